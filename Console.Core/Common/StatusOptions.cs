@@ -1,0 +1,29 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Console.Core.Common;
+
+/// <summary>Thresholds of the derived statuses (ARCHITECTURE.md, health and liveness rules).</summary>
+public sealed class StatusOptions
+{
+    public const string Section = "Status";
+
+    /// <summary>A worker is Offline once its last heartbeat is older than this many intervals.</summary>
+    [Range(1, 100)]
+    public int MissedHeartbeatsBeforeOffline { get; set; } = 3;
+
+    /// <summary>A queue is Ready while it was polled within this window.</summary>
+    [Range(1, 86_400)]
+    public int QueueReadySeconds { get; set; } = 60;
+
+    /// <summary>A Scheduled run is Late once its expected start is this far in the past.</summary>
+    [Range(1, 86_400)]
+    public int LateAfterSeconds { get; set; } = 15;
+
+    /// <summary>Heartbeat interval assumed for a worker that did not say its own.</summary>
+    [Range(1, 3_600)]
+    public int DefaultHeartbeatIntervalSeconds { get; set; } = 10;
+
+    /// <summary>The longest a long-poll may wait.</summary>
+    [Range(0, 300)]
+    public int MaxPollWaitSeconds { get; set; } = 60;
+}

@@ -1,0 +1,55 @@
+namespace Console.Core.FlowRuns;
+
+public sealed class FlowRun
+{
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+    public required string Name { get; set; }
+    public Guid? DeploymentId { get; set; }
+    public required string FlowName { get; set; }
+    public required string DeploymentName { get; set; }
+    public Guid PoolId { get; set; }
+    public required string WorkPoolName { get; set; }
+    public Guid QueueId { get; set; }
+    public required string WorkQueueName { get; set; }
+    public FlowRunState State { get; set; } = FlowRunState.Scheduled;
+    public string? StateMessage { get; set; }
+    public string? WorkerName { get; set; }
+    public string? InfrastructureId { get; set; }
+    public int? ExitCode { get; set; }
+    public string Parameters { get; set; } = "{}";
+
+    /// <summary>The merged job variables (pool defaults &lt; deployment &lt; run), validated at creation.</summary>
+    public string JobVariables { get; set; } = "{}";
+
+    /// <summary>Which schedule occurrence created the run; unique per deployment so the scheduler is idempotent.</summary>
+    public string? ScheduleKey { get; set; }
+
+    public DateTime ExpectedStartAt { get; set; }
+    public DateTime? ClaimedAt { get; set; }
+    public DateTime? StartedAt { get; set; }
+    public DateTime? EndedAt { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+}
+
+/// <summary>One entry of a run's state timeline.</summary>
+public sealed class FlowRunStateChange
+{
+    public long Id { get; set; }
+    public Guid FlowRunId { get; set; }
+    public FlowRunState State { get; set; }
+    public string? Message { get; set; }
+    public DateTime Timestamp { get; set; }
+}
+
+public sealed class LogLine
+{
+    /// <summary>Monotonic across the database; clients page with <c>?after=seq</c>.</summary>
+    public long Seq { get; set; }
+
+    public Guid FlowRunId { get; set; }
+    public DateTime Timestamp { get; set; }
+    public string Level { get; set; } = "info";
+    public string Stream { get; set; } = "stdout";
+    public required string Message { get; set; }
+}

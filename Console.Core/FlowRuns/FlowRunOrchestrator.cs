@@ -1,0 +1,113 @@
+using Console.Core.Common;
+
+namespace Console.Core.FlowRuns;
+
+/// <summary>What a reporter says happened to a run.</summary>
+public sealed record StateReport(FlowRunState State, string? Message = null, int? ExitCode = null, string? InfrastructureId = null);
+
+/// <summary>
+/// The one place every state change goes through. It validates the transition and is idempotent:
+/// the same report twice changes nothing the second time.
+/// </summary>
+public static class FlowRunOrchestrator
+{
+    /// <summary>Applies the report to the run; returns false when it repeats the current state.</summary>
+    /// <exception cref="ConflictException">The rules forbid the transition.</exception>
+    public static bool Apply(FlowRun run, StateReport report, DateTime now)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(report);
+        var from = run.State;
+        var to = report.State;
+
+        if (to == FlowRunState.Late)
+        {
+            throw new ConflictException("Late is derived from a Scheduled run's start time; it cannot be set.");
+        }
+
+        if (from == to)
+        {
+            // A repeated report may still complete what the first one lacked (e.g. the container id).
+            var changed = false;
+            if (report.InfrastructureId is not null && run.InfrastructureId != report.InfrastructureId && !from.IsTerminal())
+            {
+                run.InfrastructureId = report.InfrastructureId;
+                changed = true;
+            }
+
+            if (to == FlowRunState.Pending)
+            {
+                throw new ConflictException("A run becomes Pending only through a worker's claim.");
+            }
+
+            return changed;
+        }
+
+        if (!IsAllowed(from, to))
+        {
+            throw new ConflictException($"A run cannot move from {from} to {to}.");
+        }
+
+        run.State = to;
+        run.StateMessage = report.Message;
+        run.UpdatedAt = now;
+        if (report.InfrastructureId is not null)
+        {
+            run.InfrastructureId = report.InfrastructureId;
+        }
+
+        if (report.ExitCode is not null)
+        {
+            run.ExitCode = report.ExitCode;
+        }
+
+        switch (to)
+        {
+            case FlowRunState.Scheduled:
+                // Released back to the queue (a worker gave it up or went away): anyone may claim it again.
+                run.WorkerName = null;
+                run.ClaimedAt = null;
+                run.InfrastructureId = null;
+                break;
+            case FlowRunState.Running:
+                run.StartedAt ??= now;
+                break;
+            case var terminal when terminal.IsTerminal():
+                run.EndedAt = now;
+                break;
+        }
+
+        return true;
+    }
+
+    /// <summary>Marks a run claimed by a worker (Scheduled -> Pending).</summary>
+    public static void Claim(FlowRun run, string workerName, DateTime now)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        if (run.State != FlowRunState.Scheduled)
+        {
+            throw new ConflictException($"Only a Scheduled run can be claimed; this one is {run.State}.");
+        }
+
+        run.State = FlowRunState.Pending;
+        run.StateMessage = null;
+        run.WorkerName = workerName;
+        run.ClaimedAt = now;
+        run.UpdatedAt = now;
+    }
+
+    public static bool IsAllowed(FlowRunState from, FlowRunState to) => (from, to) switch
+    {
+        (_, FlowRunState.Late) => false,
+        (var f, _) when f.IsTerminal() => false,
+        (_, FlowRunState.Pending) => false, // only a claim makes a run Pending
+        (FlowRunState.Scheduled, FlowRunState.Cancelled) => true,
+        (FlowRunState.Scheduled, _) => false,
+        (FlowRunState.Pending, _) => true, // Scheduled (released), Running, Cancelling, or an end
+        (FlowRunState.Running, FlowRunState.Scheduled) => false,
+        (FlowRunState.Running, _) => true,
+        (FlowRunState.Cancelling, FlowRunState.Scheduled or FlowRunState.Running) => false,
+        (FlowRunState.Cancelling, _) => true,
+        _ => false,
+    };
+}

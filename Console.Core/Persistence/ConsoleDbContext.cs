@@ -1,0 +1,84 @@
+using Console.Core.Deployments;
+using Console.Core.FlowRuns;
+using Console.Core.WorkPools;
+using Console.Core.WorkQueues;
+using Console.Core.Workers;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace Console.Core.Persistence;
+
+public sealed class ConsoleDbContext(DbContextOptions<ConsoleDbContext> options) : DbContext(options)
+{
+    public DbSet<WorkPool> WorkPools => Set<WorkPool>();
+    public DbSet<WorkQueue> WorkQueues => Set<WorkQueue>();
+    public DbSet<PoolWorker> Workers => Set<PoolWorker>();
+    public DbSet<Deployment> Deployments => Set<Deployment>();
+    public DbSet<FlowRun> FlowRuns => Set<FlowRun>();
+    public DbSet<FlowRunStateChange> FlowRunStateChanges => Set<FlowRunStateChange>();
+    public DbSet<LogLine> LogLines => Set<LogLine>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(configurationBuilder);
+
+        // SQLite keeps no kind: every time we store is UTC, so say so when reading it back,
+        // otherwise the API would print times without their 'Z'.
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        configurationBuilder.Properties<DateTime?>().HaveConversion<UtcDateTimeConverter>();
+        configurationBuilder.Properties<FlowRunState>().HaveConversion<string>().HaveMaxLength(16);
+    }
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(modelBuilder);
+
+        modelBuilder.Entity<WorkPool>(e =>
+        {
+            e.HasIndex(p => p.Name).IsUnique();
+            e.HasMany(p => p.Queues).WithOne(q => q.Pool).HasForeignKey(q => q.PoolId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<WorkQueue>(e =>
+        {
+            e.HasIndex(q => new { q.PoolId, q.Name }).IsUnique();
+            e.HasIndex(q => new { q.PoolId, q.Priority });
+        });
+
+        modelBuilder.Entity<PoolWorker>(e =>
+        {
+            e.HasIndex(w => new { w.PoolId, w.Name }).IsUnique();
+            e.HasOne(w => w.Pool).WithMany().HasForeignKey(w => w.PoolId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<Deployment>(e =>
+        {
+            e.HasIndex(d => new { d.FlowName, d.Name }).IsUnique();
+            e.HasOne(d => d.Pool).WithMany().HasForeignKey(d => d.PoolId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne(d => d.Queue).WithMany().HasForeignKey(d => d.QueueId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        modelBuilder.Entity<FlowRun>(e =>
+        {
+            // The claim path: due runs of a pool in a state, oldest first.
+            e.HasIndex(r => new { r.PoolId, r.State, r.ExpectedStartAt });
+            e.HasIndex(r => new { r.QueueId, r.State });
+            e.HasIndex(r => new { r.DeploymentId, r.State });
+            e.HasIndex(r => new { r.WorkerName, r.State });
+            e.HasIndex(r => r.CreatedAt);
+            e.HasIndex(r => new { r.DeploymentId, r.ScheduleKey }).IsUnique();
+        });
+
+        modelBuilder.Entity<FlowRunStateChange>(e => e.HasIndex(c => new { c.FlowRunId, c.Id }));
+
+        modelBuilder.Entity<LogLine>(e =>
+        {
+            e.HasKey(l => l.Seq);
+            e.HasIndex(l => new { l.FlowRunId, l.Seq });
+        });
+    }
+
+    private sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(
+        v => v.Kind == DateTimeKind.Utc ? v : v.ToUniversalTime(),
+        v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+}

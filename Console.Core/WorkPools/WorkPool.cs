@@ -1,0 +1,20 @@
+namespace Console.Core.WorkPools;
+
+public sealed class WorkPool
+{
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+    public required string Name { get; set; }
+    public required string Type { get; set; }
+    public string? Description { get; set; }
+    public int? ConcurrencyLimit { get; set; }
+    public bool IsPaused { get; set; }
+
+    /// <summary>The base job template as JSON: <c>{ jobConfiguration, variables }</c>.</summary>
+    public required string BaseJobTemplate { get; set; }
+
+    public DateTime? LastPolledAt { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+
+    public List<WorkQueues.WorkQueue> Queues { get; set; } = [];
+}

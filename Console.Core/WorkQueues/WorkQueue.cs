@@ -1,0 +1,23 @@
+using Console.Core.WorkPools;
+
+namespace Console.Core.WorkQueues;
+
+public sealed class WorkQueue
+{
+    public const string DefaultName = "default";
+
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+    public Guid PoolId { get; set; }
+    public WorkPool Pool { get; set; } = null!;
+    public required string Name { get; set; }
+    public string? Description { get; set; }
+
+    /// <summary>Lower runs first; unique within a pool.</summary>
+    public int Priority { get; set; }
+
+    public int? ConcurrencyLimit { get; set; }
+    public bool IsPaused { get; set; }
+    public DateTime? LastPolledAt { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+}

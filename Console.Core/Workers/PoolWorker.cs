@@ -1,0 +1,24 @@
+using Console.Core.WorkPools;
+
+namespace Console.Core.Workers;
+
+/// <summary>A worker as the server knows it: upserted by heartbeats and polls.</summary>
+public sealed class PoolWorker
+{
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+    public Guid PoolId { get; set; }
+    public WorkPool Pool { get; set; } = null!;
+    public required string Name { get; set; }
+    public DateTime LastHeartbeatAt { get; set; }
+    public DateTime? LastPolledAt { get; set; }
+    public int HeartbeatIntervalSeconds { get; set; }
+
+    /// <summary>JSON array of the queue names the worker serves; empty means all.</summary>
+    public string Queues { get; set; } = "[]";
+
+    /// <summary>False when the worker reports its infrastructure (e.g. the Docker engine) unusable.</summary>
+    public bool IsHealthy { get; set; } = true;
+
+    public string? HealthMessage { get; set; }
+    public DateTime CreatedAt { get; set; }
+}
