@@ -62,7 +62,7 @@ public sealed class ConsoleDbContext(DbContextOptions<ConsoleDbContext> options)
         {
             // The claim path: due runs of a pool in a state, oldest first.
             e.HasIndex(r => new { r.PoolId, r.State, r.ExpectedStartAt });
-            e.HasIndex(r => new { r.QueueId, r.State });
+            e.HasIndex(r => new { r.QueueId, r.State, r.ExpectedStartAt });
             e.HasIndex(r => new { r.DeploymentId, r.State });
             e.HasIndex(r => new { r.WorkerName, r.State });
             e.HasIndex(r => r.CreatedAt);

@@ -1,0 +1,234 @@
+using Console.Core.Common;
+using Console.Core.Contracts;
+using Console.Core.Feed;
+using Console.Core.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace Console.Core.FlowRuns;
+
+public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, StatusRules rules)
+{
+    public const int MaxLogLinesPerPost = 5_000;
+    public const int MaxLogMessageLength = 64 * 1024;
+
+    public async Task<IReadOnlyList<FlowRunDto>> ListAsync(FlowRunQuery query, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var limit = query.Limit ?? 200;
+        if (limit is < 1 or > 10_000)
+        {
+            throw new InvalidRequestException("limit", "The limit must be 1 to 10000.");
+        }
+
+        var runs = db.FlowRuns.AsNoTracking();
+        if (query.Pool is not null) { runs = runs.Where(r => r.WorkPoolName == query.Pool); }
+        if (query.Queue is not null) { runs = runs.Where(r => r.WorkQueueName == query.Queue); }
+        if (query.Deployment is { } deployment) { runs = runs.Where(r => r.DeploymentId == deployment); }
+        if (query.Worker is not null) { runs = runs.Where(r => r.WorkerName == query.Worker); }
+        if (query.State is { } state)
+        {
+            var cutoff = rules.LateCutoff;
+            runs = state switch
+            {
+                FlowRunState.Late => runs.Where(r => r.State == FlowRunState.Scheduled && r.ExpectedStartAt < cutoff),
+                FlowRunState.Scheduled => runs.Where(r => r.State == FlowRunState.Scheduled && r.ExpectedStartAt >= cutoff),
+                _ => runs.Where(r => r.State == state),
+            };
+        }
+
+        var list = await runs.OrderByDescending(r => r.CreatedAt).Take(limit).ToListAsync(ct);
+        return [.. list.Select(ToDto)];
+    }
+
+    public async Task<FlowRunDto> GetAsync(Guid id, CancellationToken ct = default) => ToDto(await FindAsync(id, ct));
+
+    public async Task<FlowRun> FindAsync(Guid id, CancellationToken ct = default) =>
+        await db.FlowRuns.FirstOrDefaultAsync(r => r.Id == id, ct)
+        ?? throw new NotFoundException($"Flow run '{id}' does not exist.");
+
+    public async Task<IReadOnlyList<StateChangeDto>> HistoryAsync(Guid id, CancellationToken ct = default)
+    {
+        await FindAsync(id, ct);
+        return await db.FlowRunStateChanges.AsNoTracking()
+            .Where(c => c.FlowRunId == id).OrderBy(c => c.Id)
+            .Select(c => new StateChangeDto(c.State, c.Message, c.Timestamp))
+            .ToListAsync(ct);
+    }
+
+    /// <summary>Stores a new run (already validated and merged) and wakes the pool's pollers.</summary>
+    public async Task<FlowRunDto> AddAsync(FlowRun run, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        db.FlowRuns.Add(run);
+        Record(run);
+        await db.SaveChangesAsync(ct);
+        var dto = ToDto(run);
+        feed.Publish(new FlowRunChanged(dto));
+        return dto;
+    }
+
+    public async Task<FlowRunDto> SetStateAsync(Guid id, SetStateRequest request, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.State is not { } state)
+        {
+            throw new InvalidRequestException("state", "The target state is required.");
+        }
+
+        var run = await FindAsync(id, ct);
+        var report = new StateReport(state, request.Message, request.ExitCode, request.InfrastructureId);
+        return await ApplyAsync(run, report, ct);
+    }
+
+    /// <summary>Cancels a run: straight to Cancelled when it has not been claimed, else Cancelling for its worker.</summary>
+    public async Task<FlowRunDto> CancelAsync(Guid id, CancellationToken ct = default)
+    {
+        var run = await FindAsync(id, ct);
+        var target = run.State switch
+        {
+            FlowRunState.Scheduled => FlowRunState.Cancelled,
+            FlowRunState.Pending or FlowRunState.Running or FlowRunState.Cancelling => FlowRunState.Cancelling,
+            _ => throw new ConflictException($"The run has already ended ({run.State})."),
+        };
+        return await ApplyAsync(run, new StateReport(target, "Cancelled by request."), ct);
+    }
+
+    public async Task<FlowRunDto> ApplyAsync(FlowRun run, StateReport report, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        if (FlowRunOrchestrator.Apply(run, report, rules.Now))
+        {
+            Record(run);
+            await db.SaveChangesAsync(ct);
+            var dto = ToDto(run);
+            feed.Publish(new FlowRunChanged(dto));
+            return dto;
+        }
+
+        return ToDto(run);
+    }
+
+    public async Task CancelScheduledOfDeploymentAsync(Guid deploymentId, string reason, CancellationToken ct = default)
+    {
+        var scheduled = await db.FlowRuns.Where(r => r.DeploymentId == deploymentId && r.State == FlowRunState.Scheduled).ToListAsync(ct);
+        var now = rules.Now;
+        foreach (var run in scheduled)
+        {
+            FlowRunOrchestrator.Apply(run, new StateReport(FlowRunState.Cancelled, reason), now);
+            Record(run);
+        }
+
+        await db.SaveChangesAsync(ct);
+        foreach (var run in scheduled)
+        {
+            feed.Publish(new FlowRunChanged(ToDto(run)));
+        }
+    }
+
+    public async Task<IReadOnlyList<LogLineDto>> GetLogsAsync(Guid id, long after, int limit, CancellationToken ct = default)
+    {
+        if (limit is < 1 or > 10_000)
+        {
+            throw new InvalidRequestException("limit", "The limit must be 1 to 10000.");
+        }
+
+        await FindAsync(id, ct);
+        return await db.LogLines.AsNoTracking()
+            .Where(l => l.FlowRunId == id && l.Seq > after)
+            .OrderBy(l => l.Seq).Take(limit)
+            .Select(l => new LogLineDto { Seq = l.Seq, Timestamp = l.Timestamp, Level = l.Level, Stream = l.Stream, Message = l.Message })
+            .ToListAsync(ct);
+    }
+
+    public async Task<int> AddLogsAsync(Guid id, IReadOnlyList<NewLogLine>? lines, CancellationToken ct = default)
+    {
+        if (lines is null)
+        {
+            throw new InvalidRequestException("body", "Send a JSON array of log lines.");
+        }
+
+        if (lines.Count > MaxLogLinesPerPost)
+        {
+            throw new InvalidRequestException("body", $"At most {MaxLogLinesPerPost} lines per request.");
+        }
+
+        var entities = new List<LogLine>(lines.Count);
+        var now = rules.Now;
+        for (var i = 0; i < lines.Count; i++)
+        {
+            var line = lines[i] ?? throw new InvalidRequestException($"[{i}]", "A log line cannot be null.");
+            var stream = line.Stream ?? "stdout";
+            if (stream is not ("stdout" or "stderr" or "worker"))
+            {
+                throw new InvalidRequestException($"[{i}].stream", "The stream is one of stdout, stderr, worker.");
+            }
+
+            if (line.Message is null)
+            {
+                throw new InvalidRequestException($"[{i}].message", "A log line needs a message.");
+            }
+
+            var message = line.Message.Length > MaxLogMessageLength ? line.Message[..MaxLogMessageLength] : line.Message;
+            entities.Add(new LogLine
+            {
+                FlowRunId = id,
+                Timestamp = line.Timestamp?.ToUniversalTime() ?? now,
+                Level = string.IsNullOrWhiteSpace(line.Level) ? (stream == "stderr" ? "error" : "info") : line.Level.ToLowerInvariant(),
+                Stream = stream,
+                Message = message,
+            });
+        }
+
+        var run = await db.FlowRuns.AsNoTracking().Where(r => r.Id == id).Select(r => new { r.WorkPoolName }).FirstOrDefaultAsync(ct)
+            ?? throw new NotFoundException($"Flow run '{id}' does not exist.");
+        if (entities.Count == 0)
+        {
+            return 0;
+        }
+
+        db.LogLines.AddRange(entities);
+        await db.SaveChangesAsync(ct);
+        feed.Publish(new LogLinesAdded(id, run.WorkPoolName, [.. entities.Select(l =>
+            new LogLineDto { Seq = l.Seq, Timestamp = l.Timestamp, Level = l.Level, Stream = l.Stream, Message = l.Message })]));
+        return entities.Count;
+    }
+
+    public FlowRunDto ToDto(FlowRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return new FlowRunDto
+        {
+            Id = run.Id,
+            Name = run.Name,
+            DeploymentId = run.DeploymentId,
+            FlowName = run.FlowName,
+            DeploymentName = run.DeploymentName,
+            WorkPoolName = run.WorkPoolName,
+            WorkQueueName = run.WorkQueueName,
+            State = rules.RunState(run.State, run.ExpectedStartAt),
+            StateMessage = run.StateMessage,
+            WorkerName = run.WorkerName,
+            InfrastructureId = run.InfrastructureId,
+            ExitCode = run.ExitCode,
+            Parameters = ConsoleJson.ParseObject(run.Parameters),
+            JobVariables = ConsoleJson.ParseObject(run.JobVariables),
+            ExpectedStartAt = run.ExpectedStartAt,
+            StartedAt = run.StartedAt,
+            EndedAt = run.EndedAt,
+            CreatedAt = run.CreatedAt,
+        };
+    }
+
+    /// <summary>Adds the run's current state to its timeline; saved with the caller's change.</summary>
+    public void Record(FlowRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        db.FlowRunStateChanges.Add(new FlowRunStateChange
+        {
+            FlowRunId = run.Id,
+            State = run.State,
+            Message = run.StateMessage,
+            Timestamp = run.UpdatedAt,
+        });
+    }
+}

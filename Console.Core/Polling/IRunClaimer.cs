@@ -1,0 +1,29 @@
+using Console.Core.FlowRuns;
+using Console.Core.WorkPools;
+using Console.Core.WorkQueues;
+using Console.Core.Workers;
+
+namespace Console.Core.Polling;
+
+/// <summary>What one poll asks for, resolved against the database.</summary>
+public sealed record ClaimRequest(string PoolName, string WorkerName, IReadOnlyList<string>? Queues, int Limit, int? HeartbeatIntervalSeconds);
+
+/// <summary>What one poll did: the runs it claimed and what it stamped.</summary>
+public sealed record ClaimOutcome(
+    WorkPool Pool,
+    PoolWorker Worker,
+    bool WorkerWasOnline,
+    IReadOnlyList<WorkQueue> PolledQueues,
+    IReadOnlyList<WorkQueue> QueuesTurnedReady,
+    IReadOnlyList<FlowRun> Claimed,
+    DateTime? NextDueAt);
+
+/// <summary>
+/// Claims due runs for a worker inside one write transaction: queue priority order, then expected
+/// start, honouring paused pools and queues and the pool, queue and deployment concurrency limits.
+/// One interface so a PostgreSQL claim (FOR UPDATE SKIP LOCKED) can sit beside SQLite's.
+/// </summary>
+public interface IRunClaimer
+{
+    Task<ClaimOutcome> ClaimAsync(ClaimRequest request, CancellationToken ct);
+}

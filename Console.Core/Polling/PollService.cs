@@ -1,0 +1,162 @@
+using Console.Core.Common;
+using Console.Core.Contracts;
+using Console.Core.Feed;
+using Console.Core.FlowRuns;
+using Console.Core.Persistence;
+using Console.Core.WorkPools;
+using Console.Core.WorkQueues;
+using Console.Core.Workers;
+
+namespace Console.Core.Polling;
+
+/// <summary>
+/// A worker's poll: claim now, or hold the request (no connection to the database, no transaction)
+/// until the change feed says work may be there, the next scheduled run falls due, or the wait ends.
+/// </summary>
+public sealed class PollService(
+    ConsoleDbContext db,
+    IRunClaimer claimer,
+    IChangeFeed feed,
+    TimeProvider time,
+    StatusRules rules,
+    WorkerService workers,
+    WorkQueueService queues,
+    WorkPoolService pools,
+    FlowRunService runs)
+{
+    public const int DefaultLimit = 10;
+    public const int MaxLimit = 100;
+
+    public async Task<IReadOnlyList<FlowRunDto>> PollAsync(string poolName, PollRequest request, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var workerName = Names.Require(request.WorkerName, "workerName");
+        var limit = request.Limit ?? DefaultLimit;
+        if (limit is < 0 or > MaxLimit)
+        {
+            throw new InvalidRequestException("limit", $"The limit must be 0 to {MaxLimit}.");
+        }
+
+        var waitSeconds = request.WaitSeconds ?? 0;
+        if (double.IsNaN(waitSeconds) || waitSeconds < 0 || waitSeconds > rules.Options.MaxPollWaitSeconds)
+        {
+            throw new InvalidRequestException("waitSeconds", $"waitSeconds must be 0 to {rules.Options.MaxPollWaitSeconds}.");
+        }
+
+        WorkerService.ValidateInterval(request.HeartbeatIntervalSeconds);
+        foreach (var queue in request.Queues ?? [])
+        {
+            Names.Require(queue, "queues");
+        }
+
+        var claim = new ClaimRequest(poolName, workerName, request.Queues, limit, request.HeartbeatIntervalSeconds);
+        var deadline = time.GetUtcNow().AddSeconds(waitSeconds);
+        using var signal = new WorkSignal(feed, poolName);
+        var first = true;
+        while (true)
+        {
+            signal.Reset();
+            var outcome = await claimer.ClaimAsync(claim, ct);
+            await PublishAsync(outcome, first, ct);
+            first = false;
+            if (outcome.Claimed.Count > 0)
+            {
+                return [.. outcome.Claimed.Select(runs.ToDto)];
+            }
+
+            var now = time.GetUtcNow();
+            var wait = deadline - now;
+            if (wait <= TimeSpan.Zero || limit == 0)
+            {
+                return [];
+            }
+
+            if (outcome.NextDueAt is { } due)
+            {
+                var untilDue = new DateTimeOffset(due, TimeSpan.Zero) - now;
+                wait = untilDue < wait ? untilDue : wait;
+            }
+
+            await signal.WaitAsync(wait < TimeSpan.Zero ? TimeSpan.Zero : wait, time, ct);
+            db.ChangeTracker.Clear();
+        }
+    }
+
+    private async Task PublishAsync(ClaimOutcome outcome, bool first, CancellationToken ct)
+    {
+        foreach (var run in outcome.Claimed)
+        {
+            feed.Publish(new FlowRunChanged(runs.ToDto(run)));
+        }
+
+        if (first || outcome.Claimed.Count > 0)
+        {
+            await workers.PublishAsync(outcome.Worker, ct);
+        }
+
+        if (!outcome.WorkerWasOnline)
+        {
+            await pools.PublishAsync(outcome.Pool, ct);
+        }
+
+        var changedQueues = outcome.QueuesTurnedReady
+            .Concat(outcome.PolledQueues.Where(q => outcome.Claimed.Any(r => r.QueueId == q.Id)))
+            .Distinct()
+            .ToList();
+        if (changedQueues.Count > 0)
+        {
+            foreach (var dto in await queues.ToDtosAsync(changedQueues, ct))
+            {
+                feed.Publish(new QueueChanged(dto));
+            }
+        }
+    }
+
+    /// <summary>Set when something that may make work claimable happens in the pool.</summary>
+    private sealed class WorkSignal : IDisposable
+    {
+        private readonly IDisposable _subscription;
+        private readonly string _pool;
+        private TaskCompletionSource _tcs = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public WorkSignal(IChangeFeed feed, string pool)
+        {
+            _pool = pool;
+            _subscription = feed.Subscribe(OnChange);
+        }
+
+        public void Reset() => Volatile.Write(ref _tcs, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
+        public async Task WaitAsync(TimeSpan timeout, TimeProvider time, CancellationToken ct)
+        {
+            var tcs = Volatile.Read(ref _tcs);
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var delay = Task.Delay(timeout, time, cts.Token);
+            await Task.WhenAny(tcs.Task, delay);
+            await cts.CancelAsync();
+            ct.ThrowIfCancellationRequested();
+        }
+
+        public void Dispose() => _subscription.Dispose();
+
+        private void OnChange(ChangeEvent change)
+        {
+            if (change.PoolName != _pool)
+            {
+                return;
+            }
+
+            var wakes = change switch
+            {
+                // New, released or ended runs (an end frees a concurrency slot).
+                FlowRunChanged { FlowRun.State: not (FlowRunState.Pending or FlowRunState.Running or FlowRunState.Cancelling) } => true,
+                PoolChanged or QueueChanged or DeploymentChanged => true,
+                _ => false,
+            };
+            if (wakes)
+            {
+                Volatile.Read(ref _tcs).TrySetResult();
+            }
+        }
+    }
+}

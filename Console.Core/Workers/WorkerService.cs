@@ -1,0 +1,142 @@
+using Console.Core.Common;
+using Console.Core.Contracts;
+using Console.Core.Feed;
+using Console.Core.FlowRuns;
+using Console.Core.Persistence;
+using Console.Core.WorkPools;
+using Microsoft.EntityFrameworkCore;
+
+namespace Console.Core.Workers;
+
+public sealed class WorkerService(ConsoleDbContext db, IChangeFeed feed, StatusRules rules, WorkPoolService pools)
+{
+    public async Task<IReadOnlyList<WorkerDto>> ListAsync(string? poolName, CancellationToken ct = default)
+    {
+        var query = db.Workers.AsNoTracking().Include(w => w.Pool).AsQueryable();
+        if (poolName is not null)
+        {
+            var pool = await pools.FindAsync(poolName, ct);
+            query = query.Where(w => w.PoolId == pool.Id);
+        }
+
+        var workers = await query.ToListAsync(ct);
+        var running = await RunningCountsAsync(ct);
+        return [.. workers
+            .OrderBy(w => w.Pool.Name).ThenBy(w => w.Name)
+            .Select(w => ToDto(w, running.GetValueOrDefault((w.Pool.Name, w.Name))))];
+    }
+
+    /// <summary>Records a heartbeat, creating the worker on its first one.</summary>
+    public async Task<PoolWorker> HeartbeatAsync(string poolName, HeartbeatRequest request, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var name = Names.Require(request.Name, "name");
+        ValidateInterval(request.HeartbeatIntervalSeconds);
+        var pool = await pools.FindAsync(poolName, ct);
+        var (worker, wasOnline) = await UpsertAsync(pool, name, request.HeartbeatIntervalSeconds, request.Queues, ct);
+        worker.IsHealthy = request.IsHealthy ?? true;
+        worker.HealthMessage = request.HealthMessage;
+        await db.SaveChangesAsync(ct);
+        await PublishAsync(worker, ct);
+        if (!wasOnline)
+        {
+            // The pool may have just turned Ready.
+            await pools.PublishAsync(pool, ct);
+        }
+
+        return worker;
+    }
+
+    /// <summary>Finds or creates the worker and stamps its heartbeat; the caller saves.</summary>
+    /// <returns>The worker, and whether it was Online before this heartbeat.</returns>
+    public async Task<(PoolWorker Worker, bool WasOnline)> UpsertAsync(WorkPool pool, string name, int? intervalSeconds, IReadOnlyList<string>? queues, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
+        var worker = await db.Workers.FirstOrDefaultAsync(w => w.PoolId == pool.Id && w.Name == name, ct);
+        var now = rules.Now;
+        var wasOnline = worker is not null && rules.Worker(worker) == WorkerStatus.Online;
+        if (worker is null)
+        {
+            worker = new PoolWorker
+            {
+                PoolId = pool.Id,
+                Name = name,
+                CreatedAt = now,
+                HeartbeatIntervalSeconds = rules.Options.DefaultHeartbeatIntervalSeconds,
+            };
+            db.Workers.Add(worker);
+        }
+
+        worker.Pool = pool;
+        worker.LastHeartbeatAt = now;
+        if (intervalSeconds is { } interval)
+        {
+            worker.HeartbeatIntervalSeconds = interval;
+        }
+
+        if (queues is not null)
+        {
+            worker.Queues = ConsoleJson.Serialize(queues);
+        }
+
+        return (worker, wasOnline);
+    }
+
+    public async Task DeleteAsync(string poolName, string name, CancellationToken ct = default)
+    {
+        var pool = await pools.FindAsync(poolName, ct);
+        var worker = await db.Workers.FirstOrDefaultAsync(w => w.PoolId == pool.Id && w.Name == name, ct)
+            ?? throw new NotFoundException($"Worker '{name}' is not known in pool '{poolName}'.");
+        if (rules.Worker(worker) == WorkerStatus.Online)
+        {
+            throw new ConflictException($"Worker '{name}' is online; stop it first, then forget it.");
+        }
+
+        db.Workers.Remove(worker);
+        await db.SaveChangesAsync(ct);
+        feed.Publish(new WorkerDeleted(poolName, name));
+    }
+
+    public async Task<WorkerDto> PublishAsync(PoolWorker worker, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(worker);
+        var running = await db.FlowRuns.CountAsync(
+            r => r.PoolId == worker.PoolId && r.WorkerName == worker.Name && FlowRunStates.Active.Contains(r.State), ct);
+        var dto = ToDto(worker, running);
+        feed.Publish(new WorkerChanged(dto));
+        return dto;
+    }
+
+    public WorkerDto ToDto(PoolWorker worker, int runningRuns)
+    {
+        ArgumentNullException.ThrowIfNull(worker);
+        return new WorkerDto
+        {
+            Name = worker.Name,
+            PoolName = worker.Pool.Name,
+            Status = rules.Worker(worker),
+            LastHeartbeatAt = worker.LastHeartbeatAt,
+            LastPolledAt = worker.LastPolledAt,
+            HeartbeatIntervalSeconds = worker.HeartbeatIntervalSeconds,
+            Queues = ConsoleJson.Deserialize<List<string>>(worker.Queues) ?? [],
+            RunningRuns = runningRuns,
+            IsHealthy = worker.IsHealthy,
+            HealthMessage = worker.HealthMessage,
+        };
+    }
+
+    internal static void ValidateInterval(int? seconds)
+    {
+        if (seconds is < 1 or > 3600)
+        {
+            throw new InvalidRequestException("heartbeatIntervalSeconds", "The heartbeat interval must be 1 to 3600 seconds.");
+        }
+    }
+
+    private async Task<Dictionary<(string Pool, string Worker), int>> RunningCountsAsync(CancellationToken ct) =>
+        await db.FlowRuns.AsNoTracking()
+            .Where(r => r.WorkerName != null && FlowRunStates.Active.Contains(r.State))
+            .GroupBy(r => new { r.WorkPoolName, r.WorkerName })
+            .Select(g => new { g.Key.WorkPoolName, g.Key.WorkerName, Count = g.Count() })
+            .ToDictionaryAsync(g => (g.WorkPoolName, g.WorkerName!), g => g.Count, ct);
+}
