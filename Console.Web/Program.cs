@@ -1,6 +1,42 @@
-var builder = WebApplication.CreateBuilder(args);
+using Console.Core.Persistence;
+using Console.Web.Api;
+using Console.Web.Components;
+using Console.Web.Hosting;
+using Console.Web.Live;
+using Scalar.AspNetCore;
+
+var contentRoot = ContentRoot.Find();
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = args,
+    ContentRootPath = contentRoot,
+    WebRootPath = Path.Combine(contentRoot, "wwwroot"),
+});
+
+builder.AddConsoleWeb();
+
 var app = builder.Build();
+await app.Services.MigrateConsoleDatabaseAsync();
 
-app.MapGet("/", () => "Hello World!");
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseApiRequestLimits();
+app.UseAntiforgery();
 
-app.Run();
+app.MapStaticAssets();
+app.UseStaticFiles();
+app.MapOpenApi();
+app.MapScalarApiReference();
+app.MapHealthEndpoints();
+app.MapWorkPoolEndpoints();
+app.MapWorkQueueEndpoints();
+app.MapWorkerEndpoints();
+app.MapDeploymentEndpoints();
+app.MapFlowRunEndpoints();
+app.MapHub<LiveHub>(LiveHub.Path);
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+
+await app.RunAsync();
+
+/// <summary>Entry point; public so tests can host the app with WebApplicationFactory.</summary>
+public partial class Program;

@@ -1,0 +1,94 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Console.Core.Common;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Console.Tests.Infrastructure;
+
+/// <summary>
+/// The real app over a real SQLite file of its own (deleted on dispose), with the embedded worker
+/// off so a test drives workers through REST. <see cref="Time"/> is a fake clock when asked for.
+/// </summary>
+public class ApiFactory : WebApplicationFactory<Program>
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "console-tests", Guid.NewGuid().ToString("N"));
+
+    public ApiFactory()
+        : this(fakeTime: false)
+    {
+    }
+
+    public ApiFactory(bool fakeTime)
+    {
+        Directory.CreateDirectory(_folder);
+        if (fakeTime)
+        {
+            Time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 5, 12, 0, 0, TimeSpan.Zero));
+        }
+    }
+
+    public FakeTimeProvider? Time { get; }
+
+    public string DatabasePath => Path.Combine(_folder, "console.db");
+
+    public static JsonSerializerOptions Json => ConsoleJson.Options;
+
+    /// <summary>Extra settings a test class wants (e.g. Worker:Enabled).</summary>
+    protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.UseSetting("ConnectionStrings:Console", $"Data Source={DatabasePath}");
+        builder.UseSetting("Worker:Enabled", "false");
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureServices(services =>
+        {
+            if (Time is not null)
+            {
+                services.RemoveAll<TimeProvider>();
+                services.AddSingleton<TimeProvider>(Time);
+            }
+        });
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            try
+            {
+                Directory.Delete(_folder, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A file still open elsewhere: the temp folder is cleaned by the OS later.
+            }
+        }
+    }
+}
+
+public static class HttpJson
+{
+    public static async Task<T> ReadAsync<T>(this HttpResponseMessage response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        return (await response.Content.ReadFromJsonAsync<T>(ConsoleJson.Options))!;
+    }
+
+    public static Task<HttpResponseMessage> PostJsonAsync<T>(this HttpClient client, string url, T body) =>
+        client.PostAsJsonAsync(url, body, ConsoleJson.Options);
+
+    public static Task<HttpResponseMessage> PatchJsonAsync<T>(this HttpClient client, string url, T body) =>
+        client.PatchAsJsonAsync(url, body, ConsoleJson.Options);
+}

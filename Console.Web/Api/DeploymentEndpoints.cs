@@ -1,0 +1,51 @@
+using Console.Core.Contracts;
+using Console.Core.Deployments;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Console.Web.Api;
+
+public static class DeploymentEndpoints
+{
+    public static IEndpointRouteBuilder MapDeploymentEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/deployments").WithTags("Deployments");
+        group.MapGet("/", List).WithSummary("List deployments, filtered by ?pool= and ?flow=");
+        group.MapPost("/", Create).WithSummary("Create a deployment of a flow on a work pool");
+        group.MapGet("/{id:guid}", Get).WithSummary("Get a deployment");
+        group.MapGet("/by-name/{flow}/{deployment}", GetByName).WithSummary("Get a deployment by 'flow/deployment'");
+        group.MapPatch("/{id:guid}", Update).WithSummary("Update a deployment");
+        group.MapDelete("/{id:guid}", Delete).WithSummary("Delete a deployment; its runs that never started are cancelled");
+        group.MapPost("/{id:guid}/runs", CreateRun).WithSummary("Run a deployment: creates a Scheduled flow run");
+        return app;
+    }
+
+    public static async Task<Ok<IReadOnlyList<DeploymentDto>>> List(string? pool, string? flow, DeploymentService deployments, CancellationToken ct) =>
+        TypedResults.Ok(await deployments.ListAsync(pool, flow, ct));
+
+    public static async Task<Created<DeploymentDto>> Create(CreateDeploymentRequest request, DeploymentService deployments, CancellationToken ct)
+    {
+        var deployment = await deployments.CreateAsync(request, ct);
+        return TypedResults.Created($"/api/deployments/{deployment.Id}", deployment);
+    }
+
+    public static async Task<Ok<DeploymentDto>> Get(Guid id, DeploymentService deployments, CancellationToken ct) =>
+        TypedResults.Ok(await deployments.GetAsync(id, ct));
+
+    public static async Task<Ok<DeploymentDto>> GetByName(string flow, string deployment, DeploymentService deployments, CancellationToken ct) =>
+        TypedResults.Ok(await deployments.GetByNameAsync(flow, deployment, ct));
+
+    public static async Task<Ok<DeploymentDto>> Update(Guid id, UpdateDeploymentRequest request, DeploymentService deployments, CancellationToken ct) =>
+        TypedResults.Ok(await deployments.UpdateAsync(id, request, ct));
+
+    public static async Task<NoContent> Delete(Guid id, DeploymentService deployments, CancellationToken ct)
+    {
+        await deployments.DeleteAsync(id, ct);
+        return TypedResults.NoContent();
+    }
+
+    public static async Task<Created<FlowRunDto>> CreateRun(Guid id, CreateFlowRunRequest? request, DeploymentService deployments, CancellationToken ct)
+    {
+        var run = await deployments.CreateRunAsync(id, request ?? new CreateFlowRunRequest(), ct);
+        return TypedResults.Created($"/api/flow-runs/{run.Id}", run);
+    }
+}

@@ -1,0 +1,44 @@
+using Console.Core.Contracts;
+using Console.Core.Polling;
+using Console.Core.Workers;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Console.Web.Api;
+
+public static class WorkerEndpoints
+{
+    public static IEndpointRouteBuilder MapWorkerEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/workers", ListAll).WithTags("Workers").WithSummary("List the workers of every pool");
+
+        var group = app.MapGroup("/api/work-pools/{pool}").WithTags("Workers");
+        group.MapGet("/workers", List).WithSummary("List a pool's workers");
+        group.MapPost("/workers/heartbeat", Heartbeat).WithSummary("Record a worker's heartbeat");
+        group.MapDelete("/workers/{worker}", Delete).WithSummary("Forget an offline worker");
+        group.MapPost("/poll", Poll)
+            .WithSummary("Claim due runs for a worker, long-polling up to waitSeconds")
+            .WithDescription("Counts as a heartbeat and marks the polled queues as polled. Claimed runs are Pending and belong to the worker.");
+        return app;
+    }
+
+    public static async Task<Ok<IReadOnlyList<WorkerDto>>> ListAll(WorkerService workers, CancellationToken ct) =>
+        TypedResults.Ok(await workers.ListAsync(null, ct));
+
+    public static async Task<Ok<IReadOnlyList<WorkerDto>>> List(string pool, WorkerService workers, CancellationToken ct) =>
+        TypedResults.Ok(await workers.ListAsync(pool, ct));
+
+    public static async Task<NoContent> Heartbeat(string pool, HeartbeatRequest request, WorkerService workers, CancellationToken ct)
+    {
+        await workers.HeartbeatAsync(pool, request, ct);
+        return TypedResults.NoContent();
+    }
+
+    public static async Task<NoContent> Delete(string pool, string worker, WorkerService workers, CancellationToken ct)
+    {
+        await workers.DeleteAsync(pool, worker, ct);
+        return TypedResults.NoContent();
+    }
+
+    public static async Task<Ok<IReadOnlyList<FlowRunDto>>> Poll(string pool, PollRequest request, PollService polls, CancellationToken ct) =>
+        TypedResults.Ok(await polls.PollAsync(pool, request, ct));
+}

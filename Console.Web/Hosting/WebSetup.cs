@@ -1,0 +1,30 @@
+using Console.Core;
+using Console.Core.Common;
+using Console.Web.Live;
+using MudBlazor.Services;
+
+namespace Console.Web.Hosting;
+
+public static class WebSetup
+{
+    /// <summary>The console's web side: API plumbing, the live hub, the Blazor UI.</summary>
+    public static WebApplicationBuilder AddConsoleWeb(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        // Serve the framework's and packages' static assets from the build output in every
+        // environment, so `dotnet Console.Web.dll` works as well as `dotnet run`.
+        builder.WebHost.UseStaticWebAssets();
+
+        builder.Services.AddConsoleCore(builder.Configuration);
+        builder.Services.AddConsoleProblemDetails();
+        builder.Services.ConfigureHttpJsonOptions(o => ConsoleJson.Configure(o.SerializerOptions));
+        // Bad bodies reach our exception handler, which names what was wrong, in every environment.
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        builder.Services.AddOpenApi();
+        builder.Services.AddSignalR().AddJsonProtocol(o => ConsoleJson.Configure(o.PayloadSerializerOptions));
+        builder.Services.AddHostedService<LiveForwarder>();
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddMudServices();
+        return builder;
+    }
+}

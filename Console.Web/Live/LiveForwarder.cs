@@ -1,0 +1,52 @@
+using System.Threading.Channels;
+using Console.Core.Feed;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Console.Web.Live;
+
+/// <summary>
+/// Forwards the change feed to the hub's groups. The feed calls back synchronously on the writer's
+/// thread, so events go through a channel and one loop sends them in order.
+/// </summary>
+public sealed partial class LiveForwarder(IChangeFeed feed, IHubContext<LiveHub> hub, ILogger<LiveForwarder> logger) : BackgroundService
+{
+    private readonly Channel<ChangeEvent> _events = Channel.CreateBounded<ChangeEvent>(
+        new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var subscription = feed.Subscribe(change => _events.Writer.TryWrite(change));
+        await foreach (var change in _events.Reader.ReadAllAsync(stoppingToken))
+        {
+            try
+            {
+                await SendAsync(change, stoppingToken);
+            }
+#pragma warning disable CA1031 // A failed send must not stop forwarding of later events.
+            catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+            {
+                LogSendFailed(logger, ex, change.GetType().Name);
+            }
+        }
+    }
+
+    private Task SendAsync(ChangeEvent change, CancellationToken ct)
+    {
+        var pool = change.PoolName is null ? null : hub.Clients.Group(LiveHub.PoolGroup(change.PoolName));
+        return change switch
+        {
+            PoolChanged e => pool!.SendAsync("PoolChanged", e.Pool, ct),
+            QueueChanged e => pool!.SendAsync("QueueChanged", e.Queue, ct),
+            WorkerChanged e => pool!.SendAsync("WorkerChanged", e.Worker, ct),
+            DeploymentChanged e => pool!.SendAsync("DeploymentChanged", e.Deployment, ct),
+            FlowRunChanged e => hub.Clients.Groups(LiveHub.PoolGroup(e.FlowRun.WorkPoolName), LiveHub.RunGroup(e.FlowRun.Id))
+                .SendAsync("FlowRunChanged", e.FlowRun, ct),
+            LogLinesAdded e => hub.Clients.Group(LiveHub.RunGroup(e.FlowRunId)).SendAsync("LogLines", e.FlowRunId, e.Lines, ct),
+            _ => Task.CompletedTask,
+        };
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not forward {Change} to the live hub")]
+    private static partial void LogSendFailed(ILogger logger, Exception ex, string change);
+}
