@@ -1,0 +1,44 @@
+#!/usr/bin/env python3
+"""Count the test results of every .trx file under a folder.
+
+Prints one line: "<passed> <failed> <skipped> <files>". Counts the top-level
+<UnitTestResult> outcomes (the <Counters> element leaves skipped tests out):
+failed covers Failed, Error, Timeout and Aborted; skipped is NotExecuted
+(xunit's Skip). Used by scripts/test.sh to print its closing line.
+"""
+import pathlib
+import sys
+import xml.etree.ElementTree as ET
+
+
+def local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def main() -> int:
+    root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else ".")
+    passed = failed = skipped = files = 0
+    for trx in sorted(root.rglob("*.trx")):
+        try:
+            tree = ET.parse(trx)
+        except ET.ParseError as exc:
+            print(f"[test] unreadable trx {trx}: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        files += 1
+        # <TestRun><Results><UnitTestResult>: data-row <InnerResults> are not counted twice.
+        results = (r for rs in tree.getroot() if local(rs.tag) == "Results" for r in rs)
+        for result in (r for r in results if local(r.tag) == "UnitTestResult"):
+            outcome = result.get("outcome", "")
+            if outcome in ("Passed", "PassedButRunAborted"):
+                passed += 1
+            elif outcome in ("NotExecuted", "Inconclusive", "NotRunnable"):
+                skipped += 1
+            else:
+                failed += 1
+    print(passed, failed, skipped, files)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
