@@ -1,0 +1,445 @@
+using Console.Core.Contracts;
+using Console.Core.FlowRuns;
+using Console.Core.WorkPools;
+using Console.Worker.Api;
+using Console.Worker.Infrastructure;
+using Console.Worker.Outbox;
+using Console.Worker.Runs;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Console.Worker.Hosting;
+
+/// <summary>
+/// The worker's logic, host-agnostic and testable: one long-poll loop per pool is the dispatch
+/// path (a due run is claimed the moment the server releases the poll); heartbeats and the
+/// watchdog/recovery pass are separate entry points that Hangfire calls on a schedule (ADR 0003).
+/// Runs are supervised here, never as Hangfire jobs.
+/// </summary>
+public sealed partial class WorkerProcessor(
+    IConsoleApi api,
+    ReportOutbox outbox,
+    RunSupervisor supervisor,
+    IEnumerable<IInfrastructure> infrastructures,
+    WorkerIdentity identity,
+    IOptions<WorkerOptions> options,
+    TimeProvider time,
+    ILogger<WorkerProcessor> logger) : IAsyncDisposable
+{
+    private static readonly TimeSpan UnhealthyRetry = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(10);
+    private readonly WorkerOptions _options = options.Value;
+    private readonly Dictionary<string, PoolContext> _pools = options.Value.Pools.Distinct(StringComparer.Ordinal)
+        .ToDictionary(p => p, p => new PoolContext(p), StringComparer.Ordinal);
+    private readonly SemaphoreSlim _recovery = new(1, 1);
+    private CancellationTokenSource? _stopping;
+    private Task? _outboxLoop;
+
+    public string Name => identity.Name;
+
+    public IReadOnlyCollection<PoolContext> Pools => _pools.Values;
+
+    /// <summary>Ids of the runs supervised now, across pools.</summary>
+    public IReadOnlyCollection<Guid> ActiveRuns => [.. _pools.Values.SelectMany(p => p.Active.Keys)];
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _stopping = new CancellationTokenSource();
+        _outboxLoop = Task.Run(() => outbox.RunAsync(_stopping.Token), CancellationToken.None);
+        foreach (var pool in _pools.Values)
+        {
+            StartLoop(pool);
+        }
+
+        LogStarted(logger, identity.Name, _options.Pools);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Stops polling and supervising. Containers keep running for a restarted worker to adopt.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_stopping is null)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync();
+        var tasks = _pools.Values.SelectMany(p => p.Active.Values.Append(p.Loop ?? Task.CompletedTask)).ToList();
+        await Task.WhenAll(tasks).WaitAsync(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+
+        // Last chance to deliver what is queued (e.g. process runs reported crashed just now).
+        using var flush = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        flush.CancelAfter(TimeSpan.FromSeconds(5));
+        try
+        {
+            await outbox.DeliverAllAsync(flush.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // what is left stays in the journal, if the worker has one
+        }
+
+        if (_outboxLoop is not null)
+        {
+            await _outboxLoop.ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+
+        LogStopped(logger, identity.Name);
+    }
+
+    /// <summary>Sends one heartbeat per pool with the infrastructure's health (Hangfire calls this on a schedule).</summary>
+    public async Task HeartbeatAsync(CancellationToken cancellationToken)
+    {
+        foreach (var pool in _pools.Values)
+        {
+            if (pool.Infrastructure is { } infrastructure)
+            {
+                pool.Health = await infrastructure.CheckHealthAsync(cancellationToken);
+            }
+
+            await SendHeartbeatAsync(pool, cancellationToken);
+        }
+    }
+
+    /// <summary>Restarts a poll loop that died and adopts or cleans up infrastructure no run of this process holds.</summary>
+    public async Task WatchdogAsync(CancellationToken cancellationToken)
+    {
+        if (_stopping is null || _stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        foreach (var pool in _pools.Values)
+        {
+            if (pool.Loop is { IsCompleted: true })
+            {
+                LogLoopRestarted(logger, pool.Name);
+                StartLoop(pool);
+            }
+
+            if (pool.Recovered && pool.Health.IsHealthy)
+            {
+                await RecoverAsync(pool, cancellationToken);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_stopping is not null)
+        {
+            await StopAsync(CancellationToken.None);
+            _stopping.Dispose();
+        }
+
+        _recovery.Dispose();
+    }
+
+    private void StartLoop(PoolContext pool)
+    {
+        var stopping = _stopping!.Token;
+        pool.Loop = Task.Run(() => PollLoopAsync(pool, stopping), CancellationToken.None);
+    }
+
+    private async Task PollLoopAsync(PoolContext pool, CancellationToken stopping)
+    {
+        var backoff = TimeSpan.Zero;
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                if (backoff > TimeSpan.Zero)
+                {
+                    await Task.Delay(backoff, time, stopping);
+                }
+
+                if (!await ReadyAsync(pool, stopping))
+                {
+                    backoff = UnhealthyRetry;
+                    continue;
+                }
+
+                var free = _options.Limit - pool.Active.Count;
+                if (free <= 0)
+                {
+                    pool.ConsumeSlotSignal();
+                    if (_options.Limit - pool.Active.Count <= 0)
+                    {
+                        await pool.WaitForSlotAsync(stopping);
+                    }
+
+                    backoff = TimeSpan.Zero;
+                    continue;
+                }
+
+                var claimed = await api.PollAsync(pool.Name, new PollRequest
+                {
+                    WorkerName = identity.Name,
+                    Queues = _options.Queues.Count > 0 ? _options.Queues : null,
+                    Limit = free,
+                    WaitSeconds = _options.PollWaitSeconds,
+                    HeartbeatIntervalSeconds = _options.HeartbeatIntervalSeconds,
+                }, stopping);
+                if (claimed.Count > 0)
+                {
+                    await RefreshPoolAsync(pool, stopping);
+                    foreach (var run in claimed)
+                    {
+                        Launch(pool, run.Id, ct => supervisor.RunAsync(pool, run, ct));
+                    }
+                }
+
+                backoff = TimeSpan.Zero;
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex) when (ConsoleApiException.IsTransient(ex, stopping))
+            {
+                backoff = backoff == TimeSpan.Zero ? TimeSpan.FromSeconds(1) : TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+                LogServerUnreachable(logger, pool.Name, ex.Message, backoff.TotalSeconds);
+            }
+            catch (Exception ex)
+            {
+                // One bad iteration never stops the worker.
+                backoff = TimeSpan.FromSeconds(5);
+                LogLoopError(logger, ex, pool.Name);
+            }
+        }
+    }
+
+    /// <summary>Knows the pool and its infrastructure is healthy; heartbeats at once when the health changes.</summary>
+    private async Task<bool> ReadyAsync(PoolContext pool, CancellationToken stopping)
+    {
+        if (pool.Infrastructure is null)
+        {
+            await RefreshPoolAsync(pool, stopping);
+        }
+
+        var health = pool.Infrastructure is { } infrastructure
+            ? await infrastructure.CheckHealthAsync(stopping)
+            : pool.Health;
+        var changed = health.IsHealthy != pool.Health.IsHealthy || health.Message != pool.Health.Message;
+        pool.Health = health;
+        if (changed)
+        {
+            if (health.IsHealthy)
+            {
+                LogHealthy(logger, pool.Name);
+            }
+            else
+            {
+                LogUnhealthy(logger, pool.Name, health.Message);
+            }
+
+            await SendHeartbeatAsync(pool, stopping);
+        }
+
+        if (!health.IsHealthy)
+        {
+            return false;
+        }
+
+        if (!pool.Recovered)
+        {
+            // Before the first claim: runs left by an earlier process count against the limit.
+            await RecoverAsync(pool, stopping);
+            pool.Recovered = true;
+        }
+
+        return true;
+    }
+
+    /// <summary>Fetches (or creates) the pool: its type picks the infrastructure, its template renders the runs.</summary>
+    private async Task RefreshPoolAsync(PoolContext pool, CancellationToken stopping)
+    {
+        var dto = await api.GetPoolAsync(pool.Name, stopping);
+        if (dto is null && _options.CreatePoolIfMissing)
+        {
+            dto = await api.CreatePoolAsync(pool.Name, _options.Type ?? WorkPoolTypes.Process, stopping);
+            LogPoolCreated(logger, pool.Name, dto.Type);
+        }
+
+        if (dto is null)
+        {
+            pool.Health = new InfrastructureHealth(false, $"Work pool '{pool.Name}' does not exist.");
+            return;
+        }
+
+        var type = _options.Type ?? dto.Type;
+        pool.Template = JobTemplate.Parse(dto.BaseJobTemplate);
+        pool.Infrastructure = infrastructures.FirstOrDefault(i => i.Type == type);
+        if (pool.Infrastructure is null)
+        {
+            pool.Health = new InfrastructureHealth(false, $"This worker cannot run '{type}' pools.");
+        }
+    }
+
+    private async Task SendHeartbeatAsync(PoolContext pool, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await api.HeartbeatAsync(pool.Name, new HeartbeatRequest
+            {
+                Name = identity.Name,
+                HeartbeatIntervalSeconds = _options.HeartbeatIntervalSeconds,
+                Queues = _options.Queues,
+                IsHealthy = pool.Health.IsHealthy,
+                HealthMessage = pool.Health.Message,
+            }, cancellationToken);
+        }
+        catch (Exception ex) when (ex is ConsoleApiException || ConsoleApiException.IsTransient(ex, cancellationToken))
+        {
+            LogHeartbeatFailed(logger, pool.Name, ex.Message);
+        }
+    }
+
+    /// <summary>Adopts this worker's infrastructure that no supervisor holds, cleans up what no run owns, and ends runs whose infrastructure is gone.</summary>
+    private async Task RecoverAsync(PoolContext pool, CancellationToken cancellationToken)
+    {
+        if (pool.Infrastructure is not { } infrastructure)
+        {
+            return;
+        }
+
+        await _recovery.WaitAsync(cancellationToken);
+        try
+        {
+            var seen = new HashSet<Guid>();
+            foreach (var orphan in await infrastructure.FindOrphansAsync(identity.Name, cancellationToken))
+            {
+                seen.Add(orphan.RunId);
+                if (IsActive(orphan.RunId))
+                {
+                    continue;
+                }
+
+                var run = await api.GetRunAsync(orphan.RunId, cancellationToken);
+                if (run is not null && run.WorkPoolName != pool.Name && _pools.ContainsKey(run.WorkPoolName))
+                {
+                    continue; // that pool's loop takes care of it
+                }
+
+                if (run is not null && run.State.IsActive() && run.WorkerName == identity.Name)
+                {
+                    Launch(pool, run.Id, ct => supervisor.AdoptAsync(pool, run, orphan, ct));
+                }
+                else if (run is not null && run.State.IsTerminal() && !orphan.IsRunning)
+                {
+                    if (orphan.AutoRemove)
+                    {
+                        await infrastructure.RemoveOrphanAsync(orphan, cancellationToken);
+                    }
+                }
+                else
+                {
+                    // Deleted, released to another worker, or ended elsewhere while still running: it must not go on.
+                    LogOrphanRemoved(logger, orphan.InfrastructureId, orphan.RunId, run?.State.ToString() ?? "deleted");
+                    await infrastructure.RemoveOrphanAsync(orphan, cancellationToken);
+                }
+            }
+
+            foreach (var run in await api.ListRunsAsync(pool.Name, identity.Name, null, cancellationToken))
+            {
+                if (!run.State.IsActive() || run.WorkerName != identity.Name || seen.Contains(run.Id) || IsActive(run.Id))
+                {
+                    continue;
+                }
+
+                if (run.State == FlowRunState.Pending)
+                {
+                    // Claimed, but the previous process never started it: start it now.
+                    Launch(pool, run.Id, ct => supervisor.RunAsync(pool, run, ct));
+                }
+                else
+                {
+                    LogLost(logger, run.Id, run.State);
+                    var message = $"Worker {identity.Name} restarted and the run's {infrastructure.Type} infrastructure is gone.";
+                    var outcome = run.State == FlowRunState.Cancelling
+                        ? new SetStateRequest { State = FlowRunState.Cancelled, Message = message }
+                        : RunOutcomes.Crashed(message);
+                    _ = outbox.EnqueueState(run.Id, outcome);
+                }
+            }
+        }
+        finally
+        {
+            _recovery.Release();
+        }
+    }
+
+    private bool IsActive(Guid runId) => _pools.Values.Any(p => p.Active.ContainsKey(runId));
+
+    private void Launch(PoolContext pool, Guid runId, Func<CancellationToken, Task> supervise)
+    {
+        var stopping = _stopping!.Token;
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var task = gate.Task.ContinueWith(_ => SuperviseAsync(pool, runId, supervise, stopping), CancellationToken.None,
+            TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
+
+        // TryAdd first: the poll loop and the watchdog may both see a run; only one supervises it.
+        if (pool.Active.TryAdd(runId, task))
+        {
+            gate.SetResult();
+        }
+    }
+
+    private async Task SuperviseAsync(PoolContext pool, Guid runId, Func<CancellationToken, Task> supervise, CancellationToken stopping)
+    {
+        try
+        {
+            await supervise(stopping);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // the worker is stopping
+        }
+        catch (Exception ex)
+        {
+            LogRunError(logger, ex, runId);
+            _ = outbox.EnqueueState(runId, RunOutcomes.Crashed($"The worker failed while supervising the run: {ex.Message}"));
+        }
+        finally
+        {
+            pool.Active.TryRemove(runId, out _);
+            pool.SignalSlotFreed();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Worker {Worker} started for pools {Pools}")]
+    private static partial void LogStarted(ILogger logger, string worker, IReadOnlyList<string> pools);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Worker {Worker} stopped")]
+    private static partial void LogStopped(ILogger logger, string worker);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Created work pool {Pool} of type {Type}")]
+    private static partial void LogPoolCreated(ILogger logger, string pool, string type);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Pool {Pool}: the server is unreachable ({Reason}); retrying in {Seconds} s")]
+    private static partial void LogServerUnreachable(ILogger logger, string pool, string reason, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Pool {Pool}: poll loop iteration failed")]
+    private static partial void LogLoopError(ILogger logger, Exception exception, string pool);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Pool {Pool}: poll loop had stopped; restarted")]
+    private static partial void LogLoopRestarted(ILogger logger, string pool);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Pool {Pool}: unhealthy, claiming nothing: {Reason}")]
+    private static partial void LogUnhealthy(ILogger logger, string pool, string? reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pool {Pool}: healthy, polling")]
+    private static partial void LogHealthy(ILogger logger, string pool);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Pool {Pool}: heartbeat failed: {Reason}")]
+    private static partial void LogHeartbeatFailed(ILogger logger, string pool, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Removed container {ContainerId} of run {RunId} ({State})")]
+    private static partial void LogOrphanRemoved(ILogger logger, string containerId, Guid runId, string state);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} was {State} on this worker but its infrastructure is gone")]
+    private static partial void LogLost(ILogger logger, Guid runId, FlowRunState state);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Supervising run {RunId} failed")]
+    private static partial void LogRunError(ILogger logger, Exception exception, Guid runId);
+}

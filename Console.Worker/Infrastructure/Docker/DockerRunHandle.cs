@@ -1,0 +1,131 @@
+using Docker.DotNet;
+using Docker.DotNet.Models;
+
+namespace Console.Worker.Infrastructure.Docker;
+
+/// <summary>A container of one run. Survives short engine outages: waiting and log streaming resume when it is back.</summary>
+internal sealed class DockerRunHandle(DockerClient client, string id, bool autoRemove, bool streamOutput, ILogSink logs, DateTime? logsAfter)
+    : IRunHandle
+{
+    private static readonly TimeSpan EngineRetry = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan LogTailTimeout = TimeSpan.FromSeconds(10);
+    private readonly CursorSink _sink = new(logs, logsAfter);
+
+    public string InfrastructureId => id;
+
+    public async Task<RunExit> WatchAsync(CancellationToken cancellationToken)
+    {
+        using var logsStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var streaming = streamOutput ? StreamLogsAsync(logsStop.Token) : Task.CompletedTask;
+        var exit = await WaitAsync(cancellationToken);
+        try
+        {
+            // The follow stream ends by itself once the container has exited; this only bounds a stuck one.
+            await streaming.WaitAsync(LogTailTimeout, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            await logsStop.CancelAsync();
+        }
+
+        return exit;
+    }
+
+    public async Task StopAsync(TimeSpan grace, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.Containers.StopContainerAsync(id, new ContainerStopParameters { WaitBeforeKillSeconds = (uint)grace.TotalSeconds }, cancellationToken);
+        }
+        catch (DockerContainerNotFoundException)
+        {
+            // already gone: nothing to stop
+        }
+    }
+
+    public async Task CleanupAsync(CancellationToken cancellationToken)
+    {
+        if (!autoRemove)
+        {
+            return;
+        }
+
+        try
+        {
+            await client.Containers.RemoveContainerAsync(id, new ContainerRemoveParameters { Force = true }, cancellationToken);
+        }
+        catch (DockerContainerNotFoundException)
+        {
+            // already gone
+        }
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    private async Task<RunExit> WaitAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                await client.Containers.WaitContainerAsync(id, cancellationToken);
+                var inspect = await client.Containers.InspectContainerAsync(id, cancellationToken);
+                var state = inspect.State;
+                return new RunExit((int)state.ExitCode, state.OOMKilled, string.IsNullOrEmpty(state.Error) ? null : state.Error);
+            }
+            catch (DockerContainerNotFoundException)
+            {
+                return new RunExit(null, Error: $"Container {id[..12]} disappeared (removed outside the worker).");
+            }
+            catch (Exception ex) when (DockerErrors.IsEngineUnreachable(ex, cancellationToken))
+            {
+                await Task.Delay(EngineRetry, cancellationToken);
+            }
+        }
+    }
+
+    private async Task StreamLogsAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                using var stream = await client.Containers.GetContainerLogsAsync(id, tty: false, new ContainerLogsParameters
+                {
+                    ShowStdout = true,
+                    ShowStderr = true,
+                    Follow = true,
+                    Timestamps = true,
+                    Since = _sink.Cursor is { } cursor ? DockerLogReader.Since(cursor) : null,
+                }, cancellationToken);
+                await DockerLogReader.ReadAsync(stream, _sink, _sink.Cursor, cancellationToken);
+                return;
+            }
+            catch (DockerContainerNotFoundException)
+            {
+                return;
+            }
+            catch (Exception ex) when (DockerErrors.IsEngineUnreachable(ex, cancellationToken))
+            {
+                // The engine went away mid-stream: resume after the last line seen once it is back.
+                await Task.Delay(EngineRetry, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Remembers the timestamp of the last line shipped, so a resumed stream neither repeats nor loses lines.</summary>
+    private sealed class CursorSink(ILogSink inner, DateTime? cursor) : ILogSink
+    {
+        public DateTime? Cursor { get; private set; } = cursor;
+
+        public void Write(string stream, string message, DateTime? timestamp = null, string level = "info")
+        {
+            if (timestamp is { } ts && (Cursor is null || ts > Cursor))
+            {
+                Cursor = ts;
+            }
+
+            inner.Write(stream, message, timestamp, level);
+        }
+    }
+}

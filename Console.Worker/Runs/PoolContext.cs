@@ -1,0 +1,33 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Console.Core.WorkPools;
+using Console.Worker.Infrastructure;
+
+namespace Console.Worker.Runs;
+
+/// <summary>What the worker knows about one pool it serves: its infrastructure, template, health and the runs it holds.</summary>
+public sealed class PoolContext(string name)
+{
+    private readonly Channel<bool> _slotFreed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+
+    public string Name { get; } = name;
+
+    public IInfrastructure? Infrastructure { get; set; }
+
+    public JobTemplate? Template { get; set; }
+
+    public InfrastructureHealth Health { get; set; } = new(false, "Starting.");
+
+    /// <summary>Runs this worker supervises now, by id; each holds a concurrency slot until its end is delivered.</summary>
+    public ConcurrentDictionary<Guid, Task> Active { get; } = new();
+
+    public bool Recovered { get; set; }
+
+    public Task? Loop { get; set; }
+
+    public void SignalSlotFreed() => _slotFreed.Writer.TryWrite(true);
+
+    public ValueTask<bool> WaitForSlotAsync(CancellationToken cancellationToken) => _slotFreed.Reader.WaitToReadAsync(cancellationToken);
+
+    public void ConsumeSlotSignal() => _slotFreed.Reader.TryRead(out _);
+}

@@ -1,0 +1,74 @@
+using Console.Core.Contracts;
+using Console.Worker.Infrastructure;
+using Console.Worker.Outbox;
+
+namespace Console.Worker.Runs;
+
+/// <summary>
+/// Batches a run's log lines into the outbox: a batch goes when it holds <c>batchLines</c> lines or
+/// its oldest line is <c>flushInterval</c> old, so output shows up live without one post per line.
+/// </summary>
+public sealed class RunLogSink : ILogSink, IDisposable
+{
+    private readonly Guid _runId;
+    private readonly ReportOutbox _outbox;
+    private readonly TimeProvider _time;
+    private readonly int _batchLines;
+    private readonly ITimer _timer;
+    private readonly Lock _gate = new();
+    private List<NewLogLine> _buffer = [];
+
+    public RunLogSink(Guid runId, ReportOutbox outbox, TimeProvider time, int batchLines, TimeSpan flushInterval)
+    {
+        _runId = runId;
+        _outbox = outbox;
+        _time = time;
+        _batchLines = batchLines;
+        _timer = time.CreateTimer(_ => Flush(), null, flushInterval, flushInterval);
+    }
+
+    public void Write(string stream, string message, DateTime? timestamp = null, string level = "info")
+    {
+        bool full;
+        lock (_gate)
+        {
+            _buffer.Add(new NewLogLine
+            {
+                Timestamp = timestamp ?? _time.GetUtcNow().UtcDateTime,
+                Level = level,
+                Stream = stream,
+                Message = message,
+            });
+            full = _buffer.Count >= _batchLines;
+        }
+
+        if (full)
+        {
+            Flush();
+        }
+    }
+
+    /// <summary>Hands what is buffered to the outbox now (before a state report, so logs stay first).</summary>
+    public void Flush()
+    {
+        List<NewLogLine> batch;
+        lock (_gate)
+        {
+            if (_buffer.Count == 0)
+            {
+                return;
+            }
+
+            batch = _buffer;
+            _buffer = [];
+            // Inside the lock: two flushes racing must not swap the order of their batches.
+            _outbox.EnqueueLogs(_runId, batch);
+        }
+    }
+
+    public void Dispose()
+    {
+        _timer.Dispose();
+        Flush();
+    }
+}

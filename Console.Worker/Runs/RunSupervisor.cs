@@ -1,0 +1,280 @@
+using Console.Core.Contracts;
+using Console.Core.FlowRuns;
+using Console.Worker.Api;
+using Console.Worker.Infrastructure;
+using Console.Worker.Outbox;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Console.Worker.Runs;
+
+/// <summary>
+/// Carries one claimed run from Pending to its end. Delivery is at least once: every report goes
+/// through the outbox, and the server's transitions are idempotent, so a repeat is harmless.
+/// </summary>
+public sealed partial class RunSupervisor(
+    IConsoleApi api,
+    ReportOutbox outbox,
+    WorkerIdentity identity,
+    IOptions<WorkerOptions> options,
+    TimeProvider time,
+    ILogger<RunSupervisor> logger)
+{
+    private readonly WorkerOptions _options = options.Value;
+
+    private TimeSpan Grace => TimeSpan.FromSeconds(_options.CancelGraceSeconds);
+
+    public async Task RunAsync(PoolContext pool, FlowRunDto run, CancellationToken stopping)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
+        ArgumentNullException.ThrowIfNull(run);
+        using var sink = NewSink(run.Id);
+
+        // 1. claim: the run is Pending and ours; the caller holds its slot until this method returns.
+        var infrastructure = pool.Infrastructure ?? throw new InvalidOperationException("The pool has no infrastructure.");
+        RunSpec spec;
+        try
+        {
+            var template = pool.Template ?? throw new InfrastructureException("The work pool's base job template is not known yet.");
+            var configuration = template.Render(template.Merge(null, run.JobVariables));
+            spec = new RunSpec(run, configuration, identity.Name, _options.ApiUrl);
+        }
+        catch (Exception ex) when (ex is InfrastructureException or Core.Common.ConsoleException)
+        {
+            await EndAsync(run.Id, sink, RunOutcomes.Crashed($"The job configuration is invalid: {ex.Message}"), null, stopping);
+            return;
+        }
+
+        // 2. running: create and start the infrastructure.
+        IRunHandle handle;
+        try
+        {
+            handle = await infrastructure.StartAsync(spec, sink, stopping);
+        }
+        catch (InfrastructureUnavailableException ex)
+        {
+            // Not the run's fault: give it back so it stays Scheduled for a worker that can run it.
+            LogReleased(logger, run.Id, ex.Message);
+            await EndAsync(run.Id, sink, new SetStateRequest
+            {
+                State = FlowRunState.Scheduled,
+                Message = $"Released by worker {identity.Name}: {ex.Message}",
+            }, null, stopping);
+            return;
+        }
+        catch (InfrastructureException ex)
+        {
+            sink.Write("worker", ex.Message, level: "error");
+            await EndAsync(run.Id, sink, RunOutcomes.Crashed(ex.Message), null, stopping);
+            return;
+        }
+
+        await using (handle)
+        {
+            // 3. container: it runs; report Running with its id, then stream it until it ends.
+            sink.Flush();
+            var running = outbox.EnqueueState(run.Id, new SetStateRequest { State = FlowRunState.Running, InfrastructureId = handle.InfrastructureId });
+            await SuperviseAsync(pool, run.Id, handle, sink, running, startCancelled: false, stopping);
+        }
+    }
+
+    /// <summary>Takes over a run whose infrastructure outlived a previous worker process (found by label).</summary>
+    public async Task AdoptAsync(PoolContext pool, FlowRunDto run, OrphanInfo orphan, CancellationToken stopping)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(orphan);
+        var infrastructure = pool.Infrastructure ?? throw new InvalidOperationException("The pool has no infrastructure.");
+        using var sink = NewSink(run.Id);
+
+        // Reports the last process left in the outbox journal go first, so the server's last log line is the cursor.
+        await outbox.WhenDrainedAsync(run.Id, stopping);
+        var cursor = await LastShippedLineAsync(run.Id, stopping);
+        LogAdopting(logger, run.Id, orphan.InfrastructureId, orphan.IsRunning);
+        await using var handle = await infrastructure.AdoptAsync(orphan, cursor, sink, stopping);
+        var running = run.State == FlowRunState.Pending
+            ? outbox.EnqueueState(run.Id, new SetStateRequest { State = FlowRunState.Running, InfrastructureId = handle.InfrastructureId })
+            : Task.FromResult(ReportOutcome.Delivered);
+        await SuperviseAsync(pool, run.Id, handle, sink, running, run.State == FlowRunState.Cancelling, stopping);
+    }
+
+    private async Task SuperviseAsync(PoolContext pool, Guid runId, IRunHandle handle, RunLogSink sink, Task<ReportOutcome> running,
+        bool startCancelled, CancellationToken stopping)
+    {
+        using var watchStop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        var serverSays = startCancelled
+            ? Task.FromResult<FlowRunState?>(FlowRunState.Cancelling)
+            : WatchServerStateAsync(runId, running, watchStop.Token);
+        var watch = handle.WatchAsync(stopping);
+        FlowRunState? stopReason = null;
+        RunExit exit;
+        try
+        {
+            if (await Task.WhenAny(watch, serverSays) == serverSays && await serverSays is { } state)
+            {
+                // Cancelling (or ended elsewhere, e.g. crashed by the lease reaper): stop it, grace period then kill.
+                stopReason = state;
+                LogStopping(logger, runId, state);
+                sink.Write("worker", state == FlowRunState.Cancelling
+                    ? $"Cancel requested: stopping (grace period {Grace.TotalSeconds:0} s, then kill)"
+                    : $"The run is {state} on the server: stopping its infrastructure");
+                await handle.StopAsync(Grace, stopping);
+            }
+
+            exit = await watch;
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            await OnWorkerStoppingAsync(pool, runId, handle, sink);
+            return;
+        }
+        finally
+        {
+            await watchStop.CancelAsync();
+        }
+
+        // 4. result: the exit code decides, unless the run was cancelled or ended elsewhere meanwhile.
+        SetStateRequest? end = stopReason switch
+        {
+            FlowRunState.Cancelling => new SetStateRequest
+            {
+                State = FlowRunState.Cancelled,
+                ExitCode = exit.ExitCode,
+                Message = "Cancelled: the worker stopped the run.",
+            },
+            null => RunOutcomes.Classify(exit),
+            _ => null, // already terminal on the server: nothing left to report
+        };
+        sink.Write("worker", end is null ? "Infrastructure stopped" : $"Run ended: {end.State}{(end.ExitCode is { } c ? $" (exit code {c})" : string.Empty)}");
+        await EndAsync(runId, sink, end, handle, stopping);
+    }
+
+    /// <summary>5. done: logs first, then the end state; the infrastructure is cleaned up once the server has it.</summary>
+    private async Task EndAsync(Guid runId, RunLogSink sink, SetStateRequest? end, IRunHandle? handle, CancellationToken stopping)
+    {
+        sink.Flush();
+        if (end is not null)
+        {
+            LogEnded(logger, runId, end.State, end.Message);
+            try
+            {
+                await outbox.EnqueueState(runId, end).WaitAsync(stopping);
+                await outbox.WhenDrainedAsync(runId, stopping);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return; // the report stays queued (and journaled); the container stays for a restarted worker to find
+            }
+        }
+
+        if (handle is not null)
+        {
+            try
+            {
+                await handle.CleanupAsync(stopping);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogCleanupFailed(logger, ex, runId);
+            }
+        }
+    }
+
+    /// <summary>Completes with the server's state once it is Cancelling or terminal (or null when the run is gone).</summary>
+    private async Task<FlowRunState?> WatchServerStateAsync(Guid runId, Task<ReportOutcome> running, CancellationToken cancellationToken)
+    {
+        var interval = TimeSpan.FromSeconds(_options.CancelCheckSeconds);
+        while (true)
+        {
+            // A refused Running report means the run moved on meanwhile (e.g. cancelled): look at once.
+            var delay = Task.Delay(interval, time, cancellationToken);
+            await Task.WhenAny(delay, running.IsCompleted ? delay : running);
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                var run = await api.GetRunAsync(runId, cancellationToken);
+                if (run is null)
+                {
+                    return FlowRunState.Cancelled;
+                }
+
+                if (run.State == FlowRunState.Cancelling || run.State.IsTerminal())
+                {
+                    return run.State;
+                }
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Server away or answering oddly: the run goes on; ask again next time.
+                LogCheckFailed(logger, runId, ex.Message);
+            }
+        }
+    }
+
+    private async Task OnWorkerStoppingAsync(PoolContext pool, Guid runId, IRunHandle handle, RunLogSink sink)
+    {
+        if (pool.Infrastructure?.Type != "process")
+        {
+            // A container outlives the worker; a restarted worker adopts it by its labels.
+            return;
+        }
+
+        // A child process cannot be adopted: stop it and say why, rather than leave it unsupervised.
+        sink.Write("worker", "The worker is stopping: the process is stopped with it", level: "error");
+        await handle.StopAsync(TimeSpan.FromSeconds(Math.Min(_options.CancelGraceSeconds, 5)), CancellationToken.None);
+        sink.Flush();
+        _ = outbox.EnqueueState(runId, RunOutcomes.Crashed($"Worker {identity.Name} stopped while the process ran."));
+    }
+
+    private async Task<DateTime?> LastShippedLineAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                DateTime? last = null;
+                long after = 0;
+                while (true)
+                {
+                    var page = await api.GetLogsAsync(runId, after, cancellationToken);
+                    var next = page.Count == 0 ? after : page.Max(l => l.Seq);
+                    if (next <= after)
+                    {
+                        return last;
+                    }
+
+                    after = next;
+                    foreach (var line in page.Where(l => l.Stream is "stdout" or "stderr"))
+                    {
+                        last = last is null || line.Timestamp > last ? line.Timestamp : last;
+                    }
+                }
+            }
+            catch (Exception ex) when (ConsoleApiException.IsTransient(ex, cancellationToken))
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken);
+            }
+        }
+    }
+
+    private RunLogSink NewSink(Guid runId) =>
+        new(runId, outbox, time, _options.LogBatchLines, TimeSpan.FromMilliseconds(_options.LogFlushMilliseconds));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} released back to its queue: {Reason}")]
+    private static partial void LogReleased(ILogger logger, Guid runId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Adopting run {RunId} ({InfrastructureId}, still running: {IsRunning})")]
+    private static partial void LogAdopting(ILogger logger, Guid runId, string infrastructureId, bool isRunning);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stopping run {RunId}: it is {State} on the server")]
+    private static partial void LogStopping(ILogger logger, Guid runId, FlowRunState state);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} ended: {State} {Message}")]
+    private static partial void LogEnded(ILogger logger, Guid runId, FlowRunState? state, string? message);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Could not check the state of run {RunId}: {Reason}")]
+    private static partial void LogCheckFailed(ILogger logger, Guid runId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not clean up the infrastructure of run {RunId}")]
+    private static partial void LogCleanupFailed(ILogger logger, Exception exception, Guid runId);
+}
