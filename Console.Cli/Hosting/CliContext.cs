@@ -1,0 +1,42 @@
+using Spectre.Console;
+
+namespace Console.Cli.Hosting;
+
+public enum OutputFormat
+{
+    Table,
+    Json,
+}
+
+/// <summary>The global options of one invocation, resolved from flags, then environment, then defaults.</summary>
+public sealed class CliContext
+{
+    public const string ExecutableName = "cx";
+
+    public required string ApiUrl { get; init; }
+
+    public string? ApiKey { get; init; }
+
+    /// <summary>Whether prompts are allowed at all (<c>--no-prompt</c>, <c>--prompt</c>, <c>CONSOLE_CLI_PROMPT</c>).</summary>
+    public bool PromptsAllowed { get; init; } = true;
+
+    public OutputFormat Output { get; init; } = OutputFormat.Table;
+
+    public required string WorkingDirectory { get; init; }
+
+    public bool IsJson => Output == OutputFormat.Json;
+
+    /// <summary>True when the user asked for a non-default API address, which hints must then repeat.</summary>
+    public bool HasCustomApiUrl => !string.Equals(ApiUrl, CliEnvironment.DefaultApiUrl, StringComparison.Ordinal);
+
+    /// <summary>Prompts need permission and a terminal that can answer them.</summary>
+    public bool CanPrompt(IAnsiConsole console)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        return PromptsAllowed && console.Profile.Capabilities.Interactive;
+    }
+
+    /// <summary>A command line the user can paste, with <c>--api</c> when it is not the default.</summary>
+    public string Command(string arguments) =>
+        HasCustomApiUrl ? $"{ExecutableName} {arguments} --api {ApiUrl}" : $"{ExecutableName} {arguments}";
+}
