@@ -22,7 +22,7 @@ public class ApiFactory : WebApplicationFactory<Program>
     {
     }
 
-    public ApiFactory(bool fakeTime)
+    protected ApiFactory(bool fakeTime)
     {
         Directory.CreateDirectory(_folder);
         if (fakeTime)

@@ -1,0 +1,92 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Console.Core.Contracts;
+using Console.Core.Persistence;
+using Console.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Console.Tests.Api;
+
+/// <summary>Helpers shared by the REST tests: unique names, typed calls, problem assertions.</summary>
+public abstract class ApiTestBase(ApiFactory factory)
+{
+    protected ApiFactory Factory { get; } = factory;
+
+    protected HttpClient Client { get; } = factory.CreateClient();
+
+    protected static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 13, 63)];
+
+    protected async Task<WorkPoolDto> CreatePoolAsync(string? name = null, string type = "docker", int? limit = null, JsonObject? template = null)
+    {
+        var response = await Client.PostJsonAsync("/api/work-pools",
+            new CreateWorkPoolRequest { Name = name ?? Unique("pool"), Type = type, ConcurrencyLimit = limit, BaseJobTemplate = template });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return await response.ReadAsync<WorkPoolDto>();
+    }
+
+    protected async Task<DeploymentDto> CreateDeploymentAsync(string pool, string? queue = null, JsonObject? jobVariables = null, string? command = "echo hello", int? limit = null)
+    {
+        var response = await Client.PostJsonAsync("/api/deployments", new CreateDeploymentRequest
+        {
+            FlowName = Unique("flow"),
+            Name = Unique("dep"),
+            Entrypoint = "flow.sh",
+            Command = command,
+            WorkPoolName = pool,
+            WorkQueueName = queue,
+            JobVariables = jobVariables,
+            ConcurrencyLimit = limit,
+        });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return await response.ReadAsync<DeploymentDto>();
+    }
+
+    protected async Task<FlowRunDto> RunAsync(Guid deploymentId, CreateFlowRunRequest? request = null)
+    {
+        var response = await Client.PostJsonAsync($"/api/deployments/{deploymentId}/runs", request ?? new CreateFlowRunRequest());
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return await response.ReadAsync<FlowRunDto>();
+    }
+
+    protected async Task<IReadOnlyList<FlowRunDto>> PollAsync(string pool, string worker, int? limit = null, double? wait = null, IReadOnlyList<string>? queues = null)
+    {
+        var response = await Client.PostJsonAsync($"/api/work-pools/{pool}/poll",
+            new PollRequest { WorkerName = worker, Limit = limit, WaitSeconds = wait, Queues = queues });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.ReadAsync<List<FlowRunDto>>();
+    }
+
+    protected async Task<T> GetAsync<T>(string url)
+    {
+        var response = await Client.GetAsync(url);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.ReadAsync<T>();
+    }
+
+    /// <summary>Asserts a problem-details answer with the status, and (when given) an error on the field.</summary>
+    protected static async Task<JsonObject> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string? field = null)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal((int)status, problem["status"]!.GetValue<int>());
+        if (field is not null)
+        {
+            var errors = problem["errors"]?.AsObject();
+            Assert.True(errors?.ContainsKey(field) == true, $"expected an error on '{field}', got {problem.ToJsonString()}");
+        }
+
+        return problem;
+    }
+
+    /// <summary>Counts rows straight from the database, to prove a refused request wrote nothing.</summary>
+    protected async Task<(int Pools, int Queues, int Deployments, int Runs, int Logs)> CountRowsAsync()
+    {
+        await using var scope = Factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ConsoleDbContext>();
+        return (await db.WorkPools.CountAsync(), await db.WorkQueues.CountAsync(), await db.Deployments.CountAsync(),
+            await db.FlowRuns.CountAsync(), await db.LogLines.CountAsync());
+    }
+}

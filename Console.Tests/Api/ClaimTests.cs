@@ -1,0 +1,224 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using Console.Core.Contracts;
+using Console.Core.FlowRuns;
+using Console.Tests.Infrastructure;
+
+namespace Console.Tests.Api;
+
+/// <summary>The claim under contention, over HTTP, on a real SQLite file.</summary>
+public sealed class ClaimTests(ApiFactory factory) : ApiTestBase(factory), IClassFixture<ApiFactory>
+{
+    [Fact]
+    public async Task Twenty_concurrent_pollers_claim_a_thousand_runs_exactly_once()
+    {
+        var pool = await CreatePoolAsync(type: "process");
+        var deployment = await CreateDeploymentAsync(pool.Name);
+        var created = await CreateRunsAsync(deployment.Id, 1000);
+
+        var claims = new ConcurrentBag<(Guid Run, string Worker)>();
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(async () =>
+        {
+            using var client = Factory.CreateClient();
+            var emptyPolls = 0;
+            while (emptyPolls < 2)
+            {
+                var batch = await PollWith(client, pool.Name, $"worker-{i}", limit: 7);
+                emptyPolls = batch.Count == 0 ? emptyPolls + 1 : 0;
+                foreach (var run in batch)
+                {
+                    claims.Add((run.Id, $"worker-{i}"));
+                }
+            }
+        })));
+
+        Assert.Equal(1000, claims.Count);
+        Assert.Equal(1000, claims.Select(c => c.Run).Distinct().Count());
+        Assert.True(created.SetEquals(claims.Select(c => c.Run)));
+        Assert.True(claims.Select(c => c.Worker).Distinct().Count() > 1, "the work should spread over several workers");
+
+        var pending = await GetAsync<List<FlowRunDto>>($"/api/flow-runs?pool={pool.Name}&state=Pending&limit=5000");
+        Assert.Equal(1000, pending.Count);
+        Assert.All(pending, r => Assert.Equal(claims.First(c => c.Run == r.Id).Worker, r.WorkerName));
+    }
+
+    [Fact]
+    public async Task Pool_queue_and_deployment_limits_are_never_exceeded_at_any_moment()
+    {
+        var pool = await CreatePoolAsync(type: "process", limit: 6);
+        await Client.PostJsonAsync($"/api/work-pools/{pool.Name}/queues", new CreateWorkQueueRequest { Name = "narrow", ConcurrencyLimit = 2 });
+        var wide = await CreateDeploymentAsync(pool.Name);
+        var narrow = await CreateDeploymentAsync(pool.Name, queue: "narrow");
+        var capped = await CreateDeploymentAsync(pool.Name, limit: 1);
+        await CreateRunsAsync(wide.Id, 60);
+        await CreateRunsAsync(narrow.Id, 30);
+        await CreateRunsAsync(capped.Id, 20);
+
+        // Client-side counts are decremented before the end is reported, so they never exceed
+        // what the server counts: a count above a limit here is a real violation.
+        var poolActive = 0;
+        var byDeployment = new ConcurrentDictionary<Guid, int>();
+        var maxPool = 0;
+        var violations = new ConcurrentBag<string>();
+        var finished = 0;
+
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(async () =>
+        {
+            using var client = Factory.CreateClient();
+            var idle = 0;
+            while (Volatile.Read(ref finished) < 110 && idle < 50)
+            {
+                var batch = await PollWith(client, pool.Name, $"lw-{i}", limit: 3);
+                idle = batch.Count == 0 ? idle + 1 : 0;
+                foreach (var run in batch)
+                {
+                    var now = Interlocked.Increment(ref poolActive);
+                    InterlockedMax(ref maxPool, now);
+                    var dep = byDeployment.AddOrUpdate(run.DeploymentId!.Value, 1, (_, c) => c + 1);
+                    if (now > 6) { violations.Add($"pool at {now}"); }
+                    if (run.DeploymentId == capped.Id && dep > 1) { violations.Add($"capped deployment at {dep}"); }
+                    if (run.DeploymentId == narrow.Id && dep > 2) { violations.Add($"narrow queue at {dep}"); }
+                }
+
+                foreach (var run in batch)
+                {
+                    byDeployment.AddOrUpdate(run.DeploymentId!.Value, 0, (_, c) => c - 1);
+                    Interlocked.Decrement(ref poolActive);
+                    var done = await client.PostJsonAsync($"/api/flow-runs/{run.Id}/state", new SetStateRequest { State = FlowRunState.Completed });
+                    Assert.Equal(HttpStatusCode.OK, done.StatusCode);
+                    Interlocked.Increment(ref finished);
+                }
+            }
+        })));
+
+        Assert.Empty(violations);
+        Assert.Equal(110, finished);
+        Assert.InRange(maxPool, 1, 6);
+
+        // The server's own timeline agrees: at no claim instant were more than 6 runs active.
+        var runs = await GetAsync<List<FlowRunDto>>($"/api/flow-runs?pool={pool.Name}&limit=5000");
+        var intervals = new List<(DateTime Start, DateTime End)>();
+        foreach (var run in runs)
+        {
+            var history = await GetAsync<List<StateChangeDto>>($"/api/flow-runs/{run.Id}/history");
+            intervals.Add((history.Single(h => h.State == FlowRunState.Pending).Timestamp, history.Single(h => h.State == FlowRunState.Completed).Timestamp));
+        }
+
+        foreach (var (start, _) in intervals)
+        {
+            Assert.True(intervals.Count(i => i.Start <= start && i.End > start) <= 6);
+        }
+    }
+
+    [Fact]
+    public async Task Lower_priority_number_is_claimed_first_then_oldest_start()
+    {
+        var pool = await CreatePoolAsync(type: "process");
+        await Client.PostJsonAsync($"/api/work-pools/{pool.Name}/queues", new CreateWorkQueueRequest { Name = "urgent", Priority = 1 });
+        var normal = await CreateDeploymentAsync(pool.Name);
+        var urgent = await CreateDeploymentAsync(pool.Name, queue: "urgent");
+        var n1 = await RunAsync(normal.Id, new CreateFlowRunRequest { ScheduledStartAt = DateTime.UtcNow.AddMinutes(-10) });
+        var u2 = await RunAsync(urgent.Id, new CreateFlowRunRequest { ScheduledStartAt = DateTime.UtcNow.AddMinutes(-1) });
+        var u1 = await RunAsync(urgent.Id, new CreateFlowRunRequest { ScheduledStartAt = DateTime.UtcNow.AddMinutes(-2) });
+
+        Assert.Equal(u1.Id, Assert.Single(await PollAsync(pool.Name, "w", limit: 1)).Id);
+        Assert.Equal(u2.Id, Assert.Single(await PollAsync(pool.Name, "w", limit: 1)).Id);
+        Assert.Equal(n1.Id, Assert.Single(await PollAsync(pool.Name, "w", limit: 1)).Id);
+    }
+
+    [Fact]
+    public async Task Paused_pools_and_queues_are_skipped_but_their_polls_still_count()
+    {
+        var pool = await CreatePoolAsync(type: "process");
+        await Client.PostJsonAsync($"/api/work-pools/{pool.Name}/queues", new CreateWorkQueueRequest { Name = "held", IsPaused = true });
+        var open = await CreateDeploymentAsync(pool.Name);
+        var held = await CreateDeploymentAsync(pool.Name, queue: "held");
+        var heldRun = await RunAsync(held.Id);
+        var openRun = await RunAsync(open.Id);
+
+        await Client.PostAsync($"/api/work-pools/{pool.Name}/pause", null);
+        Assert.Empty(await PollAsync(pool.Name, "w"));
+        Assert.Single(await GetAsync<List<WorkerDto>>($"/api/work-pools/{pool.Name}/workers"));
+
+        await Client.PostAsync($"/api/work-pools/{pool.Name}/resume", null);
+        Assert.Equal(openRun.Id, Assert.Single(await PollAsync(pool.Name, "w")).Id);
+        Assert.Empty(await PollAsync(pool.Name, "w"));
+
+        await Client.PostAsync($"/api/work-pools/{pool.Name}/queues/held/resume", null);
+        Assert.Equal(heldRun.Id, Assert.Single(await PollAsync(pool.Name, "w")).Id);
+    }
+
+    [Fact]
+    public async Task A_worker_polling_only_some_queues_gets_only_their_runs()
+    {
+        var pool = await CreatePoolAsync(type: "process");
+        await Client.PostJsonAsync($"/api/work-pools/{pool.Name}/queues", new CreateWorkQueueRequest { Name = "gpu" });
+        var cpu = await CreateDeploymentAsync(pool.Name);
+        var gpu = await CreateDeploymentAsync(pool.Name, queue: "gpu");
+        await RunAsync(cpu.Id);
+        var gpuRun = await RunAsync(gpu.Id);
+        Assert.Equal(gpuRun.Id, Assert.Single(await PollAsync(pool.Name, "g", queues: ["gpu"])).Id);
+        var unknown = await Client.PostJsonAsync($"/api/work-pools/{pool.Name}/poll", new PollRequest { WorkerName = "g", Queues = ["nope"] });
+        await AssertProblemAsync(unknown, HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task A_long_poll_that_started_before_a_run_existed_returns_it_before_its_wait_ends()
+    {
+        var pool = await CreatePoolAsync(type: "process");
+        var deployment = await CreateDeploymentAsync(pool.Name);
+
+        var clock = Stopwatch.StartNew();
+        var poll = PollAsync(pool.Name, "lp", wait: 30);
+        await WaitUntilAsync(async () => (await GetAsync<List<WorkerDto>>($"/api/work-pools/{pool.Name}/workers")).Count == 1);
+        Assert.False(poll.IsCompleted);
+
+        var run = await RunAsync(deployment.Id);
+        var claimed = await poll;
+        Assert.Equal(run.Id, Assert.Single(claimed).Id);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "the long-poll must return when the run appears, not when its wait ends");
+    }
+
+    [Fact]
+    public async Task Poll_input_is_validated()
+    {
+        var pool = await CreatePoolAsync(type: "process");
+        await AssertProblemAsync(await Client.PostJsonAsync($"/api/work-pools/{pool.Name}/poll", new PollRequest()), HttpStatusCode.BadRequest, "workerName");
+        await AssertProblemAsync(await Client.PostJsonAsync($"/api/work-pools/{pool.Name}/poll", new PollRequest { WorkerName = "w", Limit = 1000 }), HttpStatusCode.BadRequest, "limit");
+        await AssertProblemAsync(await Client.PostJsonAsync($"/api/work-pools/{pool.Name}/poll", new PollRequest { WorkerName = "w", WaitSeconds = -1 }), HttpStatusCode.BadRequest, "waitSeconds");
+        await AssertProblemAsync(await Client.PostJsonAsync($"/api/work-pools/{pool.Name}/poll", new PollRequest { WorkerName = "W W" }), HttpStatusCode.BadRequest, "workerName");
+    }
+
+    private async Task<HashSet<Guid>> CreateRunsAsync(Guid deployment, int count)
+    {
+        var ids = new ConcurrentBag<Guid>();
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (_, _) =>
+            ids.Add((await RunAsync(deployment)).Id));
+        return [.. ids];
+    }
+
+    private static async Task<List<FlowRunDto>> PollWith(HttpClient client, string pool, string worker, int limit)
+    {
+        var response = await client.PostJsonAsync($"/api/work-pools/{pool}/poll", new PollRequest { WorkerName = worker, Limit = limit });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.ReadAsync<List<FlowRunDto>>();
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int current;
+        while (value > (current = Volatile.Read(ref target)) && Interlocked.CompareExchange(ref target, value, current) != current)
+        {
+        }
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (!await condition())
+        {
+            await Task.Delay(20, timeout.Token);
+        }
+    }
+}

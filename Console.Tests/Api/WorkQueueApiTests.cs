@@ -1,0 +1,71 @@
+using System.Net;
+using Console.Core.Contracts;
+using Console.Tests.Infrastructure;
+
+namespace Console.Tests.Api;
+
+public sealed class WorkQueueApiTests(ApiFactory factory) : ApiTestBase(factory), IClassFixture<ApiFactory>
+{
+    [Fact]
+    public async Task The_default_queue_cannot_be_deleted()
+    {
+        var pool = await CreatePoolAsync();
+        await AssertProblemAsync(await Client.DeleteAsync($"/api/work-pools/{pool.Name}/queues/default"), HttpStatusCode.Conflict);
+    }
+
+    [Fact]
+    public async Task New_queues_go_last_and_taking_a_used_priority_shifts_the_others_down()
+    {
+        var pool = await CreatePoolAsync();
+        var high = await (await Client.PostJsonAsync($"/api/work-pools/{pool.Name}/queues", new CreateWorkQueueRequest { Name = "high" })).ReadAsync<WorkQueueDto>();
+        Assert.Equal(2, high.Priority);
+
+        var urgent = await Client.PostJsonAsync($"/api/work-pools/{pool.Name}/queues", new CreateWorkQueueRequest { Name = "urgent", Priority = 1, ConcurrencyLimit = 3 });
+        Assert.Equal(HttpStatusCode.Created, urgent.StatusCode);
+
+        var queues = await GetAsync<List<WorkQueueDto>>($"/api/work-pools/{pool.Name}/queues");
+        Assert.Equal(["urgent", "default", "high"], queues.Select(q => q.Name));
+        Assert.Equal([1, 2, 3], queues.Select(q => q.Priority));
+        Assert.Equal(3, queues[0].ConcurrencyLimit);
+
+        var moved = await (await Client.PatchJsonAsync($"/api/work-pools/{pool.Name}/queues/high", new { priority = 1 })).ReadAsync<WorkQueueDto>();
+        Assert.Equal(1, moved.Priority);
+        queues = await GetAsync<List<WorkQueueDto>>($"/api/work-pools/{pool.Name}/queues");
+        Assert.Equal(queues.Count, queues.Select(q => q.Priority).Distinct().Count());
+        Assert.Equal("high", queues[0].Name);
+    }
+
+    [Fact]
+    public async Task Duplicate_queue_is_409_bad_priority_is_400()
+    {
+        var pool = await CreatePoolAsync();
+        await AssertProblemAsync(await Client.PostJsonAsync($"/api/work-pools/{pool.Name}/queues", new CreateWorkQueueRequest { Name = "default" }), HttpStatusCode.Conflict);
+        await AssertProblemAsync(await Client.PostJsonAsync($"/api/work-pools/{pool.Name}/queues", new CreateWorkQueueRequest { Name = "q2", Priority = 0 }), HttpStatusCode.BadRequest, "priority");
+        await AssertProblemAsync(await Client.PostJsonAsync($"/api/work-pools/{pool.Name}/queues", new CreateWorkQueueRequest { Name = "Q 2" }), HttpStatusCode.BadRequest, "name");
+        await AssertProblemAsync(await Client.GetAsync($"/api/work-pools/{pool.Name}/queues/nope"), HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Pause_and_resume_a_queue()
+    {
+        var pool = await CreatePoolAsync();
+        var paused = await (await Client.PostAsync($"/api/work-pools/{pool.Name}/queues/default/pause", null)).ReadAsync<WorkQueueDto>();
+        Assert.Equal((true, QueueStatus.Paused), (paused.IsPaused, paused.Status));
+        var resumed = await (await Client.PostAsync($"/api/work-pools/{pool.Name}/queues/default/resume", null)).ReadAsync<WorkQueueDto>();
+        Assert.Equal(QueueStatus.NotReady, resumed.Status);
+    }
+
+    [Fact]
+    public async Task A_queue_can_be_deleted_when_nothing_uses_it()
+    {
+        var pool = await CreatePoolAsync();
+        await Client.PostJsonAsync($"/api/work-pools/{pool.Name}/queues", new CreateWorkQueueRequest { Name = "spare" });
+        await CreateDeploymentAsync(pool.Name, queue: "spare");
+        await AssertProblemAsync(await Client.DeleteAsync($"/api/work-pools/{pool.Name}/queues/spare"), HttpStatusCode.Conflict);
+
+        await Client.PostJsonAsync($"/api/work-pools/{pool.Name}/queues", new CreateWorkQueueRequest { Name = "empty" });
+        Assert.Equal(HttpStatusCode.NoContent, (await Client.DeleteAsync($"/api/work-pools/{pool.Name}/queues/empty")).StatusCode);
+        var queues = await GetAsync<List<WorkQueueDto>>($"/api/work-pools/{pool.Name}/queues");
+        Assert.DoesNotContain(queues, q => q.Name == "empty");
+    }
+}
