@@ -1,0 +1,154 @@
+using System.Text.Json.Nodes;
+using Console.Core.FlowRuns;
+using Console.Tests.Infrastructure;
+using Console.Worker.Infrastructure.Docker;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using static Console.Tests.Worker.WorkerTestKit;
+
+namespace Console.Tests.Worker;
+
+/// <summary>A real worker against the real server (Kestrel on loopback, SQLite) and the real Docker engine.</summary>
+public sealed class WorkerEndToEndTests : IClassFixture<ConsoleServer>, IDisposable
+{
+    private readonly ConsoleServer _server;
+    private readonly HttpClient _http;
+    private readonly DockerClient _docker = DockerClient();
+    private readonly string _pool = "e2e-" + Guid.NewGuid().ToString("N")[..10];
+    private readonly string _worker = "w-" + Guid.NewGuid().ToString("N")[..10];
+
+    public WorkerEndToEndTests(ConsoleServer server)
+    {
+        TestEnvironment.RequireDocker();
+        _server = server;
+        _http = server.CreateHttpClient();
+    }
+
+    [Fact]
+    public async Task Docker_run_completes_with_its_logs_and_a_failing_one_fails_with_its_exit_code()
+    {
+        await _http.CreatePoolAsync(_pool);
+        await using var worker = await WorkerHost.StartAsync(_server.BaseUrl, _pool, _worker);
+
+        var ok = await _http.RunAsync(_pool, "sh -c 'echo hello; echo \"p=$CONSOLE_FLOW_RUN_PARAMETERS\"; echo warn >&2'",
+            parameters: new JsonObject { ["x"] = 1 });
+        var bad = await _http.RunAsync(_pool, "sh -c 'echo failing; exit 3'");
+
+        var done = await _http.WaitForStateAsync(ok.Id, FlowRunState.Completed);
+        var failed = await _http.WaitForStateAsync(bad.Id, FlowRunState.Failed);
+
+        Assert.Equal(_worker, done.WorkerName);
+        Assert.Equal(0, done.ExitCode);
+        Assert.False(string.IsNullOrEmpty(done.InfrastructureId));
+        // Docker copies stdout and stderr separately: each is in order, their interleaving is not defined.
+        var logs = await _http.LogsAsync(ok.Id);
+        Assert.Equal(["hello", "p={\"x\":1}"], logs.Where(l => l.Stream == "stdout").Select(l => l.Message));
+        Assert.Equal(["warn"], logs.Where(l => l.Stream == "stderr").Select(l => l.Message));
+        Assert.Contains(logs, l => l.Stream == "worker" && l.Message.StartsWith("Started container", StringComparison.Ordinal));
+        Assert.Equal(3, failed.ExitCode);
+        Assert.Equal(["failing"], await _http.OutputAsync(bad.Id));
+        await WaitUntilAsync(async () => !await ContainerExistsAsync(done.InfrastructureId!), "auto_remove to remove the container");
+    }
+
+    [Fact]
+    public async Task Cancelling_a_running_run_stops_its_container_and_ends_Cancelled()
+    {
+        await _http.CreatePoolAsync(_pool);
+        await using var worker = await WorkerHost.StartAsync(_server.BaseUrl, _pool, _worker);
+        var run = await _http.RunAsync(_pool, "sh -c 'echo started; sleep 300'");
+        var running = await _http.WaitForStateAsync(run.Id, FlowRunState.Running);
+        await WaitUntilAsync(async () => (await _http.OutputAsync(run.Id)).Contains("started"), "the first log line");
+
+        using var cancel = await _http.PostAsync($"/api/flow-runs/{run.Id}/cancel", null);
+        cancel.EnsureSuccessStatusCode();
+
+        await _http.WaitForStateAsync(run.Id, FlowRunState.Cancelled);
+        await WaitUntilAsync(async () => !await ContainerExistsAsync(running.InfrastructureId!), "the container to be removed");
+        await WaitUntilAsync(() => worker.Processor.ActiveRuns.Count == 0, "the slot to be free");
+    }
+
+    [Fact]
+    public async Task A_restarted_worker_adopts_its_running_container_and_reports_its_end_without_duplicate_logs()
+    {
+        await _http.CreatePoolAsync(_pool);
+        var marker = Path.Combine(Path.GetTempPath(), $"console-go-{Guid.NewGuid():N}");
+        var folder = Path.GetDirectoryName(marker)!;
+        var run = await _http.RunAsync(_pool, $"sh -c 'echo before; while [ ! -e /m/{Path.GetFileName(marker)} ]; do sleep 0.1; done; echo after'",
+            new JsonObject { ["volumes"] = new JsonArray($"{folder}:/m:ro") });
+
+        var first = await WorkerHost.StartAsync(_server.BaseUrl, _pool, _worker);
+        var running = await _http.WaitForStateAsync(run.Id, FlowRunState.Running);
+        await WaitUntilAsync(async () => (await _http.OutputAsync(run.Id)).Contains("before"), "the first line");
+        await first.DisposeAsync(); // the worker goes away; its container does not
+
+        Assert.True(await ContainerExistsAsync(running.InfrastructureId!));
+        await File.WriteAllTextAsync(marker, "go"); // the flow finishes while no worker watches it
+        await WaitUntilAsync(async () => !(await _docker.Containers.InspectContainerAsync(running.InfrastructureId)).State.Running, "the container to exit");
+
+        await using var second = await WorkerHost.StartAsync(_server.BaseUrl, _pool, _worker);
+        var done = await _http.WaitForStateAsync(run.Id, FlowRunState.Completed);
+
+        Assert.Equal(running.InfrastructureId, done.InfrastructureId);
+        Assert.Equal(["before", "after"], await _http.OutputAsync(run.Id));
+        await WaitUntilAsync(async () => !await ContainerExistsAsync(running.InfrastructureId!), "the adopted container to be removed");
+        File.Delete(marker);
+    }
+
+    [Fact]
+    public async Task An_unreachable_engine_makes_the_worker_unhealthy_runs_stay_scheduled_and_it_resumes_by_itself()
+    {
+        await using var engine = new UnixSocketProxy(TestEnvironment.DockerSocket);
+        await _http.CreatePoolAsync(_pool);
+        await using var worker = await WorkerHost.StartAsync(_server.BaseUrl, _pool, _worker,
+            new Dictionary<string, string?> { ["Worker:DockerHost"] = engine.DockerHost });
+
+        await WaitUntilAsync(async () => (await _http.WorkersAsync(_pool)).Any(w => w.Name == _worker && !w.IsHealthy),
+            "the worker to report itself unhealthy");
+        var run = await _http.RunAsync(_pool, "echo finally");
+        var health = (await _http.WorkersAsync(_pool)).Single(w => w.Name == _worker);
+        Assert.Contains("unreachable", health.HealthMessage);
+
+        // Nothing is claimed while the engine is away: a full heartbeat later the run is still waiting.
+        var beats = health.LastHeartbeatAt;
+        await WaitUntilAsync(async () => (await _http.WorkersAsync(_pool)).Single(w => w.Name == _worker).LastHeartbeatAt > beats, "another heartbeat");
+        Assert.Contains((await _http.GetRunAsync(run.Id)).State, new[] { FlowRunState.Scheduled, FlowRunState.Late });
+
+        engine.Start();
+        await _http.WaitForStateAsync(run.Id, FlowRunState.Completed);
+        Assert.True((await _http.WorkersAsync(_pool)).Single(w => w.Name == _worker).IsHealthy);
+        Assert.Equal(["finally"], await _http.OutputAsync(run.Id));
+    }
+
+    public void Dispose()
+    {
+        RemoveContainersOf(_docker, _worker);
+        _docker.Dispose();
+        _http.Dispose();
+    }
+
+    internal static void RemoveContainersOf(DockerClient docker, string worker)
+    {
+        var leftovers = docker.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{DockerLabels.Worker}={worker}"] = true } },
+        }).GetAwaiter().GetResult();
+        foreach (var container in leftovers)
+        {
+            docker.Containers.RemoveContainerAsync(container.ID, new ContainerRemoveParameters { Force = true }).GetAwaiter().GetResult();
+        }
+    }
+
+    private async Task<bool> ContainerExistsAsync(string id)
+    {
+        try
+        {
+            await _docker.Containers.InspectContainerAsync(id);
+            return true;
+        }
+        catch (DockerContainerNotFoundException)
+        {
+            return false;
+        }
+    }
+}
