@@ -51,6 +51,22 @@ public sealed class WorkerEndToEndTests : IClassFixture<ConsoleServer>, IDisposa
     }
 
     [Fact]
+    public async Task Process_pool_runs_a_child_process_in_the_working_directory()
+    {
+        var folder = Directory.CreateTempSubdirectory("console-e2e-proc-");
+        await _http.CreatePoolAsync(_pool, "process");
+        await using var worker = await WorkerHost.StartAsync(_server.BaseUrl, _pool, _worker,
+            new Dictionary<string, string?> { ["Worker:WorkingDirectory"] = folder.FullName });
+
+        var run = await _http.RunAsync(_pool, "sh -c 'pwd; echo \"flow=$CONSOLE_FLOW_NAME\"; exit 0'", docker: false);
+        var done = await _http.WaitForStateAsync(run.Id, FlowRunState.Completed);
+
+        Assert.Equal(0, done.ExitCode);
+        Assert.Equal([folder.FullName, $"flow={run.FlowName}"], await _http.OutputAsync(run.Id));
+        folder.Delete(recursive: true);
+    }
+
+    [Fact]
     public async Task Cancelling_a_running_run_stops_its_container_and_ends_Cancelled()
     {
         await _http.CreatePoolAsync(_pool);

@@ -63,10 +63,15 @@ internal static class ConsoleRest
         response.EnsureSuccessStatusCode();
     }
 
-    public static async Task<FlowRunDto> RunAsync(this HttpClient http, string pool, string command, JsonObject? jobVariables = null, JsonObject? parameters = null)
+    public static async Task<FlowRunDto> RunAsync(this HttpClient http, string pool, string command, JsonObject? jobVariables = null,
+        JsonObject? parameters = null, bool docker = true)
     {
         var variables = jobVariables ?? [];
-        variables["image_pull_policy"] ??= "Never";
+        if (docker)
+        {
+            variables["image_pull_policy"] ??= "Never"; // no registry here: the local test image only
+        }
+
         using var created = await http.PostAsJsonAsync("/api/deployments", new CreateDeploymentRequest
         {
             FlowName = "flow-" + Guid.NewGuid().ToString("N")[..8],
