@@ -2,6 +2,7 @@ using Console.Core.Persistence;
 using Console.Web.Api;
 using Console.Web.Components;
 using Console.Web.Hosting;
+using Console.Web.Jobs;
 using Console.Web.Live;
 using Scalar.AspNetCore;
 
@@ -34,6 +35,7 @@ app.MapWorkerEndpoints();
 app.MapDeploymentEndpoints();
 app.MapFlowRunEndpoints();
 app.MapHub<LiveHub>(LiveHub.Path);
+app.MapConsoleJobs();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 await app.RunAsync();

@@ -107,6 +107,20 @@ public sealed class WorkerService(ConsoleDbContext db, IChangeFeed feed, StatusR
         return dto;
     }
 
+    /// <summary>Publishes the worker when its derived status differs from what <paramref name="seen"/> holds.</summary>
+    /// <returns>The published view, or null when nothing changed (or the worker is seen for the first time).</returns>
+    public async Task<WorkerDto?> PublishIfChangedAsync(
+        PoolWorker worker, System.Collections.Concurrent.ConcurrentDictionary<(Guid Pool, string Worker), WorkerStatus> seen, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(worker);
+        ArgumentNullException.ThrowIfNull(seen);
+        var status = rules.Worker(worker);
+        var key = (worker.PoolId, worker.Name);
+        var known = seen.TryGetValue(key, out var last);
+        seen[key] = status;
+        return known && last != status ? await PublishAsync(worker, ct) : null;
+    }
+
     public WorkerDto ToDto(PoolWorker worker, int runningRuns)
     {
         ArgumentNullException.ThrowIfNull(worker);

@@ -45,6 +45,8 @@ public class ApiFactory : WebApplicationFactory<Program>
         ArgumentNullException.ThrowIfNull(builder);
         builder.UseSetting("ConnectionStrings:Console", $"Data Source={DatabasePath}");
         builder.UseSetting("Worker:Enabled", "false");
+        // Periodic jobs are driven by the tests that test them, never behind another test's back.
+        builder.UseSetting("Jobs:Enabled", "false");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

@@ -1,5 +1,6 @@
 using Console.Core;
 using Console.Core.Common;
+using Console.Web.Jobs;
 using Console.Web.Live;
 using MudBlazor.Services;
 
@@ -25,6 +26,7 @@ public static class WebSetup
         builder.Services.AddHostedService<LiveForwarder>();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
+        builder.AddConsoleJobs();
         return builder;
     }
 }

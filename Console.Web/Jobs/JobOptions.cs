@@ -1,0 +1,23 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Console.Web.Jobs;
+
+/// <summary>The server's periodic jobs (section "Jobs").</summary>
+public sealed class JobOptions
+{
+    public const string Section = "Jobs";
+
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>How far ahead the scheduler materialises schedule occurrences as Scheduled runs.</summary>
+    [Range(1, 7 * 24 * 3600)]
+    public int ScheduleHorizonSeconds { get; set; } = 3600;
+
+    /// <summary>At most this many future runs per deployment schedule, whatever the horizon.</summary>
+    [Range(1, 10_000)]
+    public int MaxScheduledRunsPerSchedule { get; set; } = 100;
+
+    /// <summary>Ended runs and their logs are deleted after this many days.</summary>
+    [Range(1, 3650)]
+    public int RetentionDays { get; set; } = 30;
+}

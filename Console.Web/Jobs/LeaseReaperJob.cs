@@ -1,0 +1,61 @@
+using Console.Core.Common;
+using Console.Core.Contracts;
+using Console.Core.FlowRuns;
+using Console.Core.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace Console.Web.Jobs;
+
+/// <summary>
+/// A claim is a lease held while its worker is Online. When the worker goes Offline its runs are
+/// settled so no concurrency slot stays taken: a Pending run (never started) goes back to
+/// Scheduled for another worker, a Running one is Crashed, a Cancelling one is Cancelled.
+/// </summary>
+public sealed partial class LeaseReaperJob(ConsoleDbContext db, FlowRunService runs, StatusRules rules, ILogger<LeaseReaperJob> logger)
+{
+    public async Task<int> RunAsync(CancellationToken ct)
+    {
+        var held = await db.FlowRuns
+            .Where(r => r.WorkerName != null && FlowRunStates.Active.Contains(r.State))
+            .ToListAsync(ct);
+        if (held.Count == 0)
+        {
+            return 0;
+        }
+
+        var workers = await db.Workers.AsNoTracking()
+            .Select(w => new { w.PoolId, w.Name, w.LastHeartbeatAt, w.HeartbeatIntervalSeconds })
+            .ToListAsync(ct);
+        var online = workers
+            .Where(w => rules.Worker(w.LastHeartbeatAt, w.HeartbeatIntervalSeconds) == WorkerStatus.Online)
+            .Select(w => (w.PoolId, w.Name))
+            .ToHashSet();
+
+        var reaped = 0;
+        foreach (var run in held.Where(r => !online.Contains((r.PoolId, r.WorkerName!))))
+        {
+            var worker = run.WorkerName;
+            var report = run.State switch
+            {
+                FlowRunState.Pending => new StateReport(FlowRunState.Scheduled, $"Worker '{worker}' went offline before starting the run; it is back in the queue."),
+                FlowRunState.Running => new StateReport(FlowRunState.Crashed, $"Worker '{worker}' stopped heartbeating while the run was running; its infrastructure may still exist."),
+                _ => new StateReport(FlowRunState.Cancelled, $"Worker '{worker}' went offline while cancelling the run."),
+            };
+            try
+            {
+                await runs.ApplyAsync(run, report, ct);
+                reaped++;
+                LogReaped(logger, run.Id, worker!, report.State);
+            }
+            catch (ConflictException)
+            {
+                // The worker reported meanwhile; its report wins.
+            }
+        }
+
+        return reaped;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} of offline worker {Worker} -> {State}")]
+    private static partial void LogReaped(ILogger logger, Guid runId, string worker, FlowRunState state);
+}

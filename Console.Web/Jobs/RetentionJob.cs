@@ -1,0 +1,21 @@
+using Console.Core.FlowRuns;
+using Console.Core.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Console.Web.Jobs;
+
+/// <summary>Deletes ended runs (with their logs and timelines) older than the retention period.</summary>
+public sealed class RetentionJob(ConsoleDbContext db, TimeProvider time, IOptions<JobOptions> options)
+{
+    public async Task<int> RunAsync(CancellationToken ct)
+    {
+        var cutoff = time.GetUtcNow().UtcDateTime.AddDays(-options.Value.RetentionDays);
+        var old = db.FlowRuns.Where(r => r.EndedAt != null && r.EndedAt < cutoff &&
+            (r.State == FlowRunState.Completed || r.State == FlowRunState.Failed || r.State == FlowRunState.Cancelled || r.State == FlowRunState.Crashed));
+        var ids = old.Select(r => r.Id);
+        await db.LogLines.Where(l => ids.Contains(l.FlowRunId)).ExecuteDeleteAsync(ct);
+        await db.FlowRunStateChanges.Where(c => ids.Contains(c.FlowRunId)).ExecuteDeleteAsync(ct);
+        return await old.ExecuteDeleteAsync(ct);
+    }
+}
