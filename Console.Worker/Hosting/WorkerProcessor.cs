@@ -92,12 +92,13 @@ public sealed partial class WorkerProcessor(
     {
         foreach (var pool in _pools.Values)
         {
+            // Until the poll loop knows the pool, it heartbeats itself (a stale "starting" beat
+            // landing after its first healthy one would make the server refuse its claims).
             if (pool.Infrastructure is { } infrastructure)
             {
                 pool.Health = await infrastructure.CheckHealthAsync(cancellationToken);
+                await SendHeartbeatAsync(pool, cancellationToken);
             }
-
-            await SendHeartbeatAsync(pool, cancellationToken);
         }
     }
 
