@@ -141,6 +141,14 @@ public sealed class DeploymentService(
         deployment.ConcurrencyLimit = limit;
         deployment.UpdatedAt = now;
         await db.SaveChangesAsync(ct);
+        if (request.Schedules is not null || request.IsPaused == true)
+        {
+            // Runs the scheduler made ahead of time follow the old schedule: drop them; it makes the new ones.
+            await db.FlowRuns
+                .Where(r => r.DeploymentId == id && r.ScheduleKey != null && r.State == FlowRunState.Scheduled && r.ExpectedStartAt > now)
+                .ExecuteDeleteAsync(ct);
+        }
+
         return Publish(deployment);
     }
 
