@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using Console.Core.Contracts;
+using Console.Core.FlowRuns;
 using Console.Worker.Infrastructure;
 using Console.Worker.Infrastructure.Docker;
 using Console.Worker.Runs;
@@ -27,7 +29,7 @@ public sealed class DockerInfrastructureTests : IDisposable
         Assert.Equal(["out1", "out2", "out3"], sink.Of("stdout"));
         Assert.Equal(["err1", "err2", "err3"], sink.Of("stderr"));
         Assert.All(sink.Lines.Where(l => l.Stream != "worker"), l => Assert.NotNull(l.Timestamp));
-        Assert.Equal(Core.FlowRuns.FlowRunState.Failed, RunOutcomes.Classify(exit).State);
+        Assert.Equal(FlowRunState.Failed, RunOutcomes.Classify(exit).State);
     }
 
     [Fact]
@@ -152,7 +154,7 @@ public sealed class DockerInfrastructureTests : IDisposable
 
         Assert.True(exit.OutOfMemory, $"exit {exit.ExitCode}, error {exit.Error}");
         var end = RunOutcomes.Classify(exit);
-        Assert.Equal(Core.FlowRuns.FlowRunState.Crashed, end.State);
+        Assert.Equal(FlowRunState.Crashed, end.State);
         Assert.Contains("Out of memory", end.Message);
     }
 
@@ -221,7 +223,7 @@ public sealed class DockerInfrastructureTests : IDisposable
         _docker.Dispose();
     }
 
-    private async Task<IRunHandle> Start(JsonObject config, RecordingSink sink, Core.Contracts.FlowRunDto? run = null)
+    private async Task<IRunHandle> Start(JsonObject config, RecordingSink sink, FlowRunDto? run = null)
     {
         var handle = await _docker.StartAsync(Spec(config, run), sink, CancellationToken.None);
         _containers.Add(handle.InfrastructureId);

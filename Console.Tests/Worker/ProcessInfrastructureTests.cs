@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Console.Core.FlowRuns;
 using Console.Worker.Infrastructure;
 using Console.Worker.Infrastructure.Process;
 using Console.Worker.Runs;
@@ -57,7 +58,7 @@ public sealed class ProcessInfrastructureTests : IDisposable
         var exit = await handle.WatchAsync(CancellationToken.None).Within();
 
         Assert.Equal(127, exit.ExitCode);
-        Assert.Equal(Core.FlowRuns.FlowRunState.Crashed, RunOutcomes.Classify(exit).State);
+        Assert.Equal(FlowRunState.Crashed, RunOutcomes.Classify(exit).State);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Nodes;
+using Console.Core.Common;
 using Console.Core.FlowRuns;
 using Console.Worker;
 using Console.Worker.Hosting;
@@ -139,7 +140,7 @@ public sealed class WorkerUnitTests
     public void Generated_worker_names_are_valid_names()
     {
         var name = WorkerIdentity.Generate();
-        Assert.True(Core.Common.Names.IsValid(name), name);
+        Assert.True(Names.IsValid(name), name);
         Assert.NotEqual(name, WorkerIdentity.Generate());
     }
 
