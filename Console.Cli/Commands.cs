@@ -1,4 +1,9 @@
+using Console.Cli.Deploy;
+using Console.Cli.Deployments;
+using Console.Cli.FlowRuns;
 using Console.Cli.WorkPools;
+using Console.Cli.WorkQueues;
+using Console.Cli.Workers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Spectre.Console.Cli;
@@ -8,8 +13,12 @@ namespace Console.Cli;
 /// <summary>The command tree, as API.md's CLI block lists it.</summary>
 public static class Commands
 {
+    /// <summary>Services commands share; TryAdd so a test's replacements win.</summary>
     public static void AddServices(IServiceCollection services)
     {
+        services.TryAddSingleton<RunWatcher>();
+        services.TryAddSingleton<IWorkerRunner, WorkerRunner>();
+        services.TryAddSingleton<IImageBuilder, DeferredImageBuilder>();
     }
 
     public static void Configure(IConfigurator config)
@@ -28,6 +37,45 @@ public static class Commands
             pool.AddCommand<WorkPoolDeleteCommand>("delete").WithDescription("Delete a work pool");
             pool.AddCommand<WorkPoolDefaultTemplateCommand>("get-default-base-job-template")
                 .WithDescription("Print a pool type's default base job template");
+        });
+        config.AddBranch("work-queue", queue =>
+        {
+            queue.SetDescription("Create and manage the work queues of a pool");
+            queue.AddCommand<WorkQueueCreateCommand>("create").WithDescription("Create a work queue in a pool")
+                .WithExample("work-queue", "create", "critical", "--pool", "my-docker-pool", "--priority", "1", "--limit", "5");
+            queue.AddCommand<WorkQueueListCommand>("ls").WithDescription("List work queues (of one pool with --pool)");
+            queue.AddCommand<WorkQueueInspectCommand>("inspect").WithDescription("Show a work queue");
+            queue.AddCommand<WorkQueueUpdateCommand>("update").WithDescription("Change a queue's priority, limit or description");
+            queue.AddCommand<WorkQueuePauseCommand>("pause").WithDescription("Pause a work queue");
+            queue.AddCommand<WorkQueueResumeCommand>("resume").WithDescription("Resume a paused work queue");
+            queue.AddCommand<WorkQueueDeleteCommand>("delete").WithDescription("Delete a work queue (not the default one)");
+        });
+        config.AddBranch("worker", worker =>
+        {
+            worker.SetDescription("Run a worker");
+            worker.AddCommand<WorkerStartCommand>("start").WithDescription("Start a worker that polls a work pool and runs its flow runs, until Ctrl+C")
+                .WithExample("worker", "start", "--pool", "my-docker-pool");
+        });
+        config.AddCommand<DeployCommand>("deploy")
+            .WithDescription("Deploy a flow of this folder to a work pool (a wizard; --no-prompt takes flags and console.yaml)")
+            .WithExample("deploy")
+            .WithExample("--no-prompt", "deploy", "-n", "my-deployment", "-p", "my-docker-pool", "flow.sh");
+        config.AddBranch("deployment", deployment =>
+        {
+            deployment.SetDescription("List, inspect, run and delete deployments");
+            deployment.AddCommand<DeploymentListCommand>("ls").WithDescription("List deployments");
+            deployment.AddCommand<DeploymentInspectCommand>("inspect").WithDescription("Show a deployment");
+            deployment.AddCommand<DeploymentRunCommand>("run").WithDescription("Create a flow run of a deployment")
+                .WithExample("deployment", "run", "get-repo-info/my-first-deployment", "--param", "repo=dotnet/runtime", "--watch");
+            deployment.AddCommand<DeploymentDeleteCommand>("delete").WithDescription("Delete a deployment");
+        });
+        config.AddBranch("flow-run", run =>
+        {
+            run.SetDescription("List, inspect, follow and cancel flow runs");
+            run.AddCommand<FlowRunListCommand>("ls").WithDescription("List flow runs, newest first");
+            run.AddCommand<FlowRunInspectCommand>("inspect").WithDescription("Show a flow run and its state timeline");
+            run.AddCommand<FlowRunLogsCommand>("logs").WithDescription("Print a flow run's logs (--follow: until it finishes)");
+            run.AddCommand<FlowRunCancelCommand>("cancel").WithDescription("Cancel a flow run");
         });
     }
 }

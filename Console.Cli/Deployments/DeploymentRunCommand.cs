@@ -1,0 +1,99 @@
+using System.ComponentModel;
+using Console.Cli.Api;
+using Console.Cli.FlowRuns;
+using Console.Cli.Hosting;
+using Console.Cli.Output;
+using Console.Core.Contracts;
+using Console.Core.FlowRuns;
+using Spectre.Console.Cli;
+
+namespace Console.Cli.Deployments;
+
+public sealed class DeploymentRunCommand(ApiClient api, CliOutput output, CliContext cli, RunWatcher watcher)
+    : AsyncCommand<DeploymentRunCommand.Settings>
+{
+    public sealed class Settings : DeploymentSettings
+    {
+        [CommandOption("--param <KEY=VALUE>")]
+        [Description("A flow parameter for this run; JSON values (numbers, true, {...}) stay JSON. Repeatable")]
+        public string[] Params { get; set; } = [];
+
+        [CommandOption("--job-variable <KEY=VALUE>")]
+        [Description("A job variable override for this run (e.g. image=alpine:3). Repeatable")]
+        public string[] JobVariables { get; set; } = [];
+
+        [CommandOption("--start-in <SECONDS>")]
+        [Description("Schedule the run this many seconds from now instead of now")]
+        public int? StartIn { get; set; }
+
+        [CommandOption("-w|--watch")]
+        [Description("Follow the run's state and logs live; the exit code is 0 only when it completes")]
+        public bool Watch { get; set; }
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var deployment = await settings.FindAsync(api, cancellationToken);
+        var request = new CreateFlowRunRequest
+        {
+            Parameters = KeyValues.Parse(settings.Params, "--param"),
+            JobVariables = KeyValues.Parse(settings.JobVariables, "--job-variable"),
+            ScheduledStartAt = settings.StartIn is { } seconds ? DateTime.UtcNow.AddSeconds(seconds) : null,
+        };
+        var node = await api.PostAsync($"/api/deployments/{deployment.Id}/runs", request, cancellationToken);
+        var run = ApiClient.As<FlowRunDto>(node);
+        output.Success($"Created flow run '{run.Name}' of deployment '{deployment.FlowName}/{deployment.Name}'.");
+        output.Line($"[grey]Id:[/] {run.Id}");
+        await HintWorkerAsync(deployment.WorkPoolName, cancellationToken);
+
+        if (!settings.Watch)
+        {
+            if (output.IsJson)
+            {
+                output.Json(node);
+            }
+            else
+            {
+                output.Hint("Follow its logs with:", cli.Command($"flow-run logs {run.Id} --follow"));
+            }
+
+            return ExitCodes.Success;
+        }
+
+        var final = await watcher.WatchAsync(run, showStates: true, cancellationToken);
+        if (output.IsJson)
+        {
+            output.Json(await api.GetAsync($"/api/flow-runs/{final.Id}", cancellationToken));
+        }
+
+        return FinalExitCode(output, final);
+    }
+
+    /// <summary>0 only for Completed; the reason is printed otherwise.</summary>
+    public static int FinalExitCode(CliOutput output, FlowRunDto run)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(run);
+        if (run.State == FlowRunState.Completed)
+        {
+            output.Success($"Flow run '{run.Name}' completed.");
+            return ExitCodes.Success;
+        }
+
+        var why = run.ExitCode is { } code ? $" with exit code {code}" : string.Empty;
+        var message = string.IsNullOrEmpty(run.StateMessage) ? string.Empty : $": {run.StateMessage}";
+        output.Line($"[red]Flow run '{Spectre.Console.Markup.Escape(run.Name)}' finished as {run.State}{Spectre.Console.Markup.Escape(why + message)}[/]");
+        return ExitCodes.Error;
+    }
+
+    private async Task HintWorkerAsync(string pool, CancellationToken ct)
+    {
+        var workers = await api.GetAsync<List<WorkerDto>>($"/api/work-pools/{ApiClient.Segment(pool)}/workers", ct);
+        if (!workers.Any(w => w.Status == WorkerStatus.Online))
+        {
+            output.Hint($"No worker of work pool '{pool}' is online, so the run waits. Start one with:",
+                cli.Command($"worker start --pool {pool}"));
+        }
+    }
+}

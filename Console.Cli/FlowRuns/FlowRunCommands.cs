@@ -1,0 +1,105 @@
+using System.ComponentModel;
+using System.Globalization;
+using Console.Cli.Api;
+using Console.Cli.Hosting;
+using Console.Cli.Output;
+using Console.Core.Contracts;
+using Console.Core.FlowRuns;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Console.Cli.FlowRuns;
+
+public sealed class FlowRunInspectCommand(ApiClient api, CliOutput output) : AsyncCommand<FlowRunSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, FlowRunSettings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var node = await api.GetAsync($"/api/flow-runs/{settings.RunId}", cancellationToken);
+        if (output.IsJson)
+        {
+            output.Json(node);
+            return ExitCodes.Success;
+        }
+
+        var run = ApiClient.As<FlowRunDto>(node);
+        var history = await api.GetAsync<List<StateChangeDto>>($"/api/flow-runs/{run.Id}/history", cancellationToken);
+        var timeline = CliOutput.NewTable("When", "State", "Message");
+        foreach (var change in history)
+        {
+            timeline.AddRow(Formats.Time(change.Timestamp), Formats.State(change.State), Formats.Text(change.Message));
+        }
+
+        output.Console.Write(new Rows(
+            CliOutput.Details(
+            [
+                ("Name", Markup.Escape(run.Name)),
+                ("Id", run.Id.ToString()),
+                ("Deployment", Markup.Escape($"{run.FlowName}/{run.DeploymentName}")),
+                ("Work pool", Markup.Escape(run.WorkPoolName)),
+                ("Work queue", Markup.Escape(run.WorkQueueName)),
+                ("State", Formats.State(run.State) + (string.IsNullOrEmpty(run.StateMessage) ? string.Empty : $" [grey]{Markup.Escape(run.StateMessage)}[/]")),
+                ("Exit code", run.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? Formats.None),
+                ("Worker", Formats.Text(run.WorkerName)),
+                ("Infrastructure", Formats.Text(run.InfrastructureId)),
+                ("Expected start", Formats.Time(run.ExpectedStartAt)),
+                ("Started", Formats.Time(run.StartedAt)),
+                ("Ended", Formats.Time(run.EndedAt)),
+            ]),
+            new Panel(new Text(CliOutput.Pretty(run.Parameters))).Header("Parameters"),
+            new Panel(new Text(CliOutput.Pretty(run.JobVariables))).Header("Job variables"),
+            timeline.Title("State timeline")));
+        return ExitCodes.Success;
+    }
+}
+
+public sealed class FlowRunLogsCommand(ApiClient api, CliOutput output, RunWatcher watcher) : AsyncCommand<FlowRunLogsCommand.Settings>
+{
+    public sealed class Settings : FlowRunSettings
+    {
+        [CommandOption("-f|--follow")]
+        [Description("Keep printing new lines until the run finishes")]
+        public bool Follow { get; set; }
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var run = await api.GetAsync<FlowRunDto>($"/api/flow-runs/{settings.RunId}", cancellationToken);
+        if (output.IsJson && !settings.Follow)
+        {
+            output.Json(await api.GetAsync($"/api/flow-runs/{run.Id}/logs", cancellationToken));
+            return ExitCodes.Success;
+        }
+
+        if (!settings.Follow || run.State.IsTerminal())
+        {
+            await RunWatcher.ReadLogsAsync(api, run.Id, new RunPrinter(output), cancellationToken);
+            return ExitCodes.Success;
+        }
+
+        var final = await watcher.WatchAsync(run, showStates: false, cancellationToken);
+        output.Line($"Flow run '{Markup.Escape(final.Name)}' finished as {Formats.State(final.State)}.");
+        return ExitCodes.Success;
+    }
+}
+
+public sealed class FlowRunCancelCommand(ApiClient api, CliOutput output) : AsyncCommand<FlowRunSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, FlowRunSettings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var node = await api.PostAsync($"/api/flow-runs/{settings.RunId}/cancel", null, cancellationToken);
+        if (output.IsJson)
+        {
+            output.Json(node);
+            return ExitCodes.Success;
+        }
+
+        var run = ApiClient.As<FlowRunDto>(node);
+        output.Success(run.State == FlowRunState.Cancelled
+            ? $"Cancelled flow run '{run.Name}'."
+            : $"Flow run '{run.Name}' is {run.State}: its worker stops it.");
+        return ExitCodes.Success;
+    }
+}

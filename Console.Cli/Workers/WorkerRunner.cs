@@ -1,0 +1,43 @@
+using Console.Worker;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Spectre.Console;
+
+namespace Console.Cli.Workers;
+
+/// <summary>Runs a worker in the foreground until cancelled; replaceable so tests of the command need no real worker.</summary>
+public interface IWorkerRunner
+{
+    /// <param name="settings">Configuration keys of the "Worker" section (<c>Worker:Pools:0</c>, ...).</param>
+    /// <param name="started">Called with the worker's resolved name once the host has started.</param>
+    Task RunAsync(IReadOnlyDictionary<string, string?> settings, Action<string> started, CancellationToken cancellationToken);
+}
+
+/// <summary>A generic host with the worker library (Console.Worker) and its logs written to the terminal.</summary>
+public sealed class WorkerRunner(IAnsiConsole console) : IWorkerRunner
+{
+    public async Task RunAsync(IReadOnlyDictionary<string, string?> settings, Action<string> started, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(started);
+        // No defaults: an appsettings.json in the current folder (e.g. the web host's) must not
+        // add pools; environment variables (Worker__StateDirectory=...) still apply.
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddEnvironmentVariables();
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(new AnsiConsoleLoggerProvider(console));
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
+        builder.Logging.AddFilter("Hangfire", LogLevel.Warning);
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
+        builder.AddConsoleWorker();
+
+        using var host = builder.Build();
+        await host.StartAsync(cancellationToken);
+        started(host.Services.GetRequiredService<WorkerIdentity>().Name);
+        await host.WaitForShutdownAsync(cancellationToken);
+    }
+}

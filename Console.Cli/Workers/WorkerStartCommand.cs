@@ -1,0 +1,100 @@
+using System.ComponentModel;
+using System.Globalization;
+using Console.Cli.Hosting;
+using Console.Cli.Output;
+using Console.Worker;
+using Microsoft.Extensions.Options;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Console.Cli.Workers;
+
+/// <summary><c>cx worker start --pool P</c>: the worker of Console.Worker in the foreground, until Ctrl+C.</summary>
+public sealed class WorkerStartCommand(IWorkerRunner runner, CliOutput output, CliContext cli) : AsyncCommand<WorkerStartCommand.Settings>
+{
+    public sealed class Settings : CliSettings
+    {
+        [CommandOption("-p|--pool <POOL>")]
+        [Description("The work pool to serve (created with --type, else as a process pool, when it does not exist). Repeatable")]
+        public string[] Pools { get; set; } = [];
+
+        [CommandOption("-n|--name <NAME>")]
+        [Description("The worker's name (default: the machine name and a random suffix)")]
+        public string? Name { get; set; }
+
+        [CommandOption("-q|--work-queue <QUEUE>")]
+        [Description("Only these queues (default: every queue of the pool). Repeatable")]
+        public string[] Queues { get; set; } = [];
+
+        [CommandOption("-l|--limit <N>")]
+        [Description("At most N runs at once per pool (default 10)")]
+        public int? Limit { get; set; }
+
+        [CommandOption("-t|--type <TYPE>")]
+        [Description("The infrastructure to run flows on (docker, process); default: the pool's type")]
+        public string? Type { get; set; }
+
+        public override ValidationResult Validate() =>
+            Pools.Length == 0 ? ValidationResult.Error("--pool is required: the work pool this worker serves.") : base.Validate();
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var config = new Dictionary<string, string?>
+        {
+            [$"{WorkerOptions.Section}:{nameof(WorkerOptions.Enabled)}"] = "true",
+            [$"{WorkerOptions.Section}:{nameof(WorkerOptions.ApiUrl)}"] = cli.ApiUrl,
+        };
+        for (var i = 0; i < settings.Pools.Length; i++)
+        {
+            config[$"{WorkerOptions.Section}:{nameof(WorkerOptions.Pools)}:{i}"] = settings.Pools[i];
+        }
+
+        for (var i = 0; i < settings.Queues.Length; i++)
+        {
+            config[$"{WorkerOptions.Section}:{nameof(WorkerOptions.Queues)}:{i}"] = settings.Queues[i];
+        }
+
+        Set(config, nameof(WorkerOptions.Name), settings.Name);
+        Set(config, nameof(WorkerOptions.Limit), settings.Limit?.ToString(CultureInfo.InvariantCulture));
+        Set(config, nameof(WorkerOptions.Type), settings.Type);
+        Set(config, nameof(WorkerOptions.ApiKey), cli.ApiKey);
+
+        var pools = string.Join(", ", settings.Pools.Select(p => $"'{p}'"));
+        try
+        {
+            await runner.RunAsync(config, name =>
+            {
+                output.Console.MarkupLine($"[green]Worker '{Markup.Escape(name)}' started[/] for work pool {Markup.Escape(pools)}"
+                    + (settings.Queues.Length > 0 ? $", queues {Markup.Escape(string.Join(", ", settings.Queues))}" : string.Empty)
+                    + $", against {Markup.Escape(cli.ApiUrl)}.");
+                output.Console.MarkupLine("[grey]It polls for scheduled flow runs and runs them. Press Ctrl+C to stop it.[/]");
+            }, cancellationToken);
+        }
+        catch (OptionsValidationException ex)
+        {
+            foreach (var failure in ex.Failures)
+            {
+                output.Console.MarkupLine($"[red]{Markup.Escape(failure)}[/]");
+            }
+
+            return ExitCodes.Usage;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Ctrl+C before the worker was up: a normal stop.
+        }
+
+        output.Console.MarkupLine("[grey]Worker stopped.[/]");
+        return ExitCodes.Success;
+    }
+
+    private static void Set(Dictionary<string, string?> config, string key, string? value)
+    {
+        if (value is not null)
+        {
+            config[$"{WorkerOptions.Section}:{key}"] = value;
+        }
+    }
+}

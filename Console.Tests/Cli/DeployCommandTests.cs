@@ -1,0 +1,207 @@
+using Console.Cli.Deploy;
+using Console.Cli.Hosting;
+using Console.Core.Contracts;
+using Console.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Console.Tests.Cli;
+
+public sealed class DeployCommandTests(ConsoleServer server) : IClassFixture<ConsoleServer>, IDisposable
+{
+    private readonly CliHarness _cli = new(server);
+    private readonly RestSetup _rest = new(server);
+
+    [Fact]
+    public async Task No_prompt_deploy_with_flags_creates_the_deployment_of_the_discovered_flow()
+    {
+        var pool = CliHarness.Unique("np-pool");
+        await _rest.CreatePoolAsync(pool);
+        _cli.WriteFile("flows/hello.sh", "#!/bin/sh\n# flow: hello\necho hello\n");
+        _cli.WriteFile("README.md", "not a flow\n");
+
+        var result = await _cli.RunAsync("--no-prompt", "deploy", "-n", "my-deployment", "-p", pool,
+            "--interval", "60", "--job-variable", "env={\"A\":\"1\"}", "--param", "n=3", "--param", "who=me");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("Deployment 'hello/my-deployment' successfully created", result.Output, StringComparison.Ordinal);
+        Assert.Contains("deployment run 'hello/my-deployment'", result.Output, StringComparison.Ordinal);
+        Assert.Contains($"worker start --pool {pool}", result.Output, StringComparison.Ordinal);
+        var deployment = await _rest.GetAsync<DeploymentDto>("/api/deployments/by-name/hello/my-deployment");
+        Assert.Equal("flows/hello.sh", deployment.Entrypoint);
+        Assert.Equal("sh flows/hello.sh", deployment.Command);
+        Assert.Equal(pool, deployment.WorkPoolName);
+        Assert.Equal("1", (string?)deployment.JobVariables["env"]!["A"]);
+        Assert.Equal(3, (int?)deployment.Parameters["n"]);
+        Assert.Equal("me", (string?)deployment.Parameters["who"]);
+        Assert.Equal(60, Assert.Single(deployment.Schedules).IntervalSeconds);
+        Assert.False(File.Exists(Path.Combine(_cli.WorkingDirectory, ProjectManifest.FileName)));
+    }
+
+    [Fact]
+    public async Task No_prompt_deploy_with_an_entrypoint_and_cron_and_queue_then_again_updates_it()
+    {
+        var pool = CliHarness.Unique("ep-pool");
+        await _rest.CreatePoolAsync(pool);
+        using (var http = server.CreateHttpClient())
+        {
+            (await http.PostJsonAsync($"/api/work-pools/{pool}/queues", new CreateWorkQueueRequest { Name = "critical" })).EnsureSuccessStatusCode();
+        }
+
+        _cli.WriteFile("Report.cs", "// flow: report\nSystem.Console.WriteLine(1);\n");
+
+        var first = await _cli.RunAsync("deploy", "--no-prompt", "Report.cs", "-n", "daily", "-p", pool, "-q", "critical",
+            "--cron", "0 6 * * *", "--timezone", "Europe/Paris");
+        var second = await _cli.RunAsync("--no-prompt", "deploy", "./Report.cs", "-n", "daily", "-p", pool, "--command", "dotnet run Report.cs -- --fast");
+
+        Assert.Equal(0, first.ExitCode);
+        Assert.Equal(0, second.ExitCode);
+        Assert.Contains("successfully updated", second.Output, StringComparison.Ordinal);
+        var deployment = await _rest.GetAsync<DeploymentDto>("/api/deployments/by-name/report/daily");
+        Assert.Equal("critical", deployment.WorkQueueName);
+        Assert.Equal("dotnet run Report.cs -- --fast", deployment.Command);
+        Assert.Empty(deployment.Schedules);
+    }
+
+    [Fact]
+    public async Task No_prompt_deploy_without_name_or_pool_is_a_usage_error()
+    {
+        _cli.WriteFile("flow.sh", "# flow: lonely\necho hi\n");
+
+        var noName = await _cli.RunAsync("--no-prompt", "deploy", "-p", "whatever");
+        var noPool = await _cli.RunAsync("--no-prompt", "deploy", "-n", "x");
+
+        Assert.Equal(ExitCodes.Usage, noName.ExitCode);
+        Assert.Contains("--name is required", noName.Output, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Usage, noPool.ExitCode);
+        Assert.Contains("--pool is required", noPool.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Prompt_setting_0_turns_prompts_off_even_on_an_interactive_console()
+    {
+        _cli.Environment[CliEnvironment.PromptVariable] = "0";
+        _cli.WriteFile("flow.sh", "# flow: quiet\necho hi\n");
+
+        var result = await _cli.RunAsync(CliHarness.NewConsole(interactive: true), "deploy");
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.Contains("--name is required", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Interactive_deploy_asks_the_seed_questions_builds_the_image_and_saves_to_console_yaml()
+    {
+        var pool = CliHarness.Unique("my-docker-pool");
+        await _rest.CreatePoolAsync(pool, "docker");
+        var builder = new RecordingImageBuilder();
+        _cli.Services = services => services.AddSingleton<IImageBuilder>(builder);
+        _cli.WriteFile(ProjectManifest.FileName, "# my project\nflows:\n  - name: get_repo_info\n    entrypoint: repo_info.sh\n    command: sh repo_info.sh\n");
+        _cli.WriteFile("repo_info.sh", "echo info\n");
+        _cli.WriteFile("other.sh", "# flow: other\necho other\n");
+        var pools = await _rest.GetAsync<List<WorkPoolDto>>("/api/work-pools");
+        var console = CliHarness.NewConsole(interactive: true);
+        console.Input.PushKey(ConsoleKey.Enter);                          // the first flow: get_repo_info
+        console.Input.PushTextWithEnter("my-first-deployment");           // deployment name
+        console.Input.PushTextWithEnter("n");                             // schedule? no
+        for (var i = 0; i < pools.FindIndex(p => p.Name == pool); i++)
+        {
+            console.Input.PushKey(ConsoleKey.DownArrow);                  // the work pool, with arrow keys
+        }
+
+        console.Input.PushKey(ConsoleKey.Enter);
+        console.Input.PushTextWithEnter("y");                             // build a custom image? yes
+        console.Input.PushTextWithEnter("my-user");                       // repository
+        console.Input.PushKey(ConsoleKey.Enter);                          // image name: default
+        console.Input.PushKey(ConsoleKey.Enter);                          // tag: latest
+        console.Input.PushTextWithEnter("n");                             // push? no
+        console.Input.PushTextWithEnter("y");                             // save to console.yaml? yes
+
+        var result = await _cli.RunAsync(console, "deploy");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("Which work pool would you like to deploy this flow to?", result.Output, StringComparison.Ordinal);
+        Assert.Contains("Would you like to build a custom Docker image", result.Output, StringComparison.Ordinal);
+        var deployment = await _rest.GetAsync<DeploymentDto>("/api/deployments/by-name/get_repo_info/my-first-deployment");
+        Assert.Equal(pool, deployment.WorkPoolName);
+        Assert.Equal("my-user/my-first-deployment:latest", (string?)deployment.JobVariables["image"]);
+        var request = Assert.Single(builder.Requests);
+        Assert.Equal("my-user/my-first-deployment:latest", request.Image);
+        Assert.False(request.Push);
+        var yaml = await File.ReadAllTextAsync(Path.Combine(_cli.WorkingDirectory, ProjectManifest.FileName));
+        Assert.Contains("my-first-deployment", yaml, StringComparison.Ordinal);
+        Assert.Contains("image_name: my-first-deployment", yaml, StringComparison.Ordinal);
+
+        var manifest = ProjectManifest.Load(_cli.WorkingDirectory)!;
+        var saved = Assert.Single(manifest.Deployments);
+        Assert.Equal(pool, saved.WorkPool!.Name);
+        Assert.Equal("my-user", saved.Build!.Repository);
+
+        // The saved deployment deploys again without a question.
+        var again = await _cli.RunAsync("--no-prompt", "deploy", "-n", "my-first-deployment");
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Contains("successfully updated", again.Output, StringComparison.Ordinal);
+        Assert.Equal(2, builder.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Interactive_deploy_with_a_schedule_on_a_process_pool_asks_no_image_question()
+    {
+        var pool = CliHarness.Unique("sched-pool");
+        await _rest.CreatePoolAsync(pool);
+        _cli.WriteFile("only.sh", "# flow: only\necho only\n");
+        var console = CliHarness.NewConsole(interactive: true);
+        console.Input.PushKey(ConsoleKey.Enter);                          // the only flow
+        console.Input.PushTextWithEnter("hourly");                        // deployment name
+        console.Input.PushTextWithEnter("y");                             // schedule? yes
+        console.Input.PushKey(ConsoleKey.DownArrow);                      // Cron
+        console.Input.PushKey(ConsoleKey.Enter);
+        console.Input.PushTextWithEnter("0 * * * *");                     // cron string
+        console.Input.PushKey(ConsoleKey.Enter);                          // timezone: UTC
+        console.Input.PushTextWithEnter("n");                             // save? no
+
+        var result = await _cli.RunAsync(console, "deploy", "-p", pool);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.DoesNotContain("Docker image", result.Output, StringComparison.Ordinal);
+        var deployment = await _rest.GetAsync<DeploymentDto>("/api/deployments/by-name/only/hourly");
+        var schedule = Assert.Single(deployment.Schedules);
+        Assert.Equal("0 * * * *", schedule.Cron);
+        Assert.Equal("UTC", schedule.Timezone);
+        Assert.False(File.Exists(Path.Combine(_cli.WorkingDirectory, ProjectManifest.FileName)));
+    }
+
+    [Fact]
+    public async Task Without_an_image_builder_the_deploy_says_the_image_was_not_built()
+    {
+        var pool = CliHarness.Unique("nobuild-pool");
+        await _rest.CreatePoolAsync(pool, "docker");
+        _cli.WriteFile("flow.sh", "# flow: boxed\necho hi\n");
+        _cli.WriteFile(ProjectManifest.FileName,
+            $"deployments:\n  - name: boxed-dep\n    flow: boxed\n    work_pool:\n      name: {pool}\n    build:\n      repository: me\n      tag: v1\n");
+
+        var result = await _cli.RunAsync("--no-prompt", "deploy", "-n", "boxed-dep");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var deployment = await _rest.GetAsync<DeploymentDto>("/api/deployments/by-name/boxed/boxed-dep");
+        Assert.Equal("me/boxed-dep:v1", (string?)deployment.JobVariables["image"]);
+        Assert.Contains("docker build -t me/boxed-dep:v1", result.Output, StringComparison.Ordinal);
+    }
+
+    public void Dispose()
+    {
+        _cli.Dispose();
+        _rest.Dispose();
+    }
+
+    private sealed class RecordingImageBuilder : IImageBuilder
+    {
+        public List<ImageBuildRequest> Requests { get; } = [];
+
+        public Task<ImageBuildResult> BuildAsync(ImageBuildRequest request, Action<string> progress, CancellationToken cancellationToken)
+        {
+            Requests.Add(request);
+            progress("Step 1/1 : FROM scratch");
+            return Task.FromResult(new ImageBuildResult(true));
+        }
+    }
+}

@@ -1,0 +1,95 @@
+using System.Text.Json.Nodes;
+using Console.Cli.Hosting;
+using Console.Core.FlowRuns;
+using Console.Tests.Infrastructure;
+
+namespace Console.Tests.Cli;
+
+public sealed class FlowRunCommandTests(ConsoleServer server) : IClassFixture<ConsoleServer>, IDisposable
+{
+    private readonly CliHarness _cli = new(server);
+    private readonly RestSetup _rest = new(server);
+
+    [Fact]
+    public async Task Ls_filters_by_pool_and_state_and_inspect_shows_the_timeline()
+    {
+        var pool = CliHarness.Unique("runs-pool");
+        await _rest.CreatePoolAsync(pool);
+        var deployment = await _rest.CreateDeploymentAsync(pool, "etl", "listed");
+        var run = await _rest.CreateRunAsync(deployment.Id);
+
+        var listed = await _cli.RunAsync("flow-run", "ls", "--pool", pool);
+        var scheduled = await _cli.RunAsync("--output", "json", "flow-run", "ls", "--pool", pool, "--state", "scheduled");
+        var running = await _cli.RunAsync("--output", "json", "flow-run", "ls", "--pool", pool, "--state", "Running");
+        var inspected = await _cli.RunAsync("flow-run", "inspect", run.Id.ToString());
+
+        Assert.Equal(0, listed.ExitCode);
+        Assert.Contains(run.Id.ToString(), listed.Output, StringComparison.Ordinal);
+        Assert.Contains("Scheduled", listed.Output, StringComparison.Ordinal);
+        Assert.Single(JsonNode.Parse(scheduled.Output)!.AsArray());
+        Assert.Empty(JsonNode.Parse(running.Output)!.AsArray());
+        Assert.Equal(0, inspected.ExitCode);
+        Assert.Contains(run.Name, inspected.Output, StringComparison.Ordinal);
+        Assert.Contains("State timeline", inspected.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Logs_prints_the_lines_and_follow_waits_for_the_end()
+    {
+        var pool = CliHarness.Unique("logs-pool");
+        await _rest.CreatePoolAsync(pool);
+        var deployment = await _rest.CreateDeploymentAsync(pool, "etl", "logged");
+        var run = await _rest.CreateRunAsync(deployment.Id);
+        Assert.Single(await _rest.ClaimAsync(pool, "w1"));
+        await _rest.SetStateAsync(run.Id, FlowRunState.Running);
+        await _rest.LogAsync(run.Id, "line one", "line two");
+
+        var logs = await _cli.RunAsync("flow-run", "logs", run.Id.ToString());
+        var console = CliHarness.NewConsole();
+        var follow = _cli.RunAsync(console, "flow-run", "logs", run.Id.ToString(), "--follow");
+        await RestSetup.EventuallyAsync(() => Task.FromResult(console.Output.Contains("line two", StringComparison.Ordinal) ? "seen" : null));
+        await _rest.LogAsync(run.Id, "line three");
+        await _rest.SetStateAsync(run.Id, FlowRunState.Completed, exitCode: 0);
+        var followed = await follow.WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(0, logs.ExitCode);
+        Assert.Contains("line one", logs.Output, StringComparison.Ordinal);
+        Assert.Contains("line two", logs.Output, StringComparison.Ordinal);
+        Assert.Equal(0, followed.ExitCode);
+        Assert.Contains("line three", followed.Output, StringComparison.Ordinal);
+        Assert.Contains("finished as Completed", followed.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Cancel_of_a_scheduled_run_cancels_it()
+    {
+        var pool = CliHarness.Unique("cancel-pool");
+        await _rest.CreatePoolAsync(pool);
+        var deployment = await _rest.CreateDeploymentAsync(pool, "etl", "cancelled");
+        var run = await _rest.CreateRunAsync(deployment.Id);
+
+        var result = await _cli.RunAsync("flow-run", "cancel", run.Id.ToString());
+        var again = await _cli.RunAsync("--output", "json", "flow-run", "inspect", run.Id.ToString());
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("Cancelled flow run", result.Output, StringComparison.Ordinal);
+        Assert.Equal("Cancelled", (string?)JsonNode.Parse(again.Output)!["state"]);
+    }
+
+    [Fact]
+    public async Task A_run_id_that_is_not_a_guid_is_a_usage_error_and_an_unknown_one_is_not_found()
+    {
+        var bad = await _cli.RunAsync("flow-run", "inspect", "not-a-guid");
+        var unknown = await _cli.RunAsync("flow-run", "inspect", Guid.NewGuid().ToString());
+
+        Assert.Equal(ExitCodes.Usage, bad.ExitCode);
+        Assert.Equal(ExitCodes.Error, unknown.ExitCode);
+        Assert.Contains("Not found", unknown.Output, StringComparison.Ordinal);
+    }
+
+    public void Dispose()
+    {
+        _cli.Dispose();
+        _rest.Dispose();
+    }
+}

@@ -1,0 +1,94 @@
+using Console.Cli.Hosting;
+using Console.Cli.Workers;
+using Console.Core.Contracts;
+using Console.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Console.Tests.Cli;
+
+public sealed class WorkerCommandTests(ConsoleServer server) : IClassFixture<ConsoleServer>, IDisposable
+{
+    private readonly CliHarness _cli = new(server);
+    private readonly RestSetup _rest = new(server);
+
+    [Fact]
+    public async Task Start_passes_every_option_to_the_worker_library()
+    {
+        var runner = new RecordingRunner();
+        _cli.Services = services => services.AddSingleton<IWorkerRunner>(runner);
+        _cli.Environment[CliEnvironment.ApiKeyVariable] = "secret-key";
+
+        var result = await _cli.RunAsync("worker", "start", "--pool", "my-docker-pool", "--name", "w1",
+            "--work-queue", "critical", "--work-queue", "default", "--limit", "4", "--type", "docker");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var settings = runner.Settings!;
+        Assert.Equal("true", settings["Worker:Enabled"]);
+        Assert.Equal("my-docker-pool", settings["Worker:Pools:0"]);
+        Assert.Equal("w1", settings["Worker:Name"]);
+        Assert.Equal("critical", settings["Worker:Queues:0"]);
+        Assert.Equal("default", settings["Worker:Queues:1"]);
+        Assert.Equal("4", settings["Worker:Limit"]);
+        Assert.Equal("docker", settings["Worker:Type"]);
+        Assert.Equal(server.BaseUrl, settings["Worker:ApiUrl"]);
+        Assert.Equal("secret-key", settings["Worker:ApiKey"]);
+        Assert.Contains("Worker 'w1' started for work pool 'my-docker-pool'", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_without_pool_is_a_usage_error()
+    {
+        var result = await _cli.RunAsync("worker", "start");
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.Contains("--pool is required", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_runs_a_real_worker_that_comes_online_until_cancelled()
+    {
+        var pool = CliHarness.Unique("live-pool");
+        var name = CliHarness.Unique("cli-worker");
+        using var stop = new CancellationTokenSource();
+        var console = CliHarness.NewConsole();
+
+        var running = _cli.RunAsync(console, stop.Token, "worker", "start", "--pool", pool, "--name", name, "--type", "process");
+        var worker = await RestSetup.EventuallyAsync(async () =>
+        {
+            if (running.IsCompleted)
+            {
+                throw new InvalidOperationException($"The worker stopped early: {await running}");
+            }
+
+            var pools = await _rest.GetAsync<List<WorkPoolDto>>("/api/work-pools");
+            return pools.Any(p => p.Name == pool)
+                ? (await _rest.GetAsync<List<WorkerDto>>($"/api/work-pools/{pool}/workers")).FirstOrDefault(w => w.Name == name && w.Status == WorkerStatus.Online)
+                : null;
+        }, seconds: 60);
+        await stop.CancelAsync();
+        var result = await running.WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(name, worker.Name);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains($"Worker '{name}' started", result.Output, StringComparison.Ordinal);
+        Assert.Contains("Worker stopped", result.Output, StringComparison.Ordinal);
+    }
+
+    public void Dispose()
+    {
+        _cli.Dispose();
+        _rest.Dispose();
+    }
+
+    private sealed class RecordingRunner : IWorkerRunner
+    {
+        public IReadOnlyDictionary<string, string?>? Settings { get; private set; }
+
+        public Task RunAsync(IReadOnlyDictionary<string, string?> settings, Action<string> started, CancellationToken cancellationToken)
+        {
+            Settings = settings;
+            started(settings["Worker:Name"] ?? "generated");
+            return Task.CompletedTask;
+        }
+    }
+}
