@@ -151,7 +151,14 @@ public sealed class WorkerEndToEndTests : IClassFixture<ConsoleServer>, IDisposa
         }).GetAwaiter().GetResult();
         foreach (var container in leftovers)
         {
-            docker.Containers.RemoveContainerAsync(container.ID, new ContainerRemoveParameters { Force = true }).GetAwaiter().GetResult();
+            try
+            {
+                docker.Containers.RemoveContainerAsync(container.ID, new ContainerRemoveParameters { Force = true }).GetAwaiter().GetResult();
+            }
+            catch (DockerApiException ex) when (ex.StatusCode is System.Net.HttpStatusCode.NotFound or System.Net.HttpStatusCode.Conflict)
+            {
+                // the worker's own auto_remove got there first (or is on it)
+            }
         }
     }
 
