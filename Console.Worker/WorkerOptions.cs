@@ -48,6 +48,13 @@ public sealed class WorkerOptions : IValidatableObject
 
     public string? ApiKey { get; set; }
 
+    /// <summary>
+    /// The API address flows are told (<c>CONSOLE_API_URL</c>); defaults to <see cref="ApiUrl"/>. Set it
+    /// when the worker reaches the server over loopback but containers need another address.
+    /// </summary>
+    [Url]
+    public string? FlowApiUrl { get; set; }
+
     /// <summary>Overrides the pool's type (which infrastructure runs the flows).</summary>
     public string? Type { get; set; }
 

@@ -37,7 +37,7 @@ public sealed partial class RunSupervisor(
         {
             var template = pool.Template ?? throw new InfrastructureException("The work pool's base job template is not known yet.");
             var configuration = template.Render(template.Merge(null, run.JobVariables));
-            spec = new RunSpec(run, configuration, identity.Name, _options.ApiUrl);
+            spec = new RunSpec(run, configuration, identity.Name, _options.FlowApiUrl ?? _options.ApiUrl);
         }
         catch (Exception ex) when (ex is InfrastructureException or Core.Common.ConsoleException)
         {
