@@ -18,7 +18,7 @@ public static class Commands
     {
         services.TryAddSingleton<RunWatcher>();
         services.TryAddSingleton<IWorkerRunner, WorkerRunner>();
-        services.TryAddSingleton<IImageBuilder, DeferredImageBuilder>();
+        services.TryAddSingleton<IImageBuilder, DockerImageBuilder>();
     }
 
     public static void Configure(IConfigurator config)

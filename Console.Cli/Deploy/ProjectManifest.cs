@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -75,8 +76,12 @@ public sealed class ProjectManifest
             deployments.Add(node);
         }
 
-        using var writer = new StreamWriter(path);
-        new YamlStream(new YamlDocument(root)).Save(writer, assignAnchors: false);
+        using var text = new StringWriter(CultureInfo.InvariantCulture);
+        new YamlStream(new YamlDocument(root)).Save(text, assignAnchors: false);
+        // The emitter closes the document with "..."; a hand-written manifest has no such line.
+        var yaml = text.ToString().TrimEnd();
+        yaml = yaml.EndsWith("\n...", StringComparison.Ordinal) ? yaml[..^4] : yaml;
+        File.WriteAllText(path, yaml.TrimEnd() + "\n");
     }
 
     private static YamlMappingNode? ReadRoot(string path)

@@ -24,10 +24,13 @@ public sealed class CliContext
 
     public required string WorkingDirectory { get; init; }
 
+    /// <summary>The Docker engine that builds images (<c>DOCKER_HOST</c>, default the local socket).</summary>
+    public string DockerHost { get; init; } = CliEnvironment.DefaultDockerHost;
+
     public bool IsJson => Output == OutputFormat.Json;
 
-    /// <summary>True when the user asked for a non-default API address, which hints must then repeat.</summary>
-    public bool HasCustomApiUrl => !string.Equals(ApiUrl, CliEnvironment.DefaultApiUrl, StringComparison.Ordinal);
+    /// <summary>True when the address came from <c>--api</c>: the commands we suggest must then repeat it.</summary>
+    public bool ApiUrlFromFlag { get; init; }
 
     /// <summary>Prompts need permission and a terminal that can answer them.</summary>
     public bool CanPrompt(IAnsiConsole console)
@@ -36,7 +39,7 @@ public sealed class CliContext
         return PromptsAllowed && console.Profile.Capabilities.Interactive;
     }
 
-    /// <summary>A command line the user can paste, with <c>--api</c> when it is not the default.</summary>
+    /// <summary>A command line the user can paste, with <c>--api</c> when the user passed one.</summary>
     public string Command(string arguments) =>
-        HasCustomApiUrl ? $"{ExecutableName} {arguments} --api {ApiUrl}" : $"{ExecutableName} {arguments}";
+        ApiUrlFromFlag ? $"{ExecutableName} {arguments} --api {ApiUrl}" : $"{ExecutableName} {arguments}";
 }

@@ -7,6 +7,8 @@ public sealed class CliEnvironment
     public const string ApiKeyVariable = "CONSOLE_API_KEY";
     public const string PromptVariable = "CONSOLE_CLI_PROMPT";
     public const string DefaultApiUrl = "http://127.0.0.1:5000";
+    public const string DockerHostVariable = "DOCKER_HOST";
+    public const string DefaultDockerHost = "unix:///var/run/docker.sock";
 
     public CliEnvironment(Func<string, string?> variables, string workingDirectory)
     {

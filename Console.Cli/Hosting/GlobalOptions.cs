@@ -49,10 +49,12 @@ public static class GlobalOptions
         var context = new CliContext
         {
             ApiUrl = ApiUrl(api ?? environment.Variables(CliEnvironment.ApiUrlVariable)),
+            ApiUrlFromFlag = api is not null,
             ApiKey = NullIfEmpty(environment.Variables(CliEnvironment.ApiKeyVariable)),
             PromptsAllowed = prompt ?? PromptSetting(environment.Variables(CliEnvironment.PromptVariable)),
             Output = Output(output),
             WorkingDirectory = environment.WorkingDirectory,
+            DockerHost = NullIfEmpty(environment.Variables(CliEnvironment.DockerHostVariable)) ?? CliEnvironment.DefaultDockerHost,
         };
         return (context, [.. rest]);
     }

@@ -16,14 +16,15 @@ public static class ErrorRenderer
         {
             case ApiProblemException problem:
                 console.MarkupLine($"[red bold]Error:[/] [red]{Markup.Escape(problem.Title)}[/]");
-                if (!string.IsNullOrEmpty(problem.Detail) && problem.Detail != problem.Title)
+                var fieldMessages = problem.Errors.SelectMany(e => e.Value).ToHashSet(StringComparer.Ordinal);
+                if (!string.IsNullOrEmpty(problem.Detail) && problem.Detail != problem.Title && !fieldMessages.Contains(problem.Detail))
                 {
                     console.MarkupLine($"[red]{Markup.Escape(problem.Detail)}[/]");
                 }
 
                 foreach (var (field, messages) in problem.Errors)
                 {
-                    foreach (var message in messages.Where(m => m != problem.Detail || problem.Errors.Count > 1))
+                    foreach (var message in messages)
                     {
                         console.MarkupLine($"[red]  - {Markup.Escape(field)}: {Markup.Escape(message)}[/]");
                     }

@@ -171,10 +171,11 @@ public sealed class DeployCommandTests(ConsoleServer server) : IClassFixture<Con
     }
 
     [Fact]
-    public async Task Without_an_image_builder_the_deploy_says_the_image_was_not_built()
+    public async Task Without_a_reachable_docker_engine_the_deploy_records_the_image_and_says_it_was_not_built()
     {
         var pool = CliHarness.Unique("nobuild-pool");
         await _rest.CreatePoolAsync(pool, "docker");
+        _cli.Environment[CliEnvironment.DockerHostVariable] = $"unix://{Path.Combine(_cli.WorkingDirectory, "no-docker.sock")}";
         _cli.WriteFile("flow.sh", "# flow: boxed\necho hi\n");
         _cli.WriteFile(ProjectManifest.FileName,
             $"deployments:\n  - name: boxed-dep\n    flow: boxed\n    work_pool:\n      name: {pool}\n    build:\n      repository: me\n      tag: v1\n");
@@ -184,7 +185,53 @@ public sealed class DeployCommandTests(ConsoleServer server) : IClassFixture<Con
         Assert.True(result.ExitCode == 0, result.ToString());
         var deployment = await _rest.GetAsync<DeploymentDto>("/api/deployments/by-name/boxed/boxed-dep");
         Assert.Equal("me/boxed-dep:v1", (string?)deployment.JobVariables["image"]);
+        Assert.Contains("the image was not built", result.Output, StringComparison.Ordinal);
         Assert.Contains("docker build -t me/boxed-dep:v1", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Deploy_builds_the_project_image_through_the_docker_engine()
+    {
+        TestEnvironment.RequireDocker();
+        var pool = CliHarness.Unique("build-pool");
+        await _rest.CreatePoolAsync(pool, "docker");
+        var imageName = CliHarness.Unique("cli-built");
+        _cli.WriteFile("Dockerfile", $"FROM {TestEnvironment.TestImage}\nWORKDIR /opt/flow\nCOPY . /opt/flow\n");
+        _cli.WriteFile("flow.sh", "# flow: built\necho built\n");
+        _cli.WriteFile("obj/ignored.txt", "build output is not sent\n");
+        _cli.WriteFile(ProjectManifest.FileName,
+            $"deployments:\n  - name: built-dep\n    flow: built\n    work_pool:\n      name: {pool}\n    build:\n      dockerfile: Dockerfile\n      image_name: {imageName}\n      tag: t1\n");
+        using var docker = new Docker.DotNet.DockerClientConfiguration(new Uri("unix://" + TestEnvironment.DockerSocket)).CreateClient();
+        try
+        {
+            var result = await _cli.RunAsync("--no-prompt", "deploy", "-n", "built-dep");
+
+            Assert.True(result.ExitCode == 0, result.ToString());
+            Assert.Contains($"Built image {imageName}:t1", result.Output, StringComparison.Ordinal);
+            var image = await docker.Images.InspectImageAsync($"{imageName}:t1");
+            Assert.Equal("/opt/flow", image.Config.WorkingDir);
+            var deployment = await _rest.GetAsync<DeploymentDto>("/api/deployments/by-name/built/built-dep");
+            Assert.Equal($"{imageName}:t1", (string?)deployment.JobVariables["image"]);
+        }
+        finally
+        {
+            try
+            {
+                await docker.Images.DeleteImageAsync($"{imageName}:t1", new Docker.DotNet.Models.ImageDeleteParameters { Force = true });
+            }
+            catch (Docker.DotNet.DockerImageNotFoundException)
+            {
+                // never built
+            }
+        }
+    }
+
+    [Fact]
+    public void The_generated_dockerfile_fits_the_flow_command()
+    {
+        Assert.StartsWith("FROM mcr.microsoft.com/dotnet/sdk:10.0\n", DockerImageBuilder.Dockerfile("dotnet run Report.cs"), StringComparison.Ordinal);
+        Assert.StartsWith("FROM python:3-slim\n", DockerImageBuilder.Dockerfile("python flow.py"), StringComparison.Ordinal);
+        Assert.Contains("COPY . /opt/flow", DockerImageBuilder.Dockerfile("sh flow.sh"), StringComparison.Ordinal);
     }
 
     public void Dispose()

@@ -41,7 +41,8 @@ public sealed class DeploymentCommandTests(ConsoleServer server) : IClassFixture
 
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("Created flow run", result.Output, StringComparison.Ordinal);
-        Assert.Contains($"cx worker start --pool {pool} --api {server.BaseUrl}", result.Output, StringComparison.Ordinal);
+        Assert.Contains($"cx worker start --pool {pool}", result.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("--api", result.Output, StringComparison.Ordinal);
         var run = Assert.Single(await _rest.GetAsync<List<FlowRunDto>>($"/api/flow-runs?deployment={deployment.Id}"));
         Assert.Equal(FlowRunState.Scheduled, run.State);
         Assert.Equal(3, (int?)run.Parameters["count"]);
@@ -96,6 +97,20 @@ public sealed class DeploymentCommandTests(ConsoleServer server) : IClassFixture
         Assert.Equal(ExitCodes.Error, result.ExitCode);
         Assert.Contains("something broke", result.Output, StringComparison.Ordinal);
         Assert.Contains("finished as Failed with exit code 3", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Hints_repeat_the_api_address_given_with_the_flag()
+    {
+        var pool = CliHarness.Unique("flag-pool");
+        await _rest.CreatePoolAsync(pool);
+        var deployment = await _rest.CreateDeploymentAsync(pool, "etl", CliHarness.Unique("flagged"));
+        _cli.Environment.Remove(CliEnvironment.ApiUrlVariable);
+
+        var result = await _cli.RunAsync("deployment", "run", $"etl/{deployment.Name}", "--api", server.BaseUrl);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains($"cx worker start --pool {pool} --api {server.BaseUrl}", result.Output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -108,7 +108,7 @@ public sealed class WorkPoolCommandTests(ConsoleServer server) : IClassFixture<C
         Assert.Equal(ExitCodes.Error, result.ExitCode);
         Assert.Contains("Invalid request", result.Output, StringComparison.Ordinal);
         Assert.Contains("not a valid name", result.Output, StringComparison.Ordinal);
-        Assert.Contains("name:", result.Output, StringComparison.Ordinal);
+        Assert.Contains("  - name: 'Bad Name' is not a valid name", result.Output, StringComparison.Ordinal);
     }
 
     [Fact]
