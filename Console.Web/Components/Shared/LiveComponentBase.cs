@@ -1,0 +1,105 @@
+using Console.Core.Common;
+using Console.Core.Feed;
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+
+namespace Console.Web.Components.Shared;
+
+/// <summary>
+/// A component that follows the change feed: it subscribes before its first load (so no change
+/// falls between the load and the subscription), hands every relevant event to the renderer
+/// through InvokeAsync, routes failures through DispatchExceptionAsync and unsubscribes on dispose.
+/// </summary>
+public abstract class LiveComponentBase : ComponentBase, IDisposable
+{
+    private IDisposable? _subscription;
+    private volatile bool _disposed;
+
+    [Inject]
+    protected IChangeFeed Feed { get; set; } = default!;
+
+    [Inject]
+    protected IServiceScopeFactory Scopes { get; set; } = default!;
+
+    [Inject]
+    protected ISnackbar Snackbar { get; set; } = default!;
+
+    protected bool IsDisposed => _disposed;
+
+    protected override void OnInitialized()
+    {
+        _subscription ??= Feed.Subscribe(OnFeed);
+    }
+
+    /// <summary>
+    /// Cheap pre-filter that runs on the writer's thread: read only immutable or volatile state.
+    /// </summary>
+    protected virtual bool IsRelevant(ChangeEvent change) => true;
+
+    /// <summary>Applies a change on the renderer's dispatcher; returns whether to re-render.</summary>
+    protected abstract Task<bool> ApplyAsync(ChangeEvent change);
+
+    /// <summary>Runs a user action; a domain error becomes a message instead of breaking the page.</summary>
+    protected async Task<bool> TryAsync(Func<Task> action, string? success = null)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        try
+        {
+            await action();
+            if (success is not null)
+            {
+                Snackbar.Add(success, Severity.Success);
+            }
+
+            return true;
+        }
+        catch (ConsoleException ex)
+        {
+            Snackbar.Add(ex.Message, Severity.Error);
+            return false;
+        }
+    }
+
+    public void Dispose()
+    {
+        _disposed = true;
+        _subscription?.Dispose();
+        _subscription = null;
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    protected virtual void Dispose(bool disposing)
+    {
+    }
+
+    private void OnFeed(ChangeEvent change)
+    {
+        if (_disposed || !IsRelevant(change))
+        {
+            return;
+        }
+
+        _ = InvokeAsync(async () =>
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            try
+            {
+                if (await ApplyAsync(change) && !_disposed)
+                {
+                    StateHasChanged();
+                }
+            }
+#pragma warning disable CA1031 // Handed to the renderer: the page's error boundary shows it.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                await DispatchExceptionAsync(ex);
+            }
+        });
+    }
+}
