@@ -91,6 +91,12 @@ public static class HttpJson
     public static Task<HttpResponseMessage> PostJsonAsync<T>(this HttpClient client, string url, T body) =>
         client.PostAsJsonAsync(url, body, ConsoleJson.Options);
 
+    public static async Task<T> GetFromJson<T>(this HttpClient client, string url)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        return (await client.GetFromJsonAsync<T>(url, ConsoleJson.Options))!;
+    }
+
     public static Task<HttpResponseMessage> PatchJsonAsync<T>(this HttpClient client, string url, T body) =>
         client.PatchAsJsonAsync(url, body, ConsoleJson.Options);
 }

@@ -27,6 +27,7 @@ public static class WebSetup
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
         builder.AddConsoleJobs();
+        builder.AddEmbeddedWorker();
         return builder;
     }
 }

@@ -16,6 +16,8 @@ public static class JobsSetup
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddOptions<JobOptions>().BindConfiguration(JobOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<ForemanMemory>();
+        builder.Services.AddSingleton<ServerStart>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ServerStart>());
         builder.Services.AddScoped<SchedulerJob>();
         builder.Services.AddScoped<ForemanJob>();
         builder.Services.AddScoped<LeaseReaperJob>();

@@ -11,7 +11,13 @@ namespace Console.Web.Jobs;
 /// settled so no concurrency slot stays taken: a Pending run (never started) goes back to
 /// Scheduled for another worker, a Running one is Crashed, a Cancelling one is Cancelled.
 /// </summary>
-public sealed partial class LeaseReaperJob(ConsoleDbContext db, FlowRunService runs, StatusRules rules, ILogger<LeaseReaperJob> logger)
+/// <remarks>
+/// Workers cannot heartbeat while the server is down, so a restarted server counts each worker's
+/// silence from its own start: a worker gets its full offline window to report back before its
+/// runs are touched.
+/// </remarks>
+public sealed partial class LeaseReaperJob(
+    ConsoleDbContext db, FlowRunService runs, StatusRules rules, ServerStart serverStart, ILogger<LeaseReaperJob> logger)
 {
     public async Task<int> RunAsync(CancellationToken ct)
     {
@@ -27,7 +33,7 @@ public sealed partial class LeaseReaperJob(ConsoleDbContext db, FlowRunService r
             .Select(w => new { w.PoolId, w.Name, w.LastHeartbeatAt, w.HeartbeatIntervalSeconds })
             .ToListAsync(ct);
         var online = workers
-            .Where(w => rules.Worker(w.LastHeartbeatAt, w.HeartbeatIntervalSeconds) == WorkerStatus.Online)
+            .Where(w => rules.Worker(Max(w.LastHeartbeatAt, serverStart.At), w.HeartbeatIntervalSeconds) == WorkerStatus.Online)
             .Select(w => (w.PoolId, w.Name))
             .ToHashSet();
 
@@ -55,6 +61,8 @@ public sealed partial class LeaseReaperJob(ConsoleDbContext db, FlowRunService r
 
         return reaped;
     }
+
+    private static DateTime Max(DateTime a, DateTime b) => a > b ? a : b;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} of offline worker {Worker} -> {State}")]
     private static partial void LogReaped(ILogger logger, Guid runId, string worker, FlowRunState state);
