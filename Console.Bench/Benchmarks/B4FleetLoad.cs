@@ -1,0 +1,194 @@
+using System.Collections.Concurrent;
+using Console.Bench.Infra;
+
+namespace Console.Bench.Benchmarks;
+
+/// <summary>
+/// B4 fleet load: N simulated workers (10 pools) each heartbeat every 10 s and keep a long-poll
+/// (waitSeconds 30) open against one server, for a bounded window. Heartbeat latency percentiles,
+/// errors of any kind, the server's CPU (from /proc/PID/stat) and RSS. Workers start at random
+/// phases within the first interval (a fleet's heartbeats are not synchronised); the steady-state
+/// figure counts heartbeats sent once every worker has started.
+/// </summary>
+internal sealed class B4FleetLoad : IBenchmark
+{
+    private const int Pools = 10;
+
+    public string Id => "b4";
+
+    public string Title => "fleet load";
+
+    public string Goal => "heartbeat p99 <= 25 ms, no errors, server CPU reported";
+
+    public async Task<BenchResult> RunAsync(BenchOptions options, CancellationToken ct)
+    {
+        var result = new BenchResult(Id, Title, Goal);
+        var workers = options.Int("workers", 1000, 1000);
+        var seconds = options.Double("seconds", 60, 15);
+        var interval = options.Double("interval", 10, 10);
+        await using var server = await ServerProcess.StartAsync(options, "b4");
+        using var api = new ApiClient(server.Url);
+        for (var p = 0; p < Pools; p++)
+        {
+            await api.CreatePoolAsync($"fleet-{p}", "process", ct: ct);
+        }
+
+        var heartbeats = new ConcurrentBag<(double AtS, double Ms)>();
+        var polls = new ConcurrentBag<double>();
+        var errors = new ConcurrentBag<string>();
+        var random = new Random(4);
+        var offsets = Enumerable.Range(0, workers).Select(_ => random.NextDouble() * interval).ToArray();
+        using var end = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var selfCpu0 = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+        var sampler = new ProcSampler(server.Pid, TimeSpan.FromSeconds(1));
+        var t0 = Clock.Now;
+        Out.Step($"{workers} simulated workers in {Pools} pools: heartbeat every {interval:F0} s + long-poll (30 s), for {seconds:F0} s");
+
+        async Task HeartbeatLoopAsync(int i)
+        {
+            var pool = $"fleet-{i % Pools}";
+            var name = $"sim-{i:D4}";
+            for (var k = 0; k < 100_000; k++)
+            {
+                var due = offsets[i] + (k * interval);
+                if (due >= seconds)
+                {
+                    return;
+                }
+
+                var wait = (due * 1000) - Clock.MsSince(t0);
+                if (wait > 0)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(wait), end.Token);
+                }
+
+                var sent = Clock.Now;
+                try
+                {
+                    await api.HeartbeatAsync(pool, name, (int)interval, end.Token);
+                    heartbeats.Add((Clock.Ms(t0, sent) / 1000, Clock.MsSince(sent)));
+                }
+                catch (OperationCanceledException) when (end.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception ex)
+                {
+                    errors.Add($"heartbeat: {ex.GetType().Name}: {ex.Message}");
+                }
+            }
+        }
+
+        async Task PollLoopAsync(int i)
+        {
+            var pool = $"fleet-{i % Pools}";
+            var name = $"sim-{i:D4}";
+            await Task.Delay(TimeSpan.FromSeconds(offsets[i]), end.Token);
+            for (var k = 0; k < 10_000 && !end.IsCancellationRequested; k++)
+            {
+                var sent = Clock.Now;
+                try
+                {
+                    var got = await api.PollAsync(pool, name, limit: 1, waitSeconds: 30, heartbeatIntervalSeconds: (int)interval, ct: end.Token);
+                    polls.Add(Clock.MsSince(sent));
+                    if (got.Count > 0)
+                    {
+                        errors.Add("poll: claimed a run where none exists");
+                    }
+                }
+                catch (OperationCanceledException) when (end.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception ex)
+                {
+                    errors.Add($"poll: {ex.GetType().Name}: {ex.Message}");
+                    await Task.Delay(1000, end.Token);
+                }
+            }
+        }
+
+        var tasks = Enumerable.Range(0, workers)
+            .SelectMany(i => new[] { Task.Run(() => HeartbeatLoopAsync(i), end.Token), Task.Run(() => PollLoopAsync(i), end.Token) })
+            .ToList();
+        await Task.Delay(TimeSpan.FromSeconds(seconds), ct);
+        await end.CancelAsync();
+        try
+        {
+            await Task.WhenAll(tasks);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        await sampler.DisposeAsync();
+        var wall = Clock.MsSince(t0) / 1000;
+        var selfCpu = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - selfCpu0).TotalSeconds / wall * 100;
+
+        var all = new Stats(heartbeats.Select(h => h.Ms));
+        var steady = new Stats(heartbeats.Where(h => h.AtS >= interval).Select(h => h.Ms));
+        var pollStats = new Stats(polls);
+        var errorList = errors.ToList();
+        result.Figure = $"heartbeat p50 {Out.Ms(steady.P50)}, p99 {Out.Ms(steady.P99)} (steady, n={steady.Count}; with ramp-up p99 {Out.Ms(all.P99)}); errors {errorList.Count}; server CPU {sampler.AverageCpuPercent:F0} % of a core, RSS max {sampler.MaxRssMb:F0} MB";
+        result.Reference = $"{workers} workers x 1 heartbeat / {interval:F0} s = {workers / interval:F0} heartbeats/s + {workers / 30.0:F0} long-polls/s; load generator CPU {selfCpu:F0} % of a core; machine busy {sampler.MachineBusyPercent:F0} % of all cores";
+        result.Comparison = $"heartbeat p99 {steady.P99 / 25:P0} of the 25 ms budget";
+        result.Metrics["heartbeatP50Ms"] = steady.P50;
+        result.Metrics["heartbeatP99Ms"] = steady.P99;
+        result.Metrics["heartbeatMaxMs"] = steady.Max;
+        result.Metrics["heartbeatP99WithRampMs"] = all.P99;
+        result.Metrics["heartbeats"] = all.Count;
+        result.Metrics["errors"] = errorList.Count;
+        result.Metrics["serverCpuPercent"] = sampler.AverageCpuPercent;
+        result.Metrics["serverCpuMaxPercent"] = sampler.Samples.Count > 0 ? sampler.Samples.Max(s => s.CpuPercent) : double.NaN;
+        result.Metrics["serverRssMaxMb"] = sampler.MaxRssMb;
+        result.Metrics["loadGeneratorCpuPercent"] = selfCpu;
+        result.Metrics["machineBusyPercent"] = sampler.MachineBusyPercent;
+        result.Metrics["pollsCompleted"] = pollStats.Count;
+        result.Raw["serverSamples"] = sampler.Samples.Select(s => new { s.AtS, s.CpuPercent, s.RssMb, s.MachinePercent }).ToList();
+        result.Raw["errorsSample"] = errorList.Take(20).ToList();
+        foreach (var e in errorList.GroupBy(e => e).OrderByDescending(g => g.Count()).Take(5))
+        {
+            result.Notes.Add($"{e.Count()} x {e.Key}");
+        }
+
+        result.Judge(steady.P99 <= 25 && errorList.Count == 0, options.Quick);
+        if (options.OutDir is { } dir)
+        {
+            Charts(dir, heartbeats.ToList(), sampler, workers, interval);
+        }
+
+        return result;
+    }
+
+    private static void Charts(string dir, List<(double AtS, double Ms)> beats, ProcSampler sampler, int workers, double interval)
+    {
+        var buckets = beats.GroupBy(b => Math.Floor(b.AtS / 2) * 2).OrderBy(g => g.Key)
+            .Select(g => (At: g.Key + 1, Stats: new Stats(g.Select(b => b.Ms)))).ToList();
+        var latency = new SvgChart
+        {
+            Title = $"B4 heartbeat latency under {workers} simulated workers (2 s buckets)",
+            XLabel = "time since the fleet started (s)",
+            YLabel = "heartbeat latency (ms)",
+            XMin = 0,
+            YMin = 0,
+        };
+        latency.Series.Add(new ChartSeries { Name = "p50", Points = [.. buckets.Select(b => (b.At, b.Stats.P50))], Markers = true });
+        latency.Series.Add(new ChartSeries { Name = "p99", Points = [.. buckets.Select(b => (b.At, b.Stats.P99))], Markers = true });
+        latency.HorizontalLines.Add((25, "goal p99 25 ms"));
+        latency.VerticalLines.Add((interval, "every worker started"));
+        latency.Save(Path.Combine(dir, "b4-heartbeat-latency.svg"));
+
+        var cpu = new SvgChart
+        {
+            Title = $"B4 server CPU and memory under {workers} simulated workers",
+            XLabel = "time since the fleet started (s)",
+            YLabel = "CPU (% of one core) / RSS (MB)",
+            XMin = 0,
+            YMin = 0,
+        };
+        cpu.Series.Add(new ChartSeries { Name = "server CPU (% of one core)", Points = [.. sampler.Samples.Select(s => (s.AtS, s.CpuPercent))] });
+        cpu.Series.Add(new ChartSeries { Name = "server RSS (MB)", Points = [.. sampler.Samples.Select(s => (s.AtS, s.RssMb))] });
+        cpu.Series.Add(new ChartSeries { Name = "whole machine busy (% of 2 cores)", Points = [.. sampler.Samples.Select(s => (s.AtS, s.MachinePercent))], Dashed = true });
+        cpu.Save(Path.Combine(dir, "b4-server-cpu.svg"));
+    }
+}

@@ -1,0 +1,74 @@
+using Console.Bench.Infra;
+
+namespace Console.Bench.Benchmarks;
+
+/// <summary>
+/// B6 footprint: resident memory of the server right after start and after an idle period, and of
+/// a standalone worker (connected, polling, idle). For scale, the same runtime's floor: an empty
+/// .NET generic host measured the same way.
+/// </summary>
+internal sealed class B6Footprint : IBenchmark
+{
+    public string Id => "b6";
+
+    public string Title => "footprint";
+
+    public string Goal => "server <= 200 MB, worker <= 80 MB";
+
+    public async Task<BenchResult> RunAsync(BenchOptions options, CancellationToken ct)
+    {
+        var result = new BenchResult(Id, Title, Goal);
+        var idle = TimeSpan.FromSeconds(options.Double("idle", 60, 5));
+
+        await using var server = await ServerProcess.StartAsync(options, "b6");
+        var serverStart = ProcStat.RssMb(server.Pid);
+        using var api = new ApiClient(server.Url);
+        await api.CreatePoolAsync("b6", "process", ct: ct);
+        Out.Step($"server RSS after start: {serverStart:F0} MB; idle {idle.TotalSeconds:F0} s");
+        var sampler = new ProcSampler(server.Pid, TimeSpan.FromSeconds(1));
+        await Task.Delay(idle, ct);
+        await sampler.DisposeAsync();
+        var serverIdle = ProcStat.RssMb(server.Pid);
+        Out.Step($"server RSS after idle: {serverIdle:F0} MB (max {sampler.MaxRssMb:F0} MB)");
+
+        var (worker, kind) = await WorkerProcess.StartAsync(options, server.Url, "b6", "b6-worker");
+        double workerStart, workerIdle, workerMax;
+        await using (worker)
+        {
+            await WorkerProcess.WaitOnlineAsync(api, "b6", "b6-worker", worker, TimeSpan.FromSeconds(90), ct);
+            workerStart = ProcStat.RssMb(worker.Pid);
+            var ws = new ProcSampler(worker.Pid, TimeSpan.FromSeconds(1));
+            await Task.Delay(idle, ct);
+            await ws.DisposeAsync();
+            workerIdle = ProcStat.RssMb(worker.Pid);
+            workerMax = Math.Max(ws.MaxRssMb, workerIdle);
+            Out.Step($"worker ({kind}) RSS online: {workerStart:F0} MB, after idle: {workerIdle:F0} MB");
+        }
+
+        // The floor: the same runtime and generic host with nothing in it.
+        var (floor, _) = await WorkerProcess.StartAsync(
+            options.With("worker", "host"), server.Url, "b6", "b6-floor",
+            new Dictionary<string, string?> { ["BENCH_EMPTY_HOST"] = "1" });
+        double floorRss;
+        await using (floor)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(Math.Min(5, idle.TotalSeconds)), ct);
+            floorRss = ProcStat.RssMb(floor.Pid);
+        }
+
+        result.Figure = $"server {serverIdle:F0} MB after {idle.TotalSeconds:F0} s idle ({serverStart:F0} MB at start); worker {workerIdle:F0} MB ({kind.Split(' ')[0]} {kind.Split(' ')[1]})";
+        result.Reference = $"floor: an empty .NET generic host on the same runtime {floorRss:F0} MB";
+        result.Comparison = $"server {serverIdle / 200:P0} of its 200 MB budget, worker {workerIdle / 80:P0} of its 80 MB";
+        result.Metrics["serverStartMb"] = serverStart;
+        result.Metrics["serverIdleMb"] = serverIdle;
+        result.Metrics["serverMaxMb"] = Math.Max(sampler.MaxRssMb, serverIdle);
+        result.Metrics["workerStartMb"] = workerStart;
+        result.Metrics["workerIdleMb"] = workerIdle;
+        result.Metrics["workerMaxMb"] = workerMax;
+        result.Metrics["emptyHostMb"] = floorRss;
+        result.Notes.Add($"worker program: {kind}");
+        result.Notes.Add("server: Console.Web.dll in Production with the product's defaults (Server GC as the Web SDK sets it, Hangfire server jobs on)");
+        result.Judge(serverIdle <= 200 && workerIdle <= 80, options.Quick);
+        return result;
+    }
+}

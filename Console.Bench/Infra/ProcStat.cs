@@ -1,0 +1,139 @@
+using System.Globalization;
+
+namespace Console.Bench.Infra;
+
+/// <summary>CPU time and resident memory of a process, read from /proc (Linux).</summary>
+internal static class ProcStat
+{
+    /// <summary>USER_HZ: the unit of utime/stime in /proc/PID/stat, fixed at 100 by the Linux user-space ABI.</summary>
+    private const double TicksPerSecond = 100.0;
+
+    /// <summary>User + system CPU seconds the process has used so far.</summary>
+    public static double CpuSeconds(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        // "pid (comm) state ..." — comm may contain spaces: split after the last ')'.
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var utime = long.Parse(fields[11], CultureInfo.InvariantCulture);
+        var stime = long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return (utime + stime) / TicksPerSecond;
+    }
+
+    /// <summary>Resident set size in MiB (VmRSS).</summary>
+    public static double RssMb(int pid)
+    {
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                var kb = long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+                return kb / 1024.0;
+            }
+        }
+
+        return double.NaN;
+    }
+
+    public static bool Alive(int pid) => File.Exists($"/proc/{pid}/stat");
+
+    /// <summary>Busy and total jiffies of the whole machine (first line of /proc/stat).</summary>
+    public static (long Busy, long Total) Machine()
+    {
+        var first = File.ReadLines("/proc/stat").First();
+        var values = first.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+            .Select(v => long.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+        var total = values.Take(8).Sum(); // user nice system idle iowait irq softirq steal
+        var idle = values[3] + values[4];
+        return (total - idle, total);
+    }
+}
+
+/// <summary>Samples a process's CPU and RSS (and the machine's load) once per interval until disposed.</summary>
+internal sealed class ProcSampler : IAsyncDisposable
+{
+    private readonly int _pid;
+    private readonly CancellationTokenSource _cts = new();
+    private readonly Task _loop;
+    private readonly List<(double AtS, double CpuPercent, double RssMb, double MachinePercent)> _samples = [];
+    private readonly long _start = Clock.Now;
+    private readonly double _cpuStart;
+    private readonly (long Busy, long Total) _machineStart;
+    private double _cpuEnd;
+    private (long Busy, long Total) _machineEnd;
+    private double _elapsedS;
+
+    public ProcSampler(int pid, TimeSpan interval)
+    {
+        _pid = pid;
+        _cpuStart = ProcStat.CpuSeconds(pid);
+        _machineStart = ProcStat.Machine();
+        _loop = LoopAsync(interval);
+    }
+
+    public IReadOnlyList<(double AtS, double CpuPercent, double RssMb, double MachinePercent)> Samples => _samples;
+
+    /// <summary>Average CPU of the process over the sampled window, in % of one core.</summary>
+    public double AverageCpuPercent => _elapsedS > 0 ? (_cpuEnd - _cpuStart) / _elapsedS * 100 : double.NaN;
+
+    /// <summary>Average load of the whole machine over the window, in % of all cores.</summary>
+    public double MachineBusyPercent => _machineEnd.Total > _machineStart.Total
+        ? (_machineEnd.Busy - _machineStart.Busy) * 100.0 / (_machineEnd.Total - _machineStart.Total)
+        : double.NaN;
+
+    public double MaxRssMb => _samples.Count == 0 ? double.NaN : _samples.Max(s => s.RssMb);
+
+    public double LastRssMb => _samples.Count == 0 ? double.NaN : _samples[^1].RssMb;
+
+    public async ValueTask DisposeAsync()
+    {
+        await _cts.CancelAsync();
+        try
+        {
+            await _loop;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        Finish();
+        _cts.Dispose();
+    }
+
+    private void Finish()
+    {
+        _elapsedS = Clock.MsSince(_start) / 1000;
+        if (ProcStat.Alive(_pid))
+        {
+            _cpuEnd = ProcStat.CpuSeconds(_pid);
+        }
+
+        _machineEnd = ProcStat.Machine();
+    }
+
+    private async Task LoopAsync(TimeSpan interval)
+    {
+        var lastCpu = _cpuStart;
+        var lastAt = _start;
+        var lastMachine = _machineStart;
+        while (!_cts.IsCancellationRequested)
+        {
+            await Task.Delay(interval, _cts.Token);
+            if (!ProcStat.Alive(_pid))
+            {
+                return;
+            }
+
+            var now = Clock.Now;
+            var cpu = ProcStat.CpuSeconds(_pid);
+            var machine = ProcStat.Machine();
+            var dt = Clock.Ms(lastAt, now) / 1000;
+            var machinePct = machine.Total > lastMachine.Total
+                ? (machine.Busy - lastMachine.Busy) * 100.0 / (machine.Total - lastMachine.Total)
+                : 0;
+            _samples.Add((Clock.Ms(_start, now) / 1000, (cpu - lastCpu) / dt * 100, ProcStat.RssMb(_pid), machinePct));
+            lastCpu = cpu;
+            lastAt = now;
+            lastMachine = machine;
+        }
+    }
+}
