@@ -55,6 +55,14 @@ public sealed class DeployCommand(ApiClient api, CliOutput output, CliContext cl
             throw Usage("-p/--pool is required: the work pool its runs go to.");
         }
 
+        // Deploying again updates the deployment (as prefect deploy does), on the same pool only.
+        var existing = await ExistingAsync(flow.Name, name, ct);
+        if (existing is not null && existing.WorkPoolName != pool.Name)
+        {
+            throw new UsageException($"Deployment '{existing.FlowName}/{existing.Name}' exists on work pool '{existing.WorkPoolName}', "
+                + $"not '{pool.Name}': delete it first ({cli.Command($"deployment delete '{existing.FlowName}/{existing.Name}'")}) or pick another name.");
+        }
+
         var queue = settings.Queue ?? saved?.WorkPool?.WorkQueueName;
         if (queue is null && interactive)
         {
@@ -94,7 +102,7 @@ public sealed class DeployCommand(ApiClient api, CliOutput output, CliContext cl
             Schedules = schedules,
             Description = settings.Description ?? saved?.Description,
         };
-        var (node, created) = await CreateOrUpdateAsync(request, ct);
+        var (node, created) = await CreateOrUpdateAsync(request, existing, ct);
         var deployment = ApiClient.As<DeploymentDto>(node);
         var reference = $"{deployment.FlowName}/{deployment.Name}";
         output.Success($"Deployment '{reference}' successfully {(created ? "created" : "updated")} on work pool '{deployment.WorkPoolName}'.");
@@ -209,39 +217,51 @@ public sealed class DeployCommand(ApiClient api, CliOutput output, CliContext cl
         }
     }
 
-    private async Task<(JsonNode? Node, bool Created)> CreateOrUpdateAsync(CreateDeploymentRequest request, CancellationToken ct)
+    private async Task<DeploymentDto?> ExistingAsync(string flow, string name, CancellationToken ct)
     {
         try
         {
-            return (await api.PostAsync("/api/deployments", request, ct), true);
+            return await api.GetAsync<DeploymentDto>($"/api/deployments/by-name/{ApiClient.Segment(flow)}/{ApiClient.Segment(name)}", ct);
         }
-        catch (ApiProblemException ex) when (ex.Status == 409)
+        catch (ApiProblemException ex) when (ex.IsNotFound)
         {
-            // Deploying again updates the deployment, as prefect deploy does.
-            var existing = await api.GetAsync<DeploymentDto>(
-                $"/api/deployments/by-name/{ApiClient.Segment(request.FlowName!)}/{ApiClient.Segment(request.Name!)}", ct);
-            if (existing.WorkPoolName != request.WorkPoolName)
-            {
-                throw new UsageException($"Deployment '{existing.FlowName}/{existing.Name}' exists on work pool '{existing.WorkPoolName}', "
-                    + $"not '{request.WorkPoolName}': delete it first ({cli.Command($"deployment delete '{existing.FlowName}/{existing.Name}'")}) or pick another name.");
-            }
-
-            var patch = new JsonObject
-            {
-                ["entrypoint"] = request.Entrypoint,
-                ["command"] = request.Command,
-                ["workQueueName"] = request.WorkQueueName ?? existing.WorkQueueName,
-                ["jobVariables"] = request.JobVariables?.DeepClone() ?? new JsonObject(),
-                ["parameters"] = request.Parameters?.DeepClone() ?? new JsonObject(),
-                ["schedules"] = System.Text.Json.JsonSerializer.SerializeToNode(request.Schedules ?? [], Console.Core.Common.ConsoleJson.Options),
-            };
-            if (request.Description is not null)
-            {
-                patch["description"] = request.Description;
-            }
-
-            return (await api.PatchAsync($"/api/deployments/{existing.Id}", patch, ct), false);
+            return null;
         }
+    }
+
+    private async Task<(JsonNode? Node, bool Created)> CreateOrUpdateAsync(CreateDeploymentRequest request, DeploymentDto? existing, CancellationToken ct)
+    {
+        if (existing is null)
+        {
+            ApiProblemException conflict;
+            try
+            {
+                return (await api.PostAsync("/api/deployments", request, ct), true);
+            }
+            catch (ApiProblemException ex) when (ex.Status == 409)
+            {
+                conflict = ex;
+            }
+
+            // Created by someone else meanwhile: update it like any existing one.
+            existing = await ExistingAsync(request.FlowName!, request.Name!, ct) ?? throw conflict;
+        }
+
+        var patch = new JsonObject
+        {
+            ["entrypoint"] = request.Entrypoint,
+            ["command"] = request.Command,
+            ["workQueueName"] = request.WorkQueueName ?? existing.WorkQueueName,
+            ["jobVariables"] = request.JobVariables?.DeepClone() ?? new JsonObject(),
+            ["parameters"] = request.Parameters?.DeepClone() ?? new JsonObject(),
+            ["schedules"] = System.Text.Json.JsonSerializer.SerializeToNode(request.Schedules ?? [], Console.Core.Common.ConsoleJson.Options),
+        };
+        if (request.Description is not null)
+        {
+            patch["description"] = request.Description;
+        }
+
+        return (await api.PatchAsync($"/api/deployments/{existing.Id}", patch, ct), false);
     }
 
     private static void SaveToManifest(string folder, DiscoveredFlow flow, string command, CreateDeploymentRequest request, ManifestBuild? build)

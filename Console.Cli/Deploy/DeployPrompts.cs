@@ -26,6 +26,7 @@ public sealed class DeployPrompts(IAnsiConsole console, CancellationToken ct)
                 .ShowAsync(console, ct);
             if (!ReferenceEquals(choice, Manual))
             {
+                console.MarkupLine($"Flow: [aqua]{Markup.Escape(choice.Name)}[/] [grey]({Markup.Escape(choice.Entrypoint)})[/]");
                 return choice;
             }
         }
@@ -43,7 +44,7 @@ public sealed class DeployPrompts(IAnsiConsole console, CancellationToken ct)
     }
 
     public Task<string> NameAsync(string question, string defaultValue) =>
-        new TextPrompt<string>($"{question}:")
+        new TextPrompt<string>(question)
             .DefaultValue(defaultValue)
             .Validate(n => Names.IsValid(n) ? ValidationResult.Success() : ValidationResult.Error("[red]Use 1-63 lowercase letters, digits, and inner '-' or '_'.[/]"))
             .ShowAsync(console, ct);
@@ -59,20 +60,21 @@ public sealed class DeployPrompts(IAnsiConsole console, CancellationToken ct)
             .Title("What type of schedule would you like to use?")
             .AddChoices("Interval", "Cron")
             .ShowAsync(console, ct);
+        console.MarkupLine($"Schedule type: [aqua]{kind}[/]");
         if (kind == "Interval")
         {
-            var seconds = await new TextPrompt<int>("Seconds between scheduled runs:")
+            var seconds = await new TextPrompt<int>("Seconds between scheduled runs")
                 .DefaultValue(3600)
                 .Validate(s => s >= 1 ? ValidationResult.Success() : ValidationResult.Error("[red]At least 1 second.[/]"))
                 .ShowAsync(console, ct);
             return [new ScheduleDto { IntervalSeconds = seconds }];
         }
 
-        var cron = await new TextPrompt<string>("Cron string:")
+        var cron = await new TextPrompt<string>("Cron string")
             .DefaultValue("0 0 * * *")
             .Validate(c => Valid(new ScheduleDto { Cron = c }))
             .ShowAsync(console, ct);
-        var zone = await new TextPrompt<string>("Timezone:")
+        var zone = await new TextPrompt<string>("Timezone")
             .DefaultValue("UTC")
             .Validate(z => Valid(new ScheduleDto { Cron = cron, Timezone = z }))
             .ShowAsync(console, ct);
@@ -86,11 +88,13 @@ public sealed class DeployPrompts(IAnsiConsole console, CancellationToken ct)
         var pools = await api.GetAsync<List<WorkPoolDto>>("/api/work-pools", ct);
         if (pools.Count > 0)
         {
-            return await new SelectionPrompt<WorkPoolDto>()
+            var pool = await new SelectionPrompt<WorkPoolDto>()
                 .Title("Which work pool would you like to deploy this flow to? [grey](use arrow keys)[/]")
                 .UseConverter(p => $"{Markup.Escape(p.Name)} [grey]{Markup.Escape(p.Type)}, {p.Status}[/]")
                 .AddChoices(pools)
                 .ShowAsync(console, ct);
+            console.MarkupLine($"Work pool: [aqua]{Markup.Escape(pool.Name)}[/] [grey]({Markup.Escape(pool.Type)})[/]");
+            return pool;
         }
 
         if (!await ConfirmAsync("Looks like you don't have any work pools. Would you like to create one?", true))
@@ -122,6 +126,7 @@ public sealed class DeployPrompts(IAnsiConsole console, CancellationToken ct)
             .UseConverter(q => $"{Markup.Escape(q.Name)} [grey]priority {q.Priority}[/]")
             .AddChoices(ordered)
             .ShowAsync(console, ct);
+        console.MarkupLine($"Work queue: [aqua]{Markup.Escape(queue.Name)}[/]");
         return queue.Name;
     }
 
@@ -135,8 +140,8 @@ public sealed class DeployPrompts(IAnsiConsole console, CancellationToken ct)
         var repository = await new TextPrompt<string>("Repository name [grey](e.g. your Docker Hub username)[/]:")
             .AllowEmpty()
             .ShowAsync(console, ct);
-        var image = await new TextPrompt<string>("Image name:").DefaultValue(deploymentName).ShowAsync(console, ct);
-        var tag = await new TextPrompt<string>("Image tag:").DefaultValue("latest").ShowAsync(console, ct);
+        var image = await new TextPrompt<string>("Image name").DefaultValue(deploymentName).ShowAsync(console, ct);
+        var tag = await new TextPrompt<string>("Image tag").DefaultValue("latest").ShowAsync(console, ct);
         var push = await ConfirmAsync("Would you like to push this image to a remote registry?", false);
         return new ManifestBuild
         {

@@ -181,5 +181,6 @@ public sealed class ManifestBuild
 
     public bool? Push { get; set; }
 
+    [JsonIgnore]
     public string Image => ImageBuildRequest.Reference(Repository, ImageName ?? "flow", Tag);
 }

@@ -35,18 +35,47 @@ public sealed class RunPrinter(CliOutput output)
         }
     }
 
-    public void State(FlowRunDto run)
+    public void State(FlowRunDto run, DateTime? at = null)
     {
         ArgumentNullException.ThrowIfNull(run);
-        if (_lastState == run.State)
+        if (_lastState != run.State)
         {
-            return;
+            Print(run, run.State, run.StateMessage, at ?? DateTime.UtcNow);
         }
+    }
 
-        _lastState = run.State;
-        var message = string.IsNullOrEmpty(run.StateMessage) ? string.Empty : $" [grey]- {Markup.Escape(run.StateMessage)}[/]";
-        var worker = run.State == FlowRunState.Pending && run.WorkerName is not null ? $" [grey](claimed by worker {Markup.Escape(run.WorkerName)})[/]" : string.Empty;
-        output.Line($"[grey]{Time(DateTime.UtcNow)} |[/] Flow run '{Markup.Escape(run.Name)}' is {Formats.State(run.State)}{worker}{message}");
+    /// <summary>
+    /// Replays, in time order, the transitions after the last state printed and the log lines not
+    /// printed yet: what happened while the hub was joining.
+    /// </summary>
+    public void Replay(FlowRunDto run, IReadOnlyList<StateChangeDto> history, IReadOnlyList<LogLineDto> lines)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(history);
+        ArgumentNullException.ThrowIfNull(lines);
+        var from = _lastState is { } last ? history.ToList().FindLastIndex(h => h.State == last) + 1 : 0;
+        var events = history.Skip(Math.Max(from, 0)).Select(h => (h.Timestamp, State: (StateChangeDto?)h, Line: (LogLineDto?)null))
+            .Concat(lines.Where(l => l.Seq > LastSeq).Select(l => (l.Timestamp, State: (StateChangeDto?)null, Line: (LogLineDto?)l)))
+            .OrderBy(e => e.Timestamp);
+        foreach (var (_, state, line) in events)
+        {
+            if (state is not null && state.State != _lastState)
+            {
+                Print(run, state.State, state.Message, state.Timestamp);
+            }
+            else if (line is not null)
+            {
+                Logs([line]);
+            }
+        }
+    }
+
+    private void Print(FlowRunDto run, FlowRunState state, string? stateMessage, DateTime at)
+    {
+        _lastState = state;
+        var message = string.IsNullOrEmpty(stateMessage) ? string.Empty : $" [grey]- {Markup.Escape(stateMessage)}[/]";
+        var worker = state == FlowRunState.Pending && run.WorkerName is not null ? $" [grey](claimed by worker {Markup.Escape(run.WorkerName)})[/]" : string.Empty;
+        output.Line($"[grey]{Time(at)} |[/] Flow run '{Markup.Escape(run.Name)}' is {Formats.State(state)}{worker}{message}");
     }
 
     private static string Time(DateTime when) =>

@@ -25,13 +25,25 @@ public sealed class RunWatcher(ApiClient api, CliContext cli, CliOutput output)
     {
         ArgumentNullException.ThrowIfNull(run);
         var printer = new RunPrinter(output);
+        if (showStates)
+        {
+            printer.State(run, run.CreatedAt);
+        }
+
         var events = Channel.CreateUnbounded<object>();
         await using var hub = BuildHub(run.Id, events.Writer);
         var live = await TryJoinAsync(hub, run.Id, ct);
 
-        // Catch up on everything that happened before the join.
+        // Catch up on everything that happened before the join: states from the timeline, then logs.
         run = await GetRunAsync(run.Id, ct);
-        await CatchUpLogsAsync(run.Id, printer, ct);
+        var history = showStates ? await api.GetAsync<List<StateChangeDto>>($"/api/flow-runs/{run.Id}/history", ct) : [];
+        var early = new List<LogLineDto>();
+        while (await api.GetAsync<List<LogLineDto>>($"/api/flow-runs/{run.Id}/logs?after={Math.Max(printer.LastSeq, early.LastOrDefault()?.Seq ?? 0)}", ct) is { Count: > 0 } page)
+        {
+            early.AddRange(page);
+        }
+
+        printer.Replay(run, history, early);
         if (showStates)
         {
             printer.State(run);

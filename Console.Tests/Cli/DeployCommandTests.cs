@@ -63,6 +63,23 @@ public sealed class DeployCommandTests(ConsoleServer server) : IClassFixture<Con
     }
 
     [Fact]
+    public async Task Deploying_an_existing_name_to_another_pool_is_refused_before_anything_is_built()
+    {
+        var first = CliHarness.Unique("first-pool");
+        var second = CliHarness.Unique("second-pool");
+        await _rest.CreatePoolAsync(first);
+        await _rest.CreatePoolAsync(second);
+        _cli.WriteFile("flow.sh", "# flow: moved\necho hi\n");
+        await _cli.RunAsync("--no-prompt", "deploy", "-n", "mover", "-p", first);
+
+        var result = await _cli.RunAsync("--no-prompt", "deploy", "-n", "mover", "-p", second);
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.Contains($"exists on work pool '{first}'", result.Output, StringComparison.Ordinal);
+        Assert.Contains("deployment delete 'moved/mover'", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task No_prompt_deploy_without_name_or_pool_is_a_usage_error()
     {
         _cli.WriteFile("flow.sh", "# flow: lonely\necho hi\n");
