@@ -1,5 +1,6 @@
 using Console.Core.Common;
 using Console.Core.Deployments;
+using Console.Core.Diagnostics;
 using Console.Core.Feed;
 using Console.Core.FlowRuns;
 using Console.Core.Persistence;
@@ -28,6 +29,7 @@ public static class DependencyInjection
         services.TryAddSingleton<IChangeFeed, ChangeFeed>();
         services.TryAddSingleton<StatusRules>();
         services.TryAddSingleton<ClaimGate>();
+        services.AddConsoleDiagnostics();
 
         var connectionString = configuration.GetConnectionString("Console") ?? DatabaseSetup.DefaultConnectionString;
         services.AddDbContext<ConsoleDbContext>((sp, options) =>

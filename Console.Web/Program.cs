@@ -4,6 +4,7 @@ using Console.Web.Components;
 using Console.Web.Hosting;
 using Console.Web.Jobs;
 using Console.Web.Live;
+using Console.Web.Observability;
 using Scalar.AspNetCore;
 
 var contentRoot = ContentRoot.Find();
@@ -34,6 +35,7 @@ app.MapWorkQueueEndpoints();
 app.MapWorkerEndpoints();
 app.MapDeploymentEndpoints();
 app.MapFlowRunEndpoints();
+app.MapObservabilityEndpoints();
 app.MapHub<LiveHub>(LiveHub.Path);
 app.MapConsoleJobs();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

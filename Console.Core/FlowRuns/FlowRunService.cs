@@ -1,12 +1,13 @@
 using Console.Core.Common;
 using Console.Core.Contracts;
 using Console.Core.Feed;
+using Console.Core.Metrics;
 using Console.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
 
 namespace Console.Core.FlowRuns;
 
-public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, StatusRules rules)
+public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, StatusRules rules, ConsoleMetrics metrics)
 {
     public const int MaxLogLinesPerPost = 5_000;
     public const int MaxLogMessageLength = 64 * 1024;
@@ -188,6 +189,7 @@ public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, Status
 
         db.LogLines.AddRange(entities);
         await db.SaveChangesAsync(ct);
+        metrics.LogLinesIngested(run.WorkPoolName, entities.Count);
         feed.Publish(new LogLinesAdded(id, run.WorkPoolName, [.. entities.Select(l =>
             new LogLineDto { Seq = l.Seq, Timestamp = l.Timestamp, Level = l.Level, Stream = l.Stream, Message = l.Message })]));
         return entities.Count;

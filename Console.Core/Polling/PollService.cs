@@ -2,6 +2,7 @@ using Console.Core.Common;
 using Console.Core.Contracts;
 using Console.Core.Feed;
 using Console.Core.FlowRuns;
+using Console.Core.Metrics;
 using Console.Core.Persistence;
 using Console.Core.WorkPools;
 using Console.Core.WorkQueues;
@@ -22,7 +23,8 @@ public sealed class PollService(
     WorkerService workers,
     WorkQueueService queues,
     WorkPoolService pools,
-    FlowRunService runs)
+    FlowRunService runs,
+    ConsoleMetrics metrics)
 {
     public const int DefaultLimit = 10;
     public const int MaxLimit = 100;
@@ -77,7 +79,16 @@ public sealed class PollService(
                 wait = untilDue < wait ? untilDue : wait;
             }
 
-            await signal.WaitAsync(wait < TimeSpan.Zero ? TimeSpan.Zero : wait, time, ct);
+            metrics.PollWaiting(poolName, +1);
+            try
+            {
+                await signal.WaitAsync(wait < TimeSpan.Zero ? TimeSpan.Zero : wait, time, ct);
+            }
+            finally
+            {
+                metrics.PollWaiting(poolName, -1);
+            }
+
             db.ChangeTracker.Clear();
         }
     }

@@ -1,6 +1,7 @@
 using Console.Core.Common;
 using Console.Core.Contracts;
 using Console.Core.FlowRuns;
+using Console.Core.Metrics;
 using Console.Core.Persistence;
 using Console.Core.WorkQueues;
 using Console.Core.Workers;
@@ -13,7 +14,7 @@ namespace Console.Core.Polling;
 /// starts non-deferred transactions), so counting the slots in use and taking them cannot interleave
 /// with another claim; a process-wide gate keeps this process's pollers from spinning on the lock.
 /// </summary>
-public sealed class RunClaimer(ConsoleDbContext db, StatusRules rules, WorkerService workers, ClaimGate gate) : IRunClaimer
+public sealed class RunClaimer(ConsoleDbContext db, StatusRules rules, WorkerService workers, ClaimGate gate, ConsoleMetrics metrics) : IRunClaimer
 {
     public async Task<ClaimOutcome> ClaimAsync(ClaimRequest request, CancellationToken ct)
     {
@@ -25,6 +26,11 @@ public sealed class RunClaimer(ConsoleDbContext db, StatusRules rules, WorkerSer
             var outcome = await ClaimInTransactionAsync(request, ct);
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
+            foreach (var run in outcome.Claimed)
+            {
+                metrics.RecordClaim(outcome.Pool.Name, (run.ClaimedAt ?? run.UpdatedAt) - run.CreatedAt);
+            }
+
             return outcome;
         }
         finally

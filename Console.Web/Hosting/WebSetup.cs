@@ -2,6 +2,7 @@ using Console.Core;
 using Console.Core.Common;
 using Console.Web.Jobs;
 using Console.Web.Live;
+using Console.Web.Observability;
 using MudBlazor.Services;
 
 namespace Console.Web.Hosting;
@@ -28,6 +29,7 @@ public static class WebSetup
         builder.Services.AddMudServices();
         builder.AddConsoleJobs();
         builder.AddEmbeddedWorker();
+        builder.AddConsoleObservability();
         return builder;
     }
 }

@@ -1,0 +1,446 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Console.Core.Common;
+using Console.Core.Contracts;
+using Console.Core.FlowRuns;
+using Console.Core.Persistence;
+using Console.Core.WorkPools;
+using Console.Core.WorkQueues;
+using Console.Core.Workers;
+using Microsoft.EntityFrameworkCore;
+
+namespace Console.Core.Diagnostics;
+
+/// <summary>
+/// Explains a run, queue or worker from the same rows and rules the claim and the statuses use
+/// (RunClaimer, StatusRules), so what it says is what the next poll will do.
+/// </summary>
+public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules)
+{
+    public const string FlowRunKind = "flow-run";
+    public const string WorkQueueKind = "work-queue";
+    public const string WorkerKind = "worker";
+
+    /// <summary>How many slot holders a limit reason names before "and N more".</summary>
+    private const int MaxListed = 10;
+
+    public async Task<DiagnosisDto> FlowRunAsync(Guid id, CancellationToken ct = default)
+    {
+        var run = await db.FlowRuns.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, ct)
+            ?? throw new NotFoundException($"Flow run '{id}' does not exist.");
+        var now = rules.Now;
+        var state = rules.RunState(run.State, run.ExpectedStartAt);
+        var subject = $"flow run '{run.Name}' ({run.FlowName}/{run.DeploymentName}, pool '{run.WorkPoolName}', queue '{run.WorkQueueName}')";
+        var workers = await db.Workers.AsNoTracking().Where(w => w.PoolId == run.PoolId).OrderBy(w => w.Name).ToListAsync(ct);
+        var reasons = state is FlowRunState.Scheduled or FlowRunState.Late
+            ? await WaitingReasonsAsync(run, workers, now, ct)
+            : ProgressReasons(run, state, workers, now);
+        return Build(FlowRunKind, subject, state.ToString(), reasons, now);
+    }
+
+    public async Task<DiagnosisDto> WorkQueueAsync(string poolName, string queueName, CancellationToken ct = default)
+    {
+        var pool = await FindPoolAsync(poolName, ct);
+        var queue = await db.WorkQueues.AsNoTracking().FirstOrDefaultAsync(q => q.PoolId == pool.Id && q.Name == queueName, ct)
+            ?? throw new NotFoundException($"Work queue '{queueName}' does not exist in pool '{poolName}'.");
+        var now = rules.Now;
+        var status = rules.Queue(queue, pool.IsPaused);
+        var workers = await db.Workers.AsNoTracking().Where(w => w.PoolId == pool.Id).OrderBy(w => w.Name).ToListAsync(ct);
+        var reasons = new List<DiagnosisReason>();
+        AddPausedReasons(reasons, pool, queue);
+
+        var serving = workers.Where(w => Serves(w, queue.Name)).ToList();
+        var readySeconds = rules.Options.QueueReadySeconds;
+        if (queue.LastPolledAt is not { } polled)
+        {
+            reasons.Add(new(DiagnosisCodes.NotPolled,
+                $"Queue '{queue.Name}' has never been polled: no worker has asked it for work yet.",
+                new JsonObject { ["lastPolledAt"] = null, ["readyWindowSeconds"] = readySeconds }));
+        }
+        else if (status == QueueStatus.NotReady)
+        {
+            reasons.Add(new(DiagnosisCodes.NotPolled,
+                $"Queue '{queue.Name}' was last polled {Durations.Relative(polled, now)} ({Durations.Time(polled)}); "
+                + $"a queue is Ready only while polled within the last {readySeconds} s.",
+                new JsonObject
+                {
+                    ["lastPolledAt"] = polled,
+                    ["secondsSincePoll"] = Seconds(now - polled),
+                    ["readyWindowSeconds"] = readySeconds,
+                }));
+        }
+        else
+        {
+            reasons.Add(new(DiagnosisCodes.Polled,
+                $"Queue '{queue.Name}' was polled {Durations.Relative(polled, now)} ({Durations.Time(polled)}).",
+                new JsonObject { ["lastPolledAt"] = polled, ["secondsSincePoll"] = Seconds(now - polled) }) { Blocking = false });
+        }
+
+        if (!serving.Any(IsOnline))
+        {
+            reasons.Add(NoWorkerReason(pool, queue, workers, serving, now));
+        }
+
+        if (serving.Count > 0)
+        {
+            reasons.Add(new(DiagnosisCodes.Workers,
+                $"Workers that serve it: {string.Join(", ", serving.Select(w => DescribeWorker(w, now)))}.",
+                new JsonObject { ["workers"] = WorkersJson(serving, now) }) { Blocking = false });
+        }
+
+        var waiting = await db.FlowRuns.AsNoTracking()
+            .Where(r => r.QueueId == queue.Id && r.State == FlowRunState.Scheduled)
+            .Select(r => r.ExpectedStartAt).ToListAsync(ct);
+        var late = waiting.Count(t => t < rules.LateCutoff);
+        reasons.Add(new(DiagnosisCodes.Backlog,
+            $"{Plural(waiting.Count, "run")} waiting in it ({late} late).",
+            new JsonObject { ["scheduled"] = waiting.Count, ["late"] = late }) { Blocking = false });
+
+        return Build(WorkQueueKind, $"work queue '{queue.Name}' of pool '{pool.Name}'", status.ToString(), reasons, now);
+    }
+
+    public async Task<DiagnosisDto> WorkerAsync(string poolName, string workerName, CancellationToken ct = default)
+    {
+        var pool = await FindPoolAsync(poolName, ct);
+        var worker = await db.Workers.AsNoTracking().FirstOrDefaultAsync(w => w.PoolId == pool.Id && w.Name == workerName, ct)
+            ?? throw new NotFoundException($"Worker '{workerName}' is not known in pool '{poolName}'.");
+        var now = rules.Now;
+        var status = rules.Worker(worker);
+        var interval = Interval(worker);
+        var missed = rules.Options.MissedHeartbeatsBeforeOffline;
+        var data = new JsonObject
+        {
+            ["lastHeartbeatAt"] = worker.LastHeartbeatAt,
+            ["secondsSinceHeartbeat"] = Seconds(now - worker.LastHeartbeatAt),
+            ["heartbeatIntervalSeconds"] = interval,
+            ["missedHeartbeatsBeforeOffline"] = missed,
+            ["offlineAfterSeconds"] = interval * missed,
+            ["lastPolledAt"] = worker.LastPolledAt,
+        };
+        var reasons = new List<DiagnosisReason>();
+        if (status == WorkerStatus.Offline)
+        {
+            reasons.Add(new(DiagnosisCodes.HeartbeatMissed,
+                $"Last heartbeat {Durations.Relative(worker.LastHeartbeatAt, now)} ({Durations.Time(worker.LastHeartbeatAt)}); "
+                + $"its heartbeat interval is {interval} s, and a worker is Offline once {missed} intervals ({interval * missed} s) pass without one.",
+                data));
+        }
+        else
+        {
+            var offlineAt = rules.WorkerOfflineAt(worker);
+            data["offlineAt"] = offlineAt;
+            reasons.Add(new(DiagnosisCodes.HeartbeatRecent,
+                $"Last heartbeat {Durations.Relative(worker.LastHeartbeatAt, now)}; without another it turns Offline "
+                + $"{Durations.Relative(offlineAt, now)} ({missed} × {interval} s).",
+                data) { Blocking = false });
+        }
+
+        if (!worker.IsHealthy)
+        {
+            reasons.Add(UnhealthyReason([worker], $"Worker '{worker.Name}' reports unhealthy"));
+        }
+
+        return Build(WorkerKind, $"worker '{worker.Name}' of pool '{pool.Name}'", status.ToString(), reasons, now);
+    }
+
+    private async Task<List<DiagnosisReason>> WaitingReasonsAsync(FlowRun run, List<PoolWorker> workers, DateTime now, CancellationToken ct)
+    {
+        var pool = await db.WorkPools.AsNoTracking().FirstAsync(p => p.Id == run.PoolId, ct);
+        var queues = await db.WorkQueues.AsNoTracking().Where(q => q.PoolId == run.PoolId).OrderBy(q => q.Priority).ToListAsync(ct);
+        var queue = queues.First(q => q.Id == run.QueueId);
+        var reasons = new List<DiagnosisReason>();
+        AddPausedReasons(reasons, pool, queue);
+
+        // Who would claim it: online workers that serve its queue, and healthy (RunClaimer skips the others).
+        var serving = workers.Where(w => Serves(w, queue.Name)).ToList();
+        var online = serving.Where(IsOnline).ToList();
+        if (online.Count == 0)
+        {
+            reasons.Add(NoWorkerReason(pool, queue, workers, serving, now));
+        }
+        else if (online.All(w => !w.IsHealthy))
+        {
+            reasons.Add(UnhealthyReason(online, $"Every online worker serving queue '{queue.Name}' reports unhealthy and claims nothing"));
+        }
+
+        // The slots, counted as the claim counts them: Pending, Running and Cancelling runs.
+        var active = await db.FlowRuns.AsNoTracking()
+            .Where(r => r.PoolId == run.PoolId && FlowRunStates.Active.Contains(r.State))
+            .OrderBy(r => r.ClaimedAt)
+            .Select(r => new SlotHolder(r.Id, r.Name, r.State, r.WorkerName, r.QueueId, r.DeploymentId))
+            .ToListAsync(ct);
+        if (pool.ConcurrencyLimit is { } poolLimit && active.Count >= poolLimit)
+        {
+            reasons.Add(LimitReason(DiagnosisCodes.PoolLimitFull, $"Work pool '{pool.Name}'", poolLimit, active));
+        }
+
+        if (queue.ConcurrencyLimit is { } queueLimit && active.Count(a => a.QueueId == queue.Id) >= queueLimit)
+        {
+            reasons.Add(LimitReason(DiagnosisCodes.QueueLimitFull, $"Work queue '{queue.Name}'", queueLimit, [.. active.Where(a => a.QueueId == queue.Id)]));
+        }
+
+        if (run.DeploymentId is { } deploymentId)
+        {
+            var limit = await db.Deployments.AsNoTracking().Where(d => d.Id == deploymentId).Select(d => d.ConcurrencyLimit).FirstOrDefaultAsync(ct);
+            var holders = active.Where(a => a.DeploymentId == deploymentId).ToList();
+            if (limit is { } deploymentLimit && holders.Count >= deploymentLimit)
+            {
+                reasons.Add(LimitReason(DiagnosisCodes.DeploymentLimitFull, $"Deployment '{run.FlowName}/{run.DeploymentName}'", deploymentLimit, holders));
+            }
+        }
+
+        if (run.ExpectedStartAt > now)
+        {
+            reasons.Add(new(DiagnosisCodes.ScheduledInFuture,
+                $"It starts in {Durations.Format(run.ExpectedStartAt - now)} (expected start {Durations.Time(run.ExpectedStartAt)}); no worker claims it before then.",
+                new JsonObject { ["expectedStartAt"] = run.ExpectedStartAt, ["secondsUntilStart"] = Seconds(run.ExpectedStartAt - now) }));
+        }
+
+        if (reasons.Count == 0)
+        {
+            await AddClearPathReasonsAsync(reasons, run, queues, queue, online, now, ct);
+        }
+
+        return reasons;
+    }
+
+    /// <summary>Nothing blocks the run: say what is ahead of it and when its workers last polled.</summary>
+    private async Task AddClearPathReasonsAsync(
+        List<DiagnosisReason> reasons, FlowRun run, List<WorkQueue> queues, WorkQueue queue, List<PoolWorker> online, DateTime now, CancellationToken ct)
+    {
+        var before = queues.Where(q => !q.IsPaused && q.Priority < queue.Priority).Select(q => q.Id).ToList();
+        var ahead = await db.FlowRuns.AsNoTracking().CountAsync(r =>
+            r.PoolId == run.PoolId && r.State == FlowRunState.Scheduled && r.ExpectedStartAt <= now && r.Id != run.Id
+            && (before.Contains(r.QueueId) || (r.QueueId == queue.Id && r.ExpectedStartAt < run.ExpectedStartAt)), ct);
+        if (ahead > 0)
+        {
+            reasons.Add(new(DiagnosisCodes.AheadInLine,
+                $"{Plural(ahead, "due run")} {(ahead == 1 ? "is" : "are")} ahead of it (higher-priority queues first, then earlier expected start).",
+                new JsonObject { ["ahead"] = ahead }));
+        }
+
+        var lastPoll = online.Max(w => w.LastPolledAt);
+        var names = string.Join(", ", online.Select(w => $"'{w.Name}'"));
+        reasons.Add(new(DiagnosisCodes.AwaitingPoll,
+            $"Nothing blocks it: worker {names} should claim it on the next poll"
+            + (lastPoll is { } p ? $" (last poll {Durations.Relative(p, now)})." : " (no poll yet, only heartbeats)."),
+            new JsonObject { ["workers"] = WorkersJson(online, now), ["lastPolledAt"] = lastPoll }) { Blocking = false });
+    }
+
+    private List<DiagnosisReason> ProgressReasons(FlowRun run, FlowRunState state, List<PoolWorker> workers, DateTime now)
+    {
+        var reasons = new List<DiagnosisReason>();
+        var worker = workers.FirstOrDefault(w => w.Name == run.WorkerName);
+        var data = new JsonObject
+        {
+            ["workerName"] = run.WorkerName,
+            ["claimedAt"] = run.ClaimedAt,
+            ["startedAt"] = run.StartedAt,
+            ["endedAt"] = run.EndedAt,
+            ["infrastructureId"] = run.InfrastructureId,
+        };
+        switch (state)
+        {
+            case FlowRunState.Pending:
+                var claimed = run.ClaimedAt ?? run.UpdatedAt;
+                reasons.Add(new(DiagnosisCodes.Claimed,
+                    $"Claimed by worker '{run.WorkerName}' at {Durations.Time(claimed)} ({Durations.Relative(claimed, now)}); "
+                    + "waiting for the worker to create its infrastructure and report Running.",
+                    data) { Blocking = false });
+                break;
+            case FlowRunState.Running:
+                var started = run.StartedAt ?? run.UpdatedAt;
+                reasons.Add(new(DiagnosisCodes.Running,
+                    $"Running on worker '{run.WorkerName}' since {Durations.Time(started)} ({Durations.Format(now - started)})"
+                    + (run.InfrastructureId is { } infra ? $", infrastructure '{infra}'." : "."),
+                    data) { Blocking = false });
+                break;
+            case FlowRunState.Cancelling:
+                reasons.Add(new(DiagnosisCodes.Cancelling,
+                    $"Cancellation was requested {Durations.Relative(run.UpdatedAt, now)}; waiting for worker '{run.WorkerName}' to stop its infrastructure.",
+                    data) { Blocking = false });
+                break;
+            default:
+                var ended = run.EndedAt ?? run.UpdatedAt;
+                var text = $"{state} at {Durations.Time(ended)} ({Durations.Relative(ended, now)})";
+                if (run.StartedAt is { } s)
+                {
+                    text += $" after running {Durations.Format(ended - s)}";
+                }
+
+                if (run.ExitCode is { } code)
+                {
+                    text += string.Create(CultureInfo.InvariantCulture, $", exit code {code}");
+                }
+
+                data["exitCode"] = run.ExitCode;
+                data["stateMessage"] = run.StateMessage;
+                reasons.Add(new(DiagnosisCodes.Ended, text + (run.StateMessage is { } m ? $": {m}" : "."), data) { Blocking = false });
+                return reasons;
+        }
+
+        if (worker is not null && !IsOnline(worker))
+        {
+            reasons.Add(new(DiagnosisCodes.WorkerOffline,
+                $"Worker '{worker.Name}' is offline: last heartbeat {Durations.Relative(worker.LastHeartbeatAt, now)}; "
+                + (state == FlowRunState.Pending ? "the lease reaper puts the run back to Scheduled." : "the lease reaper marks the run Crashed (or retries it)."),
+                new JsonObject { ["workers"] = WorkersJson([worker], now) }));
+        }
+
+        if (worker is { IsHealthy: false })
+        {
+            reasons.Add(UnhealthyReason([worker], $"Worker '{worker.Name}' reports unhealthy"));
+        }
+
+        return reasons;
+    }
+
+    private DiagnosisReason NoWorkerReason(WorkPool pool, WorkQueue queue, List<PoolWorker> all, List<PoolWorker> serving, DateTime now)
+    {
+        var text = $"No online worker serves queue '{queue.Name}' of pool '{pool.Name}'.";
+        var others = all.Where(w => !Serves(w, queue.Name) && IsOnline(w)).ToList();
+        if (others.Count > 0)
+        {
+            text += " Online workers serve only the pool's other queues: "
+                + string.Join(", ", others.Select(w => $"'{w.Name}' ({string.Join(", ", QueuesOf(w))})")) + ".";
+        }
+
+        var offline = serving.Where(w => !IsOnline(w)).ToList();
+        var missed = rules.Options.MissedHeartbeatsBeforeOffline;
+        foreach (var w in offline)
+        {
+            var interval = Interval(w);
+            text += $" Worker '{w.Name}' serves it but is offline: last heartbeat {Durations.Relative(w.LastHeartbeatAt, now)} "
+                + $"({Durations.Time(w.LastHeartbeatAt)}), interval {interval} s, offline after {interval * missed} s without one ({missed} × interval).";
+        }
+
+        if (all.Count == 0)
+        {
+            text += $" No worker has ever polled pool '{pool.Name}': start one with `worker start --pool {pool.Name}`.";
+        }
+
+        return new(DiagnosisCodes.NoWorker, text, new JsonObject
+        {
+            ["pool"] = pool.Name,
+            ["queue"] = queue.Name,
+            ["otherQueueWorkers"] = WorkersJson(others, now),
+            ["offlineWorkers"] = WorkersJson(offline, now),
+        });
+    }
+
+    private static DiagnosisReason UnhealthyReason(List<PoolWorker> workers, string lead)
+    {
+        var text = lead + ": " + string.Join("; ", workers.Select(w =>
+            workers.Count == 1 ? (w.HealthMessage ?? "no reason given") : $"'{w.Name}': {w.HealthMessage ?? "no reason given"}")) + ".";
+        return new(DiagnosisCodes.WorkerUnhealthy, text, new JsonObject
+        {
+            ["workers"] = new JsonArray([.. workers.Select(w => (JsonNode)new JsonObject
+            {
+                ["name"] = w.Name,
+                ["isHealthy"] = w.IsHealthy,
+                ["healthMessage"] = w.HealthMessage,
+            })]),
+        });
+    }
+
+    private static DiagnosisReason LimitReason(string code, string what, int limit, List<SlotHolder> holders)
+    {
+        var listed = string.Join(", ", holders.Take(MaxListed).Select(h =>
+            $"'{h.Name}' ({h.State}{(h.WorkerName is { } w ? $" on {w}" : "")})"));
+        if (holders.Count > MaxListed)
+        {
+            listed += $" and {holders.Count - MaxListed} more";
+        }
+
+        var text = $"{what} concurrency limit is full: {holders.Count} of {limit} slots in use"
+            + (holders.Count > 0 ? $", held by {listed}." : ".");
+        return new(code, text, new JsonObject
+        {
+            ["limit"] = limit,
+            ["active"] = holders.Count,
+            ["holders"] = new JsonArray([.. holders.Select(h => (JsonNode)new JsonObject
+            {
+                ["id"] = h.Id,
+                ["name"] = h.Name,
+                ["state"] = h.State.ToString(),
+                ["workerName"] = h.WorkerName,
+            })]),
+        });
+    }
+
+    private static void AddPausedReasons(List<DiagnosisReason> reasons, WorkPool pool, WorkQueue queue)
+    {
+        if (pool.IsPaused)
+        {
+            reasons.Add(new(DiagnosisCodes.PoolPaused,
+                $"Work pool '{pool.Name}' is paused: none of its runs is claimed until it is resumed.",
+                new JsonObject { ["pool"] = pool.Name }));
+        }
+
+        if (queue.IsPaused)
+        {
+            reasons.Add(new(DiagnosisCodes.QueuePaused,
+                $"Work queue '{queue.Name}' is paused: its runs wait until it is resumed.",
+                new JsonObject { ["pool"] = pool.Name, ["queue"] = queue.Name }));
+        }
+    }
+
+    private JsonArray WorkersJson(IEnumerable<PoolWorker> workers, DateTime now) =>
+        new([.. workers.Select(w => (JsonNode)new JsonObject
+        {
+            ["name"] = w.Name,
+            ["status"] = rules.Worker(w).ToString(),
+            ["queues"] = new JsonArray([.. (ConsoleJson.Deserialize<List<string>>(w.Queues) ?? []).Select(q => (JsonNode)q)]),
+            ["lastHeartbeatAt"] = w.LastHeartbeatAt,
+            ["secondsSinceHeartbeat"] = Seconds(now - w.LastHeartbeatAt),
+            ["lastPolledAt"] = w.LastPolledAt,
+            ["heartbeatIntervalSeconds"] = Interval(w),
+            ["offlineAfterSeconds"] = Interval(w) * rules.Options.MissedHeartbeatsBeforeOffline,
+            ["isHealthy"] = w.IsHealthy,
+            ["healthMessage"] = w.HealthMessage,
+        })]);
+
+    private string DescribeWorker(PoolWorker w, DateTime now) =>
+        IsOnline(w)
+            ? $"'{w.Name}' (Online, last poll {(w.LastPolledAt is { } p ? Durations.Relative(p, now) : "never")})"
+            : $"'{w.Name}' (Offline, last heartbeat {Durations.Relative(w.LastHeartbeatAt, now)}, interval {Interval(w)} s)";
+
+    private async Task<WorkPool> FindPoolAsync(string name, CancellationToken ct) =>
+        await db.WorkPools.AsNoTracking().FirstOrDefaultAsync(p => p.Name == name, ct)
+        ?? throw new NotFoundException($"Work pool '{name}' does not exist.");
+
+    private bool IsOnline(PoolWorker worker) => rules.Worker(worker) == WorkerStatus.Online;
+
+    private int Interval(PoolWorker worker) =>
+        worker.HeartbeatIntervalSeconds > 0 ? worker.HeartbeatIntervalSeconds : rules.Options.DefaultHeartbeatIntervalSeconds;
+
+    /// <summary>The queues a worker serves; none listed means every queue of its pool.</summary>
+    private static List<string> QueuesOf(PoolWorker worker)
+    {
+        var queues = ConsoleJson.Deserialize<List<string>>(worker.Queues) ?? [];
+        return queues.Count == 0 ? ["all queues"] : queues;
+    }
+
+    private static bool Serves(PoolWorker worker, string queue)
+    {
+        var queues = ConsoleJson.Deserialize<List<string>>(worker.Queues) ?? [];
+        return queues.Count == 0 || queues.Contains(queue);
+    }
+
+    private static double Seconds(TimeSpan span) => Math.Round(span.TotalSeconds, 3);
+
+    private static string Plural(int n, string noun) =>
+        string.Create(CultureInfo.InvariantCulture, $"{n} {noun}{(n == 1 ? "" : "s")}");
+
+    private static DiagnosisDto Build(string kind, string subject, string status, List<DiagnosisReason> reasons, DateTime now) => new()
+    {
+        Kind = kind,
+        Subject = subject,
+        Status = status,
+        Summary = (reasons.FirstOrDefault(r => r.Blocking) ?? reasons.FirstOrDefault())?.Message ?? "Nothing is wrong.",
+        CheckedAt = now,
+        Reasons = reasons,
+    };
+
+    private sealed record SlotHolder(Guid Id, string Name, FlowRunState State, string? WorkerName, Guid QueueId, Guid? DeploymentId);
+}

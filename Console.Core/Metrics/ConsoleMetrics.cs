@@ -1,0 +1,63 @@
+using System.Diagnostics.Metrics;
+using Console.Core.Common;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Console.Core.Metrics;
+
+/// <summary>
+/// The console's OpenTelemetry meter <c>Console</c>: counters the write paths bump, and gauges read
+/// from the database (through <see cref="MetricsSnapshotSource"/>, cached for a few seconds so a
+/// scrape every second costs one query batch, not one per instrument). Names are in docs/observability.md.
+/// </summary>
+public sealed class ConsoleMetrics : IDisposable
+{
+    public const string MeterName = "Console";
+
+    /// <summary>Seconds: a claim within milliseconds of creation up to runs scheduled an hour ahead.</summary>
+    private static readonly double[] LatencyBuckets =
+        [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600];
+
+    private readonly Meter _meter;
+    private readonly Counter<long> _claims;
+    private readonly Histogram<double> _claimLatency;
+    private readonly UpDownCounter<long> _pollsWaiting;
+    private readonly Counter<long> _logLines;
+
+    public ConsoleMetrics(IServiceScopeFactory scopes, TimeProvider time)
+        : this(new MetricsSnapshotSource(scopes, time))
+    {
+    }
+
+    internal ConsoleMetrics(MetricsSnapshotSource snapshots)
+    {
+        _meter = new Meter(MeterName, "1.0");
+        _claims = _meter.CreateCounter<long>("console.flow_runs.claimed", "{run}", "Flow runs claimed by workers (Scheduled -> Pending).");
+        _claimLatency = _meter.CreateHistogram<double>(
+            "console.flow_runs.claim_latency", "s", "Seconds from a run's creation to its claim by a worker.",
+            tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
+        _pollsWaiting = _meter.CreateUpDownCounter<long>("console.polls.waiting", "{poll}", "Long-polls held open, waiting for work.");
+        _logLines = _meter.CreateCounter<long>("console.log_lines.ingested", "{line}", "Flow run log lines stored.");
+
+        _meter.CreateObservableGauge<long>("console.flow_runs", () => snapshots.Current().Runs, "{run}",
+            "Flow runs by state (Late derived) and work pool.");
+        _meter.CreateObservableGauge<long>("console.queue.backlog", () => snapshots.Current().Backlog, "{run}",
+            "Waiting runs per work queue: state=scheduled (not yet late) or state=late.");
+        _meter.CreateObservableGauge<double>("console.queue.oldest_wait", () => snapshots.Current().OldestWait, "s",
+            "Seconds the oldest due, unclaimed run of a work queue has waited past its expected start.");
+        _meter.CreateObservableGauge<long>("console.workers.online", () => snapshots.Current().WorkersOnline, "{worker}",
+            "Online workers per work pool.");
+    }
+
+    public void RecordClaim(string pool, TimeSpan sinceCreated)
+    {
+        var tag = new KeyValuePair<string, object?>("pool", pool);
+        _claims.Add(1, tag);
+        _claimLatency.Record(Math.Max(0, sinceCreated.TotalSeconds), tag);
+    }
+
+    public void PollWaiting(string pool, int delta) => _pollsWaiting.Add(delta, new KeyValuePair<string, object?>("pool", pool));
+
+    public void LogLinesIngested(string pool, int count) => _logLines.Add(count, new KeyValuePair<string, object?>("pool", pool));
+
+    public void Dispose() => _meter.Dispose();
+}
