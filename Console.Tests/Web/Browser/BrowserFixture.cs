@@ -1,0 +1,62 @@
+using Console.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace Console.Tests.Web.Browser;
+
+/// <summary>
+/// One console on a real Kestrel port and one Debian Chromium per test class. Without Chromium the
+/// class FAILS with a message naming the package (never skips). Playwright's browser download is
+/// never used: the browser is the system's.
+/// </summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    private static readonly string[] ChromiumArgs =
+    [
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    ];
+
+    private IPlaywright? _playwright;
+
+    public ConsoleServer Server { get; private set; } = default!;
+
+    public IBrowser Browser { get; private set; } = default!;
+
+    public async Task InitializeAsync()
+    {
+        var chromium = TestEnvironment.RequireChromium();
+        Server = new ConsoleServer();
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = chromium,
+            Headless = true,
+            Args = ChromiumArgs,
+        });
+        // Expectations wait for their condition and return as soon as it holds; this is the bound.
+        Assertions.SetDefaultExpectTimeout(20_000);
+    }
+
+    public async Task<IPage> NewPageAsync()
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = Server.BaseUrl,
+            ViewportSize = new ViewportSize { Width = 1440, Height = 900 },
+            ColorScheme = ColorScheme.Light,
+        });
+        context.SetDefaultTimeout(20_000);
+        return await context.NewPageAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.DisposeAsync();
+        }
+
+        _playwright?.Dispose();
+        Server?.Dispose();
+    }
+}

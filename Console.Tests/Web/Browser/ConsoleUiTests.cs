@@ -1,0 +1,150 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Console.Tests.Web.Browser;
+
+/// <summary>
+/// The tutorial's steps in a real browser against a real server; workers and automation act over
+/// REST, and every change must reach the open page without a reload.
+/// </summary>
+public sealed class ConsoleUiTests(BrowserFixture browser) : IClassFixture<BrowserFixture>, IAsyncLifetime
+{
+    private readonly HttpClient _http = browser.Server.CreateHttpClient();
+    private IPage _page = default!;
+
+    private ConsoleApi Api => new(_http);
+
+    public async Task InitializeAsync() => _page = await browser.NewPageAsync();
+
+    public async Task DisposeAsync()
+    {
+        await _page.Context.DisposeAsync();
+        _http.Dispose();
+    }
+
+    [Fact]
+    public async Task ACreatedPoolIsListed()
+    {
+        var name = ConsoleApi.UniqueName("ui-pool");
+        var pools = new WorkPoolsPage(_page);
+        await pools.OpenAsync();
+
+        await pools.CreatePoolAsync(name, "docker", concurrency: "3");
+        await pools.NavigateByMenuAsync("work-pools");
+        await pools.WaitLoadedAsync();
+
+        var row = pools.Row(name);
+        await Expect(row).ToBeVisibleAsync();
+        await Expect(row.Locator(".pool-type")).ToHaveAttributeAsync("data-type", "docker");
+        await Expect(row.Locator("[data-testid=pool-status]")).ToHaveAttributeAsync("data-status", "NotReady");
+        await Expect(row.Locator("[data-testid=pool-status] .status-text")).ToHaveTextAsync("Not Ready");
+        await Expect(row).ToContainTextAsync("3");
+        await Expect(row.Locator("[data-testid=pool-last-polled]")).ToHaveTextAsync("never");
+        await Expect(_page).ToHaveTitleAsync(new Regex("^Work Pools"));
+    }
+
+    [Fact]
+    public async Task TheDefaultQueueTurnsGreenWhenAWorkerPolls()
+    {
+        var pool = ConsoleApi.UniqueName("tutorial");
+        await Api.CreatePoolAsync(pool, "docker");
+        var page = new WorkPoolPage(_page);
+        await page.OpenAsync(pool);
+        await page.OpenTabAsync("Work Queues");
+
+        var status = page.QueueStatus("default");
+        await Expect(status).ToHaveAttributeAsync("data-status", "NotReady");
+        await Expect(status.Locator(".status-text")).ToHaveTextAsync("Not Ready");
+        await Expect(status.Locator("svg")).ToHaveClassAsync(new Regex("mud-error-text"));
+        await status.HoverAsync();
+        await Expect(_page.Locator(".mud-tooltip", new() { HasText = "No worker has polled this queue in the last 60 s" })).ToBeVisibleAsync();
+        await page.MarkDocumentAsync();
+
+        await Api.PollAsync(pool, "laptop-worker");
+
+        await Expect(status).ToHaveAttributeAsync("data-status", "Ready");
+        await Expect(status.Locator(".status-text")).ToHaveTextAsync("Ready");
+        await Expect(status.Locator("svg")).ToHaveClassAsync(new Regex("mud-success-text"));
+        Assert.True(await page.IsSameDocumentAsync(), "the page reloaded instead of updating live");
+    }
+
+    [Fact]
+    public async Task TheWorkersTabFollowsEveryPoll()
+    {
+        var pool = ConsoleApi.UniqueName("workers");
+        await Api.CreatePoolAsync(pool);
+        var page = new WorkPoolPage(_page);
+        await page.OpenAsync(pool);
+        await page.OpenTabAsync("Workers");
+
+        // Empty state: the command that starts a worker for this very pool, with a copy button.
+        await Expect(page.StartWorkerCommand).ToContainTextAsync($"dotnet run --project Console.Cli -- worker start --pool {pool}");
+        await Expect(page.StartWorkerCommand.GetByRole(AriaRole.Button)).ToBeVisibleAsync();
+        await page.MarkDocumentAsync();
+
+        await Api.PollAsync(pool, "worker-a");
+        var lastPolled = page.WorkerLastPolled("worker-a");
+        await Expect(lastPolled).ToBeVisibleAsync();
+        await Expect(page.WorkerRow("worker-a").Locator("[data-testid=worker-status]")).ToHaveAttributeAsync("data-status", "Online");
+        await Expect(lastPolled).ToHaveAttributeAsync("title", new Regex(@"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$"));
+        await Expect(lastPolled).ToHaveTextAsync(new Regex(@"^(just now|\d+ s ago)$"));
+        var first = await lastPolled.GetAttributeAsync("data-at");
+
+        await Api.PollAsync(pool, "worker-a");
+
+        await Expect(lastPolled).Not.ToHaveAttributeAsync("data-at", first!);
+        Assert.True(await page.IsSameDocumentAsync(), "the page reloaded instead of updating live");
+    }
+
+    [Fact]
+    public async Task APausedQueueTurnsGrey()
+    {
+        var pool = ConsoleApi.UniqueName("pausing");
+        await Api.CreatePoolAsync(pool);
+        await Api.PollAsync(pool, "worker-p");
+        var page = new WorkPoolPage(_page);
+        await page.OpenAsync(pool);
+        await page.OpenTabAsync("Work Queues");
+        await Expect(page.QueueStatus("default")).ToHaveAttributeAsync("data-status", "Ready");
+
+        await page.PauseQueueAsync("default");
+
+        var status = page.QueueStatus("default");
+        await Expect(status).ToHaveAttributeAsync("data-status", "Paused");
+        await Expect(status.Locator(".status-text")).ToHaveTextAsync("Paused");
+        await Expect(status.Locator("svg")).ToHaveCSSAsync("color", "rgb(138, 143, 152)");
+        await Expect(status).ToHaveAttributeAsync("data-reason", "This queue is paused: its runs are not picked up until it is resumed.");
+    }
+
+    [Fact]
+    public async Task LogLinesAppearLiveOnTheRunPage()
+    {
+        var pool = ConsoleApi.UniqueName("logs");
+        await Api.CreatePoolAsync(pool);
+        var deployment = await Api.CreateDeploymentAsync(pool, "get-repo-info", "my-first-deployment");
+        var run = await Api.RunAsync(deployment.Id);
+        var page = new FlowRunPage(_page);
+        await page.OpenAsync(run.Id);
+        await Expect(page.State).ToHaveAttributeAsync("data-status", "Scheduled");
+        await Expect(_page.Locator("[data-testid=logs-empty]")).ToBeVisibleAsync();
+        await page.MarkDocumentAsync();
+
+        await Api.LogAsync(run.Id, "Cloning repository...", "Stars: 42");
+
+        await Expect(page.LogLines).ToHaveCountAsync(2);
+        await Expect(page.LogLines.Nth(0)).ToContainTextAsync("Cloning repository...");
+        await Expect(page.LogLines.Nth(1)).ToContainTextAsync("Stars: 42");
+
+        await Api.ClaimAsync(pool, "log-worker");
+        await Api.SetStateAsync(run.Id, "Running");
+        await Api.LogAsync(run.Id, "Done.");
+        await Api.SetStateAsync(run.Id, "Completed", exitCode: 0);
+
+        await Expect(page.LogLines).ToHaveCountAsync(3);
+        await Expect(page.LogLines.Nth(2)).ToContainTextAsync("Done.");
+        await Expect(page.State).ToHaveAttributeAsync("data-status", "Completed");
+        await Expect(page.Timeline.Locator("[data-state]")).ToHaveCountAsync(4);
+        Assert.True(await page.IsSameDocumentAsync(), "the page reloaded instead of updating live");
+    }
+}
