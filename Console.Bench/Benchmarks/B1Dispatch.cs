@@ -21,8 +21,8 @@ internal sealed class B1Dispatch : IBenchmark
     public async Task<BenchResult> RunAsync(BenchOptions options, CancellationToken ct)
     {
         var result = new BenchResult(Id, Title, Goal);
-        var runs = options.Int("runs", 1000, 200);
-        var refRuns = options.Int("ref-runs", 60, 10);
+        var runs = options.Int("runs", 1000, 100);
+        var refRuns = options.Int("ref-runs", 60, 5);
         await using var server = await ServerProcess.StartAsync(options, "b1");
         using var api = new ApiClient(server.Url);
         await api.CreatePoolAsync("b1", "process", ct: ct);
@@ -31,8 +31,8 @@ internal sealed class B1Dispatch : IBenchmark
         var refDeployment = await api.CreateDeploymentAsync("bench", "b1-ref", "b1-ref", "true", ct: ct);
 
         // The long-polling worker: limit 1, waitSeconds 30, re-polls as soon as it has its run.
-        Out.Step($"long-poll worker; {runs} runs created one at a time (+20 warm-up)");
-        var longPoll = await MeasureAsync(api, "b1", deployment, runs, warmup: 20, pollIntervalSeconds: null, ct);
+        Out.Step($"long-poll worker; {runs} runs created one at a time (after a warm-up)");
+        var longPoll = await MeasureAsync(api, "b1", deployment, runs, warmup: options.Quick ? 5 : 20, pollIntervalSeconds: null, ct);
         var stats = new Stats(longPoll.Select(s => s.LatencyMs));
         Out.Step($"long-poll: {stats.Describe()}");
 

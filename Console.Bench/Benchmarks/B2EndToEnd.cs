@@ -33,7 +33,7 @@ internal sealed class B2EndToEnd : IBenchmark
             return result;
         }
 
-        var pairs = options.Int("pairs", 20, 3);
+        var pairs = options.Int("pairs", 20, 2);
         await using var server = await ServerProcess.StartAsync(options, "b2");
         using var api = new ApiClient(server.Url);
         await api.CreatePoolAsync(Pool, "docker", ct: ct);
@@ -43,7 +43,7 @@ internal sealed class B2EndToEnd : IBenchmark
         {
             await WorkerProcess.WaitOnlineAsync(api, Pool, "b2-worker", worker, TimeSpan.FromSeconds(90), ct);
             Out.Step($"worker: {kind}; warm-up, then {pairs} alternating pairs");
-            for (var i = 0; i < 2; i++)
+            for (var i = 0; i < (options.Quick ? 1 : 2); i++)
             {
                 await ConsoleRunAsync(api, deployment, ct);
                 await DockerRunAsync(ct);

@@ -18,7 +18,7 @@ internal sealed class B6Footprint : IBenchmark
     public async Task<BenchResult> RunAsync(BenchOptions options, CancellationToken ct)
     {
         var result = new BenchResult(Id, Title, Goal);
-        var idle = TimeSpan.FromSeconds(options.Double("idle", 60, 5));
+        var idle = TimeSpan.FromSeconds(options.Double("idle", 60, 3));
 
         await using var server = await ServerProcess.StartAsync(options, "b6");
         var serverStart = ProcStat.RssMb(server.Pid);
