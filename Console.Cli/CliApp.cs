@@ -45,6 +45,8 @@ public static class CliApp
             config.SetExceptionHandler((ex, _) => ErrorRenderer.Render(console, ex));
             config.CancellationExitCode(ExitCodes.Cancelled);
             config.UseStrictParsing();
+            config.AddExample("--output", "json", "work-pool", "ls");
+            config.AddExample("--api", "http://127.0.0.1:5000", "flow-run", "ls", "--state", "Running");
             Commands.Configure(config);
         });
         return await app.RunAsync(rest, cancellationToken);

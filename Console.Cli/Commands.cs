@@ -1,9 +1,9 @@
 using Console.Cli.Deploy;
 using Console.Cli.Deployments;
 using Console.Cli.FlowRuns;
+using Console.Cli.Workers;
 using Console.Cli.WorkPools;
 using Console.Cli.WorkQueues;
-using Console.Cli.Workers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Spectre.Console.Cli;

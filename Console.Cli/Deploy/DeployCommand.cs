@@ -281,7 +281,10 @@ public sealed class DeployCommand(ApiClient api, CliOutput output, CliContext cl
             Parameters = request.Parameters,
             Schedules = request.Schedules?.Select(s => new ManifestSchedule
             {
-                Cron = s.Cron, Interval = s.IntervalSeconds, Timezone = s.Timezone, Active = s.Active ? null : false,
+                Cron = s.Cron,
+                Interval = s.IntervalSeconds,
+                Timezone = s.Timezone,
+                Active = s.Active ? null : false,
             }).ToList(),
             Build = build,
         };

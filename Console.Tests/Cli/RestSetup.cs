@@ -22,7 +22,12 @@ public sealed class RestSetup(ConsoleServer server) : IDisposable
     {
         using var response = await _http.PostJsonAsync("/api/deployments", new CreateDeploymentRequest
         {
-            FlowName = flow, Name = name, Entrypoint = "flow.sh", Command = "sh flow.sh", WorkPoolName = pool, JobVariables = jobVariables,
+            FlowName = flow,
+            Name = name,
+            Entrypoint = "flow.sh",
+            Command = "sh flow.sh",
+            WorkPoolName = pool,
+            JobVariables = jobVariables,
         });
         response.EnsureSuccessStatusCode();
         return await response.ReadAsync<DeploymentDto>();

@@ -74,6 +74,34 @@ public sealed class WorkerCommandTests(ConsoleServer server) : IClassFixture<Con
         Assert.Contains("Worker stopped", result.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_seed_tutorial_end_to_end_worker_deploy_and_a_watched_run_that_completes()
+    {
+        var pool = CliHarness.Unique("e2e-pool");
+        await _cli.RunAsync("work-pool", "create", "--type", "process", pool);
+        _cli.WriteFile("repo_info.sh", "# flow: get_repo_info\necho \"params: $CONSOLE_FLOW_RUN_PARAMETERS\"\n");
+        using var stop = new CancellationTokenSource();
+        var worker = _cli.RunAsync(CliHarness.NewConsole(), stop.Token, "worker", "start", "--pool", pool);
+        try
+        {
+            var deployed = await _cli.RunAsync("--no-prompt", "deploy", "-n", "my-first-deployment", "-p", pool,
+                "--job-variable", $"working_dir={_cli.WorkingDirectory}");
+            Assert.True(deployed.ExitCode == 0, deployed.ToString());
+
+            var run = await _cli.RunAsync("deployment", "run", "get_repo_info/my-first-deployment", "--param", "repo=dotnet/runtime", "--watch")
+                .WaitAsync(TimeSpan.FromSeconds(90));
+
+            Assert.True(run.ExitCode == 0, run.ToString());
+            Assert.Contains("params: {\"repo\":\"dotnet/runtime\"}", run.Output, StringComparison.Ordinal);
+            Assert.Contains("is Completed", run.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await worker.WaitAsync(TimeSpan.FromSeconds(60));
+        }
+    }
+
     public void Dispose()
     {
         _cli.Dispose();
