@@ -83,7 +83,7 @@ internal static class BenchProgram
         var started = Clock.Now;
         Out.Line($"Console.Bench {(options.Quick ? "(quick: a smoke test, figures are not judged)" : "")}");
         Out.Line($"machine: {Environment.ProcessorCount} cores, {MemoryGb():F1} GB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}");
-        Out.Line($"server: {Repo.WebDll(options.ServerDll)}");
+        Out.Line($"server: {Repo.WebDll(options.ServerDll)}{(options.Get("server-env") is { } se ? $" with {se}" : "")}");
         Out.Line($"load before start: {LoadAverage()}");
         var results = new List<BenchResult>();
         foreach (var bench in benchmarks)
@@ -92,6 +92,7 @@ internal static class BenchProgram
             Out.Line();
             Out.Line($"== {bench.Id.ToUpperInvariant()} {bench.Title} ==");
             var t0 = Clock.Now;
+            var loadBefore = LoadAverage();
             BenchResult result;
             try
             {
@@ -105,6 +106,10 @@ internal static class BenchProgram
             }
 
             result.Seconds = Clock.MsSince(t0) / 1000;
+            // The machine is shared: the 1-minute load average before and after says how much.
+            result.Metrics["loadAverageBefore"] = double.Parse(loadBefore.Split(' ')[0], CultureInfo.InvariantCulture);
+            result.Metrics["loadAverageAfter"] = double.Parse(LoadAverage().Split(' ')[0], CultureInfo.InvariantCulture);
+            result.Notes.Add($"load average (1/5/15 min) before {string.Join(' ', loadBefore.Split(' ').Take(3))}, after {string.Join(' ', LoadAverage().Split(' ').Take(3))} on {Environment.ProcessorCount} cores");
             results.Add(result);
             PrintResult(result);
         }
@@ -247,7 +252,8 @@ internal static class BenchProgram
               --server-dll P    the Console.Web.dll to start (default: Console.Web/bin/<config>/net10.0)
               --worker M        worker program for B2/B6/B7: cli | host | auto (default: cli when cx.dll has `worker start`)
               --keep            keep the temporary databases and child logs
-              per benchmark: --runs N (b1), --ref-runs N (b1), --pairs N (b2), --runs N --workers 1,5,10,20 --limit N --rounds N (b3),
+              --server-env "K=V;K2=V2"  extra environment for the server (experiments; printed with the results)
+              per benchmark: --runs N (b1), --ref-runs N (b1), --pairs N (b2), --claim-runs N --claimers N --sweep 1,5,10 --limit N --limits 1,100 --rounds N --rest-runs N (b3),
                              --workers N --seconds S (b4), --samples N (b5), --idle S (b6), --trials N (b7)
             """);
     }

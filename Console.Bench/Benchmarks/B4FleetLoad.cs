@@ -23,7 +23,7 @@ internal sealed class B4FleetLoad : IBenchmark
     public async Task<BenchResult> RunAsync(BenchOptions options, CancellationToken ct)
     {
         var result = new BenchResult(Id, Title, Goal);
-        var workers = options.Int("workers", 1000, 1000);
+        var workers = options.Int("workers", 1000, 200);
         var seconds = options.Double("seconds", 60, 15);
         var interval = options.Double("interval", 10, 10);
         await using var server = await ServerProcess.StartAsync(options, "b4");
@@ -36,6 +36,7 @@ internal sealed class B4FleetLoad : IBenchmark
         var heartbeats = new ConcurrentBag<(double AtS, double Ms)>();
         var polls = new ConcurrentBag<double>();
         var errors = new ConcurrentBag<string>();
+        var unfinished = new ConcurrentBag<double>();
         var random = new Random(4);
         var offsets = Enumerable.Range(0, workers).Select(_ => random.NextDouble() * interval).ToArray();
         using var end = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -70,6 +71,8 @@ internal sealed class B4FleetLoad : IBenchmark
                 }
                 catch (OperationCanceledException) when (end.IsCancellationRequested)
                 {
+                    // Still unanswered when the window closed: counted, never silently dropped.
+                    unfinished.Add(Clock.MsSince(sent));
                     return;
                 }
                 catch (Exception ex)
@@ -129,7 +132,8 @@ internal sealed class B4FleetLoad : IBenchmark
         var steady = new Stats(heartbeats.Where(h => h.AtS >= interval).Select(h => h.Ms));
         var pollStats = new Stats(polls);
         var errorList = errors.ToList();
-        result.Figure = $"heartbeat p50 {Out.Ms(steady.P50)}, p99 {Out.Ms(steady.P99)} (steady, n={steady.Count}; with ramp-up p99 {Out.Ms(all.P99)}); errors {errorList.Count}; server CPU {sampler.AverageCpuPercent:F0} % of a core, RSS max {sampler.MaxRssMb:F0} MB";
+        var late = unfinished.Count;
+        result.Figure = $"heartbeat p50 {Out.Ms(steady.P50)}, p99 {Out.Ms(steady.P99)} (steady, n={steady.Count}; with ramp-up p99 {Out.Ms(all.P99)}){(late > 0 ? $"; {late} heartbeats unanswered at the end of the window (oldest {Out.Ms(unfinished.Max())})" : "")}; errors {errorList.Count}; server CPU {sampler.AverageCpuPercent:F0} % of a core, RSS max {sampler.MaxRssMb:F0} MB";
         result.Reference = $"{workers} workers x 1 heartbeat / {interval:F0} s = {workers / interval:F0} heartbeats/s + {workers / 30.0:F0} long-polls/s; load generator CPU {selfCpu:F0} % of a core; machine busy {sampler.MachineBusyPercent:F0} % of all cores";
         result.Comparison = $"heartbeat p99 {steady.P99 / 25:P0} of the 25 ms budget";
         result.Metrics["heartbeatP50Ms"] = steady.P50;
@@ -138,6 +142,7 @@ internal sealed class B4FleetLoad : IBenchmark
         result.Metrics["heartbeatP99WithRampMs"] = all.P99;
         result.Metrics["heartbeats"] = all.Count;
         result.Metrics["errors"] = errorList.Count;
+        result.Metrics["heartbeatsUnanswered"] = late;
         result.Metrics["serverCpuPercent"] = sampler.AverageCpuPercent;
         result.Metrics["serverCpuMaxPercent"] = sampler.Samples.Count > 0 ? sampler.Samples.Max(s => s.CpuPercent) : double.NaN;
         result.Metrics["serverRssMaxMb"] = sampler.MaxRssMb;
@@ -151,13 +156,40 @@ internal sealed class B4FleetLoad : IBenchmark
             result.Notes.Add($"{e.Count()} x {e.Key}");
         }
 
-        result.Judge(steady.P99 <= 25 && errorList.Count == 0, options.Quick);
+        foreach (var line in ServerErrors(server, 3))
+        {
+            result.Notes.Add($"server log: {line}");
+        }
+
+        result.Judge(steady.Count > 0 && steady.P99 <= 25 && errorList.Count == 0 && late == 0, options.Quick);
         if (options.OutDir is { } dir)
         {
             Charts(dir, heartbeats.ToList(), sampler, workers, interval);
         }
 
         return result;
+    }
+
+    /// <summary>The first lines of the server's error entries (what a 500 was).</summary>
+    private static IEnumerable<string> ServerErrors(ServerProcess server, int max)
+    {
+        string[] lines = [];
+        if (File.Exists(server.LogPath))
+        {
+            using var stream = new FileStream(server.LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var reader = new StreamReader(stream);
+            lines = reader.ReadToEnd().Split('\n');
+        }
+
+        var found = 0;
+        for (var i = 0; i < lines.Length && found < max; i++)
+        {
+            if (lines[i].StartsWith("fail:", StringComparison.Ordinal) && i + 1 < lines.Length)
+            {
+                found++;
+                yield return string.Join(" ", lines.Skip(i).Take(4).Select(l => l.Trim()));
+            }
+        }
     }
 
     private static void Charts(string dir, List<(double AtS, double Ms)> beats, ProcSampler sampler, int workers, double interval)

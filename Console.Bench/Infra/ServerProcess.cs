@@ -25,6 +25,8 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public string DatabasePath => Path.Combine(Folder, "console.db");
 
+    public string LogPath => Path.Combine(Folder, "server.log");
+
     public int Pid => _child.Pid;
 
     public string LogTail() => _child.Tail();
@@ -51,6 +53,13 @@ internal sealed class ServerProcess : IAsyncDisposable
         foreach (var (k, v) in extraEnv ?? new Dictionary<string, string?>())
         {
             env[k] = v;
+        }
+
+        // --server-env "K=V;K2=V2": experiments with runtime or product settings, printed with the results.
+        foreach (var pair in (options.Get("server-env") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = pair.IndexOf('=', StringComparison.Ordinal);
+            env[pair[..eq]] = pair[(eq + 1)..];
         }
 
         var dll = Repo.WebDll(options.ServerDll);
