@@ -1,0 +1,97 @@
+using System.Text.RegularExpressions;
+using Console.Core.Deployments;
+using Console.Core.FlowRuns;
+using Console.Tests.Web.Browser;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Console.Tests.Web.Wizard;
+
+/// <summary>The deployment wizard in Debian Chromium against a real server, from the first step to a run.</summary>
+public sealed class WizardBrowserTests(BrowserFixture browser) : IClassFixture<BrowserFixture>, IAsyncLifetime
+{
+    private IPage _page = default!;
+
+    public async Task InitializeAsync() => _page = await browser.NewPageAsync();
+
+    public async Task DisposeAsync() => await _page.Context.DisposeAsync();
+
+    [Fact]
+    public async Task TheWizardCreatesADeploymentOnAProcessPoolAndRunsIt()
+    {
+        var name = ConsoleApi.UniqueName("wizard");
+        var pool = ConsoleApi.UniqueName("wizard-pool");
+        var wizard = new WizardPage(_page);
+        await wizard.OpenAsync();
+
+        // Flow: the repository's example project is the default, its flow listed and picked.
+        await Expect(_page.Locator("#wizard-project-path")).ToHaveValueAsync(new Regex("examples/get-repo-info$"));
+        await Expect(_page.Locator("#wizard-flow-get-repo-info")).ToBeCheckedAsync();
+        await wizard.NextAsync("entrypoint");
+        await Expect(_page.Locator("#wizard-entrypoint")).ToHaveValueAsync("get_repo_info.sh");
+        await Expect(_page.Locator("#wizard-command")).ToHaveValueAsync("sh get_repo_info.sh");
+        await wizard.NextAsync("name");
+
+        // An invalid name is an error on the field, and Next stays on the step.
+        var nameField = _page.Locator("[data-testid=wizard-name-field]");
+        await _page.Locator("#wizard-name").FillAsync("Not Valid!");
+        await Expect(nameField).ToContainTextAsync("is not a valid name");
+        await _page.Locator("#wizard-next").ClickAsync();
+        await wizard.ExpectStepAsync("name");
+        await _page.Locator("#wizard-name").FillAsync(name);
+        await Expect(nameField).Not.ToContainTextAsync("is not a valid name");
+        await wizard.NextAsync("schedule");
+
+        await _page.Locator("#wizard-schedule-interval").CheckAsync();
+        await _page.Locator("#wizard-interval").FillAsync("600");
+        await Expect(_page.Locator("[data-testid=wizard-occurrences] li")).ToHaveCountAsync(5);
+
+        // Back and forward again: nothing entered is lost.
+        await wizard.BackAsync("name");
+        await Expect(_page.Locator("#wizard-name")).ToHaveValueAsync(name);
+        await wizard.NextAsync("schedule");
+        await Expect(_page.Locator("#wizard-schedule-interval")).ToBeCheckedAsync();
+        await Expect(_page.Locator("#wizard-interval")).ToHaveValueAsync("600");
+        await wizard.NextAsync("pool");
+
+        // A new process pool, created inline.
+        await _page.Locator("#wizard-pool-new").CheckAsync();
+        await _page.Locator("#wizard-new-pool-name").FillAsync(pool);
+        await _page.Locator("#wizard-new-pool-type-process").CheckAsync();
+        await wizard.NextAsync("variables");
+        await Expect(_page.Locator("[data-testid=wizard-variables]")).ToBeVisibleAsync();
+        await Expect(_page.Locator("#var-working_dir")).ToHaveValueAsync(new Regex("examples/get-repo-info$"));
+
+        // Process pools have no image step: straight to the review.
+        await wizard.NextAsync("review");
+        await Expect(_page.Locator("[data-testid=wizard-cli]")).ToContainTextAsync(
+            $"dotnet run --project Console.Cli -- --no-prompt deploy -n {name} -p {pool} get_repo_info.sh --flow get-repo-info --interval 600");
+        await Expect(_page.Locator("[data-testid=wizard-yaml]")).ToContainTextAsync($"name: {name}");
+
+        await _page.Locator("#wizard-create").ClickAsync();
+        var created = _page.Locator("[data-testid=wizard-created]");
+        await Expect(created).ToBeVisibleAsync();
+        await using (var scope = browser.Server.Services.CreateAsyncScope())
+        {
+            var deployment = await scope.ServiceProvider.GetRequiredService<DeploymentService>().GetByNameAsync("get-repo-info", name);
+            Assert.Equal(pool, deployment.WorkPoolName);
+            Assert.Equal(600, Assert.Single(deployment.Schedules).IntervalSeconds);
+            Assert.Equal("sh get_repo_info.sh", deployment.Command);
+        }
+
+        await _page.Locator("#wizard-run-now").ClickAsync();
+        var link = _page.Locator("#wizard-run-link");
+        await Expect(link).ToBeVisibleAsync();
+        var runId = Guid.Parse((await link.GetAttributeAsync("data-run"))!);
+        await using (var scope = browser.Server.Services.CreateAsyncScope())
+        {
+            var run = await scope.ServiceProvider.GetRequiredService<FlowRunService>().GetAsync(runId);
+            Assert.Equal(FlowRunState.Scheduled, run.State);
+            Assert.Equal(name, run.DeploymentName);
+        }
+
+        await link.ClickAsync();
+        await Expect(_page).ToHaveURLAsync(new Regex($"/flow-runs/{runId}$"));
+    }
+}
