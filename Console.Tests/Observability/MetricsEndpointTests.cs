@@ -1,0 +1,106 @@
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+using Console.Core.Contracts;
+using Console.Tests.Api;
+using Console.Tests.Infrastructure;
+
+namespace Console.Tests.Observability;
+
+/// <summary>/metrics scraped after real claims and log posts: names, labels and values.</summary>
+public sealed partial class MetricsEndpointTests(ApiFactory factory) : ApiTestBase(factory), IClassFixture<ApiFactory>
+{
+    [Fact]
+    public async Task Claims_latency_logs_and_gauges_show_with_pool_labels()
+    {
+        var pool = (await CreatePoolAsync()).Name;
+        var deployment = await CreateDeploymentAsync(pool);
+        for (var i = 0; i < 3; i++)
+        {
+            await RunAsync(deployment.Id);
+        }
+
+        var claimed = await PollAsync(pool, "w1", limit: 3);
+        Assert.Equal(3, claimed.Count);
+        await RunAsync(deployment.Id, new CreateFlowRunRequest { ScheduledStartAt = DateTime.UtcNow.AddHours(1) });
+        var logs = await Client.PostJsonAsync($"/api/flow-runs/{claimed[0].Id}/logs",
+            Enumerable.Range(0, 5).Select(i => new NewLogLine { Message = $"line {i}" }).ToList());
+        Assert.Equal(HttpStatusCode.NoContent, logs.StatusCode);
+
+        // The database gauges are cached for 5 s: wait for a snapshot taken after the setup.
+        var metrics = string.Empty;
+        await WaitForAsync(async () => TryValue(metrics = await ScrapeAsync(), "console_flow_runs", ("pool", pool), ("state", "Pending")) == 3);
+
+        Assert.Equal(3, Value(metrics, "console_flow_runs_claimed_total", ("pool", pool)));
+        Assert.Equal(3, Value(metrics, "console_flow_runs_claim_latency_seconds_count", ("pool", pool)));
+        Assert.Equal(3, Value(metrics, "console_flow_runs_claim_latency_seconds_bucket", ("pool", pool), ("le", "+Inf")));
+        Assert.InRange(Value(metrics, "console_flow_runs_claim_latency_seconds_sum", ("pool", pool)), 0, 60);
+        Assert.Equal(5, Value(metrics, "console_log_lines_ingested_total", ("pool", pool)));
+        Assert.Equal(3, Value(metrics, "console_flow_runs", ("pool", pool), ("state", "Pending")));
+        Assert.Equal(1, Value(metrics, "console_flow_runs", ("pool", pool), ("state", "Scheduled")));
+        Assert.Equal(1, Value(metrics, "console_queue_backlog", ("pool", pool), ("queue", "default"), ("state", "scheduled")));
+        Assert.Equal(0, Value(metrics, "console_queue_backlog", ("pool", pool), ("queue", "default"), ("state", "late")));
+        Assert.Equal(0, Value(metrics, "console_queue_oldest_wait_seconds", ("pool", pool), ("queue", "default")));
+        Assert.Equal(1, Value(metrics, "console_workers_online", ("pool", pool)));
+    }
+
+    [Fact]
+    public async Task A_waiting_long_poll_counts_while_it_waits()
+    {
+        var pool = (await CreatePoolAsync()).Name;
+        using var client = Factory.CreateClient();
+        var poll = client.PostJsonAsync($"/api/work-pools/{pool}/poll", new PollRequest { WorkerName = "w1", WaitSeconds = 5 });
+
+        await WaitForAsync(async () => TryValue(await ScrapeAsync(), "console_polls_waiting", ("pool", pool)) == 1);
+        Assert.Equal(HttpStatusCode.OK, (await poll).StatusCode);
+        await WaitForAsync(async () => TryValue(await ScrapeAsync(), "console_polls_waiting", ("pool", pool)) == 0);
+    }
+
+    private async Task<string> ScrapeAsync()
+    {
+        var response = await Client.GetAsync("/metrics");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not met within 15 s");
+            await Task.Delay(100);
+        }
+    }
+
+    private static double Value(string metrics, string name, params (string Key, string Value)[] labels) =>
+        TryValue(metrics, name, labels)
+        ?? throw new Xunit.Sdk.XunitException($"no sample {name}{{{string.Join(",", labels.Select(l => $"{l.Key}=\"{l.Value}\""))}}} in:\n{metrics}");
+
+    /// <summary>The value of the one sample of <paramref name="name"/> that carries all the labels (others may be present).</summary>
+    private static double? TryValue(string metrics, string name, params (string Key, string Value)[] labels)
+    {
+        foreach (var line in metrics.Split('\n'))
+        {
+            var match = SampleLine().Match(line);
+            if (!match.Success || match.Groups["name"].Value != name)
+            {
+                continue;
+            }
+
+            var present = LabelPair().Matches(match.Groups["labels"].Value).ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value);
+            if (labels.All(l => present.TryGetValue(l.Key, out var v) && v == l.Value))
+            {
+                return double.Parse(match.Groups["value"].Value, CultureInfo.InvariantCulture);
+            }
+        }
+
+        return null;
+    }
+
+    [GeneratedRegex(@"^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?<labels>.*)\})?\s+(?<value>\S+)")]
+    private static partial Regex SampleLine();
+
+    [GeneratedRegex(@"(\w+)=""((?:[^""\\]|\\.)*)""")]
+    private static partial Regex LabelPair();
+}
