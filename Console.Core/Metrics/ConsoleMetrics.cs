@@ -48,11 +48,11 @@ public sealed class ConsoleMetrics : IDisposable
             "Online workers per work pool.");
     }
 
-    public void RecordClaim(string pool, TimeSpan sinceCreated)
+    public void RecordClaim(string pool, TimeSpan sinceDue)
     {
         var tag = new KeyValuePair<string, object?>("pool", pool);
         _claims.Add(1, tag);
-        _claimLatency.Record(Math.Max(0, sinceCreated.TotalSeconds), tag);
+        _claimLatency.Record(Math.Max(0, sinceDue.TotalSeconds), tag);
     }
 
     public void PollWaiting(string pool, int delta) => _pollsWaiting.Add(delta, new KeyValuePair<string, object?>("pool", pool));

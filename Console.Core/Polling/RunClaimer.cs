@@ -28,7 +28,8 @@ public sealed class RunClaimer(ConsoleDbContext db, StatusRules rules, WorkerSer
             await tx.CommitAsync(ct);
             foreach (var run in outcome.Claimed)
             {
-                metrics.RecordClaim(outcome.Pool.Name, (run.ClaimedAt ?? run.UpdatedAt) - run.CreatedAt);
+                // Dispatch latency: from when the run was due (created, or its later scheduled start) to its claim.
+                metrics.RecordClaim(outcome.Pool.Name, (run.ClaimedAt ?? run.UpdatedAt) - (run.ExpectedStartAt > run.CreatedAt ? run.ExpectedStartAt : run.CreatedAt));
             }
 
             return outcome;
