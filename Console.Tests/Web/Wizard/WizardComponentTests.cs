@@ -1,0 +1,159 @@
+using Bunit;
+using Console.Core;
+using Console.Core.Contracts;
+using Console.Core.Deployments;
+using Console.Core.Persistence;
+using Console.Core.WorkPools;
+using Console.Web.Components.Wizard;
+using Console.Web.Hosting;
+using Console.Worker.Images;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.FileProviders;
+using MudBlazor;
+using MudBlazor.Services;
+
+namespace Console.Tests.Web.Wizard;
+
+/// <summary>
+/// The wizard page over the real Core services and a SQLite file of its own, with the image build
+/// replaced by a fake engine. Its own setup (not ComponentTestBase): the extra services must be
+/// registered before the renderer locks the container.
+/// </summary>
+public sealed class WizardComponentTests : IAsyncLifetime
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "console-tests", "wizard-" + Guid.NewGuid().ToString("N"));
+    private readonly FailingBuilder _builder = new();
+
+    public WizardComponentTests()
+    {
+        Directory.CreateDirectory(_folder);
+        BunitContext.DefaultWaitTimeout = TimeSpan.FromSeconds(15);
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:Console"] = $"Data Source={Path.Combine(_folder, "console.db")}",
+            })
+            .Build();
+        Context.Services.AddSingleton<IConfiguration>(configuration);
+        Context.Services.AddLogging();
+        Context.Services.AddMudServices(options =>
+        {
+            options.SnackbarConfiguration.ShowTransitionDuration = 0;
+            options.SnackbarConfiguration.HideTransitionDuration = 0;
+        });
+        Context.Services.AddConsoleCore(configuration);
+        Context.Services.AddSingleton<IWebHostEnvironment>(new RepositoryEnvironment());
+        Context.Services.AddSingleton<IWizardImageBuilder>(_builder);
+        Context.JSInterop.Mode = JSRuntimeMode.Loose;
+        Context.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+    }
+
+    private BunitContext Context { get; } = new();
+
+    public Task InitializeAsync() => Context.Services.MigrateConsoleDatabaseAsync();
+
+    public async Task DisposeAsync()
+    {
+        await Context.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still open elsewhere: the temp folder is cleaned by the OS later.
+        }
+    }
+
+    [Fact]
+    public async Task AFailedBuildShowsTheEnginesErrorAndCreatesNothing()
+    {
+        var pool = "dock-" + Guid.NewGuid().ToString("N")[..8];
+        await CallAsync((WorkPoolService s) => s.CreateAsync(new CreateWorkPoolRequest { Name = pool, Type = WorkPoolTypes.Docker }));
+        Context.Services.GetRequiredService<NavigationManager>().NavigateTo($"/deployments/new?pool={pool}");
+        var cut = RenderWithProviders<DeploymentWizard>();
+
+        await NextAsync(cut, "entrypoint");
+        await NextAsync(cut, "name");
+        cut.Find("#wizard-name").Input("Bad Name");
+        cut.WaitForAssertion(() => Assert.Contains("not a valid name", cut.Markup, StringComparison.Ordinal));
+        cut.Find("#wizard-next").Click();
+        cut.WaitForAssertion(() => Assert.Equal("name", Step(cut)));
+        cut.Find("#wizard-name").Input("built");
+        await NextAsync(cut, "schedule");
+        await NextAsync(cut, "pool");
+        await NextAsync(cut, "variables");
+        await NextAsync(cut, "image");
+        cut.Find("#wizard-build").Change(true);
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("#wizard-image-name")));
+        await NextAsync(cut, "review");
+        Assert.Contains("build:", cut.Find("[data-testid=wizard-yaml]").TextContent, StringComparison.Ordinal);
+
+        cut.Find("#wizard-create").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("pull access denied", cut.Find("[data-testid=wizard-build-error]").TextContent, StringComparison.Ordinal));
+        Assert.Contains("Step 1/2 : FROM nowhere/base", cut.Find("[data-testid=wizard-build-output]").TextContent, StringComparison.Ordinal);
+        Assert.Equal("built:latest", _builder.Requested!.Image.ToString());
+        Assert.Equal("sh get_repo_info.sh", _builder.Requested.Command);
+        var deployments = await CallAsync((DeploymentService s) => s.ListAsync(pool: pool));
+        Assert.Empty(deployments);
+        Assert.Empty(cut.FindAll("[data-testid=wizard-created]"));
+    }
+
+    private async Task<T> CallAsync<TService, T>(Func<TService, Task<T>> call)
+        where TService : notnull
+    {
+        await using var scope = Context.Services.CreateAsyncScope();
+        return await call(scope.ServiceProvider.GetRequiredService<TService>());
+    }
+
+    private IRenderedComponent<TComponent> RenderWithProviders<TComponent>()
+        where TComponent : IComponent
+    {
+        Context.Render<MudPopoverProvider>();
+        Context.Render<MudSnackbarProvider>();
+        return Context.Render<TComponent>();
+    }
+
+    private static string? Step(IRenderedComponent<DeploymentWizard> cut) => cut.Find("[data-testid=wizard]").GetAttribute("data-step");
+
+    private static Task NextAsync(IRenderedComponent<DeploymentWizard> cut, string expected)
+    {
+        cut.Find("#wizard-next").Click();
+        cut.WaitForAssertion(() => Assert.Equal(expected, Step(cut)));
+        return Task.CompletedTask;
+    }
+
+    private sealed class FailingBuilder : IWizardImageBuilder
+    {
+        public ImageBuildRequest? Requested { get; private set; }
+
+        public Task<ImageBuildResult> BuildAsync(ImageBuildRequest request, Action<ImageBuildLine> onLine, CancellationToken cancellationToken)
+        {
+            Requested = request;
+            onLine(new ImageBuildLine(ImageBuildStage.Build, "Step 1/2 : FROM nowhere/base"));
+            onLine(new ImageBuildLine(ImageBuildStage.Build, "pull access denied for nowhere/base", IsError: true));
+            throw new ImageBuildException("Building image built:latest failed: pull access denied for nowhere/base", "pull access denied for nowhere/base");
+        }
+    }
+
+    private sealed class RepositoryEnvironment : IWebHostEnvironment
+    {
+        public string WebRootPath { get; set; } = string.Empty;
+
+        public IFileProvider WebRootFileProvider { get; set; } = new NullFileProvider();
+
+        public string ApplicationName { get; set; } = "Console.Web";
+
+        public IFileProvider ContentRootFileProvider { get; set; } = new NullFileProvider();
+
+        public string ContentRootPath { get; set; } = ContentRoot.Find();
+
+        public string EnvironmentName { get; set; } = "Development";
+    }
+}
