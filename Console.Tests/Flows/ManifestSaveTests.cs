@@ -141,6 +141,8 @@ public sealed class ManifestSaveTests : IDisposable
     {
         _project.Manifest(Commented);
         var flow = new ManifestFlow { Name = "hello", Entrypoint = "hello.cs", Command = "dotnet run hello.cs" };
+        Assert.Equal("hello|hello.cs|", Fields(new DiscoveredFlow("hello", "hello.cs", "dotnet run hello.cs", FlowSource.Comment).ToManifestFlow()));
+        Assert.Equal("hello|hello.cs|dotnet run -c Release hello.cs", Fields(new DiscoveredFlow("hello", "hello.cs", "dotnet run -c Release hello.cs", FlowSource.Comment).ToManifestFlow()));
         var deployment = Deployment("greet", "pool-a");
         deployment.Flow = "hello";
 
@@ -288,6 +290,8 @@ public sealed class ManifestSaveTests : IDisposable
 
         Assert.Equal(3, error.Line);
     }
+
+    private static string Fields(ManifestFlow flow) => $"{flow.Name}|{flow.Entrypoint}|{flow.Command}";
 
     private static ManifestDeployment Deployment(string name, string pool) => new()
     {

@@ -13,7 +13,17 @@ public enum FlowSource
 }
 
 /// <summary>A flow of a project folder, ready to deploy: its entrypoint is relative to the folder, its command never empty.</summary>
-public sealed record DiscoveredFlow(string Name, string Entrypoint, string Command, FlowSource Source, string? Description = null);
+public sealed record DiscoveredFlow(string Name, string Entrypoint, string Command, FlowSource Source, string? Description = null)
+{
+    /// <summary>The <c>flows:</c> entry that makes this flow explicit in console.yaml (the command only when it is not the inferred one).</summary>
+    public ManifestFlow ToManifestFlow() => new()
+    {
+        Name = Name,
+        Entrypoint = Entrypoint,
+        Command = Command == FlowDiscovery.InferCommand(Entrypoint) ? null : Command,
+        Description = Description,
+    };
+}
 
 /// <summary>
 /// Finds the files of a project that declare <c>flow: name</c> in a comment (<c>#</c>, <c>//</c>
