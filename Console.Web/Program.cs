@@ -5,6 +5,7 @@ using Console.Web.Hosting;
 using Console.Web.Jobs;
 using Console.Web.Live;
 using Console.Web.Observability;
+using Console.Web.Security;
 using Scalar.AspNetCore;
 
 var contentRoot = ContentRoot.Find();
@@ -23,6 +24,7 @@ await app.Services.MigrateConsoleDatabaseAsync();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseApiRequestLimits();
+app.UseConsoleSecurity();
 app.UseAntiforgery();
 
 app.MapStaticAssets();
@@ -36,6 +38,7 @@ app.MapWorkerEndpoints();
 app.MapDeploymentEndpoints();
 app.MapFlowRunEndpoints();
 app.MapObservabilityEndpoints();
+app.MapSecurityEndpoints();
 app.MapHub<LiveHub>(LiveHub.Path);
 app.MapConsoleJobs();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

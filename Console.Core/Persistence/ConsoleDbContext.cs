@@ -1,5 +1,6 @@
 using Console.Core.Deployments;
 using Console.Core.FlowRuns;
+using Console.Core.Security;
 using Console.Core.WorkPools;
 using Console.Core.WorkQueues;
 using Console.Core.Workers;
@@ -17,6 +18,9 @@ public sealed class ConsoleDbContext(DbContextOptions<ConsoleDbContext> options)
     public DbSet<FlowRun> FlowRuns => Set<FlowRun>();
     public DbSet<FlowRunStateChange> FlowRunStateChanges => Set<FlowRunStateChange>();
     public DbSet<LogLine> LogLines => Set<LogLine>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<ConsoleUser> Users => Set<ConsoleUser>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -75,6 +79,20 @@ public sealed class ConsoleDbContext(DbContextOptions<ConsoleDbContext> options)
         {
             e.HasKey(l => l.Seq);
             e.HasIndex(l => new { l.FlowRunId, l.Seq });
+        });
+
+        // Security (docs/security.md): keys are found by their visible prefix, users by name.
+        modelBuilder.Entity<ApiKey>(e =>
+        {
+            e.HasIndex(k => k.Prefix).IsUnique();
+            e.Property(k => k.Prefix).HasMaxLength(16);
+            e.Property(k => k.SecretHash).HasMaxLength(64);
+        });
+        modelBuilder.Entity<ConsoleUser>(e => e.HasIndex(u => u.UserName).IsUnique());
+        modelBuilder.Entity<AuditEntry>(e =>
+        {
+            e.HasIndex(a => a.At);
+            e.HasIndex(a => new { a.Resource, a.ResourceName });
         });
     }
 

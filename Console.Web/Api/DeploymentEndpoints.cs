@@ -1,5 +1,6 @@
 using Console.Core.Contracts;
 using Console.Core.Deployments;
+using Console.Web.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Console.Web.Api;
@@ -8,7 +9,7 @@ public static class DeploymentEndpoints
 {
     public static IEndpointRouteBuilder MapDeploymentEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/deployments").WithTags("Deployments");
+        var group = app.MapGroup("/api/deployments").WithTags("Deployments").RequireAuthorization(SecurityPolicies.Console);
         group.MapGet("/", List).WithSummary("List deployments, filtered by ?pool= and ?flow=");
         group.MapPost("/", Create).WithSummary("Create a deployment of a flow on a work pool");
         group.MapGet("/{id:guid}", Get).WithSummary("Get a deployment");

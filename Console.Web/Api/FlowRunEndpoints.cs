@@ -1,5 +1,6 @@
 using Console.Core.Contracts;
 using Console.Core.FlowRuns;
+using Console.Web.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Console.Web.Api;
@@ -8,7 +9,7 @@ public static class FlowRunEndpoints
 {
     public static IEndpointRouteBuilder MapFlowRunEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/flow-runs").WithTags("Flow runs");
+        var group = app.MapGroup("/api/flow-runs").WithTags("Flow runs").RequireAuthorization(SecurityPolicies.Console);
         group.MapGet("/", List).WithSummary("List flow runs, newest first; filters ?pool=&queue=&deployment=&state=&worker=&limit=");
         group.MapGet("/{id:guid}", Get).WithSummary("Get a flow run");
         group.MapGet("/{id:guid}/history", History).WithSummary("A flow run's state timeline");

@@ -1,5 +1,6 @@
 using Console.Core.Contracts;
 using Console.Core.WorkPools;
+using Console.Web.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Console.Web.Api;
@@ -8,9 +9,9 @@ public static class WorkPoolEndpoints
 {
     public static IEndpointRouteBuilder MapWorkPoolEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/work-pool-types", GetTypes).WithTags("Work pools").WithSummary("Pool types and their default base job templates");
+        app.MapGet("/api/work-pool-types", GetTypes).WithTags("Work pools").RequireAuthorization(SecurityPolicies.Console).WithSummary("Pool types and their default base job templates");
 
-        var group = app.MapGroup("/api/work-pools").WithTags("Work pools");
+        var group = app.MapGroup("/api/work-pools").WithTags("Work pools").RequireAuthorization(SecurityPolicies.Console);
         group.MapGet("/", List).WithSummary("List work pools");
         group.MapPost("/", Create).WithSummary("Create a work pool (its default queue comes with it)");
         group.MapGet("/{pool}", Get).WithSummary("Get a work pool");

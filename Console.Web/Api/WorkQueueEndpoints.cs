@@ -1,5 +1,6 @@
 using Console.Core.Contracts;
 using Console.Core.WorkQueues;
+using Console.Web.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Console.Web.Api;
@@ -8,9 +9,9 @@ public static class WorkQueueEndpoints
 {
     public static IEndpointRouteBuilder MapWorkQueueEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/work-queues", ListAll).WithTags("Work queues").WithSummary("List the queues of every pool");
+        app.MapGet("/api/work-queues", ListAll).WithTags("Work queues").RequireAuthorization(SecurityPolicies.Console).WithSummary("List the queues of every pool");
 
-        var group = app.MapGroup("/api/work-pools/{pool}/queues").WithTags("Work queues");
+        var group = app.MapGroup("/api/work-pools/{pool}/queues").WithTags("Work queues").RequireAuthorization(SecurityPolicies.Console);
         group.MapGet("/", List).WithSummary("List a pool's queues, by priority");
         group.MapPost("/", Create).WithSummary("Create a queue in a pool");
         group.MapGet("/{queue}", Get).WithSummary("Get a queue");

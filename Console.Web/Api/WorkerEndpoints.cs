@@ -1,6 +1,7 @@
 using Console.Core.Contracts;
 using Console.Core.Polling;
 using Console.Core.Workers;
+using Console.Web.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Console.Web.Api;
@@ -9,9 +10,9 @@ public static class WorkerEndpoints
 {
     public static IEndpointRouteBuilder MapWorkerEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/workers", ListAll).WithTags("Workers").WithSummary("List the workers of every pool");
+        app.MapGet("/api/workers", ListAll).WithTags("Workers").RequireAuthorization(SecurityPolicies.Console).WithSummary("List the workers of every pool");
 
-        var group = app.MapGroup("/api/work-pools/{pool}").WithTags("Workers");
+        var group = app.MapGroup("/api/work-pools/{pool}").WithTags("Workers").RequireAuthorization(SecurityPolicies.Console);
         group.MapGet("/workers", List).WithSummary("List a pool's workers");
         group.MapPost("/workers/heartbeat", Heartbeat).WithSummary("Record a worker's heartbeat");
         group.MapDelete("/workers/{worker}", Delete).WithSummary("Forget an offline worker");

@@ -3,6 +3,7 @@ using Console.Core.Common;
 using Console.Web.Jobs;
 using Console.Web.Live;
 using Console.Web.Observability;
+using Console.Web.Security;
 using MudBlazor.Services;
 
 namespace Console.Web.Hosting;
@@ -30,6 +31,7 @@ public static class WebSetup
         builder.AddConsoleJobs();
         builder.AddEmbeddedWorker();
         builder.AddConsoleObservability();
+        builder.AddConsoleSecurity();
         return builder;
     }
 }

@@ -1,0 +1,129 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Console.Core.Common;
+using Console.Core.WorkPools;
+
+namespace Console.Core.Security;
+
+/// <summary>
+/// What a run's container may get beyond the variables schema: checked on what the job
+/// configuration renders to, so a template that maps another variable name into
+/// <c>volumes</c> is caught as well.
+/// <list type="bullet">
+/// <item>The Docker socket (any source ending in <c>docker.sock</c>, or a folder above it such as
+/// <c>/var/run</c> or <c>/</c>) only where the template says <c>"allowDockerSocket": true</c> at its top level.</item>
+/// <item><c>network_mode: host</c> only where the template says <c>"allowHostNetwork": true</c>, or
+/// the <c>network_mode</c> variable's schema lists <c>"host"</c> in its <c>enum</c>/<c>const</c>.</item>
+/// <item>Host-path volumes and <c>privileged</c> only where the schema declares the variable that
+/// carries them (the variables schema already refuses undeclared variables).</item>
+/// </list>
+/// </summary>
+public static partial class JobSecurityPolicy
+{
+    public const string AllowDockerSocket = "allowDockerSocket";
+    public const string AllowHostNetwork = "allowHostNetwork";
+
+    private static readonly HashSet<string> SocketFolders = ["", "/var", "/var/run", "/run", "/var/run/docker", "/run/docker"];
+
+    [GeneratedRegex(@"^\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$", RegexOptions.CultureInvariant)]
+    private static partial Regex WholePlaceholder();
+
+    /// <summary>Checks a pool's template against its own defaults and literals (pool create and update).</summary>
+    public static void CheckTemplate(JsonObject template)
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        var parsed = JobTemplate.Parse(template);
+        Check(template, parsed, parsed.Merge(null), variablesField: null);
+    }
+
+    /// <summary>Checks the merged variables of a deployment or run (422 naming <c>jobVariables.&lt;name&gt;</c>).</summary>
+    public static void CheckVariables(JsonObject template, JsonObject merged)
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        ArgumentNullException.ThrowIfNull(merged);
+        Check(template, JobTemplate.Parse(template), merged, variablesField: "jobVariables");
+    }
+
+    /// <summary>Whether a volume's source is the Docker socket or a folder that holds it.</summary>
+    public static bool ExposesDockerSocket(string volume)
+    {
+        ArgumentNullException.ThrowIfNull(volume);
+        var source = volume.Split(':')[0].Trim();
+        if (!source.StartsWith('/'))
+        {
+            return source.EndsWith("docker.sock", StringComparison.OrdinalIgnoreCase);
+        }
+
+        var path = Path.TrimEndingDirectorySeparator(source.Replace("//", "/", StringComparison.Ordinal));
+        path = path == "/" ? string.Empty : path;
+        return path.EndsWith("docker.sock", StringComparison.OrdinalIgnoreCase) || SocketFolders.Contains(path);
+    }
+
+    private static void Check(JsonObject template, JobTemplate parsed, JsonObject variables, string? variablesField)
+    {
+        var rendered = parsed.Render(variables);
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+
+        if (!Flag(template, AllowDockerSocket) && rendered["volumes"] is JsonArray volumes
+            && volumes.Any(v => v is JsonValue value && value.GetValueKind() == JsonValueKind.String && ExposesDockerSocket(value.GetValue<string>())))
+        {
+            errors[FieldOf(parsed, "volumes", variablesField)] =
+            [
+                "Mounting the Docker socket (or a folder that holds it) gives the run control of the Docker engine, i.e. root on the worker's host. " +
+                $"The pool's base job template must allow it explicitly with \"{AllowDockerSocket}\": true at its top level.",
+            ];
+        }
+
+        if (rendered["network_mode"] is JsonValue mode && mode.GetValueKind() == JsonValueKind.String
+            && string.Equals(mode.GetValue<string>().Trim(), "host", StringComparison.OrdinalIgnoreCase)
+            && !Flag(template, AllowHostNetwork) && !SchemaNamesHost(parsed))
+        {
+            errors[FieldOf(parsed, "network_mode", variablesField)] =
+            [
+                "network_mode 'host' puts the run on the worker host's network, where it reaches services listening on loopback. " +
+                $"The pool's template must declare it: list \"host\" in the network_mode variable's enum, or set \"{AllowHostNetwork}\": true.",
+            ];
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new UnprocessableException(variablesField is null
+                ? "The base job template gives runs more than the pool allows."
+                : "Job variables ask for more than the work pool allows.", errors);
+        }
+    }
+
+    /// <summary>The field to blame: the variable that feeds the configuration key, else the template itself.</summary>
+    private static string FieldOf(JobTemplate parsed, string key, string? variablesField)
+    {
+        var variable = parsed.JobConfiguration[key] is JsonValue v && v.GetValueKind() == JsonValueKind.String
+            && WholePlaceholder().Match(v.GetValue<string>().Trim()) is { Success: true } m
+                ? m.Groups[1].Value
+                : null;
+        return (variable, variablesField) switch
+        {
+            (null, _) => $"baseJobTemplate.jobConfiguration.{key}",
+            (_, null) => $"baseJobTemplate.variables.properties.{variable}.default",
+            _ => $"{variablesField}.{variable}",
+        };
+    }
+
+    private static bool Flag(JsonObject template, string name) =>
+        template[name] is JsonValue value && value.GetValueKind() == JsonValueKind.True;
+
+    private static bool SchemaNamesHost(JobTemplate parsed)
+    {
+        var variable = parsed.JobConfiguration["network_mode"] is JsonValue v && v.GetValueKind() == JsonValueKind.String
+            && WholePlaceholder().Match(v.GetValue<string>().Trim()) is { Success: true } m ? m.Groups[1].Value : null;
+        if (variable is null || parsed.Properties[variable] is not JsonObject schema)
+        {
+            return false;
+        }
+
+        return schema["const"] is JsonValue c && IsHost(c)
+            || (schema["enum"] is JsonArray values && values.Any(e => e is JsonValue ev && IsHost(ev)));
+
+        static bool IsHost(JsonValue value) => value.GetValueKind() == JsonValueKind.String && value.GetValue<string>() == "host";
+    }
+}

@@ -1,0 +1,32 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Console.Web.Security;
+
+/// <summary>Settings of section "Security" (env: <c>Security__RequireAuth=true</c>).</summary>
+public sealed class SecurityOptions
+{
+    public const string Section = "Security";
+
+    /// <summary>
+    /// True: every request needs a user or key, even on loopback with none created yet. Unset: auth
+    /// is on as soon as a user or key exists; before that only loopback requests run open, and the
+    /// console refuses to start on any other address.
+    /// </summary>
+    public bool RequireAuth { get; set; }
+
+    /// <summary>Sign-in attempts per client address and minute.</summary>
+    [Range(1, 100_000)]
+    public int SignInPermitsPerMinute { get; set; } = 10;
+
+    /// <summary>Calls to the key, user and audit endpoints per client address and minute.</summary>
+    [Range(1, 100_000)]
+    public int AdminPermitsPerMinute { get; set; } = 60;
+
+    /// <summary>How long a console sign-in lasts without use.</summary>
+    [Range(5, 60 * 24 * 30)]
+    public int SignInMinutes { get; set; } = 12 * 60;
+
+    /// <summary>How often an open UI circuit re-checks that its user still exists with the same password and role.</summary>
+    [Range(5, 3600)]
+    public int RevalidateSeconds { get; set; } = 60;
+}

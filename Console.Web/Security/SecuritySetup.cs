@@ -1,0 +1,180 @@
+using System.Threading.RateLimiting;
+using Console.Core.Security;
+using Console.Worker;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Components.Server.Circuits;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Console.Web.Security;
+
+/// <summary>
+/// Secure by default (docs/security.md): API keys (Bearer) and console sign-in (cookie) with the
+/// roles admin, operator, viewer and pool-scoped worker keys; one policy for every endpoint, the
+/// hub and /hangfire included; rate limits on sign-in and key management; an open console only on
+/// loopback with no user or key yet, and a refusal to start on other addresses in that state.
+/// </summary>
+public static class SecuritySetup
+{
+    public const string CookieScheme = CookieAuthenticationDefaults.AuthenticationScheme;
+    public const string ConsoleScheme = "Console";
+
+    public static WebApplicationBuilder AddConsoleSecurity(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddHttpContextAccessor();
+        services.AddSingleton<IActorAccessor, HttpActorAccessor>();
+        services.AddConsoleSecurityCore();
+        services.AddSingleton<ListenState>();
+        services.AddSingleton<SecurityGate>();
+        services.AddSingleton<EmbeddedWorkerCredential>();
+
+        services.AddAuthentication(ConsoleScheme)
+            .AddPolicyScheme(ConsoleScheme, "Console key or sign-in", o => o.ForwardDefaultSelector = context =>
+                ApiKeyAuthenticationHandler.PresentedKey(context.Request) is null ? CookieScheme : ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddCookie(CookieScheme, o =>
+            {
+                o.Cookie.Name = ".console.auth";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Lax;
+                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                o.LoginPath = SecurityPaths.SignIn;
+                o.LogoutPath = SecurityPaths.SignOut;
+                o.ReturnUrlParameter = "returnUrl";
+                o.SlidingExpiration = true;
+                o.Events.OnValidatePrincipal = ValidateSignInAsync;
+            });
+        services.AddOptions<CookieAuthenticationOptions>(CookieScheme)
+            .Configure<IOptions<SecurityOptions>>((cookie, security) => cookie.ExpireTimeSpan = TimeSpan.FromMinutes(security.Value.SignInMinutes));
+
+        var policy = new AuthorizationPolicyBuilder().AddRequirements(new ConsoleAccessRequirement()).Build();
+        services.AddAuthorizationBuilder()
+            .AddPolicy(SecurityPolicies.Console, policy)
+            .SetFallbackPolicy(policy);
+        services.AddSingleton<IAuthorizationHandler, ConsoleAccessHandler>();
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, ConsoleAuthorizationResultHandler>();
+
+        services.AddCascadingAuthenticationState();
+        services.RemoveAll<AuthenticationStateProvider>();
+        services.AddScoped<AuthenticationStateProvider, ConsoleAuthenticationStateProvider>();
+        services.TryAddEnumerable(ServiceDescriptor.Scoped<CircuitHandler, ActorCircuitHandler>());
+
+        // Ahead of the host's handler, which would log an access refusal as an unhandled error.
+        var first = services.TakeWhile(d => d.ServiceType != typeof(IExceptionHandler)).Count();
+        services.Insert(first, ServiceDescriptor.Singleton<IExceptionHandler, AccessDeniedExceptionHandler>());
+
+        services.AddRateLimiter(o =>
+        {
+            o.OnRejected = RejectAsync;
+            o.AddPolicy(RateLimits.SignIn, context => PerClient(context, s => s.SignInPermitsPerMinute));
+            o.AddPolicy(RateLimits.Admin, context => PerClient(context, s => s.AdminPermitsPerMinute));
+        });
+
+        // The embedded worker calls this server over loopback: give it the in-memory key unless it has one.
+        services.AddOptions<WorkerOptions>().PostConfigure<EmbeddedWorkerCredential>((worker, credential) =>
+        {
+            if (string.IsNullOrEmpty(worker.ApiKey) && Uri.TryCreate(worker.ApiUrl, UriKind.Absolute, out var api) && SecurityGate.IsLoopbackHost(api.Host))
+            {
+                worker.ApiKey = credential.Key;
+            }
+        });
+        return builder;
+    }
+
+    /// <summary>
+    /// Runs <c>--bootstrap-admin</c> (and exits), refuses to start exposed without credentials, then
+    /// adds authentication, authorization and rate limiting to the pipeline (before antiforgery).
+    /// </summary>
+    public static WebApplication UseConsoleSecurity(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        SecurityStartup.Run(app);
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+        return app;
+    }
+
+    private static async Task ValidateSignInAsync(CookieValidatePrincipalContext context)
+    {
+        var principal = context.Principal;
+        var users = context.HttpContext.RequestServices.GetRequiredService<UserService>();
+        if (principal is null || !Guid.TryParse(principal.FindFirst(ConsoleClaims.Id)?.Value, out var id)
+            || await users.ValidateStampAsync(id, principal.FindFirst(ConsoleClaims.Stamp)?.Value, context.HttpContext.RequestAborted) is not { } user
+            || user.Role != ConsoleClaims.RoleOf(principal))
+        {
+            // Deleted user, or the password or role changed since this sign-in.
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync(CookieScheme);
+        }
+    }
+
+    private static RateLimitPartition<string> PerClient(HttpContext context, Func<SecurityOptions, int> permits)
+    {
+        var limit = permits(context.RequestServices.GetRequiredService<IOptions<SecurityOptions>>().Value);
+        var client = context.Connection.RemoteIpAddress?.ToString() ?? "local";
+        return RateLimitPartition.GetFixedWindowLimiter($"{client}:{limit}", _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = limit,
+            Window = TimeSpan.FromMinutes(1),
+            QueueLimit = 0,
+        });
+    }
+
+    private static async ValueTask RejectAsync(OnRejectedContext rejected, CancellationToken ct)
+    {
+        var context = rejected.HttpContext;
+        context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        if (rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
+        {
+            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        var problem = new ProblemDetails
+        {
+            Status = StatusCodes.Status429TooManyRequests,
+            Title = "Too many requests",
+            Detail = "Too many attempts from this address; wait a minute and try again.",
+        };
+        var problems = context.RequestServices.GetRequiredService<IProblemDetailsService>();
+        if (!await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem }))
+        {
+            await context.Response.WriteAsJsonAsync(problem, (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json", ct);
+        }
+    }
+}
+
+public static class RateLimits
+{
+    public const string SignIn = "sign-in";
+    public const string Admin = "admin";
+}
+
+/// <summary>A write the database-side guard refused (a UI or API path the HTTP rules let through): 403.</summary>
+internal sealed class AccessDeniedExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        if (exception is not AccessDeniedException denied)
+        {
+            return false;
+        }
+
+        httpContext.Response.StatusCode = StatusCodes.Status403Forbidden;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            ProblemDetails = new ProblemDetails { Status = StatusCodes.Status403Forbidden, Title = "Forbidden", Detail = denied.Message },
+            Exception = exception,
+        });
+    }
+}
