@@ -147,4 +147,107 @@ public sealed class ConsoleUiTests(BrowserFixture browser) : IClassFixture<Brows
         await Expect(page.Timeline.Locator("[data-state]")).ToHaveCountAsync(4);
         Assert.True(await page.IsSameDocumentAsync(), "the page reloaded instead of updating live");
     }
+
+    [Fact]
+    public async Task AQueueCreatedInTheDialogTakesItsPriority()
+    {
+        var pool = ConsoleApi.UniqueName("queues");
+        await Api.CreatePoolAsync(pool);
+        var page = new WorkPoolPage(_page);
+        await page.OpenAsync(pool);
+        await page.OpenTabAsync("Work Queues");
+
+        await _page.Locator("#create-queue").ClickAsync();
+        await _page.Locator("#queue-name").FillAsync("critical");
+        await _page.Locator("#queue-priority").FillAsync("1");
+        await _page.Locator("#queue-concurrency").FillAsync("2");
+        await _page.Locator("#queue-save").ClickAsync();
+
+        await Expect(page.QueueRow("critical")).ToContainTextAsync("1");
+        await Expect(page.QueueRow("critical")).ToContainTextAsync("2");
+        await Expect(page.QueueStatus("critical")).ToHaveAttributeAsync("data-status", "NotReady");
+        // Taking priority 1 moved the default queue down.
+        await Expect(page.QueueRow("default").Locator("td").Nth(2)).ToHaveTextAsync("2");
+    }
+
+    [Fact]
+    public async Task ACustomRunSendsItsParametersAndJobVariables()
+    {
+        var pool = ConsoleApi.UniqueName("custom");
+        await Api.CreatePoolAsync(pool);
+        var deployment = await Api.CreateDeploymentAsync(pool, "hello", "custom-run");
+        var page = new WorkPoolsPage(_page);
+        await page.GotoAsync($"/deployments/{deployment.Id}");
+
+        await _page.Locator("#deployment-custom-run").ClickAsync();
+        await _page.Locator("#run-parameters").FillAsync("{\"who\": \"world\"}");
+        await _page.Locator("#run-var-working_dir").FillAsync("/srv/hello");
+        await _page.Locator("#custom-run-submit").ClickAsync();
+
+        await Expect(_page).ToHaveURLAsync(new Regex("/flow-runs/[0-9a-f-]{36}$"));
+        await Expect(_page.Locator("[data-testid=run-parameters] tr[data-name=who]")).ToContainTextAsync("world");
+        await Expect(_page.Locator("[data-testid=run-job-variables] tr[data-name=working_dir]")).ToContainTextAsync("/srv/hello");
+    }
+
+    [Fact]
+    public async Task CancellingAScheduledRunEndsIt()
+    {
+        var pool = ConsoleApi.UniqueName("cancel");
+        await Api.CreatePoolAsync(pool);
+        var deployment = await Api.CreateDeploymentAsync(pool, "hello", "to-cancel");
+        var run = await Api.RunAsync(deployment.Id);
+        var page = new FlowRunPage(_page);
+        await page.OpenAsync(run.Id);
+
+        await _page.Locator("#run-cancel").ClickAsync();
+        await _page.Locator(".mud-dialog").GetByRole(AriaRole.Button, new() { Name = "Cancel run", Exact = true }).ClickAsync();
+
+        await Expect(page.State).ToHaveAttributeAsync("data-status", "Cancelled");
+        await Expect(_page.Locator("#run-cancel")).ToBeDisabledAsync();
+        await Expect(page.Timeline.Locator("[data-state=Cancelled]")).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task EditingAPoolChangesItsLimitAndDefaults()
+    {
+        var pool = ConsoleApi.UniqueName("edit");
+        await Api.CreatePoolAsync(pool);
+        var page = new WorkPoolPage(_page);
+        await page.OpenAsync(pool);
+
+        await _page.Locator("#pool-edit").ClickAsync();
+        await _page.Locator("#edit-pool-concurrency").FillAsync("5");
+        await _page.Locator("#var-working_dir").FillAsync("/opt/flows");
+        await _page.Locator("#edit-pool-save").ClickAsync();
+
+        var details = _page.Locator("[data-testid=pool-details]");
+        await Expect(details.Locator("tr", new() { HasText = "Concurrency limit" })).ToContainTextAsync("5");
+        await Expect(_page.Locator("[data-testid=template-variables] tr[data-variable=working_dir]")).ToContainTextAsync("/opt/flows");
+    }
+
+    [Fact]
+    public async Task TheCreateFlowWorksFromTheKeyboard()
+    {
+        var name = ConsoleApi.UniqueName("keys");
+        var pools = new WorkPoolsPage(_page);
+        await pools.OpenAsync();
+
+        await _page.Locator("#create-pool").FocusAsync();
+        await _page.Keyboard.PressAsync("Enter");
+        await _page.Locator("#pool-type-process").FocusAsync();
+        await _page.Keyboard.PressAsync("Space");
+        await Expect(_page.Locator("#pool-type-process")).ToBeCheckedAsync();
+        await _page.Locator("#create-pool-next").FocusAsync();
+        await _page.Keyboard.PressAsync("Enter");
+        await _page.Locator("#pool-name").FocusAsync();
+        await _page.Keyboard.TypeAsync(name);
+        await Expect(_page.Locator("#create-pool-next")).ToBeEnabledAsync();
+        await _page.Locator("#create-pool-next").FocusAsync();
+        await _page.Keyboard.PressAsync("Enter");
+        await _page.Locator("#create-pool-submit").FocusAsync();
+        await _page.Keyboard.PressAsync("Enter");
+
+        await Expect(_page).ToHaveURLAsync(new Regex($"/work-pools/{name}$"));
+        await Expect(_page.Locator("[data-testid=page-title]")).ToHaveTextAsync(name);
+    }
 }
