@@ -1,0 +1,33 @@
+using Bunit;
+using Console.Web.Components.Layout;
+using Microsoft.AspNetCore.Components;
+
+namespace Console.Tests.Web.Components;
+
+public sealed class LayoutTests : ComponentTestBase
+{
+    [Fact]
+    public void TheNavigationHasExactlyTheFiveSections()
+    {
+        var cut = Context.Render<MainLayout>(p => p.Add(x => x.Body, (RenderFragment)(b => b.AddContent(0, "page"))));
+
+        var links = cut.FindAll("nav.top-nav a");
+        Assert.Equal(["Work Pools", "Work Queues", "Workers", "Deployments", "Flow Runs"], links.Select(a => a.TextContent.Trim()));
+        Assert.Equal(["/work-pools", "/work-queues", "/workers", "/deployments", "/flow-runs"], links.Select(a => a.GetAttribute("href")));
+        // Nothing is loaded from elsewhere: every link stays in the console.
+        Assert.All(cut.FindAll("a[href]"), a => Assert.StartsWith("/", a.GetAttribute("href"), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void TheLayoutSaysWhenTheCircuitIsInteractiveAndTogglesTheTheme()
+    {
+        var cut = Context.Render<MainLayout>(p => p.Add(x => x.Body, (RenderFragment)(b => b.AddContent(0, "page"))));
+        cut.WaitForAssertion(() => Assert.Equal("true", cut.Find("#console-app").GetAttribute("data-interactive")));
+
+        Assert.Equal("Switch to dark mode", cut.Find("#theme-toggle").GetAttribute("aria-label"));
+        cut.Find("#theme-toggle").Click();
+
+        Assert.Equal("Switch to light mode", cut.Find("#theme-toggle").GetAttribute("aria-label"));
+        Assert.Contains(Context.JSInterop.Invocations, i => i.Identifier == "consoleUi.setTheme" && (string?)i.Arguments[0] == "dark");
+    }
+}
