@@ -85,7 +85,7 @@ public sealed class DeployCommand(ApiClient api, CliOutput output, CliContext cl
         {
             build.ImageName ??= name;
             jobVariables["image"] = build.Image;
-            await BuildImageAsync(build, command, ct);
+            await BuildImageAsync(build, command, Worker.Images.ImageBuildRequest.BaseImageOf(pool.BaseJobTemplate), ct);
         }
 
         // 7. Create (or update) the deployment.
@@ -198,13 +198,13 @@ public sealed class DeployCommand(ApiClient api, CliOutput output, CliContext cl
         return result;
     }
 
-    private async Task BuildImageAsync(ManifestBuild build, string command, CancellationToken ct)
+    private async Task BuildImageAsync(ManifestBuild build, string command, string? baseImage, CancellationToken ct)
     {
         var image = build.Image;
         var dockerfile = build.Dockerfile is null or "auto" ? null : build.Dockerfile;
         output.Line($"Building image [aqua]{Markup.Escape(image)}[/] from {Markup.Escape(cli.WorkingDirectory)} ...");
         var result = await images.BuildAsync(
-            new ImageBuildRequest(cli.WorkingDirectory, dockerfile, image, build.Push ?? false, command),
+            new ImageBuildRequest(cli.WorkingDirectory, dockerfile, image, build.Push ?? false, command, baseImage),
             line => output.Line($"[grey]{Markup.Escape(line)}[/]"),
             ct);
         if (result.Built)

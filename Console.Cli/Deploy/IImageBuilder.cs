@@ -1,7 +1,8 @@
 namespace Console.Cli.Deploy;
 
 /// <summary>What <c>deploy</c> asks to build: the flow project as an image, tagged, optionally pushed.</summary>
-public sealed record ImageBuildRequest(string ProjectDirectory, string? Dockerfile, string Image, bool Push, string? Command)
+/// <param name="BaseImage">The FROM of a generated Dockerfile: the docker pool's default image.</param>
+public sealed record ImageBuildRequest(string ProjectDirectory, string? Dockerfile, string Image, bool Push, string? Command, string? BaseImage = null)
 {
     /// <summary><c>repository/name:tag</c>; without a repository the image is local only (<c>name:tag</c>).</summary>
     public static string Reference(string? repository, string name, string? tag) =>

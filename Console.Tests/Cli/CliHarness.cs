@@ -46,6 +46,23 @@ public sealed class CliHarness : IDisposable
         return console;
     }
 
+    /// <summary>
+    /// Peeks at what a still-running command printed so far. The console's writer is not
+    /// thread-safe, so a read that races a write counts as "not yet".
+    /// </summary>
+    public static bool Printed(TestConsole console, string text)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        try
+        {
+            return console.Output.Contains(text, StringComparison.Ordinal);
+        }
+        catch (Exception ex) when (ex is ArgumentException or IndexOutOfRangeException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
     public static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 13)];
 
     public Task<CliResult> RunAsync(params string[] args) => RunAsync(NewConsole(), args);

@@ -6,7 +6,8 @@ using Console.Tests.Infrastructure;
 
 namespace Console.Tests.Cli;
 
-public sealed class DeploymentCommandTests(ConsoleServer server) : IClassFixture<ConsoleServer>, IDisposable
+[Collection(CliCollection.Name)]
+public sealed class DeploymentCommandTests(ConsoleServer server) : IDisposable
 {
     private static readonly TimeSpan WatchTimeout = TimeSpan.FromSeconds(60);
     private readonly CliHarness _cli = new(server);
@@ -17,13 +18,14 @@ public sealed class DeploymentCommandTests(ConsoleServer server) : IClassFixture
     {
         var pool = CliHarness.Unique("dep-pool");
         await _rest.CreatePoolAsync(pool);
-        await _rest.CreateDeploymentAsync(pool, "get_repo_info", "my-first-deployment");
+        var name = CliHarness.Unique("my-first-deployment");
+        await _rest.CreateDeploymentAsync(pool, "get_repo_info", name);
 
         var listed = await _cli.RunAsync("deployment", "ls", "--pool", pool);
-        var inspected = await _cli.RunAsync("deployment", "inspect", "get_repo_info/my-first-deployment");
+        var inspected = await _cli.RunAsync("deployment", "inspect", $"get_repo_info/{name}");
 
         Assert.Equal(0, listed.ExitCode);
-        Assert.Contains("get_repo_info/my-first-deployment", listed.Output, StringComparison.Ordinal);
+        Assert.Contains($"get_repo_info/{name}", listed.Output, StringComparison.Ordinal);
         Assert.Equal(0, inspected.ExitCode);
         Assert.Contains("sh flow.sh", inspected.Output, StringComparison.Ordinal);
         Assert.Contains(pool, inspected.Output, StringComparison.Ordinal);
@@ -66,7 +68,7 @@ public sealed class DeploymentCommandTests(ConsoleServer server) : IClassFixture
         Assert.Single(await _rest.ClaimAsync(pool, "test-worker"));
         await _rest.SetStateAsync(run.Id, FlowRunState.Running);
         await _rest.LogAsync(run.Id, "hello from the flow", "second line");
-        await RestSetup.EventuallyAsync(() => Task.FromResult(console.Output.Contains("second line", StringComparison.Ordinal) ? "seen" : null));
+        await RestSetup.EventuallyAsync(() => Task.FromResult(CliHarness.Printed(console, "second line") ? "seen" : null));
         await _rest.SetStateAsync(run.Id, FlowRunState.Completed, exitCode: 0);
         var result = await watch.WaitAsync(WatchTimeout);
 

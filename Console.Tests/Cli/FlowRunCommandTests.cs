@@ -5,7 +5,8 @@ using Console.Tests.Infrastructure;
 
 namespace Console.Tests.Cli;
 
-public sealed class FlowRunCommandTests(ConsoleServer server) : IClassFixture<ConsoleServer>, IDisposable
+[Collection(CliCollection.Name)]
+public sealed class FlowRunCommandTests(ConsoleServer server) : IDisposable
 {
     private readonly CliHarness _cli = new(server);
     private readonly RestSetup _rest = new(server);
@@ -15,7 +16,7 @@ public sealed class FlowRunCommandTests(ConsoleServer server) : IClassFixture<Co
     {
         var pool = CliHarness.Unique("runs-pool");
         await _rest.CreatePoolAsync(pool);
-        var deployment = await _rest.CreateDeploymentAsync(pool, "etl", "listed");
+        var deployment = await _rest.CreateDeploymentAsync(pool, "etl", CliHarness.Unique("listed"));
         var run = await _rest.CreateRunAsync(deployment.Id);
 
         var listed = await _cli.RunAsync("flow-run", "ls", "--pool", pool);
@@ -38,7 +39,7 @@ public sealed class FlowRunCommandTests(ConsoleServer server) : IClassFixture<Co
     {
         var pool = CliHarness.Unique("logs-pool");
         await _rest.CreatePoolAsync(pool);
-        var deployment = await _rest.CreateDeploymentAsync(pool, "etl", "logged");
+        var deployment = await _rest.CreateDeploymentAsync(pool, "etl", CliHarness.Unique("logged"));
         var run = await _rest.CreateRunAsync(deployment.Id);
         Assert.Single(await _rest.ClaimAsync(pool, "w1"));
         await _rest.SetStateAsync(run.Id, FlowRunState.Running);
@@ -47,7 +48,7 @@ public sealed class FlowRunCommandTests(ConsoleServer server) : IClassFixture<Co
         var logs = await _cli.RunAsync("flow-run", "logs", run.Id.ToString());
         var console = CliHarness.NewConsole();
         var follow = _cli.RunAsync(console, "flow-run", "logs", run.Id.ToString(), "--follow");
-        await RestSetup.EventuallyAsync(() => Task.FromResult(console.Output.Contains("line two", StringComparison.Ordinal) ? "seen" : null));
+        await RestSetup.EventuallyAsync(() => Task.FromResult(CliHarness.Printed(console, "line two") ? "seen" : null));
         await _rest.LogAsync(run.Id, "line three");
         await _rest.SetStateAsync(run.Id, FlowRunState.Completed, exitCode: 0);
         var followed = await follow.WaitAsync(TimeSpan.FromSeconds(60));
@@ -65,7 +66,7 @@ public sealed class FlowRunCommandTests(ConsoleServer server) : IClassFixture<Co
     {
         var pool = CliHarness.Unique("cancel-pool");
         await _rest.CreatePoolAsync(pool);
-        var deployment = await _rest.CreateDeploymentAsync(pool, "etl", "cancelled");
+        var deployment = await _rest.CreateDeploymentAsync(pool, "etl", CliHarness.Unique("cancelled"));
         var run = await _rest.CreateRunAsync(deployment.Id);
 
         var result = await _cli.RunAsync("flow-run", "cancel", run.Id.ToString());

@@ -4,7 +4,8 @@ using Console.Tests.Infrastructure;
 
 namespace Console.Tests.Cli;
 
-public sealed class WorkPoolCommandTests(ConsoleServer server) : IClassFixture<ConsoleServer>, IDisposable
+[Collection(CliCollection.Name)]
+public sealed class WorkPoolCommandTests(ConsoleServer server) : IDisposable
 {
     private readonly CliHarness _cli = new(server);
 

@@ -4,7 +4,8 @@ using Console.Tests.Infrastructure;
 
 namespace Console.Tests.Cli;
 
-public sealed class WorkQueueCommandTests(ConsoleServer server) : IClassFixture<ConsoleServer>, IDisposable
+[Collection(CliCollection.Name)]
+public sealed class WorkQueueCommandTests(ConsoleServer server) : IDisposable
 {
     private readonly CliHarness _cli = new(server);
     private readonly RestSetup _rest = new(server);

@@ -6,7 +6,8 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Console.Tests.Cli;
 
-public sealed class WorkerCommandTests(ConsoleServer server) : IClassFixture<ConsoleServer>, IDisposable
+[Collection(CliCollection.Name)]
+public sealed class WorkerCommandTests(ConsoleServer server) : IDisposable
 {
     private readonly CliHarness _cli = new(server);
     private readonly RestSetup _rest = new(server);
@@ -79,16 +80,17 @@ public sealed class WorkerCommandTests(ConsoleServer server) : IClassFixture<Con
     {
         var pool = CliHarness.Unique("e2e-pool");
         await _cli.RunAsync("work-pool", "create", "--type", "process", pool);
-        _cli.WriteFile("repo_info.sh", "# flow: get_repo_info\necho \"params: $CONSOLE_FLOW_RUN_PARAMETERS\"\n");
+        _cli.WriteFile("repo_info.sh", "# flow: e2e_repo_info\necho \"params: $CONSOLE_FLOW_RUN_PARAMETERS\"\n");
         using var stop = new CancellationTokenSource();
         var worker = _cli.RunAsync(CliHarness.NewConsole(), stop.Token, "worker", "start", "--pool", pool);
         try
         {
-            var deployed = await _cli.RunAsync("--no-prompt", "deploy", "-n", "my-first-deployment", "-p", pool,
+            var name = CliHarness.Unique("e2e-deployment");
+            var deployed = await _cli.RunAsync("--no-prompt", "deploy", "-n", name, "-p", pool,
                 "--job-variable", $"working_dir={_cli.WorkingDirectory}");
             Assert.True(deployed.ExitCode == 0, deployed.ToString());
 
-            var run = await _cli.RunAsync("deployment", "run", "get_repo_info/my-first-deployment", "--param", "repo=dotnet/runtime", "--watch")
+            var run = await _cli.RunAsync("deployment", "run", $"e2e_repo_info/{name}", "--param", "repo=dotnet/runtime", "--watch")
                 .WaitAsync(TimeSpan.FromSeconds(90));
 
             Assert.True(run.ExitCode == 0, run.ToString());
