@@ -45,6 +45,8 @@ public class ApiFactory : WebApplicationFactory<Program>
         ArgumentNullException.ThrowIfNull(builder);
         builder.UseSetting("ConnectionStrings:Console", $"Data Source={DatabasePath}");
         builder.UseSetting("Worker:Enabled", "false");
+        // Never the shared data/worker of appsettings.json: test hosts run side by side.
+        builder.UseSetting("Worker:StateDirectory", Path.Combine(_folder, "worker"));
         // Periodic jobs are driven by the tests that test them, never behind another test's back.
         builder.UseSetting("Jobs:Enabled", "false");
         foreach (var (key, value) in Settings)
