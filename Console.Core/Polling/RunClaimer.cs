@@ -108,11 +108,14 @@ public sealed class RunClaimer(ConsoleDbContext db, StatusRules rules, WorkerSer
                     continue;
                 }
 
-                // Over-fetch a little: deployment limits may skip some candidates.
+                // Over-fetch a little when deployment limits may skip some candidates; without any
+                // deployment limit in the pool nothing is skipped, so exactly `remaining` rows do
+                // (each candidate is a full, tracked FlowRun: fetching 4x+16 of them cost CPU, B3).
+                var take = deploymentLimits.Count == 0 ? remaining : (remaining * 4) + 16;
                 var candidates = await db.FlowRuns
                     .Where(r => r.QueueId == queue.Id && r.State == FlowRunState.Scheduled && r.ExpectedStartAt <= now)
                     .OrderBy(r => r.ExpectedStartAt)
-                    .Take((remaining * 4) + 16)
+                    .Take(take)
                     .ToListAsync(ct);
                 foreach (var run in candidates)
                 {
