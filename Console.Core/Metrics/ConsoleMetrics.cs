@@ -8,8 +8,10 @@ namespace Console.Core.Metrics;
 /// The console's OpenTelemetry meter <c>Console</c>: counters the write paths bump, and gauges read
 /// from the database (through <see cref="MetricsSnapshotSource"/>, cached for a few seconds so a
 /// scrape every second costs one query batch, not one per instrument). Names are in docs/observability.md.
+/// The meter comes from the host's <see cref="IMeterFactory"/>, which owns and disposes it, so its
+/// <see cref="Meter.Scope"/> tells this host's instruments from another host's in the same process.
 /// </summary>
-public sealed class ConsoleMetrics : IDisposable
+public sealed class ConsoleMetrics
 {
     public const string MeterName = "Console";
 
@@ -23,14 +25,15 @@ public sealed class ConsoleMetrics : IDisposable
     private readonly UpDownCounter<long> _pollsWaiting;
     private readonly Counter<long> _logLines;
 
-    public ConsoleMetrics(IServiceScopeFactory scopes, TimeProvider time)
-        : this(new MetricsSnapshotSource(scopes, time))
+    public ConsoleMetrics(IMeterFactory meters, IServiceScopeFactory scopes, TimeProvider time)
+        : this(meters, new MetricsSnapshotSource(scopes, time))
     {
     }
 
-    internal ConsoleMetrics(MetricsSnapshotSource snapshots)
+    internal ConsoleMetrics(IMeterFactory meters, MetricsSnapshotSource snapshots)
     {
-        _meter = new Meter(MeterName, "1.0");
+        ArgumentNullException.ThrowIfNull(meters);
+        _meter = meters.Create(new MeterOptions(MeterName) { Version = "1.0" });
         _claims = _meter.CreateCounter<long>("console.flow_runs.claimed", "{run}", "Flow runs claimed by workers (Scheduled -> Pending).");
         _claimLatency = _meter.CreateHistogram<double>(
             "console.flow_runs.claim_latency", "s", "Seconds from a run's creation to its claim by a worker.",
@@ -59,5 +62,6 @@ public sealed class ConsoleMetrics : IDisposable
 
     public void LogLinesIngested(string pool, int count) => _logLines.Add(count, new KeyValuePair<string, object?>("pool", pool));
 
-    public void Dispose() => _meter.Dispose();
+    /// <summary>True for instruments of this host's meter (not of another host in the same process).</summary>
+    public bool Owns(Instrument instrument) => ReferenceEquals(instrument?.Meter, _meter);
 }

@@ -56,6 +56,25 @@ public sealed partial class MetricsEndpointTests(ApiFactory factory) : ApiTestBa
         await WaitForAsync(async () => TryValue(await ScrapeAsync(), "console_polls_waiting", ("pool", pool)) == 0);
     }
 
+    [Fact]
+    public async Task Another_host_in_the_same_process_never_shows_in_this_hosts_metrics()
+    {
+        // Two consoles in one process (as test hosts and side-by-side replicas are) each listen to
+        // the meter name "Console": each must export its own series only.
+        await using var other = new ApiFactory();
+        using var otherClient = other.CreateClient();
+        var otherPool = Unique("other");
+        Assert.Equal(HttpStatusCode.Created, (await otherClient.PostJsonAsync("/api/work-pools", new CreateWorkPoolRequest { Name = otherPool, Type = "process" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await otherClient.PostJsonAsync($"/api/work-pools/{otherPool}/poll", new PollRequest { WorkerName = "w1" })).StatusCode);
+        Assert.Equal(1, TryValue(await otherClient.GetStringAsync("/metrics"), "console_workers_online", ("pool", otherPool)));
+
+        var pool = (await CreatePoolAsync()).Name;
+        await PollAsync(pool, "w1");
+        var metrics = await ScrapeAsync();
+        Assert.Equal(1, Value(metrics, "console_workers_online", ("pool", pool)));
+        Assert.DoesNotContain(otherPool, metrics, StringComparison.Ordinal);
+    }
+
     private async Task<string> ScrapeAsync()
     {
         var response = await Client.GetAsync("/metrics");

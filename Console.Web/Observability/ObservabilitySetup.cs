@@ -15,9 +15,17 @@ public static class ObservabilitySetup
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("console"))
-            .WithMetrics(metrics => metrics
-                .AddMeter(ConsoleMetrics.MeterName)
-                .AddPrometheusExporter());
+            .WithMetrics(metrics =>
+            {
+                metrics.AddMeter(ConsoleMetrics.MeterName).AddPrometheusExporter();
+                // A listener hears every meter of that name in the process: keep only this host's,
+                // or two hosts in one process (tests, side-by-side replicas) would mix their series.
+                ((IDeferredMeterProviderBuilder)metrics).Configure((sp, b) =>
+                {
+                    var own = sp.GetRequiredService<ConsoleMetrics>();
+                    b.AddView(i => i.Meter.Name != ConsoleMetrics.MeterName || own.Owns(i) ? null : MetricStreamConfiguration.Drop);
+                });
+            });
         return builder;
     }
 
