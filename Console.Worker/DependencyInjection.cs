@@ -5,6 +5,7 @@ using Console.Worker.Infrastructure.Docker;
 using Console.Worker.Infrastructure.Process;
 using Console.Worker.Outbox;
 using Console.Worker.Runs;
+using Console.Worker.Telemetry;
 using Hangfire;
 using Hangfire.InMemory;
 using Microsoft.Extensions.Configuration;
@@ -66,11 +67,15 @@ public static class DependencyInjection
             var journal = options.StateDirectory is { } dir
                 ? new OutboxJournal(Path.Combine(dir, sp.GetRequiredService<WorkerIdentity>().Name))
                 : null;
-            return new ReportOutbox(sp.GetRequiredService<IConsoleApi>(), sp.GetRequiredService<ILogger<ReportOutbox>>(), journal);
+            return new ReportOutbox(sp.GetRequiredService<IConsoleApi>(), sp.GetRequiredService<ILogger<ReportOutbox>>(), journal, sp.GetRequiredService<WorkerMetrics>());
         });
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IInfrastructure, DockerInfrastructure>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IInfrastructure, ProcessInfrastructure>());
+        services.AddMetrics();
+        services.TryAddSingleton<WorkerMetrics>();
+        services.TryAddSingleton<WorkerHealth>();
+        services.TryAddSingleton<WorkerTelemetryServer>();
         services.TryAddSingleton<RunSupervisor>();
         services.TryAddSingleton<WorkerProcessor>();
 
@@ -86,6 +91,7 @@ public static class DependencyInjection
         services.TryAddSingleton<WorkerScheduler>();
         services.TryAddTransient<WorkerJobs>();
         services.AddHostedService<WorkerHostedService>();
+        services.AddHostedService(sp => sp.GetRequiredService<WorkerTelemetryServer>());
         return services;
     }
 }

@@ -81,6 +81,16 @@ public sealed class WorkerOptions : IValidatableObject
     [Range(10, 60000)]
     public int LogFlushMilliseconds { get; set; } = 200;
 
+    /// <summary>
+    /// Optional port of the worker's own <c>/metrics</c> (Prometheus) and <c>/health</c> endpoints;
+    /// off when unset, 0 picks a free port.
+    /// </summary>
+    [Range(0, 65535)]
+    public int? MetricsPort { get; set; }
+
+    /// <summary>The address <see cref="MetricsPort"/> binds; loopback unless a scraper elsewhere needs it.</summary>
+    public string MetricsAddress { get; set; } = "127.0.0.1";
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (Enabled && Pools.Count == 0)
@@ -101,6 +111,11 @@ public sealed class WorkerOptions : IValidatableObject
         if (Name is not null && !Names.IsValid(Name))
         {
             yield return new ValidationResult($"'{Name}' is not a valid worker name: 1-63 lowercase letters, digits, inner '-' or '_'.", [nameof(Name)]);
+        }
+
+        if (!System.Net.IPAddress.TryParse(MetricsAddress, out _))
+        {
+            yield return new ValidationResult($"'{MetricsAddress}' is not an IP address (Worker:MetricsAddress).", [nameof(MetricsAddress)]);
         }
 
         if (Type is not null && Type is not ("docker" or "process"))

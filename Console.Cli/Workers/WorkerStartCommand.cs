@@ -34,6 +34,10 @@ public sealed class WorkerStartCommand(IWorkerRunner runner, CliOutput output, C
         [Description("The infrastructure to run flows on (docker, process); default: the pool's type")]
         public string? Type { get; set; }
 
+        [CommandOption("--metrics-port <PORT>")]
+        [Description("Serve the worker's /metrics (Prometheus) and /health on this loopback port (Worker__MetricsAddress to bind another address)")]
+        public int? MetricsPort { get; set; }
+
         public override ValidationResult Validate() =>
             Pools.Length == 0 ? ValidationResult.Error("--pool is required: the work pool this worker serves.") : base.Validate();
     }
@@ -59,6 +63,7 @@ public sealed class WorkerStartCommand(IWorkerRunner runner, CliOutput output, C
         Set(config, nameof(WorkerOptions.Name), settings.Name);
         Set(config, nameof(WorkerOptions.Limit), settings.Limit?.ToString(CultureInfo.InvariantCulture));
         Set(config, nameof(WorkerOptions.Type), settings.Type);
+        Set(config, nameof(WorkerOptions.MetricsPort), settings.MetricsPort?.ToString(CultureInfo.InvariantCulture));
         Set(config, nameof(WorkerOptions.ApiKey), cli.ApiKey);
 
         var pools = string.Join(", ", settings.Pools.Select(p => $"'{p}'"));

@@ -1,14 +1,13 @@
-using System.Globalization;
 using System.Net;
-using System.Text.RegularExpressions;
 using Console.Core.Contracts;
 using Console.Tests.Api;
 using Console.Tests.Infrastructure;
+using static Console.Tests.Observability.PrometheusText;
 
 namespace Console.Tests.Observability;
 
 /// <summary>/metrics scraped after real claims and log posts: names, labels and values.</summary>
-public sealed partial class MetricsEndpointTests(ApiFactory factory) : ApiTestBase(factory), IClassFixture<ApiFactory>
+public sealed class MetricsEndpointTests(ApiFactory factory) : ApiTestBase(factory), IClassFixture<ApiFactory>
 {
     [Fact]
     public async Task Claims_latency_logs_and_gauges_show_with_pool_labels()
@@ -91,35 +90,4 @@ public sealed partial class MetricsEndpointTests(ApiFactory factory) : ApiTestBa
             await Task.Delay(100);
         }
     }
-
-    private static double Value(string metrics, string name, params (string Key, string Value)[] labels) =>
-        TryValue(metrics, name, labels)
-        ?? throw new Xunit.Sdk.XunitException($"no sample {name}{{{string.Join(",", labels.Select(l => $"{l.Key}=\"{l.Value}\""))}}} in:\n{metrics}");
-
-    /// <summary>The value of the one sample of <paramref name="name"/> that carries all the labels (others may be present).</summary>
-    private static double? TryValue(string metrics, string name, params (string Key, string Value)[] labels)
-    {
-        foreach (var line in metrics.Split('\n'))
-        {
-            var match = SampleLine().Match(line);
-            if (!match.Success || match.Groups["name"].Value != name)
-            {
-                continue;
-            }
-
-            var present = LabelPair().Matches(match.Groups["labels"].Value).ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value);
-            if (labels.All(l => present.TryGetValue(l.Key, out var v) && v == l.Value))
-            {
-                return double.Parse(match.Groups["value"].Value, CultureInfo.InvariantCulture);
-            }
-        }
-
-        return null;
-    }
-
-    [GeneratedRegex(@"^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?<labels>.*)\})?\s+(?<value>\S+)")]
-    private static partial Regex SampleLine();
-
-    [GeneratedRegex(@"(\w+)=""((?:[^""\\]|\\.)*)""")]
-    private static partial Regex LabelPair();
 }

@@ -5,6 +5,7 @@ using Console.Core.Contracts;
 using Console.Core.FlowRuns;
 using Console.Worker;
 using Console.Worker.Hosting;
+using Console.Worker.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -19,6 +20,9 @@ internal sealed class WorkerHost : IAsyncDisposable
     private WorkerHost(IHost host) => _host = host;
 
     public WorkerProcessor Processor => _host.Services.GetRequiredService<WorkerProcessor>();
+
+    /// <summary>The worker's /metrics and /health listener (on only with Worker:MetricsPort).</summary>
+    public WorkerTelemetryServer Telemetry => _host.Services.GetRequiredService<WorkerTelemetryServer>();
 
     public static async Task<WorkerHost> StartAsync(string apiUrl, string pool, string name, IDictionary<string, string?>? settings = null)
     {

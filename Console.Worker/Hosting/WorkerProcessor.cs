@@ -5,6 +5,7 @@ using Console.Worker.Api;
 using Console.Worker.Infrastructure;
 using Console.Worker.Outbox;
 using Console.Worker.Runs;
+using Console.Worker.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -24,6 +25,7 @@ public sealed partial class WorkerProcessor(
     WorkerIdentity identity,
     IOptions<WorkerOptions> options,
     TimeProvider time,
+    WorkerMetrics metrics,
     ILogger<WorkerProcessor> logger) : IAsyncDisposable
 {
     private static readonly TimeSpan UnhealthyRetry = TimeSpan.FromSeconds(2);
@@ -39,12 +41,16 @@ public sealed partial class WorkerProcessor(
 
     public IReadOnlyCollection<PoolContext> Pools => _pools.Values;
 
+    /// <summary>When <see cref="StartAsync"/> ran; null before.</summary>
+    public DateTimeOffset? StartedAt { get; private set; }
+
     /// <summary>Ids of the runs supervised now, across pools.</summary>
     public IReadOnlyCollection<Guid> ActiveRuns => [.. _pools.Values.SelectMany(p => p.Active.Keys)];
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _stopping = new CancellationTokenSource();
+        StartedAt = time.GetUtcNow();
         _outboxLoop = Task.Run(() => outbox.RunAsync(_stopping.Token), CancellationToken.None);
         foreach (var pool in _pools.Values)
         {
@@ -181,6 +187,8 @@ public sealed partial class WorkerProcessor(
                     WaitSeconds = _options.PollWaitSeconds,
                     HeartbeatIntervalSeconds = _options.HeartbeatIntervalSeconds,
                 }, stopping);
+                pool.LastPolledAt = time.GetUtcNow();
+                metrics.Polled(pool.Name);
                 if (claimed.Count > 0)
                 {
                     await RefreshPoolAsync(pool, stopping);
@@ -388,6 +396,9 @@ public sealed partial class WorkerProcessor(
 
     private async Task SuperviseAsync(PoolContext pool, Guid runId, Func<CancellationToken, Task> supervise, CancellationToken stopping)
     {
+        // Every log line about the run, from any component, carries its id and this worker's name.
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["FlowRunId"] = runId, ["WorkerName"] = identity.Name, ["WorkPool"] = pool.Name });
+        metrics.RunStarted(pool.Name);
         try
         {
             await supervise(stopping);
@@ -405,6 +416,7 @@ public sealed partial class WorkerProcessor(
         {
             pool.Active.TryRemove(runId, out _);
             pool.SignalSlotFreed();
+            metrics.RunEnded(pool.Name);
         }
     }
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Threading.Channels;
 using Console.Core.Contracts;
 using Console.Worker.Api;
+using Console.Worker.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace Console.Worker.Outbox;
@@ -21,15 +22,17 @@ public sealed partial class ReportOutbox : IDisposable
     private readonly IConsoleApi _api;
     private readonly OutboxJournal? _journal;
     private readonly ILogger<ReportOutbox> _logger;
+    private readonly WorkerMetrics? _metrics;
     private readonly Lock _gate = new();
     private readonly Dictionary<Guid, RunQueue> _runs = [];
     private readonly Dictionary<long, TaskCompletionSource<ReportOutcome>> _waiters = [];
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private long _nextSeq = 1;
 
-    public ReportOutbox(IConsoleApi api, ILogger<ReportOutbox> logger, OutboxJournal? journal = null)
+    public ReportOutbox(IConsoleApi api, ILogger<ReportOutbox> logger, OutboxJournal? journal = null, WorkerMetrics? metrics = null)
     {
         _api = api;
+        _metrics = metrics;
         _logger = logger;
         _journal = journal;
         foreach (var item in journal?.Load() ?? [])
@@ -220,6 +223,7 @@ public sealed partial class ReportOutbox : IDisposable
                     LogServerAway(_logger, ex.Message);
                 }
 
+                _metrics?.ReportsKept(batch.Count);
                 return false;
             }
 

@@ -23,6 +23,9 @@ public sealed class PoolContext(string name)
 
     public bool Recovered { get; set; }
 
+    /// <summary>When a poll of this pool last came back from the server (what <c>/health</c> watches).</summary>
+    public DateTimeOffset? LastPolledAt { get; set; }
+
     public Task? Loop { get; set; }
 
     public void SignalSlotFreed() => _slotFreed.Writer.TryWrite(true);

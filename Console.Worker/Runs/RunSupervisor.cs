@@ -3,6 +3,7 @@ using Console.Core.FlowRuns;
 using Console.Worker.Api;
 using Console.Worker.Infrastructure;
 using Console.Worker.Outbox;
+using Console.Worker.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -18,6 +19,7 @@ public sealed partial class RunSupervisor(
     WorkerIdentity identity,
     IOptions<WorkerOptions> options,
     TimeProvider time,
+    WorkerMetrics metrics,
     ILogger<RunSupervisor> logger)
 {
     private readonly WorkerOptions _options = options.Value;
@@ -49,7 +51,9 @@ public sealed partial class RunSupervisor(
         IRunHandle handle;
         try
         {
+            var starting = time.GetTimestamp();
             handle = await infrastructure.StartAsync(spec, sink, stopping);
+            metrics.InfrastructureStarted(pool.Name, infrastructure.Type, time.GetElapsedTime(starting));
         }
         catch (InfrastructureUnavailableException ex)
         {
