@@ -22,10 +22,7 @@ public sealed class RunClaimer(ConsoleDbContext db, StatusRules rules, WorkerSer
         await gate.WaitAsync(ct);
         try
         {
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var outcome = await ClaimInTransactionAsync(request, ct);
-            await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
+            var outcome = await ClaimOnceAsync(request, retryOnInsertRace: true, ct);
             foreach (var run in outcome.Claimed)
             {
                 // Dispatch latency: from when the run was due (created, or its later scheduled start) to its claim.
@@ -38,6 +35,27 @@ public sealed class RunClaimer(ConsoleDbContext db, StatusRules rules, WorkerSer
         {
             gate.Release();
         }
+    }
+
+    private async Task<ClaimOutcome> ClaimOnceAsync(ClaimRequest request, bool retryOnInsertRace, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var outcome = await ClaimInTransactionAsync(request, ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException) when (retryOnInsertRace && db.Entry(outcome.Worker).State == EntityState.Added)
+        {
+            // A new worker's first poll raced its first heartbeat, which inserted the worker row
+            // first; nothing of this attempt was written, so claim again with the row there.
+            await tx.RollbackAsync(ct);
+            db.ChangeTracker.Clear();
+            return await ClaimOnceAsync(request, retryOnInsertRace: false, ct);
+        }
+
+        await tx.CommitAsync(ct);
+        return outcome;
     }
 
     private async Task<ClaimOutcome> ClaimInTransactionAsync(ClaimRequest request, CancellationToken ct)

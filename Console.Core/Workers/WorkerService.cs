@@ -32,19 +32,33 @@ public sealed class WorkerService(ConsoleDbContext db, IChangeFeed feed, StatusR
         ArgumentNullException.ThrowIfNull(request);
         var name = Names.Require(request.Name, "name");
         ValidateInterval(request.HeartbeatIntervalSeconds);
-        var pool = await pools.FindAsync(poolName, ct);
-        var (worker, wasOnline) = await UpsertAsync(pool, name, request.HeartbeatIntervalSeconds, request.Queues, ct);
-        worker.IsHealthy = request.IsHealthy ?? true;
-        worker.HealthMessage = request.HealthMessage;
-        await db.SaveChangesAsync(ct);
-        await PublishAsync(worker, ct);
-        if (!wasOnline)
+        for (var attempt = 1; ; attempt++)
         {
-            // The pool may have just turned Ready.
-            await pools.PublishAsync(pool, ct);
-        }
+            var pool = await pools.FindAsync(poolName, ct);
+            var (worker, wasOnline) = await UpsertAsync(pool, name, request.HeartbeatIntervalSeconds, request.Queues, ct);
+            worker.IsHealthy = request.IsHealthy ?? true;
+            worker.HealthMessage = request.HealthMessage;
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException) when (attempt == 1 && db.Entry(worker).State == EntityState.Added)
+            {
+                // A new worker's first heartbeat raced its first poll (or another heartbeat) that
+                // inserted the row first: it is there now, so this heartbeat updates it instead.
+                db.ChangeTracker.Clear();
+                continue;
+            }
 
-        return worker;
+            await PublishAsync(worker, ct);
+            if (!wasOnline)
+            {
+                // The pool may have just turned Ready.
+                await pools.PublishAsync(pool, ct);
+            }
+
+            return worker;
+        }
     }
 
     /// <summary>Finds or creates the worker and stamps its heartbeat; the caller saves.</summary>

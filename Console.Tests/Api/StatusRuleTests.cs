@@ -50,6 +50,21 @@ public sealed class StatusRuleTests : ApiTestBase, IClassFixture<StatusRuleTests
     }
 
     [Fact]
+    public async Task An_online_worker_cannot_be_forgotten_an_offline_one_can_and_an_unknown_one_is_404()
+    {
+        var pool = await CreatePoolAsync();
+        await PollAsync(pool.Name, "w1");
+
+        await AssertProblemAsync(await Client.DeleteAsync($"/api/work-pools/{pool.Name}/workers/w1"), HttpStatusCode.Conflict);
+        Assert.Single(await GetAsync<List<WorkerDto>>($"/api/work-pools/{pool.Name}/workers"));
+
+        _time.Advance(TimeSpan.FromSeconds(31));
+        Assert.Equal(HttpStatusCode.NoContent, (await Client.DeleteAsync($"/api/work-pools/{pool.Name}/workers/w1")).StatusCode);
+        Assert.Empty(await GetAsync<List<WorkerDto>>($"/api/work-pools/{pool.Name}/workers"));
+        await AssertProblemAsync(await Client.DeleteAsync($"/api/work-pools/{pool.Name}/workers/w1"), HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task Pool_is_ready_only_with_an_online_worker_and_paused_wins()
     {
         var pool = await CreatePoolAsync();
