@@ -76,27 +76,53 @@ public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, Status
             throw new InvalidRequestException("state", "The target state is required.");
         }
 
-        var run = await FindAsync(id, ct);
         var report = new StateReport(state, request.Message, request.ExitCode, request.InfrastructureId);
-        return await ApplyAsync(run, report, ct);
+        return await ApplyToLatestAsync(id, _ => report, ct);
     }
 
     /// <summary>Cancels a run: straight to Cancelled when it has not been claimed, else Cancelling for its worker.</summary>
-    public async Task<FlowRunDto> CancelAsync(Guid id, CancellationToken ct = default)
-    {
-        var run = await FindAsync(id, ct);
-        var target = run.State switch
+    public Task<FlowRunDto> CancelAsync(Guid id, CancellationToken ct = default) =>
+        ApplyToLatestAsync(id, run => new StateReport(run.State switch
         {
             FlowRunState.Scheduled => FlowRunState.Cancelled,
             FlowRunState.Pending or FlowRunState.Running or FlowRunState.Cancelling => FlowRunState.Cancelling,
             _ => throw new ConflictException($"The run has already ended ({run.State})."),
-        };
-        return await ApplyAsync(run, new StateReport(target, "Cancelled by request."), ct);
+        }, "Cancelled by request."), ct);
+
+    /// <summary>
+    /// Applies what <paramref name="decide"/> makes of the run as it is in the database. A run's state
+    /// is its concurrency token: when another writer (a worker's report, a cancel, the claim, the
+    /// reaper) changed it between this read and this write, nothing is written and the decision is
+    /// made again on the fresh row, so no transition is ever judged against a state that has passed.
+    /// </summary>
+    public async Task<FlowRunDto> ApplyToLatestAsync(Guid id, Func<FlowRun, StateReport> decide, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(decide);
+        for (var attempt = 1; ; attempt++)
+        {
+            var run = await FindAsync(id, ct);
+            try
+            {
+                return await ApplyAsync(run, decide(run), ct);
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < 5)
+            {
+                ForgetRuns();
+            }
+        }
     }
 
-    public async Task<FlowRunDto> ApplyAsync(FlowRun run, StateReport report, CancellationToken ct = default)
+    /// <summary>Drops the runs and state changes of a failed write; the caller's other entities stay tracked.</summary>
+    private void ForgetRuns()
     {
-        ArgumentNullException.ThrowIfNull(run);
+        foreach (var entry in db.ChangeTracker.Entries().Where(e => e.Entity is FlowRun or FlowRunStateChange).ToList())
+        {
+            entry.State = EntityState.Detached;
+        }
+    }
+
+    private async Task<FlowRunDto> ApplyAsync(FlowRun run, StateReport report, CancellationToken ct)
+    {
         if (FlowRunOrchestrator.Apply(run, report, rules.Now))
         {
             Record(run);
@@ -111,15 +137,29 @@ public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, Status
 
     public async Task CancelScheduledOfDeploymentAsync(Guid deploymentId, string reason, CancellationToken ct = default)
     {
-        var scheduled = await db.FlowRuns.Where(r => r.DeploymentId == deploymentId && r.State == FlowRunState.Scheduled).ToListAsync(ct);
-        var now = rules.Now;
-        foreach (var run in scheduled)
+        List<FlowRun> scheduled;
+        for (var attempt = 1; ; attempt++)
         {
-            FlowRunOrchestrator.Apply(run, new StateReport(FlowRunState.Cancelled, reason), now);
-            Record(run);
+            scheduled = await db.FlowRuns.Where(r => r.DeploymentId == deploymentId && r.State == FlowRunState.Scheduled).ToListAsync(ct);
+            var now = rules.Now;
+            foreach (var run in scheduled)
+            {
+                FlowRunOrchestrator.Apply(run, new StateReport(FlowRunState.Cancelled, reason), now);
+                Record(run);
+            }
+
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                break;
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < 5)
+            {
+                // A worker claimed one of them meanwhile: that one runs; cancel what is still waiting.
+                ForgetRuns();
+            }
         }
 
-        await db.SaveChangesAsync(ct);
         foreach (var run in scheduled)
         {
             feed.Publish(new FlowRunChanged(ToDto(run)));

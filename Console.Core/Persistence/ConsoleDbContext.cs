@@ -71,6 +71,9 @@ public sealed class ConsoleDbContext(DbContextOptions<ConsoleDbContext> options)
             e.HasIndex(r => new { r.WorkerName, r.State });
             e.HasIndex(r => r.CreatedAt);
             e.HasIndex(r => new { r.DeploymentId, r.ScheduleKey }).IsUnique();
+            // Every transition is judged against the state it read; the UPDATE only lands while
+            // the row still has it (FlowRunService.ApplyToLatestAsync decides again otherwise).
+            e.Property(r => r.State).IsConcurrencyToken();
         });
 
         modelBuilder.Entity<FlowRunStateChange>(e => e.HasIndex(c => new { c.FlowRunId, c.Id }));

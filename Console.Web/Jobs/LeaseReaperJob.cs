@@ -21,7 +21,7 @@ public sealed partial class LeaseReaperJob(
 {
     public async Task<int> RunAsync(CancellationToken ct)
     {
-        var held = await db.FlowRuns
+        var held = await db.FlowRuns.AsNoTracking()
             .Where(r => r.WorkerName != null && FlowRunStates.Active.Contains(r.State))
             .ToListAsync(ct);
         if (held.Count == 0)
@@ -41,17 +41,20 @@ public sealed partial class LeaseReaperJob(
         foreach (var run in held.Where(r => !online.Contains((r.PoolId, r.WorkerName!))))
         {
             var worker = run.WorkerName;
-            var report = run.State switch
-            {
-                FlowRunState.Pending => new StateReport(FlowRunState.Scheduled, $"Worker '{worker}' went offline before starting the run; it is back in the queue."),
-                FlowRunState.Running => new StateReport(FlowRunState.Crashed, $"Worker '{worker}' stopped heartbeating while the run was running; its infrastructure may still exist."),
-                _ => new StateReport(FlowRunState.Cancelled, $"Worker '{worker}' went offline while cancelling the run."),
-            };
             try
             {
-                await runs.ApplyAsync(run, report, ct);
+                // Decided on the row as it is at the write: a Pending run that its worker reported
+                // Running meanwhile is Crashed, never put back in the queue to run twice.
+                var settled = await runs.ApplyToLatestAsync(run.Id, latest => latest.WorkerName != worker || !latest.State.IsActive()
+                    ? throw new ConflictException("The run moved on meanwhile.")
+                    : latest.State switch
+                    {
+                        FlowRunState.Pending => new StateReport(FlowRunState.Scheduled, $"Worker '{worker}' went offline before starting the run; it is back in the queue."),
+                        FlowRunState.Running => new StateReport(FlowRunState.Crashed, $"Worker '{worker}' stopped heartbeating while the run was running; its infrastructure may still exist."),
+                        _ => new StateReport(FlowRunState.Cancelled, $"Worker '{worker}' went offline while cancelling the run."),
+                    }, ct);
                 reaped++;
-                LogReaped(logger, run.Id, worker!, report.State);
+                LogReaped(logger, run.Id, worker!, settled.State);
             }
             catch (ConflictException)
             {
