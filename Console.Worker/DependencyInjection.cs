@@ -63,10 +63,8 @@ public static class DependencyInjection
         // Outbox: in memory, plus a journal file when the worker has a state directory (see OutboxJournal).
         services.TryAddSingleton(sp =>
         {
-            var options = sp.GetRequiredService<IOptions<WorkerOptions>>().Value;
-            var journal = options.StateDirectory is { } dir
-                ? new OutboxJournal(Path.Combine(dir, sp.GetRequiredService<WorkerIdentity>().Name))
-                : null;
+            var identity = sp.GetRequiredService<WorkerIdentity>();
+            var journal = identity.StateDirectory is { } dir ? new OutboxJournal(Path.Combine(dir, identity.Name)) : null;
             return new ReportOutbox(sp.GetRequiredService<IConsoleApi>(), sp.GetRequiredService<ILogger<ReportOutbox>>(), journal, sp.GetRequiredService<WorkerMetrics>());
         });
 

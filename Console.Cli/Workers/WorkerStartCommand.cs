@@ -34,6 +34,10 @@ public sealed class WorkerStartCommand(IWorkerRunner runner, CliOutput output, C
         [Description("The infrastructure to run flows on (docker, process); default: the pool's type")]
         public string? Type { get; set; }
 
+        [CommandOption("--state-dir <DIR>")]
+        [Description("Where the worker keeps its generated name and undelivered reports, so a restarted worker adopts its containers (default: a folder per pool set under the user's local data folder)")]
+        public string? StateDirectory { get; set; }
+
         [CommandOption("--metrics-port <PORT>")]
         [Description("Serve the worker's /metrics (Prometheus) and /health on this loopback port (Worker__MetricsAddress to bind another address)")]
         public int? MetricsPort { get; set; }
@@ -64,6 +68,7 @@ public sealed class WorkerStartCommand(IWorkerRunner runner, CliOutput output, C
         Set(config, nameof(WorkerOptions.Limit), settings.Limit?.ToString(CultureInfo.InvariantCulture));
         Set(config, nameof(WorkerOptions.Type), settings.Type);
         Set(config, nameof(WorkerOptions.MetricsPort), settings.MetricsPort?.ToString(CultureInfo.InvariantCulture));
+        Set(config, nameof(WorkerOptions.StateDirectory), settings.StateDirectory ?? DefaultStateDirectory(settings.Pools));
         Set(config, nameof(WorkerOptions.ApiKey), cli.ApiKey);
 
         var pools = string.Join(", ", settings.Pools.Select(p => $"'{p}'"));
@@ -93,6 +98,23 @@ public sealed class WorkerStartCommand(IWorkerRunner runner, CliOutput output, C
 
         output.Console.MarkupLine("[grey]Worker stopped.[/]");
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// Without a state folder a restarted worker would get a new random name and never find its
+    /// running containers again; one folder per pool set keeps the name per "kind" of worker
+    /// (a second worker started alongside takes the next slot, see WorkerIdentity).
+    /// Worker__StateDirectory in the environment wins.
+    /// </summary>
+    private static string? DefaultStateDirectory(IEnumerable<string> pools)
+    {
+        if (Environment.GetEnvironmentVariable("Worker__StateDirectory") is { Length: > 0 })
+        {
+            return null;
+        }
+
+        var data = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create);
+        return Path.Combine(string.IsNullOrEmpty(data) ? Path.GetTempPath() : data, "console", "workers", string.Join('+', pools.Order(StringComparer.Ordinal)));
     }
 
     private static void Set(Dictionary<string, string?> config, string key, string? value)

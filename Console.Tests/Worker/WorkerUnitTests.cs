@@ -144,6 +144,27 @@ public sealed class WorkerUnitTests
         Assert.NotEqual(name, WorkerIdentity.Generate());
     }
 
+    [Fact]
+    public void A_state_directory_keeps_a_generated_name_for_the_next_start_and_a_second_live_worker_gets_its_own()
+    {
+        var root = Directory.CreateTempSubdirectory("console-identity-").FullName;
+        var options = Microsoft.Extensions.Options.Options.Create(new WorkerOptions { Pools = ["p"], StateDirectory = root });
+        string first;
+        using (var one = new WorkerIdentity(options))
+        {
+            using var two = new WorkerIdentity(options);
+            first = one.Name;
+            Assert.NotEqual(one.Name, two.Name);
+            Assert.NotEqual(one.StateDirectory, two.StateDirectory);
+            Assert.Equal(root, one.StateDirectory);
+        }
+
+        // The first worker stopped: the next one to start takes its slot, and so its name and containers.
+        using var again = new WorkerIdentity(options);
+        Assert.Equal(first, again.Name);
+        Directory.Delete(root, recursive: true);
+    }
+
     private static List<ValidationResult> Validate(WorkerOptions options)
     {
         var results = new List<ValidationResult>();
