@@ -4,6 +4,7 @@ using Console.Cli.Api;
 using Console.Cli.Hosting;
 using Console.Cli.Output;
 using Console.Core.Contracts;
+using Console.Core.Diagnostics;
 using Console.Core.FlowRuns;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -24,6 +25,7 @@ public sealed class FlowRunInspectCommand(ApiClient api, CliOutput output) : Asy
 
         var run = ApiClient.As<FlowRunDto>(node);
         var history = await api.GetAsync<List<StateChangeDto>>($"/api/flow-runs/{run.Id}/history", cancellationToken);
+        var diagnosis = await api.GetAsync<DiagnosisDto>($"/api/flow-runs/{run.Id}/diagnosis", cancellationToken);
         var timeline = CliOutput.NewTable("When", "State", "Message");
         foreach (var change in history)
         {
@@ -48,7 +50,8 @@ public sealed class FlowRunInspectCommand(ApiClient api, CliOutput output) : Asy
             ]),
             new Panel(new Text(CliOutput.Pretty(run.Parameters))).Header("Parameters"),
             new Panel(new Text(CliOutput.Pretty(run.JobVariables))).Header("Job variables"),
-            timeline.Title("State timeline")));
+            timeline.Title("State timeline"),
+            new Panel(new Text(DiagnosisText.Render(diagnosis).TrimEnd())).Header(run.State.IsActive() || run.State.IsTerminal() ? "What it is doing" : "Why it is waiting")));
         return ExitCodes.Success;
     }
 }

@@ -32,6 +32,9 @@ public sealed class FlowRunCommandTests(ConsoleServer server) : IDisposable
         Assert.Equal(0, inspected.ExitCode);
         Assert.Contains(run.Name, inspected.Output, StringComparison.Ordinal);
         Assert.Contains("State timeline", inspected.Output, StringComparison.Ordinal);
+        // No worker has ever polled the pool: inspect says so, with the reason's code.
+        Assert.Contains("Why it is waiting", inspected.Output, StringComparison.Ordinal);
+        Assert.Contains("[no-worker]", inspected.Output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -47,6 +47,20 @@ public sealed class ConsoleApi(HttpClient http)
         return await response.ReadAsync<FlowRunDto>();
     }
 
+    /// <summary>A run whose start is already well past: Late at once.</summary>
+    public async Task<FlowRunDto> RunLateAsync(Guid deployment)
+    {
+        using var response = await http.PostJsonAsync($"/api/deployments/{deployment}/runs", new { scheduledStartAt = DateTime.UtcNow.AddMinutes(-2) });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return await response.ReadAsync<FlowRunDto>();
+    }
+
+    public async Task SetPoolPausedAsync(string pool, bool paused)
+    {
+        using var response = await http.PostAsync($"/api/work-pools/{pool}/{(paused ? "pause" : "resume")}", null);
+        response.EnsureSuccessStatusCode();
+    }
+
     public async Task<IReadOnlyList<FlowRunDto>> ClaimAsync(string pool, string worker)
     {
         using var response = await http.PostJsonAsync($"/api/work-pools/{pool}/poll", new { workerName = worker, limit = 10 });

@@ -149,6 +149,65 @@ public sealed class ConsoleUiTests(BrowserFixture browser) : IClassFixture<Brows
     }
 
     [Fact]
+    public async Task ALateRunSaysWhyItWaitsOnItsBadgeAndItsPageAndTheAnswerFollowsLive()
+    {
+        var pool = ConsoleApi.UniqueName("late");
+        await Api.CreatePoolAsync(pool);
+        await Api.SetPoolPausedAsync(pool, paused: true);
+        var deployment = await Api.CreateDeploymentAsync(pool, "nightly", "etl");
+        var run = await Api.RunLateAsync(deployment.Id);
+
+        // The Runs tab: the Late badge's tooltip is the diagnosis, not a generic sentence.
+        var poolPage = new WorkPoolPage(_page);
+        await poolPage.OpenAsync(pool);
+        await poolPage.OpenTabAsync("Runs");
+        var badge = _page.Locator($"tr:has(td[data-run='{run.Id}']) [data-testid=run-state]");
+        await Expect(badge).ToHaveAttributeAsync("data-status", "Late");
+        await Expect(badge).ToHaveAttributeAsync("data-reason", new Regex($"Late: Work pool '{pool}' is paused"));
+        await badge.HoverAsync();
+        await Expect(_page.Locator(".mud-tooltip", new() { HasText = $"Work pool '{pool}' is paused" })).ToBeVisibleAsync();
+
+        // Its page lists every reason; resuming the pool elsewhere changes the answer without a reload.
+        var page = new FlowRunPage(_page);
+        await page.OpenAsync(run.Id);
+        ILocator Reason(string code) => _page.Locator($"[data-testid=diagnosis-panel] [data-testid=diagnosis-reason][data-code={code}]");
+        await Expect(Reason("pool-paused")).ToHaveCountAsync(1);
+        await Expect(Reason("no-worker")).ToHaveCountAsync(1);
+        await page.MarkDocumentAsync();
+
+        await Api.SetPoolPausedAsync(pool, paused: false);
+        await Expect(Reason("pool-paused")).ToHaveCountAsync(0);
+        await Expect(Reason("no-worker")).ToHaveCountAsync(1);
+        Assert.True(await page.IsSameDocumentAsync(), "the page reloaded instead of updating live");
+    }
+
+    [Fact]
+    public async Task ThePoolsInsightsChartShowItsRunsOnceTheyHaveRun()
+    {
+        var pool = ConsoleApi.UniqueName("charts");
+        await Api.CreatePoolAsync(pool);
+        var deployment = await Api.CreateDeploymentAsync(pool, "charted", "hourly");
+        var ok = await Api.RunAsync(deployment.Id);
+        var bad = await Api.RunAsync(deployment.Id);
+        Assert.Equal(2, (await Api.ClaimAsync(pool, "chart-worker")).Count);
+        foreach (var (run, state, code) in new[] { (ok, "Completed", 0), (bad, "Failed", 1) })
+        {
+            await Api.SetStateAsync(run.Id, "Running");
+            await Api.SetStateAsync(run.Id, state, exitCode: code);
+        }
+
+        var poolPage = new WorkPoolPage(_page);
+        await poolPage.OpenAsync(pool);
+        await _page.Locator("#pool-insights").ClickAsync();
+        await Expect(_page).ToHaveURLAsync(new Regex($"/insights/{pool}$"));
+        var chart = _page.Locator("[data-testid=runs-by-state-chart]");
+        await Expect(chart.Locator("svg")).ToBeVisibleAsync();
+        await Expect(chart.Locator("[data-testid=runs-by-state-totals]")).ToContainTextAsync("Completed 1");
+        await Expect(chart.Locator("[data-testid=runs-by-state-totals]")).ToContainTextAsync("Failed 1");
+        await Expect(_page.Locator("[data-testid=latency-summary]")).ToContainTextAsync("2 claims");
+    }
+
+    [Fact]
     public async Task AQueueCreatedInTheDialogTakesItsPriority()
     {
         var pool = ConsoleApi.UniqueName("queues");
