@@ -138,8 +138,9 @@ internal static class BenchProgram
             Out.Line($"results: {path}");
         }
 
-        var failed = results.Count(r => r.Verdict == Verdict.Error);
-        Out.Line($"{results.Count - failed} benchmarks ran, {failed} failed");
+        // A benchmark skipped for a missing prerequisite (Docker, Chromium) measured nothing: a failure too.
+        var failed = results.Count(r => r.Verdict is Verdict.Error or Verdict.Skipped);
+        Out.Line($"{results.Count - failed} benchmarks ran, {failed} failed or skipped");
         return failed == 0 ? 0 : 1;
     }
 

@@ -4,7 +4,8 @@
 #
 # Installs missing Debian packages, starts dockerd, builds the local test image
 # console-test/busybox:latest, runs `dotnet test Console.sln` (Debug) with a trx
-# logger into TestResults/, and prints as its last line "N passed, N failed"
+# logger into TestResults/, then (without arguments) the benchmark smoke test
+# `Console.Bench all --quick` as one more test, and prints as its last line "N passed, N failed"
 # (", N skipped" when any). Exits non-zero on any failure, a failed build, or
 # when no test ran.
 #
@@ -84,5 +85,22 @@ elif [[ $passed -eq 0 && $failed -eq 0 ]]; then
     log "no test ran (check --filter, or that the test projects contain tests)"
     failed=1
 fi
+
+# 6. Benchmark smoke test (the whole suite only): `Console.Bench all --quick` must run every
+#    benchmark and produce figures; it asserts no speed. It counts as one test.
+if [[ $# -eq 0 && "${CONSOLE_SKIP_BENCH_SMOKE:-}" != "1" ]]; then
+    log "benchmark smoke test: Console.Bench all --quick (log: $RESULTS_DIR/bench-smoke.log)"
+    if dotnet build Console.Cli -c Release --nologo -v quiet >"$RESULTS_DIR/bench-build.log" 2>&1 \
+        && timeout 900 dotnet run --project Console.Bench -c Release -- all --quick --out "$RESULTS_DIR/bench" \
+            >"$RESULTS_DIR/bench-smoke.log" 2>&1 </dev/null; then
+        passed=$((passed + 1))
+        tail -n 20 "$RESULTS_DIR/bench-smoke.log" >&2
+    else
+        failed=$((failed + 1))
+        log "benchmark smoke test FAILED:"
+        tail -n 40 "$RESULTS_DIR/bench-build.log" "$RESULTS_DIR/bench-smoke.log" >&2
+    fi
+fi
+
 log "results: $RESULTS_DIR"
 finish "$passed" "$failed" "$skipped"
