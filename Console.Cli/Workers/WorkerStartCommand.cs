@@ -38,12 +38,18 @@ public sealed class WorkerStartCommand(IWorkerRunner runner, CliOutput output, C
         [Description("Where the worker keeps its generated name and undelivered reports, so a restarted worker adopts its containers (default: a folder per pool set under the user's local data folder)")]
         public string? StateDirectory { get; set; }
 
+        [CommandOption("--log-format <FORMAT>")]
+        [Description("text (default) or json: one JSON object per line, each line about a run carrying FlowRunId, WorkerName and WorkPool")]
+        public string? LogFormat { get; set; }
+
         [CommandOption("--metrics-port <PORT>")]
         [Description("Serve the worker's /metrics (Prometheus) and /health on this loopback port (Worker__MetricsAddress to bind another address)")]
         public int? MetricsPort { get; set; }
 
         public override ValidationResult Validate() =>
-            Pools.Length == 0 ? ValidationResult.Error("--pool is required: the work pool this worker serves.") : base.Validate();
+            Pools.Length == 0 ? ValidationResult.Error("--pool is required: the work pool this worker serves.")
+            : LogFormat is not (null or "text" or "json") ? ValidationResult.Error($"--log-format is 'text' or 'json', not '{LogFormat}'.")
+            : base.Validate();
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -68,6 +74,11 @@ public sealed class WorkerStartCommand(IWorkerRunner runner, CliOutput output, C
         Set(config, nameof(WorkerOptions.Limit), settings.Limit?.ToString(CultureInfo.InvariantCulture));
         Set(config, nameof(WorkerOptions.Type), settings.Type);
         Set(config, nameof(WorkerOptions.MetricsPort), settings.MetricsPort?.ToString(CultureInfo.InvariantCulture));
+        if (settings.LogFormat == "json")
+        {
+            config["Logging:Console:FormatterName"] = "json";
+        }
+
         Set(config, nameof(WorkerOptions.StateDirectory), settings.StateDirectory ?? DefaultStateDirectory(settings.Pools));
         Set(config, nameof(WorkerOptions.ApiKey), cli.ApiKey);
 
