@@ -98,6 +98,22 @@ public sealed partial class ApiKeyCommandTests(SecureConsoleServer server) : ICl
     }
 
     [Fact]
+    public async Task Revoke_asks_for_confirmation_when_interactive_and_no_keeps_the_key()
+    {
+        var key = await CreateKeyAsync(Roles.Viewer);
+        var console = CliHarness.NewConsole(interactive: true);
+        console.Input.PushTextWithEnter("n");
+
+        var refused = await _admin.RunAsync(console, "api-key", "revoke", key.Prefix);
+
+        Assert.Equal(0, refused.ExitCode);
+        Assert.Contains($"Revoke API key '{key.Name}' ({key.Prefix})?", refused.Output, StringComparison.Ordinal);
+        Assert.Contains("Nothing revoked.", refused.Output, StringComparison.Ordinal);
+        using var withKey = As(key.Key);
+        Assert.Equal(0, (await withKey.RunAsync("work-pool", "ls")).ExitCode);
+    }
+
+    [Fact]
     public async Task A_viewer_key_is_forbidden_to_manage_keys_with_exit_code_1_and_nothing_is_created()
     {
         var viewer = await CreateKeyAsync(Roles.Viewer);
