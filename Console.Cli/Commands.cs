@@ -1,3 +1,4 @@
+using Console.Cli.ApiKeys;
 using Console.Cli.Deploy;
 using Console.Cli.Deployments;
 using Console.Cli.FlowRuns;
@@ -76,6 +77,16 @@ public static class Commands
             run.AddCommand<FlowRunInspectCommand>("inspect").WithDescription("Show a flow run and its state timeline");
             run.AddCommand<FlowRunLogsCommand>("logs").WithDescription("Print a flow run's logs (--follow: until it finishes)");
             run.AddCommand<FlowRunCancelCommand>("cancel").WithDescription("Cancel a flow run");
+        });
+        config.AddBranch("api-key", key =>
+        {
+            key.SetDescription("Create, list and revoke API keys (admins only)");
+            key.AddCommand<ApiKeyCreateCommand>("create").WithDescription("Create an API key; the key is printed once, never again")
+                .WithExample("api-key", "create", "--name", "ci-deployer", "--role", "operator", "--expires-in-days", "90");
+            key.AddCommand<ApiKeyListCommand>("ls").WithDescription("List API keys (prefixes and metadata, never secrets)");
+            key.AddCommand<ApiKeyRevokeCommand>("revoke").WithAlias("delete")
+                .WithDescription("Revoke an API key at once, by id or prefix (also: delete); it stays listed as Revoked")
+                .WithExample("api-key", "revoke", "cx_ab12cd34");
         });
     }
 }

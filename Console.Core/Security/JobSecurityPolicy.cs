@@ -45,6 +45,51 @@ public static partial class JobSecurityPolicy
         Check(template, JobTemplate.Parse(template), merged, variablesField: "jobVariables");
     }
 
+    /// <summary>
+    /// The worker's own check before it creates anything: the run's variables against the pool's
+    /// schema (as the server checks them on create), then the same rules as <see cref="CheckVariables"/>
+    /// on what they render to. A run that got past the server some other way (a tampered database,
+    /// a rogue server) is refused here.
+    /// </summary>
+    /// <param name="variables">The run's job variables as the server sent them.</param>
+    /// <param name="merged">What the worker renders: the schema defaults with <paramref name="variables"/> over them.</param>
+    public static void CheckRun(JobTemplate template, JsonObject? variables, JsonObject merged)
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        ArgumentNullException.ThrowIfNull(merged);
+        template.ValidateVariables(variables);
+        Check(template.Source, template, merged, variablesField: "jobVariables");
+    }
+
+    /// <summary>
+    /// What a pool's template lets its runs reach on the worker's host, for the UI to warn about.
+    /// Reads the raw JSON, so a template half-way through an edit gives an answer too.
+    /// </summary>
+    public static HostAccess HostAccessOf(JsonObject? template)
+    {
+        if (template is null)
+        {
+            return HostAccess.None;
+        }
+
+        var configuration = template["jobConfiguration"] as JsonObject;
+        var properties = (template["variables"] as JsonObject)?["properties"] as JsonObject;
+        var privileged = configuration?["privileged"] switch
+        {
+            JsonValue v when v.GetValueKind() == JsonValueKind.True => true,
+            JsonValue v when v.GetValueKind() == JsonValueKind.String => VariableOf(v) is { } name && properties?[name] is JsonObject schema && MayBeTrue(schema),
+            _ => false,
+        };
+        var hostNetwork = Flag(template, AllowHostNetwork) || SchemaNamesHost(configuration, properties)
+            || (configuration?["network_mode"] is JsonValue mode && mode.GetValueKind() == JsonValueKind.String
+                && string.Equals(mode.GetValue<string>().Trim(), "host", StringComparison.OrdinalIgnoreCase));
+        return new HostAccess(Flag(template, AllowDockerSocket), privileged, hostNetwork);
+
+        static bool MayBeTrue(JsonObject schema) =>
+            !(schema["const"] is JsonValue c && c.GetValueKind() != JsonValueKind.True)
+            && !(schema["enum"] is JsonArray values && !values.Any(e => e is JsonValue ev && ev.GetValueKind() == JsonValueKind.True));
+    }
+
     /// <summary>Whether a volume's source is the Docker socket or a folder that holds it.</summary>
     public static bool ExposesDockerSocket(string volume)
     {
@@ -112,11 +157,12 @@ public static partial class JobSecurityPolicy
     private static bool Flag(JsonObject template, string name) =>
         template[name] is JsonValue value && value.GetValueKind() == JsonValueKind.True;
 
-    private static bool SchemaNamesHost(JobTemplate parsed)
+    private static bool SchemaNamesHost(JobTemplate parsed) => SchemaNamesHost(parsed.JobConfiguration, parsed.Properties);
+
+    private static bool SchemaNamesHost(JsonObject? configuration, JsonObject? properties)
     {
-        var variable = parsed.JobConfiguration["network_mode"] is JsonValue v && v.GetValueKind() == JsonValueKind.String
-            && WholePlaceholder().Match(v.GetValue<string>().Trim()) is { Success: true } m ? m.Groups[1].Value : null;
-        if (variable is null || parsed.Properties[variable] is not JsonObject schema)
+        var variable = configuration?["network_mode"] is JsonValue v ? VariableOf(v) : null;
+        if (variable is null || properties?[variable] is not JsonObject schema)
         {
             return false;
         }
@@ -126,4 +172,18 @@ public static partial class JobSecurityPolicy
 
         static bool IsHost(JsonValue value) => value.GetValueKind() == JsonValueKind.String && value.GetValue<string>() == "host";
     }
+
+    /// <summary>The variable a configuration value is made of entirely (<c>"{{ name }}"</c>), else null.</summary>
+    private static string? VariableOf(JsonValue value) =>
+        value.GetValueKind() == JsonValueKind.String && WholePlaceholder().Match(value.GetValue<string>().Trim()) is { Success: true } m
+            ? m.Groups[1].Value
+            : null;
+}
+
+/// <summary>What runs of a pool may reach on the worker's host beyond their own container.</summary>
+public sealed record HostAccess(bool DockerSocket, bool Privileged, bool HostNetwork)
+{
+    public static HostAccess None { get; } = new(false, false, false);
+
+    public bool Any => DockerSocket || Privileged || HostNetwork;
 }

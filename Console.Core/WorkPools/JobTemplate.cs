@@ -18,12 +18,16 @@ public sealed partial class JobTemplate
 
     private readonly Dictionary<string, JsonSchema> _propertySchemas;
 
-    private JobTemplate(JsonObject jobConfiguration, JsonObject variables, Dictionary<string, JsonSchema> propertySchemas)
+    private JobTemplate(JsonObject source, JsonObject jobConfiguration, JsonObject variables, Dictionary<string, JsonSchema> propertySchemas)
     {
+        Source = source;
         JobConfiguration = jobConfiguration;
         Variables = variables;
         _propertySchemas = propertySchemas;
     }
+
+    /// <summary>The whole template as parsed, top-level flags such as <c>allowDockerSocket</c> included.</summary>
+    public JsonObject Source { get; }
 
     public JsonObject JobConfiguration { get; }
 
@@ -89,7 +93,7 @@ public sealed partial class JobTemplate
             }
         }
 
-        return new JobTemplate(jobConfiguration, variables, schemas);
+        return new JobTemplate(template, jobConfiguration, variables, schemas);
     }
 
     public bool Declares(string variable) => _propertySchemas.ContainsKey(variable);

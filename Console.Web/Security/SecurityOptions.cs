@@ -14,13 +14,17 @@ public sealed class SecurityOptions
     /// </summary>
     public bool RequireAuth { get; set; }
 
-    /// <summary>Sign-in attempts per client address and minute.</summary>
+    /// <summary>Sign-in attempts per client address and rate-limit window (a minute unless changed).</summary>
     [Range(1, 100_000)]
     public int SignInPermitsPerMinute { get; set; } = 10;
 
-    /// <summary>Calls to the key, user and audit endpoints per client address and minute.</summary>
+    /// <summary>Calls to the key, user and audit endpoints per client address and rate-limit window.</summary>
     [Range(1, 100_000)]
     public int AdminPermitsPerMinute { get; set; } = 60;
+
+    /// <summary>The fixed window the permits above count in; a minute, as their names say (shorter in tests).</summary>
+    [Range(1, 3600)]
+    public int RateLimitWindowSeconds { get; set; } = 60;
 
     /// <summary>How long a console sign-in lasts without use.</summary>
     [Range(5, 60 * 24 * 30)]

@@ -120,12 +120,14 @@ public static class SecuritySetup
 
     private static RateLimitPartition<string> PerClient(HttpContext context, Func<SecurityOptions, int> permits)
     {
-        var limit = permits(context.RequestServices.GetRequiredService<IOptions<SecurityOptions>>().Value);
+        var options = context.RequestServices.GetRequiredService<IOptions<SecurityOptions>>().Value;
+        var limit = permits(options);
+        var window = TimeSpan.FromSeconds(options.RateLimitWindowSeconds);
         var client = context.Connection.RemoteIpAddress?.ToString() ?? "local";
         return RateLimitPartition.GetFixedWindowLimiter($"{client}:{limit}", _ => new FixedWindowRateLimiterOptions
         {
             PermitLimit = limit,
-            Window = TimeSpan.FromMinutes(1),
+            Window = window,
             QueueLimit = 0,
         });
     }
@@ -134,16 +136,19 @@ public static class SecuritySetup
     {
         var context = rejected.HttpContext;
         context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        var wait = "a minute";
         if (rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
         {
-            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var seconds = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            context.Response.Headers.RetryAfter = seconds;
+            wait = $"{seconds} s";
         }
 
         var problem = new ProblemDetails
         {
             Status = StatusCodes.Status429TooManyRequests,
             Title = "Too many requests",
-            Detail = "Too many attempts from this address; wait a minute and try again.",
+            Detail = $"Too many attempts from this address; wait {wait} and try again.",
         };
         var problems = context.RequestServices.GetRequiredService<IProblemDetailsService>();
         if (!await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem }))

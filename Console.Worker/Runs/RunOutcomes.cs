@@ -34,4 +34,13 @@ public static class RunOutcomes
 
     public static SetStateRequest Crashed(string message, int? exitCode = null) =>
         new() { State = FlowRunState.Crashed, Message = message, ExitCode = exitCode };
+
+    /// <summary>An error with its field errors spelled out, e.g. for a refused job configuration.</summary>
+    public static string Describe(Exception error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return error is Core.Common.ConsoleException { Errors.Count: > 0 } refused
+            ? $"{refused.Message} {string.Join(" ", refused.Errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"))}"
+            : error.Message;
+    }
 }

@@ -1,5 +1,6 @@
 using Console.Core.Contracts;
 using Console.Core.FlowRuns;
+using Console.Core.Security;
 using Console.Worker.Api;
 using Console.Worker.Infrastructure;
 using Console.Worker.Outbox;
@@ -38,12 +39,17 @@ public sealed partial class RunSupervisor(
         try
         {
             var template = pool.Template ?? throw new InfrastructureException("The work pool's base job template is not known yet.");
-            var configuration = template.Render(template.Merge(null, run.JobVariables));
-            spec = new RunSpec(run, configuration, identity.Name, _options.FlowApiUrl ?? _options.ApiUrl);
+            var merged = template.Merge(null, run.JobVariables);
+
+            // The server checked these on create; the worker checks again, as the last one to see what will run.
+            JobSecurityPolicy.CheckRun(template, run.JobVariables, merged);
+            spec = new RunSpec(run, template.Render(merged), identity.Name, _options.FlowApiUrl ?? _options.ApiUrl);
         }
         catch (Exception ex) when (ex is InfrastructureException or Core.Common.ConsoleException)
         {
-            await EndAsync(run.Id, sink, RunOutcomes.Crashed($"The job configuration is invalid: {ex.Message}"), null, stopping);
+            var reason = $"The job configuration is invalid; the worker created nothing. {RunOutcomes.Describe(ex)}";
+            sink.Write("worker", reason, level: "error");
+            await EndAsync(run.Id, sink, RunOutcomes.Crashed(reason), null, stopping);
             return;
         }
 

@@ -39,6 +39,8 @@ public abstract class ComponentTestBase : IAsyncLifetime
             })
             .Build();
         Context.Services.AddSingleton<IConfiguration>(configuration);
+        // Core's metrics take the host's IMeterFactory (ConsoleMetrics), as every real host registers it.
+        Context.Services.AddMetrics();
         Context.Services.AddConsoleCore(configuration);
 
         // Both reach into the renderer, which locks the services: register everything first.
