@@ -91,9 +91,16 @@ public sealed class ConsoleUiTests(BrowserFixture browser) : IClassFixture<Brows
         await Expect(lastPolled).ToHaveTextAsync(new Regex(@"^(just now|\d+ s ago)$"));
         var first = await lastPolled.GetAttributeAsync("data-at");
 
+        // The text ticks by itself (a clock, not a poll of the API) ...
+        await Expect(lastPolled).ToHaveTextAsync(new Regex(@"^[2-9] s ago$"));
+        var ticked = await lastPolled.TextContentAsync();
+
+        // ... and the next poll shows at once, in the text a person reads and the exact time on hover.
         await Api.PollAsync(pool, "worker-a");
 
         await Expect(lastPolled).Not.ToHaveAttributeAsync("data-at", first!);
+        await Expect(lastPolled).Not.ToHaveTextAsync(ticked!);
+        await Expect(lastPolled).ToHaveTextAsync(new Regex(@"^(just now|1 s ago)$"));
         Assert.True(await page.IsSameDocumentAsync(), "the page reloaded instead of updating live");
     }
 
