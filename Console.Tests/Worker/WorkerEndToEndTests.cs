@@ -67,6 +67,28 @@ public sealed class WorkerEndToEndTests : IClassFixture<ConsoleServer>, IDisposa
     }
 
     [Fact]
+    public async Task Cancelling_a_process_run_through_the_api_kills_its_whole_process_tree_and_ends_Cancelled()
+    {
+        var folder = Directory.CreateTempSubdirectory("console-e2e-cancel-");
+        var pidFile = Path.Combine(folder.FullName, "child.pid");
+        await _http.CreatePoolAsync(_pool, "process");
+        await using var worker = await WorkerHost.StartAsync(_server.BaseUrl, _pool, _worker);
+        // The child ignores SIGTERM: only the kill after the grace period (1 s here) ends it.
+        var run = await _http.RunAsync(_pool, $"sh -c 'trap \"\" TERM; sleep 300 & echo $! > {pidFile}; echo started; wait'", docker: false);
+        await _http.WaitForStateAsync(run.Id, FlowRunState.Running);
+        await WaitUntilAsync(() => File.Exists(pidFile) && File.ReadAllText(pidFile).Trim().Length > 0, "the child's pid file");
+        var child = int.Parse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+
+        using var cancel = await _http.PostAsync($"/api/flow-runs/{run.Id}/cancel", null);
+        cancel.EnsureSuccessStatusCode();
+
+        await _http.WaitForStateAsync(run.Id, FlowRunState.Cancelled);
+        await WaitUntilAsync(() => !Directory.Exists($"/proc/{child}"), $"child process {child} to be gone", 15);
+        await WaitUntilAsync(() => worker.Processor.ActiveRuns.Count == 0, "the slot to be free");
+        folder.Delete(recursive: true);
+    }
+
+    [Fact]
     public async Task Cancelling_a_running_run_stops_its_container_and_ends_Cancelled()
     {
         await _http.CreatePoolAsync(_pool);
