@@ -51,6 +51,40 @@ public sealed class WorkerEndToEndTests : IClassFixture<ConsoleServer>, IDisposa
     }
 
     [Fact]
+    public async Task A_deployments_job_variables_shape_the_container_and_a_missing_image_crashes_the_run_with_a_reason()
+    {
+        var folder = Directory.CreateTempSubdirectory("console-e2e-vol-");
+        await File.WriteAllTextAsync(Path.Combine(folder.FullName, "input.txt"), "from the host\n");
+        await _http.CreatePoolAsync(_pool);
+        await using var worker = await WorkerHost.StartAsync(_server.BaseUrl, _pool, _worker);
+
+        var shaped = await _http.RunAsync(_pool, "sh -c 'echo \"greeting=$GREETING\"; cat /data/input.txt; sleep 2'", new JsonObject
+        {
+            ["env"] = new JsonObject { ["GREETING"] = "hello from the deployment" },
+            ["labels"] = new JsonObject { ["team"] = "data-platform" },
+            ["volumes"] = new JsonArray($"{folder.FullName}:/data:ro"),
+            ["mem_limit"] = "64m",
+            ["auto_remove"] = false,
+        });
+        var missing = await _http.RunAsync(_pool, "echo never", new JsonObject { ["image"] = "console-test/no-such-image:latest" });
+
+        var running = await _http.WaitForStateAsync(shaped.Id, FlowRunState.Running);
+        var container = await _docker.Containers.InspectContainerAsync(running.InfrastructureId!);
+        Assert.Equal("data-platform", container.Config.Labels["team"]);
+        Assert.Equal(shaped.Id.ToString(), container.Config.Labels[DockerLabels.FlowRunId]);
+        Assert.Equal(64L * 1024 * 1024, container.HostConfig.Memory);
+        Assert.Contains(container.Mounts, m => m.Source == folder.FullName && m.Destination == "/data" && !m.RW);
+
+        var done = await _http.WaitForStateAsync(shaped.Id, FlowRunState.Completed);
+        Assert.Equal(["greeting=hello from the deployment", "from the host"], await _http.OutputAsync(done.Id));
+        var crashed = await _http.WaitForStateAsync(missing.Id, FlowRunState.Crashed);
+        Assert.Contains("console-test/no-such-image:latest", crashed.StateMessage, StringComparison.Ordinal);
+        Assert.Null(crashed.InfrastructureId);
+        await _docker.Containers.RemoveContainerAsync(running.InfrastructureId!, new ContainerRemoveParameters { Force = true });
+        folder.Delete(recursive: true);
+    }
+
+    [Fact]
     public async Task Process_pool_runs_a_child_process_in_the_working_directory()
     {
         var folder = Directory.CreateTempSubdirectory("console-e2e-proc-");
