@@ -14,7 +14,7 @@ namespace Console.Web.Jobs;
 /// <remarks>
 /// Workers cannot heartbeat while the server is down, so a restarted server counts each worker's
 /// silence from its own start: a worker gets its full offline window to report back before its
-/// runs are touched.
+/// runs are touched. Several replicas may reap at the same moment: see <see cref="SettleAsync"/>.
 /// </remarks>
 public sealed partial class LeaseReaperJob(
     ConsoleDbContext db, FlowRunService runs, StatusRules rules, ServerStart serverStart, ILogger<LeaseReaperJob> logger)
@@ -49,9 +49,11 @@ public sealed partial class LeaseReaperJob(
             };
             try
             {
-                await runs.ApplyAsync(run, report, ct);
-                reaped++;
-                LogReaped(logger, run.Id, worker!, report.State);
+                if (await SettleAsync(run, report, ct))
+                {
+                    reaped++;
+                    LogReaped(logger, run.Id, worker!, report.State);
+                }
             }
             catch (ConflictException)
             {
@@ -60,6 +62,31 @@ public sealed partial class LeaseReaperJob(
         }
 
         return reaped;
+    }
+
+    /// <summary>
+    /// Settles the run only if nobody changed it since it was read: not its worker (back online
+    /// and reporting), not another replica's reaper, not a claim of the run by a new worker after
+    /// that reaper put it back. The guard is a compare-and-set on what was read, inside the
+    /// transaction that writes the change, so on SQLite and PostgreSQL alike exactly one writer wins.
+    /// </summary>
+    private async Task<bool> SettleAsync(FlowRun run, StateReport report, CancellationToken ct)
+    {
+        var (seenState, seenWorker, seenAt) = (run.State, run.WorkerName, run.UpdatedAt);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // UpdatedAt moves by a tick at least, so a concurrent compare-and-set on the same values fails.
+        var taken = await db.FlowRuns
+            .Where(r => r.Id == run.Id && r.State == seenState && r.WorkerName == seenWorker && r.UpdatedAt == seenAt)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.UpdatedAt, seenAt.AddTicks(1)), ct);
+        if (taken == 0)
+        {
+            db.Entry(run).State = EntityState.Detached;
+            return false;
+        }
+
+        await runs.ApplyAsync(run, report, ct);
+        await tx.CommitAsync(ct);
+        return true;
     }
 
     private static DateTime Max(DateTime a, DateTime b) => a > b ? a : b;
