@@ -63,6 +63,20 @@ public static class TestEnvironment
         return redis;
     }
 
+    public const string RedisServerPath = "/usr/bin/redis-server";
+
+    /// <summary>The redis-server binary, for tests that start and stop a Redis of their own.</summary>
+    public static string RequireRedisServer()
+    {
+        if (!File.Exists(RedisServerPath))
+        {
+            throw new InvalidOperationException(
+                $"redis-server not found at {RedisServerPath}: run scripts/test.sh, which installs the Debian package 'redis-server'");
+        }
+
+        return RedisServerPath;
+    }
+
     private static readonly Lazy<string?> RedisProblem = new(ProbeRedis);
 
     private static string? ProbeRedis()

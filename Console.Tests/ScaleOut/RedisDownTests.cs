@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Console.Core.Common;
 using Console.Core.Contracts;
 using Console.Core.FlowRuns;
@@ -12,6 +11,7 @@ namespace Console.Tests.ScaleOut;
 public sealed class RedisDownTests : IDisposable
 {
     private readonly SharedDatabase _database = new();
+    private readonly PrivateRedis _redis = new();
     private readonly ReplicaServer _server;
     private readonly HttpClient _http;
 
@@ -19,7 +19,8 @@ public sealed class RedisDownTests : IDisposable
     {
         _server = new ReplicaServer(new Dictionary<string, string?>(_database.Settings)
         {
-            ["ConnectionStrings:Redis"] = $"127.0.0.1:{ClosedPort()},connectTimeout=500",
+            // Never started: nothing listens on its port.
+            ["ConnectionStrings:Redis"] = _redis.ConnectionString,
             ["ScaleOut:ChannelPrefix"] = $"console-test-{Guid.NewGuid():N}",
         });
         _http = _server.CreateHttpClient();
@@ -29,6 +30,7 @@ public sealed class RedisDownTests : IDisposable
     {
         _http.Dispose();
         _server.Dispose();
+        _redis.Dispose();
         _database.Dispose();
     }
 
@@ -48,15 +50,5 @@ public sealed class RedisDownTests : IDisposable
         Assert.Equal(run.Id, Assert.Single(await response.ReadAsync<List<FlowRunDto>>()).Id);
         var stored = await _http.GetFromJson<FlowRunDto>($"/api/flow-runs/{run.Id}");
         Assert.Equal((FlowRunState.Pending, "local"), (stored.State, stored.WorkerName));
-    }
-
-    /// <summary>A loopback port nobody listens on: taken from the OS, then given back.</summary>
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }

@@ -31,17 +31,25 @@ public sealed partial class LiveForwarder(IChangeFeed feed, FeedOrigins origins,
                 _events.Writer.TryWrite(change);
             }
         });
+        var failing = false;
         await foreach (var change in _events.Reader.ReadAllAsync(stoppingToken))
         {
             try
             {
                 await SendAsync(change, stoppingToken);
+                failing = false;
             }
 #pragma warning disable CA1031 // A failed send must not stop forwarding of later events.
             catch (Exception ex) when (ex is not OperationCanceledException)
 #pragma warning restore CA1031
             {
-                LogSendFailed(logger, ex, change.GetType().Name);
+                // One warning per run of failures (e.g. the backplane's Redis is down), not one per event.
+                if (!failing)
+                {
+                    LogSendFailed(logger, ex, change.GetType().Name);
+                }
+
+                failing = true;
             }
         }
     }
@@ -62,6 +70,6 @@ public sealed partial class LiveForwarder(IChangeFeed feed, FeedOrigins origins,
         };
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not forward {Change} to the live hub")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not forward {Change} to the live hub; later failures are not logged until a send succeeds")]
     private static partial void LogSendFailed(ILogger logger, Exception ex, string change);
 }

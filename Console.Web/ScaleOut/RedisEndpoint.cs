@@ -25,6 +25,9 @@ public sealed class RedisEndpoint(string connectionString)
 
         // Start, and keep running, while Redis is down: the client reconnects in the background.
         options.AbortOnConnectFail = false;
+        // While it is down, fail a send at once instead of holding it (and every later event) for
+        // the sync timeout: the events are dropped from sharing either way.
+        options.BacklogPolicy = BacklogPolicy.FailFast;
         return options;
     }
 }

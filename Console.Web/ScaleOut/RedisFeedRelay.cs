@@ -24,6 +24,7 @@ public sealed partial class RedisFeedRelay(
     private readonly TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ConnectionMultiplexer? _redis;
     private int _unavailable;
+    private int _lost;
 
     /// <summary>Completes once this replica listens on the channel (tests wait for it; so could a health check).</summary>
     public Task Subscribed => _subscribed.Task;
@@ -52,6 +53,7 @@ public sealed partial class RedisFeedRelay(
     private async Task ConnectAsync(CancellationToken ct)
     {
         var delay = TimeSpan.FromSeconds(1);
+        var warned = false;
         var maxDelay = TimeSpan.FromSeconds(options.Value.MaxReconnectDelaySeconds);
         while (!ct.IsCancellationRequested)
         {
@@ -69,7 +71,15 @@ public sealed partial class RedisFeedRelay(
             catch (Exception ex) when (ex is not OperationCanceledException)
 #pragma warning restore CA1031
             {
-                LogRedisUnavailable(logger, ex.Message, delay.TotalSeconds);
+                // A warning for the first failed attempt; the retries only say it again.
+                var reason = Describe(ex);
+                if (!warned)
+                {
+                    LogRedisUnavailable(logger, reason);
+                    warned = true;
+                }
+
+                LogRetrying(logger, reason, delay.TotalSeconds);
             }
 
             await Task.Delay(delay, time, ct);
@@ -81,8 +91,21 @@ public sealed partial class RedisFeedRelay(
     {
         var connection = await ConnectionMultiplexer.ConnectAsync(redis.Configuration());
         // Once connected, the multiplexer itself reconnects and restores the subscription.
-        connection.ConnectionFailed += (_, e) => LogConnectionLost(logger, e.FailureType.ToString());
-        connection.ConnectionRestored += (_, _) => LogConnectionRestored(logger);
+        // Both of its connections (commands, subscriptions) report, and every failed retry too: say it once.
+        connection.ConnectionFailed += (_, e) =>
+        {
+            if (Interlocked.Exchange(ref _lost, 1) == 0)
+            {
+                LogConnectionLost(logger, e.FailureType.ToString());
+            }
+        };
+        connection.ConnectionRestored += (_, _) =>
+        {
+            if (Interlocked.Exchange(ref _lost, 0) == 1)
+            {
+                LogConnectionRestored(logger);
+            }
+        };
         return connection;
     }
 
@@ -121,9 +144,14 @@ public sealed partial class RedisFeedRelay(
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
         {
-            NoteUnavailable(ex.Message);
+            var reason = Describe(ex);
+            NoteUnavailable(reason);
         }
     }
+
+    /// <summary>Short: the client's messages run to a screenful of counters.</summary>
+    private static string Describe(Exception ex) =>
+        ex is RedisConnectionException connection ? $"{connection.FailureType}" : ex.GetType().Name;
 
     private void NoteUnavailable(string reason)
     {
@@ -160,8 +188,11 @@ public sealed partial class RedisFeedRelay(
     [LoggerMessage(Level = LogLevel.Information, Message = "Change feed shared with the other replicas on Redis channel {Channel}")]
     private static partial void LogListening(ILogger logger, string channel);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis is unavailable ({Reason}): changes stay on this replica; trying again in {Seconds} s")]
-    private static partial void LogRedisUnavailable(ILogger logger, string reason, double seconds);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis is unavailable ({Reason}): changes stay on this replica until it answers; retrying in the background")]
+    private static partial void LogRedisUnavailable(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Redis still unavailable ({Reason}); next attempt in {Seconds} s")]
+    private static partial void LogRetrying(ILogger logger, string reason, double seconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Lost the Redis connection ({Failure}): changes stay on this replica until it is back")]
     private static partial void LogConnectionLost(ILogger logger, string failure);
