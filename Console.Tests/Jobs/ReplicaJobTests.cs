@@ -45,7 +45,10 @@ public sealed class ReplicaJobTests : IDisposable
         {
             using var response = await _http.PostJsonAsync("/api/deployments", new CreateDeploymentRequest
             {
-                FlowName = "every-minute", Name = ConsoleApi.UniqueName("d"), Entrypoint = "x.sh", WorkPoolName = pool,
+                FlowName = "every-minute",
+                Name = ConsoleApi.UniqueName("d"),
+                Entrypoint = "x.sh",
+                WorkPoolName = pool,
                 Schedules = [new ScheduleDto { IntervalSeconds = 60 }],
             });
             response.EnsureSuccessStatusCode();
