@@ -9,8 +9,9 @@
 # (", N skipped" when any). Exits non-zero on any failure, a failed build, or
 # when no test ran.
 #
-# PostgreSQL, Redis and a local registry are installed but not started; to start
-# them: . scripts/test-env.sh && start_postgres && start_redis && start_registry
+# Starts Redis on 127.0.0.1:6380 (start_redis) and exports CONSOLE_TEST_REDIS for
+# the scale-out tests. PostgreSQL and a local registry are installed but not
+# started; to start them: . scripts/test-env.sh && start_postgres && start_registry
 set -uo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -47,12 +48,16 @@ ensure_test_image || setup_failed "could not build $TEST_IMAGE"
 export CONSOLE_TEST_DOCKER=1
 log "docker ready, test image $TEST_IMAGE"
 
-# 3. Browser.
+# 3. Redis, shared by the scale-out tests' replicas (each test class uses channels of its own).
+start_redis || setup_failed "Redis (redis-server) did not start"
+log "redis ready at $CONSOLE_TEST_REDIS"
+
+# 4. Browser.
 if [[ -x /usr/bin/chromium ]]; then
     export CONSOLE_TEST_CHROMIUM=/usr/bin/chromium
 fi
 
-# 4. Tests.
+# 5. Tests.
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 if [[ -n "${CI:-}" ]]; then
     # No build nodes left behind holding the CI run's output open.
@@ -70,7 +75,7 @@ dotnet test Console.sln -c Debug --nologo \
     --logger "console;verbosity=normal" \
     "$@" </dev/null || dotnet_rc=$?
 
-# 5. Summary from the trx files.
+# 6. Summary from the trx files.
 read -r passed failed skipped trx_files < <(python3 "$REPO_ROOT/scripts/trx-summary.py" "$RESULTS_DIR" || echo "0 0 0 0")
 : "${passed:=0}" "${failed:=0}" "${skipped:=0}" "${trx_files:=0}"
 

@@ -12,6 +12,12 @@ namespace Console.Tests.Infrastructure;
 public class ConsoleServer : ApiFactory
 {
     public ConsoleServer()
+        : this(fakeTime: false)
+    {
+    }
+
+    protected ConsoleServer(bool fakeTime)
+        : base(fakeTime)
     {
         UseKestrel(0);
         StartServer();

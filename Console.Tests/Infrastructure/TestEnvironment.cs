@@ -42,6 +42,65 @@ public static class TestEnvironment
         return ChromiumPath;
     }
 
+    /// <summary>The variable scripts/test.sh sets to the Redis it starts (start_redis in scripts/test-env.sh).</summary>
+    public const string RedisVariable = "CONSOLE_TEST_REDIS";
+
+    /// <summary>Returns the test Redis as host:port, or throws when it is not configured or does not answer.</summary>
+    public static string RequireRedis()
+    {
+        var redis = Environment.GetEnvironmentVariable(RedisVariable);
+        if (string.IsNullOrWhiteSpace(redis))
+        {
+            throw new InvalidOperationException(
+                $"{RedisVariable} is not set: run scripts/test.sh, which starts Redis (start_redis in scripts/test-env.sh, 127.0.0.1:6380) and exports it");
+        }
+
+        if (RedisProblem.Value is { } problem)
+        {
+            throw new InvalidOperationException(problem);
+        }
+
+        return redis;
+    }
+
+    public const string RedisServerPath = "/usr/bin/redis-server";
+
+    /// <summary>The redis-server binary, for tests that start and stop a Redis of their own.</summary>
+    public static string RequireRedisServer()
+    {
+        if (!File.Exists(RedisServerPath))
+        {
+            throw new InvalidOperationException(
+                $"redis-server not found at {RedisServerPath}: run scripts/test.sh, which installs the Debian package 'redis-server'");
+        }
+
+        return RedisServerPath;
+    }
+
+    private static readonly Lazy<string?> RedisProblem = new(ProbeRedis);
+
+    private static string? ProbeRedis()
+    {
+        var redis = Environment.GetEnvironmentVariable(RedisVariable)!;
+        var (host, port) = redis.LastIndexOf(':') is var colon and > 0 && int.TryParse(redis[(colon + 1)..], out var p)
+            ? (redis[..colon], p)
+            : (redis, 6379);
+        try
+        {
+            using var client = new System.Net.Sockets.TcpClient();
+            if (!client.ConnectAsync(host, port).Wait(TimeSpan.FromSeconds(10)))
+            {
+                return $"Redis at {RedisVariable}={redis} did not answer within 10 s: start it with scripts/test-env.sh start_redis";
+            }
+
+            return null;
+        }
+        catch (AggregateException ex) when (ex.InnerException is System.Net.Sockets.SocketException socket)
+        {
+            return $"Redis at {RedisVariable}={redis} is not reachable ({socket.Message}): start it with scripts/test-env.sh start_redis";
+        }
+    }
+
     private static string? ProbeDocker()
     {
         if (!File.Exists(DockerSocket))

@@ -3,6 +3,7 @@ using Console.Core.Common;
 using Console.Web.Jobs;
 using Console.Web.Live;
 using Console.Web.Observability;
+using Console.Web.ScaleOut;
 using Console.Web.Security;
 using MudBlazor.Services;
 
@@ -26,6 +27,7 @@ public static class WebSetup
         builder.Services.AddOpenApi();
         builder.Services.AddSignalR().AddJsonProtocol(o => ConsoleJson.Configure(o.PayloadSerializerOptions));
         builder.Services.AddHostedService<LiveForwarder>();
+        builder.AddConsoleScaleOut();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
         builder.AddConsoleJobs();

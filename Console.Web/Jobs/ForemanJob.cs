@@ -16,6 +16,11 @@ namespace Console.Web.Jobs;
 /// page showing it must hear about it. The foreman notices the moments statuses change by time
 /// alone (worker offline, queue not ready, run late) and publishes them to the change feed.
 /// </summary>
+/// <remarks>
+/// It writes nothing, so replicas running it at the same moment cannot conflict. Each replica
+/// remembers what it saw: a transition may be published once per replica, and since an event
+/// carries the full state, the repeat shows nothing new.
+/// </remarks>
 public sealed class ForemanJob(
     ConsoleDbContext db, IChangeFeed feed, ForemanMemory memory, StatusRules rules,
     WorkerService workers, WorkQueueService queues, WorkPoolService pools, FlowRunService runs)

@@ -14,7 +14,8 @@ namespace Console.Web.Jobs;
 /// <remarks>
 /// Workers cannot heartbeat while the server is down, so a restarted server counts each worker's
 /// silence from its own start: a worker gets its full offline window to report back before its
-/// runs are touched.
+/// runs are touched. Several replicas may reap at the same moment: each settles a run only on the
+/// state it finds at the write (FlowRunService.ApplyToLatestAsync), so exactly one of them does.
 /// </remarks>
 public sealed partial class LeaseReaperJob(
     ConsoleDbContext db, FlowRunService runs, StatusRules rules, ServerStart serverStart, ILogger<LeaseReaperJob> logger)

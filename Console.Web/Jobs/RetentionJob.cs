@@ -5,7 +5,10 @@ using Microsoft.Extensions.Options;
 
 namespace Console.Web.Jobs;
 
-/// <summary>Deletes ended runs (with their logs and timelines) older than the retention period.</summary>
+/// <summary>
+/// Deletes ended runs (with their logs and timelines) older than the retention period. Set-based
+/// deletes against one cutoff: a second replica running it at the same moment deletes nothing more.
+/// </summary>
 public sealed class RetentionJob(ConsoleDbContext db, TimeProvider time, IOptions<JobOptions> options)
 {
     public async Task<int> RunAsync(CancellationToken ct)

@@ -11,7 +11,8 @@ namespace Console.Web.Jobs;
 /// <summary>
 /// Materialises the schedule occurrences of active deployments as Scheduled runs ahead of time.
 /// Each run carries a key (schedule index + occurrence instant) that is unique per deployment, so
-/// running this job twice, or after a restart, never makes a second run for one occurrence.
+/// running this job twice, after a restart, or on two replicas at the same moment never makes a
+/// second run for one occurrence.
 /// </summary>
 public sealed partial class SchedulerJob(
     ConsoleDbContext db, DeploymentService deployments, FlowRunService runs, StatusRules rules,
@@ -56,9 +57,10 @@ public sealed partial class SchedulerJob(
                         await runs.AddAsync(deployments.BuildRun(deployment, null, null, at, key), ct);
                         created++;
                     }
-                    catch (DbUpdateException)
+                    catch (DbUpdateException ex) when (UniqueViolation.Is(ex))
                     {
-                        // Another replica made it first: the unique key did its job.
+                        // Another replica made it first: the unique key did its job. Any other
+                        // failure propagates, so the pass fails loudly and the next one fills in.
                         db.ChangeTracker.Clear();
                     }
                     catch (UnprocessableException ex)

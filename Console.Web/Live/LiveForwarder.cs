@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Console.Core.Feed;
+using Console.Web.ScaleOut;
 using Microsoft.AspNetCore.SignalR;
 
 namespace Console.Web.Live;
@@ -8,25 +9,47 @@ namespace Console.Web.Live;
 /// Forwards the change feed to the hub's groups. The feed calls back synchronously on the writer's
 /// thread, so events go through a channel and one loop sends them in order.
 /// </summary>
-public sealed partial class LiveForwarder(IChangeFeed feed, IHubContext<LiveHub> hub, ILogger<LiveForwarder> logger) : BackgroundService
+/// <remarks>
+/// Scaled out (ConnectionStrings:Redis), the hub runs on SignalR's Redis backplane and the feed
+/// also carries events relayed from other replicas. Each event reaches the hub exactly once by
+/// being forwarded only on the replica where it happened: the backplane delivers that one send to
+/// the group's members on every replica. The other way round (every replica forwards everything,
+/// no backplane) was rejected: it would leave hub groups and sends to a connection local to one
+/// replica, and would break the day anything other than this forwarder sends through the hub.
+/// </remarks>
+public sealed partial class LiveForwarder(IChangeFeed feed, FeedOrigins origins, IHubContext<LiveHub> hub, ILogger<LiveForwarder> logger) : BackgroundService
 {
     private readonly Channel<ChangeEvent> _events = Channel.CreateBounded<ChangeEvent>(
         new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var subscription = feed.Subscribe(change => _events.Writer.TryWrite(change));
+        using var subscription = feed.Subscribe(change =>
+        {
+            if (!origins.IsRemote(change))
+            {
+                _events.Writer.TryWrite(change);
+            }
+        });
+        var failing = false;
         await foreach (var change in _events.Reader.ReadAllAsync(stoppingToken))
         {
             try
             {
                 await SendAsync(change, stoppingToken);
+                failing = false;
             }
 #pragma warning disable CA1031 // A failed send must not stop forwarding of later events.
             catch (Exception ex) when (ex is not OperationCanceledException)
 #pragma warning restore CA1031
             {
-                LogSendFailed(logger, ex, change.GetType().Name);
+                // One warning per run of failures (e.g. the backplane's Redis is down), not one per event.
+                if (!failing)
+                {
+                    LogSendFailed(logger, ex, change.GetType().Name);
+                }
+
+                failing = true;
             }
         }
     }
@@ -47,6 +70,6 @@ public sealed partial class LiveForwarder(IChangeFeed feed, IHubContext<LiveHub>
         };
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not forward {Change} to the live hub")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not forward {Change} to the live hub; later failures are not logged until a send succeeds")]
     private static partial void LogSendFailed(ILogger logger, Exception ex, string change);
 }

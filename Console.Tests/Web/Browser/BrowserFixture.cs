@@ -27,7 +27,16 @@ public sealed class BrowserFixture : IAsyncLifetime
         var chromium = TestEnvironment.RequireChromium();
         Server = new ConsoleServer();
         _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        Browser = await LaunchAsync(_playwright, chromium);
+    }
+
+    public Task<IPage> NewPageAsync() => NewPageAsync(Browser, Server.BaseUrl);
+
+    /// <summary>Debian's Chromium, headless, with the expectation bound every browser test uses.</summary>
+    public static async Task<IBrowser> LaunchAsync(IPlaywright playwright, string chromium)
+    {
+        ArgumentNullException.ThrowIfNull(playwright);
+        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = chromium,
             Headless = true,
@@ -35,13 +44,16 @@ public sealed class BrowserFixture : IAsyncLifetime
         });
         // Expectations wait for their condition and return as soon as it holds; this is the bound.
         Assertions.SetDefaultExpectTimeout(20_000);
+        return browser;
     }
 
-    public async Task<IPage> NewPageAsync()
+    /// <summary>A fresh browser context on the console at <paramref name="baseUrl"/>.</summary>
+    public static async Task<IPage> NewPageAsync(IBrowser browser, string baseUrl)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        ArgumentNullException.ThrowIfNull(browser);
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
-            BaseURL = Server.BaseUrl,
+            BaseURL = baseUrl,
             ViewportSize = new ViewportSize { Width = 1440, Height = 900 },
             ColorScheme = ColorScheme.Light,
         });
