@@ -101,6 +101,10 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
             .GroupBy(r => new { r.QueueId, r.DeploymentId })
             .Select(g => new { g.Key.QueueId, g.Key.DeploymentId, Count = g.Count() })
             .ToListAsync(ct);
+        // The claim's time is read after the count: every end the count saw was stamped before it,
+        // so the runs' timelines never show a claim overlapping a run that had already freed its slot
+        // (on PostgreSQL the lock above may have waited for other claims).
+        now = rules.Now;
         var poolActive = active.Sum(a => a.Count);
         var queueActive = active.GroupBy(a => a.QueueId).ToDictionary(g => g.Key, g => g.Sum(a => a.Count));
         var deploymentActive = active.Where(a => a.DeploymentId is not null)
