@@ -8,8 +8,10 @@
 # (", N skipped" when any). Exits non-zero on any failure, a failed build, or
 # when no test ran.
 #
-# PostgreSQL, Redis and a local registry are installed but not started; to start
-# them: . scripts/test-env.sh && start_postgres && start_redis && start_registry
+# Starts PostgreSQL (127.0.0.1:5433, see scripts/test-env.sh) for the tests that run on
+# both database providers, and exports CONSOLE_TEST_POSTGRES for them. Redis and a local
+# registry are installed but not started; to start them:
+# . scripts/test-env.sh && start_redis && start_registry
 set -uo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -45,6 +47,10 @@ ensure_dockerd || setup_failed "Docker engine (dockerd) is not available"
 ensure_test_image || setup_failed "could not build $TEST_IMAGE"
 export CONSOLE_TEST_DOCKER=1
 log "docker ready, test image $TEST_IMAGE"
+
+# 2b. PostgreSQL: the persistence and claim tests also run on it (CONSOLE_TEST_POSTGRES).
+start_postgres || setup_failed "PostgreSQL did not start"
+log "postgres ready ($CONSOLE_TEST_POSTGRES)"
 
 # 3. Browser.
 if [[ -x /usr/bin/chromium ]]; then
