@@ -15,11 +15,17 @@ public class PostgresApiFactory : ApiFactory
     private readonly bool _ownsDatabase;
 
     public PostgresApiFactory()
-        : this($"console_test_{Guid.NewGuid():N}", ownsDatabase: true)
+        : this(fakeTime: false)
     {
     }
 
-    private PostgresApiFactory(string database, bool ownsDatabase)
+    protected PostgresApiFactory(bool fakeTime)
+        : this($"console_test_{Guid.NewGuid():N}", ownsDatabase: true, fakeTime)
+    {
+    }
+
+    private PostgresApiFactory(string database, bool ownsDatabase, bool fakeTime = false)
+        : base(fakeTime)
     {
         _server = TestEnvironment.RequirePostgres();
         DatabaseName = database;
