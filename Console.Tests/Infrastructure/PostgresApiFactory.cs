@@ -13,6 +13,7 @@ public class PostgresApiFactory : ApiFactory
 {
     private readonly string _server;
     private readonly bool _ownsDatabase;
+    private IDictionary<string, string?> _settings = new Dictionary<string, string?>();
 
     public PostgresApiFactory()
         : this(fakeTime: false)
@@ -36,8 +37,11 @@ public class PostgresApiFactory : ApiFactory
 
     public string ConnectionString => new NpgsqlConnectionStringBuilder(_server) { Database = DatabaseName }.ConnectionString;
 
-    /// <summary>Another host of the app on this factory's database; the database outlives it.</summary>
-    public PostgresApiFactory CreateReplica() => new(DatabaseName, ownsDatabase: false);
+    /// <summary>Another host of the app on this factory's database, with extra settings; the database outlives it.</summary>
+    public PostgresApiFactory CreateReplica(IDictionary<string, string?>? settings = null) =>
+        new(DatabaseName, ownsDatabase: false) { _settings = settings ?? new Dictionary<string, string?>() };
+
+    protected override IDictionary<string, string?> Settings => _settings;
 
     protected override void UseDatabase(IWebHostBuilder builder)
     {
