@@ -24,11 +24,12 @@ public static class JobsSetup
         builder.Services.AddScoped<RetentionJob>();
 
         var enabled = builder.Configuration.GetValue(JobOptions.Section + ":Enabled", true);
-        builder.Services.AddHangfire(config => config
+        builder.Services.AddConsoleJobStorage(builder.Configuration);
+        builder.Services.AddHangfire((services, config) => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
-            .UseConsoleJobStorage(builder.Configuration));
+            .UseConsoleJobStorage(services));
         if (enabled)
         {
             builder.Services.AddHangfireServer(options =>
