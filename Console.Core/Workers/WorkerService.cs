@@ -36,7 +36,22 @@ public sealed class WorkerService(ConsoleDbContext db, IChangeFeed feed, StatusR
         var (worker, wasOnline) = await UpsertAsync(pool, name, request.HeartbeatIntervalSeconds, request.Queues, ct);
         worker.IsHealthy = request.IsHealthy ?? true;
         worker.HealthMessage = request.HealthMessage;
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException) when (db.Entry(worker).State == EntityState.Added)
+        {
+            // A new worker's first poll created it at the same moment (concurrent writers on
+            // PostgreSQL): heartbeat the row that poll made.
+            db.ChangeTracker.Clear();
+            pool = await pools.FindAsync(poolName, ct);
+            (worker, wasOnline) = await UpsertAsync(pool, name, request.HeartbeatIntervalSeconds, request.Queues, ct);
+            worker.IsHealthy = request.IsHealthy ?? true;
+            worker.HealthMessage = request.HealthMessage;
+            await db.SaveChangesAsync(ct);
+        }
+
         await PublishAsync(worker, ct);
         if (!wasOnline)
         {

@@ -188,6 +188,29 @@ public abstract class ClaimTests(ApiFactory factory) : ApiTestBase(factory)
     }
 
     [Fact]
+    public async Task A_new_workers_first_heartbeat_and_first_polls_at_the_same_moment_all_succeed()
+    {
+        var pool = await CreatePoolAsync(type: "process");
+        async Task<HttpStatusCode> Send<T>(int host, string path, T body)
+        {
+            using var client = CreatePollerClient(host);
+            return (await client.PostJsonAsync($"/api/work-pools/{pool.Name}/{path}", body)).StatusCode;
+        }
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 20).SelectMany(i => new[]
+        {
+            Task.Run(() => Send(i, "workers/heartbeat", new HeartbeatRequest { Name = $"fresh-{i}" })),
+            Task.Run(() => Send(i + 1, "poll", new PollRequest { WorkerName = $"fresh-{i}" })),
+            Task.Run(() => Send(i, "poll", new PollRequest { WorkerName = $"fresh-{i}" })),
+        }));
+
+        Assert.All(answers, status => Assert.True(status is HttpStatusCode.OK or HttpStatusCode.NoContent, $"answered {status}"));
+        var workers = await GetAsync<List<WorkerDto>>($"/api/work-pools/{pool.Name}/workers");
+        Assert.Equal(20, workers.Count);
+        Assert.All(workers, w => Assert.Equal(WorkerStatus.Online, w.Status));
+    }
+
+    [Fact]
     public async Task Poll_input_is_validated()
     {
         var pool = await CreatePoolAsync(type: "process");
