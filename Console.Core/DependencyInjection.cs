@@ -8,11 +8,9 @@ using Console.Core.Polling;
 using Console.Core.WorkPools;
 using Console.Core.WorkQueues;
 using Console.Core.Workers;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace Console.Core;
 
@@ -23,7 +21,6 @@ public static class DependencyInjection
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<StatusOptions>().BindConfiguration(StatusOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section);
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IChangeFeed, ChangeFeed>();
@@ -31,15 +28,8 @@ public static class DependencyInjection
         services.TryAddSingleton<ClaimGate>();
         services.AddConsoleDiagnostics();
 
-        var connectionString = configuration.GetConnectionString("Console") ?? DatabaseSetup.DefaultConnectionString;
-        services.AddDbContext<ConsoleDbContext>((sp, options) =>
-        {
-            var db = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
-            options.UseSqlite(connectionString)
-                .AddInterceptors(new SqlitePragmas(db.SqliteSynchronous));
-        });
+        services.AddConsoleDatabase(configuration);
 
-        services.TryAddScoped<IRunClaimer, RunClaimer>();
         services.TryAddScoped<WorkPoolService>();
         services.TryAddScoped<WorkQueueService>();
         services.TryAddScoped<WorkerService>();

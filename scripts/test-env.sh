@@ -142,7 +142,7 @@ ensure_test_image() {
     te_image_ok || { te_die "test image $TEST_IMAGE lacks applets after the build"; return 1; }
 }
 
-# --- Services for later use (not started by scripts/test.sh) -------------------
+# --- Services (scripts/test.sh starts PostgreSQL; the others on demand) ---------
 
 # start_postgres [DIR] [PORT]: a throwaway cluster owned by the postgres user,
 # superuser "console", trust auth, on 127.0.0.1:PORT with its socket in /tmp.
@@ -164,6 +164,8 @@ start_postgres() {
         runuser -u postgres -- "$bin/initdb" -D "$dir" -U console --auth=trust >"$dir.initdb.log" 2>&1 \
             || { cat "$dir.initdb.log" >&2; te_die "initdb failed for $dir"; return 1; }
     fi
+    # Exported also when the cluster is already up (started earlier, or by someone else).
+    export CONSOLE_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=console;Database=postgres"
     if runuser -u postgres -- "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
         return 0
     fi
@@ -171,7 +173,6 @@ start_postgres() {
     runuser -u postgres -- "$bin/pg_ctl" -D "$dir" \
         -o "-p $port -k /tmp -c listen_addresses=127.0.0.1" -l "$dir/pg.log" -w -t 60 start >/dev/null \
         || { tail -n 20 "$dir/pg.log" >&2; te_die "PostgreSQL did not start (see $dir/pg.log)"; return 1; }
-    export CONSOLE_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=console;Database=postgres"
 }
 stop_postgres() {
     local dir="${1:-$PG_DIR}" bin

@@ -9,9 +9,10 @@
 # (", N skipped" when any). Exits non-zero on any failure, a failed build, or
 # when no test ran.
 #
-# Starts Redis on 127.0.0.1:6380 (start_redis) and exports CONSOLE_TEST_REDIS for
-# the scale-out tests. PostgreSQL and a local registry are installed but not
-# started; to start them: . scripts/test-env.sh && start_postgres && start_registry
+# Starts PostgreSQL (127.0.0.1:5433) and Redis (127.0.0.1:6380, see scripts/test-env.sh) and
+# exports CONSOLE_TEST_POSTGRES and CONSOLE_TEST_REDIS for the tests that run on both database
+# providers and on several replicas. A local registry is installed but not started; to start
+# it: . scripts/test-env.sh && start_registry
 set -uo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -48,16 +49,20 @@ ensure_test_image || setup_failed "could not build $TEST_IMAGE"
 export CONSOLE_TEST_DOCKER=1
 log "docker ready, test image $TEST_IMAGE"
 
-# 3. Redis, shared by the scale-out tests' replicas (each test class uses channels of its own).
+# 3. PostgreSQL: the persistence and claim tests also run on it (CONSOLE_TEST_POSTGRES).
+start_postgres || setup_failed "PostgreSQL did not start"
+log "postgres ready ($CONSOLE_TEST_POSTGRES)"
+
+# 4. Redis, shared by the scale-out tests' replicas (each test class uses channels of its own).
 start_redis || setup_failed "Redis (redis-server) did not start"
 log "redis ready at $CONSOLE_TEST_REDIS"
 
-# 4. Browser.
+# 5. Browser.
 if [[ -x /usr/bin/chromium ]]; then
     export CONSOLE_TEST_CHROMIUM=/usr/bin/chromium
 fi
 
-# 5. Tests.
+# 6. Tests.
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 if [[ -n "${CI:-}" ]]; then
     # No build nodes left behind holding the CI run's output open.
@@ -75,7 +80,7 @@ dotnet test Console.sln -c Debug --nologo \
     --logger "console;verbosity=normal" \
     "$@" </dev/null || dotnet_rc=$?
 
-# 6. Summary from the trx files.
+# 7. Summary from the trx files.
 read -r passed failed skipped trx_files < <(python3 "$REPO_ROOT/scripts/trx-summary.py" "$RESULTS_DIR" || echo "0 0 0 0")
 : "${passed:=0}" "${failed:=0}" "${skipped:=0}" "${trx_files:=0}"
 
@@ -91,7 +96,7 @@ elif [[ $passed -eq 0 && $failed -eq 0 ]]; then
     failed=1
 fi
 
-# 6. Benchmark smoke test (the whole suite only): `Console.Bench all --quick` must run every
+# 8. Benchmark smoke test (the whole suite only): `Console.Bench all --quick` must run every
 #    benchmark and produce figures; it asserts no speed. It counts as one test.
 if [[ $# -eq 0 && "${CONSOLE_SKIP_BENCH_SMOKE:-}" != "1" ]]; then
     log "benchmark smoke test: Console.Bench all --quick (log: $RESULTS_DIR/bench-smoke.log)"

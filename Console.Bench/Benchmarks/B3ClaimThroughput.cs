@@ -10,7 +10,9 @@ namespace Console.Bench.Benchmarks;
 /// poll, the worker's default 10), against a raw single-claim loop on a copy of the same database
 /// (Microsoft.Data.Sqlite: BEGIN IMMEDIATE; select one due run; update; commit), same WAL and
 /// synchronous settings, alternating in the same run. Duplicate claims are counted twice over: in
-/// what the workers received and in the database's state history.
+/// what the workers received and in the database's state history. With --database postgres the
+/// same on PostgreSQL (B3Postgres.cs): the raw loop then claims one run per transaction with
+/// FOR UPDATE SKIP LOCKED at the server's default durability.
 /// </summary>
 internal sealed class B3ClaimThroughput : IBenchmark
 {
@@ -58,7 +60,8 @@ internal sealed class B3ClaimThroughput : IBenchmark
             duplicates += http[^1].Duplicates;
         }
 
-        var rawFull = RawLoop(options, template, "FULL", runs);
+        var postgres = BenchDatabase.IsPostgres(options);
+        var rawFull = postgres ? double.NaN : RawLoop(options, template, "FULL", runs);
 
         var sweepRounds = new List<Round>();
         foreach (var w in sweep)
@@ -76,12 +79,18 @@ internal sealed class B3ClaimThroughput : IBenchmark
         var httpRate = Stats.Median(http.Select(h => h.RunsPerSecond));
         var rawRate = Stats.Median(raw);
         var ratio = httpRate / rawRate;
-        result.Figure = $"{httpRate:F0} runs/s ({workers} workers over HTTP, limit {limit}, {runs:N0} runs, median of {http.Count}); duplicates {duplicates}";
-        result.Reference = $"raw single-claim SQLite loop: {rawRate:F0} claims/s (synchronous=NORMAL, median of {raw.Count}); with FULL: {rawFull:F0}/s";
+        result.Figure = $"{httpRate:F0} runs/s ({workers} workers over HTTP, limit {limit}, {runs:N0} runs, median of {http.Count}, {BenchDatabase.Label(options)}); duplicates {duplicates}";
+        result.Reference = postgres
+            ? $"raw single-claim PostgreSQL loop: {rawRate:F0} claims/s (one run per transaction, FOR UPDATE SKIP LOCKED, median of {raw.Count})"
+            : $"raw single-claim SQLite loop: {rawRate:F0} claims/s (synchronous=NORMAL, median of {raw.Count}); with FULL: {rawFull:F0}/s";
         result.Comparison = $"ratio {ratio:F2}";
         result.Metrics["httpRunsPerSecond"] = httpRate;
         result.Metrics["rawNormalPerSecond"] = rawRate;
-        result.Metrics["rawFullPerSecond"] = rawFull;
+        if (!postgres)
+        {
+            result.Metrics["rawFullPerSecond"] = rawFull;
+        }
+
         result.Metrics["ratio"] = ratio;
         result.Metrics["duplicates"] = duplicates;
         result.Metrics["serverCpuPercent"] = Stats.Median(http.Select(h => h.ServerCpuPercent));
@@ -110,6 +119,11 @@ internal sealed class B3ClaimThroughput : IBenchmark
             Chart(dir, http, sweepRounds, workers, limit, rawRate, rawFull, runs);
         }
 
+        if (postgres && !options.Keep)
+        {
+            BenchDatabase.DropPostgres(options, template);
+        }
+
         return result;
     }
 
@@ -134,6 +148,14 @@ internal sealed class B3ClaimThroughput : IBenchmark
         var seconds = Clock.MsSince(t0) / 1000;
         Out.Step($"created {warm + sample:N0} runs through POST /runs in {seconds:F1} s ({(warm + sample) / seconds:F0} creations/s, 4 clients)");
         result.Metrics["createRunsPerSecond"] = (warm + sample) / seconds;
+        if (server.PostgresDatabase is { } seeded)
+        {
+            B3Postgres.CloneRuns(BenchDatabase.Postgres(options, seeded), Pool, runs - sample);
+            // Its copies are the rounds' databases: CREATE DATABASE ... TEMPLATE once the seed server is gone.
+            server.KeepDatabase();
+            return seeded;
+        }
+
         CloneRuns(server.DatabasePath, runs - sample);
         var template = Path.Combine(options.WorkFolder, "b3-template.db");
         File.Delete(template);
@@ -218,7 +240,9 @@ internal sealed class B3ClaimThroughput : IBenchmark
 
     private static async Task<Round> HttpRoundAsync(BenchOptions options, string template, int workers, int limit, int expected, CancellationToken ct)
     {
-        await using var server = await ServerProcess.StartAsync(options, $"b3-w{workers}", databaseFile: template);
+        var postgres = BenchDatabase.IsPostgres(options);
+        await using var server = await ServerProcess.StartAsync(options, $"b3-w{workers}",
+            databaseFile: postgres ? null : template, postgresTemplate: postgres ? template : null);
         using var api = new ApiClient(server.Url);
 
         // Warm-up (not timed): the same workers drain the warm-up pool one run per poll, so the
@@ -263,7 +287,9 @@ internal sealed class B3ClaimThroughput : IBenchmark
         var ids = claimed.ToList();
         var distinct = ids.Distinct().Count();
         var duplicates = ids.Count - distinct;
-        var (scheduledLeft, dbDuplicates) = Verify(server.DatabasePath);
+        var (scheduledLeft, dbDuplicates) = server.PostgresDatabase is { } database
+            ? B3Postgres.Verify(BenchDatabase.Postgres(options, database), Pool)
+            : Verify(server.DatabasePath);
         if (scheduledLeft != 0 || distinct != expected)
         {
             throw new InvalidOperationException($"Claimed {distinct} distinct runs of {expected}; {scheduledLeft} still Scheduled");
@@ -303,6 +329,11 @@ internal sealed class B3ClaimThroughput : IBenchmark
     /// <summary>The reference: one claim per IMMEDIATE transaction, single connection, same file format and settings.</summary>
     private static double RawLoop(BenchOptions options, string template, string synchronous, int expected)
     {
+        if (BenchDatabase.IsPostgres(options))
+        {
+            return B3Postgres.RawLoop(options, template, Pool, WarmPool, expected);
+        }
+
         var path = Path.Combine(options.WorkFolder, $"b3-raw-{Guid.NewGuid():N}.db");
         File.Copy(template, path);
         using var conn = new SqliteConnection($"Data Source={path};Pooling=False");
@@ -427,8 +458,13 @@ internal sealed class B3ClaimThroughput : IBenchmark
             });
         }
 
-        chart.HorizontalLines.Add((raw, $"raw single-claim loop, synchronous=NORMAL: {raw:F0}/s"));
-        chart.HorizontalLines.Add((rawFull, $"raw single-claim loop, synchronous=FULL: {rawFull:F0}/s"));
+        chart.HorizontalLines.Add((raw, double.IsNaN(rawFull)
+            ? $"raw single-claim PostgreSQL loop: {raw:F0}/s"
+            : $"raw single-claim loop, synchronous=NORMAL: {raw:F0}/s"));
+        if (!double.IsNaN(rawFull))
+        {
+            chart.HorizontalLines.Add((rawFull, $"raw single-claim loop, synchronous=FULL: {rawFull:F0}/s"));
+        }
         chart.Save(Path.Combine(dir, "b3-claim-throughput.svg"));
     }
 }

@@ -27,6 +27,8 @@ internal sealed class B4FleetLoad : IBenchmark
         var seconds = options.Double("seconds", 60, 15);
         var interval = options.Double("interval", 10, 10);
         await using var server = await ServerProcess.StartAsync(options, "b4");
+        // --database postgres: the same fleet against a server on PostgreSQL (ServerProcess makes its database).
+        result.Notes.Add($"database: {BenchDatabase.Label(options)}");
         using var api = new ApiClient(server.Url);
         for (var p = 0; p < Pools; p++)
         {

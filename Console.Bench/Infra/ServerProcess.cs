@@ -5,18 +5,23 @@ namespace Console.Bench.Infra;
 
 /// <summary>
 /// The real server (Console.Web.dll) as a child process on a free loopback port with its own
-/// SQLite file in a temporary folder. Production environment and the product's appsettings.json,
-/// the embedded worker off (the benchmarks bring their own workers).
+/// SQLite file in a temporary folder, or its own PostgreSQL database (--database postgres, see
+/// <see cref="BenchDatabase"/>). Production environment and the product's appsettings.json, the
+/// embedded worker off (the benchmarks bring their own workers).
 /// </summary>
 internal sealed class ServerProcess : IAsyncDisposable
 {
     private readonly ChildProcess _child;
+    private readonly BenchOptions _options;
+    private bool _keepDatabase;
 
-    private ServerProcess(ChildProcess child, string folder, Uri url)
+    private ServerProcess(ChildProcess child, BenchOptions options, string folder, Uri url, string? postgresDatabase)
     {
         _child = child;
+        _options = options;
         Folder = folder;
         Url = url;
+        PostgresDatabase = postgresDatabase;
     }
 
     public Uri Url { get; }
@@ -25,13 +30,21 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public string DatabasePath => Path.Combine(Folder, "console.db");
 
+    /// <summary>The server's PostgreSQL database (--database postgres), else null.</summary>
+    public string? PostgresDatabase { get; }
+
+    /// <summary>Leaves the PostgreSQL database in place when the server ends (e.g. as a template).</summary>
+    public void KeepDatabase() => _keepDatabase = true;
+
     public string LogPath => Path.Combine(Folder, "server.log");
 
     public int Pid => _child.Pid;
 
     public string LogTail() => _child.Tail();
 
-    public static async Task<ServerProcess> StartAsync(BenchOptions options, string name, IReadOnlyDictionary<string, string?>? extraEnv = null, string? databaseFile = null)
+    /// <param name="databaseFile">SQLite: a database file to start from (copied).</param>
+    /// <param name="postgresTemplate">PostgreSQL: a database to start from (copied with CREATE DATABASE ... TEMPLATE).</param>
+    public static async Task<ServerProcess> StartAsync(BenchOptions options, string name, IReadOnlyDictionary<string, string?>? extraEnv = null, string? databaseFile = null, string? postgresTemplate = null)
     {
         var folder = Path.Combine(options.WorkFolder, $"{name}-{Guid.NewGuid():N}"[..(name.Length + 9)]);
         Directory.CreateDirectory(folder);
@@ -50,6 +63,19 @@ internal sealed class ServerProcess : IAsyncDisposable
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["ASPNETCORE_URLS"] = null,
         };
+        string? postgres = null;
+        if (BenchDatabase.IsPostgres(options))
+        {
+            postgres = BenchDatabase.NewPostgresName(name);
+            if (postgresTemplate is not null)
+            {
+                BenchDatabase.CreatePostgres(options, postgres, postgresTemplate);
+            }
+
+            // Without a template the server's start-up migrations create the database.
+            env["Database__Provider"] = "Postgres";
+            env["ConnectionStrings__Console"] = BenchDatabase.Postgres(options, postgres, pooling: true);
+        }
         foreach (var (k, v) in extraEnv ?? new Dictionary<string, string?>())
         {
             env[k] = v;
@@ -64,7 +90,7 @@ internal sealed class ServerProcess : IAsyncDisposable
 
         var dll = Repo.WebDll(options.ServerDll);
         var child = ChildProcess.Start("dotnet", [dll, "--urls", url.ToString().TrimEnd('/')], env, Path.Combine(folder, "server.log"));
-        var server = new ServerProcess(child, folder, url);
+        var server = new ServerProcess(child, options, folder, url, postgres);
         var t0 = Clock.Now;
         try
         {
@@ -118,6 +144,10 @@ internal sealed class ServerProcess : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _child.DisposeAsync();
+        if (PostgresDatabase is { } database && !_keepDatabase && !_options.Keep)
+        {
+            BenchDatabase.DropPostgres(_options, database);
+        }
     }
 
     private static int FreePort()

@@ -9,8 +9,23 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Console.Core.Persistence;
 
-public sealed class ConsoleDbContext(DbContextOptions<ConsoleDbContext> options) : DbContext(options)
+/// <summary>
+/// The console's database. SQLite uses this type; other providers derive from it (e.g.
+/// <see cref="Postgres.PostgresConsoleDbContext"/>) so each keeps its own migrations, while every
+/// service keeps asking for a <see cref="ConsoleDbContext"/>.
+/// </summary>
+public class ConsoleDbContext : DbContext
 {
+    public ConsoleDbContext(DbContextOptions<ConsoleDbContext> options)
+        : base(options)
+    {
+    }
+
+    protected ConsoleDbContext(DbContextOptions options)
+        : base(options)
+    {
+    }
+
     public DbSet<WorkPool> WorkPools => Set<WorkPool>();
     public DbSet<WorkQueue> WorkQueues => Set<WorkQueue>();
     public DbSet<PoolWorker> Workers => Set<PoolWorker>();
@@ -27,7 +42,8 @@ public sealed class ConsoleDbContext(DbContextOptions<ConsoleDbContext> options)
         ArgumentNullException.ThrowIfNull(configurationBuilder);
 
         // SQLite keeps no kind: every time we store is UTC, so say so when reading it back,
-        // otherwise the API would print times without their 'Z'.
+        // otherwise the API would print times without their 'Z'. On PostgreSQL the columns are
+        // timestamptz, which Npgsql reads as UTC already and refuses to write in any other kind.
         configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
         configurationBuilder.Properties<DateTime?>().HaveConversion<UtcDateTimeConverter>();
         configurationBuilder.Properties<FlowRunState>().HaveConversion<string>().HaveMaxLength(16);

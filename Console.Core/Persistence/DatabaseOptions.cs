@@ -5,8 +5,12 @@ public sealed class DatabaseOptions
 {
     public const string Section = "Database";
 
+    public const string Sqlite = "Sqlite";
+
+    public const string Postgres = "Postgres";
+
     /// <summary>"Sqlite" (the zero-setup default) or "Postgres" (scale-out).</summary>
-    public string Provider { get; set; } = "Sqlite";
+    public string Provider { get; set; } = Sqlite;
 
     /// <summary>
     /// SQLite's synchronous mode under WAL. NORMAL survives a process crash (SIGKILL) without
@@ -14,4 +18,14 @@ public sealed class DatabaseOptions
     /// FULL closes that gap at about a fifth of the claim throughput (see docs/decisions).
     /// </summary>
     public string SqliteSynchronous { get; set; } = "NORMAL";
+
+    /// <summary>True for Postgres, false for Sqlite (either case); anything else stops the start with a readable error.</summary>
+    public static bool IsPostgres(string? provider) => provider switch
+    {
+        null or "" => false,
+        _ when string.Equals(provider, Sqlite, StringComparison.OrdinalIgnoreCase) => false,
+        _ when string.Equals(provider, Postgres, StringComparison.OrdinalIgnoreCase) => true,
+        _ => throw new InvalidOperationException(
+            $"{Section}:{nameof(Provider)} is '{provider}'; it must be '{Sqlite}' (the default) or '{Postgres}'."),
+    };
 }

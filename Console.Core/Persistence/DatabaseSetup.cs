@@ -8,7 +8,10 @@ public static class DatabaseSetup
 {
     public const string DefaultConnectionString = "Data Source=data/console.db";
 
-    /// <summary>Creates the database file's folder, applies migrations and switches SQLite to WAL.</summary>
+    /// <summary>
+    /// Applies the provider's migrations (PostgreSQL: creating the database if it is missing); on
+    /// SQLite also creates the file's folder first and switches the file to WAL.
+    /// </summary>
     public static async Task MigrateConsoleDatabaseAsync(this IServiceProvider services, CancellationToken ct = default)
     {
         await using var scope = services.CreateAsyncScope();

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using Console.Core.Contracts;
 using Console.Core.FlowRuns;
@@ -7,9 +8,14 @@ using Console.Tests.Infrastructure;
 
 namespace Console.Tests.Api;
 
-/// <summary>The claim under contention, over HTTP, on a real SQLite file.</summary>
-public sealed class ClaimTests(ApiFactory factory) : ApiTestBase(factory), IClassFixture<ApiFactory>
+/// <summary>The claim under contention, over HTTP, on a real SQLite file and on a real PostgreSQL database.</summary>
+public abstract class ClaimTests(ApiFactory factory) : ApiTestBase(factory)
 {
+    /// <summary>How many app hosts (console replicas) the racing pollers spread over: poller i uses host i % HostCount.</summary>
+    protected virtual int HostCount => 1;
+
+    protected virtual HttpClient CreatePollerClient(int poller) => Factory.CreateClient();
+
     [Fact]
     public async Task Twenty_concurrent_pollers_claim_a_thousand_runs_exactly_once()
     {
@@ -20,7 +26,7 @@ public sealed class ClaimTests(ApiFactory factory) : ApiTestBase(factory), IClas
         var claims = new ConcurrentBag<(Guid Run, string Worker)>();
         await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(async () =>
         {
-            using var client = Factory.CreateClient();
+            using var client = CreatePollerClient(i);
             var emptyPolls = 0;
             while (emptyPolls < 2)
             {
@@ -37,6 +43,7 @@ public sealed class ClaimTests(ApiFactory factory) : ApiTestBase(factory), IClas
         Assert.Equal(1000, claims.Select(c => c.Run).Distinct().Count());
         Assert.True(created.SetEquals(claims.Select(c => c.Run)));
         Assert.True(claims.Select(c => c.Worker).Distinct().Count() > 1, "the work should spread over several workers");
+        Assert.Equal(HostCount, claims.Select(c => int.Parse(c.Worker["worker-".Length..], CultureInfo.InvariantCulture) % HostCount).Distinct().Count());
 
         var pending = await GetAsync<List<FlowRunDto>>($"/api/flow-runs?pool={pool.Name}&state=Pending&limit=5000");
         Assert.Equal(1000, pending.Count);
@@ -65,7 +72,7 @@ public sealed class ClaimTests(ApiFactory factory) : ApiTestBase(factory), IClas
 
         await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(async () =>
         {
-            using var client = Factory.CreateClient();
+            using var client = CreatePollerClient(i);
             var idle = 0;
             while (Volatile.Read(ref finished) < 110 && idle < 50)
             {
@@ -181,6 +188,29 @@ public sealed class ClaimTests(ApiFactory factory) : ApiTestBase(factory), IClas
     }
 
     [Fact]
+    public async Task A_new_workers_first_heartbeat_and_first_polls_at_the_same_moment_all_succeed()
+    {
+        var pool = await CreatePoolAsync(type: "process");
+        async Task<HttpStatusCode> Send<T>(int host, string path, T body)
+        {
+            using var client = CreatePollerClient(host);
+            return (await client.PostJsonAsync($"/api/work-pools/{pool.Name}/{path}", body)).StatusCode;
+        }
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 20).SelectMany(i => new[]
+        {
+            Task.Run(() => Send(i, "workers/heartbeat", new HeartbeatRequest { Name = $"fresh-{i}" })),
+            Task.Run(() => Send(i + 1, "poll", new PollRequest { WorkerName = $"fresh-{i}" })),
+            Task.Run(() => Send(i, "poll", new PollRequest { WorkerName = $"fresh-{i}" })),
+        }));
+
+        Assert.All(answers, status => Assert.True(status is HttpStatusCode.OK or HttpStatusCode.NoContent, $"answered {status}"));
+        var workers = await GetAsync<List<WorkerDto>>($"/api/work-pools/{pool.Name}/workers");
+        Assert.Equal(20, workers.Count);
+        Assert.All(workers, w => Assert.Equal(WorkerStatus.Online, w.Status));
+    }
+
+    [Fact]
     public async Task Poll_input_is_validated()
     {
         var pool = await CreatePoolAsync(type: "process");
@@ -222,3 +252,7 @@ public sealed class ClaimTests(ApiFactory factory) : ApiTestBase(factory), IClas
         }
     }
 }
+
+public sealed class SqliteClaimTests(ApiFactory factory) : ClaimTests(factory), IClassFixture<ApiFactory>;
+
+public sealed class PostgresClaimTests(PostgresApiFactory factory) : ClaimTests(factory), IClassFixture<PostgresApiFactory>;

@@ -6,7 +6,7 @@ using Console.Tests.Infrastructure;
 
 namespace Console.Tests.Api;
 
-public sealed class DeploymentApiTests(ApiFactory factory) : ApiTestBase(factory), IClassFixture<ApiFactory>
+public abstract class DeploymentApiTests(ApiFactory factory) : ApiTestBase(factory)
 {
     [Fact]
     public async Task Create_get_by_id_and_by_name_and_filter()
@@ -148,3 +148,7 @@ public sealed class DeploymentApiTests(ApiFactory factory) : ApiTestBase(factory
         await AssertProblemAsync(await Client.PostJsonAsync($"/api/deployments/{Guid.NewGuid()}/runs", new { }), HttpStatusCode.NotFound);
     }
 }
+
+public sealed class SqliteDeploymentApiTests(ApiFactory factory) : DeploymentApiTests(factory), IClassFixture<ApiFactory>;
+
+public sealed class PostgresDeploymentApiTests(PostgresApiFactory factory) : DeploymentApiTests(factory), IClassFixture<PostgresApiFactory>;

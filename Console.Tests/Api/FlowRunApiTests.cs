@@ -6,7 +6,7 @@ using Console.Tests.Infrastructure;
 
 namespace Console.Tests.Api;
 
-public sealed class FlowRunApiTests(ApiFactory factory) : ApiTestBase(factory), IClassFixture<ApiFactory>
+public abstract class FlowRunApiTests(ApiFactory factory) : ApiTestBase(factory)
 {
     [Fact]
     public async Task A_run_goes_through_its_lifecycle_with_a_timeline()
@@ -189,3 +189,7 @@ public sealed class FlowRunApiTests(ApiFactory factory) : ApiTestBase(factory), 
         }
     }
 }
+
+public sealed class SqliteFlowRunApiTests(ApiFactory factory) : FlowRunApiTests(factory), IClassFixture<ApiFactory>;
+
+public sealed class PostgresFlowRunApiTests(PostgresApiFactory factory) : FlowRunApiTests(factory), IClassFixture<PostgresApiFactory>;

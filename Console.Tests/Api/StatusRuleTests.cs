@@ -6,11 +6,11 @@ using Console.Tests.Infrastructure;
 namespace Console.Tests.Api;
 
 /// <summary>The health rules with a fake clock: statuses are derived from timestamps, no sleeping.</summary>
-public sealed class StatusRuleTests : ApiTestBase, IClassFixture<StatusRuleTests.FakeClockApi>
+public abstract class StatusRuleTests : ApiTestBase
 {
     private readonly Microsoft.Extensions.Time.Testing.FakeTimeProvider _time;
 
-    public StatusRuleTests(FakeClockApi factory)
+    protected StatusRuleTests(ApiFactory factory)
         : base(factory)
     {
         _time = factory.Time!;
@@ -118,4 +118,10 @@ public sealed class StatusRuleTests : ApiTestBase, IClassFixture<StatusRuleTests
     private async Task<WorkerDto> Worker(string pool) => Assert.Single(await GetAsync<List<WorkerDto>>($"/api/work-pools/{pool}/workers"));
 
     public sealed class FakeClockApi() : ApiFactory(fakeTime: true);
+
+    public sealed class PostgresFakeClockApi() : PostgresApiFactory(fakeTime: true);
 }
+
+public sealed class SqliteStatusRuleTests(StatusRuleTests.FakeClockApi factory) : StatusRuleTests(factory), IClassFixture<StatusRuleTests.FakeClockApi>;
+
+public sealed class PostgresStatusRuleTests(StatusRuleTests.PostgresFakeClockApi factory) : StatusRuleTests(factory), IClassFixture<StatusRuleTests.PostgresFakeClockApi>;

@@ -7,7 +7,7 @@ using Console.Tests.Infrastructure;
 
 namespace Console.Tests.Api;
 
-public sealed class WorkPoolApiTests(ApiFactory factory) : ApiTestBase(factory), IClassFixture<ApiFactory>
+public abstract class WorkPoolApiTests(ApiFactory factory) : ApiTestBase(factory)
 {
     [Fact]
     public async Task Create_returns_the_pool_with_its_location_and_a_default_queue_not_ready()
@@ -210,3 +210,7 @@ public sealed class WorkPoolApiTests(ApiFactory factory) : ApiTestBase(factory),
         Assert.Equal(HttpStatusCode.OK, (await Client.GetAsync("/scalar/v1")).StatusCode);
     }
 }
+
+public sealed class SqliteWorkPoolApiTests(ApiFactory factory) : WorkPoolApiTests(factory), IClassFixture<ApiFactory>;
+
+public sealed class PostgresWorkPoolApiTests(PostgresApiFactory factory) : WorkPoolApiTests(factory), IClassFixture<PostgresApiFactory>;

@@ -4,7 +4,7 @@ using Console.Tests.Infrastructure;
 
 namespace Console.Tests.Api;
 
-public sealed class WorkQueueApiTests(ApiFactory factory) : ApiTestBase(factory), IClassFixture<ApiFactory>
+public abstract class WorkQueueApiTests(ApiFactory factory) : ApiTestBase(factory)
 {
     [Fact]
     public async Task The_default_queue_cannot_be_deleted()
@@ -69,3 +69,7 @@ public sealed class WorkQueueApiTests(ApiFactory factory) : ApiTestBase(factory)
         Assert.DoesNotContain(queues, q => q.Name == "empty");
     }
 }
+
+public sealed class SqliteWorkQueueApiTests(ApiFactory factory) : WorkQueueApiTests(factory), IClassFixture<ApiFactory>;
+
+public sealed class PostgresWorkQueueApiTests(PostgresApiFactory factory) : WorkQueueApiTests(factory), IClassFixture<PostgresApiFactory>;

@@ -43,7 +43,7 @@ public class ApiFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.UseSetting("ConnectionStrings:Console", $"Data Source={DatabasePath}");
+        UseDatabase(builder);
         builder.UseSetting("Worker:Enabled", "false");
         // Never the shared data/worker of appsettings.json: test hosts run side by side.
         builder.UseSetting("Worker:StateDirectory", Path.Combine(_folder, "worker"));
@@ -62,6 +62,13 @@ public class ApiFactory : WebApplicationFactory<Program>
                 services.AddSingleton<TimeProvider>(Time);
             }
         });
+    }
+
+    /// <summary>Points the app at its database: a SQLite file here, a PostgreSQL database in <see cref="PostgresApiFactory"/>.</summary>
+    protected virtual void UseDatabase(IWebHostBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.UseSetting("ConnectionStrings:Console", $"Data Source={DatabasePath}");
     }
 
     protected override void Dispose(bool disposing)

@@ -14,6 +14,10 @@ public static class TestEnvironment
 
     public const string DockerSocket = "/var/run/docker.sock";
 
+    private const string PostgresVariable = "CONSOLE_TEST_POSTGRES";
+
+    private static readonly Lazy<string?> PostgresProblem = new(ProbePostgres);
+
     public const string ChromiumPath = "/usr/bin/chromium";
 
     private const string DockerMissing =
@@ -138,6 +142,41 @@ public static class TestEnvironment
         catch (Win32Exception ex)
         {
             return $"{DockerMissing} (the docker CLI could not run: {ex.Message}).";
+        }
+    }
+
+    /// <summary>
+    /// The PostgreSQL server the provider tests create their databases on (a connection string that
+    /// can create databases), from CONSOLE_TEST_POSTGRES; throws when it is unset or does not answer.
+    /// </summary>
+    public static string RequirePostgres()
+    {
+        if (PostgresProblem.Value is { } problem)
+        {
+            throw new InvalidOperationException(problem);
+        }
+
+        return Environment.GetEnvironmentVariable(PostgresVariable)!;
+    }
+
+    private static string? ProbePostgres()
+    {
+        var connectionString = Environment.GetEnvironmentVariable(PostgresVariable);
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            return $"{PostgresVariable} is not set: run scripts/test.sh, which starts PostgreSQL (start_postgres in scripts/test-env.sh) and exports it, " +
+                "or set it to a connection string of a server where the tests may create databases.";
+        }
+
+        try
+        {
+            using var connection = new Npgsql.NpgsqlConnection(connectionString);
+            connection.Open();
+            return null;
+        }
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException or ArgumentException)
+        {
+            return $"PostgreSQL from {PostgresVariable} does not answer ({ex.Message}): run scripts/test.sh, which starts it (start_postgres in scripts/test-env.sh).";
         }
     }
 }

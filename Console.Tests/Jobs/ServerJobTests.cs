@@ -10,12 +10,12 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Console.Tests.Jobs;
 
-/// <summary>The server's periodic jobs, called directly on a fake clock, against a real SQLite file.</summary>
-public sealed class ServerJobTests : ApiTestBase, IClassFixture<StatusRuleTests.FakeClockApi>
+/// <summary>The server's periodic jobs, called directly on a fake clock, against a real SQLite file and a real PostgreSQL database.</summary>
+public abstract class ServerJobTests : ApiTestBase
 {
     private readonly FakeTimeProvider _time;
 
-    public ServerJobTests(StatusRuleTests.FakeClockApi factory)
+    protected ServerJobTests(ApiFactory factory)
         : base(factory)
     {
         _time = factory.Time!;
@@ -145,3 +145,7 @@ public sealed class ServerJobTests : ApiTestBase, IClassFixture<StatusRuleTests.
         return await run(scope.ServiceProvider.GetRequiredService<TJob>());
     }
 }
+
+public sealed class SqliteServerJobTests(StatusRuleTests.FakeClockApi factory) : ServerJobTests(factory), IClassFixture<StatusRuleTests.FakeClockApi>;
+
+public sealed class PostgresServerJobTests(StatusRuleTests.PostgresFakeClockApi factory) : ServerJobTests(factory), IClassFixture<StatusRuleTests.PostgresFakeClockApi>;

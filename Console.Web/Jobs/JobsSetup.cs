@@ -1,13 +1,13 @@
 using Hangfire;
 using Hangfire.Dashboard;
-using Hangfire.InMemory;
 
 namespace Console.Web.Jobs;
 
 /// <summary>
 /// The server's periodic jobs on Hangfire (ADR 0002): in-memory storage on a single node, since
-/// every job is idempotent and keeps its state in our database. Recurring jobs are registered at
-/// start; the dashboard is at /hangfire for local requests.
+/// every job is idempotent and keeps its state in our database; PostgreSQL storage shared by the
+/// replicas when the database is PostgreSQL (ADR 0004). Recurring jobs are registered at start;
+/// the dashboard is at /hangfire for local requests.
 /// </summary>
 public static class JobsSetup
 {
@@ -24,11 +24,12 @@ public static class JobsSetup
         builder.Services.AddScoped<RetentionJob>();
 
         var enabled = builder.Configuration.GetValue(JobOptions.Section + ":Enabled", true);
-        builder.Services.AddHangfire(config => config
+        builder.Services.AddConsoleJobStorage(builder.Configuration);
+        builder.Services.AddHangfire((services, config) => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
-            .UseInMemoryStorage(new InMemoryStorageOptions { MaxExpirationTime = TimeSpan.FromHours(1) }));
+            .UseConsoleJobStorage(services));
         if (enabled)
         {
             builder.Services.AddHangfireServer(options =>

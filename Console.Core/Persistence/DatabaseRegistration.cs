@@ -1,0 +1,57 @@
+using Console.Core.Persistence.Postgres;
+using Console.Core.Polling;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Console.Core.Persistence;
+
+public static class DatabaseRegistration
+{
+    /// <summary>
+    /// The database of <c>Database:Provider</c> at <c>ConnectionStrings:Console</c>, and the claim
+    /// that fits it. Services always ask for <see cref="ConsoleDbContext"/>; on PostgreSQL that
+    /// resolves to the <see cref="PostgresConsoleDbContext"/> of the same scope.
+    /// </summary>
+    public static IServiceCollection AddConsoleDatabase(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section);
+        var connectionString = configuration.GetConnectionString("Console");
+        if (!DatabaseOptions.IsPostgres(configuration[$"{DatabaseOptions.Section}:{nameof(DatabaseOptions.Provider)}"]))
+        {
+            services.AddDbContext<ConsoleDbContext>((sp, options) =>
+            {
+                var db = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+                options.UseSqlite(connectionString ?? DatabaseSetup.DefaultConnectionString)
+                    .AddInterceptors(new SqlitePragmas(db.SqliteSynchronous));
+            });
+            services.TryAddScoped<IRunClaimer, RunClaimer>();
+            return services;
+        }
+
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new InvalidOperationException(
+                $"{DatabaseOptions.Section}:{nameof(DatabaseOptions.Provider)} is {DatabaseOptions.Postgres} but ConnectionStrings:Console is not set " +
+                "(e.g. ConnectionStrings__Console=\"Host=db;Database=console;Username=console;Password=...\").");
+        }
+
+        services.AddDbContext<PostgresConsoleDbContext>((sp, options) =>
+        {
+            options.UseNpgsql(connectionString);
+            // What others configure for ConsoleDbContext (the security interceptor, for one)
+            // applies to the PostgreSQL context too: it is the same database to them.
+            foreach (var configure in sp.GetServices<IDbContextOptionsConfiguration<ConsoleDbContext>>())
+            {
+                configure.Configure(sp, options);
+            }
+        });
+        services.TryAddScoped<ConsoleDbContext>(sp => sp.GetRequiredService<PostgresConsoleDbContext>());
+        services.TryAddScoped<IRunClaimer, PostgresRunClaimer>();
+        return services;
+    }
+}
