@@ -103,9 +103,9 @@ public sealed class WorkerOptions : IValidatableObject
             yield return new ValidationResult($"'{Name}' is not a valid worker name: 1-63 lowercase letters, digits, inner '-' or '_'.", [nameof(Name)]);
         }
 
-        if (Type is not null && Type is not ("docker" or "process"))
+        if (Type is not null && Type is not ("docker" or "process" or "docker-swarm"))
         {
-            yield return new ValidationResult($"This worker runs 'docker' and 'process' pools, not '{Type}'.", [nameof(Type)]);
+            yield return new ValidationResult($"This worker runs 'docker', 'docker-swarm' and 'process' pools, not '{Type}'.", [nameof(Type)]);
         }
     }
 }
