@@ -115,6 +115,10 @@ public sealed class SwarmPoolTypeTests(ApiFactory factory) : ApiTestBase(factory
 
     private static CreateDeploymentRequest Deployment(string pool, JsonObject variables) => new()
     {
-        FlowName = Unique("flow"), Name = "d", Entrypoint = "flow.sh", WorkPoolName = pool, JobVariables = variables,
+        FlowName = Unique("flow"),
+        Name = "d",
+        Entrypoint = "flow.sh",
+        WorkPoolName = pool,
+        JobVariables = variables,
     };
 }
