@@ -143,6 +143,24 @@ public sealed class SwarmEndToEndTests : IClassFixture<ConsoleServer>, IDisposab
     }
 
     [Fact]
+    public async Task A_job_no_node_can_take_says_why_it_waits_and_can_be_cancelled()
+    {
+        await _http.CreatePoolAsync(_pool, "docker-swarm");
+        await using var worker = await WorkerHost.StartAsync(_server.BaseUrl, _pool, _worker);
+        var run = await _http.RunAsync(_pool, "echo never", new JsonObject { ["constraints"] = new JsonArray("node.labels.console-test-absent==yes") }, docker: false);
+        var running = await _http.WaitForStateAsync(run.Id, FlowRunState.Running);
+
+        await WaitUntilAsync(async () => (await _http.LogsAsync(run.Id)).Any(l => l.Stream == "worker" && l.Message.Contains("Waiting for a Swarm node", StringComparison.Ordinal)),
+            "the worker to say why the job waits");
+        using var cancel = await _http.PostAsync($"/api/flow-runs/{run.Id}/cancel", null);
+        cancel.EnsureSuccessStatusCode();
+
+        await _http.WaitForStateAsync(run.Id, FlowRunState.Cancelled);
+        Assert.False(await ServiceExistsAsync(running.InfrastructureId!));
+        Assert.Empty(await _http.OutputAsync(run.Id));
+    }
+
+    [Fact]
     public async Task A_restarted_worker_adopts_its_job_service_and_reports_its_end_without_duplicate_logs()
     {
         await _http.CreatePoolAsync(_pool, "docker-swarm");
