@@ -86,7 +86,7 @@ internal sealed class SwarmRunHandle(DockerClient client, string serviceId, bool
                 }
             }
 
-            await RemoveServiceAsync(cancellationToken);
+            await RemoveAsync(await TasksAsync(cancellationToken), cancellationToken);
         }
         catch (DockerApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
         {
@@ -107,6 +107,13 @@ internal sealed class SwarmRunHandle(DockerClient client, string serviceId, bool
             return; // already removed (a stop does that)
         }
 
+        await RemoveAsync(tasks, cancellationToken);
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    private async Task RemoveAsync(IReadOnlyList<TaskResponse> tasks, CancellationToken cancellationToken)
+    {
         await RemoveServiceAsync(cancellationToken);
 
         // Docker 20.10 keeps a removed job's tasks and their exited containers (moby/moby#42789):
@@ -125,8 +132,6 @@ internal sealed class SwarmRunHandle(DockerClient client, string serviceId, bool
             }
         }
     }
-
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     private async Task RemoveServiceAsync(CancellationToken cancellationToken)
     {
