@@ -69,6 +69,7 @@ public class ApiFactory : WebApplicationFactory<Program>
         base.Dispose(disposing);
         if (disposing)
         {
+            Hangfire.Logging.LogProvider.SetCurrentLogProvider(SilentHangfireLog.Instance);
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             try
             {
