@@ -3,6 +3,7 @@ using Console.Worker.Hosting;
 using Console.Worker.Infrastructure;
 using Console.Worker.Infrastructure.Docker;
 using Console.Worker.Infrastructure.Process;
+using Console.Worker.Infrastructure.Swarm;
 using Console.Worker.Outbox;
 using Console.Worker.Runs;
 using Console.Worker.Telemetry;
@@ -70,6 +71,7 @@ public static class DependencyInjection
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IInfrastructure, DockerInfrastructure>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IInfrastructure, ProcessInfrastructure>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IInfrastructure, SwarmInfrastructure>());
         services.AddMetrics();
         services.TryAddSingleton<WorkerMetrics>();
         services.TryAddSingleton<WorkerHealth>();

@@ -118,9 +118,9 @@ public sealed class WorkerOptions : IValidatableObject
             yield return new ValidationResult($"'{MetricsAddress}' is not an IP address (Worker:MetricsAddress).", [nameof(MetricsAddress)]);
         }
 
-        if (Type is not null && Type is not ("docker" or "process"))
+        if (Type is not null && Type is not ("docker" or "process" or "docker-swarm"))
         {
-            yield return new ValidationResult($"This worker runs 'docker' and 'process' pools, not '{Type}'.", [nameof(Type)]);
+            yield return new ValidationResult($"This worker runs 'docker', 'docker-swarm' and 'process' pools, not '{Type}'.", [nameof(Type)]);
         }
     }
 }

@@ -102,6 +102,26 @@ ensure_dockerd() {
     te_log "dockerd is up after ${waited}s"
 }
 
+# Makes the engine a single-node swarm manager (for the docker-swarm pool type's
+# tests) unless it already is one. Advertises loopback: the swarm never leaves
+# this machine. An engine that is a worker node of another swarm is left alone.
+ensure_swarm() {
+    local state control
+    state="$(docker info --format '{{.Swarm.LocalNodeState}}' 2>/dev/null)" \
+        || { te_die "docker info failed: start dockerd first (ensure_dockerd)"; return 1; }
+    control="$(docker info --format '{{.Swarm.ControlAvailable}}' 2>/dev/null)"
+    if [[ "$state" == "active" && "$control" == "true" ]]; then
+        return 0
+    fi
+    if [[ "$state" == "active" ]]; then
+        te_die "the Docker engine is a swarm worker node, not a manager: the docker-swarm tests need a manager"
+        return 1
+    fi
+    te_log "initialising a single-node swarm (docker swarm init --advertise-addr 127.0.0.1)"
+    docker swarm init --advertise-addr 127.0.0.1 >/dev/null \
+        || { te_die "docker swarm init failed"; return 1; }
+}
+
 # True when $TEST_IMAGE exists, runs, and has every applet in TEST_IMAGE_APPLETS.
 te_image_ok() {
     docker image inspect "$TEST_IMAGE" >/dev/null 2>&1 || return 1

@@ -2,7 +2,8 @@
 # The project's test command: prepares the machine (Debian 12, root) and runs the
 # whole suite. Extra arguments go to `dotnet test` (e.g. --filter "FullyQualifiedName~Docker").
 #
-# Installs missing Debian packages, starts dockerd, builds the local test image
+# Installs missing Debian packages, starts dockerd (a single-node swarm manager,
+# for the docker-swarm tests), builds the local test image
 # console-test/busybox:latest, runs `dotnet test Console.sln` (Debug) with a trx
 # logger into TestResults/, then (without arguments) the benchmark smoke test
 # `Console.Bench all --quick` as one more test, and prints as its last line "N passed, N failed"
@@ -45,6 +46,7 @@ ensure_packages \
 
 # 2. Docker engine and the local test image.
 ensure_dockerd || setup_failed "Docker engine (dockerd) is not available"
+ensure_swarm || setup_failed "the Docker engine is not a swarm manager (ensure_swarm)"
 ensure_test_image || setup_failed "could not build $TEST_IMAGE"
 export CONSOLE_TEST_DOCKER=1
 log "docker ready, test image $TEST_IMAGE"

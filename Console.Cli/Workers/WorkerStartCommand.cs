@@ -31,7 +31,7 @@ public sealed class WorkerStartCommand(IWorkerRunner runner, CliOutput output, C
         public int? Limit { get; set; }
 
         [CommandOption("-t|--type <TYPE>")]
-        [Description("The infrastructure to run flows on (docker, process); default: the pool's type")]
+        [Description("The infrastructure to run flows on (docker, docker-swarm, process); default: the pool's type")]
         public string? Type { get; set; }
 
         [CommandOption("--state-dir <DIR>")]

@@ -15,6 +15,8 @@ namespace Console.Core.Security;
 /// <c>/var/run</c> or <c>/</c>) only where the template says <c>"allowDockerSocket": true</c> at its top level.</item>
 /// <item><c>network_mode: host</c> only where the template says <c>"allowHostNetwork": true</c>, or
 /// the <c>network_mode</c> variable's schema lists <c>"host"</c> in its <c>enum</c>/<c>const</c>.</item>
+/// <item>The <c>host</c> network in <c>networks</c> (a Swarm job joins it that way, and the docker type
+/// turns a first network into the network mode) only where the template says <c>"allowHostNetwork": true</c>.</item>
 /// <item>Host-path volumes and <c>privileged</c> only where the schema declares the variable that
 /// carries them (the variables schema already refuses undeclared variables).</item>
 /// </list>
@@ -128,6 +130,17 @@ public static partial class JobSecurityPolicy
             [
                 "network_mode 'host' puts the run on the worker host's network, where it reaches services listening on loopback. " +
                 $"The pool's template must declare it: list \"host\" in the network_mode variable's enum, or set \"{AllowHostNetwork}\": true.",
+            ];
+        }
+
+        if (rendered["networks"] is JsonArray networks && !Flag(template, AllowHostNetwork)
+            && networks.Any(n => n is JsonValue value && value.GetValueKind() == JsonValueKind.String
+                && string.Equals(value.GetValue<string>().Trim(), "host", StringComparison.OrdinalIgnoreCase)))
+        {
+            errors[FieldOf(parsed, "networks", variablesField)] =
+            [
+                "The 'host' network puts the run on its host's network, where it reaches services listening on loopback. " +
+                $"The pool's base job template must allow it explicitly with \"{AllowHostNetwork}\": true at its top level.",
             ];
         }
 

@@ -4,7 +4,7 @@ using Console.Core.Contracts;
 namespace Console.Core.WorkPools;
 
 /// <summary>The pool types the server knows, each with the default base job template it ships.</summary>
-public static class WorkPoolTypes
+public static partial class WorkPoolTypes
 {
     public const string Process = "process";
     public const string Docker = "docker";
@@ -14,6 +14,7 @@ public static class WorkPoolTypes
     {
         [Process] = ("Process", "Runs each flow run as a local child process of the worker. Needs nothing but the worker.", ProcessTemplate),
         [Docker] = ("Docker", "Runs each flow run in its own Docker container, through the Docker engine the worker can reach.", DockerTemplate),
+        [DockerSwarm] = ("Docker Swarm", "Runs each flow run as a one-off Swarm job (a replicated-job service), so runs spread over the nodes of a Docker Swarm cluster. The worker talks to a swarm manager.", DockerSwarmTemplate),
     };
 
     public static bool IsKnown(string? type) => type is not null && Known.ContainsKey(type);

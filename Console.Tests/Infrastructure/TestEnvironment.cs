@@ -25,10 +25,22 @@ public static class TestEnvironment
 
     private static readonly Lazy<string?> DockerProblem = new(ProbeDocker);
 
+    private static readonly Lazy<string?> SwarmProblem = new(ProbeSwarm);
+
     /// <summary>Throws unless the Docker engine answers (checked once per test run).</summary>
     public static void RequireDocker()
     {
         if (DockerProblem.Value is { } problem)
+        {
+            throw new InvalidOperationException(problem);
+        }
+    }
+
+    /// <summary>Throws unless the Docker engine is a swarm manager (scripts/test.sh's ensure_swarm makes it one).</summary>
+    public static void RequireSwarm()
+    {
+        RequireDocker();
+        if (SwarmProblem.Value is { } problem)
         {
             throw new InvalidOperationException(problem);
         }
@@ -112,6 +124,21 @@ public static class TestEnvironment
             return DockerMissing + " (the socket does not exist).";
         }
 
+        var (problem, _) = DockerInfo("{{.ServerVersion}}", DockerMissing);
+        return problem;
+    }
+
+    private static string? ProbeSwarm()
+    {
+        const string missing = "The Docker engine is not a swarm manager, which the docker-swarm tests need: run scripts/test.sh, "
+            + "whose ensure_swarm (scripts/test-env.sh) runs 'docker swarm init --advertise-addr 127.0.0.1'";
+        var (problem, output) = DockerInfo("{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}", missing);
+        return problem ?? (output == "active true" ? null : $"{missing} (swarm state: '{output}').");
+    }
+
+    /// <summary>Runs <c>docker info --format</c>; a problem prefixed with <paramref name="missing"/>, or the output.</summary>
+    private static (string? Problem, string Output) DockerInfo(string format, string missing)
+    {
         var startInfo = new ProcessStartInfo("docker")
         {
             RedirectStandardOutput = true,
@@ -120,7 +147,7 @@ public static class TestEnvironment
         };
         startInfo.ArgumentList.Add("info");
         startInfo.ArgumentList.Add("--format");
-        startInfo.ArgumentList.Add("{{.ServerVersion}}");
+        startInfo.ArgumentList.Add(format);
 
         try
         {
@@ -131,17 +158,17 @@ public static class TestEnvironment
             if (!process.WaitForExit(TimeSpan.FromSeconds(30)))
             {
                 process.Kill(entireProcessTree: true);
-                return DockerMissing + " ('docker info' did not answer within 30 s).";
+                return (missing + " ('docker info' did not answer within 30 s).", string.Empty);
             }
 
             var said = string.Join(' ', stderr.Result.Trim(), stdout.Result.Trim()).Trim();
             return process.ExitCode == 0
-                ? null
-                : $"{DockerMissing} ('docker info' exited with {process.ExitCode}: {said}).";
+                ? (null, stdout.Result.Trim())
+                : ($"{missing} ('docker info' exited with {process.ExitCode}: {said}).", string.Empty);
         }
         catch (Win32Exception ex)
         {
-            return $"{DockerMissing} (the docker CLI could not run: {ex.Message}).";
+            return ($"{missing} (the docker CLI could not run: {ex.Message}).", string.Empty);
         }
     }
 

@@ -11,6 +11,9 @@ namespace Console.Worker.Infrastructure.Docker;
 public sealed partial class DockerInfrastructure : IInfrastructure, IDisposable
 {
     private static readonly TimeSpan PingTimeout = TimeSpan.FromSeconds(3);
+
+    /// <summary>The label Swarm puts on its tasks' containers.</summary>
+    private const string SwarmTaskLabel = "com.docker.swarm.task.id";
     private readonly DockerClientConfiguration _configuration;
     private readonly DockerClient _client;
     private readonly ILogger<DockerInfrastructure> _logger;
@@ -91,6 +94,11 @@ public sealed partial class DockerInfrastructure : IInfrastructure, IDisposable
         var orphans = new List<OrphanInfo>();
         foreach (var container in containers)
         {
+            if (container.Labels.ContainsKey(SwarmTaskLabel))
+            {
+                continue; // a docker-swarm job's container: that type finds its services itself
+            }
+
             if (container.Labels.TryGetValue(DockerLabels.FlowRunId, out var runId) && Guid.TryParse(runId, out var id))
             {
                 var autoRemove = !container.Labels.TryGetValue(DockerLabels.AutoRemove, out var remove) || remove != "false";
