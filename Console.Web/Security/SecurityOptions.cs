@@ -14,6 +14,13 @@ public sealed class SecurityOptions
     /// </summary>
     public bool RequireAuth { get; set; }
 
+    /// <summary>
+    /// Folder for the keys that protect sign-in cookies and antiforgery tokens. Unset: ASP.NET's
+    /// default (the user's profile). The container image points it at its data volume so that
+    /// sign-ins survive a new container.
+    /// </summary>
+    public string? KeysDirectory { get; set; }
+
     /// <summary>Sign-in attempts per client address and minute.</summary>
     [Range(1, 100_000)]
     public int SignInPermitsPerMinute { get; set; } = 10;
