@@ -9,6 +9,11 @@
 #   docker run --rm -v console-data:/data console --bootstrap-admin alice   # prints a one-time password and an admin key
 #   docker run -d --name console -p 8080:8080 -v console-data:/data console
 #
+# A standalone worker from the same image (a worker key: docs/security.md):
+#
+#   docker run -d -e CONSOLE_API_URL=http://console:8080 -e CONSOLE_API_KEY=cx_... -v worker-data:/data \
+#     --entrypoint cx console worker start --pool my-pool
+#
 # The classic builder and BuildKit both build it (no BuildKit-only syntax).
 
 ARG SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0
@@ -26,18 +31,23 @@ COPY global.json Directory.Build.props Directory.Packages.props ./
 COPY Console.Core/Console.Core.csproj Console.Core/
 COPY Console.Worker/Console.Worker.csproj Console.Worker/
 COPY Console.Web/Console.Web.csproj Console.Web/
-RUN dotnet restore Console.Web/Console.Web.csproj ${NUGET_SOURCE:+--source "$NUGET_SOURCE"}
+COPY Console.Cli/Console.Cli.csproj Console.Cli/
+RUN dotnet restore Console.Web/Console.Web.csproj ${NUGET_SOURCE:+--source "$NUGET_SOURCE"} \
+ && dotnet restore Console.Cli/Console.Cli.csproj ${NUGET_SOURCE:+--source "$NUGET_SOURCE"}
 COPY .editorconfig appsettings.json ./
 COPY wwwroot/ wwwroot/
 COPY Console.Core/ Console.Core/
 COPY Console.Worker/ Console.Worker/
 COPY Console.Web/ Console.Web/
+COPY Console.Cli/ Console.Cli/
 # The published folder is the app's content root: appsettings.json and the top-level wwwroot/
 # beside the framework's and MudBlazor's assets (_framework/, _content/). No --no-restore: the SDK
 # adds the package with _framework/blazor.web.js only once it sees the Razor components, so the
 # restore above (project files alone) lacks it and this one tops it up.
 RUN dotnet publish Console.Web/Console.Web.csproj -c Release -o /app -p:UseAppHost=false ${NUGET_SOURCE:+--source "$NUGET_SOURCE"} \
  && test -f /app/wwwroot/_framework/blazor.web.js
+# The CLI rides along for standalone workers: the same image runs `cx worker start --pool P`.
+RUN dotnet publish Console.Cli/Console.Cli.csproj -c Release --no-restore -o /app/cli -p:UseAppHost=false
 
 FROM ${RUNTIME_IMAGE} AS runtime
 # The public aspnet image and the local base both define APP_UID (1654, user `app`).
@@ -46,7 +56,8 @@ WORKDIR /app
 COPY --from=build /app ./
 # The database, the embedded worker's state and the sign-in keys live on the volume, owned by
 # the app's user and nobody else.
-RUN mkdir -p /data && chown "$APP_UID:$APP_UID" /data && chmod 700 /data
+RUN mkdir -p /data && chown "$APP_UID:$APP_UID" /data && chmod 700 /data \
+ && printf '#!/bin/sh\nexec dotnet /app/cli/cx.dll "$@"\n' >/usr/local/bin/cx && chmod 755 /usr/local/bin/cx
 ENV ASPNETCORE_HTTP_PORTS=8080 \
     ConnectionStrings__Console="Data Source=/data/console.db" \
     Worker__StateDirectory=/data/worker \

@@ -178,16 +178,19 @@ if [[ $BASES_ONLY -eq 1 ]]; then
     exit 0
 fi
 
-# Mirrors the packages Console.Web restores on this machine into .nuget-feed/ (a NuGet folder feed
+# Mirrors the packages Console.Web and Console.Cli restore on this machine into .nuget-feed/ (a NuGet folder feed
 # in the build context), so the build stage needs no network: here, DNS from build containers is
 # unreliable, and CI should not depend on it.
 stage_feed() {
     local feed="$REPO_ROOT/.nuget-feed"
     # Each project of the closure restores its own graph (Core and Worker are not web projects).
-    local -a assets=("$REPO_ROOT"/Console.{Core,Worker,Web}/obj/project.assets.json)
+    local -a assets=("$REPO_ROOT"/Console.{Core,Worker,Web,Cli}/obj/project.assets.json)
     local packages="${NUGET_PACKAGES:-$HOME/.nuget/packages}" path id version nupkg
-    (cd "$REPO_ROOT" && "$DOTNET" restore Console.Web/Console.Web.csproj --nologo -v quiet) >&2 \
-        || die "dotnet restore of Console.Web failed on this machine (see above)"
+    local project
+    for project in Console.Web Console.Cli; do
+        (cd "$REPO_ROOT" && "$DOTNET" restore "$project/$project.csproj" --nologo -v quiet) >&2 \
+            || die "dotnet restore of $project failed on this machine (see above)"
+    done
     local -a paths
     mapfile -t paths < <(cat "${assets[@]}" | grep -o '"path": "[^"]*"' | sed 's/"path": "\(.*\)"/\1/' | grep -v '\.csproj$' | sort -u)
     [[ ${#paths[@]} -gt 0 ]] || die "no packages listed in ${assets[*]}"

@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
 using Console.Core.Contracts;
+using Console.Core.FlowRuns;
+using Console.Core.Security;
 using Console.Tests.Flows;
 using Console.Tests.Infrastructure;
 using Docker.DotNet;
@@ -90,6 +92,22 @@ public sealed partial class ContainerImageTests : IAsyncLifetime
             // The embedded worker found the container's port (ASPNETCORE_HTTP_PORTS) and serves its pool.
             await Eventually(async () => (await admin.GetFromJson<List<WorkerDto>>("/api/work-pools/local-process-pool/workers"))
                 .Any(w => w.Status == WorkerStatus.Online));
+
+            // A standalone worker from the same image, with a worker key for that pool, runs a flow.
+            var workerKey = await (await admin.PostJsonAsync("/api/keys", new CreateApiKeyRequest { Name = "image-worker", Role = "worker", Pools = ["image-pool"] }))
+                .ReadAsync<CreatedApiKeyDto>();
+            await StartWorkerAsync(workerKey.Key);
+            var deployment = await (await admin.PostJsonAsync("/api/deployments", new CreateDeploymentRequest
+            {
+                FlowName = "image", Name = "hello", Entrypoint = "inline", Command = "sh -c 'echo hello from $(id -u)'", WorkPoolName = "image-pool",
+            })).ReadAsync<DeploymentDto>();
+            var run = await (await admin.PostJsonAsync($"/api/deployments/{deployment.Id}/runs", new CreateFlowRunRequest())).ReadAsync<FlowRunDto>();
+            await Eventually(async () => (await admin.GetFromJson<FlowRunDto>($"/api/flow-runs/{run.Id}")).State.IsTerminal());
+            var done = await admin.GetFromJson<FlowRunDto>($"/api/flow-runs/{run.Id}");
+            Assert.True(done.State == FlowRunState.Completed, $"{done.State}: {done.StateMessage}");
+            Assert.Equal("image-worker", done.WorkerName);
+            await Eventually(async () => (await admin.GetFromJson<List<LogLineDto>>($"/api/flow-runs/{run.Id}/logs"))
+                .Any(l => l.Message.Contains("hello from 1654", StringComparison.Ordinal)));
         }
 
         var state = (await _docker.Containers.InspectContainerAsync(id)).State;
@@ -178,6 +196,21 @@ public sealed partial class ContainerImageTests : IAsyncLifetime
         _containers.Add(container.ID);
         await _docker.Containers.StartContainerAsync(container.ID, new ContainerStartParameters());
         return container.ID;
+    }
+
+    private async Task StartWorkerAsync(string key)
+    {
+        var container = await _docker.Containers.CreateContainerAsync(new CreateContainerParameters
+        {
+            Image = Image,
+            Entrypoint = ["cx"],
+            Cmd = ["worker", "start", "--pool", "image-pool", "--name", "image-worker"],
+            Env = [$"CONSOLE_API_URL=http://console-image-test-{_suffix}:8080", $"CONSOLE_API_KEY={key}"],
+            Labels = new Dictionary<string, string> { ["console-test"] = "image" },
+            HostConfig = new HostConfig { NetworkMode = Network },
+        });
+        _containers.Add(container.ID);
+        await _docker.Containers.StartContainerAsync(container.ID, new ContainerStartParameters());
     }
 
     /// <summary>Waits until Docker reports the image's own HEALTHCHECK healthy; returns the published host port.</summary>
