@@ -57,7 +57,7 @@ COPY --from=build /app ./
 # The database, the embedded worker's state and the sign-in keys live on the volume, owned by
 # the app's user and nobody else.
 RUN mkdir -p /data && chown "$APP_UID:$APP_UID" /data && chmod 700 /data \
- && printf '#!/bin/sh\nexec dotnet /app/cli/cx.dll "$@"\n' >/usr/local/bin/cx && chmod 755 /usr/local/bin/cx
+ && mkdir -p /usr/local/bin && printf '#!/bin/sh\nexec dotnet /app/cli/cx.dll "$@"\n' >/usr/local/bin/cx && chmod 755 /usr/local/bin/cx
 ENV ASPNETCORE_HTTP_PORTS=8080 \
     ConnectionStrings__Console="Data Source=/data/console.db" \
     Worker__StateDirectory=/data/worker \

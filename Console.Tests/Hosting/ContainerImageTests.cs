@@ -99,7 +99,11 @@ public sealed partial class ContainerImageTests : IAsyncLifetime
             await StartWorkerAsync(workerKey.Key);
             var deployment = await (await admin.PostJsonAsync("/api/deployments", new CreateDeploymentRequest
             {
-                FlowName = "image", Name = "hello", Entrypoint = "inline", Command = "sh -c 'echo hello from $(id -u)'", WorkPoolName = "image-pool",
+                FlowName = "image",
+                Name = "hello",
+                Entrypoint = "inline",
+                Command = "sh -c 'echo hello from $(id -u)'",
+                WorkPoolName = "image-pool",
             })).ReadAsync<DeploymentDto>();
             var run = await (await admin.PostJsonAsync($"/api/deployments/{deployment.Id}/runs", new CreateFlowRunRequest())).ReadAsync<FlowRunDto>();
             await Eventually(async () => (await admin.GetFromJson<FlowRunDto>($"/api/flow-runs/{run.Id}")).State.IsTerminal());
