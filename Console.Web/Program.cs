@@ -8,6 +8,11 @@ using Console.Web.Observability;
 using Console.Web.Security;
 using Scalar.AspNetCore;
 
+if (HealthCheckCommand.IsRequested(args))
+{
+    return await HealthCheckCommand.RunAsync(args);
+}
+
 var contentRoot = ContentRoot.Find();
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
@@ -44,6 +49,7 @@ app.MapConsoleJobs();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 await app.RunAsync();
+return 0;
 
 /// <summary>Entry point; public so tests can host the app with WebApplicationFactory.</summary>
 public partial class Program;

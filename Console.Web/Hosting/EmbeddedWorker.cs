@@ -1,3 +1,4 @@
+using Console.Web.Security;
 using Console.Worker;
 
 namespace Console.Web.Hosting;
@@ -15,7 +16,8 @@ public static class EmbeddedWorker
         var configured = builder.Configuration[$"{WorkerOptions.Section}:{nameof(WorkerOptions.ApiUrl)}"];
         if (string.IsNullOrEmpty(configured))
         {
-            var own = LoopbackAddress(builder.Configuration["urls"]);
+            // Every way of choosing the port counts (--urls, ASPNETCORE_HTTP_PORTS as in container images, Kestrel:Endpoints).
+            var own = LoopbackAddress(string.Join(';', SecurityStartup.ListenUrls(builder.Configuration)));
             builder.Services.PostConfigure<WorkerOptions>(o => o.ApiUrl = own);
         }
 

@@ -14,7 +14,14 @@ public sealed class SecurityOptions
     /// </summary>
     public bool RequireAuth { get; set; }
 
-    /// <summary>Sign-in attempts per client address and rate-limit window (a minute unless changed).</summary>
+    /// <summary>
+    /// Folder for the keys that protect sign-in cookies and antiforgery tokens. Unset: ASP.NET's
+    /// default (the user's profile). The container image points it at its data volume so that
+    /// sign-ins survive a new container.
+    /// </summary>
+    public string? KeysDirectory { get; set; }
+
+        /// <summary>Sign-in attempts per client address and rate-limit window (a minute unless changed).</summary>
     [Range(1, 100_000)]
     public int SignInPermitsPerMinute { get; set; } = 10;
 

@@ -36,6 +36,7 @@ public static class SecuritySetup
         services.AddSingleton<ListenState>();
         services.AddSingleton<SecurityGate>();
         services.AddSingleton<EmbeddedWorkerCredential>();
+        services.AddConsoleDataProtection();
 
         services.AddAuthentication(ConsoleScheme)
             .AddPolicyScheme(ConsoleScheme, "Console key or sign-in", o => o.ForwardDefaultSelector = context =>
