@@ -46,6 +46,16 @@ ensure_test_image || setup_failed "could not build $TEST_IMAGE"
 export CONSOLE_TEST_DOCKER=1
 log "docker ready, test image $TEST_IMAGE"
 
+# 2b. Registries for the push/pull tests: the shared anonymous one on 127.0.0.1:5000
+# (CONSOLE_TEST_REGISTRY), and htpasswd for the one with credentials that the tests start.
+ensure_packages apache2-utils=htpasswd || setup_failed "could not install apache2-utils (htpasswd)"
+if start_registry; then
+    log "registry ready on $CONSOLE_TEST_REGISTRY"
+else
+    # Port 5000 held by something else (a console started by hand): the tests start their own.
+    log "no registry on 127.0.0.1:$REGISTRY_PORT; the registry tests start one on a free port"
+fi
+
 # 3. Browser.
 if [[ -x /usr/bin/chromium ]]; then
     export CONSOLE_TEST_CHROMIUM=/usr/bin/chromium
