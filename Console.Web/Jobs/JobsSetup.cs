@@ -24,7 +24,8 @@ public static class JobsSetup
         builder.Services.AddScoped<RetentionJob>();
 
         var enabled = builder.Configuration.GetValue(JobOptions.Section + ":Enabled", true);
-        builder.Services.AddHangfire(config => config
+        builder.Services.AddHangfire((services, config) => config
+            .UseLogProvider(new HostLogProvider(services.GetRequiredService<ILoggerFactory>()))
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
