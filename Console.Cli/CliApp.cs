@@ -66,6 +66,14 @@ public static class CliApp
             signal.Cancel = true;
             cancel.Cancel();
         });
-        return await RunAsync(args, AnsiConsole.Console, CliEnvironment.FromProcess(), cancellationToken: cancel.Token);
+        var console = AnsiConsole.Console;
+        // Piped output has no terminal width and Spectre then wraps tables at 80 columns; COLUMNS widens it, as in Rich and Click.
+        if (global::System.Console.IsOutputRedirected
+            && int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), System.Globalization.CultureInfo.InvariantCulture, out var columns) && columns > 0)
+        {
+            console.Profile.Width = columns;
+        }
+
+        return await RunAsync(args, console, CliEnvironment.FromProcess(), cancellationToken: cancel.Token);
     }
 }

@@ -51,6 +51,16 @@ ensure_test_image || setup_failed "could not build $TEST_IMAGE"
 export CONSOLE_TEST_DOCKER=1
 log "docker ready, test image $TEST_IMAGE"
 
+# 2b. Registries for the push/pull tests: a shared anonymous one (CONSOLE_TEST_REGISTRY),
+# on 5050 because the README's console listens on 5000; htpasswd for the one with
+# credentials that the tests start themselves; curl for the README's curl walk-through.
+ensure_packages apache2-utils=htpasswd curl=curl || setup_failed "could not install apache2-utils (htpasswd) and curl"
+if start_registry "${CONSOLE_TEST_REGISTRY_PORT:-5050}"; then
+    log "registry ready on $CONSOLE_TEST_REGISTRY"
+else
+    log "no registry on 127.0.0.1:${CONSOLE_TEST_REGISTRY_PORT:-5050}; the registry tests start one on a free port"
+fi
+
 # 3. PostgreSQL: the persistence and claim tests also run on it (CONSOLE_TEST_POSTGRES).
 start_postgres || setup_failed "PostgreSQL did not start"
 log "postgres ready ($CONSOLE_TEST_POSTGRES)"

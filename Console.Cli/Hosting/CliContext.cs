@@ -27,6 +27,12 @@ public sealed class CliContext
     /// <summary>The Docker engine that builds images (<c>DOCKER_HOST</c>, default the local socket).</summary>
     public string DockerHost { get; init; } = CliEnvironment.DefaultDockerHost;
 
+    /// <summary>The account <c>deploy</c> pushes images with (<c>CONSOLE_REGISTRY_USERNAME</c>); anonymous when null.</summary>
+    public string? RegistryUsername { get; init; }
+
+    /// <summary><c>CONSOLE_REGISTRY_PASSWORD</c>: a password or token; never printed.</summary>
+    public string? RegistryPassword { get; init; }
+
     public bool IsJson => Output == OutputFormat.Json;
 
     /// <summary>True when the address came from <c>--api</c>: the commands we suggest must then repeat it.</summary>

@@ -9,6 +9,8 @@ public sealed class CliEnvironment
     public const string DefaultApiUrl = "http://127.0.0.1:5000";
     public const string DockerHostVariable = "DOCKER_HOST";
     public const string DefaultDockerHost = "unix:///var/run/docker.sock";
+    public const string RegistryUsernameVariable = "CONSOLE_REGISTRY_USERNAME";
+    public const string RegistryPasswordVariable = "CONSOLE_REGISTRY_PASSWORD";
 
     public CliEnvironment(Func<string, string?> variables, string workingDirectory)
     {

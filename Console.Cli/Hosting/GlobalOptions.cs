@@ -55,6 +55,8 @@ public static class GlobalOptions
             Output = Output(output),
             WorkingDirectory = environment.WorkingDirectory,
             DockerHost = NullIfEmpty(environment.Variables(CliEnvironment.DockerHostVariable)) ?? CliEnvironment.DefaultDockerHost,
+            RegistryUsername = NullIfEmpty(environment.Variables(CliEnvironment.RegistryUsernameVariable)),
+            RegistryPassword = NullIfEmpty(environment.Variables(CliEnvironment.RegistryPasswordVariable)),
         };
         return (context, [.. rest]);
     }

@@ -53,6 +53,17 @@ public sealed class ImagePartsTests
         Assert.Equal(reference, ImageReference.Parse(expected));
     }
 
+    [Theory]
+    [InlineData("get-repo-info:latest", null)]
+    [InlineData("my-user/get-repo-info:v1", null)]
+    [InlineData("127.0.0.1:5050/console-test/get-repo-info:t1", "127.0.0.1:5050")]
+    [InlineData("localhost/team/x", "localhost")]
+    [InlineData("registry.example.com/x:1", "registry.example.com")]
+    public void The_registry_is_the_host_part_docker_pushes_to(string image, string? registry)
+    {
+        Assert.Equal(registry, ImageReference.Parse(image).Registry);
+    }
+
     [Fact]
     public void Parse_tells_a_registry_port_from_a_tag()
     {

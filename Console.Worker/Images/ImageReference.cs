@@ -29,6 +29,9 @@ public sealed partial record ImageReference
     /// <summary>Everything before the tag: what <c>docker push</c> and <c>docker pull</c> call the repository.</summary>
     public string FullName => Repository is null ? Name : $"{Repository}/{Name}";
 
+    /// <summary>The registry host the image is pushed to and pulled from (e.g. <c>127.0.0.1:5000</c>); null for Docker Hub or a local-only image.</summary>
+    public string? Registry => Repository?.Split('/')[0] is { } first && IsRegistryHost(first) ? first : null;
+
     [GeneratedRegex(@"^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$", RegexOptions.CultureInvariant)]
     private static partial Regex PathComponent();
 

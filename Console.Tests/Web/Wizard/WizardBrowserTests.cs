@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Console.Core.Deployments;
 using Console.Core.FlowRuns;
 using Console.Tests.Web.Browser;
+using Console.Tests.Worker;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -80,6 +81,8 @@ public sealed class WizardBrowserTests(BrowserFixture browser) : IClassFixture<B
             Assert.Equal("sh get_repo_info.sh", deployment.Command);
         }
 
+        // A real worker for the new pool: the run goes all the way, and the run page follows it live.
+        await using var worker = await WorkerHost.StartAsync(browser.Server.BaseUrl, pool, ConsoleApi.UniqueName("wizard-worker"));
         await _page.Locator("#wizard-run-now").ClickAsync();
         var link = _page.Locator("#wizard-run-link");
         await Expect(link).ToBeVisibleAsync();
@@ -87,11 +90,14 @@ public sealed class WizardBrowserTests(BrowserFixture browser) : IClassFixture<B
         await using (var scope = browser.Server.Services.CreateAsyncScope())
         {
             var run = await scope.ServiceProvider.GetRequiredService<FlowRunService>().GetAsync(runId);
-            Assert.Equal(FlowRunState.Scheduled, run.State);
             Assert.Equal(name, run.DeploymentName);
         }
 
         await link.ClickAsync();
         await Expect(_page).ToHaveURLAsync(new Regex($"/flow-runs/{runId}$"));
+        var runPage = new FlowRunPage(_page);
+        await Expect(runPage.State).ToHaveAttributeAsync("data-status", "Completed", new() { Timeout = 60_000 });
+        await Expect(runPage.LogLines.Filter(new() { HasText = "Repository facts for " })).ToHaveCountAsync(1);
+        await Expect(runPage.Timeline.Locator("[data-state=Completed]")).ToHaveCountAsync(1);
     }
 }

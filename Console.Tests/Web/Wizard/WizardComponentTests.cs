@@ -40,6 +40,8 @@ public sealed class WizardComponentTests : IAsyncLifetime
             .Build();
         Context.Services.AddSingleton<IConfiguration>(configuration);
         Context.Services.AddLogging();
+        // What every host adds and AddConsoleCore's metrics need (IMeterFactory).
+        Context.Services.AddMetrics();
         Context.Services.AddMudServices(options =>
         {
             options.SnackbarConfiguration.ShowTransitionDuration = 0;
