@@ -188,6 +188,22 @@ public abstract class ClaimTests(ApiFactory factory) : ApiTestBase(factory)
     }
 
     [Fact]
+    public async Task A_long_poll_wakes_when_a_run_scheduled_ahead_falls_due_and_ends_empty_when_nothing_is()
+    {
+        var pool = await CreatePoolAsync(type: "process");
+        var deployment = await CreateDeploymentAsync(pool.Name);
+        var run = await RunAsync(deployment.Id, new CreateFlowRunRequest { ScheduledStartAt = DateTime.UtcNow.AddSeconds(2) });
+
+        // Nothing creates or changes a run while it waits: only its timer for the next due run wakes it.
+        var clock = Stopwatch.StartNew();
+        var claimed = await PollAsync(pool.Name, "timer", wait: 30);
+        Assert.Equal(run.Id, Assert.Single(claimed).Id);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "the long-poll must return when the scheduled run falls due, not when its wait ends");
+
+        Assert.Empty(await PollAsync(pool.Name, "timer", wait: 0.5));
+    }
+
+    [Fact]
     public async Task A_new_workers_first_heartbeat_and_first_polls_at_the_same_moment_all_succeed()
     {
         var pool = await CreatePoolAsync(type: "process");
