@@ -35,10 +35,17 @@ internal static class BuiltApps
     private static string Find(string project, string dll)
     {
         var path = Path.Combine(RepositoryRoot, project, Layout.Value.OutputFolder, dll);
-        return File.Exists(path)
-            ? path
+        if (File.Exists(path))
+        {
+            return path;
+        }
+
+        // Built with --output elsewhere: the referenced apps are copied beside the tests, runtimeconfig included.
+        var beside = Path.Combine(AppContext.BaseDirectory, dll);
+        return File.Exists(beside) && File.Exists(Path.ChangeExtension(beside, ".runtimeconfig.json"))
+            ? beside
             : throw new InvalidOperationException(
-                $"{dll} not found at {path}: build the solution first (dotnet build Console.sln, or scripts/test.sh).");
+                $"{dll} not found at {path} nor beside the tests: build the solution first (dotnet build Console.sln, or scripts/test.sh).");
     }
 
     private static (string, string) FindLayout()

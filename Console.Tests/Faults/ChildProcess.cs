@@ -13,6 +13,7 @@ internal sealed class ChildProcess : IAsyncDisposable
     private readonly ProcessStartInfo _start;
     private readonly ConcurrentQueue<string> _output = new();
     private Process? _process;
+    private int? _exitCode;
 
     public ChildProcess(string name, string fileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?> environment,
         string? workingDirectory = null)
@@ -62,6 +63,8 @@ internal sealed class ChildProcess : IAsyncDisposable
 
         _process?.Dispose();
         var process = new Process { StartInfo = _start, EnableRaisingEvents = true };
+        _exitCode = null;
+        process.Exited += (_, _) => _exitCode = process.ExitCode;
         process.OutputDataReceived += (_, e) => Keep(e.Data);
         process.ErrorDataReceived += (_, e) => Keep(e.Data);
         try
@@ -121,7 +124,7 @@ internal sealed class ChildProcess : IAsyncDisposable
     public string RecentOutput(int lines = 80)
     {
         var all = _output.ToArray();
-        var exit = _process is { HasExited: true } p ? $" (exited with {p.ExitCode})" : string.Empty;
+        var exit = _exitCode is { } code ? $" (exited with {code})" : string.Empty;
         return $"=== {Name}{exit}, last {Math.Min(lines, all.Length)} lines:\n" + string.Join('\n', all.TakeLast(lines));
     }
 
@@ -140,7 +143,7 @@ internal sealed class ChildProcess : IAsyncDisposable
             return;
         }
 
-        _output.Enqueue(line);
+        _output.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} {line}");
         while (_output.Count > KeptLines && _output.TryDequeue(out _))
         {
         }
