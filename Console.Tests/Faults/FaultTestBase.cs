@@ -13,7 +13,7 @@ namespace Console.Tests.Faults;
 [Collection(FaultCollection.Name)]
 public abstract class FaultTestBase(ITestOutputHelper output) : IAsyncLifetime
 {
-    private readonly List<Func<ChildProcess?>> _witnesses = [];
+    private readonly List<(IAsyncDisposable Thing, ChildProcess Process)> _witnesses = [];
     private readonly List<string> _workerNames = [];
 
     protected ITestOutputHelper Output { get; } = output;
@@ -28,13 +28,11 @@ public abstract class FaultTestBase(ITestOutputHelper output) : IAsyncLifetime
 
     public virtual async Task DisposeAsync()
     {
-        foreach (var witness in _witnesses)
+        // Last started, first stopped: workers before their server, the server before the engine.
+        foreach (var (thing, process) in Enumerable.Reverse(_witnesses))
         {
-            if (witness() is { } process)
-            {
-                await process.DisposeAsync();
-                Output.WriteLine(process.RecentOutput(150));
-            }
+            await thing.DisposeAsync();
+            Output.WriteLine(process.RecentOutput(150));
         }
 
         foreach (var worker in _workerNames)
@@ -54,18 +52,18 @@ public abstract class FaultTestBase(ITestOutputHelper output) : IAsyncLifetime
         }
     }
 
-    /// <summary>Kills the process at the end of the test and shows its output.</summary>
-    protected T Watch<T>(T process)
-        where T : class
+    /// <summary>Stops the process at the end of the test (its own way) and shows its output.</summary>
+    private protected ChildProcess Watch(ChildProcess process) => Watch(process, process);
+
+    private protected ServerProcess Watch(ServerProcess server) => Watch(server, server.Process);
+
+    private protected PrivateDockerEngine Watch(PrivateDockerEngine engine) => Watch(engine, engine.Process);
+
+    private T Watch<T>(T thing, ChildProcess process)
+        where T : IAsyncDisposable
     {
-        _witnesses.Add(() => process switch
-        {
-            ChildProcess child => child,
-            ServerProcess server => server.Process,
-            PrivateDockerEngine engine => engine.Process,
-            _ => null,
-        });
-        return process;
+        _witnesses.Add((thing, process));
+        return thing;
     }
 
     /// <summary>Starts a <c>cx worker start</c> process; its containers are removed at the end of the test.</summary>

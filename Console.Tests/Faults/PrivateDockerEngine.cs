@@ -94,6 +94,8 @@ internal sealed class PrivateDockerEngine : IAsyncDisposable
     {
         await StopAsync();
         await _dockerd.DisposeAsync();
+        // dockerd makes its data root a mount of its own; a clean stop undoes it, a killed one does not.
+        await RunAsync("sh", "-c", $"umount '{Path.Combine(_folder.FullName, "data")}' 2>/dev/null || true");
         try
         {
             _folder.Delete(recursive: true);

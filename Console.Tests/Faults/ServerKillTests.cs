@@ -61,7 +61,7 @@ public sealed class ServerKillTests(ITestOutputHelper output) : FaultTestBase(ou
         Assert.Equal(Numbered("err", 30), await StreamAsync(http, bad.Id, "stderr"));
         Assert.Equal(Numbered("late", 80), await StreamAsync(http, late.Id, "stdout"));
         Output.WriteLine($"verified: server SIGKILLed with 3 runs executing, down {downFor.TotalSeconds:0.0} s; " +
-            "ok Completed (0), bad Failed (3), late Completed; 30+60+80 lines, none lost or repeated");
+            "ok Completed (0), bad Failed (3), late Completed; 30+30+30+80 lines, none lost or repeated");
     }
 
     private static List<string> Numbered(string prefix, int count) => [.. Enumerable.Range(1, count).Select(i => $"{prefix}-{i}")];
