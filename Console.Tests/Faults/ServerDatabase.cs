@@ -17,8 +17,22 @@ internal static class ServerDatabase
         return rows.Count == 1 ? rows[0] : throw new InvalidOperationException($"Run {runId} is not in {database} ({rows.Count} rows).");
     }
 
-    public static Task<IReadOnlyList<RunRow>> RunsOfPoolAsync(string database, string pool) =>
-        QueryRunsAsync(database, "SELECT Id, State, WorkerName FROM FlowRuns WHERE WorkPoolName = $value", pool);
+    /// <summary>The run's state history as the server recorded it: each state and when it was entered.</summary>
+    public static async Task<IReadOnlyList<(FlowRunState State, DateTime At)>> HistoryAsync(string database, Guid runId)
+    {
+        await using var connection = await OpenAsync(database);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT State, Timestamp FROM FlowRunStateChanges WHERE upper(FlowRunId) = upper($run) ORDER BY Id";
+        command.Parameters.AddWithValue("$run", runId.ToString());
+        var history = new List<(FlowRunState, DateTime)>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            history.Add((Enum.Parse<FlowRunState>(reader.GetString(0)), reader.GetDateTime(1)));
+        }
+
+        return history;
+    }
 
     /// <summary>How many times each run of the pool went to Pending (was claimed), from the state history.</summary>
     public static async Task<Dictionary<Guid, int>> ClaimCountsAsync(string database, string pool)

@@ -91,7 +91,10 @@ public sealed class WorkerKillTests(ITestOutputHelper output) : FaultTestBase(ou
             "nobody stopped the orphaned container (its worker is gone; another worker does not touch it)");
         var second = await http.WaitForStateAsync(next.Id, FlowRunState.Completed, 60);
         Assert.Equal(heir, second.WorkerName);
-        Assert.True(second.StartedAt >= crashed.EndedAt, $"the next run started ({second.StartedAt:O}) only once the slot was free ({crashed.EndedAt:O})");
+        // The server's own history: the next run was claimed only once the first one's slot was free.
+        var freedAt = (await ServerDatabase.HistoryAsync(server.DatabasePath, first.Id)).Single(h => h.State == FlowRunState.Crashed).At;
+        var claimedAt = (await ServerDatabase.HistoryAsync(server.DatabasePath, next.Id)).Single(h => h.State == FlowRunState.Pending).At;
+        Assert.True(claimedAt >= freedAt, $"the next run was claimed at {claimedAt:O}, before the slot was freed at {freedAt:O}");
         Assert.Equal(["next"], await http.OutputAsync(next.Id));
         var workers = await http.WorkersAsync(pool);
         Assert.Equal(WorkerStatus.Offline, workers.Single(w => w.Name == doomed).Status);

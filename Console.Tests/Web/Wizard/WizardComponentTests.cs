@@ -40,6 +40,8 @@ public sealed class WizardComponentTests : IAsyncLifetime
             .Build();
         Context.Services.AddSingleton<IConfiguration>(configuration);
         Context.Services.AddLogging();
+        // What a real host provides: Console.Core's metrics take their meter from IMeterFactory.
+        Context.Services.AddMetrics();
         Context.Services.AddMudServices(options =>
         {
             options.SnackbarConfiguration.ShowTransitionDuration = 0;
