@@ -58,14 +58,14 @@ public sealed class WorkerKillTests(ITestOutputHelper output) : FaultTestBase(ou
     public async Task A_SIGKILLed_worker_that_never_returns_loses_its_lease_its_run_is_Crashed_and_the_slot_goes_to_the_next_run()
     {
         TestEnvironment.RequireDocker();
-        // The real lease reaper (a Hangfire job every 10 s); workers heartbeat every 2 s, so a
-        // silent one is Offline after 6 s instead of 30 s.
+        // The real lease reaper (a Hangfire job every 10 s); workers heartbeat every 3 s, so a
+        // silent one is Offline after 9 s instead of 30 s (margin for a busy machine).
         var server = Watch(await ServerProcess.StartAsync(Folder.FullName, new Dictionary<string, string?> { ["Jobs:Enabled"] = "true" }));
         using var http = server.CreateHttpClient();
         var pool = Unique("r2-reap");
         var doomed = Unique("doomed");
         var heir = Unique("heir");
-        var fast = new Dictionary<string, string?> { ["Worker:HeartbeatIntervalSeconds"] = "2" };
+        var fast = new Dictionary<string, string?> { ["Worker:HeartbeatIntervalSeconds"] = "3" };
         using (var created = await http.PostAsJsonAsync("/api/work-pools", new CreateWorkPoolRequest { Name = pool, Type = "docker", ConcurrencyLimit = 1 }, ConsoleJson.Options))
         {
             created.EnsureSuccessStatusCode();
