@@ -219,6 +219,10 @@ namespace Console.Core.Persistence.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("ClientId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("FlowRunId")
                         .HasColumnType("TEXT");
 
@@ -238,6 +242,9 @@ namespace Console.Core.Persistence.Migrations
                         .HasColumnType("TEXT");
 
                     b.HasKey("Seq");
+
+                    b.HasIndex("FlowRunId", "ClientId")
+                        .IsUnique();
 
                     b.HasIndex("FlowRunId", "Seq");
 
