@@ -17,6 +17,7 @@ public sealed class EngineStopTests(ITestOutputHelper output) : FaultTestBase(ou
     public async Task A_stopped_dockerd_makes_the_worker_unhealthy_and_claim_nothing_and_when_it_is_back_the_runs_complete()
     {
         TestEnvironment.RequireDocker();
+        var mainBridge = Directory.Exists("/sys/class/net/docker0");
         var engine = Watch(new PrivateDockerEngine());
         await engine.StartAsync();
         await engine.LoadImageAsync(TestEnvironment.TestImage);
@@ -69,6 +70,7 @@ public sealed class EngineStopTests(ITestOutputHelper output) : FaultTestBase(ou
         Assert.Equal(["first"], await http.OutputAsync(first.Id));
         Assert.Equal(["second"], await http.OutputAsync(second.Id));
         await WaitUntilAsync(async () => await WorkerAsync(http, pool, name) is { IsHealthy: true }, "the worker to report itself healthy again", 30);
+        Assert.True(mainBridge == Directory.Exists("/sys/class/net/docker0"), "the private engine left the main engine's docker0 bridge alone");
         Output.WriteLine($"verified: private dockerd stopped -> worker {name} unhealthy ('{unhealthy.HealthMessage}'), " +
             "2 due runs stayed Scheduled over two heartbeats; dockerd started again -> both Completed on the same worker process");
     }

@@ -4,15 +4,21 @@ using Docker.DotNet;
 namespace Console.Tests.Faults;
 
 /// <summary>
-/// A second, private dockerd for one test (R4): its own socket, data root, exec root and pid file,
-/// no bridge and no iptables rules, so stopping it touches nothing of the machine's main engine
-/// that every other test (and every other user of the machine) relies on.
+/// A second, private dockerd for one test (R4): its own socket, data root, exec root, pid file and
+/// bridge, no iptables rules, so stopping it touches nothing of the machine's main engine that every
+/// other test (and every other user of the machine) relies on.
 /// </summary>
+/// <remarks>
+/// Never <c>--bridge=none</c>: dockerd 20.10 then deletes the host's <c>docker0</c> at start, which
+/// breaks the main engine's default network. The test's bridge is its own, made here and removed after.
+/// </remarks>
 internal sealed class PrivateDockerEngine : IAsyncDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
     private readonly DirectoryInfo _folder;
     private readonly ChildProcess _dockerd;
+    private readonly string _bridge = $"cxe{Random.Shared.Next(0x1000000):x6}";
+    private bool _bridgeMade;
 
     public PrivateDockerEngine()
     {
@@ -27,7 +33,7 @@ internal sealed class PrivateDockerEngine : IAsyncDisposable
             "--data-root", Path.Combine(_folder.FullName, "data"),
             "--exec-root", Path.Combine(_folder.FullName, "exec"),
             "--pidfile", Path.Combine(_folder.FullName, "docker.pid"),
-            "--bridge=none", "--iptables=false", "--ip-masq=false", "--ip-forward=false",
+            "--bridge", _bridge, "--iptables=false", "--ip-masq=false", "--ip-forward=false",
         ], new Dictionary<string, string?>(), _folder.FullName);
     }
 
@@ -38,6 +44,14 @@ internal sealed class PrivateDockerEngine : IAsyncDisposable
     /// <summary>Starts dockerd and waits (bounded) until the engine answers, as scripts/test-env.sh's ensure_dockerd does.</summary>
     public async Task StartAsync()
     {
+        if (!_bridgeMade)
+        {
+            // A /24 of its own in a range the machine's engines do not use by default.
+            var subnet = $"10.213.{Random.Shared.Next(1, 255)}";
+            await RunAsync("sh", "-c", $"ip link add name {_bridge} type bridge && ip addr add {subnet}.1/24 dev {_bridge} && ip link set {_bridge} up");
+            _bridgeMade = true;
+        }
+
         _dockerd.Start();
         using var client = new DockerClientConfiguration(new Uri(DockerHost)).CreateClient();
         var deadline = DateTime.UtcNow + Timeout;
@@ -96,6 +110,11 @@ internal sealed class PrivateDockerEngine : IAsyncDisposable
         await _dockerd.DisposeAsync();
         // dockerd makes its data root a mount of its own; a clean stop undoes it, a killed one does not.
         await RunAsync("sh", "-c", $"umount '{Path.Combine(_folder.FullName, "data")}' 2>/dev/null || true");
+        if (_bridgeMade)
+        {
+            await RunAsync("sh", "-c", $"ip link delete {_bridge} 2>/dev/null || true");
+        }
+
         try
         {
             _folder.Delete(recursive: true);
