@@ -29,9 +29,18 @@ public abstract class FaultTestBase(ITestOutputHelper output) : IAsyncLifetime
     public virtual async Task DisposeAsync()
     {
         // Last started, first stopped: workers before their server, the server before the engine.
+        var failures = new List<Exception>();
         foreach (var (thing, process) in Enumerable.Reverse(_witnesses))
         {
-            await thing.DisposeAsync();
+            try
+            {
+                await thing.DisposeAsync();
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or IOException)
+            {
+                failures.Add(ex); // the others are still stopped
+            }
+
             Output.WriteLine(process.RecentOutput(150));
         }
 
@@ -49,6 +58,11 @@ public abstract class FaultTestBase(ITestOutputHelper output) : IAsyncLifetime
         catch (IOException)
         {
             // a file still held by a dying process: the OS cleans temp later
+        }
+
+        if (failures.Count > 0)
+        {
+            throw new AggregateException("Stopping the test's processes failed", failures);
         }
     }
 
