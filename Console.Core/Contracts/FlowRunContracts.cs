@@ -48,6 +48,12 @@ public sealed record NewLogLine
     public string? Level { get; init; }
     public string? Stream { get; init; }
     public string? Message { get; init; }
+
+    /// <summary>
+    /// Optional id the sender picks per line (at most 64 characters). A line whose id the run already
+    /// has is skipped, so a post that is sent again (its answer was lost) adds nothing twice.
+    /// </summary>
+    public string? Id { get; init; }
 }
 
 public sealed record StateChangeDto(FlowRunState State, string? Message, DateTime Timestamp);

@@ -52,4 +52,7 @@ public sealed class LogLine
     public string Level { get; set; } = "info";
     public string Stream { get; set; } = "stdout";
     public required string Message { get; set; }
+
+    /// <summary>The sender's id of the line (<see cref="Contracts.NewLogLine.Id"/>): unique per run, so a resent line is stored once.</summary>
+    public string? ClientId { get; set; }
 }

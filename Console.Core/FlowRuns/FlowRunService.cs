@@ -11,6 +11,7 @@ public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, Status
 {
     public const int MaxLogLinesPerPost = 5_000;
     public const int MaxLogMessageLength = 64 * 1024;
+    public const int MaxLogLineIdLength = 64;
 
     public async Task<IReadOnlyList<FlowRunDto>> ListAsync(FlowRunQuery query, CancellationToken ct = default)
     {
@@ -209,6 +210,11 @@ public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, Status
                 throw new InvalidRequestException($"[{i}].message", "A log line needs a message.");
             }
 
+            if (line.Id is { Length: 0 or > MaxLogLineIdLength })
+            {
+                throw new InvalidRequestException($"[{i}].id", $"A line id has 1 to {MaxLogLineIdLength} characters.");
+            }
+
             var message = line.Message.Length > MaxLogMessageLength ? line.Message[..MaxLogMessageLength] : line.Message;
             entities.Add(new LogLine
             {
@@ -217,11 +223,13 @@ public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, Status
                 Level = string.IsNullOrWhiteSpace(line.Level) ? (stream == "stderr" ? "error" : "info") : line.Level.ToLowerInvariant(),
                 Stream = stream,
                 Message = message,
+                ClientId = line.Id,
             });
         }
 
         var run = await db.FlowRuns.AsNoTracking().Where(r => r.Id == id).Select(r => new { r.WorkPoolName }).FirstOrDefaultAsync(ct)
             ?? throw new NotFoundException($"Flow run '{id}' does not exist.");
+        entities = await WithoutKnownLinesAsync(id, entities, ct);
         if (entities.Count == 0)
         {
             return 0;
@@ -272,5 +280,25 @@ public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, Status
             Message = run.StateMessage,
             Timestamp = run.UpdatedAt,
         });
+    }
+
+    /// <summary>
+    /// Log delivery is at least once: a post whose answer was lost (the server died after the commit,
+    /// or the client timed out) comes again. Lines with an id the run already has, or repeated within
+    /// the post, are dropped so each line is stored once.
+    /// </summary>
+    private async Task<List<LogLine>> WithoutKnownLinesAsync(Guid runId, List<LogLine> lines, CancellationToken ct)
+    {
+        var ids = lines.Where(l => l.ClientId is not null).Select(l => l.ClientId!).Distinct(StringComparer.Ordinal).ToList();
+        if (ids.Count == 0)
+        {
+            return lines;
+        }
+
+        var known = (await db.LogLines.AsNoTracking()
+            .Where(l => l.FlowRunId == runId && l.ClientId != null && ids.Contains(l.ClientId))
+            .Select(l => l.ClientId!)
+            .ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
+        return [.. lines.Where(l => l.ClientId is null || known.Add(l.ClientId))];
     }
 }

@@ -98,6 +98,9 @@ public class ConsoleDbContext : DbContext
         {
             e.HasKey(l => l.Seq);
             e.HasIndex(l => new { l.FlowRunId, l.Seq });
+            e.Property(l => l.ClientId).HasMaxLength(FlowRunService.MaxLogLineIdLength);
+            // NULLs are distinct in a unique index (SQLite and PostgreSQL): lines sent without an id are never folded.
+            e.HasIndex(l => new { l.FlowRunId, l.ClientId }).IsUnique();
         });
 
         // Security (docs/security.md): keys are found by their visible prefix, users by name.

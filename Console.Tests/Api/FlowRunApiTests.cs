@@ -139,6 +139,26 @@ public abstract class FlowRunApiTests(ApiFactory factory) : ApiTestBase(factory)
     }
 
     [Fact]
+    public async Task A_log_post_sent_again_with_the_same_line_ids_stores_each_line_once()
+    {
+        // What a worker does when the server committed a batch but its answer was lost (R3).
+        var (_, run) = await ScheduledRunAsync();
+        NewLogLine[] batch = [new() { Id = "a1", Message = "one" }, new() { Id = "a2", Message = "two" }];
+        Assert.Equal(HttpStatusCode.NoContent, (await Client.PostJsonAsync($"/api/flow-runs/{run.Id}/logs", batch)).StatusCode);
+        NewLogLine[] again = [.. batch, new() { Id = "a3", Message = "three" }, new() { Id = "a3", Message = "three" }, new() { Message = "no id" }];
+        Assert.Equal(HttpStatusCode.NoContent, (await Client.PostJsonAsync($"/api/flow-runs/{run.Id}/logs", again)).StatusCode);
+
+        var lines = await GetAsync<List<LogLineDto>>($"/api/flow-runs/{run.Id}/logs");
+        Assert.Equal(["one", "two", "three", "no id"], lines.Select(l => l.Message));
+        // Ids are the run's own: another run may use the same ones.
+        var (_, other) = await ScheduledRunAsync();
+        Assert.Equal(HttpStatusCode.NoContent, (await Client.PostJsonAsync($"/api/flow-runs/{other.Id}/logs", batch)).StatusCode);
+        Assert.Equal(["one", "two"], (await GetAsync<List<LogLineDto>>($"/api/flow-runs/{other.Id}/logs")).Select(l => l.Message));
+        await AssertProblemAsync(await Client.PostJsonAsync($"/api/flow-runs/{run.Id}/logs", new[] { new NewLogLine { Id = new string('x', 65), Message = "x" } }),
+            HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
     public async Task Unknown_or_malformed_ids_are_404_problems()
     {
         await AssertProblemAsync(await Client.GetAsync($"/api/flow-runs/{Guid.NewGuid()}"), HttpStatusCode.NotFound);

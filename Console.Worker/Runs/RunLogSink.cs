@@ -34,6 +34,8 @@ public sealed class RunLogSink : ILogSink, IDisposable
         {
             _buffer.Add(new NewLogLine
             {
+                // The server stores a line once per id: a batch resent after a lost answer adds nothing twice.
+                Id = Guid.NewGuid().ToString("N"),
                 Timestamp = timestamp ?? _time.GetUtcNow().UtcDateTime,
                 Level = level,
                 Stream = stream,

@@ -220,6 +220,10 @@ namespace Console.Core.Persistence.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("ClientId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("FlowRunId")
                         .HasColumnType("TEXT");
 
@@ -239,6 +243,9 @@ namespace Console.Core.Persistence.Migrations
                         .HasColumnType("TEXT");
 
                     b.HasKey("Seq");
+
+                    b.HasIndex("FlowRunId", "ClientId")
+                        .IsUnique();
 
                     b.HasIndex("FlowRunId", "Seq");
 

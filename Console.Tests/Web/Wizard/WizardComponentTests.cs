@@ -47,8 +47,6 @@ public sealed class WizardComponentTests : IAsyncLifetime
             options.SnackbarConfiguration.ShowTransitionDuration = 0;
             options.SnackbarConfiguration.HideTransitionDuration = 0;
         });
-        // Core's metrics take the host's IMeterFactory (ConsoleMetrics), as every real host registers it.
-        Context.Services.AddMetrics();
         Context.Services.AddConsoleCore(configuration);
         Context.Services.AddSingleton<IWebHostEnvironment>(new RepositoryEnvironment());
         Context.Services.AddSingleton<IWizardImageBuilder>(_builder);
