@@ -229,6 +229,10 @@ namespace Console.Core.Persistence.Postgres.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Seq"));
 
+                    b.Property<string>("ClientId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<Guid>("FlowRunId")
                         .HasColumnType("uuid");
 
@@ -248,6 +252,9 @@ namespace Console.Core.Persistence.Postgres.Migrations
                         .HasColumnType("timestamp with time zone");
 
                     b.HasKey("Seq");
+
+                    b.HasIndex("FlowRunId", "ClientId")
+                        .IsUnique();
 
                     b.HasIndex("FlowRunId", "Seq");
 
