@@ -15,9 +15,16 @@ public sealed class DatabaseOptions
     /// <summary>
     /// SQLite's synchronous mode under WAL. NORMAL survives a process crash (SIGKILL) without
     /// losing a committed claim; only an OS crash or power cut may lose the last transactions.
-    /// FULL closes that gap at about a fifth of the claim throughput (see docs/decisions).
+    /// FULL closes that gap at a high cost in claim throughput (ADR 0001).
     /// </summary>
     public string SqliteSynchronous { get; set; } = "NORMAL";
+
+    /// <summary>
+    /// On PostgreSQL: claims this process runs at once (each holds a pooled connection until it
+    /// commits). Keep it well under the connection pool's Max Pool Size (100 by default).
+    /// </summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 1000)]
+    public int MaxConcurrentClaims { get; set; } = 8;
 
     /// <summary>True for Postgres, false for Sqlite (either case); anything else stops the start with a readable error.</summary>
     public static bool IsPostgres(string? provider) => provider switch

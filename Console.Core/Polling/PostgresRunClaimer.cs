@@ -16,24 +16,32 @@ namespace Console.Core.Polling;
 /// (skipped) or, once committed, no longer Scheduled (PostgreSQL re-checks the row), so no run is
 /// ever claimed twice and claimers never wait on each other's candidates.
 /// </summary>
-public sealed class PostgresRunClaimer(ConsoleDbContext db, StatusRules rules, WorkerService workers, ConsoleMetrics metrics)
+public sealed class PostgresRunClaimer(ConsoleDbContext db, StatusRules rules, WorkerService workers, ClaimGate gate, ConsoleMetrics metrics)
     : RunClaimerBase(db, rules, workers, metrics)
 {
     private const int Attempts = 5;
 
     public override async Task<ClaimOutcome> ClaimAsync(ClaimRequest request, CancellationToken ct)
     {
-        for (var attempt = 1; ; attempt++)
+        await gate.WaitAsync(ct);
+        try
         {
-            try
+            for (var attempt = 1; ; attempt++)
             {
-                return await base.ClaimAsync(request, ct);
+                try
+                {
+                    return await base.ClaimAsync(request, ct);
+                }
+                catch (Exception ex) when (attempt < Attempts && IsRetryable(ex))
+                {
+                    // The transaction rolled back whole: start again from a clean slate.
+                    Db.ChangeTracker.Clear();
+                }
             }
-            catch (Exception ex) when (attempt < Attempts && IsRetryable(ex))
-            {
-                // The transaction rolled back whole: start again from a clean slate.
-                Db.ChangeTracker.Clear();
-            }
+        }
+        finally
+        {
+            gate.Release();
         }
     }
 

@@ -41,9 +41,9 @@ public sealed class RunClaimer(ConsoleDbContext db, StatusRules rules, WorkerSer
 }
 
 /// <summary>One claim at a time in this process: SQLite has one writer, waiting here beats busy-retrying.</summary>
-public sealed class ClaimGate : IDisposable
+public sealed class ClaimGate(int width = 1) : IDisposable
 {
-    private readonly SemaphoreSlim _semaphore = new(1, 1);
+    private readonly SemaphoreSlim _semaphore = new(width, width);
 
     public Task WaitAsync(CancellationToken ct) => _semaphore.WaitAsync(ct);
 

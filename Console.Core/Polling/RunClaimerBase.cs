@@ -68,7 +68,11 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
         // 1. Stamp the poll: it is a heartbeat and marks the queues as polled.
         var (worker, wasOnline) = await workers.UpsertAsync(pool, request.WorkerName, request.HeartbeatIntervalSeconds, request.Queues, ct);
         worker.LastPolledAt = now;
-        pool.LastPolledAt = now;
+        // Every worker of a pool polls the same pool and queue rows: stamping them on every poll
+        // makes each claim write (and, on PostgreSQL, row-lock until commit) rows that all other
+        // claimers of the pool also write. Once a second is as fresh as their statuses need (a
+        // queue is Ready for 60 s after a poll); the worker's own row takes every poll.
+        StampIfStale(pool.LastPolledAt, now, () => pool.LastPolledAt = now);
         var turnedReady = new List<WorkQueue>();
         foreach (var queue in polled)
         {
@@ -77,7 +81,7 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
                 turnedReady.Add(queue);
             }
 
-            queue.LastPolledAt = now;
+            StampIfStale(queue.LastPolledAt, now, () => queue.LastPolledAt = now);
         }
 
         var eligible = pool.IsPaused ? [] : polled.Where(q => !q.IsPaused).ToList();
@@ -174,5 +178,15 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
         }
 
         return new ClaimOutcome(pool, worker, wasOnline, polled, turnedReady, claimed, nextDue);
+    }
+
+    private static readonly TimeSpan StampEvery = TimeSpan.FromSeconds(1);
+
+    private static void StampIfStale(DateTime? last, DateTime now, Action stamp)
+    {
+        if (last is not { } at || now - at >= StampEvery || now < at)
+        {
+            stamp();
+        }
     }
 }
