@@ -156,20 +156,9 @@ public sealed partial class DockerInfrastructure : IInfrastructure, IDisposable
 
     private static CreateContainerParameters CreateParameters(RunSpec spec, DockerJobConfiguration config)
     {
-        var env = new Dictionary<string, string>(config.Env, StringComparer.Ordinal);
-        foreach (var (key, value) in spec.InjectedEnvironment)
-        {
-            env[key] = value;
-        }
-
-        var labels = new Dictionary<string, string>(config.Labels, StringComparer.Ordinal)
-        {
-            [DockerLabels.FlowRunId] = spec.Run.Id.ToString(),
-            [DockerLabels.Worker] = spec.WorkerName,
-            [DockerLabels.Pool] = spec.Run.WorkPoolName,
-            [DockerLabels.FlowRunName] = spec.Run.Name,
-            [DockerLabels.AutoRemove] = config.AutoRemove ? "true" : "false",
-        };
+        var env = DockerLabels.Environment(spec, config.Env);
+        var labels = DockerLabels.For(spec, config.Labels);
+        labels[DockerLabels.AutoRemove] = config.AutoRemove ? "true" : "false";
 
         return new CreateContainerParameters
         {

@@ -16,19 +16,8 @@ internal static class SwarmServiceSpec
 
     public static ServiceSpec Create(RunSpec spec, SwarmJobConfiguration config, TimeSpan stopGrace)
     {
-        var env = new Dictionary<string, string>(config.Env, StringComparer.Ordinal);
-        foreach (var (key, value) in spec.InjectedEnvironment)
-        {
-            env[key] = value;
-        }
-
-        var labels = new Dictionary<string, string>(config.Labels, StringComparer.Ordinal)
-        {
-            [DockerLabels.FlowRunId] = spec.Run.Id.ToString(),
-            [DockerLabels.Worker] = spec.WorkerName,
-            [DockerLabels.Pool] = spec.Run.WorkPoolName,
-            [DockerLabels.FlowRunName] = spec.Run.Name,
-        };
+        var env = DockerLabels.Environment(spec, config.Env);
+        var labels = DockerLabels.For(spec, config.Labels);
 
         return new ServiceSpec
         {
