@@ -33,6 +33,18 @@ public sealed class DockerInfrastructureTests : IDisposable
     }
 
     [Fact]
+    public async Task A_last_line_without_a_newline_is_still_a_line()
+    {
+        var sink = new RecordingSink();
+        await using var handle = await Start(DockerConfig("sh -c 'echo first; printf last; sleep 1'"), sink);
+
+        var exit = await handle.WatchAsync(CancellationToken.None).Within();
+
+        Assert.Equal(0, exit.ExitCode);
+        Assert.Equal(["first", "last"], sink.Of("stdout"));
+    }
+
+    [Fact]
     public async Task Run_sees_the_injected_environment_and_the_job_env()
     {
         var run = Run(new JsonObject { ["name"] = "world", ["n"] = 3 });
