@@ -54,7 +54,7 @@ public sealed class WorkerEndToEndTests : IClassFixture<ConsoleServer>, IDisposa
     public async Task A_deployments_job_variables_shape_the_container_and_a_missing_image_crashes_the_run_with_a_reason()
     {
         var folder = Directory.CreateTempSubdirectory("console-e2e-vol-");
-        await File.WriteAllTextAsync(Path.Combine(folder.FullName, "input.txt"), "from the host\n");
+        await File.WriteAllTextAsync(Path.Combine(folder.FullName, "input.txt"), "from the host");
         await _http.CreatePoolAsync(_pool);
         await using var worker = await WorkerHost.StartAsync(_server.BaseUrl, _pool, _worker);
 

@@ -99,6 +99,17 @@ internal sealed class DockerRunHandle(DockerClient client, string id, bool autoR
                     Since = _sink.Cursor is { } cursor ? DockerLogReader.Since(cursor) : null,
                 }, cancellationToken);
                 await DockerLogReader.ReadAsync(stream, _sink, _sink.Cursor, cancellationToken);
+
+                // The follow stream can end with the container before the engine has written the
+                // container's last, unterminated line: one plain read after the cursor picks it up.
+                using var rest = await client.Containers.GetContainerLogsAsync(id, tty: false, new ContainerLogsParameters
+                {
+                    ShowStdout = true,
+                    ShowStderr = true,
+                    Timestamps = true,
+                    Since = _sink.Cursor is { } last ? DockerLogReader.Since(last) : null,
+                }, cancellationToken);
+                await DockerLogReader.ReadAsync(rest, _sink, _sink.Cursor, cancellationToken);
                 return;
             }
             catch (DockerContainerNotFoundException)
