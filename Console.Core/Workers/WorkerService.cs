@@ -42,7 +42,7 @@ public sealed class WorkerService(ConsoleDbContext db, IChangeFeed feed, StatusR
             {
                 await db.SaveChangesAsync(ct);
             }
-            catch (DbUpdateException) when (attempt == 1 && db.Entry(worker).State == EntityState.Added)
+            catch (DbUpdateException ex) when (attempt == 1 && UniqueViolation.Is(ex) && db.Entry(worker).State == EntityState.Added)
             {
                 // A new worker's first heartbeat raced its first poll (or another heartbeat) that
                 // inserted the row first: it is there now, so this heartbeat updates it instead.

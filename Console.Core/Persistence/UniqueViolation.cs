@@ -2,20 +2,20 @@ using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
-namespace Console.Web.Jobs;
+namespace Console.Core.Persistence;
 
 /// <summary>
 /// Tells "another replica inserted this row first" (a unique index did its job) apart from every
 /// other failed save, which must not be mistaken for it. Provider-portable without referencing
 /// each provider: SQLite by its extended code, others by the SQL standard's SQLSTATE.
 /// </summary>
-internal static class UniqueViolation
+public static class UniqueViolation
 {
     private const int SqliteConstraintUnique = 2067;
     private const int SqliteConstraintPrimaryKey = 1555;
     private const string SqlStateUniqueViolation = "23505";
 
-    public static bool Is(DbUpdateException ex) => ex.InnerException switch
+    public static bool Is(DbUpdateException ex) => ex?.InnerException switch
     {
         SqliteException sqlite => sqlite.SqliteExtendedErrorCode is SqliteConstraintUnique or SqliteConstraintPrimaryKey,
         DbException other => other.SqlState == SqlStateUniqueViolation,
