@@ -1,8 +1,8 @@
 using System.Threading.Channels;
 using Console.Bench.Infra;
+using Console.Contracts;
+using Console.Contracts.FlowRuns;
 using Console.Testing;
-using Console.Core.Contracts;
-using Console.Core.FlowRuns;
 
 namespace Console.Bench.Benchmarks;
 

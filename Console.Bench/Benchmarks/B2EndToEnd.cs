@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Console.Bench.Infra;
+using Console.Contracts.FlowRuns;
 using Console.Testing;
-using Console.Core.FlowRuns;
 
 namespace Console.Bench.Benchmarks;
 

@@ -1,7 +1,7 @@
 using Console.Bench.Infra;
+using Console.Contracts;
+using Console.Contracts.Common;
 using Console.Testing;
-using Console.Core.Common;
-using Console.Core.Contracts;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 

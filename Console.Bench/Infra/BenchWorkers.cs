@@ -1,4 +1,4 @@
-using Console.Core.Contracts;
+using Console.Contracts;
 using Console.Testing;
 
 namespace Console.Bench.Infra;

@@ -1,3 +1,4 @@
+using Console.Contracts.FlowRuns;
 using Console.Core.FlowRuns;
 using Console.Core.Persistence;
 using Console.Core.WorkPools;

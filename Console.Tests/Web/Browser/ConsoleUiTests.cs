@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using Console.Core.FlowRuns;
+using Console.Contracts.FlowRuns;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 

@@ -1,5 +1,5 @@
 using System.Net;
-using Console.Core.FlowRuns;
+using Console.Contracts.FlowRuns;
 using Console.Tests.Infrastructure;
 using Console.Web.Hosting;
 using Microsoft.Playwright;

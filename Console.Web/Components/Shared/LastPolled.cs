@@ -1,5 +1,5 @@
-using Console.Core.Contracts;
-using Console.Core.Feed;
+using Console.Contracts;
+using Console.Contracts.Feed;
 
 namespace Console.Web.Components.Shared;
 
