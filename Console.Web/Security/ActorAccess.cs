@@ -62,9 +62,6 @@ internal sealed class ConsoleAuthenticationStateProvider(ILoggerFactory loggerFa
         }
 
         await using var scope = scopes.CreateAsyncScope();
-        var users = scope.ServiceProvider.GetRequiredService<UserService>();
-        return Guid.TryParse(user.FindFirstValue(ConsoleClaims.Id), out var id)
-            && await users.ValidateStampAsync(id, user.FindFirstValue(ConsoleClaims.Stamp), cancellationToken) is { } current
-            && current.Role == ConsoleClaims.RoleOf(user);
+        return await CredentialCheck.IsCurrentAsync(scope.ServiceProvider, user, cancellationToken);
     }
 }

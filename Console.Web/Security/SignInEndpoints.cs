@@ -66,9 +66,16 @@ public static partial class SignInEndpoints
         });
     }
 
-    public static async Task<RedirectHttpResult> SignOut([FromForm] SignOutForm form, HttpContext http)
+    public static async Task<RedirectHttpResult> SignOut([FromForm] SignOutForm form, HttpContext http, UserService users)
     {
         ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(users);
+        // Server-side too: deleting the cookie alone would leave a copy of it working.
+        if (http.User.FindFirstValue(ConsoleClaims.Kind) == ConsoleClaims.UserKind && Guid.TryParse(http.User.FindFirstValue(ConsoleClaims.Id), out var id))
+        {
+            await users.EndSignInsAsync(id, http.RequestAborted);
+        }
+
         await http.SignOutAsync(SecuritySetup.CookieScheme);
         return TypedResults.Redirect($"{SecurityPaths.SignIn}?signedOut=true");
     }
