@@ -44,7 +44,8 @@ public static class SecuritySetup
         services.AddSignalR(o => o.AddFilter<CredentialConnectionFilter>());
         services.AddHostedService<RevokedConnectionCloser>();
 
-        services.AddAuthentication(ConsoleScheme)
+        var authentication = services.AddAuthentication(ConsoleScheme);
+        authentication
             .AddPolicyScheme(ConsoleScheme, "Console key or sign-in", o => o.ForwardDefaultSelector = context =>
                 ApiKeyAuthenticationHandler.PresentedKey(context.Request) is null ? CookieScheme : ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
@@ -60,6 +61,7 @@ public static class SecuritySetup
                 o.SlidingExpiration = true;
                 o.Events.OnValidatePrincipal = ValidateSignInAsync;
             });
+        builder.AddConsoleOidc(authentication);
         services.AddOptions<CookieAuthenticationOptions>(CookieScheme)
             .Configure<IOptions<SecurityOptions>>((cookie, security) => cookie.ExpireTimeSpan = TimeSpan.FromMinutes(security.Value.SignInMinutes));
 
