@@ -63,17 +63,7 @@ public sealed partial class UserService(ConsoleDbContext db, TimeProvider time, 
             CreatedBy = actors.Current.Name,
             CreatedAt = now,
         };
-        db.Users.Add(user);
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException)
-        {
-            throw new ConflictException($"A user named '{name}' already exists.");
-        }
-
-        credentials.Invalidate();
+        await AddAsync(user, ct);
         return new CreatedUserDto { User = ToDto(user), OneTimePassword = oneTime };
     }
 
@@ -206,6 +196,13 @@ public sealed partial class UserService(ConsoleDbContext db, TimeProvider time, 
             CreatedBy = actors.Current.Name,
             CreatedAt = Now,
         };
+        await AddAsync(user, ct);
+        return user;
+    }
+
+    /// <summary>Stores a new user; a concurrent one of the same name is a conflict, not a failure.</summary>
+    private async Task AddAsync(ConsoleUser user, CancellationToken ct)
+    {
         db.Users.Add(user);
         try
         {
@@ -213,11 +210,10 @@ public sealed partial class UserService(ConsoleDbContext db, TimeProvider time, 
         }
         catch (DbUpdateException)
         {
-            throw new ConflictException($"A user named '{name}' already exists.");
+            throw new ConflictException($"A user named '{user.UserName}' already exists.");
         }
 
         credentials.Invalidate();
-        return user;
     }
 
     /// <summary>Whether a sign-in made with this stamp still stands (user exists, password and role unchanged).</summary>

@@ -48,7 +48,7 @@ public sealed class TestIdentityProvider : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.ClearProviders();
         builder.Services.AddAuthentication();
         builder.Services.AddOpenIddict().AddServer(o =>
         {
