@@ -82,7 +82,18 @@ public sealed class OidcFixture : IAsyncLifetime
     }
 }
 
+/// <summary>
+/// Alone, after the parallel classes: the provider runs in this test process, and a thread pool
+/// starved by dozens of hosts starting at once left its discovery unanswered for a minute.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class IdentityProviderCollection
+{
+    public const string Name = "Identity provider";
+}
+
 /// <summary>Sign-in with the team's identity provider, the whole way through in a browser.</summary>
+[Collection(IdentityProviderCollection.Name)]
 public sealed class OidcSignInTests(OidcFixture fixture) : IClassFixture<OidcFixture>
 {
     [Fact]

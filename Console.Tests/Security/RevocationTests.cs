@@ -2,11 +2,13 @@ using System.Net;
 using System.Net.Http.Headers;
 using Console.Core.Common;
 using Console.Core.Contracts;
+using Console.Core.Persistence;
 using Console.Core.Security;
 using Console.Tests.Infrastructure;
 using Console.Tests.Web.Browser;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -58,6 +60,24 @@ public sealed class RevocationTests(SecureConsoleServer server) : IClassFixture<
 
         var again = await Assert.ThrowsAsync<HttpRequestException>(() => HubAsync(server.BaseUrl, key.Key, pool));
         Assert.Equal(HttpStatusCode.Unauthorized, again.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_key_revoked_where_no_event_reached_is_closed_at_the_next_check()
+    {
+        var pool = await CreatePoolAsync(_admin);
+        var key = await (await _admin.PostJsonAsync("/api/keys", new CreateApiKeyRequest { Name = "behind the feed", Role = Roles.Viewer })).ReadAsync<CreatedApiKeyDto>();
+        await using var hub = await HubAsync(server.BaseUrl, key.Key, pool);
+
+        // Straight in the database, as if another replica revoked it while Redis was down: no event here.
+        await using (var scope = server.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<ConsoleDbContext>();
+            await db.ApiKeys.Where(k => k.Id == key.Id).ExecuteUpdateAsync(s => s.SetProperty(k => k.RevokedAt, DateTime.UtcNow));
+        }
+
+        // The server re-checks open connections every Security:RevalidateSeconds (5 s here).
+        await hub.Closed.WaitAsync(TimeSpan.FromSeconds(15));
     }
 
     [Fact]

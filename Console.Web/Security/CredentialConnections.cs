@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Claims;
 using Console.Core.Feed;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
 
 namespace Console.Web.Security;
 
@@ -33,6 +34,10 @@ public sealed class CredentialConnections
             connections.TryRemove(connection.ConnectionId, out _);
         }
     }
+
+    /// <summary>Every open connection with its credential, for a periodic re-check.</summary>
+    public IReadOnlyList<(Guid Credential, HubCallerContext Connection)> Snapshot() =>
+        [.. _open.SelectMany(pair => pair.Value.Values.Select(connection => (pair.Key, connection)))];
 
     /// <summary>Closes every connection of the credential; returns how many.</summary>
     public int Revoke(Guid credential)
@@ -93,37 +98,77 @@ internal sealed class CredentialConnectionFilter(CredentialConnections connectio
 
 /// <summary>
 /// Closes connections on <see cref="CredentialRevoked"/>. The event comes through the change feed,
-/// which Redis relays between replicas, so a key revoked on one replica closes its connections on all.
+/// which Redis relays between replicas, so a key revoked on one replica closes its connections on
+/// all. Every <see cref="SecurityOptions.RevalidateSeconds"/> it also re-checks every open
+/// connection against the database: that closes what the event could not reach (Redis down at the
+/// time) and connections of keys that have since expired.
 /// </summary>
-internal sealed partial class RevokedConnectionCloser(IChangeFeed feed, CredentialConnections connections, ILogger<RevokedConnectionCloser> logger)
-    : IHostedService, IDisposable
+internal sealed partial class RevokedConnectionCloser(
+    IChangeFeed feed, CredentialConnections connections, IServiceScopeFactory scopes, IOptions<SecurityOptions> options,
+    TimeProvider time, ILogger<RevokedConnectionCloser> logger) : BackgroundService
 {
-    private IDisposable? _subscription;
-
-    public Task StartAsync(CancellationToken cancellationToken)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        _subscription = feed.Subscribe(change =>
+        using var subscription = feed.Subscribe(change =>
         {
             if (change is CredentialRevoked revoked && connections.Revoke(revoked.CredentialId) is > 0 and var closed)
             {
                 LogClosed(logger, closed, revoked.CredentialId);
             }
         });
-        return Task.CompletedTask;
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.RevalidateSeconds), time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await SweepAsync(stoppingToken);
+            }
+#pragma warning disable CA1031 // One failed sweep (the database briefly away) must not end the next ones.
+            catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+            {
+                LogSweepFailed(logger, ex);
+            }
+        }
     }
 
-    public Task StopAsync(CancellationToken cancellationToken)
+    private async Task SweepAsync(CancellationToken ct)
     {
-        Dispose();
-        return Task.CompletedTask;
+        var open = connections.Snapshot();
+        if (open.Count == 0)
+        {
+            return;
+        }
+
+        // One look-up per credential and stamp (a stamp changes with password, role and sign-out).
+        var verdicts = new Dictionary<(Guid, string?, string?), bool>();
+        await using var scope = scopes.CreateAsyncScope();
+        foreach (var (credential, connection) in open)
+        {
+            if (connection.User is not { } user)
+            {
+                continue;
+            }
+
+            var key = (credential, user.FindFirstValue(ConsoleClaims.Stamp), ConsoleClaims.RoleOf(user));
+            if (!verdicts.TryGetValue(key, out var current))
+            {
+                current = await CredentialCheck.IsCurrentAsync(scope.ServiceProvider, user, ct);
+                verdicts[key] = current;
+            }
+
+            if (!current)
+            {
+                connections.Remove(credential, connection);
+                connection.Abort();
+                LogClosed(logger, 1, credential);
+            }
+        }
     }
 
-    public void Dispose()
-    {
-        _subscription?.Dispose();
-        _subscription = null;
-    }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Closed {Count} connection(s) of revoked or signed-out credential {Credential}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Closed {Count} connection(s) of revoked, expired or signed-out credential {Credential}")]
     private static partial void LogClosed(ILogger logger, int count, Guid credential);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not re-check the open hub connections; trying again at the next interval")]
+    private static partial void LogSweepFailed(ILogger logger, Exception ex);
 }

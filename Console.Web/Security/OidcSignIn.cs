@@ -56,12 +56,27 @@ public static partial class OidcSignIn
         return app;
     }
 
-    public static IResult Challenge(string? returnUrl, IOptions<OidcOptions> options)
+    public static async Task<IResult> Challenge(string? returnUrl, HttpContext http, IOptions<OidcOptions> options, ILoggerFactory loggers)
     {
+        ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(options);
-        return options.Value.Enabled
-            ? Results.Challenge(new AuthenticationProperties { RedirectUri = SignInEndpoints.LocalOrHome(returnUrl) }, [Scheme])
-            : Results.NotFound();
+        ArgumentNullException.ThrowIfNull(loggers);
+        if (!options.Value.Enabled)
+        {
+            return Results.NotFound();
+        }
+
+        try
+        {
+            await http.ChallengeAsync(Scheme, new AuthenticationProperties { RedirectUri = SignInEndpoints.LocalOrHome(returnUrl) });
+            return Results.Empty;
+        }
+        catch (InvalidOperationException ex)
+        {
+            // The provider's discovery document could not be fetched (down, unreachable, not a provider).
+            LogFailed(loggers.CreateLogger(typeof(OidcSignIn)), ex.Message);
+            return Results.Redirect($"{SecurityPaths.SignIn}?error={Errors.Failed}");
+        }
     }
 
     /// <summary>What the sign-in page says for an error code from a failed provider sign-in; null for anything else.</summary>
