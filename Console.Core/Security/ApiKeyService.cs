@@ -1,4 +1,6 @@
-using Console.Core.Common;
+using Console.Contracts.Common;
+using Console.Contracts.Feed;
+using Console.Contracts.Security;
 using Console.Core.Feed;
 using Console.Core.Persistence;
 using Microsoft.EntityFrameworkCore;

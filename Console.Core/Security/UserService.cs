@@ -1,5 +1,7 @@
 using System.Text.RegularExpressions;
-using Console.Core.Common;
+using Console.Contracts.Common;
+using Console.Contracts.Feed;
+using Console.Contracts.Security;
 using Console.Core.Feed;
 using Console.Core.Persistence;
 using Microsoft.EntityFrameworkCore;

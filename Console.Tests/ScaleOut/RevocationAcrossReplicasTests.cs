@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using Console.Contracts.Security;
 using Console.Core.Security;
 using Console.Tests.Infrastructure;
 using Console.Tests.Security;

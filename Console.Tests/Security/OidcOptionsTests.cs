@@ -1,4 +1,4 @@
-using Console.Core.Security;
+using Console.Contracts.Security;
 using Console.Tests.Infrastructure;
 using Console.Web.Security;
 using Microsoft.Extensions.Options;

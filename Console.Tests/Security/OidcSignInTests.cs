@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Console.Contracts.Security;
 using Console.Core.Persistence;
 using Console.Core.Security;
 using Console.Tests.Infrastructure;

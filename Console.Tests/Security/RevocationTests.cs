@@ -1,7 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
-using Console.Core.Common;
-using Console.Core.Contracts;
+using Console.Contracts;
+using Console.Contracts.Common;
+using Console.Contracts.Security;
 using Console.Core.Persistence;
 using Console.Core.Security;
 using Console.Tests.Infrastructure;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Claims;
+using Console.Contracts.Feed;
 using Console.Core.Feed;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;

@@ -1,4 +1,4 @@
-using Console.Core.Security;
+using Console.Contracts.Security;
 using Microsoft.Extensions.Options;
 
 namespace Console.Web.Security;
