@@ -33,3 +33,9 @@ public sealed record DeploymentDeleted(Guid Id, string Pool) : ChangeEvent(Pool)
 public sealed record FlowRunChanged(FlowRunDto FlowRun) : ChangeEvent(FlowRun.WorkPoolName);
 
 public sealed record LogLinesAdded(Guid FlowRunId, string Pool, IReadOnlyList<LogLineDto> Lines) : ChangeEvent(Pool);
+
+/// <summary>
+/// A key was revoked, a user deleted or signed out: every replica closes what that credential
+/// still holds open (hub connections, UI circuits). Carries the key's or user's id only.
+/// </summary>
+public sealed record CredentialRevoked(Guid CredentialId) : ChangeEvent((string?)null);

@@ -12,6 +12,8 @@ public sealed class SecureConsoleServer : ConsoleServer
     {
         ["Security:RequireAuth"] = "true",
         ["Security:AdminPermitsPerMinute"] = "10000",
+        // Open connections and circuits are re-checked this often (the shortest allowed).
+        ["Security:RevalidateSeconds"] = "5",
     };
 
     public async Task<string> KeyAsync(string role, params string[] pools)

@@ -33,6 +33,7 @@ public static class SecurityEndpoints
         me.MapPost("/password", ChangePassword).RequireRateLimiting(RateLimits.SignIn).WithSummary("Change the signed-in user's password");
 
         app.MapSignInEndpoints();
+        app.MapOidcSignIn();
         return app;
     }
 
