@@ -4,7 +4,7 @@ using Console.Core.Contracts;
 using Console.Core.WorkPools;
 using Console.Web.Components.Wizard;
 using Console.Web.Hosting;
-using Console.Worker.Flows;
+using Console.Projects.Flows;
 
 namespace Console.Tests.Web.Wizard;
 

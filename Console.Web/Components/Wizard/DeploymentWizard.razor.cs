@@ -7,11 +7,9 @@ using Console.Core.WorkPools;
 using Console.Core.WorkQueues;
 using Console.Web.Components.Shared;
 using Console.Web.Hosting;
-using Console.Worker;
-using Console.Worker.Flows;
-using Console.Worker.Images;
+using Console.Projects.Flows;
+using Console.Projects.Images;
 using Microsoft.AspNetCore.Components;
-using Microsoft.Extensions.Options;
 using MudBlazor;
 
 namespace Console.Web.Components.Wizard;
@@ -42,7 +40,7 @@ public partial class DeploymentWizard
     private TimeProvider Time { get; set; } = default!;
 
     [Inject]
-    private IServiceProvider Services { get; set; } = default!;
+    private IImageBuilder ImageBuilder { get; set; } = default!;
 
     /// <summary>Preselects a work pool, e.g. /deployments/new?pool=my-pool.</summary>
     [SupplyParameterFromQuery(Name = "pool")]
@@ -437,12 +435,10 @@ public partial class DeploymentWizard
             Command = string.IsNullOrWhiteSpace(_model.Command) ? null : _model.Command.Trim(),
             Push = _model.Push,
         };
-        var builder = Services.GetService<IWizardImageBuilder>()
-            ?? new DockerWizardImageBuilder(Services.GetService<IOptions<WorkerOptions>>()?.Value.DockerHost ?? "unix:///var/run/docker.sock");
         AddLine(new ImageBuildLine(ImageBuildStage.Build, $"Building image {image} from {request.ProjectDirectory} ..."));
         try
         {
-            await builder.BuildAsync(request, AddLine, _cts.Token);
+            await ImageBuilder.BuildAsync(request, AddLine, _cts.Token);
             return true;
         }
         catch (ImageBuildException ex)

@@ -5,8 +5,8 @@ using Console.Core.Contracts;
 using Console.Core.Deployments;
 using Console.Core.WorkPools;
 using Console.Web.Components.Forms;
-using Console.Worker.Flows;
-using Console.Worker.Images;
+using Console.Projects.Flows;
+using Console.Projects.Images;
 
 namespace Console.Web.Components.Wizard;
 

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Console.Core.Contracts;
 using Console.Web.Components.Shared;
-using Console.Worker.Flows;
+using Console.Projects.Flows;
 
 namespace Console.Web.Components.Wizard;
 

@@ -5,7 +5,7 @@ using Console.Core.Contracts;
 using Console.Core.Deployments;
 using YamlDotNet.RepresentationModel;
 
-namespace Console.Worker.Flows;
+namespace Console.Projects.Flows;
 
 /// <summary>
 /// Reads console.yaml's document into a <see cref="FlowManifest"/>. Entries are strict (an unknown

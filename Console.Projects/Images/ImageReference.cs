@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Console.Worker.Images;
+namespace Console.Projects.Images;
 
 /// <summary>
 /// An image's <c>repository/name:tag</c>. The repository is optional (a local-only image) and may

@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
-using Console.Worker.Flows;
+using Console.Projects.Flows;
 using Docker.DotNet.Models;
 
-namespace Console.Worker.Images;
+namespace Console.Projects.Images;
 
 /// <summary>What to build: a flow project folder as an image, tagged, and optionally pushed.</summary>
 public sealed record ImageBuildRequest
@@ -48,16 +48,29 @@ public sealed record ImageBuildRequest
     {
         ArgumentNullException.ThrowIfNull(project);
         ArgumentNullException.ThrowIfNull(deployment);
+        if (deployment.Build is null)
+        {
+            throw new FlowProjectException($"deployment '{deployment.Name}' has no 'build' section.");
+        }
+
+        return For(project.Folder, deployment, project.ToCreateRequest(deployment).Command, poolBaseImage, credentials);
+    }
+
+    /// <summary>The build of a deployment's <c>build:</c> section, with <paramref name="command"/> (the deployment's) as CMD.</summary>
+    /// <exception cref="FlowProjectException">The deployment has no build section, or names an image that cannot be.</exception>
+    public static ImageBuildRequest For(string projectFolder, ManifestDeployment deployment, string? command, string? poolBaseImage = null, AuthConfig? credentials = null)
+    {
+        ArgumentNullException.ThrowIfNull(projectFolder);
+        ArgumentNullException.ThrowIfNull(deployment);
         var build = deployment.Build
             ?? throw new FlowProjectException($"deployment '{deployment.Name}' has no 'build' section.");
-        var request = project.ToCreateRequest(deployment);
         return new ImageBuildRequest
         {
-            ProjectDirectory = project.Folder,
+            ProjectDirectory = projectFolder,
             Image = DeploymentMapping.ImageOf(build, deployment.Name!),
             Dockerfile = build.Dockerfile,
             BaseImage = build.BaseImage ?? poolBaseImage ?? DefaultBaseImage,
-            Command = request.Command,
+            Command = command,
             Push = build.Push ?? false,
             Credentials = credentials,
         };

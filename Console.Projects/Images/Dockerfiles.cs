@@ -3,7 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Console.Core.Common;
 
-namespace Console.Worker.Images;
+namespace Console.Projects.Images;
 
 /// <summary>The Dockerfile a flow project gets when it has none of its own.</summary>
 public static class Dockerfiles

@@ -1,6 +1,6 @@
 using Console.Core.Contracts;
 
-namespace Console.Worker.Flows;
+namespace Console.Projects.Flows;
 
 /// <summary>
 /// A flow project: a folder with an optional <c>console.yaml</c> manifest and flow files. Loading
@@ -152,9 +152,12 @@ public sealed class FlowProject
     }
 
     /// <summary>The REST request that creates the deployment (see <see cref="DeploymentMapping.ToCreateRequest"/>).</summary>
-    public CreateDeploymentRequest ToCreateRequest(ManifestDeployment deployment)
+    public CreateDeploymentRequest ToCreateRequest(ManifestDeployment deployment) => ToCreateRequest(deployment, ResolveFlow(deployment));
+
+    /// <summary>The REST request that creates the deployment for <paramref name="flow"/> (one the user named, perhaps not of the folder).</summary>
+    public CreateDeploymentRequest ToCreateRequest(ManifestDeployment deployment, DiscoveredFlow flow)
     {
-        var flow = ResolveFlow(deployment);
+        ArgumentNullException.ThrowIfNull(deployment);
         try
         {
             return DeploymentMapping.ToCreateRequest(deployment, flow);

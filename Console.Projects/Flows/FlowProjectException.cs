@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Console.Worker.Flows;
+namespace Console.Projects.Flows;
 
 /// <summary>
 /// A flow project that cannot be used as it is: a manifest that is not valid YAML or not of the

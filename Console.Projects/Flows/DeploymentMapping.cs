@@ -2,9 +2,9 @@ using System.Text.Json.Nodes;
 using Console.Core.Common;
 using Console.Core.Contracts;
 using Console.Core.Deployments;
-using Console.Worker.Images;
+using Console.Projects.Images;
 
-namespace Console.Worker.Flows;
+namespace Console.Projects.Flows;
 
 /// <summary>Between a manifest deployment and the REST contract, both ways.</summary>
 public static class DeploymentMapping

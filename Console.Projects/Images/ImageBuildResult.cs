@@ -1,4 +1,4 @@
-namespace Console.Worker.Images;
+namespace Console.Projects.Images;
 
 /// <param name="Image">The tag the image was given.</param>
 /// <param name="ImageId">The engine's id (<c>sha256:...</c>).</param>

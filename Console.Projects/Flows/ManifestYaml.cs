@@ -2,7 +2,7 @@ using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 
-namespace Console.Worker.Flows;
+namespace Console.Projects.Flows;
 
 /// <summary>Loads the manifest's YAML document, turning every parser failure into a <see cref="FlowProjectException"/> with a line.</summary>
 internal static class ManifestYaml

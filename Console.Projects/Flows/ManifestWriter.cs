@@ -2,7 +2,7 @@ using System.Globalization;
 using YamlDotNet.RepresentationModel;
 using YamlDotNet.Serialization;
 
-namespace Console.Worker.Flows;
+namespace Console.Projects.Flows;
 
 /// <summary>Turns manifest entries into YAML (snake_case, nothing written for what is absent or default).</summary>
 internal static class ManifestWriter

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace Console.Worker.Flows;
+namespace Console.Projects.Flows;
 
 /// <summary>
 /// Converts between YAML and JSON nodes so that parameters and job variables keep their types:

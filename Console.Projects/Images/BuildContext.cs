@@ -1,7 +1,7 @@
 using System.Formats.Tar;
 using System.Text;
 
-namespace Console.Worker.Images;
+namespace Console.Projects.Images;
 
 /// <summary>The build context: the project folder as a tar stream, without build output and version control.</summary>
 internal static class BuildContext

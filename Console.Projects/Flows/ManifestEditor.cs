@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using YamlDotNet.RepresentationModel;
 
-namespace Console.Worker.Flows;
+namespace Console.Projects.Flows;
 
 /// <summary>
 /// Adds or replaces one entry of a top-level list (<c>flows</c>, <c>deployments</c>) by editing the

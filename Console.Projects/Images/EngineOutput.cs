@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Docker.DotNet.Models;
 
-namespace Console.Worker.Images;
+namespace Console.Projects.Images;
 
 /// <summary>
 /// Turns the engine's progress messages into lines: build output arrives as fragments of text,

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace Console.Worker.Flows;
+namespace Console.Projects.Flows;
 
 /// <summary>
 /// A flow project's <c>console.yaml</c> (snake_case keys, the analogue of prefect.yaml): its flows
@@ -67,6 +67,28 @@ public sealed class ManifestDeployment
 
     /// <inheritdoc cref="ManifestFlow.Line"/>
     public int? Line { get; set; }
+
+    /// <summary>A deep copy, for editing a saved deployment without touching the loaded manifest.</summary>
+    public ManifestDeployment Clone() => new()
+    {
+        Name = Name,
+        Flow = Flow,
+        Entrypoint = Entrypoint,
+        Command = Command,
+        Description = Description,
+        WorkPool = WorkPool is { } pool
+            ? new ManifestWorkPool { Name = pool.Name, WorkQueueName = pool.WorkQueueName, JobVariables = pool.JobVariables?.DeepClone().AsObject() }
+            : null,
+        Parameters = Parameters?.DeepClone().AsObject(),
+        Schedules = [.. Schedules.Select(s => new ManifestSchedule { Cron = s.Cron, Interval = s.Interval, Timezone = s.Timezone, Active = s.Active, AnchorDate = s.AnchorDate })],
+        Tags = [.. Tags],
+        Build = Build is { } build
+            ? new ManifestBuild { Dockerfile = build.Dockerfile, Repository = build.Repository, ImageName = build.ImageName, Tag = build.Tag, Push = build.Push, BaseImage = build.BaseImage }
+            : null,
+        Paused = Paused,
+        ConcurrencyLimit = ConcurrencyLimit,
+        Line = Line,
+    };
 }
 
 public sealed class ManifestWorkPool

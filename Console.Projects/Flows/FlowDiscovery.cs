@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Console.Core.Common;
 
-namespace Console.Worker.Flows;
+namespace Console.Projects.Flows;
 
 public enum FlowSource
 {
@@ -10,6 +10,9 @@ public enum FlowSource
 
     /// <summary>A file that declares <c>flow: name</c> in a comment on one of its first lines.</summary>
     Comment,
+
+    /// <summary>Named by the user (an entrypoint passed or typed), not found in the folder.</summary>
+    Entered,
 }
 
 /// <summary>A flow of a project folder, ready to deploy: its entrypoint is relative to the folder, its command never empty.</summary>

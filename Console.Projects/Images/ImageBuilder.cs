@@ -3,7 +3,7 @@ using Console.Core.Common;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 
-namespace Console.Worker.Images;
+namespace Console.Projects.Images;
 
 /// <summary>
 /// Builds a flow project into an image through the Docker engine (Docker.DotNet), tags it
@@ -11,7 +11,7 @@ namespace Console.Worker.Images;
 /// line. Docker.DotNet does not throw when a build or push fails: the engine reports the error in
 /// the progress messages, so both are read here and a failure becomes an <see cref="ImageBuildException"/>.
 /// </summary>
-public sealed class ImageBuilder : IDisposable
+public sealed class ImageBuilder : IImageBuilder, IDisposable
 {
     private readonly IDockerClient _client;
     private readonly DockerClientConfiguration? _ownedConfiguration;
@@ -127,13 +127,13 @@ public sealed class ImageBuilder : IDisposable
         }
         catch (Exception ex) when (IsUnreachable(ex, cancellationToken))
         {
-            throw Unreachable(ex, output);
+            throw Unreachable(ex, output, ImageBuildStage.Push);
         }
 
         output.Complete();
         if (output.Error is { } error)
         {
-            throw new ImageBuildException($"Pushing image {image} failed: {error}", error, output.Tail);
+            throw new ImageBuildException($"Pushing image {image} failed: {error}", error, output.Tail, stage: ImageBuildStage.Push);
         }
 
         return output.Digest;
@@ -209,8 +209,8 @@ public sealed class ImageBuilder : IDisposable
         _ => exception.InnerException is { } inner && IsUnreachable(inner, callerToken),
     };
 
-    private ImageBuildException Unreachable(Exception exception, EngineOutput output) =>
-        new($"Cannot reach {_engine}: {exception.GetBaseException().Message}", exception.GetBaseException().Message, output.Tail, exception, engineUnreachable: true);
+    private ImageBuildException Unreachable(Exception exception, EngineOutput output, ImageBuildStage stage = ImageBuildStage.Build) =>
+        new($"Cannot reach {_engine}: {exception.GetBaseException().Message}", exception.GetBaseException().Message, output.Tail, exception, engineUnreachable: true, stage);
 
     /// <summary>The engine's message ("No such image: ...") rather than the raw JSON body.</summary>
     private static string Describe(DockerApiException exception)
