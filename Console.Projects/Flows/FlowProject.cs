@@ -86,35 +86,44 @@ public sealed class FlowProject
     public static IReadOnlyList<DiscoveredFlow> Discover(string folder) => Load(folder).Flows;
 
     /// <summary>
-    /// Adds the deployment to the folder's console.yaml (creating the file if needed), or replaces the
-    /// entry with the same name and flow; the rest of the file (comments included) is kept as it is.
-    /// When <paramref name="flow"/> is given and the manifest does not list a flow of that name, it is
-    /// added to <c>flows</c> too (so a flow found through a comment becomes explicit).
+    /// Saves the deployment in the folder's console.yaml (creating the file if needed): the entry
+    /// with the same name and flow is changed where it differs, only on the lines of the values
+    /// that changed, or the deployment is added at the end of <c>deployments</c>. Everything else
+    /// (comments, blank lines, key order, indentation, fields left as they were) stays byte for
+    /// byte. Start from the saved entry (<see cref="FindDeployment"/>, then
+    /// <see cref="ManifestDeployment.Clone"/>) so fields a caller does not handle are kept; a field
+    /// set to null is removed. When <paramref name="flow"/> is given and the manifest does not list
+    /// a flow of that name, it is added to <c>flows</c> too (so a flow found through a comment
+    /// becomes explicit).
     /// </summary>
+    /// <exception cref="FlowProjectException">The deployment or the manifest is not valid; the file is left untouched.</exception>
     public static void SaveDeployment(string folder, ManifestDeployment deployment, ManifestFlow? flow = null)
     {
         ArgumentNullException.ThrowIfNull(folder);
         ArgumentNullException.ThrowIfNull(deployment);
         DeploymentMapping.Check(deployment);
-        var path = Path.Combine(Path.GetFullPath(folder), ManifestFileName);
-        var text = File.Exists(path) ? File.ReadAllText(path) : string.Empty;
         if (flow is not null)
         {
             DeploymentMapping.Check(flow);
-            var manifest = new ManifestReader(path).Read(ManifestYaml.Parse(text, path));
-            if (!manifest.Flows.Any(f => f.Name == flow.Name))
-            {
-                text = ManifestEditor.Upsert(text, path, "flows", ManifestWriter.ToYaml(flow), m => Value(m, "name") == flow.Name);
-            }
         }
 
-        text = ManifestEditor.Upsert(text, path, "deployments", ManifestWriter.ToYaml(deployment), m =>
-            Value(m, "name") == deployment.Name && (Value(m, "flow") ?? deployment.Flow) == deployment.Flow);
+        var path = Path.Combine(Path.GetFullPath(folder), ManifestFileName);
+        var (text, bom) = ReadText(path);
+        var manifest = Parse(text, path);
+        if (flow is not null && !manifest.Flows.Any(f => f.Name == flow.Name))
+        {
+            text = ManifestEditor.Save(text, path, "flows", [.. manifest.Flows.Select(ManifestWriter.ToYaml)], null, ManifestWriter.ToYaml(flow),
+                edited => [.. Parse(edited, path).Flows.Select(ManifestWriter.ToYaml)]);
+        }
+
+        var at = manifest.Deployments.FindIndex(d => d.Name == deployment.Name && (d.Flow ?? deployment.Flow) == deployment.Flow);
+        text = ManifestEditor.Save(text, path, "deployments", [.. manifest.Deployments.Select(ManifestWriter.ToYaml)], at < 0 ? null : at,
+            ManifestWriter.ToYaml(deployment), edited => [.. Parse(edited, path).Deployments.Select(ManifestWriter.ToYaml)]);
 
         // Never leave a manifest behind that the next load would refuse.
-        new ManifestReader(path).Read(ManifestYaml.Parse(text, path));
+        Parse(text, path);
         var temporary = path + ".tmp";
-        File.WriteAllText(temporary, text);
+        File.WriteAllText(temporary, text, new System.Text.UTF8Encoding(bom));
         File.Move(temporary, path, overwrite: true);
     }
 
@@ -173,10 +182,21 @@ public sealed class FlowProject
         ToCreateRequest(FindDeployment(deploymentName, flow)
             ?? throw new FlowProjectException($"{ManifestFileName} has no deployment named '{deploymentName}'.", HasManifest ? ManifestPath : null));
 
-    private static FlowManifest Read(string path)
+    private static FlowManifest Read(string path) => Parse(ReadText(path).Text, path);
+
+    private static FlowManifest Parse(string text, string path) => new ManifestReader(path).Read(ManifestYaml.Parse(text, path));
+
+    /// <summary>The file's text (empty when there is none) and whether it starts with a UTF-8 byte order mark, to write it back the same.</summary>
+    private static (string Text, bool Bom) ReadText(string path)
     {
-        var text = File.ReadAllText(path);
-        return new ManifestReader(path).Read(ManifestYaml.Parse(text, path));
+        if (!File.Exists(path))
+        {
+            return (string.Empty, false);
+        }
+
+        var bytes = File.ReadAllBytes(path);
+        var bom = bytes.AsSpan().StartsWith(System.Text.Encoding.UTF8.Preamble);
+        return (System.Text.Encoding.UTF8.GetString(bom ? bytes[3..] : bytes), bom);
     }
 
     private FlowProjectException Problem(ManifestDeployment deployment, string reason) =>
@@ -184,9 +204,4 @@ public sealed class FlowProject
 
     private string Known() =>
         Flows.Count == 0 ? "it has none" : "it has " + string.Join(", ", Flows.Select(f => $"{f.Name} ({f.Entrypoint})"));
-
-    private static string? Value(YamlDotNet.RepresentationModel.YamlMappingNode map, string key) =>
-        map.Children.TryGetValue(new YamlDotNet.RepresentationModel.YamlScalarNode(key), out var value)
-            ? (value as YamlDotNet.RepresentationModel.YamlScalarNode)?.Value
-            : null;
 }

@@ -1,228 +1,266 @@
-using System.Text;
 using System.Text.Json.Nodes;
 using YamlDotNet.RepresentationModel;
 
 namespace Console.Projects.Flows;
 
 /// <summary>
-/// Adds or replaces one entry of a top-level list (<c>flows</c>, <c>deployments</c>) by editing the
-/// manifest's text, so everything else (comments, blank lines, key order, other sections) stays as
-/// the user wrote it. Every edit is read back; when the text cannot be edited safely (a flow-style
-/// document, an odd layout) the whole document is written again instead, which loses comments only.
+/// Saves one entry of a top-level list of console.yaml (<c>flows</c>, <c>deployments</c>) by
+/// editing the file's text where the parser's marks say the changed values stand: a changed value
+/// is written over, a new key or entry is added in the file's own indentation, a removed key loses
+/// its lines, and every other byte (comments, blank lines, key order, quoting, <c>interval: 15m</c>
+/// that still means 900 seconds) stays as it was. Each edit is read back; when the text cannot be
+/// edited safely (a document in brackets, an odd layout) the entry is written whole, and as a last
+/// resort the whole document (which loses its comments).
 /// </summary>
 internal static class ManifestEditor
 {
-    public static string Upsert(string text, string path, string key, YamlMappingNode item, Func<YamlMappingNode, bool> matches)
+    /// <param name="key">The top-level list: <c>flows</c> or <c>deployments</c>.</param>
+    /// <param name="entries">The list's entries as read, in canonical form (<see cref="ManifestWriter"/>), in file order.</param>
+    /// <param name="index">The entry being replaced, or null to add <paramref name="entry"/> at the end.</param>
+    /// <param name="entry">The entry to save, in canonical form.</param>
+    /// <param name="read">Reads a text's list back in canonical form (to check the edit).</param>
+    public static string Save(
+        string text, string path, string key, IReadOnlyList<YamlMappingNode> entries, int? index, YamlMappingNode entry,
+        Func<string, IReadOnlyList<YamlMappingNode>> read)
     {
         var crlf = text.Contains("\r\n", StringComparison.Ordinal);
         var source = text.Replace("\r\n", "\n", StringComparison.Ordinal);
-        var root = ManifestYaml.Parse(source, path);
-        if (root is not null && !YamlJson.IsNull(root) && root is not YamlMappingNode)
+        var expected = entries.ToList();
+        if (index is { } at)
         {
-            throw ManifestYaml.Error(path, root, "the manifest must be a mapping with 'flows' and 'deployments'.");
+            expected[at] = entry;
+        }
+        else
+        {
+            expected.Add(entry);
         }
 
-        var edited = TryEdit(source, root as YamlMappingNode, key, item, matches);
-        if (edited is null || !ReadsBack(edited, path, key, item, matches, Count(root as YamlMappingNode, key, item, matches)))
-        {
-            edited = Rewrite(root as YamlMappingNode, key, item, matches);
-        }
-
+        // Value by value first; then the entry written whole; then the whole document.
+        var edited = Checked(TryEdit(source, key, entries, index, entry, fine: true), expected, read)
+            ?? Checked(TryEdit(source, key, entries, index, entry, fine: false), expected, read)
+            ?? Rewrite(source, path, key, expected);
         return crlf ? edited.Replace("\n", "\r\n", StringComparison.Ordinal) : edited;
     }
 
-    private static string? TryEdit(string text, YamlMappingNode? root, string key, YamlMappingNode item, Func<YamlMappingNode, bool> matches)
+    private static string? TryEdit(string text, string key, IReadOnlyList<YamlMappingNode> entries, int? index, YamlMappingNode entry, bool fine)
     {
-        if (root is null)
-        {
-            // Empty, or comments only: keep them and add the list below.
-            return WithFinalNewline(text) + key + ":\n" + Block(item, 2) + "\n";
-        }
-
-        if (root.Style == YamlDotNet.Core.Events.MappingStyle.Flow || root.Start.Column != 1)
-        {
-            return null;
-        }
-
-        var keyNode = root.Children.Keys.OfType<YamlScalarNode>().FirstOrDefault(k => k.Value == key);
-        if (keyNode is null)
-        {
-            return WithFinalNewline(text) + key + ":\n" + Block(item, 2) + "\n";
-        }
-
-        var value = root.Children[keyNode];
-        if (value is YamlSequenceNode { Style: YamlDotNet.Core.Events.SequenceStyle.Block } list && list.Children.Count > 0)
-        {
-            var existing = list.Children.Select((node, index) => (node, index)).FirstOrDefault(c => c.node is YamlMappingNode m && matches(m));
-            if (existing.node is not null)
-            {
-                return Span(text, existing.node) is var (start, end, indent) ? text[..start] + Block(item, indent) + text[end..] : null;
-            }
-
-            if (Span(text, list.Children[0]) is not var (_, _, firstIndent) || Span(text, list.Children[^1]) is not var (_, lastEnd, _))
-            {
-                return null;
-            }
-
-            return text[..lastEnd] + "\n" + Block(item, firstIndent) + text[lastEnd..];
-        }
-
-        if (value is not YamlSequenceNode && !YamlJson.IsNull(value))
-        {
-            return null;
-        }
-
-        // "deployments:", "deployments: []" or a flow-style list: written again as a block list.
-        var entries = value is YamlSequenceNode flow ? flow.Children.ToList() : [];
-        var at = entries.FindIndex(e => e is YamlMappingNode m && matches(m));
-        if (at >= 0)
-        {
-            entries[at] = item;
-        }
-        else
-        {
-            entries.Add(item);
-        }
-
-        var keyEnd = (int)keyNode.End.Index;
-        var valueEnd = Math.Max(keyEnd, YamlJson.IsNull(value) ? (int)value.End.Index : LastContent(value, text));
-        var listIndent = (int)keyNode.Start.Column - 1 + 2;
-        var block = string.Join("\n", entries.Select(e => Block(e, listIndent)));
-        var colon = text.IndexOf(':', keyEnd);
-        return colon < 0 ? null : text[..keyEnd] + ":\n" + block + text[Math.Max(valueEnd, colon + 1)..];
-    }
-
-    /// <summary>The entry's text: from the start of its '-' line to the end of its last line, and the column of its '-'.</summary>
-    private static (int Start, int End, int Indent)? Span(string text, YamlNode entry)
-    {
-        var dash = (int)entry.Start.Index - 1;
-        while (dash >= 0 && text[dash] is ' ' or '\n')
-        {
-            dash--;
-        }
-
-        if (dash < 0 || text[dash] != '-')
-        {
-            return null;
-        }
-
-        var lineStart = text.LastIndexOf('\n', dash) + 1;
-        if (text.AsSpan(lineStart, dash - lineStart).ContainsAnyExcept(' '))
-        {
-            return null;
-        }
-
-        var last = LastContent(entry, text);
-        var end = last > 0 && text[last - 1] == '\n' ? last - 1 : text.IndexOf('\n', last);
-        return (lineStart, end < 0 ? text.Length : end, dash - lineStart);
-    }
-
-    // Block collections end where the next token starts (possibly after comments that belong to
-    // what follows), so the entry ends with its last scalar or flow collection; a flow collection
-    // ends at its closing bracket (its end mark may lie past a trailing comment).
-    private static int LastContent(YamlNode node, string text) => node switch
-    {
-        YamlMappingNode { Style: YamlDotNet.Core.Events.MappingStyle.Flow } map => Closer(text, map.Children.Count == 0
-            ? (int)map.Start.Index + 1
-            : map.Children.Max(c => Math.Max(LastContent(c.Key, text), LastContent(c.Value, text))), '}'),
-        YamlSequenceNode { Style: YamlDotNet.Core.Events.SequenceStyle.Flow } list => Closer(text, list.Children.Count == 0
-            ? (int)list.Start.Index + 1
-            : list.Children.Max(c => LastContent(c, text)), ']'),
-        YamlMappingNode map when map.Children.Count > 0 =>
-            map.Children.Max(c => Math.Max(LastContent(c.Key, text), LastContent(c.Value, text))),
-        YamlSequenceNode list when list.Children.Count > 0 => list.Children.Max(c => LastContent(c, text)),
-        _ => (int)node.End.Index,
-    };
-
-    private static int Closer(string text, int from, char closer)
-    {
-        var at = from <= text.Length ? text.IndexOf(closer, from) : -1;
-        return at < 0 ? text.Length : at + 1;
-    }
-
-    private static string Block(YamlNode item, int indent)
-    {
-        var lines = ManifestWriter.Serialize(item).TrimEnd('\n').Split('\n');
-        var text = new StringBuilder();
-        for (var i = 0; i < lines.Length; i++)
-        {
-            if (i > 0)
-            {
-                text.Append('\n');
-            }
-
-            if (i == 0)
-            {
-                text.Append(' ', indent).Append("- ").Append(lines[i]);
-            }
-            else if (lines[i].Length > 0)
-            {
-                text.Append(' ', indent + 2).Append(lines[i]);
-            }
-        }
-
-        return text.ToString();
-    }
-
-    private static string WithFinalNewline(string text) => text.Length == 0 || text.EndsWith('\n') ? text : text + "\n";
-
-    private static int Count(YamlMappingNode? root, string key, YamlMappingNode item, Func<YamlMappingNode, bool> matches)
-    {
-        var entries = root is not null && root.Children.TryGetValue(new YamlScalarNode(key), out var value) && value is YamlSequenceNode list
-            ? list.Children
-            : [];
-        return entries.Count + (entries.Any(e => e is YamlMappingNode m && matches(m)) ? 0 : 1);
-    }
-
-    private static bool ReadsBack(string text, string path, string key, YamlMappingNode item, Func<YamlMappingNode, bool> matches, int expectedCount)
-    {
+        YamlSpan? root;
         try
         {
-            if (ManifestYaml.Parse(text, path) is not YamlMappingNode root
-                || !root.Children.TryGetValue(new YamlScalarNode(key), out var value)
-                || value is not YamlSequenceNode list
-                || list.Children.Count != expectedCount)
+            root = YamlSpan.Parse(text);
+        }
+        catch (YamlDotNet.Core.YamlException)
+        {
+            return null;
+        }
+
+        var layout = YamlLayout.Of(text, root);
+        var edits = new TextEdits(text);
+        var all = new YamlSequenceNode([.. entries.Select((e, i) => i == index ? entry : e), .. index is null ? new[] { entry } : []]);
+        if (root is null || root.IsEmpty)
+        {
+            // Empty, or comments only: keep them and add the list below.
+            edits.Insert(text.Length, (text.Length == 0 || text.EndsWith('\n') ? string.Empty : "\n") + key + ":" + layout.AfterKey(all, 0) + "\n");
+            return edits.Apply();
+        }
+
+        if (!root.IsBlockMapping || root.Pairs.Count == 0)
+        {
+            return null;
+        }
+
+        var pair = root.Pairs.FirstOrDefault(p => p.Key.Value == key);
+        if (pair.Key is null)
+        {
+            var column = root.Pairs[0].Key.Column;
+            edits.InsertLine(root.ContentEnd(text), new string(' ', column) + key + ":" + layout.AfterKey(all, column));
+            return edits.Apply();
+        }
+
+        var list = pair.Value;
+        if (!list.IsBlockSequence || list.Items.Count != entries.Count)
+        {
+            // "deployments:", "deployments: []" or a list in brackets: written again as a block list.
+            edits.ReplaceValue(pair.Key, list, layout.AfterKey(all, pair.Key.Column));
+            return edits.Apply();
+        }
+
+        if (index is { } at)
+        {
+            var change = new Change(text, layout, edits);
+            if (fine)
             {
-                return false;
+                change.Node(list.Items[at], entries[at], entry, replacement => change.Item(list.Items[at], replacement));
+            }
+            else
+            {
+                change.Item(list.Items[at], entry);
             }
 
-            var written = list.Children.OfType<YamlMappingNode>().Where(matches).ToList();
-            return written.Count == 1 && JsonNode.DeepEquals(Json(written[0]), Json(item));
+            return edits.Apply();
+        }
+
+        var dash = YamlLayout.Dash(text, list.Items[0]) ?? pair.Key.Column + layout.SequenceIndent;
+        edits.InsertLine(list.ContentEnd(text), string.Join('\n', layout.Item(entry, dash, list.Items[0].Column - dash)));
+        return edits.Apply();
+    }
+
+    /// <returns>The text when it reads back as <paramref name="expected"/>, else null.</returns>
+    private static string? Checked(string? text, List<YamlMappingNode> expected, Func<string, IReadOnlyList<YamlMappingNode>> read)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            var actual = read(text);
+            return actual.Count == expected.Count && actual.Zip(expected).All(p => Same(p.First, p.Second)) ? text : null;
         }
         catch (FlowProjectException)
         {
-            return false;
+            return null;
         }
     }
 
-    private static JsonNode? Json(YamlMappingNode node) =>
-        YamlJson.ToJson(YamlNodeRoundTrip(node), (_, reason) => new FlowProjectException(reason));
+    internal static bool Same(YamlNode? a, YamlNode? b) =>
+        a is null || b is null ? a is null && b is null : JsonNode.DeepEquals(Json(a), Json(b));
 
-    // Nodes built in memory carry no parsing style; reading their text back makes both sides comparable.
-    private static YamlNode YamlNodeRoundTrip(YamlNode node) => ManifestYaml.Parse(ManifestWriter.Serialize(node), "(entry)")!;
+    private static JsonNode? Json(YamlNode node) => YamlJson.ToJson(node, (_, reason) => new FlowProjectException(reason));
 
-    private static string Rewrite(YamlMappingNode? root, string key, YamlMappingNode item, Func<YamlMappingNode, bool> matches)
+    private static string Rewrite(string text, string path, string key, IReadOnlyList<YamlMappingNode> entries)
     {
-        root ??= [];
-        var keyNode = new YamlScalarNode(key);
-        if (!root.Children.TryGetValue(keyNode, out var value) || value is not YamlSequenceNode list)
-        {
-            list = [];
-            root.Children[keyNode] = list;
-        }
-
-        list.Style = YamlDotNet.Core.Events.SequenceStyle.Block;
-        var at = list.Children.ToList().FindIndex(e => e is YamlMappingNode m && matches(m));
-        if (at >= 0)
-        {
-            list.Children[at] = item;
-        }
-        else
-        {
-            list.Add(item);
-        }
-
+        var root = ManifestYaml.Parse(text, path) as YamlMappingNode ?? [];
+        root.Children[new YamlScalarNode(key)] = new YamlSequenceNode(entries) { Style = YamlDotNet.Core.Events.SequenceStyle.Block };
         root.Style = YamlDotNet.Core.Events.MappingStyle.Block;
         return ManifestWriter.Serialize(root);
+    }
+
+    /// <summary>Walks the saved entry beside its text and its canonical old form, editing only what differs.</summary>
+    private sealed class Change(string text, YamlLayout layout, TextEdits edits)
+    {
+        /// <param name="replace">Writes the node's whole value anew (how depends on whether it is a key's value or a list item).</param>
+        public void Node(YamlSpan span, YamlNode? before, YamlNode after, Action<YamlNode> replace)
+        {
+            if (Same(before, after))
+            {
+                return;
+            }
+
+            switch (after)
+            {
+                case YamlMappingNode map when before is YamlMappingNode old && span.IsBlockMapping && span.Pairs.Count > 0
+                    && map.Children.Keys.Any(old.Children.ContainsKey):
+                    Mapping(span, old, map);
+                    return;
+                case YamlSequenceNode list when before is YamlSequenceNode old && span.IsBlockSequence && span.Items.Count == old.Children.Count && span.Items.Count > 0:
+                    Sequence(span, old, list, replace);
+                    return;
+                case YamlScalarNode scalar when span.Kind == YamlSpanKind.Scalar && !span.IsEmpty && span.Start.Line == span.End.Line
+                    && layout.AfterKey(scalar, 0) is var inline && !inline.Contains('\n', StringComparison.Ordinal):
+                    edits.Replace((int)span.Start.Index, (int)span.End.Index, inline[1..]);
+                    return;
+                case YamlMappingNode or YamlSequenceNode when span.IsFlow:
+                    edits.Replace((int)span.Start.Index, span.ContentEnd(text), YamlLayout.Flow(after));
+                    return;
+                default:
+                    replace(after);
+                    return;
+            }
+        }
+
+        /// <summary>Writes a list item anew, its continuation lines at the item's own column.</summary>
+        public void Item(YamlSpan item, YamlNode value)
+        {
+            var dash = YamlLayout.Dash(text, item) ?? Math.Max(item.Column - layout.ItemOffset, 0);
+            var lines = layout.Item(value, dash, item.Column - dash);
+            var first = lines[0][Math.Min(item.Column, lines[0].Length)..];
+            edits.Replace((int)item.Start.Index, item.ContentEnd(text), string.Join('\n', [first, .. lines.Skip(1)]));
+        }
+
+        private void Mapping(YamlSpan span, YamlMappingNode before, YamlMappingNode after)
+        {
+            foreach (var (key, value) in after.Children)
+            {
+                var name = ((YamlScalarNode)key).Value;
+                before.Children.TryGetValue(key, out var old);
+                var at = span.Pairs.FindIndex(p => p.Key.Value == name);
+                if (at < 0)
+                {
+                    var column = span.Pairs[0].Key.Column;
+                    edits.InsertLine(span.ContentEnd(text), string.Join('\n', layout.Lines(new YamlMappingNode { { key, value } }, column)));
+                    continue;
+                }
+
+                var (keySpan, valueSpan) = span.Pairs[at];
+                Node(valueSpan, old, value, replacement => edits.ReplaceValue(keySpan, valueSpan, layout.AfterKey(replacement, keySpan.Column)));
+            }
+
+            foreach (var (key, _) in before.Children.Where(c => !after.Children.ContainsKey(c.Key)))
+            {
+                var at = span.Pairs.FindIndex(p => p.Key.Value == ((YamlScalarNode)key).Value);
+                if (at >= 0)
+                {
+                    RemovePair(span, at);
+                }
+            }
+        }
+
+        private void Sequence(YamlSpan span, YamlSequenceNode before, YamlSequenceNode after, Action<YamlNode> replace)
+        {
+            var dashes = span.Items.Select(i => YamlLayout.Dash(text, i)).ToList();
+            if (dashes.Any(d => d is null))
+            {
+                replace(after);
+                return;
+            }
+
+            var common = Math.Min(before.Children.Count, after.Children.Count);
+            for (var i = 0; i < common; i++)
+            {
+                var item = span.Items[i];
+                Node(item, before.Children[i], after.Children[i], replacement => Item(item, replacement));
+            }
+
+            if (after.Children.Count > common)
+            {
+                var dash = dashes[0]!.Value;
+                var lines = after.Children.Skip(common).SelectMany(c => layout.Item(c, dash, span.Items[0].Column - dash));
+                edits.InsertLine(span.ContentEnd(text), string.Join('\n', lines));
+            }
+
+            if (after.Children.Count == 0)
+            {
+                replace(after);
+                return;
+            }
+
+            for (var i = common; i < before.Children.Count; i++)
+            {
+                edits.RemoveLines(LineStart((int)span.Items[i].Start.Index), span.Items[i].ContentEnd(text));
+            }
+        }
+
+        private void RemovePair(YamlSpan map, int at)
+        {
+            var (key, value) = map.Pairs[at];
+            var start = LineStart((int)key.Start.Index);
+            if (!text.AsSpan(start, (int)key.Start.Index - start).ContainsAnyExcept(' '))
+            {
+                edits.RemoveLines(start, value.ContentEnd(text));
+            }
+            else if (at + 1 < map.Pairs.Count)
+            {
+                // The first key of a list item shares the dash's line: the next key moves up to it.
+                edits.Replace((int)key.Start.Index, (int)map.Pairs[at + 1].Key.Start.Index, string.Empty);
+            }
+            else
+            {
+                edits.Replace((int)key.Start.Index, value.ContentEnd(text), "{}");
+            }
+        }
+
+        private int LineStart(int index) => index == 0 ? 0 : text.LastIndexOf('\n', index - 1) + 1;
     }
 }

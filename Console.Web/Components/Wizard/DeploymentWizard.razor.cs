@@ -426,16 +426,8 @@ public partial class DeploymentWizard
     /// <summary>Builds the custom image, streaming the engine's lines into the page as they come.</summary>
     private async Task<bool> BuildAsync()
     {
-        var image = _model.BuiltImage!;
-        var request = new ImageBuildRequest
-        {
-            ProjectDirectory = _model.Project!.Folder,
-            Image = image,
-            BaseImage = ImageBuildRequest.BaseImageOf(_model.Pool?.BaseJobTemplate) ?? ImageBuildRequest.DefaultBaseImage,
-            Command = string.IsNullOrWhiteSpace(_model.Command) ? null : _model.Command.Trim(),
-            Push = _model.Push,
-        };
-        AddLine(new ImageBuildLine(ImageBuildStage.Build, $"Building image {image} from {request.ProjectDirectory} ..."));
+        var request = _model.ToImageBuild()!;
+        AddLine(new ImageBuildLine(ImageBuildStage.Build, $"Building image {request.Image} from {request.ProjectDirectory} ..."));
         try
         {
             await ImageBuilder.BuildAsync(request, AddLine, _cts.Token);

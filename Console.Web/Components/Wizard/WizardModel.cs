@@ -48,6 +48,13 @@ public sealed class WizardModel
 
     public WizardStep Step { get; private set; } = WizardStep.Flow;
 
+    /// <summary>
+    /// The deployment of the project's console.yaml the wizard started from (<see cref="StartFrom"/>),
+    /// if any: what the wizard does not ask about (tags, anchor dates, a base image, a description)
+    /// is kept as saved, and <see cref="ToManifest"/> changes only what the answers changed.
+    /// </summary>
+    public ManifestDeployment? Saved { get; private set; }
+
     // 1. Flow source.
     public FlowSourceKind Source { get; set; } = FlowSourceKind.Project;
 
@@ -239,9 +246,9 @@ public sealed class WizardModel
         }
 
         var schema = pool.BaseJobTemplate["variables"] as JsonObject;
-        var values = new JsonObject();
+        var values = Saved?.WorkPool?.Name == pool.Name ? Saved.WorkPool.JobVariables?.DeepClone().AsObject() ?? [] : [];
         // A process run starts in the worker's directory; a flow project's command expects its own folder.
-        if (Source == FlowSourceKind.Project && Project is not null && schema?["properties"]?["working_dir"] is not null)
+        if (Source == FlowSourceKind.Project && Project is not null && schema?["properties"]?["working_dir"] is not null && !values.ContainsKey("working_dir"))
         {
             values["working_dir"] = Project.Folder;
         }
@@ -467,8 +474,153 @@ public sealed class WizardModel
         }
         : null;
 
-    /// <summary>The REST request the wizard sends; a built image becomes the <c>image</c> job variable.</summary>
-    public CreateDeploymentRequest ToRequest()
+    /// <summary>
+    /// The REST request the wizard sends; a built image becomes the <c>image</c> job variable.
+    /// Started from a saved deployment, it is the flow-project library's request for
+    /// <see cref="ToManifest"/>, the same the CLI sends for that entry.
+    /// </summary>
+    public CreateDeploymentRequest ToRequest() =>
+        Saved is not null && Source == FlowSourceKind.Project && Project is not null && Flow is { } flow
+            ? Project.ToCreateRequest(ToManifest(), flow)
+            : Answers();
+
+    /// <summary>Fills the steps from a deployment saved in the loaded project's console.yaml.</summary>
+    /// <exception cref="FlowProjectException">The deployment names a flow the project does not have.</exception>
+    public void StartFrom(ManifestDeployment saved)
+    {
+        ArgumentNullException.ThrowIfNull(saved);
+        var project = Project ?? throw new InvalidOperationException("Load the project first.");
+        Source = FlowSourceKind.Project;
+        SelectFlow(project.ResolveFlow(saved).Name);
+        Saved = saved.Clone();
+        if (saved.Entrypoint is { } entrypoint)
+        {
+            Entrypoint = FlowDiscovery.Normalize(entrypoint);
+        }
+
+        Command = saved.Command ?? Command;
+        SetName(saved.Name);
+        var first = saved.Schedules.FirstOrDefault();
+        ScheduleKind = first is null ? ScheduleKind.None : first.Cron is null ? ScheduleKind.Interval : ScheduleKind.Cron;
+        IntervalText = first?.Interval?.ToString(CultureInfo.InvariantCulture) ?? IntervalText;
+        CronText = first?.Cron ?? CronText;
+        Timezone = first?.Timezone ?? string.Empty;
+        PoolName = saved.WorkPool?.Name;
+        QueueName = saved.WorkPool?.WorkQueueName;
+        BuildImage = saved.Build is not null;
+        Repository = saved.Build?.Repository ?? string.Empty;
+        ImageName = saved.Build?.ImageName;
+        Tag = saved.Build?.Tag ?? ImageReference.DefaultTag;
+        Push = saved.Build?.Push ?? false;
+    }
+
+    /// <summary>
+    /// The answers as a console.yaml entry: the saved deployment with what the answers changed
+    /// (so saving it touches only those lines), or a new entry.
+    /// </summary>
+    public ManifestDeployment ToManifest()
+    {
+        var answers = Answers();
+        var flow = Source == FlowSourceKind.Project ? Flow : null;
+        if (Saved is not { } saved)
+        {
+            return DeploymentMapping.ToManifest(answers, flow, ToBuild());
+        }
+
+        var deployment = saved.Clone();
+        deployment.Name = answers.Name;
+        if (deployment.Flow is not null || answers.FlowName != flow?.Name)
+        {
+            deployment.Flow = answers.FlowName;
+        }
+
+        var savedEntrypoint = saved.Entrypoint is null ? flow?.Entrypoint : FlowDiscovery.Normalize(saved.Entrypoint);
+        if (answers.Entrypoint != savedEntrypoint)
+        {
+            deployment.Entrypoint = answers.Entrypoint == flow?.Entrypoint ? null : answers.Entrypoint;
+        }
+
+        if (answers.Command != (saved.Command ?? flow?.Command))
+        {
+            deployment.Command = answers.Command == flow?.Command ? null : answers.Command;
+        }
+
+        var pool = deployment.WorkPool ??= new ManifestWorkPool();
+        pool.Name = answers.WorkPoolName;
+        if (answers.WorkQueueName != (saved.WorkPool?.WorkQueueName ?? Pool?.DefaultQueueName))
+        {
+            pool.WorkQueueName = answers.WorkQueueName;
+        }
+
+        var variables = answers.JobVariables?.DeepClone().AsObject();
+        if (BuiltImage is { } image && variables?["image"] is JsonValue built && built.TryGetValue<string>(out var value) && value == image.ToString())
+        {
+            variables.Remove("image");
+        }
+
+        if (!JsonNode.DeepEquals(variables is { Count: > 0 } ? variables : null, pool.JobVariables is { Count: > 0 } ? pool.JobVariables : null))
+        {
+            pool.JobVariables = variables is { Count: > 0 } ? variables : null;
+        }
+
+        var schedule = ToSchedule();
+        var kept = saved.Schedules.Select(DeploymentMapping.ToDto).FirstOrDefault();
+        if (schedule is null ? saved.Schedules.Count > 0
+            : kept is null || kept.Cron != schedule.Cron || kept.IntervalSeconds != schedule.IntervalSeconds || (kept.Timezone ?? string.Empty) != (schedule.Timezone ?? string.Empty))
+        {
+            deployment.Schedules = schedule is null ? [] : [new ManifestSchedule { Cron = schedule.Cron, Interval = schedule.IntervalSeconds, Timezone = schedule.Timezone }];
+        }
+
+        deployment.Build = WillBuild ? Merge(saved.Build) : null;
+        return deployment;
+    }
+
+    /// <summary>The image build the answers ask for (the saved <c>base_image</c> and Dockerfile kept), or null when none.</summary>
+    public ImageBuildRequest? ToImageBuild()
+    {
+        if (!WillBuild || Project is null)
+        {
+            return null;
+        }
+
+        var request = ToRequest();
+        return ImageBuildRequest.For(Project.Folder, ToManifest(), request.Command, ImageBuildRequest.BaseImageOf(Pool?.BaseJobTemplate));
+    }
+
+    private ManifestBuild Merge(ManifestBuild? saved)
+    {
+        var build = saved is null ? new ManifestBuild() : new ManifestBuild
+        {
+            Dockerfile = saved.Dockerfile,
+            Repository = saved.Repository,
+            ImageName = saved.ImageName,
+            Tag = saved.Tag,
+            Push = saved.Push,
+            BaseImage = saved.BaseImage,
+        };
+        var repository = string.IsNullOrWhiteSpace(Repository) ? null : Repository.Trim();
+        build.Repository = repository == build.Repository ? build.Repository : repository;
+        if (EffectiveImageName != (build.ImageName ?? Name.Trim()))
+        {
+            build.ImageName = EffectiveImageName;
+        }
+
+        var tag = string.IsNullOrWhiteSpace(Tag) ? ImageReference.DefaultTag : Tag.Trim();
+        if (tag != (build.Tag ?? ImageReference.DefaultTag))
+        {
+            build.Tag = tag;
+        }
+
+        if (Push != (build.Push ?? false))
+        {
+            build.Push = Push;
+        }
+
+        return build;
+    }
+
+    /// <summary>The request from the answers alone.</summary>
+    private CreateDeploymentRequest Answers()
     {
         var variables = Variables?.ToValues() ?? [];
         if (BuiltImage is { } image)

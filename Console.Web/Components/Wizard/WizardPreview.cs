@@ -76,7 +76,7 @@ public static partial class WizardPreview
     {
         ArgumentNullException.ThrowIfNull(model);
         var flow = model.Source == FlowSourceKind.Project ? model.Flow : null;
-        var deployment = DeploymentMapping.ToManifest(model.ToRequest(), flow, model.ToBuild());
+        var deployment = model.ToManifest();
         var folder = Path.Combine(Path.GetTempPath(), "console-wizard-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
         try
