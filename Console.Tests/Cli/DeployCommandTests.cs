@@ -250,16 +250,4 @@ public sealed class DeployCommandTests(ConsoleServer server) : IDisposable
         _cli.Dispose();
         _rest.Dispose();
     }
-
-    private sealed class RecordingImageBuilder : IImageBuilder
-    {
-        public List<ImageBuildRequest> Requests { get; } = [];
-
-        public Task<ImageBuildResult> BuildAsync(ImageBuildRequest request, Action<ImageBuildLine> onLine, CancellationToken cancellationToken)
-        {
-            Requests.Add(request);
-            onLine(new ImageBuildLine(ImageBuildStage.Build, "Step 1/1 : FROM scratch"));
-            return Task.FromResult(new ImageBuildResult(request.Image, "sha256:recorded", request.Push, null, null));
-        }
-    }
 }

@@ -87,7 +87,7 @@ public sealed class ManifestRoundTripTests(ConsoleServer server) : IDisposable
         model.LoadProject(project);
         model.StartFrom(project.FindDeployment(name)!);
         var poolDto = await _rest.GetAsync<WorkPoolDto>($"/api/work-pools/{pool}");
-        model.Pools = [poolDto];
+        model.PoolStep.Pools = [poolDto];
         model.EnsureVariablesForm(poolDto);
         var request = model.ToRequest();
         project.SaveDeployment(model.ToManifest());
@@ -131,16 +131,5 @@ public sealed class ManifestRoundTripTests(ConsoleServer server) : IDisposable
     {
         _cli.Dispose();
         _rest.Dispose();
-    }
-
-    private sealed class RecordingImageBuilder : IImageBuilder
-    {
-        public List<ImageBuildRequest> Requests { get; } = [];
-
-        public Task<ImageBuildResult> BuildAsync(ImageBuildRequest request, Action<ImageBuildLine> onLine, CancellationToken cancellationToken)
-        {
-            Requests.Add(request);
-            return Task.FromResult(new ImageBuildResult(request.Image, "sha256:recorded", request.Push, null, null));
-        }
     }
 }

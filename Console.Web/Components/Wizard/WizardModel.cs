@@ -2,11 +2,9 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Console.Core.Common;
 using Console.Core.Contracts;
-using Console.Core.Deployments;
-using Console.Core.WorkPools;
-using Console.Web.Components.Forms;
 using Console.Projects.Flows;
 using Console.Projects.Images;
+using Console.Web.Components.Forms;
 
 namespace Console.Web.Components.Wizard;
 
@@ -22,30 +20,16 @@ public enum WizardStep
     Review,
 }
 
-public enum FlowSourceKind
-{
-    Project,
-    Image,
-}
-
-public enum ScheduleKind
-{
-    None,
-    Interval,
-    Cron,
-}
-
 /// <summary>
-/// What the deployment wizard has gathered, step by step (API.md): flow -> entrypoint -> name ->
-/// schedule -> work pool and queue -> job variables -> custom image (docker pools) -> review. Each
-/// step's checks call the same Core rules the REST API applies; their errors land on the field
-/// they name. Nothing here is lost by going back: fields only change when the user edits them.
+/// What the deployment wizard has gathered, step by step (docs/api.md): flow -> entrypoint -> name
+/// -> schedule -> work pool and queue -> job variables -> custom image (docker pools) -> review.
+/// Each step is its own model with its own checks (calling the same Core rules the REST API
+/// applies, so errors land on the field they name); this one moves between them and turns the
+/// answers into the request, and into the project's console.yaml entry through the flow-project
+/// library. Nothing is lost by going back: fields only change when the user edits them.
 /// </summary>
 public sealed class WizardModel
 {
-    private readonly HashSet<string> _takenNames = new(StringComparer.Ordinal);
-    private string? _takenFor;
-
     public WizardStep Step { get; private set; } = WizardStep.Flow;
 
     /// <summary>
@@ -55,99 +39,22 @@ public sealed class WizardModel
     /// </summary>
     public ManifestDeployment? Saved { get; private set; }
 
-    // 1. Flow source.
-    public FlowSourceKind Source { get; set; } = FlowSourceKind.Project;
+    public FlowStep FlowStep { get; } = new();
 
-    public string ProjectPath { get; set; } = string.Empty;
+    public EntrypointStep EntrypointStep { get; } = new();
 
-    public FlowProject? Project { get; private set; }
+    public NameStep NameStep { get; } = new();
 
-    public string? ProjectError { get; set; }
+    public ScheduleStep ScheduleStep { get; } = new();
 
-    public string? FlowName { get; set; }
+    public PoolStep PoolStep { get; } = new();
 
-    public string? FlowError { get; set; }
-
-    public string ExistingImage { get; set; } = string.Empty;
-
-    public string? ExistingImageError { get; set; }
-
-    public string ImageFlowName { get; set; } = string.Empty;
-
-    // 2. Entrypoint and command.
-    public string Entrypoint { get; set; } = string.Empty;
-
-    public string? EntrypointError { get; set; }
-
-    public string Command { get; set; } = string.Empty;
-
-    public string? CommandError { get; set; }
-
-    // 3. Name.
-    public string Name { get; private set; } = string.Empty;
-
-    public bool NameTouched { get; private set; }
-
-    public string? NameServerError { get; set; }
-
-    // 4. Schedule.
-    public ScheduleKind ScheduleKind { get; set; } = ScheduleKind.None;
-
-    public string IntervalText { get; set; } = "3600";
-
-    public string CronText { get; set; } = "0 * * * *";
-
-    public string Timezone { get; set; } = string.Empty;
-
-    public string? IntervalError { get; set; }
-
-    public string? CronError { get; set; }
-
-    public string? TimezoneError { get; set; }
-
-    // 5. Work pool and queue.
-    public IReadOnlyList<WorkPoolDto> Pools { get; set; } = [];
-
-    public string? PoolName { get; set; }
-
-    public string? PoolError { get; set; }
-
-    public bool NewPool { get; set; }
-
-    public string NewPoolName { get; set; } = string.Empty;
-
-    public string NewPoolType { get; set; } = WorkPoolTypes.Process;
-
-    public string? NewPoolError { get; set; }
-
-    public IReadOnlyList<string> Queues { get; set; } = [];
-
-    public string? QueueName { get; set; }
-
-    public string? QueueError { get; set; }
-
-    // 6. Job variables.
+    /// <summary>Step 6: the pool's job variables, overridden for this deployment.</summary>
     public SchemaFormModel? Variables { get; private set; }
 
     public string? VariablesPool { get; private set; }
 
-    // 7. Custom image.
-    public bool BuildImage { get; set; }
-
-    public string Repository { get; set; } = string.Empty;
-
-    /// <summary>Null until edited: it follows the deployment's name.</summary>
-    public string? ImageName { get; set; }
-
-    public string Tag { get; set; } = ImageReference.DefaultTag;
-
-    public bool Push { get; set; }
-
-    public string? RepositoryError { get; set; }
-
-    public string? ImageNameError { get; set; }
-
-    public string? TagError { get; set; }
+    public ImageStep ImageStep { get; } = new();
 
     /// <summary>An error that names no field of the wizard.</summary>
     public string? GeneralError { get; set; }
@@ -164,23 +71,21 @@ public sealed class WizardModel
         (WizardStep.Review, "Review"),
     ];
 
-    public WorkPoolDto? Pool => Pools.FirstOrDefault(p => p.Name == PoolName);
-
-    public bool IsContainerPool => Pool?.Type is WorkPoolTypes.Docker or WorkPoolTypes.DockerSwarm;
-
     /// <summary>The image step only applies to docker pools deploying a flow project (an existing image is not rebuilt).</summary>
     public IReadOnlyList<(WizardStep Step, string Title)> Steps =>
-        [.. AllSteps.Where(s => s.Step != WizardStep.Image || (IsContainerPool && Source == FlowSourceKind.Project))];
+        [.. AllSteps.Where(s => s.Step != WizardStep.Image || (PoolStep.IsContainerPool && FlowStep.Source == FlowSourceKind.Project))];
 
-    public DiscoveredFlow? Flow => Project?.FindFlow(FlowName ?? string.Empty);
+    public DiscoveredFlow? Flow => FlowStep.Flow;
 
-    public string EffectiveFlowName => Source == FlowSourceKind.Project ? FlowName ?? string.Empty : ImageFlowName.Trim();
+    public string EffectiveFlowName => FlowStep.EffectiveFlowName;
 
-    public string EffectiveImageName => string.IsNullOrWhiteSpace(ImageName) ? Name.Trim() : ImageName.Trim();
+    public string Name => NameStep.Name;
 
-    public bool WillBuild => BuildImage && Steps.Any(s => s.Step == WizardStep.Image);
+    public string? NameError => NameStep.Error(EffectiveFlowName);
 
-    public string? NameError => NameRuleError() ?? NameServerError;
+    public bool WillBuild => ImageStep.BuildImage && Steps.Any(s => s.Step == WizardStep.Image);
+
+    public ImageReference? BuiltImage => WillBuild ? ImageStep.Image(Name) : null;
 
     public int StepIndex => Steps.ToList().FindIndex(s => s.Step == Step);
 
@@ -188,53 +93,22 @@ public sealed class WizardModel
 
     public void LoadProject(FlowProject project)
     {
-        ArgumentNullException.ThrowIfNull(project);
-        Project = project;
-        ProjectError = null;
-        if (Flow is null)
+        if (FlowStep.Load(project))
         {
-            FlowName = project.Flows.Count > 0 ? project.Flows[0].Name : null;
             PrefillFromFlow();
         }
     }
 
-    public void ClearProject(string error)
-    {
-        Project = null;
-        ProjectError = error;
-    }
-
     public void SelectFlow(string name)
     {
-        FlowName = name;
-        FlowError = null;
+        FlowStep.FlowName = name;
+        FlowStep.FlowError = null;
         PrefillFromFlow();
     }
 
-    public void SetName(string? name)
-    {
-        Name = name ?? string.Empty;
-        NameTouched = true;
-        NameServerError = null;
-    }
+    public void SetName(string? name) => NameStep.Set(name);
 
-    /// <summary>The deployment names the chosen flow already has, for the duplicate check while typing.</summary>
-    public void SetTakenNames(string flow, IEnumerable<string> names)
-    {
-        _takenFor = flow;
-        _takenNames.Clear();
-        _takenNames.UnionWith(names);
-    }
-
-    public void NoteTaken(string flow, string name)
-    {
-        if (flow == _takenFor)
-        {
-            _takenNames.Add(name);
-        }
-    }
-
-    public bool NeedsTakenNames => _takenFor != EffectiveFlowName;
+    public bool NeedsTakenNames => NameStep.NeedsTaken(EffectiveFlowName);
 
     /// <summary>Keeps the form (and what was typed in it) while the pool stays the same.</summary>
     public void EnsureVariablesForm(WorkPoolDto pool)
@@ -248,14 +122,15 @@ public sealed class WizardModel
         var schema = pool.BaseJobTemplate["variables"] as JsonObject;
         var values = Saved?.WorkPool?.Name == pool.Name ? Saved.WorkPool.JobVariables?.DeepClone().AsObject() ?? [] : [];
         // A process run starts in the worker's directory; a flow project's command expects its own folder.
-        if (Source == FlowSourceKind.Project && Project is not null && schema?["properties"]?["working_dir"] is not null && !values.ContainsKey("working_dir"))
+        if (FlowStep.Source == FlowSourceKind.Project && FlowStep.Project is not null && schema?["properties"]?["working_dir"] is not null
+            && !values.ContainsKey("working_dir"))
         {
-            values["working_dir"] = Project.Folder;
+            values["working_dir"] = FlowStep.Project.Folder;
         }
 
-        if (Source == FlowSourceKind.Image && schema?["properties"]?["image"] is not null && ExistingImage.Trim().Length > 0)
+        if (FlowStep.Source == FlowSourceKind.Image && schema?["properties"]?["image"] is not null && FlowStep.ExistingImage.Trim().Length > 0)
         {
-            values["image"] = ExistingImage.Trim();
+            values["image"] = FlowStep.ExistingImage.Trim();
         }
 
         Variables = SchemaFormModel.ForValues(schema, values);
@@ -285,194 +160,19 @@ public sealed class WizardModel
         }
     }
 
-    /// <summary>Checks of the flow step that need no database.</summary>
-    public bool CheckFlow()
+    /// <summary>The current step's own checks (those that need no database).</summary>
+    public bool CheckStep() => Step switch
     {
-        FlowError = null;
-        ExistingImageError = null;
-        if (Source == FlowSourceKind.Project)
-        {
-            if (Project is null)
-            {
-                ProjectError ??= "Load a flow project folder first.";
-                return false;
-            }
-
-            if (Flow is null)
-            {
-                FlowError = Project.Flows.Count == 0
-                    ? "This folder has no flows: list them in console.yaml or add a '# flow: name' comment to a file."
-                    : "Pick the flow to deploy.";
-                return false;
-            }
-
-            return true;
-        }
-
-        var ok = true;
-        try
-        {
-            ImageReference.Parse(ExistingImage);
-        }
-        catch (ArgumentException ex)
-        {
-            ExistingImageError = ExistingImage.Trim().Length == 0 ? "The image to run is required." : Reason(ex);
-            ok = false;
-        }
-
-        try
-        {
-            Names.Require(ImageFlowName.Trim(), "flowName");
-        }
-        catch (InvalidRequestException ex)
-        {
-            FlowError = ImageFlowName.Trim().Length == 0 ? "Name the flow the image runs." : ex.Message;
-            ok = false;
-        }
-
-        return ok;
-    }
-
-    public bool CheckEntrypoint()
-    {
-        EntrypointError = null;
-        CommandError = null;
-        var entrypoint = Entrypoint.Trim();
-        if (entrypoint.Length == 0)
-        {
-            EntrypointError = "An entrypoint is required (the flow's file, or file:function).";
-        }
-        else if (Source == FlowSourceKind.Project && (Path.IsPathRooted(entrypoint) || FlowDiscovery.Normalize(entrypoint).Split('/').Contains("..")))
-        {
-            EntrypointError = "The entrypoint must be relative to the project folder.";
-        }
-
-        try
-        {
-            CommandLine.Split(Command);
-        }
-        catch (InvalidRequestException ex)
-        {
-            CommandError = ex.Message;
-        }
-
-        return EntrypointError is null && CommandError is null;
-    }
-
-    public bool CheckName()
-    {
-        NameTouched = true;
-        return NameError is null;
-    }
-
-    public ScheduleDto? ToSchedule() => ScheduleKind switch
-    {
-        ScheduleKind.Interval => new ScheduleDto
-        {
-            IntervalSeconds = int.TryParse(IntervalText.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) ? s : 0,
-        },
-        ScheduleKind.Cron => new ScheduleDto
-        {
-            Cron = CronText.Trim(),
-            Timezone = string.IsNullOrWhiteSpace(Timezone) ? null : Timezone.Trim(),
-        },
-        _ => null,
+        WizardStep.Flow => FlowStep.Check(),
+        WizardStep.Entrypoint => EntrypointStep.Check(FlowStep.Source == FlowSourceKind.Project),
+        WizardStep.Name => NameStep.Check(EffectiveFlowName),
+        WizardStep.Schedule => ScheduleStep.Check(),
+        WizardStep.Pool => PoolStep.Check(),
+        WizardStep.Image => !WillBuild || ImageStep.Check(Name),
+        _ => true,
     };
 
-    /// <summary>Validates the schedule with <see cref="Schedules.Validate"/>, the API's own check.</summary>
-    public bool CheckSchedule()
-    {
-        IntervalError = null;
-        CronError = null;
-        TimezoneError = null;
-        if (ScheduleKind == ScheduleKind.Interval
-            && !int.TryParse(IntervalText.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out _))
-        {
-            IntervalError = "Enter a whole number of seconds, e.g. 3600.";
-            return false;
-        }
-
-        if (ToSchedule() is not { } schedule)
-        {
-            return true;
-        }
-
-        try
-        {
-            Schedules.Validate([schedule]);
-            return true;
-        }
-        catch (InvalidRequestException ex)
-        {
-            ApplyScheduleErrors(ex.Errors, ex.Message);
-            return false;
-        }
-    }
-
-    /// <summary>The next occurrences of a valid schedule, from <paramref name="now"/>; empty when there is none or it is invalid.</summary>
-    public IReadOnlyList<DateTime> NextOccurrences(DateTime now, int count = 5)
-    {
-        if (ToSchedule() is not { } schedule)
-        {
-            return [];
-        }
-
-        try
-        {
-            Schedules.Validate([schedule]);
-            return [.. Schedules.Next(schedule, now, now, count)];
-        }
-        catch (InvalidRequestException)
-        {
-            return [];
-        }
-    }
-
-    public bool CheckImage()
-    {
-        RepositoryError = null;
-        ImageNameError = null;
-        TagError = null;
-        if (!WillBuild)
-        {
-            return true;
-        }
-
-        try
-        {
-            ImageReference.Create(Repository, EffectiveImageName, Tag);
-            return true;
-        }
-        catch (ArgumentException ex)
-        {
-            switch (ex.ParamName)
-            {
-                case "repository":
-                    RepositoryError = Reason(ex);
-                    break;
-                case "tag":
-                    TagError = Reason(ex);
-                    break;
-                default:
-                    ImageNameError = Reason(ex);
-                    break;
-            }
-
-            return false;
-        }
-    }
-
-    public ImageReference? BuiltImage => WillBuild ? ImageReference.Create(Repository, EffectiveImageName, Tag) : null;
-
-    public ManifestBuild? ToBuild() => WillBuild
-        ? new ManifestBuild
-        {
-            Repository = string.IsNullOrWhiteSpace(Repository) ? null : Repository.Trim(),
-            ImageName = EffectiveImageName,
-            Tag = string.IsNullOrWhiteSpace(Tag) ? ImageReference.DefaultTag : Tag.Trim(),
-            Push = Push,
-        }
-        : null;
+    public ManifestBuild? ToBuild() => WillBuild ? ImageStep.ToBuild(Name) : null;
 
     /// <summary>
     /// The REST request the wizard sends; a built image becomes the <c>image</c> job variable.
@@ -480,8 +180,8 @@ public sealed class WizardModel
     /// <see cref="ToManifest"/>, the same the CLI sends for that entry.
     /// </summary>
     public CreateDeploymentRequest ToRequest() =>
-        Saved is not null && Source == FlowSourceKind.Project && Project is not null && Flow is { } flow
-            ? Project.ToCreateRequest(ToManifest(), flow)
+        Saved is not null && FlowStep.Source == FlowSourceKind.Project && FlowStep.Project is { } project && Flow is { } flow
+            ? project.ToCreateRequest(ToManifest(), flow)
             : Answers();
 
     /// <summary>Fills the steps from a deployment saved in the loaded project's console.yaml.</summary>
@@ -489,29 +189,25 @@ public sealed class WizardModel
     public void StartFrom(ManifestDeployment saved)
     {
         ArgumentNullException.ThrowIfNull(saved);
-        var project = Project ?? throw new InvalidOperationException("Load the project first.");
-        Source = FlowSourceKind.Project;
+        var project = FlowStep.Project ?? throw new InvalidOperationException("Load the project first.");
+        FlowStep.Source = FlowSourceKind.Project;
         SelectFlow(project.ResolveFlow(saved).Name);
         Saved = saved.Clone();
         if (saved.Entrypoint is { } entrypoint)
         {
-            Entrypoint = FlowDiscovery.Normalize(entrypoint);
+            EntrypointStep.Entrypoint = FlowDiscovery.Normalize(entrypoint);
         }
 
-        Command = saved.Command ?? Command;
+        EntrypointStep.Command = saved.Command ?? EntrypointStep.Command;
         SetName(saved.Name);
         var first = saved.Schedules.FirstOrDefault();
-        ScheduleKind = first is null ? ScheduleKind.None : first.Cron is null ? ScheduleKind.Interval : ScheduleKind.Cron;
-        IntervalText = first?.Interval?.ToString(CultureInfo.InvariantCulture) ?? IntervalText;
-        CronText = first?.Cron ?? CronText;
-        Timezone = first?.Timezone ?? string.Empty;
-        PoolName = saved.WorkPool?.Name;
-        QueueName = saved.WorkPool?.WorkQueueName;
-        BuildImage = saved.Build is not null;
-        Repository = saved.Build?.Repository ?? string.Empty;
-        ImageName = saved.Build?.ImageName;
-        Tag = saved.Build?.Tag ?? ImageReference.DefaultTag;
-        Push = saved.Build?.Push ?? false;
+        ScheduleStep.Kind = first is null ? ScheduleKind.None : first.Cron is null ? ScheduleKind.Interval : ScheduleKind.Cron;
+        ScheduleStep.IntervalText = first?.Interval?.ToString(CultureInfo.InvariantCulture) ?? ScheduleStep.IntervalText;
+        ScheduleStep.CronText = first?.Cron ?? ScheduleStep.CronText;
+        ScheduleStep.Timezone = first?.Timezone ?? string.Empty;
+        PoolStep.PoolName = saved.WorkPool?.Name;
+        PoolStep.QueueName = saved.WorkPool?.WorkQueueName;
+        ImageStep.StartFrom(saved.Build);
     }
 
     /// <summary>
@@ -521,7 +217,7 @@ public sealed class WizardModel
     public ManifestDeployment ToManifest()
     {
         var answers = Answers();
-        var flow = Source == FlowSourceKind.Project ? Flow : null;
+        var flow = FlowStep.Source == FlowSourceKind.Project ? Flow : null;
         if (Saved is not { } saved)
         {
             return DeploymentMapping.ToManifest(answers, flow, ToBuild());
@@ -547,7 +243,7 @@ public sealed class WizardModel
 
         var pool = deployment.WorkPool ??= new ManifestWorkPool();
         pool.Name = answers.WorkPoolName;
-        if (answers.WorkQueueName != (saved.WorkPool?.WorkQueueName ?? Pool?.DefaultQueueName))
+        if (answers.WorkQueueName != (saved.WorkPool?.WorkQueueName ?? PoolStep.Pool?.DefaultQueueName))
         {
             pool.WorkQueueName = answers.WorkQueueName;
         }
@@ -563,7 +259,7 @@ public sealed class WizardModel
             pool.JobVariables = variables is { Count: > 0 } ? variables : null;
         }
 
-        var schedule = ToSchedule();
+        var schedule = ScheduleStep.ToSchedule();
         var kept = saved.Schedules.Select(DeploymentMapping.ToDto).FirstOrDefault();
         if (schedule is null ? saved.Schedules.Count > 0
             : kept is null || kept.Cron != schedule.Cron || kept.IntervalSeconds != schedule.IntervalSeconds || (kept.Timezone ?? string.Empty) != (schedule.Timezone ?? string.Empty))
@@ -571,75 +267,19 @@ public sealed class WizardModel
             deployment.Schedules = schedule is null ? [] : [new ManifestSchedule { Cron = schedule.Cron, Interval = schedule.IntervalSeconds, Timezone = schedule.Timezone }];
         }
 
-        deployment.Build = WillBuild ? Merge(saved.Build) : null;
+        deployment.Build = WillBuild ? ImageStep.ToBuild(Name, saved.Build) : null;
         return deployment;
     }
 
-    /// <summary>The image build the answers ask for (the saved <c>base_image</c> and Dockerfile kept), or null when none.</summary>
+    /// <summary>The image build the answers ask for (a saved <c>base_image</c> and Dockerfile kept), or null when none.</summary>
     public ImageBuildRequest? ToImageBuild()
     {
-        if (!WillBuild || Project is null)
+        if (!WillBuild || FlowStep.Project is not { } project)
         {
             return null;
         }
 
-        var request = ToRequest();
-        return ImageBuildRequest.For(Project.Folder, ToManifest(), request.Command, ImageBuildRequest.BaseImageOf(Pool?.BaseJobTemplate));
-    }
-
-    private ManifestBuild Merge(ManifestBuild? saved)
-    {
-        var build = saved is null ? new ManifestBuild() : new ManifestBuild
-        {
-            Dockerfile = saved.Dockerfile,
-            Repository = saved.Repository,
-            ImageName = saved.ImageName,
-            Tag = saved.Tag,
-            Push = saved.Push,
-            BaseImage = saved.BaseImage,
-        };
-        var repository = string.IsNullOrWhiteSpace(Repository) ? null : Repository.Trim();
-        build.Repository = repository == build.Repository ? build.Repository : repository;
-        if (EffectiveImageName != (build.ImageName ?? Name.Trim()))
-        {
-            build.ImageName = EffectiveImageName;
-        }
-
-        var tag = string.IsNullOrWhiteSpace(Tag) ? ImageReference.DefaultTag : Tag.Trim();
-        if (tag != (build.Tag ?? ImageReference.DefaultTag))
-        {
-            build.Tag = tag;
-        }
-
-        if (Push != (build.Push ?? false))
-        {
-            build.Push = Push;
-        }
-
-        return build;
-    }
-
-    /// <summary>The request from the answers alone.</summary>
-    private CreateDeploymentRequest Answers()
-    {
-        var variables = Variables?.ToValues() ?? [];
-        if (BuiltImage is { } image)
-        {
-            variables["image"] = image.ToString();
-        }
-
-        var schedule = ToSchedule();
-        return new CreateDeploymentRequest
-        {
-            FlowName = EffectiveFlowName,
-            Name = Name.Trim(),
-            Entrypoint = Entrypoint.Trim(),
-            Command = string.IsNullOrWhiteSpace(Command) ? null : Command.Trim(),
-            WorkPoolName = PoolName,
-            WorkQueueName = QueueName,
-            JobVariables = variables.Count > 0 ? variables : null,
-            Schedules = schedule is null ? null : [schedule],
-        };
+        return ImageBuildRequest.For(project.Folder, ToManifest(), ToRequest().Command, ImageBuildRequest.BaseImageOf(PoolStep.Pool?.BaseJobTemplate));
     }
 
     /// <summary>Puts a failed create's errors on their fields and shows the first step that has one.</summary>
@@ -650,15 +290,15 @@ public sealed class WizardModel
         Variables?.ClearServerErrors();
         if (error is ConflictException)
         {
-            NoteTaken(EffectiveFlowName, Name.Trim());
-            NameServerError = error.Message;
+            NameStep.NoteTaken(EffectiveFlowName, Name.Trim());
+            NameStep.ServerError = error.Message;
             Step = WizardStep.Name;
             return;
         }
 
         if (error is NotFoundException)
         {
-            PoolError = error.Message;
+            PoolStep.PoolError = error.Message;
             Step = WizardStep.Pool;
             return;
         }
@@ -669,14 +309,14 @@ public sealed class WizardModel
             var message = string.Join(" ", messages);
             var step = key switch
             {
-                "flowName" => Set(() => FlowError = message, WizardStep.Flow),
-                "entrypoint" => Set(() => EntrypointError = message, WizardStep.Entrypoint),
-                "command" => Set(() => CommandError = message, WizardStep.Entrypoint),
-                "name" => Set(() => NameServerError = message, WizardStep.Name),
-                "workPoolName" => Set(() => PoolError = message, WizardStep.Pool),
-                "workQueueName" => Set(() => QueueError = message, WizardStep.Pool),
+                "flowName" => Set(() => FlowStep.FlowError = message, WizardStep.Flow),
+                "entrypoint" => Set(() => EntrypointStep.EntrypointError = message, WizardStep.Entrypoint),
+                "command" => Set(() => EntrypointStep.CommandError = message, WizardStep.Entrypoint),
+                "name" => Set(() => NameStep.ServerError = message, WizardStep.Name),
+                "workPoolName" => Set(() => PoolStep.PoolError = message, WizardStep.Pool),
+                "workQueueName" => Set(() => PoolStep.QueueError = message, WizardStep.Pool),
                 _ when key.StartsWith("schedules", StringComparison.Ordinal) =>
-                    Set(() => ApplyScheduleErrors(new Dictionary<string, string[]> { [key] = messages }, message), WizardStep.Schedule),
+                    Set(() => ScheduleStep.ApplyErrors(new Dictionary<string, string[]> { [key] = messages }, message), WizardStep.Schedule),
                 _ when key.StartsWith("jobVariables", StringComparison.Ordinal) && Variables is not null =>
                     Set(() => Variables.ApplyServerErrors(new Dictionary<string, string[]> { [key] = messages }, "jobVariables."), WizardStep.Variables),
                 _ => Set(() => GeneralError = message, WizardStep.Review),
@@ -692,74 +332,38 @@ public sealed class WizardModel
         Step = first;
     }
 
-    private void ApplyScheduleErrors(IReadOnlyDictionary<string, string[]> errors, string fallback)
+    internal static string Reason(ArgumentException ex) => ex.Message.Split(" (Parameter", 2)[0];
+
+    /// <summary>The request from the answers alone.</summary>
+    private CreateDeploymentRequest Answers()
     {
-        foreach (var (key, messages) in errors)
+        var variables = Variables?.ToValues() ?? [];
+        if (BuiltImage is { } image)
         {
-            var message = string.Join(" ", messages);
-            if (key.EndsWith(".timezone", StringComparison.Ordinal))
-            {
-                TimezoneError = message;
-            }
-            else if (key.EndsWith(".cron", StringComparison.Ordinal) || ScheduleKind == ScheduleKind.Cron)
-            {
-                CronError = message;
-            }
-            else
-            {
-                IntervalError = message;
-            }
+            variables["image"] = image.ToString();
         }
 
-        if (errors.Count == 0)
+        var schedule = ScheduleStep.ToSchedule();
+        var command = EntrypointStep.Command;
+        return new CreateDeploymentRequest
         {
-            if (ScheduleKind == ScheduleKind.Cron)
-            {
-                CronError = fallback;
-            }
-            else
-            {
-                IntervalError = fallback;
-            }
-        }
+            FlowName = EffectiveFlowName,
+            Name = Name.Trim(),
+            Entrypoint = EntrypointStep.Entrypoint.Trim(),
+            Command = string.IsNullOrWhiteSpace(command) ? null : command.Trim(),
+            WorkPoolName = PoolStep.PoolName,
+            WorkQueueName = PoolStep.QueueName,
+            JobVariables = variables.Count > 0 ? variables : null,
+            Schedules = schedule is null ? null : [schedule],
+        };
     }
 
     private void PrefillFromFlow()
     {
         if (Flow is { } flow)
         {
-            Entrypoint = flow.Entrypoint;
-            Command = flow.Command;
-            EntrypointError = null;
-            CommandError = null;
+            EntrypointStep.Prefill(flow);
         }
-    }
-
-    private string? NameRuleError()
-    {
-        if (!NameTouched)
-        {
-            return null;
-        }
-
-        var name = Name.Trim();
-        if (name.Length == 0)
-        {
-            return "A name is required.";
-        }
-
-        try
-        {
-            Names.Require(name, "name");
-        }
-        catch (InvalidRequestException ex)
-        {
-            return ex.Message;
-        }
-
-        return _takenFor == EffectiveFlowName && _takenNames.Contains(name)
-            ? $"Deployment '{EffectiveFlowName}/{name}' already exists."
-            : null;
     }
 
     private static WizardStep Set(Action apply, WizardStep step)
@@ -767,6 +371,4 @@ public sealed class WizardModel
         apply();
         return step;
     }
-
-    private static string Reason(ArgumentException ex) => ex.Message.Split(" (Parameter", 2)[0];
 }
