@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using Console.Core.Common;
+using Console.Contracts.Common;
 
 namespace Console.Projects.Images;
 

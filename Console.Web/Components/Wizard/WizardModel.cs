@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Console.Core.Common;
-using Console.Core.Contracts;
+using Console.Contracts.Common;
+using Console.Contracts.Deployments;
+using Console.Contracts.WorkPools;
+using Console.Contracts;
 using Console.Projects.Flows;
 using Console.Projects.Images;
 using Console.Web.Components.Forms;

@@ -1,5 +1,5 @@
-using Console.Core.Contracts;
-using Console.Core.WorkPools;
+using Console.Contracts;
+using Console.Contracts.WorkPools;
 
 namespace Console.Web.Components.Wizard;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
-using Console.Core.Common;
-using Console.Core.Contracts;
-using Console.Core.Deployments;
+using Console.Contracts.Common;
+using Console.Contracts;
+using Console.Contracts.Deployments;
 
 namespace Console.Web.Components.Wizard;
 
