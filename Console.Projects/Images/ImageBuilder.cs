@@ -77,9 +77,9 @@ public sealed class ImageBuilder : IImageBuilder, IDisposable
             }
             catch (DockerApiException ex)
             {
-                output.Fail(Describe(ex));
+                output.Fail(DockerErrors.Describe(ex));
             }
-            catch (Exception ex) when (IsUnreachable(ex, cancellationToken))
+            catch (Exception ex) when (DockerErrors.IsEngineUnreachable(ex, cancellationToken))
             {
                 throw Unreachable(ex, output);
             }
@@ -123,9 +123,9 @@ public sealed class ImageBuilder : IImageBuilder, IDisposable
         }
         catch (DockerApiException ex)
         {
-            output.Fail(Describe(ex));
+            output.Fail(DockerErrors.Describe(ex));
         }
-        catch (Exception ex) when (IsUnreachable(ex, cancellationToken))
+        catch (Exception ex) when (DockerErrors.IsEngineUnreachable(ex, cancellationToken))
         {
             throw Unreachable(ex, output, ImageBuildStage.Push);
         }
@@ -196,49 +196,10 @@ public sealed class ImageBuilder : IImageBuilder, IDisposable
         }
         catch (DockerApiException ex)
         {
-            throw new ImageBuildException($"The build reported no error, but image {image} is not there: {Describe(ex)}", Describe(ex), output.Tail, ex);
+            throw new ImageBuildException($"The build reported no error, but image {image} is not there: {DockerErrors.Describe(ex)}", DockerErrors.Describe(ex), output.Tail, ex);
         }
     }
-
-    // The engine itself is away (socket missing, connection refused), as opposed to refusing a request.
-    private static bool IsUnreachable(Exception exception, CancellationToken callerToken) => exception switch
-    {
-        DockerApiException => false,
-        HttpRequestException or System.Net.Sockets.SocketException or IOException or TimeoutException => true,
-        OperationCanceledException => !callerToken.IsCancellationRequested,
-        _ => exception.InnerException is { } inner && IsUnreachable(inner, callerToken),
-    };
 
     private ImageBuildException Unreachable(Exception exception, EngineOutput output, ImageBuildStage stage = ImageBuildStage.Build) =>
         new($"Cannot reach {_engine}: {exception.GetBaseException().Message}", exception.GetBaseException().Message, output.Tail, exception, engineUnreachable: true, stage);
-
-    /// <summary>The engine's message ("No such image: ...") rather than the raw JSON body.</summary>
-    private static string Describe(DockerApiException exception)
-    {
-        var body = exception.ResponseBody;
-        if (!string.IsNullOrWhiteSpace(body))
-        {
-            try
-            {
-                using var json = JsonDocument.Parse(body);
-                if (json.RootElement.ValueKind == JsonValueKind.Object
-                    && json.RootElement.TryGetProperty("message", out var message)
-                    && message.ValueKind == JsonValueKind.String)
-                {
-                    return message.GetString()!.Trim();
-                }
-            }
-            catch (JsonException)
-            {
-                return body.Trim();
-            }
-        }
-
-        return exception.Message;
-    }
-
-    private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
-    }
 }

@@ -2,9 +2,10 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Docker.DotNet;
 
-namespace Console.Worker.Infrastructure.Docker;
+namespace Console.Projects.Images;
 
-internal static class DockerErrors
+/// <summary>How the Docker engine's failures read, for the image builder and the worker's Docker and Swarm runs alike.</summary>
+public static class DockerErrors
 {
     /// <summary>The engine itself is away (socket gone, connection refused, timed out), as opposed to refusing a request.</summary>
     public static bool IsEngineUnreachable(Exception exception, CancellationToken callerToken) => exception switch
@@ -28,7 +29,7 @@ internal static class DockerErrors
                     && json.RootElement.TryGetProperty("message", out var message)
                     && message.ValueKind == JsonValueKind.String)
                 {
-                    return message.GetString()!;
+                    return message.GetString()!.Trim();
                 }
             }
             catch (JsonException)
@@ -42,7 +43,7 @@ internal static class DockerErrors
 }
 
 /// <summary>Reports progress on the caller's thread: <see cref="Progress{T}"/> would post it after the call returned.</summary>
-internal sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
+public sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
 {
     public void Report(T value) => report(value);
 }
