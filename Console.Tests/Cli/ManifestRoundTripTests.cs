@@ -17,7 +17,7 @@ namespace Console.Tests.Cli;
 public sealed class ManifestRoundTripTests(ConsoleServer server) : IDisposable
 {
     private readonly CliHarness _cli = new(server);
-    private readonly RestSetup _rest = new(server);
+    private readonly HttpClient _rest = server.CreateHttpClient();
 
     public static TheoryData<string, string> Manifests => new()
     {
@@ -40,7 +40,7 @@ public sealed class ManifestRoundTripTests(ConsoleServer server) : IDisposable
         var result = await _cli.RunAsync("--no-prompt", "deploy", "-n", name);
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        var deployment = await _rest.GetAsync<DeploymentDto>($"/api/deployments/by-name/quarterly/{name}");
+        var deployment = await _rest.GetJsonAsync<DeploymentDto>($"/api/deployments/by-name/quarterly/{name}");
         Assert.Equal(900, Assert.Single(deployment.Schedules).IntervalSeconds);
     }
 
@@ -79,14 +79,14 @@ public sealed class ManifestRoundTripTests(ConsoleServer server) : IDisposable
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal(manifest, await File.ReadAllTextAsync(path));
-        var created = await _rest.GetAsync<DeploymentDto>($"/api/deployments/by-name/trip/{name}");
+        var created = await _rest.GetJsonAsync<DeploymentDto>($"/api/deployments/by-name/trip/{name}");
 
         // The wizard's model: the same file, the same pool, its answers saved back.
         var project = FlowProject.Load(_cli.WorkingDirectory);
         var model = new WizardModel();
         model.LoadProject(project);
         model.StartFrom(project.FindDeployment(name)!);
-        var poolDto = await _rest.GetAsync<WorkPoolDto>($"/api/work-pools/{pool}");
+        var poolDto = await _rest.GetJsonAsync<WorkPoolDto>($"/api/work-pools/{pool}");
         model.PoolStep.Pools = [poolDto];
         model.EnsureVariablesForm(poolDto);
         var request = model.ToRequest();
