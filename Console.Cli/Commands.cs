@@ -1,10 +1,13 @@
 using Console.Cli.ApiKeys;
+using Console.Cli.Hosting;
 using Console.Cli.Deploy;
 using Console.Cli.Deployments;
 using Console.Cli.FlowRuns;
 using Console.Cli.Workers;
 using Console.Cli.WorkPools;
 using Console.Cli.WorkQueues;
+using Console.Projects;
+using Console.Projects.Images;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Spectre.Console.Cli;
@@ -19,7 +22,8 @@ public static class Commands
     {
         services.TryAddSingleton<RunWatcher>();
         services.TryAddSingleton<IWorkerRunner, WorkerRunner>();
-        services.TryAddSingleton<IImageBuilder, DockerImageBuilder>();
+        services.AddFlowProjects();
+        services.AddOptions<ImageBuildOptions>().Configure<CliContext>((options, cli) => options.DockerHost = cli.DockerHost);
     }
 
     public static void Configure(IConfigurator config)

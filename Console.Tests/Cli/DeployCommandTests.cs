@@ -1,6 +1,7 @@
-using Console.Cli.Deploy;
 using Console.Cli.Hosting;
 using Console.Contracts;
+using Console.Projects.Flows;
+using Console.Projects.Images;
 using Console.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -35,7 +36,7 @@ public sealed class DeployCommandTests(ConsoleServer server) : IDisposable
         Assert.Equal(3, (int?)deployment.Parameters["n"]);
         Assert.Equal("me", (string?)deployment.Parameters["who"]);
         Assert.Equal(60, Assert.Single(deployment.Schedules).IntervalSeconds);
-        Assert.False(File.Exists(Path.Combine(_cli.WorkingDirectory, ProjectManifest.FileName)));
+        Assert.False(File.Exists(Path.Combine(_cli.WorkingDirectory, FlowProject.ManifestFileName)));
     }
 
     [Fact]
@@ -113,7 +114,7 @@ public sealed class DeployCommandTests(ConsoleServer server) : IDisposable
         await _rest.CreatePoolAsync(pool, "docker");
         var builder = new RecordingImageBuilder();
         _cli.Services = services => services.AddSingleton<IImageBuilder>(builder);
-        _cli.WriteFile(ProjectManifest.FileName, "# my project\nflows:\n  - name: get_repo_info\n    entrypoint: repo_info.sh\n    command: sh repo_info.sh\n");
+        _cli.WriteFile(FlowProject.ManifestFileName, "# my project\nflows:\n  - name: get_repo_info\n    entrypoint: repo_info.sh\n    command: sh repo_info.sh\n");
         _cli.WriteFile("repo_info.sh", "echo info\n");
         _cli.WriteFile("other.sh", "# flow: other\necho other\n");
         var pools = await _rest.GetJsonAsync<List<WorkPoolDto>>("/api/work-pools");
@@ -143,13 +144,13 @@ public sealed class DeployCommandTests(ConsoleServer server) : IDisposable
         Assert.Equal(pool, deployment.WorkPoolName);
         Assert.Equal("my-user/my-first-deployment:latest", (string?)deployment.JobVariables["image"]);
         var request = Assert.Single(builder.Requests);
-        Assert.Equal("my-user/my-first-deployment:latest", request.Image);
+        Assert.Equal("my-user/my-first-deployment:latest", request.Image.ToString());
         Assert.False(request.Push);
-        var yaml = await File.ReadAllTextAsync(Path.Combine(_cli.WorkingDirectory, ProjectManifest.FileName));
+        var yaml = await File.ReadAllTextAsync(Path.Combine(_cli.WorkingDirectory, FlowProject.ManifestFileName));
         Assert.Contains("my-first-deployment", yaml, StringComparison.Ordinal);
         Assert.Contains("image_name: my-first-deployment", yaml, StringComparison.Ordinal);
 
-        var manifest = ProjectManifest.Load(_cli.WorkingDirectory)!;
+        var manifest = FlowProject.Load(_cli.WorkingDirectory).Manifest;
         var saved = Assert.Single(manifest.Deployments);
         Assert.Equal(pool, saved.WorkPool!.Name);
         Assert.Equal("my-user", saved.Build!.Repository);
@@ -185,7 +186,7 @@ public sealed class DeployCommandTests(ConsoleServer server) : IDisposable
         var schedule = Assert.Single(deployment.Schedules);
         Assert.Equal("0 * * * *", schedule.Cron);
         Assert.Equal("UTC", schedule.Timezone);
-        Assert.False(File.Exists(Path.Combine(_cli.WorkingDirectory, ProjectManifest.FileName)));
+        Assert.False(File.Exists(Path.Combine(_cli.WorkingDirectory, FlowProject.ManifestFileName)));
     }
 
     [Fact]
@@ -195,7 +196,7 @@ public sealed class DeployCommandTests(ConsoleServer server) : IDisposable
         await _rest.CreatePoolAsync(pool, "docker");
         _cli.Environment[CliEnvironment.DockerHostVariable] = $"unix://{Path.Combine(_cli.WorkingDirectory, "no-docker.sock")}";
         _cli.WriteFile("flow.sh", "# flow: boxed\necho hi\n");
-        _cli.WriteFile(ProjectManifest.FileName,
+        _cli.WriteFile(FlowProject.ManifestFileName,
             $"deployments:\n  - name: boxed-dep\n    flow: boxed\n    work_pool:\n      name: {pool}\n    build:\n      repository: me\n      tag: v1\n");
 
         var result = await _cli.RunAsync("--no-prompt", "deploy", "-n", "boxed-dep");
@@ -217,7 +218,7 @@ public sealed class DeployCommandTests(ConsoleServer server) : IDisposable
         _cli.WriteFile("Dockerfile", $"FROM {TestEnvironment.TestImage}\nWORKDIR /opt/flow\nCOPY . /opt/flow\n");
         _cli.WriteFile("flow.sh", "# flow: built\necho built\n");
         _cli.WriteFile("obj/ignored.txt", "build output is not sent\n");
-        _cli.WriteFile(ProjectManifest.FileName,
+        _cli.WriteFile(FlowProject.ManifestFileName,
             $"deployments:\n  - name: built-dep\n    flow: built\n    work_pool:\n      name: {pool}\n    build:\n      dockerfile: Dockerfile\n      image_name: {imageName}\n      tag: t1\n");
         using var docker = new Docker.DotNet.DockerClientConfiguration(new Uri("unix://" + TestEnvironment.DockerSocket)).CreateClient();
         try
@@ -248,17 +249,5 @@ public sealed class DeployCommandTests(ConsoleServer server) : IDisposable
     {
         _cli.Dispose();
         _rest.Dispose();
-    }
-
-    private sealed class RecordingImageBuilder : IImageBuilder
-    {
-        public List<ImageBuildRequest> Requests { get; } = [];
-
-        public Task<ImageBuildResult> BuildAsync(ImageBuildRequest request, Action<string> progress, CancellationToken cancellationToken)
-        {
-            Requests.Add(request);
-            progress("Step 1/1 : FROM scratch");
-            return Task.FromResult(new ImageBuildResult(true));
-        }
     }
 }

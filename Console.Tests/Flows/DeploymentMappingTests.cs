@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Console.Contracts;
-using Console.Worker.Flows;
+using Console.Projects.Flows;
 
 namespace Console.Tests.Flows;
 

@@ -1,4 +1,4 @@
-using Console.Worker.Flows;
+using Console.Projects.Flows;
 
 namespace Console.Tests.Flows;
 

@@ -2,8 +2,8 @@ using System.Formats.Tar;
 using Console.Contracts.WorkPools;
 using Console.Core.WorkPools;
 using Console.Tests.Flows;
-using Console.Worker.Flows;
-using Console.Worker.Images;
+using Console.Projects.Flows;
+using Console.Projects.Images;
 using Docker.DotNet.Models;
 
 namespace Console.Tests.Images;

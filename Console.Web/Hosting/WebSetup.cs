@@ -5,6 +5,10 @@ using Console.Web.Live;
 using Console.Web.Observability;
 using Console.Web.ScaleOut;
 using Console.Web.Security;
+using Console.Projects;
+using Console.Projects.Images;
+using Console.Worker;
+using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 
 namespace Console.Web.Hosting;
@@ -32,6 +36,9 @@ public static class WebSetup
         builder.Services.AddMudServices();
         builder.AddConsoleJobs();
         builder.AddEmbeddedWorker();
+        // The wizard's image builds go to the engine the worker runs containers on.
+        builder.Services.AddFlowProjects();
+        builder.Services.AddOptions<ImageBuildOptions>().Configure<IOptions<WorkerOptions>>((images, worker) => images.DockerHost = worker.Value.DockerHost);
         builder.AddConsoleObservability();
         builder.AddConsoleSecurity();
         return builder;

@@ -60,6 +60,8 @@ public sealed class WizardBrowserTests(BrowserFixture browser) : IClassFixture<B
         await _page.Locator("#wizard-pool-new").CheckAsync();
         await _page.Locator("#wizard-new-pool-name").FillAsync(pool);
         await _page.Locator("#wizard-new-pool-type-process").CheckAsync();
+        await _page.Locator("#wizard-new-pool-create").ClickAsync();
+        await Expect(_page.Locator("#wizard-pool-existing")).ToBeCheckedAsync();
         await wizard.NextAsync("variables");
         await Expect(_page.Locator("[data-testid=wizard-variables]")).ToBeVisibleAsync();
         await Expect(_page.Locator("#var-working_dir")).ToHaveValueAsync(new Regex("examples/get-repo-info$"));

@@ -7,7 +7,7 @@ using Console.Core.Persistence;
 using Console.Core.WorkPools;
 using Console.Web.Components.Wizard;
 using Console.Web.Hosting;
-using Console.Worker.Images;
+using Console.Projects.Images;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Data.Sqlite;
@@ -50,7 +50,7 @@ public sealed class WizardComponentTests : IAsyncLifetime
         });
         Context.Services.AddConsoleCore(configuration);
         Context.Services.AddSingleton<IWebHostEnvironment>(new RepositoryEnvironment());
-        Context.Services.AddSingleton<IWizardImageBuilder>(_builder);
+        Context.Services.AddSingleton<IImageBuilder>(_builder);
         Context.JSInterop.Mode = JSRuntimeMode.Loose;
         Context.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
     }
@@ -132,7 +132,7 @@ public sealed class WizardComponentTests : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    private sealed class FailingBuilder : IWizardImageBuilder
+    private sealed class FailingBuilder : IImageBuilder
     {
         public ImageBuildRequest? Requested { get; private set; }
 

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Console.Contracts;
 using Console.Web.Components.Shared;
-using Console.Worker.Flows;
+using Console.Projects.Flows;
 
 namespace Console.Web.Components.Wizard;
 
@@ -27,7 +27,7 @@ public static partial class WizardPreview
             Quote(request.Entrypoint ?? string.Empty),
             "--flow", Quote(request.FlowName ?? string.Empty),
         };
-        if (request.WorkQueueName is { } queue && queue != model.Pool?.DefaultQueueName)
+        if (request.WorkQueueName is { } queue && queue != model.PoolStep.Pool?.DefaultQueueName)
         {
             args.AddRange(["-q", Quote(queue)]);
         }
@@ -75,8 +75,8 @@ public static partial class WizardPreview
     public static string ManifestSnippet(WizardModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var flow = model.Source == FlowSourceKind.Project ? model.Flow : null;
-        var deployment = DeploymentMapping.ToManifest(model.ToRequest(), flow, model.ToBuild());
+        var flow = model.FlowStep.Source == FlowSourceKind.Project ? model.Flow : null;
+        var deployment = model.ToManifest();
         var folder = Path.Combine(Path.GetTempPath(), "console-wizard-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
         try

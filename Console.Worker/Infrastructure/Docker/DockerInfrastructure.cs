@@ -1,3 +1,4 @@
+using Console.Projects.Images;
 using System.Globalization;
 using System.Text;
 using Docker.DotNet;

@@ -1,3 +1,4 @@
+using Console.Projects.Images;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 

@@ -1,3 +1,4 @@
+using Console.Projects.Images;
 using System.Net;
 using Console.Contracts.WorkPools;
 using Console.Worker.Infrastructure.Docker;
