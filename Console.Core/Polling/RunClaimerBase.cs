@@ -100,8 +100,8 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
             await LockLimitedPoolAsync(pool, ct);
         }
 
-        var active = await db.FlowRuns.AsNoTracking()
-            .Where(r => r.PoolId == pool.Id && FlowRunStates.Active.Contains(r.State))
+        // Runs the reaper ended whose infrastructure may still run keep their slot (FlowRunSlots).
+        var active = await FlowRunSlots.OfPool(db.FlowRuns.AsNoTracking(), pool.Id, FlowRunSlots.HeldAfter(now, rules.Options.InfrastructureHoldSeconds))
             .GroupBy(r => new { r.QueueId, r.DeploymentId })
             .Select(g => new { g.Key.QueueId, g.Key.DeploymentId, Count = g.Count() })
             .ToListAsync(ct);
