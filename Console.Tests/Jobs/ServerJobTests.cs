@@ -110,7 +110,7 @@ public abstract class ServerJobTests : ApiTestBase
 
         _time.Advance(TimeSpan.FromSeconds(31));
         Assert.Empty(await PollAsync(pool.Name, "heir", limit: 0));
-        Assert.Equal(1, await RunJobAsync<LeaseReaperJob, int>(j => j.RunAsync(default)));
+        await RunJobAsync<LeaseReaperJob, int>(j => j.RunAsync(default)); // (other tests' runs of this database may be reaped too)
         var crashed = await GetAsync<FlowRunDto>($"/api/flow-runs/{lost.Id}");
         Assert.Equal((FlowRunState.Crashed, _time.GetUtcNow().UtcDateTime, (DateTime?)null),
             (crashed.State, crashed.InfrastructureHeldSince!.Value, crashed.InfrastructureReleasedAt));
@@ -146,6 +146,7 @@ public abstract class ServerJobTests : ApiTestBase
             l => l.Stream == "worker" && l.Message.Contains("heir stopped and removed the run's infrastructure c-lost", StringComparison.Ordinal));
 
         Assert.Equal(next.Id, Assert.Single(await PollAsync(pool.Name, "heir")).Id);
+        await Client.PostJsonAsync($"/api/flow-runs/{next.Id}/state", new SetStateRequest { State = FlowRunState.Completed });
         // A second report changes nothing.
         Assert.Equal(0, (await (await Client.PostJsonAsync($"/api/work-pools/{pool.Name}/infrastructure/released",
             new ReleasedRequest { WorkerName = "heir", Infrastructure = [new ReleasedInfrastructure(lost.Id, "c-lost")] })).ReadAsync<ReleasedAnswer>()).Released);
@@ -174,6 +175,7 @@ public abstract class ServerJobTests : ApiTestBase
         Assert.Empty(await PollAsync(pool.Name, "heir"));
         _time.Advance(TimeSpan.FromSeconds(11));
         Assert.Equal(last.Id, Assert.Single(await PollAsync(pool.Name, "heir")).Id);
+        await Client.PostJsonAsync($"/api/flow-runs/{last.Id}/state", new SetStateRequest { State = FlowRunState.Completed });
     }
 
     /// <summary>A run claimed by <paramref name="worker"/>, Running on container "c-...", then reaped: Crashed and holding its slot.</summary>
@@ -183,7 +185,7 @@ public abstract class ServerJobTests : ApiTestBase
         Assert.Equal(run.Id, Assert.Single(await PollAsync(pool, worker, limit: 1)).Id);
         await Client.PostJsonAsync($"/api/flow-runs/{run.Id}/state", new SetStateRequest { State = FlowRunState.Running, InfrastructureId = "c-" + worker });
         _time.Advance(TimeSpan.FromSeconds(31));
-        Assert.Equal(1, await RunJobAsync<LeaseReaperJob, int>(j => j.RunAsync(default)));
+        await RunJobAsync<LeaseReaperJob, int>(j => j.RunAsync(default));
         Assert.NotNull((await GetAsync<FlowRunDto>($"/api/flow-runs/{run.Id}")).InfrastructureHeldSince);
         return run.Id;
     }
