@@ -31,13 +31,16 @@ public sealed class InfrastructureFencingService(ConsoleDbContext db, FlowRunSer
         var known = await db.FlowRuns.AsNoTracking().Where(r => ids.Contains(r.Id))
             .Select(r => new RunView(r.Id, r.PoolId, r.State, r.WorkerName, r.InfrastructureId, r.EndedAt, r.InfrastructureHeldSince))
             .ToDictionaryAsync(r => r.Id, ct);
+        // A container of an unknown run is removed only when a worker of this pool made it: another
+        // console sharing the engine (and a pool name) keeps its own.
+        var workers = (await db.Workers.AsNoTracking().Where(w => w.PoolId == pool).Select(w => w.Name).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
         var now = rules.Now;
         var remove = new List<InfrastructureToRemove>();
         foreach (var item in found)
         {
             var reason = known.TryGetValue(item.FlowRunId, out var run)
                 ? (run.PoolId == pool ? WhyRemove(run, item, now) : null) // another pool's run: not this pool's to judge
-                : "its run no longer exists";
+                : item.WorkerName is { } maker && workers.Contains(maker) ? "its run no longer exists" : null;
             if (reason is not null)
             {
                 remove.Add(new InfrastructureToRemove(item.FlowRunId, item.InfrastructureId!, reason));

@@ -118,7 +118,7 @@ public abstract class ServerJobTests : ApiTestBase
         // Its container may still run: the slot stays taken.
         Assert.Empty(await PollAsync(pool.Name, "heir"));
 
-        // The heir sees the container (and one of a deleted run, and one of a run it owns itself).
+        // The heir sees the container (and one of a deleted run, one of a run back in the queue, one of a stranger).
         var found = new ReconcileRequest
         {
             WorkerName = "heir",
@@ -127,6 +127,8 @@ public abstract class ServerJobTests : ApiTestBase
                 new FoundInfrastructure { FlowRunId = lost.Id, InfrastructureId = "c-lost", WorkerName = "lost", IsRunning = true },
                 new FoundInfrastructure { FlowRunId = Guid.NewGuid(), InfrastructureId = "c-deleted", WorkerName = "lost", IsRunning = false },
                 new FoundInfrastructure { FlowRunId = next.Id, InfrastructureId = "c-next", WorkerName = "heir", IsRunning = true },
+                // Another console on the same engine with a pool of the same name: not ours to remove.
+                new FoundInfrastructure { FlowRunId = Guid.NewGuid(), InfrastructureId = "c-foreign", WorkerName = "elsewhere", IsRunning = true },
             ],
         };
         var answer = await (await Client.PostJsonAsync($"/api/work-pools/{pool.Name}/infrastructure/reconcile", found)).ReadAsync<ReconcileAnswer>();
