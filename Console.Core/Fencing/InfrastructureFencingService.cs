@@ -1,5 +1,8 @@
+using Console.Contracts;
+using Console.Contracts.Common;
+using Console.Contracts.Feed;
+using Console.Contracts.FlowRuns;
 using Console.Core.Common;
-using Console.Core.Contracts;
 using Console.Core.Feed;
 using Console.Core.FlowRuns;
 using Console.Core.Persistence;
@@ -15,7 +18,6 @@ namespace Console.Core.Fencing;
 /// </summary>
 public sealed class InfrastructureFencingService(ConsoleDbContext db, FlowRunService runs, IChangeFeed feed, StatusRules rules)
 {
-    public const int MaxItems = 1_000;
     public const int MaxInfrastructureIdLength = 256;
 
     /// <summary>A run that ended normally may still be finishing its last read of the container's output.</summary>
@@ -122,9 +124,9 @@ public sealed class InfrastructureFencingService(ConsoleDbContext db, FlowRunSer
             throw new InvalidRequestException(field, "Send the list of infrastructure (it may be empty).");
         }
 
-        if (items.Count > MaxItems)
+        if (items.Count > ReconcileRequest.MaxItems)
         {
-            throw new InvalidRequestException(field, $"At most {MaxItems} items per request.");
+            throw new InvalidRequestException(field, $"At most {ReconcileRequest.MaxItems} items per request.");
         }
 
         for (var i = 0; i < items.Count; i++)

@@ -1,6 +1,5 @@
-using Console.Core.Common;
-using Console.Core.Contracts;
-using Console.Core.Fencing;
+using Console.Contracts;
+using Console.Contracts.Common;
 using Console.Worker.Api;
 using Console.Worker.Infrastructure;
 using Microsoft.Extensions.Logging;
@@ -25,7 +24,7 @@ public sealed partial class InfrastructureFencer(IConsoleApi api, WorkerIdentity
 
         // Labels are written by whoever made the container: send only what the server can judge.
         var judged = found.Where(f => f.WorkerName is null || Names.IsValid(f.WorkerName))
-            .Take(InfrastructureFencingService.MaxItems).ToList();
+            .Take(ReconcileRequest.MaxItems).ToList();
         var answer = await api.ReconcileAsync(pool, new ReconcileRequest
         {
             WorkerName = identity.Name,

@@ -1,4 +1,4 @@
-using Console.Core.Security;
+using Console.Contracts.Security;
 
 namespace Console.Worker.Infrastructure.Docker;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Console.Core.WorkPools;
+using Console.Contracts.WorkPools;
 using Console.Worker.Infrastructure.Docker;
 using Docker.DotNet.Models;
 
