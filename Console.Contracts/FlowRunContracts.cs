@@ -22,6 +22,12 @@ public sealed record FlowRunDto
     public DateTime? StartedAt { get; init; }
     public DateTime? EndedAt { get; init; }
     public DateTime CreatedAt { get; init; }
+
+    /// <summary>Set while the run, ended by the lease reaper, keeps its slot until a worker confirms its infrastructure gone.</summary>
+    public DateTime? InfrastructureHeldSince { get; init; }
+
+    /// <summary>When a worker confirmed that held infrastructure gone.</summary>
+    public DateTime? InfrastructureReleasedAt { get; init; }
 }
 
 public sealed record SetStateRequest

@@ -2,6 +2,7 @@ using Console.Core.Common;
 using Console.Core.Deployments;
 using Console.Core.Diagnostics;
 using Console.Core.Feed;
+using Console.Core.Fencing;
 using Console.Core.FlowRuns;
 using Console.Core.Persistence;
 using Console.Core.Polling;
@@ -35,6 +36,7 @@ public static class DependencyInjection
         services.TryAddScoped<DeploymentService>();
         services.TryAddScoped<FlowRunService>();
         services.TryAddScoped<PollService>();
+        services.TryAddScoped<InfrastructureFencingService>();
         return services;
     }
 }

@@ -40,6 +40,7 @@ app.MapHealthEndpoints();
 app.MapWorkPoolEndpoints();
 app.MapWorkQueueEndpoints();
 app.MapWorkerEndpoints();
+app.MapInfrastructureEndpoints();
 app.MapDeploymentEndpoints();
 app.MapFlowRunEndpoints();
 app.MapObservabilityEndpoints();

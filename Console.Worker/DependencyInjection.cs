@@ -77,6 +77,7 @@ public static class DependencyInjection
         services.TryAddSingleton<WorkerHealth>();
         services.TryAddSingleton<WorkerTelemetryServer>();
         services.TryAddSingleton<RunSupervisor>();
+        services.TryAddSingleton<InfrastructureFencer>();
         services.TryAddSingleton<WorkerProcessor>();
 
         // Hangfire of the worker's own: keyed, so the web host's JobStorage/IRecurringJobManager stay untouched.

@@ -143,6 +143,15 @@ public static partial class JobSecurityPolicy
             ];
         }
 
+        if (rendered["labels"] is JsonObject labels && labels.Select(l => l.Key).FirstOrDefault(ReservedLabels.IsReserved) is { } reserved)
+        {
+            errors[FieldOf(parsed, "labels", variablesField)] =
+            [
+                $"The label '{reserved.Trim()}' is reserved: labels starting with '{ReservedLabels.Prefix}' are the worker's own, " +
+                "how it finds a run's container again and stops it once the run has ended.",
+            ];
+        }
+
         if (errors.Count > 0)
         {
             throw new UnprocessableException(variablesField is null

@@ -169,7 +169,7 @@ public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules)
         }
 
         // The slots, counted by the claim's own policy.
-        var holders = await db.FlowRuns.AsNoTracking().SlotHolders(run.PoolId)
+        var holders = await db.FlowRuns.AsNoTracking().SlotHolders(run.PoolId, FlowRunSlots.HeldAfter(now, rules.Options.InfrastructureHoldSeconds))
             .OrderBy(r => r.ClaimedAt)
             .Select(r => new SlotHolder(r.Id, r.Name, r.State, r.WorkerName, r.QueueId, r.DeploymentId))
             .ToListAsync(ct);

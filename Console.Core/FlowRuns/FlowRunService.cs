@@ -269,6 +269,8 @@ public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, Status
             StartedAt = run.StartedAt,
             EndedAt = run.EndedAt,
             CreatedAt = run.CreatedAt,
+            InfrastructureHeldSince = run.InfrastructureHeldSince,
+            InfrastructureReleasedAt = run.InfrastructureReleasedAt,
         };
     }
 

@@ -32,9 +32,12 @@ public static class ClaimPolicy
         return [.. EligibleQueues(pool, queues).TakeWhile(q => q.Id != queue.Id)];
     }
 
-    /// <summary>The pool's runs that hold a concurrency slot (Pending, Running, Cancelling).</summary>
-    public static IQueryable<FlowRun> SlotHolders(this IQueryable<FlowRun> runs, Guid poolId) =>
-        runs.Where(r => r.PoolId == poolId && FlowRunStates.Active.Contains(r.State));
+    /// <summary>
+    /// The pool's runs that hold a concurrency slot: the active ones and those whose infrastructure
+    /// is held since before <paramref name="heldAfter"/> (<see cref="FlowRunSlots"/>).
+    /// </summary>
+    public static IQueryable<FlowRun> SlotHolders(this IQueryable<FlowRun> runs, Guid poolId, DateTime heldAfter) =>
+        FlowRunSlots.OfPool(runs, poolId, heldAfter);
 
     /// <summary>The pool's deployments that have a concurrency limit, with that limit.</summary>
     public static Task<Dictionary<Guid, int>> DeploymentLimitsAsync(ConsoleDbContext db, Guid poolId, CancellationToken ct)

@@ -97,7 +97,8 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
             await LockLimitedPoolAsync(pool, ct);
         }
 
-        var slots = await SlotCount.CountAsync(db, pool, deploymentLimits, ct);
+        // Runs the reaper ended whose infrastructure may still run keep their slot (FlowRunSlots).
+        var slots = await SlotCount.CountAsync(db, pool, deploymentLimits, FlowRunSlots.HeldAfter(now, rules.Options.InfrastructureHoldSeconds), ct);
         // The claim's time is read after the count: every end the count saw was stamped before it,
         // so the runs' timelines never show a claim overlapping a run that had already freed its slot
         // (on PostgreSQL the lock above may have waited for other claims).

@@ -70,11 +70,11 @@ public sealed class SlotCount
     }
 
     /// <summary>Counts the pool's slot holders now, by queue and deployment.</summary>
-    public static async Task<SlotCount> CountAsync(ConsoleDbContext db, WorkPool pool, IReadOnlyDictionary<Guid, int> deploymentLimits, CancellationToken ct)
+    public static async Task<SlotCount> CountAsync(ConsoleDbContext db, WorkPool pool, IReadOnlyDictionary<Guid, int> deploymentLimits, DateTime heldAfter, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(pool);
-        var active = await db.FlowRuns.AsNoTracking().SlotHolders(pool.Id)
+        var active = await db.FlowRuns.AsNoTracking().SlotHolders(pool.Id, heldAfter)
             .GroupBy(r => new { r.QueueId, r.DeploymentId })
             .Select(g => new { g.Key.QueueId, g.Key.DeploymentId, Count = g.Count() })
             .ToListAsync(ct);

@@ -51,6 +51,12 @@ internal sealed class FakeConsoleApi : IConsoleApi
     public Task<IReadOnlyList<LogLineDto>> GetLogsAsync(Guid flowRunId, long after, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<LogLineDto>>([]);
 
+    public Task<ReconcileAnswer> ReconcileAsync(string pool, ReconcileRequest request, CancellationToken cancellationToken) =>
+        Task.FromResult(new ReconcileAnswer());
+
+    public Task<ReleasedAnswer> ReportReleasedAsync(string pool, ReleasedRequest request, CancellationToken cancellationToken) =>
+        Task.FromResult(new ReleasedAnswer(0));
+
     public IReadOnlyList<string> CallsFor(Guid runId) => [.. Calls.Where(c => c.RunId == runId).Select(c => c.What)];
 
     private void ThrowIfDown()

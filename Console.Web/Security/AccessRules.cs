@@ -20,6 +20,8 @@ public static partial class AccessRules
     {
         [("POST", "/api/work-pools/{pool}/workers/heartbeat")] = WorkerScope.PoolRoute,
         [("POST", "/api/work-pools/{pool}/poll")] = WorkerScope.PoolRoute,
+        [("POST", "/api/work-pools/{pool}/infrastructure/reconcile")] = WorkerScope.PoolRoute,
+        [("POST", "/api/work-pools/{pool}/infrastructure/released")] = WorkerScope.PoolRoute,
         [("GET", "/api/work-pools/{pool}")] = WorkerScope.PoolRoute,
         [("GET", "/api/work-pools/{pool}/queues")] = WorkerScope.PoolRoute,
         [("GET", "/api/work-pools/{pool}/queues/{queue}")] = WorkerScope.PoolRoute,
@@ -81,7 +83,7 @@ public static partial class AccessRules
 
     private static async Task<string?> WorkerRefusalAsync(HttpContext http, ClaimsPrincipal user)
     {
-        const string NotAWorkerCall = "A worker key may only heartbeat, poll, read its pools and report the states and logs of their runs.";
+        const string NotAWorkerCall = "A worker key may only heartbeat, poll, read its pools, report the states and logs of their runs and reconcile their infrastructure.";
         if (http.GetEndpoint() is not RouteEndpoint endpoint)
         {
             return NotAWorkerCall;

@@ -106,6 +106,20 @@ public sealed class ConsoleApiClient(HttpClient http) : IConsoleApi
         return await ReadAsync<List<LogLineDto>>(response, timeout.Token);
     }
 
+    public async Task<ReconcileAnswer> ReconcileAsync(string pool, ReconcileRequest request, CancellationToken cancellationToken)
+    {
+        using var timeout = Timeout(cancellationToken);
+        using var response = await http.PostAsJsonAsync($"{PoolPath(pool)}/infrastructure/reconcile", request, Json, timeout.Token);
+        return await ReadAsync<ReconcileAnswer>(response, timeout.Token);
+    }
+
+    public async Task<ReleasedAnswer> ReportReleasedAsync(string pool, ReleasedRequest request, CancellationToken cancellationToken)
+    {
+        using var timeout = Timeout(cancellationToken);
+        using var response = await http.PostAsJsonAsync($"{PoolPath(pool)}/infrastructure/released", request, Json, timeout.Token);
+        return await ReadAsync<ReleasedAnswer>(response, timeout.Token);
+    }
+
     private static string PoolPath(string pool) => $"api/work-pools/{Uri.EscapeDataString(pool)}";
 
     private static CancellationTokenSource Timeout(CancellationToken cancellationToken, TimeSpan extra = default)

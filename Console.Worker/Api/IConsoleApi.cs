@@ -26,4 +26,10 @@ public interface IConsoleApi
     Task PostLogsAsync(Guid flowRunId, IReadOnlyList<NewLogLine> lines, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<LogLineDto>> GetLogsAsync(Guid flowRunId, long after, CancellationToken cancellationToken);
+
+    /// <summary>Asks which of the infrastructure found with the pool's labels no run owns any more (fencing).</summary>
+    Task<ReconcileAnswer> ReconcileAsync(string pool, ReconcileRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Reports infrastructure stopped and removed, which frees the slots its ended runs held.</summary>
+    Task<ReleasedAnswer> ReportReleasedAsync(string pool, ReleasedRequest request, CancellationToken cancellationToken);
 }

@@ -21,6 +21,7 @@ public sealed partial class WorkerProcessor(
     IConsoleApi api,
     ReportOutbox outbox,
     RunSupervisor supervisor,
+    InfrastructureFencer fencer,
     IEnumerable<IInfrastructure> infrastructures,
     WorkerIdentity identity,
     IOptions<WorkerOptions> options,
@@ -127,6 +128,7 @@ public sealed partial class WorkerProcessor(
             if (pool.Recovered && pool.Health.IsHealthy)
             {
                 await RecoverAsync(pool, cancellationToken);
+                await FenceAsync(pool, cancellationToken);
             }
         }
     }
@@ -378,6 +380,29 @@ public sealed partial class WorkerProcessor(
         }
     }
 
+    /// <summary>Stops what runs that lost their worker left on the engine, whichever worker of the pool started it.</summary>
+    private async Task FenceAsync(PoolContext pool, CancellationToken cancellationToken)
+    {
+        if (pool.Infrastructure is not { } infrastructure)
+        {
+            return;
+        }
+
+        await _recovery.WaitAsync(cancellationToken);
+        try
+        {
+            await fencer.FenceAsync(pool.Name, infrastructure, cancellationToken);
+        }
+        catch (Exception ex) when (ex is ConsoleApiException || ConsoleApiException.IsTransient(ex, cancellationToken))
+        {
+            LogFenceFailed(logger, pool.Name, ex.Message);
+        }
+        finally
+        {
+            _recovery.Release();
+        }
+    }
+
     private bool IsActive(Guid runId) => _pools.Values.Any(p => p.Active.ContainsKey(runId));
 
     private void Launch(PoolContext pool, Guid runId, Func<CancellationToken, Task> supervise)
@@ -452,6 +477,9 @@ public sealed partial class WorkerProcessor(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} was {State} on this worker but its infrastructure is gone")]
     private static partial void LogLost(ILogger logger, Guid runId, FlowRunState state);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Pool {Pool}: fencing failed: {Reason}")]
+    private static partial void LogFenceFailed(ILogger logger, string pool, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Supervising run {RunId} failed")]
     private static partial void LogRunError(ILogger logger, Exception exception, Guid runId);

@@ -25,6 +25,12 @@ public interface IInfrastructure
 
     /// <summary>Stops and removes an orphan that no run of this worker owns any more.</summary>
     Task RemoveOrphanAsync(OrphanInfo orphan, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Infrastructure of every worker of the pool that this worker's engine shows (found by the
+    /// pool's label), for fencing; null where this type cannot list what its runs left behind (process).
+    /// </summary>
+    Task<IReadOnlyList<OrphanInfo>?> FindPoolInfrastructureAsync(string pool, CancellationToken cancellationToken);
 }
 
 /// <summary>One started run: watched until it ends, stopped on cancel, cleaned up after its end is reported.</summary>
@@ -66,8 +72,8 @@ public sealed record InfrastructureHealth(bool IsHealthy, string? Message = null
     public static InfrastructureHealth Healthy { get; } = new(true);
 }
 
-/// <summary>Infrastructure found by its labels: which run it belongs to and whether it still runs.</summary>
-public sealed record OrphanInfo(string InfrastructureId, Guid RunId, bool IsRunning, bool AutoRemove);
+/// <summary>Infrastructure found by its labels: which run (and worker) it belongs to and whether it still runs.</summary>
+public sealed record OrphanInfo(string InfrastructureId, Guid RunId, bool IsRunning, bool AutoRemove, string? WorkerName = null);
 
 /// <summary>The run's infrastructure could not be created or started; the message is shown to the user.</summary>
 public class InfrastructureException(string message, Exception? inner = null) : Exception(message, inner);

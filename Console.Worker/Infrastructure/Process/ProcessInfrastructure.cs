@@ -90,6 +90,10 @@ public sealed partial class ProcessInfrastructure(IOptions<WorkerOptions> option
 
     public Task RemoveOrphanAsync(OrphanInfo orphan, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>Nothing labels a child process: the runs a lost worker left keep their slot up to the hold bound (docs/reliability.md).</summary>
+    public Task<IReadOnlyList<OrphanInfo>?> FindPoolInfrastructureAsync(string pool, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<OrphanInfo>?>(null);
+
     internal static JsonObject Configuration(string command, string? workingDir = null) => new()
     {
         ["command"] = command,

@@ -87,32 +87,40 @@ public sealed partial class SwarmInfrastructure : IInfrastructure, IDisposable
         }
     }
 
-    public async Task<IReadOnlyList<OrphanInfo>> FindOrphansAsync(string workerName, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<OrphanInfo>> FindOrphansAsync(string workerName, CancellationToken cancellationToken) =>
+        ListAsync($"{DockerLabels.Worker}={workerName}", cancellationToken);
+
+    public async Task<IReadOnlyList<OrphanInfo>?> FindPoolInfrastructureAsync(string pool, CancellationToken cancellationToken) =>
+        await ListAsync($"{DockerLabels.Pool}={pool}", cancellationToken);
+
+    private async Task<IReadOnlyList<OrphanInfo>> ListAsync(string labelFilter, CancellationToken cancellationToken)
     {
         var services = await _client.Swarm.ListServicesAsync(new ServicesListParameters
         {
-            Filters = new ServiceFilter { Label = [$"{DockerLabels.Worker}={workerName}"] },
+            Filters = new ServiceFilter { Label = [labelFilter] },
         }, cancellationToken);
         var orphans = new List<OrphanInfo>();
         foreach (var service in services)
         {
-            if (service.Spec?.Labels is { } labels && labels.TryGetValue(DockerLabels.FlowRunId, out var runId) && Guid.TryParse(runId, out var id))
+            if (DockerLabels.Describe(service.ID, service.Spec?.Labels, isRunning: true) is not { } described)
             {
-                var handle = new SwarmRunHandle(_client, service.ID, streamOutput: false, NoLogs.Instance, logsAfter: null);
-                IReadOnlyList<TaskResponse> tasks;
-                try
-                {
-                    tasks = await handle.TasksAsync(cancellationToken);
-                }
-                catch (DockerApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
-                {
-                    continue; // removed meanwhile
-                }
-
-                // No task yet counts as running: Swarm is about to make it.
-                var running = tasks.Count == 0 || tasks.Any(t => t.Status?.State is not { } state || !SwarmTaskOutcome.IsTerminal(state));
-                orphans.Add(new OrphanInfo(service.ID, id, running, AutoRemove: true));
+                continue;
             }
+
+            var handle = new SwarmRunHandle(_client, service.ID, streamOutput: false, NoLogs.Instance, logsAfter: null);
+            IReadOnlyList<TaskResponse> tasks;
+            try
+            {
+                tasks = await handle.TasksAsync(cancellationToken);
+            }
+            catch (DockerApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+            {
+                continue; // removed meanwhile
+            }
+
+            // No task yet counts as running: Swarm is about to make it.
+            var running = tasks.Count == 0 || tasks.Any(t => t.Status?.State is not { } state || !SwarmTaskOutcome.IsTerminal(state));
+            orphans.Add(described with { IsRunning = running, AutoRemove = true });
         }
 
         return orphans;
