@@ -6,6 +6,7 @@ using Console.Web.Jobs;
 using Console.Web.Live;
 using Console.Web.Observability;
 using Console.Web.Security;
+using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
 
 if (HealthCheckCommand.IsRequested(args))
@@ -24,7 +25,22 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 builder.AddConsoleWeb();
 
 var app = builder.Build();
-await app.Services.MigrateConsoleDatabaseAsync();
+try
+{
+    await app.Services.MigrateConsoleDatabaseAsync();
+    if (SecurityStartup.BootstrapName(app.Configuration) is { } admin)
+    {
+        return await SecurityStartup.BootstrapAsync(app, admin);
+    }
+
+    await SecurityStartup.CheckListenAsync(app);
+}
+catch (Exception ex) when (ex is StartupRefusedException or OptionsValidationException)
+{
+    // The operator's to fix (an exposed address, a bad setting): say what, exit non-zero, no stack trace.
+    await System.Console.Error.WriteLineAsync(ex is OptionsValidationException ? $"Invalid configuration: {ex.Message}" : ex.Message);
+    return 2;
+}
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();

@@ -6,7 +6,7 @@ using Console.Contracts.Common;
 using Console.Contracts.FlowRuns;
 namespace Console.Bench.Infra;
 
-/// <summary>The REST calls the benchmarks make (API.md), with the product's own JSON shape.</summary>
+/// <summary>The REST calls the benchmarks make (docs/api.md), with the product's own JSON shape.</summary>
 internal sealed class ApiClient : IDisposable
 {
     private readonly HttpClient _http;

@@ -16,7 +16,7 @@ namespace Console.Core.Diagnostics;
 
 /// <summary>
 /// Explains a run, queue or worker from the same rows and rules the claim and the statuses use
-/// (RunClaimer, StatusRules), so what it says is what the next poll will do.
+/// (the run claimers, StatusRules), so what it says is what the next poll will do.
 /// </summary>
 public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules)
 {
@@ -154,7 +154,7 @@ public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules)
         var reasons = new List<DiagnosisReason>();
         AddPausedReasons(reasons, pool, queue);
 
-        // Who would claim it: online workers that serve its queue, and healthy (RunClaimer skips the others).
+        // Who would claim it: online workers that serve its queue, and healthy (the claimers skip the others).
         var serving = workers.Where(w => Serves(w, queue.Name)).ToList();
         var online = serving.Where(IsOnline).ToList();
         if (online.Count == 0)

@@ -19,7 +19,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         DatabasePath = Path.Combine(folder, "console.db");
         var environment = new Dictionary<string, string?>
         {
-            // Development serves the app's static assets from the build output (TEST-ENV.md).
+            // Development serves the app's static assets from the build output.
             ["ASPNETCORE_ENVIRONMENT"] = "Development",
             ["ConnectionStrings__Console"] = $"Data Source={DatabasePath}",
             ["Worker__Enabled"] = "false",

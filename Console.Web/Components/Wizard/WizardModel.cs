@@ -37,7 +37,7 @@ public enum ScheduleKind
 }
 
 /// <summary>
-/// What the deployment wizard has gathered, step by step (API.md): flow -> entrypoint -> name ->
+/// What the deployment wizard has gathered, step by step: flow -> entrypoint -> name ->
 /// schedule -> work pool and queue -> job variables -> custom image (docker pools) -> review. Each
 /// step's checks call the same Core rules the REST API applies; their errors land on the field
 /// they name. Nothing here is lost by going back: fields only change when the user edits them.
