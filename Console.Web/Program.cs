@@ -37,9 +37,7 @@ try
 }
 catch (Exception ex) when (ex is StartupRefusedException or OptionsValidationException)
 {
-    // The operator's to fix (an exposed address, a bad setting): say what, exit non-zero, no stack trace.
-    await System.Console.Error.WriteLineAsync(ex is OptionsValidationException ? $"Invalid configuration: {ex.Message}" : ex.Message);
-    return 2;
+    return await StartupFailedAsync(ex);
 }
 
 app.UseExceptionHandler();
@@ -64,8 +62,24 @@ app.MapHub<LiveHub>(LiveHub.Path);
 app.MapConsoleJobs();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
-await app.RunAsync();
+try
+{
+    await app.RunAsync();
+}
+catch (OptionsValidationException ex)
+{
+    // Options checked by ValidateOnStart that nothing read before the host started.
+    return await StartupFailedAsync(ex);
+}
+
 return 0;
+
+// The operator's to fix (an exposed address, a bad setting): say what, exit non-zero, no stack trace.
+static async Task<int> StartupFailedAsync(Exception ex)
+{
+    await System.Console.Error.WriteLineAsync(ex is OptionsValidationException ? $"Invalid configuration: {ex.Message}" : ex.Message);
+    return 2;
+}
 
 /// <summary>Entry point; public so tests can host the app with WebApplicationFactory.</summary>
 public partial class Program;
