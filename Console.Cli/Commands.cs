@@ -14,7 +14,7 @@ using Spectre.Console.Cli;
 
 namespace Console.Cli;
 
-/// <summary>The command tree, as API.md's CLI block lists it.</summary>
+/// <summary>The command tree, as docs/api.md's CLI section lists it.</summary>
 public static class Commands
 {
     /// <summary>Services commands share; TryAdd so a test's replacements win.</summary>

@@ -66,7 +66,7 @@ public static class DependencyInjection
         {
             var identity = sp.GetRequiredService<WorkerIdentity>();
             var journal = identity.StateDirectory is { } dir ? new OutboxJournal(Path.Combine(dir, identity.Name)) : null;
-            return new ReportOutbox(sp.GetRequiredService<IConsoleApi>(), sp.GetRequiredService<ILogger<ReportOutbox>>(), journal, sp.GetRequiredService<WorkerMetrics>());
+            return new ReportOutbox(sp.GetRequiredService<IConsoleApi>(), sp.GetRequiredService<ILogger<ReportOutbox>>(), journal, sp.GetRequiredService<WorkerMetrics>(), sp.GetRequiredService<TimeProvider>());
         });
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IInfrastructure, DockerInfrastructure>());

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 
 namespace Console.Contracts.Common;
 
-/// <summary>The one JSON shape of the product: camelCase, enums as strings (API.md).</summary>
+/// <summary>The one JSON shape of the product: camelCase, enums as strings (docs/api.md).</summary>
 public static class ConsoleJson
 {
     public static JsonSerializerOptions Options { get; } = Create();

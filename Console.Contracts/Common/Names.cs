@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 
 namespace Console.Contracts.Common;
 
-/// <summary>Names of pools, queues, workers and deployments (API.md): 1-63 chars of [a-z0-9] with inner '-' or '_'.</summary>
+/// <summary>Names of pools, queues, workers and deployments (docs/api.md): 1-63 chars of [a-z0-9] with inner '-' or '_'.</summary>
 public static partial class Names
 {
     [GeneratedRegex("^[a-z0-9](?:[a-z0-9_-]{0,61}[a-z0-9])?$", RegexOptions.CultureInvariant)]

@@ -65,7 +65,7 @@ public static partial class WorkPoolTypes
             ["image_pull_policy"] = "{{ image_pull_policy }}",
             ["stream_output"] = "{{ stream_output }}",
             // Not a variable: a deployment cannot ask for it unless the platform team adds
-            // "privileged" to the pool's variables (ARCHITECTURE.md).
+            // "privileged" to the pool's variables (docs/architecture.md).
             ["privileged"] = false,
         },
         ["variables"] = new JsonObject

@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Console.Core.Common;
 
-/// <summary>Thresholds of the derived statuses (ARCHITECTURE.md, health and liveness rules).</summary>
+/// <summary>Thresholds of the derived statuses (docs/architecture.md, status rules).</summary>
 public sealed class StatusOptions
 {
     public const string Section = "Status";

@@ -19,7 +19,7 @@ public static class DatabaseRegistration
     public static IServiceCollection AddConsoleDatabase(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section);
+        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         var connectionString = configuration.GetConnectionString("Console");
         if (!DatabaseOptions.IsPostgres(configuration[$"{DatabaseOptions.Section}:{nameof(DatabaseOptions.Provider)}"]))
         {
@@ -29,7 +29,7 @@ public static class DatabaseRegistration
                 options.UseSqlite(connectionString ?? DatabaseSetup.DefaultConnectionString)
                     .AddInterceptors(new SqlitePragmas(db.SqliteSynchronous));
             });
-            services.AddRunClaimer<RunClaimer>(_ => 1);
+            services.AddRunClaimer<SqliteRunClaimer>(_ => 1);
             return services;
         }
 

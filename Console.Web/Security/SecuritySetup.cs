@@ -100,13 +100,12 @@ public static class SecuritySetup
     }
 
     /// <summary>
-    /// Runs <c>--bootstrap-admin</c> (and exits), refuses to start exposed without credentials, then
-    /// adds authentication, authorization and rate limiting to the pipeline (before antiforgery).
+    /// Adds authentication, authorization and rate limiting to the pipeline (before antiforgery).
+    /// <c>--bootstrap-admin</c> and the listen check run before it, in Program.cs.
     /// </summary>
     public static WebApplication UseConsoleSecurity(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        SecurityStartup.Run(app);
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();

@@ -2,7 +2,7 @@ using Console.Contracts;
 using Console.Contracts.FlowRuns;
 namespace Console.Worker.Api;
 
-/// <summary>The part of the REST API (API.md) a worker uses. Errors surface as <see cref="ConsoleApiException"/>.</summary>
+/// <summary>The part of the REST API (docs/api.md) a worker uses. Errors surface as <see cref="ConsoleApiException"/>.</summary>
 public interface IConsoleApi
 {
     /// <returns>The pool, or null when it does not exist.</returns>

@@ -51,7 +51,7 @@ public interface IRunHandle : IAsyncDisposable
 /// <summary>Everything an infrastructure needs to start one run.</summary>
 public sealed record RunSpec(FlowRunDto Run, JsonObject JobConfiguration, string WorkerName, string ApiUrl)
 {
-    /// <summary>The variables every run sees, whatever runs it (ARCHITECTURE.md, data flow step 4).</summary>
+    /// <summary>The variables every run sees, whatever runs it (docs/architecture.md, data flow step 4).</summary>
     public IReadOnlyDictionary<string, string> InjectedEnvironment => new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["CONSOLE_API_URL"] = ApiUrl,

@@ -5,7 +5,7 @@ using Console.Worker.Infrastructure;
 
 namespace Console.Worker.Runs;
 
-/// <summary>Turns how a run's infrastructure ended into the state the run ends in (ARCHITECTURE.md, step 6).</summary>
+/// <summary>Turns how a run's infrastructure ended into the state the run ends in (docs/architecture.md, data flow step 6).</summary>
 public static class RunOutcomes
 {
     public static SetStateRequest Classify(RunExit exit)

@@ -1,6 +1,6 @@
 namespace Console.Web.Components.Shared;
 
-/// <summary>The CLI commands the console suggests (API.md, CLI section), runnable from a clone.</summary>
+/// <summary>The CLI commands the console suggests (docs/api.md, CLI section), runnable from a clone.</summary>
 public static class Commands
 {
     public const string Cli = "dotnet run --project Console.Cli --";

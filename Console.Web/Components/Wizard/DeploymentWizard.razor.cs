@@ -15,7 +15,7 @@ using MudBlazor;
 namespace Console.Web.Components.Wizard;
 
 /// <summary>
-/// The browser deployment wizard (API.md, <c>/deployments/new</c>). Every Next runs the checks the
+/// The browser deployment wizard (<c>/deployments/new</c>). Every Next runs the checks the
 /// REST API would run for that step, through the Core services, so an error shows on its field
 /// before the final create; Create builds the custom image first (its output streams into the
 /// page) and creates nothing when the build fails.

@@ -20,9 +20,11 @@ public sealed partial class DockerInfrastructure : IInfrastructure, IDisposable
     private readonly DockerClient _client;
     private readonly ILogger<DockerInfrastructure> _logger;
     private readonly string _host;
+    private readonly TimeProvider _time;
 
-    public DockerInfrastructure(IOptions<WorkerOptions> options, ILogger<DockerInfrastructure> logger)
+    public DockerInfrastructure(IOptions<WorkerOptions> options, ILogger<DockerInfrastructure> logger, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         ArgumentNullException.ThrowIfNull(options);
         _host = options.Value.DockerHost;
         _logger = logger;
@@ -68,7 +70,7 @@ public sealed partial class DockerInfrastructure : IInfrastructure, IDisposable
             await _client.Containers.StartContainerAsync(id, new ContainerStartParameters(), cancellationToken);
             LogStarted(_logger, id[..12], spec.Run.Id, config.Image);
             logs.Write("worker", $"Started container {id[..12]} from image {config.Image}");
-            return new DockerRunHandle(_client, id, config.AutoRemove, config.StreamOutput, logs, logsAfter: null);
+            return new DockerRunHandle(_client, id, config.AutoRemove, config.StreamOutput, logs, logsAfter: null, _time);
         }
         catch (DockerApiException ex)
         {
@@ -129,7 +131,7 @@ public sealed partial class DockerInfrastructure : IInfrastructure, IDisposable
     {
         ArgumentNullException.ThrowIfNull(orphan);
         logs.Write("worker", $"Worker took over container {orphan.InfrastructureId[..12]} after a restart");
-        return Task.FromResult<IRunHandle>(new DockerRunHandle(_client, orphan.InfrastructureId, orphan.AutoRemove, streamOutput: true, logs, logsAfter));
+        return Task.FromResult<IRunHandle>(new DockerRunHandle(_client, orphan.InfrastructureId, orphan.AutoRemove, streamOutput: true, logs, logsAfter, _time));
     }
 
     public async Task RemoveOrphanAsync(OrphanInfo orphan, CancellationToken cancellationToken)

@@ -21,10 +21,12 @@ public sealed partial class SwarmInfrastructure : IInfrastructure, IDisposable
     private readonly DockerClient _client;
     private readonly ILogger<SwarmInfrastructure> _logger;
     private readonly string _host;
+    private readonly TimeProvider _time;
     private readonly TimeSpan _stopGrace;
 
-    public SwarmInfrastructure(IOptions<WorkerOptions> options, ILogger<SwarmInfrastructure> logger)
+    public SwarmInfrastructure(IOptions<WorkerOptions> options, ILogger<SwarmInfrastructure> logger, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         ArgumentNullException.ThrowIfNull(options);
         _host = options.Value.DockerHost;
         _stopGrace = TimeSpan.FromSeconds(options.Value.CancelGraceSeconds);
@@ -70,7 +72,7 @@ public sealed partial class SwarmInfrastructure : IInfrastructure, IDisposable
                 logs.Write("worker", warning, level: "warning");
             }
 
-            return new SwarmRunHandle(_client, created.ID, config.StreamOutput, logs, logsAfter: null);
+            return new SwarmRunHandle(_client, created.ID, config.StreamOutput, logs, logsAfter: null, _time);
         }
         catch (DockerApiException ex) when (ex.StatusCode == HttpStatusCode.ServiceUnavailable)
         {
@@ -107,7 +109,7 @@ public sealed partial class SwarmInfrastructure : IInfrastructure, IDisposable
                 continue;
             }
 
-            var handle = new SwarmRunHandle(_client, service.ID, streamOutput: false, NoLogs.Instance, logsAfter: null);
+            var handle = new SwarmRunHandle(_client, service.ID, streamOutput: false, NoLogs.Instance, logsAfter: null, _time);
             IReadOnlyList<TaskResponse> tasks;
             try
             {
@@ -131,13 +133,13 @@ public sealed partial class SwarmInfrastructure : IInfrastructure, IDisposable
         ArgumentNullException.ThrowIfNull(orphan);
         ArgumentNullException.ThrowIfNull(logs);
         logs.Write("worker", $"Worker took over Swarm service {orphan.InfrastructureId[..12]} after a restart");
-        return Task.FromResult<IRunHandle>(new SwarmRunHandle(_client, orphan.InfrastructureId, streamOutput: true, logs, logsAfter));
+        return Task.FromResult<IRunHandle>(new SwarmRunHandle(_client, orphan.InfrastructureId, streamOutput: true, logs, logsAfter, _time));
     }
 
     public async Task RemoveOrphanAsync(OrphanInfo orphan, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(orphan);
-        await using var handle = new SwarmRunHandle(_client, orphan.InfrastructureId, streamOutput: false, NoLogs.Instance, logsAfter: null);
+        await using var handle = new SwarmRunHandle(_client, orphan.InfrastructureId, streamOutput: false, NoLogs.Instance, logsAfter: null, _time);
         if (orphan.IsRunning)
         {
             await handle.StopAsync(_stopGrace, cancellationToken);

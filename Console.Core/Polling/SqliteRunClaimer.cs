@@ -14,7 +14,7 @@ namespace Console.Core.Polling;
 /// starts non-deferred transactions), so counting the slots in use and taking them cannot interleave
 /// with another claim; a process-wide gate keeps this process's pollers from spinning on the lock.
 /// </summary>
-public sealed class RunClaimer(ConsoleDbContext db, StatusRules rules, WorkerService workers, ClaimGate gate, ConsoleMetrics metrics)
+public sealed class SqliteRunClaimer(ConsoleDbContext db, StatusRules rules, WorkerService workers, ClaimGate gate, ConsoleMetrics metrics)
     : RunClaimerBase(db, rules, workers, metrics)
 {
     public override async Task<ClaimOutcome> ClaimAsync(ClaimRequest request, CancellationToken ct)
