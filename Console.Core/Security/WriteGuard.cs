@@ -59,7 +59,33 @@ internal static class WriteGuard
             return $"Only an admin may change {Describe(entry)}.";
         }
 
-        return Roles.MayOperate(actor.Role) ? null : $"The role '{actor.Role}' may read but not change {Describe(entry)}.";
+        if (!Roles.MayOperate(actor.Role))
+        {
+            return $"The role '{actor.Role}' may read but not change {Describe(entry)}.";
+        }
+
+        return entry.Entity is WorkPool pool && Widening(entry, pool) is { } widening
+            ? $"Only an admin may widen what a pool's runs may do ({widening}); ask an admin to change the template."
+            : null;
+    }
+
+    /// <summary>What a new or changed pool lets its runs do beyond before (a new pool: beyond its type's default).</summary>
+    private static string? Widening(EntityEntry entry, WorkPool pool)
+    {
+        var template = entry.Property(nameof(WorkPool.BaseJobTemplate));
+        var type = entry.Property(nameof(WorkPool.Type));
+        if (entry.State == EntityState.Added)
+        {
+            return TemplateWidening.Describe(null, null, pool.Type, Common.ConsoleJson.ParseObject(pool.BaseJobTemplate));
+        }
+
+        if (entry.State != EntityState.Modified || (!template.IsModified && !type.IsModified))
+        {
+            return null;
+        }
+
+        return TemplateWidening.Describe((string?)type.OriginalValue, Common.ConsoleJson.ParseObject((string?)template.OriginalValue),
+            pool.Type, Common.ConsoleJson.ParseObject(pool.BaseJobTemplate));
     }
 
     private static bool WorkerMayWrite(EntityEntry entry) => entry.Entity switch

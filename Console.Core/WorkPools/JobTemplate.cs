@@ -226,7 +226,8 @@ public sealed partial class JobTemplate
         }
     }
 
-    private static IEnumerable<string> Placeholders(JsonNode? node) => node switch
+    /// <summary>The variables a part of the job configuration names, in order, repeats included.</summary>
+    internal static IEnumerable<string> Placeholders(JsonNode? node) => node switch
     {
         JsonObject obj => obj.SelectMany(p => Placeholders(p.Value)),
         JsonArray array => array.SelectMany(Placeholders),

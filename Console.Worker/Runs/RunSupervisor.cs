@@ -42,7 +42,7 @@ public sealed partial class RunSupervisor(
             var merged = template.Merge(null, run.JobVariables);
 
             // The server checked these on create; the worker checks again, as the last one to see what will run.
-            JobSecurityPolicy.CheckRun(template, run.JobVariables, merged);
+            JobSecurityPolicy.CheckRun(template, run.JobVariables, merged, _options.Host);
             spec = new RunSpec(run, template.Render(merged), identity.Name, _options.FlowApiUrl ?? _options.ApiUrl);
         }
         catch (Exception ex) when (ex is InfrastructureException or Core.Common.ConsoleException)
