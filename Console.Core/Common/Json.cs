@@ -14,6 +14,7 @@ public static class ConsoleJson
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
         {
             DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+            AllowDuplicateProperties = false,
         };
         options.Converters.Add(new JsonStringEnumConverter());
         return options;
@@ -23,14 +24,19 @@ public static class ConsoleJson
     {
         ArgumentNullException.ThrowIfNull(options);
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+
+        // {"name":"a","name":"b"} is ambiguous: one reader would take the first, another the last.
+        options.AllowDuplicateProperties = false;
         options.Converters.Add(new JsonStringEnumConverter());
     }
 
+    private static readonly JsonDocumentOptions Strict = new() { AllowDuplicateProperties = false };
+
     public static JsonObject ParseObject(string? json) =>
-        string.IsNullOrEmpty(json) ? [] : JsonNode.Parse(json)?.AsObject() ?? [];
+        string.IsNullOrEmpty(json) ? [] : JsonNode.Parse(json, documentOptions: Strict)?.AsObject() ?? [];
 
     public static JsonArray ParseArray(string? json) =>
-        string.IsNullOrEmpty(json) ? [] : JsonNode.Parse(json)?.AsArray() ?? [];
+        string.IsNullOrEmpty(json) ? [] : JsonNode.Parse(json, documentOptions: Strict)?.AsArray() ?? [];
 
     public static string Serialize(JsonNode? node) => node?.ToJsonString() ?? "{}";
 

@@ -29,7 +29,7 @@ public static partial class JobSecurityPolicy
     public const string AllowDockerSocket = "allowDockerSocket";
     public const string AllowHostNetwork = "allowHostNetwork";
 
-    [GeneratedRegex(@"^\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}\z", RegexOptions.CultureInvariant)]
     private static partial Regex WholePlaceholder();
 
     /// <summary>Checks a pool's template against its own defaults and literals (pool create and update).</summary>
