@@ -44,6 +44,11 @@ internal static class WriteGuard
     {
         var security = entry.Entity is ApiKey or ConsoleUser;
         var ownUser = entry.Entity is ConsoleUser user && entry.State == EntityState.Modified && actor.Kind == ActorKind.User && user.Id == actor.Id;
+        if (actor.Role == Roles.Run)
+        {
+            return RunMayWrite(actor.Id, entry) ? null : $"A run's token may only report that run's logs and state, not change {Describe(entry)}.";
+        }
+
         if (actor.Role == Roles.Worker)
         {
             return WorkerMayWrite(entry) ? null : $"A worker key may only report on the runs of its pools, not change {Describe(entry)}.";
@@ -95,6 +100,14 @@ internal static class WriteGuard
         FlowRunStateChange or LogLine => entry.State == EntityState.Added,
         WorkPool or WorkQueue => entry.State == EntityState.Modified
             && entry.Properties.Where(p => p.IsModified).All(p => PollStamps.Contains(p.Metadata.Name)),
+        _ => false,
+    };
+
+    private static bool RunMayWrite(Guid? runId, EntityEntry entry) => runId is { } id && entry.Entity switch
+    {
+        FlowRun run => entry.State == EntityState.Modified && run.Id == id,
+        FlowRunStateChange change => entry.State == EntityState.Added && change.FlowRunId == id,
+        LogLine line => entry.State == EntityState.Added && line.FlowRunId == id,
         _ => false,
     };
 

@@ -46,7 +46,6 @@ internal sealed class BoundedPattern : IKeywordHandler
     public KeywordEvaluation Evaluate(KeywordData keyword, EvaluationContext context)
     {
         ArgumentNullException.ThrowIfNull(keyword);
-        ArgumentNullException.ThrowIfNull(context);
         if (context.Instance.ValueKind != JsonValueKind.String)
         {
             return KeywordEvaluation.Ignore;

@@ -51,6 +51,9 @@ internal sealed class FakeConsoleApi : IConsoleApi
     public Task<IReadOnlyList<LogLineDto>> GetLogsAsync(Guid flowRunId, long after, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<LogLineDto>>([]);
 
+    public Task<RunTokenDto> IssueRunTokenAsync(Guid flowRunId, CancellationToken cancellationToken) =>
+        Task.FromResult(new RunTokenDto($"cxr_fake-{flowRunId:N}", DateTime.UtcNow.AddHours(1)));
+
     public IReadOnlyList<string> CallsFor(Guid runId) => [.. Calls.Where(c => c.RunId == runId).Select(c => c.What)];
 
     private void ThrowIfDown()

@@ -38,6 +38,10 @@ public sealed class SecurityOptions
     public int SignInMinutes { get; set; } = 12 * 60;
 
     /// <summary>How often an open UI circuit re-checks that its user still exists with the same password and role.</summary>
+    /// <summary>How long the token a run gets in <c>CONSOLE_API_KEY</c> lasts at most (it also ends with the run).</summary>
+    [Range(1, 60 * 24 * 7)]
+    public int RunTokenMinutes { get; set; } = 12 * 60;
+
     [Range(5, 3600)]
     public int RevalidateSeconds { get; set; } = 60;
 }

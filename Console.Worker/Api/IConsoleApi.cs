@@ -27,4 +27,7 @@ public interface IConsoleApi
     Task PostLogsAsync(Guid flowRunId, IReadOnlyList<NewLogLine> lines, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<LogLineDto>> GetLogsAsync(Guid flowRunId, long after, CancellationToken cancellationToken);
+
+    /// <summary>A token for the run's own process, scoped to that run (never the worker's key).</summary>
+    Task<RunTokenDto> IssueRunTokenAsync(Guid flowRunId, CancellationToken cancellationToken);
 }
