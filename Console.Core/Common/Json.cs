@@ -17,6 +17,7 @@ public static class ConsoleJson
             AllowDuplicateProperties = false,
         };
         options.Converters.Add(new JsonStringEnumConverter());
+        AddStrictNodes(options);
         return options;
     }
 
@@ -30,13 +31,21 @@ public static class ConsoleJson
         options.Converters.Add(new JsonStringEnumConverter());
     }
 
-    private static readonly JsonDocumentOptions Strict = new() { AllowDuplicateProperties = false };
+    /// <summary>Parsing that refuses duplicate keys (a <see cref="JsonException"/>).</summary>
+    internal static JsonDocumentOptions StrictDocument { get; } = new() { AllowDuplicateProperties = false };
+
+    private static void AddStrictNodes(JsonSerializerOptions options)
+    {
+        options.Converters.Add(new StrictNodeConverter<JsonNode>());
+        options.Converters.Add(new StrictNodeConverter<JsonObject>());
+        options.Converters.Add(new StrictNodeConverter<JsonArray>());
+    }
 
     public static JsonObject ParseObject(string? json) =>
-        string.IsNullOrEmpty(json) ? [] : JsonNode.Parse(json, documentOptions: Strict)?.AsObject() ?? [];
+        string.IsNullOrEmpty(json) ? [] : JsonNode.Parse(json, documentOptions: StrictDocument)?.AsObject() ?? [];
 
     public static JsonArray ParseArray(string? json) =>
-        string.IsNullOrEmpty(json) ? [] : JsonNode.Parse(json, documentOptions: Strict)?.AsArray() ?? [];
+        string.IsNullOrEmpty(json) ? [] : JsonNode.Parse(json, documentOptions: StrictDocument)?.AsArray() ?? [];
 
     public static string Serialize(JsonNode? node) => node?.ToJsonString() ?? "{}";
 

@@ -65,7 +65,6 @@ public sealed partial class JobTemplate
             throw new InvalidRequestException($"{field}.variables.properties", "'properties' must be an object.");
         }
 
-        CompileSchema(variables, $"{field}.variables");
         var schemas = new Dictionary<string, JsonSchema>(StringComparer.Ordinal);
         foreach (var (name, prop) in properties)
         {
@@ -83,6 +82,9 @@ public sealed partial class JobTemplate
 
             schemas[name] = schema;
         }
+
+        // After the variables one by one, so a bad pattern is blamed on the variable that has it.
+        CompileSchema(variables, $"{field}.variables");
 
         foreach (var placeholder in Placeholders(jobConfiguration))
         {

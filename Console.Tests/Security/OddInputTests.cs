@@ -24,8 +24,9 @@ public sealed class OddInputTests(SecureApiFactory factory) : SecurityTestBase(f
 
         var cases = new (string Method, string Path, string Body)[]
         {
-            ("POST", "/api/work-pools", $$"""{"name":"{{name}}","name":"{{name}}-2","type":"process"}"""),
-            ("POST", "/api/deployments", $$"""{"flowName":"f","name":"d","entrypoint":"x","workPoolName":"{{pool.Name}}","jobVariables":{"image":"a","image":"b"}}"""),
+            ("POST", "/api/work-pools", """{"name":"NAME","name":"NAME-2","type":"process"}""".Replace("NAME", name, StringComparison.Ordinal)),
+            ("POST", "/api/deployments", """{"flowName":"f","name":"d","entrypoint":"x","workPoolName":"POOL","jobVariables":{"image":"a","image":"b"}}"""
+                .Replace("POOL", pool.Name, StringComparison.Ordinal)),
             ("PATCH", $"/api/work-pools/{pool.Name}", """{"description":"a","description":"b"}"""),
             ("POST", $"/api/deployments/{deployment.Id}/runs", """{"parameters":{"x":1,"x":2}}"""),
         };
