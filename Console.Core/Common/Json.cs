@@ -29,6 +29,7 @@ public static class ConsoleJson
         // {"name":"a","name":"b"} is ambiguous: one reader would take the first, another the last.
         options.AllowDuplicateProperties = false;
         options.Converters.Add(new JsonStringEnumConverter());
+        AddStrictNodes(options);
     }
 
     /// <summary>Parsing that refuses duplicate keys (a <see cref="JsonException"/>).</summary>
