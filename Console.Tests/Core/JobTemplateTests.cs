@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
-using Console.Core.Common;
-using Console.Core.WorkPools;
-
+using Console.Contracts.Common;
+using Console.Contracts.WorkPools;
 namespace Console.Tests.Core;
 
 public sealed class JobTemplateTests

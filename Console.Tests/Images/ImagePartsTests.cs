@@ -1,4 +1,5 @@
 using System.Formats.Tar;
+using Console.Contracts.WorkPools;
 using Console.Core.WorkPools;
 using Console.Tests.Flows;
 using Console.Worker.Flows;

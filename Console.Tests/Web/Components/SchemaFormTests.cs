@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Bunit;
-using Console.Core.WorkPools;
+using Console.Contracts.WorkPools;
 using Console.Web.Components.Forms;
 
 namespace Console.Tests.Web.Components;
