@@ -64,10 +64,10 @@ public sealed class WorkerOptions : IValidatableObject
     public string DockerHost { get; set; } = "unix:///var/run/docker.sock";
 
     /// <summary>What the job policy knows of this host: the folder of the engine socket it talks to is never bound into runs.</summary>
-    internal Core.Security.WorkerHost Host =>
+    internal global::Console.Contracts.Security.WorkerHost Host =>
         new(Uri.TryCreate(DockerHost, UriKind.Absolute, out var uri) && uri.IsUnc is false && uri.Scheme == "unix"
             && Path.GetDirectoryName(uri.AbsolutePath) is { Length: > 1 } folder
-                ? [Core.Security.HostPaths.Normalize(folder)]
+                ? [global::Console.Contracts.Security.HostPaths.Normalize(folder)]
                 : []);
 
     /// <summary>Where process runs start when their job configuration names no working_dir.</summary>

@@ -82,7 +82,7 @@ internal static class WriteGuard
         var type = entry.Property(nameof(WorkPool.Type));
         if (entry.State == EntityState.Added)
         {
-            return TemplateWidening.Describe(null, null, pool.Type, Common.ConsoleJson.ParseObject(pool.BaseJobTemplate));
+            return TemplateWidening.Describe(null, null, pool.Type, global::Console.Contracts.Common.ConsoleJson.ParseObject(pool.BaseJobTemplate));
         }
 
         if (entry.State != EntityState.Modified || (!template.IsModified && !type.IsModified))
@@ -90,8 +90,8 @@ internal static class WriteGuard
             return null;
         }
 
-        return TemplateWidening.Describe((string?)type.OriginalValue, Common.ConsoleJson.ParseObject((string?)template.OriginalValue),
-            pool.Type, Common.ConsoleJson.ParseObject(pool.BaseJobTemplate));
+        return TemplateWidening.Describe((string?)type.OriginalValue, global::Console.Contracts.Common.ConsoleJson.ParseObject((string?)template.OriginalValue),
+            pool.Type, global::Console.Contracts.Common.ConsoleJson.ParseObject(pool.BaseJobTemplate));
     }
 
     private static bool WorkerMayWrite(EntityEntry entry) => entry.Entity switch

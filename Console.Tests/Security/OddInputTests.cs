@@ -1,8 +1,8 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
-using Console.Core.Contracts;
-using Console.Core.WorkPools;
+using Console.Contracts;
+using Console.Contracts.WorkPools;
 using Console.Tests.Infrastructure;
 
 namespace Console.Tests.Security;

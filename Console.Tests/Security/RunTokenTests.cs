@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
-using Console.Core.Common;
-using Console.Core.Contracts;
-using Console.Core.FlowRuns;
-using Console.Core.Security;
+using Console.Contracts.Common;
+using Console.Contracts;
+using Console.Contracts.FlowRuns;
+using Console.Contracts.Security;
 using Console.Tests.Faults;
 using Console.Tests.Infrastructure;
 using Console.Tests.Worker;

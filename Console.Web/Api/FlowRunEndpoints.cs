@@ -51,7 +51,7 @@ public static class FlowRunEndpoints
         var run = await runs.GetAsync(id, ct);
         if (!run.State.IsActive())
         {
-            throw new Core.Common.ConflictException($"Flow run '{id}' has ended ({run.State}): it needs no token.");
+            throw new global::Console.Contracts.Common.ConflictException($"Flow run '{id}' has ended ({run.State}): it needs no token.");
         }
 
         return TypedResults.Ok(tokens.Issue(id));

@@ -144,8 +144,8 @@ public static partial class AccessRules
         }
 
         var db = http.RequestServices.GetRequiredService<ConsoleDbContext>();
-        var state = await db.FlowRuns.AsNoTracking().Where(r => r.Id == id).Select(r => (Core.FlowRuns.FlowRunState?)r.State).FirstOrDefaultAsync(http.RequestAborted);
-        return state is { } s && Core.FlowRuns.FlowRunStates.Active.Contains(s) ? null : "This run has ended: its token is no longer valid.";
+        var state = await db.FlowRuns.AsNoTracking().Where(r => r.Id == id).Select(r => (global::Console.Contracts.FlowRuns.FlowRunState?)r.State).FirstOrDefaultAsync(http.RequestAborted);
+        return state is { } s && global::Console.Contracts.FlowRuns.FlowRunStates.Active.Contains(s) ? null : "This run has ended: its token is no longer valid.";
     }
 
     private static async Task<string?> RunPoolAsync(HttpContext http)

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using Console.Core.Contracts;
+using Console.Contracts;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
 

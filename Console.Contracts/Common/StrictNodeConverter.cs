@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
-namespace Console.Core.Common;
+namespace Console.Contracts.Common;
 
 /// <summary>
 /// Reads free-form JSON (templates, job variables, parameters) refusing duplicate keys with a

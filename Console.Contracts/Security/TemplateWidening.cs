@@ -1,8 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Console.Core.WorkPools;
+using Console.Contracts.WorkPools;
 
-namespace Console.Core.Security;
+namespace Console.Contracts.Security;
 
 /// <summary>
 /// Whether a change to a pool lets its runs do more on the host, which only an admin may decide:

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 using Json.Schema;
 using Json.Schema.Keywords;
 
-namespace Console.Core.WorkPools;
+namespace Console.Contracts.WorkPools;
 
 /// <summary>
 /// The <c>pattern</c> keyword of job variable schemas with a match timeout: a template's pattern is

@@ -1,4 +1,4 @@
-namespace Console.Core.Security;
+namespace Console.Contracts.Security;
 
 /// <summary>
 /// Host paths as the Docker engine will see them, and which of them a run may never bind without
