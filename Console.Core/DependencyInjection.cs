@@ -11,7 +11,6 @@ using Console.Core.Workers;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace Console.Core;
 
@@ -26,14 +25,6 @@ public static class DependencyInjection
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IChangeFeed, ChangeFeed>();
         services.TryAddSingleton<StatusRules>();
-        // SQLite has one writer: one claim at a time. PostgreSQL takes several at once, but a claim
-        // holds a pooled connection for its whole transaction: past the width, polls wait here
-        // (holding nothing) instead of exhausting the connection pool under a fleet's load (B4).
-        services.TryAddSingleton(sp =>
-        {
-            var db = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
-            return new ClaimGate(DatabaseOptions.IsPostgres(db.Provider) ? db.MaxConcurrentClaims : 1);
-        });
         services.AddConsoleDiagnostics();
 
         services.AddConsoleDatabase(configuration);

@@ -13,7 +13,16 @@ public sealed record QueueChanged(WorkQueueDto Queue) : ChangeEvent(Queue.PoolNa
 
 public sealed record QueueDeleted(string Pool, string Name) : ChangeEvent(Pool);
 
-public sealed record WorkerChanged(WorkerDto Worker) : ChangeEvent(Worker.PoolName);
+/// <summary>
+/// A worker changed. From a poll it also carries the "last polled" stamps the poll left on its pool
+/// and queues (<see cref="Polled"/>): the one way every page learns that a pool or queue was polled.
+/// </summary>
+public sealed record WorkerChanged(WorkerDto Worker, PollStampsDto? Polled = null) : ChangeEvent(Worker.PoolName);
+
+/// <summary>The "last polled" of a poll's pool and of each queue it polled, as stored after the poll.</summary>
+public sealed record PollStampsDto(DateTime? PoolLastPolledAt, IReadOnlyList<QueuePollStamp> Queues);
+
+public sealed record QueuePollStamp(string Name, DateTime? LastPolledAt);
 
 public sealed record WorkerDeleted(string Pool, string Name) : ChangeEvent(Pool);
 

@@ -29,7 +29,7 @@ public static class DatabaseRegistration
                 options.UseSqlite(connectionString ?? DatabaseSetup.DefaultConnectionString)
                     .AddInterceptors(new SqlitePragmas(db.SqliteSynchronous));
             });
-            services.TryAddScoped<IRunClaimer, RunClaimer>();
+            services.AddRunClaimer<RunClaimer>(_ => 1);
             return services;
         }
 
@@ -51,7 +51,7 @@ public static class DatabaseRegistration
             }
         });
         services.TryAddScoped<ConsoleDbContext>(sp => sp.GetRequiredService<PostgresConsoleDbContext>());
-        services.TryAddScoped<IRunClaimer, PostgresRunClaimer>();
+        services.AddRunClaimer<PostgresRunClaimer>(sp => sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.MaxConcurrentClaims);
         return services;
     }
 }

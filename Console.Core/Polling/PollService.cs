@@ -105,7 +105,8 @@ public sealed class PollService(
 
         if (first || outcome.Claimed.Count > 0)
         {
-            await workers.PublishAsync(outcome.Worker, ct);
+            var stamps = new PollStampsDto(outcome.Pool.LastPolledAt, [.. outcome.PolledQueues.Select(q => new QueuePollStamp(q.Name, q.LastPolledAt))]);
+            await workers.PublishAsync(outcome.Worker, stamps, ct);
         }
 
         if (!outcome.WorkerWasOnline)

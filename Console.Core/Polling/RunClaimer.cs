@@ -40,15 +40,3 @@ public sealed class RunClaimer(ConsoleDbContext db, StatusRules rules, WorkerSer
             .Take(take)
             .ToListAsync(ct);
 }
-
-/// <summary>One claim at a time in this process: SQLite has one writer, waiting here beats busy-retrying.</summary>
-public sealed class ClaimGate(int width = 1) : IDisposable
-{
-    private readonly SemaphoreSlim _semaphore = new(width, width);
-
-    public Task WaitAsync(CancellationToken ct) => _semaphore.WaitAsync(ct);
-
-    public void Release() => _semaphore.Release();
-
-    public void Dispose() => _semaphore.Dispose();
-}

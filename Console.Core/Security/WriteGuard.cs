@@ -1,5 +1,6 @@
 using Console.Contracts.Security;
 using Console.Core.FlowRuns;
+using Console.Core.Polling;
 using Console.Core.Workers;
 using Console.Core.WorkPools;
 using Console.Core.WorkQueues;
@@ -14,9 +15,6 @@ namespace Console.Core.Security;
 /// </summary>
 internal static class WriteGuard
 {
-    /// <summary>What a worker's calls touch: its heartbeat, its claims and reports, polled-at stamps.</summary>
-    private static readonly HashSet<string> PollStamps = [nameof(WorkPool.LastPolledAt), nameof(WorkPool.UpdatedAt)];
-
     public static async Task CheckAsync(Actor actor, IReadOnlyList<EntityEntry> entries, CredentialState credentials, CancellationToken ct)
     {
         switch (actor.Kind)
@@ -94,13 +92,14 @@ internal static class WriteGuard
             pool.Type, global::Console.Contracts.Common.ConsoleJson.ParseObject(pool.BaseJobTemplate));
     }
 
+    /// <summary>What a worker's calls touch: its heartbeat, its claims and reports, and the poll's stamps on its pool and queues.</summary>
     private static bool WorkerMayWrite(EntityEntry entry) => entry.Entity switch
     {
         PoolWorker => entry.State != EntityState.Deleted,
         FlowRun => entry.State == EntityState.Modified,
         FlowRunStateChange or LogLine => entry.State == EntityState.Added,
         WorkPool or WorkQueue => entry.State == EntityState.Modified
-            && entry.Properties.Where(p => p.IsModified).All(p => PollStamps.Contains(p.Metadata.Name)),
+            && entry.Properties.Where(p => p.IsModified).All(p => PollStamps.Columns.Contains(p.Metadata.Name)),
         _ => false,
     };
 

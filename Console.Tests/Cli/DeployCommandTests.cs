@@ -10,7 +10,7 @@ namespace Console.Tests.Cli;
 public sealed class DeployCommandTests(ConsoleServer server) : IDisposable
 {
     private readonly CliHarness _cli = new(server);
-    private readonly RestSetup _rest = new(server);
+    private readonly HttpClient _rest = server.CreateHttpClient();
 
     [Fact]
     public async Task No_prompt_deploy_with_flags_creates_the_deployment_of_the_discovered_flow()
@@ -27,7 +27,7 @@ public sealed class DeployCommandTests(ConsoleServer server) : IDisposable
         Assert.Contains("Deployment 'hello/my-deployment' successfully created", result.Output, StringComparison.Ordinal);
         Assert.Contains("deployment run 'hello/my-deployment'", result.Output, StringComparison.Ordinal);
         Assert.Contains($"worker start --pool {pool}", result.Output, StringComparison.Ordinal);
-        var deployment = await _rest.GetAsync<DeploymentDto>("/api/deployments/by-name/hello/my-deployment");
+        var deployment = await _rest.GetJsonAsync<DeploymentDto>("/api/deployments/by-name/hello/my-deployment");
         Assert.Equal("flows/hello.sh", deployment.Entrypoint);
         Assert.Equal("sh flows/hello.sh", deployment.Command);
         Assert.Equal(pool, deployment.WorkPoolName);
@@ -57,7 +57,7 @@ public sealed class DeployCommandTests(ConsoleServer server) : IDisposable
         Assert.Equal(0, first.ExitCode);
         Assert.Equal(0, second.ExitCode);
         Assert.Contains("successfully updated", second.Output, StringComparison.Ordinal);
-        var deployment = await _rest.GetAsync<DeploymentDto>("/api/deployments/by-name/report/daily");
+        var deployment = await _rest.GetJsonAsync<DeploymentDto>("/api/deployments/by-name/report/daily");
         Assert.Equal("critical", deployment.WorkQueueName);
         Assert.Equal("dotnet run Report.cs -- --fast", deployment.Command);
         Assert.Empty(deployment.Schedules);
@@ -116,7 +116,7 @@ public sealed class DeployCommandTests(ConsoleServer server) : IDisposable
         _cli.WriteFile(ProjectManifest.FileName, "# my project\nflows:\n  - name: get_repo_info\n    entrypoint: repo_info.sh\n    command: sh repo_info.sh\n");
         _cli.WriteFile("repo_info.sh", "echo info\n");
         _cli.WriteFile("other.sh", "# flow: other\necho other\n");
-        var pools = await _rest.GetAsync<List<WorkPoolDto>>("/api/work-pools");
+        var pools = await _rest.GetJsonAsync<List<WorkPoolDto>>("/api/work-pools");
         var console = CliHarness.NewConsole(interactive: true);
         console.Input.PushKey(ConsoleKey.Enter);                          // the first flow: get_repo_info
         console.Input.PushTextWithEnter("my-first-deployment");           // deployment name
@@ -139,7 +139,7 @@ public sealed class DeployCommandTests(ConsoleServer server) : IDisposable
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("Which work pool would you like to deploy this flow to?", result.Output, StringComparison.Ordinal);
         Assert.Contains("Would you like to build a custom Docker image", result.Output, StringComparison.Ordinal);
-        var deployment = await _rest.GetAsync<DeploymentDto>("/api/deployments/by-name/get_repo_info/my-first-deployment");
+        var deployment = await _rest.GetJsonAsync<DeploymentDto>("/api/deployments/by-name/get_repo_info/my-first-deployment");
         Assert.Equal(pool, deployment.WorkPoolName);
         Assert.Equal("my-user/my-first-deployment:latest", (string?)deployment.JobVariables["image"]);
         var request = Assert.Single(builder.Requests);
@@ -181,7 +181,7 @@ public sealed class DeployCommandTests(ConsoleServer server) : IDisposable
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.DoesNotContain("Docker image", result.Output, StringComparison.Ordinal);
-        var deployment = await _rest.GetAsync<DeploymentDto>("/api/deployments/by-name/only/hourly");
+        var deployment = await _rest.GetJsonAsync<DeploymentDto>("/api/deployments/by-name/only/hourly");
         var schedule = Assert.Single(deployment.Schedules);
         Assert.Equal("0 * * * *", schedule.Cron);
         Assert.Equal("UTC", schedule.Timezone);
@@ -201,7 +201,7 @@ public sealed class DeployCommandTests(ConsoleServer server) : IDisposable
         var result = await _cli.RunAsync("--no-prompt", "deploy", "-n", "boxed-dep");
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        var deployment = await _rest.GetAsync<DeploymentDto>("/api/deployments/by-name/boxed/boxed-dep");
+        var deployment = await _rest.GetJsonAsync<DeploymentDto>("/api/deployments/by-name/boxed/boxed-dep");
         Assert.Equal("me/boxed-dep:v1", (string?)deployment.JobVariables["image"]);
         Assert.Contains("the image was not built", result.Output, StringComparison.Ordinal);
         Assert.Contains("docker build -t me/boxed-dep:v1", result.Output, StringComparison.Ordinal);
@@ -228,7 +228,7 @@ public sealed class DeployCommandTests(ConsoleServer server) : IDisposable
             Assert.Contains($"Built image {imageName}:t1", result.Output, StringComparison.Ordinal);
             var image = await docker.Images.InspectImageAsync($"{imageName}:t1");
             Assert.Equal("/opt/flow", image.Config.WorkingDir);
-            var deployment = await _rest.GetAsync<DeploymentDto>("/api/deployments/by-name/built/built-dep");
+            var deployment = await _rest.GetJsonAsync<DeploymentDto>("/api/deployments/by-name/built/built-dep");
             Assert.Equal($"{imageName}:t1", (string?)deployment.JobVariables["image"]);
         }
         finally

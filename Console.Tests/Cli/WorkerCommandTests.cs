@@ -10,7 +10,7 @@ namespace Console.Tests.Cli;
 public sealed class WorkerCommandTests(ConsoleServer server) : IDisposable
 {
     private readonly CliHarness _cli = new(server);
-    private readonly RestSetup _rest = new(server);
+    private readonly HttpClient _rest = server.CreateHttpClient();
 
     [Fact]
     public async Task Start_passes_every_option_to_the_worker_library()
@@ -54,18 +54,18 @@ public sealed class WorkerCommandTests(ConsoleServer server) : IDisposable
         var console = CliHarness.NewConsole();
 
         var running = _cli.RunAsync(console, stop.Token, "worker", "start", "--pool", pool, "--name", name, "--type", "process");
-        var worker = await RestSetup.EventuallyAsync(async () =>
+        var worker = await Wait.ForAsync(async () =>
         {
             if (running.IsCompleted)
             {
                 throw new InvalidOperationException($"The worker stopped early: {await running}");
             }
 
-            var pools = await _rest.GetAsync<List<WorkPoolDto>>("/api/work-pools");
+            var pools = await _rest.GetJsonAsync<List<WorkPoolDto>>("/api/work-pools");
             return pools.Any(p => p.Name == pool)
-                ? (await _rest.GetAsync<List<WorkerDto>>($"/api/work-pools/{pool}/workers")).FirstOrDefault(w => w.Name == name && w.Status == WorkerStatus.Online)
+                ? (await _rest.GetJsonAsync<List<WorkerDto>>($"/api/work-pools/{pool}/workers")).FirstOrDefault(w => w.Name == name && w.Status == WorkerStatus.Online)
                 : null;
-        }, seconds: 60);
+        }, timeoutSeconds: 60);
         await stop.CancelAsync();
         var result = await running.WaitAsync(TimeSpan.FromSeconds(60));
 

@@ -20,11 +20,11 @@ public sealed class WorkerKillTests(ITestOutputHelper output) : FaultTestBase(ou
     public async Task A_SIGKILLed_worker_started_again_adopts_its_running_container_and_the_run_completes_with_every_line_once()
     {
         TestEnvironment.RequireDocker();
-        var server = Watch(await ServerProcess.StartAsync(Folder.FullName));
+        var server = Watch(await FaultServer.StartAsync(Folder.FullName));
         using var http = server.CreateHttpClient();
         var pool = Unique("r2-adopt");
         var name = Unique("w");
-        await http.CreatePoolAsync(pool);
+        await http.CreatePoolAsync(pool, "docker");
         // 20 lines, then it waits for the test's go (so it is still running when the new worker
         // comes), then 10 more: lines 1-20 straddle the kill, 21-30 come after the adoption.
         var run = await http.RunAsync(pool,
@@ -33,24 +33,24 @@ public sealed class WorkerKillTests(ITestOutputHelper output) : FaultTestBase(ou
 
         var first = StartWorker(server, pool, name);
         var running = await http.WaitForStateAsync(run.Id, FlowRunState.Running, 90);
-        await WaitUntilAsync(async () => (await http.OutputAsync(run.Id)).Contains("line-3"), "the run's first lines on the server", 60);
+        await Wait.UntilAsync(async () => (await http.OutputAsync(run.Id)).Contains("line-3"), "the run's first lines on the server", 60);
 
         await first.KillAsync();
         Assert.True((await Docker.Containers.InspectContainerAsync(running.InfrastructureId)).State.Running,
             "the container outlives its SIGKILLed worker");
-        await WaitUntilAsync(async () => (await Docker.Containers.InspectContainerAsync(running.InfrastructureId)).State.Running
+        await Wait.UntilAsync(async () => (await Docker.Containers.InspectContainerAsync(running.InfrastructureId)).State.Running
                 && (await ContainerOutputAsync(running.InfrastructureId!)).Contains("line-20"),
             "the container to print on while no worker watches it", 60);
 
         StartWorker(server, pool, name); // the same name: it looks for its own containers by label
-        await WaitUntilAsync(async () => (await http.LogsAsync(run.Id)).Any(l => l.Message.StartsWith("Worker took over container", StringComparison.Ordinal)),
+        await Wait.UntilAsync(async () => (await http.LogsAsync(run.Id)).Any(l => l.Message.StartsWith("Worker took over container", StringComparison.Ordinal)),
             "the restarted worker to adopt the container", 90);
         await File.WriteAllTextAsync(Path.Combine(Folder.FullName, "go"), "go");
         var done = await http.WaitForStateAsync(run.Id, FlowRunState.Completed, 60);
 
         Assert.Equal((name, running.InfrastructureId, 0), (done.WorkerName, done.InfrastructureId, done.ExitCode));
         Assert.Equal(Numbered("line", 1, 30), await http.OutputAsync(run.Id));
-        await WaitUntilAsync(async () => !await ContainerExistsAsync(running.InfrastructureId!), "the adopted container to be removed (auto_remove)");
+        await Wait.UntilAsync(async () => !await ContainerExistsAsync(running.InfrastructureId!), "the adopted container to be removed (auto_remove)");
         Output.WriteLine($"verified: run {run.Id} Completed after its worker was SIGKILLed; container {running.InfrastructureId![..12]} adopted; 30 lines, none lost or repeated");
     }
 
@@ -60,7 +60,7 @@ public sealed class WorkerKillTests(ITestOutputHelper output) : FaultTestBase(ou
         TestEnvironment.RequireDocker();
         // The real lease reaper (a Hangfire job every 10 s); workers heartbeat every 3 s, so a
         // silent one is Offline after 9 s instead of 30 s (margin for a busy machine).
-        var server = Watch(await ServerProcess.StartAsync(Folder.FullName, new Dictionary<string, string?> { ["Jobs:Enabled"] = "true" }));
+        var server = Watch(await FaultServer.StartAsync(Folder.FullName, new Dictionary<string, string?> { ["Jobs:Enabled"] = "true" }));
         using var http = server.CreateHttpClient();
         var pool = Unique("r2-reap");
         var doomed = Unique("doomed");
@@ -74,11 +74,11 @@ public sealed class WorkerKillTests(ITestOutputHelper output) : FaultTestBase(ou
         var first = await http.RunAsync(pool, "sh -c 'echo started; sleep 300'");
         var victim = StartWorker(server, pool, doomed, fast);
         var running = await http.WaitForStateAsync(first.Id, FlowRunState.Running, 90);
-        await WaitUntilAsync(async () => (await http.OutputAsync(first.Id)).Contains("started"), "the first run's output", 60);
+        await Wait.UntilAsync(async () => (await http.OutputAsync(first.Id)).Contains("started"), "the first run's output", 60);
 
         var next = await http.RunAsync(pool, "echo next");
         StartWorker(server, pool, heir, fast);
-        await WaitUntilAsync(async () => (await http.WorkersAsync(pool)).Any(w => w.Name == heir && w.Status == WorkerStatus.Online),
+        await Wait.UntilAsync(async () => (await http.WorkersAsync(pool)).Any(w => w.Name == heir && w.Status == WorkerStatus.Online),
             "the second worker to come online", 90);
         // The pool's only slot is taken: the second worker cannot have the next run.
         Assert.Contains((await http.GetRunAsync(next.Id)).State, new[] { FlowRunState.Scheduled, FlowRunState.Late });

@@ -24,7 +24,7 @@ public sealed class ReadmeConsole : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        BaseUrl = $"http://127.0.0.1:{FreePort()}";
+        BaseUrl = $"http://127.0.0.1:{FreePort.Next()}";
         var start = Shell.StartInfo("dotnet", Repository.Root, "run", "--project", "Console.Web", "--no-build", "--", "--urls", BaseUrl);
         start.Environment["ConnectionStrings__Console"] = $"Data Source={Path.Combine(Folder, "console.db")}";
         start.Environment["Worker__StateDirectory"] = Path.Combine(Folder, "worker");
@@ -101,10 +101,4 @@ public sealed class ReadmeConsole : IAsyncLifetime
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -146,7 +146,7 @@ public sealed class DockerInfrastructureTests : IDisposable
         var sink = new RecordingSink();
         await using var handle = await Start(DockerConfig("sh -c 'echo sleeping; sleep 300'"), sink);
         var watch = handle.WatchAsync(CancellationToken.None);
-        await WaitUntilAsync(() => sink.Of("stdout").Contains("sleeping"), "the container printed before sleeping");
+        await Wait.UntilAsync(() => sink.Of("stdout").Contains("sleeping"), "the container printed before sleeping");
 
         await handle.StopAsync(TimeSpan.FromSeconds(1), CancellationToken.None).Within();
         var exit = await watch.Within(30);
@@ -182,7 +182,7 @@ public sealed class DockerInfrastructureTests : IDisposable
         using (var stopWatching = new CancellationTokenSource())
         {
             var watch = handle.WatchAsync(stopWatching.Token);
-            await WaitUntilAsync(() => first.Of("stdout").Contains("two"), "the first two lines");
+            await Wait.UntilAsync(() => first.Of("stdout").Contains("two"), "the first two lines");
             await stopWatching.CancelAsync(); // the "worker" dies here
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => watch);
         }

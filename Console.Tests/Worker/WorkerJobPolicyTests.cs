@@ -34,7 +34,7 @@ public sealed class WorkerJobPolicyTests : IClassFixture<ConsoleServer>, IDispos
     [Fact]
     public async Task Tampered_runs_crash_with_the_reason_and_get_no_container_while_a_clean_run_of_the_pool_completes()
     {
-        await _http.CreatePoolAsync(_pool);
+        await _http.CreatePoolAsync(_pool, "docker");
         // auto_remove off: a container created by mistake would still be there to find.
         var keep = new JsonObject { ["auto_remove"] = false };
         var data = Directory.CreateTempSubdirectory("console-policy-data-");

@@ -19,7 +19,7 @@ public sealed class WizardBrowserTests(BrowserFixture browser) : IClassFixture<B
     public async Task DisposeAsync() => await _page.Context.DisposeAsync();
 
     [Fact]
-    public async Task TheWizardCreatesADeploymentOnAProcessPoolAndRunsIt()
+    public async Task The_wizard_creates_a_deployment_on_a_process_pool_and_runs_it()
     {
         var name = ConsoleApi.UniqueName("wizard");
         var pool = ConsoleApi.UniqueName("wizard-pool");

@@ -74,7 +74,7 @@ public sealed class WizardComponentTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AFailedBuildShowsTheEnginesErrorAndCreatesNothing()
+    public async Task A_failed_build_shows_the_engines_error_and_creates_nothing()
     {
         var pool = "dock-" + Guid.NewGuid().ToString("N")[..8];
         await CallAsync((WorkPoolService s) => s.CreateAsync(new CreateWorkPoolRequest { Name = pool, Type = WorkPoolTypes.Docker }));

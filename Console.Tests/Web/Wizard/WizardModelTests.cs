@@ -14,7 +14,7 @@ public sealed class WizardModelTests
     private static readonly string Example = Path.Combine(ContentRoot.Find(), "examples", "get-repo-info");
 
     [Fact]
-    public void LoadingTheExampleProjectPicksItsFlowAndPrefillsTheEntrypoint()
+    public void Loading_the_example_project_picks_its_flow_and_prefills_the_entrypoint()
     {
         var model = new WizardModel();
         model.LoadProject(FlowProject.Load(Example));
@@ -26,7 +26,7 @@ public sealed class WizardModelTests
     }
 
     [Fact]
-    public void AnInvalidNameIsAnErrorOnTheNameWhileTyping()
+    public void An_invalid_name_is_an_error_on_the_name_while_typing()
     {
         var model = Named("Not A Name");
 
@@ -37,7 +37,7 @@ public sealed class WizardModelTests
     }
 
     [Fact]
-    public void ATakenFlowAndNameIsAnErrorOnTheName()
+    public void A_taken_flow_and_name_is_an_error_on_the_name()
     {
         var model = Named("taken");
         model.SetTakenNames("get-repo-info", ["taken"]);
@@ -46,7 +46,7 @@ public sealed class WizardModelTests
     }
 
     [Fact]
-    public void ScheduleErrorsLandOnTheirFieldAndAValidOneHasFiveOccurrences()
+    public void Schedule_errors_land_on_their_field_and_a_valid_one_has_five_occurrences()
     {
         var model = Named("sched");
         model.ScheduleKind = ScheduleKind.Cron;
@@ -75,7 +75,7 @@ public sealed class WizardModelTests
     }
 
     [Fact]
-    public void BackAndNextKeepWhatWasEntered()
+    public void Back_and_next_keep_what_was_entered()
     {
         var model = Named("kept");
         model.GoTo(WizardStep.Schedule);
@@ -93,7 +93,7 @@ public sealed class WizardModelTests
     }
 
     [Fact]
-    public void TheImageStepIsOnlyForDockerPools()
+    public void The_image_step_is_only_for_Docker_pools()
     {
         var model = Named("img");
         model.Pools = [Pool("proc", WorkPoolTypes.Process), Pool("dock", WorkPoolTypes.Docker)];
@@ -105,7 +105,7 @@ public sealed class WizardModelTests
     }
 
     [Fact]
-    public void ABuiltImageDefaultsToTheDeploymentsNameAndBecomesTheImageVariable()
+    public void A_built_image_defaults_to_the_deployments_name_and_becomes_the_image_variable()
     {
         var model = Named("my-first-deployment");
         model.Pools = [Pool("dock", WorkPoolTypes.Docker)];
@@ -124,7 +124,7 @@ public sealed class WizardModelTests
     }
 
     [Fact]
-    public void AProcessPoolsWorkingDirectoryDefaultsToTheProjectFolder()
+    public void A_process_pools_working_directory_defaults_to_the_project_folder()
     {
         var model = Named("wd");
         model.Pools = [Pool("proc", WorkPoolTypes.Process)];
@@ -135,7 +135,7 @@ public sealed class WizardModelTests
     }
 
     [Fact]
-    public void ServerErrorsGoToTheStepAndFieldTheyName()
+    public void Server_errors_go_to_the_step_and_field_they_name()
     {
         var model = Named("dup");
         model.GoTo(WizardStep.Review);
@@ -151,7 +151,7 @@ public sealed class WizardModelTests
     }
 
     [Fact]
-    public void TheReviewShowsTheEquivalentCliCommandAndManifestEntry()
+    public void The_review_shows_the_equivalent_CLI_command_and_manifest_entry()
     {
         var model = Named("my-deployment");
         model.Pools = [Pool("my-pool", WorkPoolTypes.Process)];

@@ -1,10 +1,14 @@
+using Console.Contracts;
+using Console.Testing;
+
 namespace Console.Bench.Infra;
 
 /// <summary>
-/// A standalone worker as a child process: the CLI's `cx worker start` when it is built with that
-/// command, else this harness's `worker-host` (the same library, hosted the same way).
+/// A standalone worker as a child process: the CLI's `cx worker start` (<see cref="WorkerProcess"/>)
+/// when it is built with that command, else this harness's `worker-host` (the same library, hosted
+/// the same way).
 /// </summary>
-internal static class WorkerProcess
+internal static class BenchWorkers
 {
     private static string? _cliProblem;
     private static bool _cliChecked;
@@ -28,9 +32,7 @@ internal static class WorkerProcess
         Directory.CreateDirectory(options.WorkFolder);
         if (useCli)
         {
-            vars["CONSOLE_CLI_PROMPT"] = "0";
-            var cli = Repo.CliDll()!;
-            var child = ChildProcess.Start("dotnet", [cli, "worker", "start", "--pool", pool, "--name", name, "--api", api.ToString().TrimEnd('/')], vars, log, options.WorkFolder);
+            var child = WorkerProcess.StartCli("dotnet", Repo.CliDll()!, api.ToString(), pool, name, vars, options.WorkFolder, log);
             return (child, "cx worker start");
         }
 
@@ -38,7 +40,7 @@ internal static class WorkerProcess
         vars["Worker__Pools__0"] = pool;
         vars["Worker__Name"] = name;
         vars["Worker__ApiUrl"] = api.ToString().TrimEnd('/');
-        var host = ChildProcess.Start("dotnet", [Repo.BenchDll, "worker-host"], vars, log, options.WorkFolder);
+        var host = ChildProcess.Run($"worker-host {name}", "dotnet", [Repo.BenchDll, "worker-host"], vars, options.WorkFolder, log);
         return (host, "Console.Bench worker-host (Console.Worker library; the CLI's worker start is not built)");
     }
 
@@ -64,31 +66,21 @@ internal static class WorkerProcess
     }
 
     /// <summary>Waits until the server lists the worker as Online.</summary>
-    public static async Task WaitOnlineAsync(ApiClient api, string pool, string name, ChildProcess child, TimeSpan timeout, CancellationToken ct)
-    {
-        var t0 = Clock.Now;
-        while (Clock.MsSince(t0) < timeout.TotalMilliseconds)
+    public static Task WaitOnlineAsync(HttpClient api, string pool, string name, ChildProcess child, TimeSpan timeout, CancellationToken ct) =>
+        Wait.UntilAsync(async () =>
         {
             if (child.HasExited)
             {
-                throw new InvalidOperationException($"The worker exited; its log ends:\n{child.Tail()}");
+                throw new InvalidOperationException($"The worker exited.\n{child.RecentOutput(30)}");
             }
 
             try
             {
-                var workers = await api.WorkersAsync(pool, ct);
-                if (workers.Any(w => w.Name == name && w.Status == Console.Contracts.WorkerStatus.Online))
-                {
-                    return;
-                }
+                return (await api.WorkersAsync(pool, ct)).Any(w => w.Name == name && w.Status == WorkerStatus.Online);
             }
             catch (HttpRequestException)
             {
+                return false;
             }
-
-            await Task.Delay(100, ct);
-        }
-
-        throw new TimeoutException($"Worker {name} did not come online in {timeout.TotalSeconds:F0} s; its log ends:\n{child.Tail()}");
-    }
+        }, $"worker {name} to come online", (int)timeout.TotalSeconds, ct);
 }
