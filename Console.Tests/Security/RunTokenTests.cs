@@ -4,10 +4,9 @@ using Console.Contracts.Common;
 using Console.Contracts;
 using Console.Contracts.FlowRuns;
 using Console.Contracts.Security;
+using Console.Testing;
 using Console.Tests.Faults;
 using Console.Tests.Infrastructure;
-using Console.Tests.Worker;
-using static Console.Tests.Worker.WorkerTestKit;
 
 namespace Console.Tests.Security;
 
@@ -29,11 +28,14 @@ public sealed class RunTokenTests(SecureConsoleServer server) : IClassFixture<Se
         await admin.PostAsJsonAsync($"/api/flow-runs/{other.Id}/cancel", new { }, ConsoleJson.Options);
 
         var run = await admin.RunAsync(pool, "sh -c 'env; echo printed; sleep 60'", docker: false);
-        var worker = WorkerProcess.Start(server.BaseUrl, pool, "w-" + Guid.NewGuid().ToString("N")[..8],
-            new Dictionary<string, string?> { ["Worker:ApiKey"] = workerKey });
+        var worker = WorkerProcess.StartCli(BuiltApps.DotnetHost, BuiltApps.CliDll, server.BaseUrl, pool, "w-" + Guid.NewGuid().ToString("N")[..8],
+            new Dictionary<string, string?>
+            {
+                ["Worker:ApiKey"] = workerKey, ["Worker:PollWaitSeconds"] = "5", ["Worker:CreatePoolIfMissing"] = "false",
+            });
         try
         {
-            await WaitUntilAsync(async () => (await admin.OutputAsync(run.Id)).Contains("printed"), "the flow to print its environment");
+            await Wait.UntilAsync(async () => (await admin.OutputAsync(run.Id)).Contains("printed"), "the flow to print its environment");
             var environment = await admin.OutputAsync(run.Id);
             Assert.DoesNotContain(environment, line => line.Contains(workerKey, StringComparison.Ordinal));
             Assert.DoesNotContain(environment, line => line.StartsWith("Worker__ApiKey=", StringComparison.OrdinalIgnoreCase));
