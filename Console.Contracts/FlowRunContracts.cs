@@ -61,6 +61,9 @@ public sealed record NewLogLine
     public string? Id { get; init; }
 }
 
+/// <summary>A token for one run's own process (<c>CONSOLE_API_KEY</c> in its environment): its logs and state only, until it ends.</summary>
+public sealed record RunTokenDto(string Token, DateTime ExpiresAt);
+
 public sealed record StateChangeDto(FlowRunState State, string? Message, DateTime Timestamp);
 
 public sealed record FlowRunQuery

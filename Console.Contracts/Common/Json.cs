@@ -14,8 +14,10 @@ public static class ConsoleJson
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
         {
             DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+            AllowDuplicateProperties = false,
         };
         options.Converters.Add(new JsonStringEnumConverter());
+        AddStrictNodes(options);
         return options;
     }
 
@@ -23,14 +25,28 @@ public static class ConsoleJson
     {
         ArgumentNullException.ThrowIfNull(options);
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+
+        // {"name":"a","name":"b"} is ambiguous: one reader would take the first, another the last.
+        options.AllowDuplicateProperties = false;
         options.Converters.Add(new JsonStringEnumConverter());
+        AddStrictNodes(options);
+    }
+
+    /// <summary>Parsing that refuses duplicate keys (a <see cref="JsonException"/>).</summary>
+    internal static JsonDocumentOptions StrictDocument { get; } = new() { AllowDuplicateProperties = false };
+
+    private static void AddStrictNodes(JsonSerializerOptions options)
+    {
+        options.Converters.Add(new StrictNodeConverter<JsonNode>());
+        options.Converters.Add(new StrictNodeConverter<JsonObject>());
+        options.Converters.Add(new StrictNodeConverter<JsonArray>());
     }
 
     public static JsonObject ParseObject(string? json) =>
-        string.IsNullOrEmpty(json) ? [] : JsonNode.Parse(json)?.AsObject() ?? [];
+        string.IsNullOrEmpty(json) ? [] : JsonNode.Parse(json, documentOptions: StrictDocument)?.AsObject() ?? [];
 
     public static JsonArray ParseArray(string? json) =>
-        string.IsNullOrEmpty(json) ? [] : JsonNode.Parse(json)?.AsArray() ?? [];
+        string.IsNullOrEmpty(json) ? [] : JsonNode.Parse(json, documentOptions: StrictDocument)?.AsArray() ?? [];
 
     public static string Serialize(JsonNode? node) => node?.ToJsonString() ?? "{}";
 

@@ -5,7 +5,7 @@ namespace Console.Contracts.Common;
 /// <summary>Names of pools, queues, workers and deployments (docs/api.md): 1-63 chars of [a-z0-9] with inner '-' or '_'.</summary>
 public static partial class Names
 {
-    [GeneratedRegex("^[a-z0-9](?:[a-z0-9_-]{0,61}[a-z0-9])?$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[a-z0-9](?:[a-z0-9_-]{0,61}[a-z0-9])?\z", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 
     public static bool IsValid(string? name) => name is not null && Pattern().IsMatch(name);

@@ -12,6 +12,12 @@ public static class Roles
     public const string Viewer = "viewer";
     public const string Worker = "worker";
 
+    /// <summary>
+    /// A flow run's own short-lived token (never a key): it may report that run's logs and state and
+    /// read them back, nothing else.
+    /// </summary>
+    public const string Run = "run";
+
     /// <summary>Roles a person can have; keys may also be worker keys.</summary>
     public static IReadOnlyList<string> ForUsers { get; } = [Admin, Operator, Viewer];
 

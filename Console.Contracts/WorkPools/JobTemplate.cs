@@ -65,7 +65,6 @@ public sealed partial class JobTemplate
             throw new InvalidRequestException($"{field}.variables.properties", "'properties' must be an object.");
         }
 
-        CompileSchema(variables, $"{field}.variables");
         var schemas = new Dictionary<string, JsonSchema>(StringComparer.Ordinal);
         foreach (var (name, prop) in properties)
         {
@@ -83,6 +82,9 @@ public sealed partial class JobTemplate
 
             schemas[name] = schema;
         }
+
+        // After the variables one by one, so a bad pattern is blamed on the variable that has it.
+        CompileSchema(variables, $"{field}.variables");
 
         foreach (var placeholder in Placeholders(jobConfiguration))
         {
@@ -226,7 +228,8 @@ public sealed partial class JobTemplate
         }
     }
 
-    private static IEnumerable<string> Placeholders(JsonNode? node) => node switch
+    /// <summary>The variables a part of the job configuration names, in order, repeats included.</summary>
+    internal static IEnumerable<string> Placeholders(JsonNode? node) => node switch
     {
         JsonObject obj => obj.SelectMany(p => Placeholders(p.Value)),
         JsonArray array => array.SelectMany(Placeholders),
@@ -237,14 +240,49 @@ public sealed partial class JobTemplate
 
     private static JsonSchema CompileSchema(JsonObject schema, string field)
     {
+        var compiled = (JsonObject)schema.DeepClone();
+        RequireBoundedRegexes(compiled, field);
         try
         {
-            // A registry of its own per schema: the global one would grow with every template.
-            return JsonSchema.FromText(schema.ToJsonString(), new BuildOptions { SchemaRegistry = new SchemaRegistry() });
+            // A registry of its own per schema: the global one would grow with every template. The
+            // dialect is always ours ($schema is dropped above), so every pattern runs with a timeout.
+            return JsonSchema.FromText(compiled.ToJsonString(), new BuildOptions { SchemaRegistry = new SchemaRegistry(), Dialect = BoundedPattern.Dialect });
         }
         catch (Exception ex) when (ex is JsonSchemaException or JsonException or ArgumentException or InvalidOperationException)
         {
             throw new InvalidRequestException(field, $"Not a valid JSON Schema: {ex.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Drops <c>$schema</c> (another draft's dialect would evaluate <c>pattern</c> without a timeout) and
+    /// refuses <c>patternProperties</c>, whose regular expressions the library matches without one.
+    /// </summary>
+    private static void RequireBoundedRegexes(JsonNode? node, string field)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                obj.Remove("$schema");
+                if (obj.ContainsKey("patternProperties"))
+                {
+                    throw new InvalidRequestException(field,
+                        "'patternProperties' is not supported in job variable schemas (its patterns cannot be bounded in time): declare the properties by name.");
+                }
+
+                foreach (var (_, value) in obj)
+                {
+                    RequireBoundedRegexes(value, field);
+                }
+
+                break;
+            case JsonArray array:
+                foreach (var item in array)
+                {
+                    RequireBoundedRegexes(item, field);
+                }
+
+                break;
         }
     }
 

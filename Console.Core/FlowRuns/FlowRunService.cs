@@ -15,6 +15,7 @@ public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, Status
     public const int MaxLogLinesPerPost = 5_000;
     public const int MaxLogMessageLength = 64 * 1024;
     public const int MaxLogLineIdLength = 64;
+    public const int MaxLogLevelLength = 16;
 
     public async Task<IReadOnlyList<FlowRunDto>> ListAsync(FlowRunQuery query, CancellationToken ct = default)
     {
@@ -216,6 +217,11 @@ public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, Status
             if (line.Id is { Length: 0 or > MaxLogLineIdLength })
             {
                 throw new InvalidRequestException($"[{i}].id", $"A line id has 1 to {MaxLogLineIdLength} characters.");
+            }
+
+            if (line.Level is { Length: > MaxLogLevelLength } || (!string.IsNullOrWhiteSpace(line.Level) && !line.Level.All(char.IsAsciiLetter)))
+            {
+                throw new InvalidRequestException($"[{i}].level", $"A level is a word of at most {MaxLogLevelLength} letters, e.g. info, warning or error.");
             }
 
             var message = line.Message.Length > MaxLogMessageLength ? line.Message[..MaxLogMessageLength] : line.Message;

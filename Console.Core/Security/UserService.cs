@@ -11,7 +11,7 @@ namespace Console.Core.Security;
 /// <summary>People who sign in to the console: create, list, delete, check a password, change it.</summary>
 public sealed partial class UserService(ConsoleDbContext db, TimeProvider time, IActorAccessor actors, CredentialState credentials, IChangeFeed feed)
 {
-    [GeneratedRegex("^[a-z0-9][a-z0-9._@-]{0,63}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9._@-]{0,63}\z", RegexOptions.CultureInvariant)]
     private static partial Regex UserNamePattern();
 
     private DateTime Now => time.GetUtcNow().UtcDateTime;

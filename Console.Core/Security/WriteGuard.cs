@@ -43,6 +43,11 @@ internal static class WriteGuard
     {
         var security = entry.Entity is ApiKey or ConsoleUser;
         var ownUser = entry.Entity is ConsoleUser user && entry.State == EntityState.Modified && actor.Kind == ActorKind.User && user.Id == actor.Id;
+        if (actor.Role == Roles.Run)
+        {
+            return RunMayWrite(actor.Id, entry) ? null : $"A run's token may only report that run's logs and state, not change {Describe(entry)}.";
+        }
+
         if (actor.Role == Roles.Worker)
         {
             return WorkerMayWrite(entry) ? null : $"A worker key may only report on the runs of its pools, not change {Describe(entry)}.";
@@ -58,7 +63,33 @@ internal static class WriteGuard
             return $"Only an admin may change {Describe(entry)}.";
         }
 
-        return Roles.MayOperate(actor.Role) ? null : $"The role '{actor.Role}' may read but not change {Describe(entry)}.";
+        if (!Roles.MayOperate(actor.Role))
+        {
+            return $"The role '{actor.Role}' may read but not change {Describe(entry)}.";
+        }
+
+        return entry.Entity is WorkPool pool && Widening(entry, pool) is { } widening
+            ? $"Only an admin may widen what a pool's runs may do ({widening}); ask an admin to change the template."
+            : null;
+    }
+
+    /// <summary>What a new or changed pool lets its runs do beyond before (a new pool: beyond its type's default).</summary>
+    private static string? Widening(EntityEntry entry, WorkPool pool)
+    {
+        var template = entry.Property(nameof(WorkPool.BaseJobTemplate));
+        var type = entry.Property(nameof(WorkPool.Type));
+        if (entry.State == EntityState.Added)
+        {
+            return TemplateWidening.Describe(null, null, pool.Type, global::Console.Contracts.Common.ConsoleJson.ParseObject(pool.BaseJobTemplate));
+        }
+
+        if (entry.State != EntityState.Modified || (!template.IsModified && !type.IsModified))
+        {
+            return null;
+        }
+
+        return TemplateWidening.Describe((string?)type.OriginalValue, global::Console.Contracts.Common.ConsoleJson.ParseObject((string?)template.OriginalValue),
+            pool.Type, global::Console.Contracts.Common.ConsoleJson.ParseObject(pool.BaseJobTemplate));
     }
 
     /// <summary>What a worker's calls touch: its heartbeat, its claims and reports, and the poll's stamps on its pool and queues.</summary>
@@ -69,6 +100,14 @@ internal static class WriteGuard
         FlowRunStateChange or LogLine => entry.State == EntityState.Added,
         WorkPool or WorkQueue => entry.State == EntityState.Modified
             && entry.Properties.Where(p => p.IsModified).All(p => PollStamps.Columns.Contains(p.Metadata.Name)),
+        _ => false,
+    };
+
+    private static bool RunMayWrite(Guid? runId, EntityEntry entry) => runId is { } id && entry.Entity switch
+    {
+        FlowRun run => entry.State == EntityState.Modified && run.Id == id,
+        FlowRunStateChange change => entry.State == EntityState.Added && change.FlowRunId == id,
+        LogLine line => entry.State == EntityState.Added && line.FlowRunId == id,
         _ => false,
     };
 

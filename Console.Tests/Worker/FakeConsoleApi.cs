@@ -57,6 +57,9 @@ internal sealed class FakeConsoleApi : IConsoleApi
     public Task<ReleasedAnswer> ReportReleasedAsync(string pool, ReleasedRequest request, CancellationToken cancellationToken) =>
         Task.FromResult(new ReleasedAnswer(0));
 
+    public Task<RunTokenDto> IssueRunTokenAsync(Guid flowRunId, CancellationToken cancellationToken) =>
+        Task.FromResult(new RunTokenDto($"cxr_fake-{flowRunId:N}", DateTime.UtcNow.AddHours(1)));
+
     public IReadOnlyList<string> CallsFor(Guid runId) => [.. Calls.Where(c => c.RunId == runId).Select(c => c.What)];
 
     private void ThrowIfDown()

@@ -37,6 +37,7 @@ public static class SecuritySetup
         services.AddSingleton<ListenState>();
         services.AddSingleton<SecurityGate>();
         services.AddSingleton<EmbeddedWorkerCredential>();
+        services.AddSingleton<RunTokens>();
         services.AddConsoleDataProtection();
         services.AddSingleton<CredentialConnections>();
         services.AddSingleton<CredentialConnectionFilter>();

@@ -120,6 +120,13 @@ public sealed class ConsoleApiClient(HttpClient http) : IConsoleApi
         return await ReadAsync<ReleasedAnswer>(response, timeout.Token);
     }
 
+    public async Task<RunTokenDto> IssueRunTokenAsync(Guid flowRunId, CancellationToken cancellationToken)
+    {
+        using var timeout = Timeout(cancellationToken);
+        using var response = await http.PostAsync($"api/flow-runs/{flowRunId}/token", content: null, timeout.Token);
+        return await ReadAsync<RunTokenDto>(response, timeout.Token);
+    }
+
     private static string PoolPath(string pool) => $"api/work-pools/{Uri.EscapeDataString(pool)}";
 
     private static CancellationTokenSource Timeout(CancellationToken cancellationToken, TimeSpan extra = default)

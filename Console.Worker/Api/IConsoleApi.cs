@@ -32,4 +32,7 @@ public interface IConsoleApi
 
     /// <summary>Reports infrastructure stopped and removed, which frees the slots its ended runs held.</summary>
     Task<ReleasedAnswer> ReportReleasedAsync(string pool, ReleasedRequest request, CancellationToken cancellationToken);
+
+    /// <summary>A token for the run's own process, scoped to that run (never the worker's key).</summary>
+    Task<RunTokenDto> IssueRunTokenAsync(Guid flowRunId, CancellationToken cancellationToken);
 }

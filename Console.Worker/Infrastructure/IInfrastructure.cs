@@ -51,6 +51,9 @@ public interface IRunHandle : IAsyncDisposable
 /// <summary>Everything an infrastructure needs to start one run.</summary>
 public sealed record RunSpec(FlowRunDto Run, JsonObject JobConfiguration, string WorkerName, string ApiUrl)
 {
+    /// <summary>The run's own token (<c>CONSOLE_API_KEY</c>), when the server wants credentials; never the worker's key.</summary>
+    public string? RunToken { get; init; }
+
     /// <summary>The variables every run sees, whatever runs it (docs/architecture.md, data flow step 4).</summary>
     public IReadOnlyDictionary<string, string> InjectedEnvironment => new Dictionary<string, string>(StringComparer.Ordinal)
     {
@@ -61,6 +64,7 @@ public sealed record RunSpec(FlowRunDto Run, JsonObject JobConfiguration, string
         ["CONSOLE_FLOW_NAME"] = Run.FlowName,
         ["CONSOLE_DEPLOYMENT_NAME"] = Run.DeploymentName,
         ["CONSOLE_WORK_POOL_NAME"] = Run.WorkPoolName,
+        ["CONSOLE_API_KEY"] = RunToken ?? string.Empty,
     };
 }
 

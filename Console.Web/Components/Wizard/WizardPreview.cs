@@ -11,7 +11,7 @@ namespace Console.Web.Components.Wizard;
 /// <summary>What the review step shows: the CLI command that makes the same deployment, and its console.yaml entry.</summary>
 public static partial class WizardPreview
 {
-    [GeneratedRegex(@"^[A-Za-z0-9_./:=@%+,-]+$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[A-Za-z0-9_./:=@%+,-]+\z", RegexOptions.CultureInvariant)]
     private static partial Regex Plain();
 
     /// <summary><c>dotnet run --project Console.Cli -- --no-prompt deploy -n NAME -p POOL ENTRYPOINT --flow FLOW ...</c></summary>
