@@ -19,6 +19,7 @@ public static class Commands
     {
         services.TryAddSingleton<RunWatcher>();
         services.TryAddSingleton<IWorkerRunner, WorkerRunner>();
+        services.TryAddSingleton<WorkerPools>();
         services.TryAddSingleton<IImageBuilder, DockerImageBuilder>();
     }
 

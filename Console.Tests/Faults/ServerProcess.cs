@@ -23,6 +23,7 @@ internal sealed class ServerProcess : IAsyncDisposable
             ["ASPNETCORE_ENVIRONMENT"] = "Development",
             ["ConnectionStrings__Console"] = $"Data Source={DatabasePath}",
             ["Worker__Enabled"] = "false",
+            ["WorkPools__DefaultImage"] = Infrastructure.TestEnvironment.TestImage,
             // As in the in-process test hosts: the periodic jobs run only where a test asks for them.
             ["Jobs__Enabled"] = "false",
             ["Worker__StateDirectory"] = Path.Combine(folder, "embedded-worker"),

@@ -28,6 +28,8 @@ public sealed class ReadmeConsole : IAsyncLifetime
         var start = Shell.StartInfo("dotnet", Repository.Root, "run", "--project", "Console.Web", "--no-build", "--", "--urls", BaseUrl);
         start.Environment["ConnectionStrings__Console"] = $"Data Source={Path.Combine(Folder, "console.db")}";
         start.Environment["Worker__StateDirectory"] = Path.Combine(Folder, "worker");
+        // The tutorial's docker pool runs the local test image: nothing can be pulled here.
+        start.Environment["WorkPools__DefaultImage"] = Infrastructure.TestEnvironment.TestImage;
         _process = Process.Start(start) ?? throw new InvalidOperationException("dotnet run did not start.");
         _process.OutputDataReceived += (_, e) => Log(e.Data);
         _process.ErrorDataReceived += (_, e) => Log(e.Data);

@@ -31,7 +31,7 @@ public sealed class SchemaFormTests : ComponentTestBase
     public void DefaultsFillTheFormAndEditsBecomeTheNewDefaults()
     {
         var form = SchemaFormModel.ForDefaults(DockerVariables);
-        Assert.Equal("console-test/busybox:latest", form["image"]!.Text);
+        Assert.Equal(WorkPoolOptions.ProductDefaultImage, form["image"]!.Text);
         Assert.True(form["stream_output"]!.Flag);
         Assert.Equal("\"IfNotPresent\"", form["image_pull_policy"]!.Text);
 

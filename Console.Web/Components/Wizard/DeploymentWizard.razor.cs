@@ -433,7 +433,7 @@ public partial class DeploymentWizard
         {
             ProjectDirectory = _model.Project!.Folder,
             Image = image,
-            BaseImage = ImageBuildRequest.BaseImageOf(_model.Pool?.BaseJobTemplate) ?? ImageBuildRequest.DefaultBaseImage,
+            BaseImage = ImageBuildRequest.BaseImageOf(_model.Pool?.BaseJobTemplate) ?? Services.GetRequiredService<IOptions<WorkPoolOptions>>().Value.DefaultImage,
             Command = string.IsNullOrWhiteSpace(_model.Command) ? null : _model.Command.Trim(),
             Push = _model.Push,
         };
