@@ -18,6 +18,7 @@ public static class WebSetup
         // Serve the framework's and packages' static assets from the build output in every
         // environment, so `dotnet Console.Web.dll` works as well as `dotnet run`.
         builder.WebHost.UseStaticWebAssets();
+        builder.AddConsoleLogging();
 
         builder.Services.AddConsoleCore(builder.Configuration);
         builder.Services.AddConsoleProblemDetails();
@@ -32,6 +33,7 @@ public static class WebSetup
         builder.Services.AddMudServices();
         builder.AddConsoleJobs();
         builder.AddEmbeddedWorker();
+        builder.Services.AddHostedService<StartBanner>();
         builder.AddConsoleObservability();
         builder.AddConsoleSecurity();
         return builder;
