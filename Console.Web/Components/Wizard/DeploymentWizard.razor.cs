@@ -42,6 +42,9 @@ public partial class DeploymentWizard
     private TimeProvider Time { get; set; } = default!;
 
     [Inject]
+    private NavigationManager Navigation { get; set; } = default!;
+
+    [Inject]
     private IServiceProvider Services { get; set; } = default!;
 
     /// <summary>Preselects a work pool, e.g. /deployments/new?pool=my-pool.</summary>
@@ -492,6 +495,12 @@ public partial class DeploymentWizard
         finally
         {
             _running = false;
+        }
+
+        // What the user asked for is the run: its page follows states and logs live.
+        if (_run is { } run)
+        {
+            Navigation.NavigateTo($"/flow-runs/{run.Id}");
         }
     }
 
