@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using Console.Core.Common;
-
+using Console.Contracts.Common;
 namespace Console.Worker;
 
 /// <summary>Settings of a worker, bound from the "Worker" section (env: <c>Worker__Pools__0=...</c>).</summary>

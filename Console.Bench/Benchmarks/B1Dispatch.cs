@@ -1,8 +1,7 @@
 using System.Threading.Channels;
 using Console.Bench.Infra;
-using Console.Core.Contracts;
-using Console.Core.FlowRuns;
-
+using Console.Contracts;
+using Console.Contracts.FlowRuns;
 namespace Console.Bench.Benchmarks;
 
 /// <summary>

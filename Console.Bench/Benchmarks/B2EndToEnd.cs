@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Console.Bench.Infra;
-using Console.Core.FlowRuns;
-
+using Console.Contracts.FlowRuns;
 namespace Console.Bench.Benchmarks;
 
 /// <summary>

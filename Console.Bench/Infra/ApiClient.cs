@@ -1,10 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Console.Core.Common;
-using Console.Core.Contracts;
-using Console.Core.FlowRuns;
-
+using Console.Contracts;
+using Console.Contracts.Common;
+using Console.Contracts.FlowRuns;
 namespace Console.Bench.Infra;
 
 /// <summary>The REST calls the benchmarks make (API.md), with the product's own JSON shape.</summary>

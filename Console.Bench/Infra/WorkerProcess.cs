@@ -77,7 +77,7 @@ internal static class WorkerProcess
             try
             {
                 var workers = await api.WorkersAsync(pool, ct);
-                if (workers.Any(w => w.Name == name && w.Status == Console.Core.Contracts.WorkerStatus.Online))
+                if (workers.Any(w => w.Name == name && w.Status == Console.Contracts.WorkerStatus.Online))
                 {
                     return;
                 }

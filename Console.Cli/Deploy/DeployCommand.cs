@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Console.Cli.Api;
 using Console.Cli.Hosting;
 using Console.Cli.Output;
-using Console.Core.Contracts;
+using Console.Contracts;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -254,7 +254,7 @@ public sealed class DeployCommand(ApiClient api, CliOutput output, CliContext cl
             ["workQueueName"] = request.WorkQueueName ?? existing.WorkQueueName,
             ["jobVariables"] = request.JobVariables?.DeepClone() ?? new JsonObject(),
             ["parameters"] = request.Parameters?.DeepClone() ?? new JsonObject(),
-            ["schedules"] = System.Text.Json.JsonSerializer.SerializeToNode(request.Schedules ?? [], Console.Core.Common.ConsoleJson.Options),
+            ["schedules"] = System.Text.Json.JsonSerializer.SerializeToNode(request.Schedules ?? [], Console.Contracts.Common.ConsoleJson.Options),
         };
         if (request.Description is not null)
         {

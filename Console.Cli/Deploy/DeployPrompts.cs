@@ -1,7 +1,7 @@
 using Console.Cli.Api;
-using Console.Core.Common;
-using Console.Core.Contracts;
-using Console.Core.Deployments;
+using Console.Contracts;
+using Console.Contracts.Common;
+using Console.Contracts.Deployments;
 using Spectre.Console;
 
 namespace Console.Cli.Deploy;

@@ -1,7 +1,7 @@
-using Console.Core.Contracts;
-using Console.Core.FlowRuns;
-using Console.Core.WorkQueues;
+using Console.Contracts;
+using Console.Contracts.FlowRuns;
 using Console.Core.Workers;
+using Console.Core.WorkQueues;
 using Microsoft.Extensions.Options;
 
 namespace Console.Core.Common;

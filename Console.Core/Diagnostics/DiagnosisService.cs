@@ -1,12 +1,15 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Console.Contracts;
+using Console.Contracts.Common;
+using Console.Contracts.Diagnostics;
+using Console.Contracts.FlowRuns;
 using Console.Core.Common;
-using Console.Core.Contracts;
 using Console.Core.FlowRuns;
 using Console.Core.Persistence;
+using Console.Core.Workers;
 using Console.Core.WorkPools;
 using Console.Core.WorkQueues;
-using Console.Core.Workers;
 using Microsoft.EntityFrameworkCore;
 
 namespace Console.Core.Diagnostics;

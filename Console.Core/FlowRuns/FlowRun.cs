@@ -1,3 +1,5 @@
+using Console.Contracts.FlowRuns;
+
 namespace Console.Core.FlowRuns;
 
 public sealed class FlowRun

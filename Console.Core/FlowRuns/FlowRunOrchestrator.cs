@@ -1,5 +1,5 @@
-using Console.Core.Common;
-
+using Console.Contracts.Common;
+using Console.Contracts.FlowRuns;
 namespace Console.Core.FlowRuns;
 
 /// <summary>What a reporter says happened to a run.</summary>

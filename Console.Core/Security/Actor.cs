@@ -1,3 +1,5 @@
+using Console.Contracts.Security;
+
 namespace Console.Core.Security;
 
 public enum ActorKind

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
-using Console.Core.Common;
+using Console.Contracts.Common;
+using Console.Contracts.Security;
 using Console.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Console.Contracts.WorkPools;
 
 namespace Console.Core.WorkPools;
 
@@ -7,11 +8,8 @@ public sealed class WorkPoolOptions
 {
     public const string Section = "WorkPools";
 
-    /// <summary>
-    /// A public image with a POSIX shell, pinned by tag so a run does not change under a pool
-    /// when the image's latest moves. Flow projects without a Dockerfile are built FROM it.
-    /// </summary>
-    public const string ProductDefaultImage = "alpine:3.21";
+    /// <summary>The product's default (<see cref="WorkPoolTypes.DefaultImage"/>); flow projects without a Dockerfile are built FROM it.</summary>
+    public const string ProductDefaultImage = WorkPoolTypes.DefaultImage;
 
     /// <summary>The <c>image</c> default of a new docker or docker-swarm pool's base job template.</summary>
     [Required]

@@ -1,5 +1,9 @@
+using Console.Contracts;
+using Console.Contracts.Common;
+using Console.Contracts.Feed;
+using Console.Contracts.FlowRuns;
+using Console.Contracts.WorkPools;
 using Console.Core.Common;
-using Console.Core.Contracts;
 using Console.Core.Feed;
 using Console.Core.Persistence;
 using Console.Core.WorkQueues;
@@ -111,7 +115,7 @@ public sealed class WorkPoolService(ConsoleDbContext db, IChangeFeed feed, Statu
                 $"Work pool '{name}' still has {deployments} deployment(s); delete or move them first.");
         }
 
-        var active = await db.FlowRuns.CountAsync(r => r.PoolId == pool.Id && FlowRuns.FlowRunStates.Active.Contains(r.State), ct);
+        var active = await db.FlowRuns.CountAsync(r => r.PoolId == pool.Id && FlowRunStates.Active.Contains(r.State), ct);
         if (active > 0)
         {
             throw new ConflictException($"Work pool '{name}' has {active} run(s) in progress; wait for them or cancel them first.");

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Console.Core.Contracts;
+using Console.Contracts;
 using Console.Core.Persistence;
 using Console.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;

@@ -1,6 +1,6 @@
 using Console.Cli.Deploy;
 using Console.Cli.Hosting;
-using Console.Core.Contracts;
+using Console.Contracts;
 using Console.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -61,7 +61,7 @@ public sealed class DeployPushTests(ConsoleServer server, AuthRegistry registry)
             Flat(result.Output), StringComparison.Ordinal);
         Assert.DoesNotContain("not-the-password", result.Output, StringComparison.Ordinal);
         Assert.StartsWith("404 ", await registry.TagsAsync($"console-test/{name}", registry.Username, registry.Password), StringComparison.Ordinal);
-        Assert.DoesNotContain(await _rest.GetAsync<List<Console.Core.Contracts.DeploymentDto>>($"/api/deployments?pool={_pool}"), d => d.Name == name);
+        Assert.DoesNotContain(await _rest.GetAsync<List<Console.Contracts.DeploymentDto>>($"/api/deployments?pool={_pool}"), d => d.Name == name);
     }
 
     [Fact]

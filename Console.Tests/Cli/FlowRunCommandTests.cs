@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Console.Cli.Hosting;
-using Console.Core.FlowRuns;
+using Console.Contracts.FlowRuns;
 using Console.Tests.Infrastructure;
 
 namespace Console.Tests.Cli;

@@ -1,4 +1,4 @@
-using Console.Core.Contracts;
+using Console.Contracts;
 using Console.Tests.Flows;
 using Console.Tests.Images;
 using Console.Tests.Infrastructure;

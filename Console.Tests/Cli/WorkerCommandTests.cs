@@ -1,6 +1,7 @@
 using Console.Cli.Hosting;
 using Console.Cli.Workers;
-using Console.Core.Contracts;
+using Console.Contracts;
+using Console.Contracts.Security;
 using Console.Core.Security;
 using Console.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;

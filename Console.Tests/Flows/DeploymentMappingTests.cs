@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Console.Core.Contracts;
+using Console.Contracts;
 using Console.Worker.Flows;
 
 namespace Console.Tests.Flows;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
-using Console.Core.Contracts;
-using Console.Core.FlowRuns;
+using Console.Contracts;
+using Console.Contracts.FlowRuns;
 using Console.Tests.Infrastructure;
 using Console.Web.Hosting;
 using Microsoft.AspNetCore.Hosting;

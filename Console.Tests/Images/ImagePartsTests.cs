@@ -1,5 +1,5 @@
 using System.Formats.Tar;
-using Console.Core.WorkPools;
+using Console.Contracts.WorkPools;
 using Console.Tests.Flows;
 using Console.Worker.Flows;
 using Console.Worker.Images;
@@ -94,7 +94,7 @@ public sealed class ImagePartsTests
     [Fact]
     public void The_base_image_comes_from_the_docker_pool_template()
     {
-        Assert.Equal(WorkPoolOptions.ProductDefaultImage, ImageBuildRequest.BaseImageOf(WorkPoolTypes.DefaultTemplate(WorkPoolTypes.Docker)));
+        Assert.Equal(WorkPoolTypes.DefaultImage, ImageBuildRequest.BaseImageOf(WorkPoolTypes.DefaultTemplate(WorkPoolTypes.Docker)));
         Assert.Equal("registry.example.com/base:1", ImageBuildRequest.BaseImageOf(WorkPoolTypes.DefaultTemplate(WorkPoolTypes.Docker, "registry.example.com/base:1")));
         Assert.Null(ImageBuildRequest.BaseImageOf(WorkPoolTypes.DefaultTemplate(WorkPoolTypes.Process)));
         Assert.Null(ImageBuildRequest.BaseImageOf(null));

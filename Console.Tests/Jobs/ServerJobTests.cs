@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
-using Console.Core.Contracts;
+using Console.Contracts;
+using Console.Contracts.Feed;
+using Console.Contracts.FlowRuns;
 using Console.Core.Feed;
-using Console.Core.FlowRuns;
 using Console.Tests.Api;
 using Console.Tests.Infrastructure;
 using Console.Web.Jobs;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Console.Core.Contracts;
-using Console.Core.Feed;
+using Console.Contracts;
+using Console.Contracts.Feed;
 using Console.Web.ScaleOut;
 
 namespace Console.Tests.ScaleOut;

@@ -1,7 +1,7 @@
 using System.Net;
+using Console.Contracts;
+using Console.Contracts.FlowRuns;
 using Console.Core.Common;
-using Console.Core.Contracts;
-using Console.Core.FlowRuns;
 using Console.Tests.Infrastructure;
 using Console.Tests.Web.Browser;
 

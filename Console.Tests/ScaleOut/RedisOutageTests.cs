@@ -1,5 +1,6 @@
 using System.Net;
-using Console.Core.Contracts;
+using Console.Contracts;
+using Console.Contracts.Feed;
 using Console.Core.Feed;
 using Console.Tests.Infrastructure;
 using Console.Tests.Web.Browser;

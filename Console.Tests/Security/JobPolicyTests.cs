@@ -1,8 +1,8 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Console.Core.Contracts;
-using Console.Core.Security;
-using Console.Core.WorkPools;
+using Console.Contracts;
+using Console.Contracts.Security;
+using Console.Contracts.WorkPools;
 using Console.Tests.Infrastructure;
 
 namespace Console.Tests.Security;

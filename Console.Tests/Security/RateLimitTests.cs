@@ -1,4 +1,5 @@
 using System.Net;
+using Console.Contracts.Security;
 using Console.Core.Security;
 using Console.Tests.Infrastructure;
 using Console.Tests.Worker;

@@ -1,7 +1,8 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Console.Core.Contracts;
+using Console.Contracts;
+using Console.Contracts.Security;
 using Console.Core.Security;
 using Console.Tests.Infrastructure;
 using Microsoft.AspNetCore.Mvc.Testing;

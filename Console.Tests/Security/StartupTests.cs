@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.RegularExpressions;
-using Console.Core.Contracts;
+using Console.Contracts;
 using Console.Tests.Infrastructure;
 using Console.Web.Security;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -86,7 +86,7 @@ public sealed partial class StartupTests
             Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/work-pools")).StatusCode);
             using var admin = factory.CreateClient();
             admin.DefaultRequestHeaders.Authorization = new("Bearer", key);
-            var me = await (await admin.GetAsync("/api/me")).ReadAsync<Console.Core.Security.WhoAmIDto>();
+            var me = await (await admin.GetAsync("/api/me")).ReadAsync<Console.Contracts.Security.WhoAmIDto>();
             Assert.Equal("admin", me.Role);
             using var browser = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
             var signedIn = await SignInTests.SignInAsync(browser, "alice", password);

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
-using Console.Core.Contracts;
-using Console.Core.FlowRuns;
+using Console.Contracts;
+using Console.Contracts.FlowRuns;
 using Console.Worker.Infrastructure;
 using Console.Worker.Infrastructure.Docker;
 using Console.Worker.Runs;

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
-using Console.Core.Contracts;
-using Console.Core.FlowRuns;
+using Console.Contracts;
+using Console.Contracts.FlowRuns;
 using Console.Worker.Api;
 
 namespace Console.Tests.Worker;

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Console.Core.FlowRuns;
+using Console.Contracts.FlowRuns;
 using Console.Worker.Infrastructure;
 using Console.Worker.Infrastructure.Process;
 using Console.Worker.Runs;

@@ -1,4 +1,4 @@
-using Console.Core.FlowRuns;
+using Console.Contracts.FlowRuns;
 using Console.Tests.Infrastructure;
 using Docker.DotNet;
 using static Console.Tests.Worker.WorkerTestKit;

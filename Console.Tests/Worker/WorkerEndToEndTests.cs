@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Console.Core.FlowRuns;
+using Console.Contracts.FlowRuns;
 using Console.Tests.Infrastructure;
 using Console.Worker.Infrastructure.Docker;
 using Docker.DotNet;

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Console.Core.FlowRuns;
+using Console.Contracts.FlowRuns;
 using Console.Tests.Infrastructure;
 using static Console.Tests.Observability.PrometheusText;
 using static Console.Tests.Worker.WorkerTestKit;

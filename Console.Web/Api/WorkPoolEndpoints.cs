@@ -1,4 +1,5 @@
-using Console.Core.Contracts;
+using Console.Contracts;
+using Console.Contracts.WorkPools;
 using Console.Core.WorkPools;
 using Console.Web.Security;
 using Microsoft.AspNetCore.Http.HttpResults;

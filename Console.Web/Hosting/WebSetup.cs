@@ -1,5 +1,5 @@
+using Console.Contracts.Common;
 using Console.Core;
-using Console.Core.Common;
 using Console.Web.Jobs;
 using Console.Web.Live;
 using Console.Web.Observability;

@@ -1,7 +1,7 @@
 using System.Security.Claims;
 using System.Text.RegularExpressions;
+using Console.Contracts.Security;
 using Console.Core.Persistence;
-using Console.Core.Security;
 using Microsoft.EntityFrameworkCore;
 
 namespace Console.Web.Security;

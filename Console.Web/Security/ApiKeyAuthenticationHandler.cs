@@ -1,4 +1,5 @@
 using System.Text.Encodings.Web;
+using Console.Contracts.Security;
 using Console.Core.Security;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;

@@ -1,6 +1,6 @@
 using System.Security.Claims;
+using Console.Contracts.Security;
 using Console.Core.Security;
-
 namespace Console.Web.Security;
 
 /// <summary>The claims the console puts on a signed-in user or a key's caller, and the actor read back from them.</summary>

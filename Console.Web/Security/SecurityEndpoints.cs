@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Console.Contracts.Security;
 using Console.Core.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 

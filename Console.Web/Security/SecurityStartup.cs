@@ -1,4 +1,4 @@
-using Console.Core.Common;
+using Console.Contracts.Common;
 using Console.Core.Security;
 using Microsoft.Extensions.Options;
 

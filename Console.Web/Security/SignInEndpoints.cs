@@ -1,5 +1,6 @@
 using System.Security.Claims;
-using Console.Core.Common;
+using Console.Contracts.Common;
+using Console.Contracts.Security;
 using Console.Core.Security;
 using Console.Web.Components.Security;
 using Microsoft.AspNetCore.Antiforgery;

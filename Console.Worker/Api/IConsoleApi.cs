@@ -1,6 +1,5 @@
-using Console.Core.Contracts;
-using Console.Core.FlowRuns;
-
+using Console.Contracts;
+using Console.Contracts.FlowRuns;
 namespace Console.Worker.Api;
 
 /// <summary>The part of the REST API (API.md) a worker uses. Errors surface as <see cref="ConsoleApiException"/>.</summary>

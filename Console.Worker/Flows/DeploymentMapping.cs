@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
-using Console.Core.Common;
-using Console.Core.Contracts;
-using Console.Core.Deployments;
+using Console.Contracts;
+using Console.Contracts.Common;
+using Console.Contracts.Deployments;
 using Console.Worker.Images;
 
 namespace Console.Worker.Flows;

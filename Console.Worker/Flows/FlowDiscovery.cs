@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
-using Console.Core.Common;
-
+using Console.Contracts.Common;
 namespace Console.Worker.Flows;
 
 public enum FlowSource

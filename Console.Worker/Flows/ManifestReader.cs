@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Console.Core.Common;
-using Console.Core.Contracts;
-using Console.Core.Deployments;
+using Console.Contracts;
+using Console.Contracts.Common;
+using Console.Contracts.Deployments;
 using YamlDotNet.RepresentationModel;
 
 namespace Console.Worker.Flows;

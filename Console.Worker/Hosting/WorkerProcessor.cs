@@ -1,6 +1,6 @@
-using Console.Core.Contracts;
-using Console.Core.FlowRuns;
-using Console.Core.WorkPools;
+using Console.Contracts;
+using Console.Contracts.FlowRuns;
+using Console.Contracts.WorkPools;
 using Console.Worker.Api;
 using Console.Worker.Infrastructure;
 using Console.Worker.Outbox;

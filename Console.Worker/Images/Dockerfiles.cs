@@ -1,8 +1,7 @@
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using Console.Core.Common;
-
+using Console.Contracts.Common;
 namespace Console.Worker.Images;
 
 /// <summary>The Dockerfile a flow project gets when it has none of its own.</summary>

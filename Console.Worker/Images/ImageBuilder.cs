@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Console.Core.Common;
+using Console.Contracts.Common;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Threading.Channels;
-using Console.Core.Contracts;
+using Console.Contracts;
 using Console.Worker.Api;
 using Console.Worker.Telemetry;
 using Microsoft.Extensions.Logging;

@@ -1,6 +1,7 @@
-using Console.Core.Contracts;
-using Console.Core.FlowRuns;
-using Console.Core.Security;
+using Console.Contracts;
+using Console.Contracts.Common;
+using Console.Contracts.FlowRuns;
+using Console.Contracts.Security;
 using Console.Worker.Api;
 using Console.Worker.Infrastructure;
 using Console.Worker.Outbox;
@@ -45,7 +46,7 @@ public sealed partial class RunSupervisor(
             JobSecurityPolicy.CheckRun(template, run.JobVariables, merged);
             spec = new RunSpec(run, template.Render(merged), identity.Name, _options.FlowApiUrl ?? _options.ApiUrl);
         }
-        catch (Exception ex) when (ex is InfrastructureException or Core.Common.ConsoleException)
+        catch (Exception ex) when (ex is InfrastructureException or ConsoleException)
         {
             var reason = $"The job configuration is invalid; the worker created nothing. {RunOutcomes.Describe(ex)}";
             sink.Write("worker", reason, level: "error");

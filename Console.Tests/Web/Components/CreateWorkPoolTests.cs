@@ -1,8 +1,9 @@
 using System.Text.Json.Nodes;
 using Bunit;
 using Bunit.TestDoubles;
-using Console.Core.Common;
-using Console.Core.Contracts;
+using Console.Contracts;
+using Console.Contracts.Common;
+using Console.Contracts.WorkPools;
 using Console.Core.WorkPools;
 using Console.Web.Components.WorkPools;
 using Microsoft.AspNetCore.Components;

@@ -1,7 +1,8 @@
 using System.Text.Json.Nodes;
 using Bunit;
-using Console.Core.Contracts;
-using Console.Core.Security;
+using Console.Contracts;
+using Console.Contracts.Security;
+using Console.Contracts.WorkPools;
 using Console.Core.WorkPools;
 using Console.Web.Components.WorkPools;
 using Microsoft.AspNetCore.Components;

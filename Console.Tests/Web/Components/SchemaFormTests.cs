@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Bunit;
-using Console.Core.WorkPools;
+using Console.Contracts.WorkPools;
 using Console.Web.Components.Forms;
 
 namespace Console.Tests.Web.Components;
@@ -31,7 +31,7 @@ public sealed class SchemaFormTests : ComponentTestBase
     public void DefaultsFillTheFormAndEditsBecomeTheNewDefaults()
     {
         var form = SchemaFormModel.ForDefaults(DockerVariables);
-        Assert.Equal(WorkPoolOptions.ProductDefaultImage, form["image"]!.Text);
+        Assert.Equal(WorkPoolTypes.DefaultImage, form["image"]!.Text);
         Assert.True(form["stream_output"]!.Flag);
         Assert.Equal("\"IfNotPresent\"", form["image_pull_policy"]!.Text);
 

@@ -1,7 +1,7 @@
 using Bunit;
+using Console.Contracts;
+using Console.Contracts.FlowRuns;
 using Console.Core.Common;
-using Console.Core.Contracts;
-using Console.Core.FlowRuns;
 using Console.Web.Components.Shared;
 using Microsoft.Extensions.Options;
 using MudBlazor;

@@ -1,5 +1,5 @@
 using Bunit;
-using Console.Core.WorkPools;
+using Console.Contracts.WorkPools;
 using Console.Web.Components.WorkPools;
 using MudBlazor;
 

@@ -1,6 +1,7 @@
 using Bunit;
+using Console.Contracts;
+using Console.Contracts.WorkPools;
 using Console.Core;
-using Console.Core.Contracts;
 using Console.Core.Deployments;
 using Console.Core.Persistence;
 using Console.Core.WorkPools;

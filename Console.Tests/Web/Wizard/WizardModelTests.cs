@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
-using Console.Core.Common;
-using Console.Core.Contracts;
-using Console.Core.WorkPools;
+using Console.Contracts;
+using Console.Contracts.Common;
+using Console.Contracts.WorkPools;
 using Console.Web.Components.Wizard;
 using Console.Web.Hosting;
 using Console.Worker.Flows;

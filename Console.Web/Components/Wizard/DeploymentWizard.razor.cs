@@ -1,8 +1,8 @@
 using System.Globalization;
-using Console.Core.Common;
-using Console.Core.Contracts;
+using Console.Contracts;
+using Console.Contracts.Common;
+using Console.Contracts.Feed;
 using Console.Core.Deployments;
-using Console.Core.Feed;
 using Console.Core.WorkPools;
 using Console.Core.WorkQueues;
 using Console.Web.Components.Shared;

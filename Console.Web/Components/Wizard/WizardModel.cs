@@ -1,9 +1,10 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Console.Core.Common;
-using Console.Core.Contracts;
+using Console.Contracts;
+using Console.Contracts.Common;
+using Console.Contracts.Deployments;
+using Console.Contracts.WorkPools;
 using Console.Core.Deployments;
-using Console.Core.WorkPools;
 using Console.Web.Components.Forms;
 using Console.Worker.Flows;
 using Console.Worker.Images;

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Console.Core.Contracts;
+using Console.Contracts;
 using Console.Web.Components.Shared;
 using Console.Worker.Flows;
 

@@ -1,5 +1,5 @@
 using System.Net;
-using Console.Core.WorkPools;
+using Console.Contracts.WorkPools;
 using Console.Worker.Infrastructure.Docker;
 using Docker.DotNet;
 using Docker.DotNet.Models;
