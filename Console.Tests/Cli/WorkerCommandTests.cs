@@ -19,15 +19,15 @@ public sealed class WorkerCommandTests(ConsoleServer server) : IDisposable
     {
         var runner = new RecordingRunner();
         _cli.Services = services => services.AddSingleton<IWorkerRunner>(runner);
+        var pool = CliHarness.Unique("options-pool");
+        await _rest.CreatePoolAsync(pool);
         // A real key: the CLI checks the pool with it before the worker starts.
         await using (var scope = server.Services.CreateAsyncScope())
         {
-            var key = await scope.ServiceProvider.GetRequiredService<ApiKeyService>().CreateAsync(new CreateApiKeyRequest { Name = CliHarness.Unique("worker-key"), Role = Roles.Worker });
+            var key = await scope.ServiceProvider.GetRequiredService<ApiKeyService>().CreateAsync(new CreateApiKeyRequest { Name = CliHarness.Unique("worker-key"), Role = Roles.Worker, Pools = [pool] });
             _cli.Environment[CliEnvironment.ApiKeyVariable] = key.Key;
         }
 
-        var pool = CliHarness.Unique("options-pool");
-        await _rest.CreatePoolAsync(pool);
 
         var result = await _cli.RunAsync("worker", "start", "--pool", pool, "--name", "w1",
             "--work-queue", "critical", "--work-queue", "default", "--limit", "4", "--type", "docker");

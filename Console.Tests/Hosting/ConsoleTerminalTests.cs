@@ -21,7 +21,9 @@ public sealed class ConsoleTerminalTests(ReadmeConsole console) : IClassFixture<
         var deadline = DateTime.UtcNow + Watched + TimeSpan.FromSeconds(60);
         while (true)
         {
-            var workers = await http.GetFromJsonAsync<List<WorkerDto>>("/api/work-pools/local-process-pool/workers", ApiFactory.Json);
+            // 404 until the embedded worker has created its pool.
+            using var response = await http.GetAsync(new Uri("/api/work-pools/local-process-pool/workers", UriKind.Relative));
+            var workers = response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<List<WorkerDto>>(ApiFactory.Json) : null;
             if (workers is { Count: > 0 } && workers.Max(w => w.LastHeartbeatAt) >= console.StartedAt + Watched)
             {
                 break;
