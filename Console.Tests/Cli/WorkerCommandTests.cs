@@ -28,7 +28,6 @@ public sealed class WorkerCommandTests(ConsoleServer server) : IDisposable
             _cli.Environment[CliEnvironment.ApiKeyVariable] = key.Key;
         }
 
-
         var result = await _cli.RunAsync("worker", "start", "--pool", pool, "--name", "w1",
             "--work-queue", "critical", "--work-queue", "default", "--limit", "4", "--type", "docker");
 
