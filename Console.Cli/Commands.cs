@@ -24,6 +24,7 @@ public static class Commands
         services.TryAddSingleton<IWorkerRunner, WorkerRunner>();
         services.AddFlowProjects();
         services.AddOptions<ImageBuildOptions>().Configure<CliContext>((options, cli) => options.DockerHost = cli.DockerHost);
+        services.TryAddSingleton<WorkerPools>();
     }
 
     public static void Configure(IConfigurator config)

@@ -22,6 +22,7 @@ public static class DependencyInjection
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<StatusOptions>().BindConfiguration(StatusOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<WorkPoolOptions>().BindConfiguration(WorkPoolOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IChangeFeed, ChangeFeed>();

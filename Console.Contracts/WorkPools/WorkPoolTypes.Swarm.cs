@@ -9,7 +9,7 @@ public static partial class WorkPoolTypes
     /// constraints and resources. Swarm services have no privileged mode, network_mode or pull
     /// policy (each node pulls for itself), so those are not offered.
     /// </summary>
-    private static JsonObject DockerSwarmTemplate() => new()
+    private static JsonObject DockerSwarmTemplate(string defaultImage) => new()
     {
         ["jobConfiguration"] = new JsonObject
         {
@@ -28,7 +28,7 @@ public static partial class WorkPoolTypes
             ["type"] = "object",
             ["properties"] = new JsonObject
             {
-                ["image"] = Prop("string", "Image", "The image the job runs; every node that may run it must have it or be able to pull it.", "console-test/busybox:latest"),
+                ["image"] = Prop("string", "Image", "The image the job runs; every node that may run it must have it or be able to pull it.", defaultImage),
                 ["command"] = Prop("string", "Command", "The command the job runs; defaults to the deployment's command."),
                 ["env"] = EnvProp(),
                 ["labels"] = KeyValueProp("Labels", "Labels added to the service and its container."),

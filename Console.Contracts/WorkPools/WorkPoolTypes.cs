@@ -10,9 +10,9 @@ public static partial class WorkPoolTypes
     public const string Docker = "docker";
     public const string DockerSwarm = "docker-swarm";
 
-    private static readonly Dictionary<string, (string Display, string Description, Func<JsonObject> Template)> Known = new()
+    private static readonly Dictionary<string, (string Display, string Description, Func<string, JsonObject> Template)> Known = new()
     {
-        [Process] = ("Process", "Runs each flow run as a local child process of the worker. Needs nothing but the worker.", ProcessTemplate),
+        [Process] = ("Process", "Runs each flow run as a local child process of the worker. Needs nothing but the worker.", _ => ProcessTemplate()),
         [Docker] = ("Docker", "Runs each flow run in its own Docker container, through the Docker engine the worker can reach.", DockerTemplate),
         [DockerSwarm] = ("Docker Swarm", "Runs each flow run as a one-off Swarm job (a replicated-job service), so runs spread over the nodes of a Docker Swarm cluster. The worker talks to a swarm manager.", DockerSwarmTemplate),
     };
@@ -21,10 +21,18 @@ public static partial class WorkPoolTypes
 
     public static IReadOnlyList<string> Names => [.. Known.Keys];
 
-    public static JsonObject DefaultTemplate(string type) => Known[type].Template();
+    /// <summary>
+    /// The product's default <c>image</c> of docker and docker-swarm pools: a public image with a POSIX
+    /// shell, pinned by tag so runs do not change under a pool when a latest tag moves. A server
+    /// sets its own with <c>WorkPools:DefaultImage</c>.
+    /// </summary>
+    public const string DefaultImage = "alpine:3.21";
 
-    public static IReadOnlyList<WorkPoolTypeDto> All() =>
-        [.. Known.Select(k => new WorkPoolTypeDto(k.Key, k.Value.Display, k.Value.Description, k.Value.Template()))];
+    /// <param name="defaultImage">The <c>image</c> default of container types (the server's <c>WorkPools:DefaultImage</c>).</param>
+    public static JsonObject DefaultTemplate(string type, string defaultImage = DefaultImage) => Known[type].Template(defaultImage);
+
+    public static IReadOnlyList<WorkPoolTypeDto> All(string defaultImage = DefaultImage) =>
+        [.. Known.Select(k => new WorkPoolTypeDto(k.Key, k.Value.Display, k.Value.Description, k.Value.Template(defaultImage)))];
 
     private static JsonObject ProcessTemplate() => new()
     {
@@ -48,7 +56,7 @@ public static partial class WorkPoolTypes
         },
     };
 
-    private static JsonObject DockerTemplate() => new()
+    private static JsonObject DockerTemplate(string defaultImage) => new()
     {
         ["jobConfiguration"] = new JsonObject
         {
@@ -73,7 +81,7 @@ public static partial class WorkPoolTypes
             ["type"] = "object",
             ["properties"] = new JsonObject
             {
-                ["image"] = Prop("string", "Image", "The image the container runs.", "console-test/busybox:latest"),
+                ["image"] = Prop("string", "Image", "The image the container runs.", defaultImage),
                 ["command"] = Prop("string", "Command", "The command the container runs; defaults to the deployment's command."),
                 ["env"] = EnvProp(),
                 ["labels"] = KeyValueProp("Labels", "Labels added to the container."),

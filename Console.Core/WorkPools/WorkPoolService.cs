@@ -8,10 +8,11 @@ using Console.Core.Feed;
 using Console.Core.Persistence;
 using Console.Core.WorkQueues;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Console.Core.WorkPools;
 
-public sealed class WorkPoolService(ConsoleDbContext db, IChangeFeed feed, StatusRules rules)
+public sealed class WorkPoolService(ConsoleDbContext db, IChangeFeed feed, StatusRules rules, IOptions<WorkPoolOptions> options)
 {
     public async Task<IReadOnlyList<WorkPoolDto>> ListAsync(CancellationToken ct = default)
     {
@@ -42,7 +43,7 @@ public sealed class WorkPoolService(ConsoleDbContext db, IChangeFeed feed, Statu
         }
 
         ValidateLimit(request.ConcurrencyLimit);
-        var template = request.BaseJobTemplate ?? WorkPoolTypes.DefaultTemplate(type!);
+        var template = request.BaseJobTemplate ?? WorkPoolTypes.DefaultTemplate(type!, options.Value.DefaultImage);
         JobTemplate.Parse(template);
 
         if (await db.WorkPools.AnyAsync(p => p.Name == name, ct))

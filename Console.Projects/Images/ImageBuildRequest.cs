@@ -8,7 +8,7 @@ namespace Console.Projects.Images;
 public sealed record ImageBuildRequest
 {
     /// <summary>The base of a generated Dockerfile when neither the request nor the pool names one (the docker pool's default image).</summary>
-    public const string DefaultBaseImage = "console-test/busybox:latest";
+    public const string DefaultBaseImage = Console.Contracts.WorkPools.WorkPoolTypes.DefaultImage;
 
     /// <summary>The flow project folder: the build context.</summary>
     public required string ProjectDirectory { get; init; }

@@ -37,7 +37,7 @@ public sealed class SwarmPoolTypeTests(ApiFactory factory) : ApiTestBase(factory
     {
         var pool = await CreatePoolAsync(type: "docker-swarm");
         Assert.Equal("docker-swarm", pool.Type);
-        Assert.Equal(WorkPoolTypes.DefaultTemplate("docker-swarm").ToJsonString(), pool.BaseJobTemplate.ToJsonString());
+        Assert.Equal(WorkPoolTypes.DefaultTemplate("docker-swarm", TestEnvironment.TestImage).ToJsonString(), pool.BaseJobTemplate.ToJsonString());
 
         var deployment = await CreateDeploymentAsync(pool.Name, jobVariables: new JsonObject
         {

@@ -17,6 +17,7 @@ internal static class FaultServer
             ["Jobs:Enabled"] = "false",
             ["Worker:StateDirectory"] = Path.Combine(folder, "embedded-worker"),
             ["Logging:LogLevel:Default"] = "Information",
+            ["WorkPools:DefaultImage"] = Infrastructure.TestEnvironment.TestImage,
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

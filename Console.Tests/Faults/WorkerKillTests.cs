@@ -170,7 +170,7 @@ public sealed class WorkerKillTests(ITestOutputHelper output) : FaultTestBase(ou
                 ["container"] = new Dictionary<string, bool> { [containerId] = true },
                 ["event"] = new Dictionary<string, bool> { ["destroy"] = true },
             },
-        }, new Console.Worker.Infrastructure.Docker.SyncProgress<Docker.DotNet.Models.Message>(events.Add));
+        }, new Console.Projects.Images.SyncProgress<Docker.DotNet.Models.Message>(events.Add));
         var destroyed = Assert.Single(events);
         return DateTime.UnixEpoch.AddTicks(destroyed.TimeNano / 100);
     }

@@ -22,6 +22,7 @@ public static class WebSetup
         // Serve the framework's and packages' static assets from the build output in every
         // environment, so `dotnet Console.Web.dll` works as well as `dotnet run`.
         builder.WebHost.UseStaticWebAssets();
+        builder.AddConsoleLogging();
 
         builder.Services.AddConsoleCore(builder.Configuration);
         builder.Services.AddConsoleProblemDetails();
@@ -39,6 +40,7 @@ public static class WebSetup
         // The wizard's image builds go to the engine the worker runs containers on.
         builder.Services.AddFlowProjects();
         builder.Services.AddOptions<ImageBuildOptions>().Configure<IOptions<WorkerOptions>>((images, worker) => images.DockerHost = worker.Value.DockerHost);
+        builder.Services.AddHostedService<StartBanner>();
         builder.AddConsoleObservability();
         builder.AddConsoleSecurity();
         return builder;

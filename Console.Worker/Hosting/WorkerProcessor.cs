@@ -36,6 +36,7 @@ public sealed partial class WorkerProcessor(
         .ToDictionary(p => p, p => new PoolContext(p), StringComparer.Ordinal);
     private readonly SemaphoreSlim _recovery = new(1, 1);
     private CancellationTokenSource? _stopping;
+    private int _stopped;
     private Task? _outboxLoop;
 
     public string Name => identity.Name;
@@ -51,6 +52,7 @@ public sealed partial class WorkerProcessor(
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _stopping = new CancellationTokenSource();
+        _stopped = 0;
         StartedAt = time.GetUtcNow();
         _outboxLoop = Task.Run(() => outbox.RunAsync(_stopping.Token), CancellationToken.None);
         foreach (var pool in _pools.Values)
@@ -65,7 +67,8 @@ public sealed partial class WorkerProcessor(
     /// <summary>Stops polling and supervising. Containers keep running for a restarted worker to adopt.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_stopping is null)
+        // The host's stop and DisposeAsync both call this: the second call has nothing left to do.
+        if (_stopping is null || Interlocked.Exchange(ref _stopped, 1) == 1)
         {
             return;
         }

@@ -80,7 +80,7 @@ public sealed class ConsoleUiTests(BrowserFixture browser) : IClassFixture<Brows
         await page.OpenTabAsync("Workers");
 
         // Empty state: the command that starts a worker for this very pool, with a copy button.
-        await Expect(page.StartWorkerCommand).ToContainTextAsync($"dotnet run --project Console.Cli -- worker start --pool {pool}");
+        await Expect(page.StartWorkerCommand).ToContainTextAsync($"cx worker start --pool {pool}");
         await Expect(page.StartWorkerCommand.GetByRole(AriaRole.Button)).ToBeVisibleAsync();
         await page.MarkDocumentAsync();
 

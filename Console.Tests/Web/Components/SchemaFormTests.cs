@@ -31,7 +31,7 @@ public sealed class SchemaFormTests : ComponentTestBase
     public void Defaults_fill_the_form_and_edits_become_the_new_defaults()
     {
         var form = SchemaFormModel.ForDefaults(DockerVariables);
-        Assert.Equal("console-test/busybox:latest", form["image"]!.Text);
+        Assert.Equal(WorkPoolTypes.DefaultImage, form["image"]!.Text);
         Assert.True(form["stream_output"]!.Flag);
         Assert.Equal("\"IfNotPresent\"", form["image_pull_policy"]!.Text);
 

@@ -166,7 +166,7 @@ public sealed class WizardModelTests
         var yaml = WizardPreview.ManifestSnippet(model);
 
         Assert.StartsWith(
-            "dotnet run --project Console.Cli -- --no-prompt deploy -n my-deployment -p my-pool get_repo_info.sh --flow get-repo-info --cron '0 9 * * 1-5' --timezone Europe/Paris",
+            "cx --no-prompt deploy -n my-deployment -p my-pool get_repo_info.sh --flow get-repo-info --cron '0 9 * * 1-5' --timezone Europe/Paris",
             cli, StringComparison.Ordinal);
         Assert.Contains($"--job-variable working_dir={model.FlowStep.Project!.Folder}", cli, StringComparison.Ordinal);
         Assert.Contains("- name: my-deployment", yaml, StringComparison.Ordinal);

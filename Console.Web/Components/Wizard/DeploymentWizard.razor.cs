@@ -42,6 +42,9 @@ public partial class DeploymentWizard
     [Inject]
     private IImageBuilder ImageBuilder { get; set; } = default!;
 
+    [Inject]
+    private NavigationManager Navigation { get; set; } = default!;
+
     /// <summary>Preselects a work pool, e.g. /deployments/new?pool=my-pool.</summary>
     [SupplyParameterFromQuery(Name = "pool")]
     public string? InitialPool { get; set; }
@@ -467,6 +470,12 @@ public partial class DeploymentWizard
         finally
         {
             _running = false;
+        }
+
+        // What the user asked for is the run: its page follows states and logs live.
+        if (_run is { } run)
+        {
+            Navigation.NavigateTo($"/flow-runs/{run.Id}");
         }
     }
 

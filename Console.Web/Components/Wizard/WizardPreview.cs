@@ -14,7 +14,7 @@ public static partial class WizardPreview
     [GeneratedRegex(@"^[A-Za-z0-9_./:=@%+,-]+\z", RegexOptions.CultureInvariant)]
     private static partial Regex Plain();
 
-    /// <summary><c>dotnet run --project Console.Cli -- --no-prompt deploy -n NAME -p POOL ENTRYPOINT --flow FLOW ...</c></summary>
+    /// <summary><c>cx --no-prompt deploy -n NAME -p POOL ENTRYPOINT --flow FLOW ...</c></summary>
     public static string CliCommand(WizardModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
