@@ -61,7 +61,7 @@ public sealed class WorkerCommandTests(ConsoleServer server) : IDisposable
         Assert.Contains($"Work pool '{typo}' does not exist", result.Output, StringComparison.Ordinal);
         Assert.Contains($"Did you mean {pool}?", result.Output, StringComparison.Ordinal);
         Assert.Null(runner.Settings);
-        var pools = await _rest.GetAsync<List<WorkPoolDto>>("/api/work-pools");
+        var pools = await _rest.GetJsonAsync<List<WorkPoolDto>>("/api/work-pools");
         Assert.DoesNotContain(pools, p => p.Name == typo);
     }
 
@@ -77,7 +77,7 @@ public sealed class WorkerCommandTests(ConsoleServer server) : IDisposable
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains($"Work pool '{pool}' did not exist: created it as a process pool", result.Output, StringComparison.Ordinal);
         Assert.Equal("false", runner.Settings!["Worker:CreatePoolIfMissing"]);
-        var pools = await _rest.GetAsync<List<WorkPoolDto>>("/api/work-pools");
+        var pools = await _rest.GetJsonAsync<List<WorkPoolDto>>("/api/work-pools");
         Assert.Contains(pools, p => p.Name == pool && p.Type == "process");
     }
 
