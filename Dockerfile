@@ -29,6 +29,7 @@ WORKDIR /src
 COPY Directory.Packages.props .nuget-fee[d] /packages/
 COPY global.json Directory.Build.props Directory.Packages.props ./
 COPY Console.Contracts/Console.Contracts.csproj Console.Contracts/
+COPY Console.Projects/Console.Projects.csproj Console.Projects/
 COPY Console.Core/Console.Core.csproj Console.Core/
 COPY Console.Worker/Console.Worker.csproj Console.Worker/
 COPY Console.Web/Console.Web.csproj Console.Web/
@@ -38,6 +39,7 @@ RUN dotnet restore Console.Web/Console.Web.csproj ${NUGET_SOURCE:+--source "$NUG
 COPY .editorconfig appsettings.json ./
 COPY wwwroot/ wwwroot/
 COPY Console.Contracts/ Console.Contracts/
+COPY Console.Projects/ Console.Projects/
 COPY Console.Core/ Console.Core/
 COPY Console.Worker/ Console.Worker/
 COPY Console.Web/ Console.Web/

@@ -16,8 +16,9 @@ public sealed class LayeringTests
     [Theory]
     [InlineData("Console.Contracts", new string[0])]
     [InlineData("Console.Core", new[] { "Console.Contracts" })]
-    [InlineData("Console.Worker", new[] { "Console.Contracts" })]
-    [InlineData("Console.Cli", new[] { "Console.Contracts", "Console.Worker" })]
+    [InlineData("Console.Projects", new[] { "Console.Contracts" })]
+    [InlineData("Console.Worker", new[] { "Console.Contracts", "Console.Projects" })]
+    [InlineData("Console.Cli", new[] { "Console.Contracts", "Console.Projects", "Console.Worker" })]
     public void A_project_references_only_the_projects_below_it(string project, string[] allowed)
     {
         var references = ProjectReferences(project);
@@ -27,6 +28,7 @@ public sealed class LayeringTests
 
     [Theory]
     [InlineData("Console.Contracts")]
+    [InlineData("Console.Projects")]
     [InlineData("Console.Worker")]
     [InlineData("Console.Cli")]
     public void Contracts_worker_and_cli_restore_no_persistence_package(string project)
@@ -44,6 +46,7 @@ public sealed class LayeringTests
     [Theory]
     [InlineData("Console.Contracts", new[] { "Console.", "Microsoft.AspNetCore", "cx" })]
     [InlineData("Console.Core", new[] { "Console.Web", "Console.Worker", "Console.Cli", "cx" })]
+    [InlineData("Console.Projects", new[] { "Console.Web", "Console.Core", "Console.Worker", "Console.Cli", "cx", "Microsoft.EntityFrameworkCore", "Microsoft.Data.Sqlite", "Npgsql" })]
     [InlineData("Console.Worker", new[] { "Console.Web", "Console.Core", "Console.Cli", "cx", "Microsoft.EntityFrameworkCore", "Microsoft.Data.Sqlite", "Npgsql" })]
     [InlineData("cx", new[] { "Console.Web", "Console.Core", "Microsoft.EntityFrameworkCore", "Microsoft.Data.Sqlite", "Npgsql" })]
     public void A_built_assembly_loads_nothing_from_the_layers_it_must_not_see(string assembly, string[] forbidden)

@@ -17,18 +17,23 @@ public sealed class WorkerCommandTests(ConsoleServer server) : IDisposable
     [Fact]
     public async Task Start_passes_every_option_to_the_worker_library()
     {
+        // A server of its own: the real key below turns sign-in on, which would lock out the
+        // collection's other tests that use the shared open server.
+        await using var own = new ConsoleServer();
+        using var cli = new CliHarness(own);
+        using var rest = own.CreateHttpClient();
         var runner = new RecordingRunner();
-        _cli.Services = services => services.AddSingleton<IWorkerRunner>(runner);
+        cli.Services = services => services.AddSingleton<IWorkerRunner>(runner);
         var pool = CliHarness.Unique("options-pool");
-        await _rest.CreatePoolAsync(pool);
+        await rest.CreatePoolAsync(pool);
         // A real key: the CLI checks the pool with it before the worker starts.
-        await using (var scope = server.Services.CreateAsyncScope())
+        await using (var scope = own.Services.CreateAsyncScope())
         {
             var key = await scope.ServiceProvider.GetRequiredService<ApiKeyService>().CreateAsync(new CreateApiKeyRequest { Name = CliHarness.Unique("worker-key"), Role = Roles.Worker, Pools = [pool] });
-            _cli.Environment[CliEnvironment.ApiKeyVariable] = key.Key;
+            cli.Environment[CliEnvironment.ApiKeyVariable] = key.Key;
         }
 
-        var result = await _cli.RunAsync("worker", "start", "--pool", pool, "--name", "w1",
+        var result = await cli.RunAsync("worker", "start", "--pool", pool, "--name", "w1",
             "--work-queue", "critical", "--work-queue", "default", "--limit", "4", "--type", "docker");
 
         Assert.True(result.ExitCode == 0, result.ToString());
@@ -40,8 +45,8 @@ public sealed class WorkerCommandTests(ConsoleServer server) : IDisposable
         Assert.Equal("default", settings["Worker:Queues:1"]);
         Assert.Equal("4", settings["Worker:Limit"]);
         Assert.Equal("docker", settings["Worker:Type"]);
-        Assert.Equal(server.BaseUrl, settings["Worker:ApiUrl"]);
-        Assert.Equal(_cli.Environment[CliEnvironment.ApiKeyVariable], settings["Worker:ApiKey"]);
+        Assert.Equal(own.BaseUrl, settings["Worker:ApiUrl"]);
+        Assert.Equal(cli.Environment[CliEnvironment.ApiKeyVariable], settings["Worker:ApiKey"]);
         Assert.Contains($"Worker 'w1' started for work pool '{pool}'", result.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("did not exist", result.Output, StringComparison.Ordinal);
     }

@@ -35,23 +35,4 @@ public sealed class OidcOptionsTests
         Assert.True(result.Failed);
         Assert.Contains(message, result.FailureMessage, StringComparison.Ordinal);
     }
-
-    [Fact]
-    public void The_console_does_not_start_with_a_half_made_configuration()
-    {
-        using var factory = new HalfConfiguredFactory();
-        var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
-        var invalid = error as OptionsValidationException ?? error.InnerException as OptionsValidationException;
-        Assert.NotNull(invalid);
-        Assert.Contains("Security:Oidc:ClientId is required", invalid.Message, StringComparison.Ordinal);
-    }
-
-    private sealed class HalfConfiguredFactory : ApiFactory
-    {
-        protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
-        {
-            ["Security:Oidc:Authority"] = "https://idp.example.com/",
-            ["Security:Oidc:OperatorGroups:0"] = "ops",
-        };
-    }
 }

@@ -122,6 +122,26 @@ public sealed partial class StartupTests
         }
     }
 
+    [Fact]
+    public async Task The_real_process_does_not_start_with_a_half_made_identity_provider_configuration()
+    {
+        var folder = Directory.CreateTempSubdirectory("console-oidc-");
+        try
+        {
+            var started = await RunConsoleAsync(Path.Combine(folder.FullName, "console.db"), "--urls", "http://127.0.0.1:0",
+                "--Security:Oidc:Authority", "https://idp.example.com/", "--Security:Oidc:OperatorGroups:0", "ops");
+            Assert.NotEqual(0, started.ExitCode);
+            Assert.Contains("Invalid configuration", started.Error, StringComparison.Ordinal);
+            Assert.Contains("Security:Oidc:ClientId is required", started.Error, StringComparison.Ordinal);
+            AssertNoStackTrace(started);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            folder.Delete(recursive: true);
+        }
+    }
+
     private static void AssertNoStackTrace(ConsoleRun run)
     {
         Assert.DoesNotContain("Unhandled exception", run.Output, StringComparison.Ordinal);

@@ -24,7 +24,7 @@ public sealed class SwarmUnitTests
 
         var config = SwarmJobConfiguration.Parse(template.Render(template.Merge("sh -c 'echo hi'")));
 
-        Assert.Equal(Image, config.Image);
+        Assert.Equal(WorkPoolTypes.DefaultImage, config.Image);
         Assert.Equal(["sh", "-c", "echo hi"], config.Command);
         Assert.Empty(config.Constraints);
         Assert.Equal(SwarmResourceAmounts.None, config.Limits);
