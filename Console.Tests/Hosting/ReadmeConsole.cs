@@ -73,6 +73,9 @@ public sealed class ReadmeConsole : IAsyncLifetime
     public async Task<int> InterruptAsync(TimeSpan timeout)
     {
         var process = _process ?? throw new InvalidOperationException("The console was not started.");
+        Assert.False(SigIntIgnored(),
+            "SIGINT is ignored in this test process (it inherits that from a background job of a non-interactive shell), so the console "
+            + "cannot see Ctrl+C: run the tests in the foreground, or in a shell with job control (set -m).");
         var pids = Descendants(process.Id).Prepend(process.Id).Select(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture));
         using (var kill = Process.Start(Shell.StartInfo("kill", Folder, ["-INT", .. pids]))!)
         {
@@ -90,6 +93,14 @@ public sealed class ReadmeConsole : IAsyncLifetime
         }
 
         return process.ExitCode;
+    }
+
+    /// <summary>Bit 2 (SIGINT) of SigIgn in /proc/self/status: an ignored signal stays ignored in every child.</summary>
+    private static bool SigIntIgnored()
+    {
+        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        var mask = ulong.Parse(line["SigIgn:".Length..].Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
+        return (mask & 0x2) != 0;
     }
 
     /// <summary>The processes below <paramref name="root"/>, from /proc (each stat line names its parent).</summary>

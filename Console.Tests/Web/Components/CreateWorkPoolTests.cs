@@ -75,7 +75,7 @@ public sealed class CreateWorkPoolTests : ComponentTestBase
         model.SetName("my-docker-pool");
         Assert.True(model.Next());
         Assert.True(model.IsLastStep);
-        Assert.Equal("console-test/busybox:latest", model.Template!.Form["image"]!.Text);
+        Assert.Equal(WorkPoolTypes.DefaultImage, model.Template!.Form["image"]!.Text);
 
         var request = model.ToRequest();
         Assert.Equal("my-docker-pool", request.Name);
