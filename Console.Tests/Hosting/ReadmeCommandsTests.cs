@@ -26,7 +26,9 @@ public sealed partial class ReadmeCommandsTests(ReadmeConsole console) : IClassF
             var deploy = Block(b => b.Contains("cd examples/get-repo-info", StringComparison.Ordinal));
             var tutorial = "set -eo pipefail\n" + install
                 + worker.Trim() + " > \"$HOME/worker.log\" 2>&1 &\nworker=$!\n"
-                + "trap 'kill -INT $worker 2>/dev/null; wait $worker || true' EXIT\n"
+                // A background job of a script starts with SIGINT ignored (POSIX), so "Ctrl+C" would never
+                // reach it: SIGTERM stops the worker the same graceful way.
+                + "trap 'kill -TERM $worker 2>/dev/null; wait $worker || true' EXIT\n"
                 + deploy;
 
             var (exit, stdout, stderr) = await RunAsync(tutorial, home);

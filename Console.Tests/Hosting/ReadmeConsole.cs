@@ -65,18 +65,83 @@ public sealed class ReadmeConsole : IAsyncLifetime
         }
     }
 
-    /// <summary>Ctrl+C as a terminal sends it (SIGINT to <c>dotnet run</c>, which passes it on); waits for the exit.</summary>
+    /// <summary>
+    /// Ctrl+C as a terminal sends it: SIGINT to every process of the foreground job, <c>dotnet run</c>
+    /// and the console it started (signalling only <c>dotnet run</c> leaves the console running);
+    /// waits for the exit.
+    /// </summary>
     public async Task<int> InterruptAsync(TimeSpan timeout)
     {
         var process = _process ?? throw new InvalidOperationException("The console was not started.");
-        using (var kill = Process.Start(Shell.StartInfo("kill", Folder, "-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)))!)
+        Assert.False(SigIntIgnored(),
+            "SIGINT is ignored in this test process (it inherits that from a background job of a non-interactive shell), so the console "
+            + "cannot see Ctrl+C: run the tests in the foreground, or in a shell with job control (set -m).");
+        var pids = Descendants(process.Id).Prepend(process.Id).Select(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using (var kill = Process.Start(Shell.StartInfo("kill", Folder, ["-INT", .. pids]))!)
         {
             await kill.WaitForExitAsync();
         }
 
         using var cancel = new CancellationTokenSource(timeout);
-        await process.WaitForExitAsync(cancel.Token);
+        try
+        {
+            await process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"The console did not exit within {timeout.TotalSeconds} s of Ctrl+C. Its output:\n{Output}");
+        }
+
         return process.ExitCode;
+    }
+
+    /// <summary>Bit 2 (SIGINT) of SigIgn in /proc/self/status: an ignored signal stays ignored in every child.</summary>
+    private static bool SigIntIgnored()
+    {
+        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        var mask = ulong.Parse(line["SigIgn:".Length..].Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
+        return (mask & 0x2) != 0;
+    }
+
+    /// <summary>The processes below <paramref name="root"/>, from /proc (each stat line names its parent).</summary>
+    private static List<int> Descendants(int root)
+    {
+        var parents = new Dictionary<int, int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                // "pid (comm) state ppid ...": comm may hold spaces, so read after its closing parenthesis.
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                parents[pid] = int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
+            }
+            catch (IOException)
+            {
+                // The process ended while listed.
+            }
+        }
+
+        var found = new List<int>();
+        var queue = new Queue<int>([root]);
+        while (queue.TryDequeue(out var parent))
+        {
+            foreach (var (pid, ppid) in parents)
+            {
+                if (ppid == parent)
+                {
+                    found.Add(pid);
+                    queue.Enqueue(pid);
+                }
+            }
+        }
+
+        return found;
     }
 
     public Task DisposeAsync()

@@ -192,7 +192,7 @@ public sealed partial class RunSupervisor(
         sink.Flush();
         if (end is not null)
         {
-            LogEnded(logger, runId, end.State, end.Message);
+            LogEnded(logger, runId, end.State, end.Message is { Length: > 0 } m ? $": {m}" : string.Empty);
             try
             {
                 await outbox.EnqueueState(runId, end).WaitAsync(stopping);
@@ -306,8 +306,9 @@ public sealed partial class RunSupervisor(
     [LoggerMessage(Level = LogLevel.Information, Message = "Stopping run {RunId}: it is {State} on the server")]
     private static partial void LogStopping(ILogger logger, Guid runId, FlowRunState state);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} ended: {State} {Message}")]
-    private static partial void LogEnded(ILogger logger, Guid runId, FlowRunState? state, string? message);
+    // The detail carries its own separator: a run without a message logs "ended: Completed", never "(null)".
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} ended: {State}{Detail}")]
+    private static partial void LogEnded(ILogger logger, Guid runId, FlowRunState? state, string detail);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Could not check the state of run {RunId}: {Reason}")]
     private static partial void LogCheckFailed(ILogger logger, Guid runId, string reason);

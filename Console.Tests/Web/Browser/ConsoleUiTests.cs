@@ -317,4 +317,31 @@ public sealed class ConsoleUiTests(BrowserFixture browser) : IClassFixture<Brows
         await Expect(_page).ToHaveURLAsync(new Regex($"/work-pools/{name}$"));
         await Expect(_page.Locator("[data-testid=page-title]")).ToHaveTextAsync(name);
     }
+
+    [Fact]
+    public async Task The_duplicate_name_message_stays_while_the_name_is_taken()
+    {
+        var taken = ConsoleApi.UniqueName("taken");
+        await Api.CreatePoolAsync(taken, "docker");
+        var pools = new WorkPoolsPage(_page);
+        await pools.OpenAsync();
+        await _page.Locator("#create-pool").ClickAsync();
+        await _page.Locator("#pool-type-docker").CheckAsync();
+        await _page.Locator("#create-pool-next").ClickAsync();
+
+        var field = _page.Locator("[data-testid=pool-name-field]");
+        var message = $"A work pool named '{taken}' already exists.";
+        await _page.Locator("#pool-name").FillAsync(taken);
+        await Expect(field).ToContainTextAsync(message);
+
+        // Leaving the field (Tab to the next one) must not hide why Next is disabled.
+        await _page.Locator("#pool-name").PressAsync("Tab");
+        await Expect(_page.Locator("#pool-description")).ToBeFocusedAsync();
+        await Expect(field).ToContainTextAsync(message);
+        await Expect(_page.Locator("#create-pool-next")).ToBeDisabledAsync();
+
+        await _page.Locator("#pool-name").FillAsync(taken + "-2");
+        await Expect(field).Not.ToContainTextAsync("already exists");
+        await Expect(_page.Locator("#create-pool-next")).ToBeEnabledAsync();
+    }
 }

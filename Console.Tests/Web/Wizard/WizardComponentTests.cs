@@ -108,6 +108,68 @@ public sealed class WizardComponentTests : IAsyncLifetime
         Assert.Empty(cut.FindAll("[data-testid=wizard-created]"));
     }
 
+    [Fact]
+    public async Task The_wizard_starts_from_the_saved_deployment_and_saves_its_answers_back()
+    {
+        var pool = "proc-" + Guid.NewGuid().ToString("N")[..8];
+        await CallAsync((WorkPoolService s) => s.CreateAsync(new CreateWorkPoolRequest { Name = pool, Type = WorkPoolTypes.Process }));
+        var project = Directory.CreateDirectory(Path.Combine(_folder, "project")).FullName;
+        File.WriteAllText(Path.Combine(project, "hello.sh"), "echo hello\n");
+        var original = $"""
+            # The team's flows: edit by hand or from the console.
+            name: hello-project
+
+            flows:
+              - name: hello
+                entrypoint: hello.sh
+
+            deployments:
+              # Runs every hour on the team's pool.
+              - name: hourly
+                flow: hello
+                description: Says hello every hour.
+                work_pool:
+                  name: {pool}
+                  job_variables:
+                    working_dir: {project}
+                schedules:
+                  - interval: 3600
+                tags: [team]
+
+            """;
+        var manifest = Path.Combine(project, "console.yaml");
+        File.WriteAllText(manifest, original);
+        Context.Services.GetRequiredService<NavigationManager>().NavigateTo("/deployments/new");
+        var cut = RenderWithProviders<DeploymentWizard>();
+
+        cut.Find("#wizard-project-path").Input(project);
+        cut.Find("#wizard-project-load").Click();
+        cut.WaitForAssertion(() => Assert.Contains("saves a deployment", cut.Find("[data-testid=wizard-saved]").TextContent, StringComparison.Ordinal));
+        cut.Find("#wizard-saved-hourly").Click();
+        cut.WaitForAssertion(() => Assert.Contains("Started from the deployment 'hourly'", cut.Find("[data-testid=wizard-saved]").TextContent, StringComparison.Ordinal));
+
+        await NextAsync(cut, "entrypoint");
+        await NextAsync(cut, "name");
+        Assert.Equal("hourly", cut.Find("#wizard-name").GetAttribute("value"));
+        await NextAsync(cut, "schedule");
+        Assert.Equal("3600", cut.Find("#wizard-interval").GetAttribute("value"));
+        cut.Find("#wizard-interval").Input("7200");
+        await NextAsync(cut, "pool");
+        await NextAsync(cut, "variables");
+        await NextAsync(cut, "review");
+        Assert.Contains(pool, cut.Find("[data-testid=wizard-summary]").TextContent, StringComparison.Ordinal);
+        Assert.True(cut.Find("#wizard-save-project").HasAttribute("checked"), "saving back is the default after starting from a saved deployment");
+
+        cut.Find("#wizard-create").Click();
+
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=wizard-created]")));
+        var created = Assert.Single(await CallAsync((DeploymentService s) => s.ListAsync(pool: pool)));
+        Assert.Equal("hourly", created.Name);
+        Assert.Equal(7200, Assert.Single(created.Schedules).IntervalSeconds);
+        // Only the changed answer's line differs: comments, blank lines, the description and tags stay.
+        Assert.Equal(original.Replace("interval: 3600", "interval: 7200", StringComparison.Ordinal), File.ReadAllText(manifest));
+    }
+
     private async Task<T> CallAsync<TService, T>(Func<TService, Task<T>> call)
         where TService : notnull
     {

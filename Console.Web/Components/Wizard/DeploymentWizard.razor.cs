@@ -31,6 +31,8 @@ public partial class DeploymentWizard
     private bool _busy;
     private bool _running;
     private DeploymentDto? _created;
+    private bool _saveToProject;
+    private string? _saveError;
     private FlowRunDto? _run;
 
     [Inject]
@@ -146,6 +148,20 @@ public partial class DeploymentWizard
     }
 
     private void SelectFlow(string name) => _model.SelectFlow(name);
+
+    /// <summary>Fills the steps from a deployment of console.yaml; saving it back is then the default.</summary>
+    private void StartFromSaved(ManifestDeployment saved)
+    {
+        try
+        {
+            _model.StartFrom(saved);
+            _saveToProject = true;
+        }
+        catch (FlowProjectException ex)
+        {
+            _model.FlowStep.FlowError = ex.Message;
+        }
+    }
 
     private void SetName(string? name) => _model.SetName(name);
 
@@ -402,6 +418,7 @@ public partial class DeploymentWizard
 
             _created = await Scopes.CallAsync((DeploymentService s) => s.CreateAsync(_model.ToRequest(), _cts.Token));
             Snackbar.Add($"Deployment '{_created.FlowName}/{_created.Name}' created.", Severity.Success);
+            SaveToProject();
         }
         catch (ConsoleException ex)
         {
@@ -410,6 +427,26 @@ public partial class DeploymentWizard
         finally
         {
             _busy = false;
+        }
+    }
+
+    /// <summary>After the create: the answers go into console.yaml when asked; a failed save keeps the deployment and says why.</summary>
+    private void SaveToProject()
+    {
+        _saveError = null;
+        if (!_saveToProject || !_model.CanSaveToProject)
+        {
+            return;
+        }
+
+        try
+        {
+            _model.SaveToProject();
+            Snackbar.Add($"Saved to {_model.FlowStep.Project!.ManifestPath}.", Severity.Success);
+        }
+        catch (Exception ex) when (ex is FlowProjectException or IOException or UnauthorizedAccessException)
+        {
+            _saveError = $"The deployment was created, but console.yaml was not saved: {ex.Message}";
         }
     }
 

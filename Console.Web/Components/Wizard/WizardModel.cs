@@ -186,6 +186,35 @@ public sealed class WizardModel
             ? project.ToCreateRequest(ToManifest(), flow)
             : Answers();
 
+    /// <summary>The deployments saved in the loaded project's console.yaml, which the wizard offers to start from.</summary>
+    public IReadOnlyList<ManifestDeployment> SavedDeployments =>
+        FlowStep.Source == FlowSourceKind.Project && FlowStep.Project is { HasManifest: true } project
+            ? [.. project.Manifest.Deployments.Where(d => !string.IsNullOrEmpty(d.Name))]
+            : [];
+
+    /// <summary>Saving writes into a project's console.yaml, so it is offered only for a project flow.</summary>
+    public bool CanSaveToProject => FlowStep.Source == FlowSourceKind.Project && FlowStep.Project is not null && Flow is not null;
+
+    /// <summary>
+    /// The <c>flows:</c> entry a save adds with the deployment: a flow found through a comment is not
+    /// in the manifest yet.
+    /// </summary>
+    public ManifestFlow? FlowToAdd() =>
+        FlowStep.Source == FlowSourceKind.Project && Flow is { Source: not FlowSource.Manifest } flow
+            ? new ManifestFlow { Name = flow.Name, Entrypoint = flow.Entrypoint, Command = flow.Command }
+            : null;
+
+    /// <summary>
+    /// Writes the answers into the project's console.yaml through the flow-project library's editor:
+    /// the saved entry's other lines, comments and layout stay as they were.
+    /// </summary>
+    /// <exception cref="FlowProjectException">The file cannot be read or the entry is invalid.</exception>
+    public void SaveToProject()
+    {
+        var project = FlowStep.Project ?? throw new InvalidOperationException("Load the project first.");
+        project.SaveDeployment(ToManifest(), FlowToAdd());
+    }
+
     /// <summary>Fills the steps from a deployment saved in the loaded project's console.yaml.</summary>
     /// <exception cref="FlowProjectException">The deployment names a flow the project does not have.</exception>
     public void StartFrom(ManifestDeployment saved)

@@ -75,17 +75,12 @@ public static partial class WizardPreview
     public static string ManifestSnippet(WizardModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var flow = model.FlowStep.Source == FlowSourceKind.Project ? model.Flow : null;
         var deployment = model.ToManifest();
         var folder = Path.Combine(Path.GetTempPath(), "console-wizard-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
         try
         {
-            // A flow found through a comment is not in the manifest yet: the save would add it.
-            var manifestFlow = flow is { Source: not FlowSource.Manifest }
-                ? new ManifestFlow { Name = flow.Name, Entrypoint = flow.Entrypoint, Command = flow.Command }
-                : null;
-            FlowProject.SaveDeployment(folder, deployment, manifestFlow);
+            FlowProject.SaveDeployment(folder, deployment, model.FlowToAdd());
             return File.ReadAllText(Path.Combine(folder, FlowProject.ManifestFileName), Encoding.UTF8).TrimEnd() + "\n";
         }
         finally
