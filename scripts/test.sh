@@ -86,7 +86,11 @@ mkdir -p "$RESULTS_DIR"
 
 log "dotnet test Console.sln (Debug) $*"
 dotnet_rc=0
-dotnet test Console.sln -c Debug --nologo \
+# A job started in the background of a non-interactive shell inherits SIGINT as ignored, and .NET
+# keeps it ignored: the tests that press Ctrl+C on a real console would then wait in vain. The
+# suite runs with SIGINT (and the SIGPIPE and SIGXFSZ python itself ignores) at their defaults.
+python3 -c 'import os, signal, sys; [signal.signal(s, signal.SIG_DFL) for s in (signal.SIGINT, signal.SIGPIPE, signal.SIGXFSZ)]; os.execvp(sys.argv[1], sys.argv[1:])' \
+    dotnet test Console.sln -c Debug --nologo \
     --results-directory "$RESULTS_DIR" \
     --logger "trx;LogFileName=results.trx" \
     --logger "console;verbosity=normal" \
