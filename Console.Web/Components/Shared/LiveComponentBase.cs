@@ -39,7 +39,10 @@ public abstract class LiveComponentBase : ComponentBase, IDisposable
     /// <summary>Applies a change on the renderer's dispatcher; returns whether to re-render.</summary>
     protected abstract Task<bool> ApplyAsync(ChangeEvent change);
 
-    /// <summary>Runs a user action; a domain error becomes a message instead of breaking the page.</summary>
+    /// <summary>
+    /// Runs a user action; a refusal (a role, a conflict, a rule: see <see cref="Refusals"/>) becomes
+    /// a message and the page keeps working.
+    /// </summary>
     protected async Task<bool> TryAsync(Func<Task> action, string? success = null)
     {
         ArgumentNullException.ThrowIfNull(action);
@@ -55,7 +58,7 @@ public abstract class LiveComponentBase : ComponentBase, IDisposable
         }
         catch (ConsoleException ex)
         {
-            Snackbar.Add(ex.Message, Severity.Error);
+            Snackbar.Add(Refusals.Message(ex), Severity.Error);
             return false;
         }
     }
