@@ -209,9 +209,16 @@ public sealed class ConsoleUiTests(BrowserFixture browser) : IClassFixture<Brows
         await Expect(_page).ToHaveURLAsync(new Regex($"/insights/{pool}$"));
         var chart = _page.Locator("[data-testid=runs-by-state-chart]");
         await Expect(chart.Locator("svg")).ToBeVisibleAsync();
-        await Expect(chart.Locator("[data-testid=runs-by-state-totals]")).ToContainTextAsync("Completed 1");
-        await Expect(chart.Locator("[data-testid=runs-by-state-totals]")).ToContainTextAsync("Failed 1");
+        // Runs, not state entries: two runs that each passed four states are two ended runs.
+        await Expect(chart.Locator("[data-testid=runs-by-state-totals]")).ToHaveTextAsync("Created 2 · Completed 1 · Failed 1");
         await Expect(_page.Locator("[data-testid=latency-summary]")).ToContainTextAsync("2 claims");
+
+        // Every chart draws across its card's width, not a narrow picture in the middle of it.
+        foreach (var card in new[] { "runs-by-state-chart", "latency-chart", "backlog-chart" })
+        {
+            var (drawn, available) = await ChartWidthAsync(_page.Locator($"[data-testid={card}]"));
+            Assert.True(drawn >= available * 0.9, $"{card}: the chart draws {drawn:0} px of the card's {available:0} px");
+        }
     }
 
     [Fact]
@@ -315,5 +322,20 @@ public sealed class ConsoleUiTests(BrowserFixture browser) : IClassFixture<Brows
 
         await Expect(_page).ToHaveURLAsync(new Regex($"/work-pools/{name}$"));
         await Expect(_page.Locator("[data-testid=page-title]")).ToHaveTextAsync(name);
+    }
+
+    /// <summary>The width the chart's drawing takes on screen, and the width of its card's content.</summary>
+    private static async Task<(double Drawn, double Available)> ChartWidthAsync(ILocator card)
+    {
+        await Expect(card.Locator("svg").First).ToBeVisibleAsync();
+        var widths = await card.EvaluateAsync<double[]>("""
+            card => {
+                const svg = card.querySelector('.mud-chart svg');
+                const style = getComputedStyle(card);
+                return [svg.getBoundingClientRect().width, card.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight),
+                        svg.getBBox().width * svg.getScreenCTM().a];
+            }
+            """);
+        return (Math.Min(widths[0], widths[2]), widths[1]);
     }
 }
