@@ -31,7 +31,7 @@ public static class ConsoleTheme
             TextSecondary = "rgba(255,255,255,0.72)",
             Error = "#FF8A80",
             ErrorContrastText = "#2A0A08",
-            Info = "#64B5F6",
+            Info = "#90CAF9",
             InfoContrastText = "#04182B",
             Warning = "#FFB74D",
             WarningContrastText = "#2B1A00",
