@@ -28,6 +28,7 @@ WORKDIR /src
 # (The wildcard copies the feed's contents when it exists and nothing when it does not.)
 COPY Directory.Packages.props .nuget-fee[d] /packages/
 COPY global.json Directory.Build.props Directory.Packages.props ./
+COPY Console.Contracts/Console.Contracts.csproj Console.Contracts/
 COPY Console.Core/Console.Core.csproj Console.Core/
 COPY Console.Worker/Console.Worker.csproj Console.Worker/
 COPY Console.Web/Console.Web.csproj Console.Web/
@@ -36,6 +37,7 @@ RUN dotnet restore Console.Web/Console.Web.csproj ${NUGET_SOURCE:+--source "$NUG
  && dotnet restore Console.Cli/Console.Cli.csproj ${NUGET_SOURCE:+--source "$NUGET_SOURCE"}
 COPY .editorconfig appsettings.json ./
 COPY wwwroot/ wwwroot/
+COPY Console.Contracts/ Console.Contracts/
 COPY Console.Core/ Console.Core/
 COPY Console.Worker/ Console.Worker/
 COPY Console.Web/ Console.Web/

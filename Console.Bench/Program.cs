@@ -7,7 +7,7 @@ using Console.Bench.Infra;
 namespace Console.Bench;
 
 /// <summary>
-/// Console.Bench: one command per benchmark of TARGETS.md (b1..b7), `all`, `summarize`, and
+/// Console.Bench: one command per benchmark of docs/benchmarks.md (b1..b7), `all`, `summarize`, and
 /// `worker-host` (the worker library in a process of its own, for B2/B6/B7 when the CLI is not built).
 /// </summary>
 internal static class BenchProgram
@@ -237,7 +237,7 @@ internal static class BenchProgram
     private static void PrintHelp()
     {
         Out.Line("""
-            Console.Bench: the benchmarks of TARGETS.md, each measured side by side with its reference.
+            Console.Bench: the benchmarks of docs/benchmarks.md, each measured side by side with its reference.
 
               dotnet run --project Console.Bench -c Release -- <command> [options]
 

@@ -12,6 +12,9 @@ namespace Console.Cli;
 /// <summary>The <c>cx</c> command line: global options, then Spectre.Console.Cli with the commands of <see cref="Commands"/>.</summary>
 public static class CliApp
 {
+    /// <summary>Wide enough for any row; tables never expand, so they keep their natural width.</summary>
+    private const int PipedWidth = 4096;
+
     /// <param name="configure">Replaces services (tests swap the image builder or the worker runner).</param>
     public static async Task<int> RunAsync(
         IReadOnlyList<string> args, IAnsiConsole console, CliEnvironment environment,
@@ -67,11 +70,13 @@ public static class CliApp
             cancel.Cancel();
         });
         var console = AnsiConsole.Console;
-        // Piped output has no terminal width and Spectre then wraps tables at 80 columns; COLUMNS widens it, as in Rich and Click.
-        if (global::System.Console.IsOutputRedirected
-            && int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), System.Globalization.CultureInfo.InvariantCulture, out var columns) && columns > 0)
+        if (global::System.Console.IsOutputRedirected)
         {
-            console.Profile.Width = columns;
+            // Piped output has no terminal width, and Spectre would wrap tables at 80 columns: a
+            // pipe gets every row at its natural width (grep finds whole names), unless COLUMNS says otherwise.
+            console.Profile.Width = int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), System.Globalization.CultureInfo.InvariantCulture, out var columns) && columns > 0
+                ? columns
+                : PipedWidth;
         }
 
         return await RunAsync(args, console, CliEnvironment.FromProcess(), cancellationToken: cancel.Token);

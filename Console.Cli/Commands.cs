@@ -1,17 +1,20 @@
 using Console.Cli.ApiKeys;
+using Console.Cli.Hosting;
 using Console.Cli.Deploy;
 using Console.Cli.Deployments;
 using Console.Cli.FlowRuns;
 using Console.Cli.Workers;
 using Console.Cli.WorkPools;
 using Console.Cli.WorkQueues;
+using Console.Projects;
+using Console.Projects.Images;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Spectre.Console.Cli;
 
 namespace Console.Cli;
 
-/// <summary>The command tree, as API.md's CLI block lists it.</summary>
+/// <summary>The command tree, as docs/api.md's CLI section lists it.</summary>
 public static class Commands
 {
     /// <summary>Services commands share; TryAdd so a test's replacements win.</summary>
@@ -19,7 +22,9 @@ public static class Commands
     {
         services.TryAddSingleton<RunWatcher>();
         services.TryAddSingleton<IWorkerRunner, WorkerRunner>();
-        services.TryAddSingleton<IImageBuilder, DockerImageBuilder>();
+        services.AddFlowProjects();
+        services.AddOptions<ImageBuildOptions>().Configure<CliContext>((options, cli) => options.DockerHost = cli.DockerHost);
+        services.TryAddSingleton<WorkerPools>();
     }
 
     public static void Configure(IConfigurator config)

@@ -2,6 +2,7 @@ using Console.Core.Common;
 using Console.Core.Deployments;
 using Console.Core.Diagnostics;
 using Console.Core.Feed;
+using Console.Core.Fencing;
 using Console.Core.FlowRuns;
 using Console.Core.Persistence;
 using Console.Core.Polling;
@@ -11,7 +12,6 @@ using Console.Core.Workers;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace Console.Core;
 
@@ -22,18 +22,11 @@ public static class DependencyInjection
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<StatusOptions>().BindConfiguration(StatusOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<WorkPoolOptions>().BindConfiguration(WorkPoolOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IChangeFeed, ChangeFeed>();
         services.TryAddSingleton<StatusRules>();
-        // SQLite has one writer: one claim at a time. PostgreSQL takes several at once, but a claim
-        // holds a pooled connection for its whole transaction: past the width, polls wait here
-        // (holding nothing) instead of exhausting the connection pool under a fleet's load (B4).
-        services.TryAddSingleton(sp =>
-        {
-            var db = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
-            return new ClaimGate(DatabaseOptions.IsPostgres(db.Provider) ? db.MaxConcurrentClaims : 1);
-        });
         services.AddConsoleDiagnostics();
 
         services.AddConsoleDatabase(configuration);
@@ -44,6 +37,7 @@ public static class DependencyInjection
         services.TryAddScoped<DeploymentService>();
         services.TryAddScoped<FlowRunService>();
         services.TryAddScoped<PollService>();
+        services.TryAddScoped<InfrastructureFencingService>();
         return services;
     }
 }

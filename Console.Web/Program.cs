@@ -6,6 +6,7 @@ using Console.Web.Jobs;
 using Console.Web.Live;
 using Console.Web.Observability;
 using Console.Web.Security;
+using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
 
 if (HealthCheckCommand.IsRequested(args))
@@ -24,7 +25,20 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 builder.AddConsoleWeb();
 
 var app = builder.Build();
-await app.Services.MigrateConsoleDatabaseAsync();
+try
+{
+    await app.Services.MigrateConsoleDatabaseAsync();
+    if (SecurityStartup.BootstrapName(app.Configuration) is { } admin)
+    {
+        return await SecurityStartup.BootstrapAsync(app, admin);
+    }
+
+    await SecurityStartup.CheckListenAsync(app);
+}
+catch (Exception ex) when (ex is StartupRefusedException or OptionsValidationException)
+{
+    return await StartupFailedAsync(ex);
+}
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
@@ -40,6 +54,7 @@ app.MapHealthEndpoints();
 app.MapWorkPoolEndpoints();
 app.MapWorkQueueEndpoints();
 app.MapWorkerEndpoints();
+app.MapInfrastructureEndpoints();
 app.MapDeploymentEndpoints();
 app.MapFlowRunEndpoints();
 app.MapObservabilityEndpoints();
@@ -48,8 +63,24 @@ app.MapHub<LiveHub>(LiveHub.Path);
 app.MapConsoleJobs();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
-await app.RunAsync();
+try
+{
+    await app.RunAsync();
+}
+catch (OptionsValidationException ex)
+{
+    // Options checked by ValidateOnStart that nothing read before the host started.
+    return await StartupFailedAsync(ex);
+}
+
 return 0;
+
+// The operator's to fix (an exposed address, a bad setting): say what, exit non-zero, no stack trace.
+static async Task<int> StartupFailedAsync(Exception ex)
+{
+    await System.Console.Error.WriteLineAsync(ex is OptionsValidationException ? $"Invalid configuration: {ex.Message}" : ex.Message);
+    return 2;
+}
 
 /// <summary>Entry point; public so tests can host the app with WebApplicationFactory.</summary>
 public partial class Program;

@@ -66,7 +66,7 @@ public static class DependencyInjection
         {
             var identity = sp.GetRequiredService<WorkerIdentity>();
             var journal = identity.StateDirectory is { } dir ? new OutboxJournal(Path.Combine(dir, identity.Name)) : null;
-            return new ReportOutbox(sp.GetRequiredService<IConsoleApi>(), sp.GetRequiredService<ILogger<ReportOutbox>>(), journal, sp.GetRequiredService<WorkerMetrics>());
+            return new ReportOutbox(sp.GetRequiredService<IConsoleApi>(), sp.GetRequiredService<ILogger<ReportOutbox>>(), journal, sp.GetRequiredService<WorkerMetrics>(), sp.GetRequiredService<TimeProvider>());
         });
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IInfrastructure, DockerInfrastructure>());
@@ -77,6 +77,7 @@ public static class DependencyInjection
         services.TryAddSingleton<WorkerHealth>();
         services.TryAddSingleton<WorkerTelemetryServer>();
         services.TryAddSingleton<RunSupervisor>();
+        services.TryAddSingleton<InfrastructureFencer>();
         services.TryAddSingleton<WorkerProcessor>();
 
         // Hangfire of the worker's own: keyed, so the web host's JobStorage/IRecurringJobManager stay untouched.

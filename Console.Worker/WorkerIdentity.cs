@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Console.Contracts.Common;
 using Microsoft.Extensions.Options;
 
 namespace Console.Worker;
@@ -75,7 +76,7 @@ public sealed class WorkerIdentity : IDisposable
     private static string Remembered(string folder)
     {
         var file = Path.Combine(folder, "worker-name");
-        if (File.Exists(file) && File.ReadAllText(file).Trim() is { Length: > 0 } saved && Core.Common.Names.IsValid(saved))
+        if (File.Exists(file) && File.ReadAllText(file).Trim() is { Length: > 0 } saved && Names.IsValid(saved))
         {
             return saved;
         }

@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using Console.Core.Common;
-
+using Console.Contracts.Common;
 namespace Console.Worker;
 
 /// <summary>Settings of a worker, bound from the "Worker" section (env: <c>Worker__Pools__0=...</c>).</summary>
@@ -63,6 +62,13 @@ public sealed class WorkerOptions : IValidatableObject
 
     [Required]
     public string DockerHost { get; set; } = "unix:///var/run/docker.sock";
+
+    /// <summary>What the job policy knows of this host: the folder of the engine socket it talks to is never bound into runs.</summary>
+    internal global::Console.Contracts.Security.WorkerHost Host =>
+        new(Uri.TryCreate(DockerHost, UriKind.Absolute, out var uri) && uri.IsUnc is false && uri.Scheme == "unix"
+            && Path.GetDirectoryName(uri.AbsolutePath) is { Length: > 1 } folder
+                ? [global::Console.Contracts.Security.HostPaths.Normalize(folder)]
+                : []);
 
     /// <summary>Where process runs start when their job configuration names no working_dir.</summary>
     public string? WorkingDirectory { get; set; }

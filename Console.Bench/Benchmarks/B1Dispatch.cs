@@ -1,7 +1,8 @@
 using System.Threading.Channels;
 using Console.Bench.Infra;
-using Console.Core.Contracts;
-using Console.Core.FlowRuns;
+using Console.Contracts;
+using Console.Contracts.FlowRuns;
+using Console.Testing;
 
 namespace Console.Bench.Benchmarks;
 
@@ -23,12 +24,12 @@ internal sealed class B1Dispatch : IBenchmark
         var result = new BenchResult(Id, Title, Goal);
         var runs = options.Int("runs", 1000, 100);
         var refRuns = options.Int("ref-runs", 60, 5);
-        await using var server = await ServerProcess.StartAsync(options, "b1");
-        using var api = new ApiClient(server.Url);
+        await using var server = await BenchServer.StartAsync(options, "b1");
+        using var api = ConsoleApi.CreateHttpClient(server.Url);
         await api.CreatePoolAsync("b1", "process", ct: ct);
         await api.CreatePoolAsync("b1-ref", "process", ct: ct);
-        var deployment = await api.CreateDeploymentAsync("bench", "b1", "b1", "true", ct: ct);
-        var refDeployment = await api.CreateDeploymentAsync("bench", "b1-ref", "b1-ref", "true", ct: ct);
+        var deployment = (await api.CreateDeploymentAsync("b1", "bench", "b1", command: "true", ct: ct)).Id;
+        var refDeployment = (await api.CreateDeploymentAsync("b1-ref", "bench", "b1-ref", command: "true", ct: ct)).Id;
 
         // The long-polling worker: limit 1, waitSeconds 30, re-polls as soon as it has its run.
         Out.Step($"long-poll worker; {runs} runs created one at a time (after a warm-up)");
@@ -76,7 +77,7 @@ internal sealed class B1Dispatch : IBenchmark
     private sealed record Sample(double LatencyMs, double CreateMs);
 
     /// <summary>Creates runs one at a time; each is timed until the worker loop receives it.</summary>
-    private static async Task<List<Sample>> MeasureAsync(ApiClient api, string pool, Guid deployment, int count, int warmup, double? pollIntervalSeconds, CancellationToken ct)
+    private static async Task<List<Sample>> MeasureAsync(HttpClient api, string pool, Guid deployment, int count, int warmup, double? pollIntervalSeconds, CancellationToken ct)
     {
         var received = Channel.CreateUnbounded<(Guid Id, long At)>();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -89,7 +90,7 @@ internal sealed class B1Dispatch : IBenchmark
             for (var i = 0; i < count + warmup; i++)
             {
                 var t0 = Clock.Now;
-                var run = await api.CreateRunAsync(deployment, ct);
+                var run = await api.CreateRunAsync(deployment, ct: ct);
                 var t1 = Clock.Now;
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 timeout.CancelAfter(TimeSpan.FromSeconds(35));
@@ -128,7 +129,7 @@ internal sealed class B1Dispatch : IBenchmark
         return samples;
     }
 
-    private static async Task WorkerLoopAsync(ApiClient api, string pool, double? intervalSeconds, ChannelWriter<(Guid, long)> received, CancellationToken ct)
+    private static async Task WorkerLoopAsync(HttpClient api, string pool, double? intervalSeconds, ChannelWriter<(Guid, long)> received, CancellationToken ct)
     {
         while (!ct.IsCancellationRequested)
         {

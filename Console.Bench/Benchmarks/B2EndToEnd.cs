@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Console.Bench.Infra;
-using Console.Core.FlowRuns;
+using Console.Contracts.FlowRuns;
+using Console.Testing;
 
 namespace Console.Bench.Benchmarks;
 
@@ -34,14 +35,14 @@ internal sealed class B2EndToEnd : IBenchmark
         }
 
         var pairs = options.Int("pairs", 20, 2);
-        await using var server = await ServerProcess.StartAsync(options, "b2");
-        using var api = new ApiClient(server.Url);
+        await using var server = await BenchServer.StartAsync(options, "b2");
+        using var api = ConsoleApi.CreateHttpClient(server.Url);
         await api.CreatePoolAsync(Pool, "docker", ct: ct);
-        var deployment = await api.CreateDeploymentAsync("bench", "b2", Pool, string.Join(' ', Command), new JsonObject { ["image"] = Image }, ct);
-        var (worker, kind) = await WorkerProcess.StartAsync(options, server.Url, Pool, "b2-worker");
+        var deployment = (await api.CreateDeploymentAsync(Pool, "bench", "b2", new JsonObject { ["image"] = Image }, string.Join(' ', Command), ct: ct)).Id;
+        var (worker, kind) = await BenchWorkers.StartAsync(options, server.Url, Pool, "b2-worker");
         await using (worker)
         {
-            await WorkerProcess.WaitOnlineAsync(api, Pool, "b2-worker", worker, TimeSpan.FromSeconds(90), ct);
+            await BenchWorkers.WaitOnlineAsync(api, Pool, "b2-worker", worker, TimeSpan.FromSeconds(90), ct);
             Out.Step($"worker: {kind}; warm-up, then {pairs} alternating pairs");
             for (var i = 0; i < (options.Quick ? 1 : 2); i++)
             {
@@ -104,10 +105,10 @@ internal sealed class B2EndToEnd : IBenchmark
     }
 
     /// <summary>POST /runs, then GET the run every 10 ms until it is terminal; returns the wall time and its phases.</summary>
-    private static async Task<(double Ms, (double, double, double) Phases)> ConsoleRunAsync(ApiClient api, Guid deployment, CancellationToken ct)
+    private static async Task<(double Ms, (double, double, double) Phases)> ConsoleRunAsync(HttpClient api, Guid deployment, CancellationToken ct)
     {
         var t0 = Clock.Now;
-        var run = await api.CreateRunAsync(deployment, ct);
+        var run = await api.CreateRunAsync(deployment, ct: ct);
         while (Clock.MsSince(t0) < 120_000)
         {
             var now = await api.GetRunAsync(run.Id, ct);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using Console.Bench.Infra;
+using Console.Testing;
 using Microsoft.Data.Sqlite;
 
 namespace Console.Bench.Benchmarks;
@@ -132,12 +133,12 @@ internal sealed class B3ClaimThroughput : IBenchmark
     /// <summary>A database with the warm-up pool and N due runs, made through the REST API, copied once for every round.</summary>
     private static async Task<string> SeedAsync(BenchOptions options, int runs, int warm, BenchResult result, CancellationToken ct)
     {
-        await using var server = await ServerProcess.StartAsync(options, "b3-seed");
-        using var api = new ApiClient(server.Url);
+        await using var server = await BenchServer.StartAsync(options, "b3-seed");
+        using var api = ConsoleApi.CreateHttpClient(server.Url);
         await api.CreatePoolAsync(WarmPool, "process", ct: ct);
         await api.CreatePoolAsync(Pool, "process", ct: ct);
-        var warmDeployment = await api.CreateDeploymentAsync("bench", "warm", WarmPool, "true", ct: ct);
-        var deployment = await api.CreateDeploymentAsync("bench", "b3", Pool, "true", ct: ct);
+        var warmDeployment = (await api.CreateDeploymentAsync(WarmPool, "bench", "warm", command: "true", ct: ct)).Id;
+        var deployment = (await api.CreateDeploymentAsync(Pool, "bench", "b3", command: "true", ct: ct)).Id;
         // Through the API: the warm-up runs and a sample of the measured ones (the creation rate is
         // reported); the rest are copies of that sample's rows made in SQL, so seeding 10,000 runs
         // does not take minutes on a loaded machine. Copies differ only in id, name and times.
@@ -226,14 +227,14 @@ internal sealed class B3ClaimThroughput : IBenchmark
         Out.Step($"copied that run {copies:N0} times in SQL (ids, names and times new)");
     }
 
-    private static async Task CreateRunsAsync(ApiClient api, Guid deployment, int count, CancellationToken ct)
+    private static async Task CreateRunsAsync(HttpClient api, Guid deployment, int count, CancellationToken ct)
     {
         var next = 0;
         await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
         {
             while (Interlocked.Increment(ref next) <= count)
             {
-                await api.CreateRunAsync(deployment, ct);
+                await api.CreateRunAsync(deployment, ct: ct);
             }
         }, ct)));
     }
@@ -241,9 +242,9 @@ internal sealed class B3ClaimThroughput : IBenchmark
     private static async Task<Round> HttpRoundAsync(BenchOptions options, string template, int workers, int limit, int expected, CancellationToken ct)
     {
         var postgres = BenchDatabase.IsPostgres(options);
-        await using var server = await ServerProcess.StartAsync(options, $"b3-w{workers}",
+        await using var server = await BenchServer.StartAsync(options, $"b3-w{workers}",
             databaseFile: postgres ? null : template, postgresTemplate: postgres ? template : null);
-        using var api = new ApiClient(server.Url);
+        using var api = ConsoleApi.CreateHttpClient(server.Url);
 
         // Warm-up (not timed): the same workers drain the warm-up pool one run per poll, so the
         // server's claim path is jitted to its final tier before the clock starts.
@@ -301,7 +302,7 @@ internal sealed class B3ClaimThroughput : IBenchmark
         return round;
     }
 
-    private static async Task DrainAsync(ApiClient api, string pool, int workers, int limit, CancellationToken ct) =>
+    private static async Task DrainAsync(HttpClient api, string pool, int workers, int limit, CancellationToken ct) =>
         await Task.WhenAll(Enumerable.Range(0, workers).Select(i => Task.Run(async () =>
         {
             for (var n = 0; n < 100_000; n++)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Console.Bench.Infra;
+using Console.Testing;
 
 namespace Console.Bench.Benchmarks;
 
@@ -26,10 +27,10 @@ internal sealed class B4FleetLoad : IBenchmark
         var workers = options.Int("workers", 1000, 200);
         var seconds = options.Double("seconds", 60, 15);
         var interval = options.Double("interval", 10, 10);
-        await using var server = await ServerProcess.StartAsync(options, "b4");
-        // --database postgres: the same fleet against a server on PostgreSQL (ServerProcess makes its database).
+        await using var server = await BenchServer.StartAsync(options, "b4");
+        // --database postgres: the same fleet against a server on PostgreSQL (BenchServer makes its database).
         result.Notes.Add($"database: {BenchDatabase.Label(options)}");
-        using var api = new ApiClient(server.Url);
+        using var api = ConsoleApi.CreateHttpClient(server.Url);
         for (var p = 0; p < Pools; p++)
         {
             await api.CreatePoolAsync($"fleet-{p}", "process", ct: ct);
@@ -175,7 +176,7 @@ internal sealed class B4FleetLoad : IBenchmark
     }
 
     /// <summary>The first lines of the server's error entries (what a 500 was).</summary>
-    private static IEnumerable<string> ServerErrors(ServerProcess server, int max)
+    private static IEnumerable<string> ServerErrors(BenchServer server, int max)
     {
         string[] lines = [];
         if (File.Exists(server.LogPath))

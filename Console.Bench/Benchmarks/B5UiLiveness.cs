@@ -1,4 +1,5 @@
 using Console.Bench.Infra;
+using Console.Testing;
 using Microsoft.Playwright;
 
 namespace Console.Bench.Benchmarks;
@@ -46,8 +47,8 @@ internal sealed class B5UiLiveness : IBenchmark
         }
 
         var samples = options.Int("samples", 50, 5);
-        await using var server = await ServerProcess.StartAsync(options, "b5");
-        using var api = new ApiClient(server.Url);
+        await using var server = await BenchServer.StartAsync(options, "b5");
+        using var api = ConsoleApi.CreateHttpClient(server.Url);
         await api.CreatePoolAsync(Pool, "process", ct: ct);
         await api.PollAsync(Pool, Worker, limit: 1, waitSeconds: 0, ct: ct);
 

@@ -1,4 +1,5 @@
 using Console.Bench.Infra;
+using Console.Testing;
 
 namespace Console.Bench.Benchmarks;
 
@@ -20,9 +21,9 @@ internal sealed class B6Footprint : IBenchmark
         var result = new BenchResult(Id, Title, Goal);
         var idle = TimeSpan.FromSeconds(options.Double("idle", 60, 3));
 
-        await using var server = await ServerProcess.StartAsync(options, "b6");
+        await using var server = await BenchServer.StartAsync(options, "b6");
         var serverStart = ProcStat.RssMb(server.Pid);
-        using var api = new ApiClient(server.Url);
+        using var api = ConsoleApi.CreateHttpClient(server.Url);
         await api.CreatePoolAsync("b6", "process", ct: ct);
         Out.Step($"server RSS after start: {serverStart:F0} MB; idle {idle.TotalSeconds:F0} s");
         var sampler = new ProcSampler(server.Pid, TimeSpan.FromSeconds(1));
@@ -31,29 +32,29 @@ internal sealed class B6Footprint : IBenchmark
         var serverIdle = ProcStat.RssMb(server.Pid);
         Out.Step($"server RSS after idle: {serverIdle:F0} MB (max {sampler.MaxRssMb:F0} MB)");
 
-        var (worker, kind) = await WorkerProcess.StartAsync(options, server.Url, "b6", "b6-worker");
+        var (worker, kind) = await BenchWorkers.StartAsync(options, server.Url, "b6", "b6-worker");
         double workerStart, workerIdle, workerMax;
         await using (worker)
         {
-            await WorkerProcess.WaitOnlineAsync(api, "b6", "b6-worker", worker, TimeSpan.FromSeconds(90), ct);
-            workerStart = ProcStat.RssMb(worker.Pid);
-            var ws = new ProcSampler(worker.Pid, TimeSpan.FromSeconds(1));
+            await BenchWorkers.WaitOnlineAsync(api, "b6", "b6-worker", worker, TimeSpan.FromSeconds(90), ct);
+            workerStart = ProcStat.RssMb(worker.Id);
+            var ws = new ProcSampler(worker.Id, TimeSpan.FromSeconds(1));
             await Task.Delay(idle, ct);
             await ws.DisposeAsync();
-            workerIdle = ProcStat.RssMb(worker.Pid);
+            workerIdle = ProcStat.RssMb(worker.Id);
             workerMax = Math.Max(ws.MaxRssMb, workerIdle);
             Out.Step($"worker ({kind}) RSS online: {workerStart:F0} MB, after idle: {workerIdle:F0} MB");
         }
 
         // The floor: the same runtime and generic host with nothing in it.
-        var (floor, _) = await WorkerProcess.StartAsync(
+        var (floor, _) = await BenchWorkers.StartAsync(
             options.With("worker", "host"), server.Url, "b6", "b6-floor",
             new Dictionary<string, string?> { ["BENCH_EMPTY_HOST"] = "1" });
         double floorRss;
         await using (floor)
         {
             await Task.Delay(TimeSpan.FromSeconds(Math.Min(5, idle.TotalSeconds)), ct);
-            floorRss = ProcStat.RssMb(floor.Pid);
+            floorRss = ProcStat.RssMb(floor.Id);
         }
 
         result.Figure = $"server {serverIdle:F0} MB after {idle.TotalSeconds:F0} s idle ({serverStart:F0} MB at start); worker {workerIdle:F0} MB ({kind.Split(' ')[0]} {kind.Split(' ')[1]})";

@@ -1,6 +1,7 @@
 using Console.Bench.Infra;
-using Console.Core.Common;
-using Console.Core.Contracts;
+using Console.Contracts;
+using Console.Contracts.Common;
+using Console.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -29,8 +30,8 @@ internal sealed class B7OfflineDetection : IBenchmark
         // Quick mode shortens the heartbeat so the smoke test stays short; never the judged figure.
         int? heartbeat = options.Quick ? 2 : null;
         var interval = heartbeat ?? 10;
-        await using var server = await ServerProcess.StartAsync(options, "b7");
-        using var api = new ApiClient(server.Url);
+        await using var server = await BenchServer.StartAsync(options, "b7");
+        using var api = ConsoleApi.CreateHttpClient(server.Url);
         await api.CreatePoolAsync(Pool, "process", ct: ct);
 
         var rest = new List<double>();
@@ -45,11 +46,11 @@ internal sealed class B7OfflineDetection : IBenchmark
                 env["Worker__HeartbeatIntervalSeconds"] = hb.ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
 
-            var (worker, k) = await WorkerProcess.StartAsync(options, server.Url, Pool, name, env);
+            var (worker, k) = await BenchWorkers.StartAsync(options, server.Url, Pool, name, env);
             kind = k;
             await using (worker)
             {
-                await WorkerProcess.WaitOnlineAsync(api, Pool, name, worker, TimeSpan.FromSeconds(90), ct);
+                await BenchWorkers.WaitOnlineAsync(api, Pool, name, worker, TimeSpan.FromSeconds(90), ct);
                 var hubSeen = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
                 await using var connection = new HubConnectionBuilder()
                     .WithUrl(new Uri(server.Url, "/hubs/live"))
@@ -68,7 +69,7 @@ internal sealed class B7OfflineDetection : IBenchmark
                 // Kill at a random moment of the heartbeat cycle.
                 await Task.Delay(TimeSpan.FromSeconds(interval * (1 + Random.Shared.NextDouble())), ct);
                 var killedAt = Clock.Now;
-                worker.KillHard();
+                await worker.KillAsync();
                 Out.Step($"trial {trial + 1}: worker killed (SIGKILL); polling GET /api/work-pools/{Pool}/workers every 1 s");
 
                 double? restMs = null;

@@ -5,8 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Console.Cli.Hosting;
-using Console.Core.Common;
-
+using Console.Contracts.Common;
 namespace Console.Cli.Api;
 
 /// <summary>

@@ -2,7 +2,7 @@ using System.ComponentModel;
 using Console.Cli.Api;
 using Console.Cli.Hosting;
 using Console.Cli.Output;
-using Console.Core.Security;
+using Console.Contracts.Security;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

@@ -2,7 +2,9 @@ using System.Text.Json.Nodes;
 using Console.Cli.Api;
 using Console.Cli.Hosting;
 using Console.Cli.Output;
-using Console.Core.Contracts;
+using Console.Contracts;
+using Console.Projects.Flows;
+using Console.Projects.Images;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -11,7 +13,8 @@ namespace Console.Cli.Deploy;
 /// <summary>
 /// <c>cx deploy</c>: the seed's wizard (flow, name, schedule, work pool, custom image, save) or,
 /// with <c>--no-prompt</c>, the same from flags and the project's console.yaml. Values come from
-/// flags first, then the saved deployment of the same name, then prompts.
+/// flags first, then the saved deployment of the same name, then prompts. The project, its
+/// manifest and the request are the flow-project library's, as in the web wizard.
 /// </summary>
 public sealed class DeployCommand(ApiClient api, CliOutput output, CliContext cli, IImageBuilder images) : AsyncCommand<DeploySettings>
 {
@@ -19,27 +22,44 @@ public sealed class DeployCommand(ApiClient api, CliOutput output, CliContext cl
     {
         ArgumentNullException.ThrowIfNull(settings);
         var ct = cancellationToken;
-        var folder = cli.WorkingDirectory;
         var interactive = cli.CanPrompt(output.Console);
         var prompts = new DeployPrompts(output.Console, ct);
-        var manifest = ProjectManifest.Load(folder);
-        var flows = FlowDiscovery.Find(folder, manifest);
-        var saved = manifest?.Deployments.FirstOrDefault(d =>
-            d.Name is not null && d.Name == settings.Name && (settings.Flow is null || d.Flow == settings.Flow));
+        var project = Load(cli.WorkingDirectory);
+        var saved = settings.Name is null ? null : project.FindDeployment(settings.Name, settings.Flow);
 
         // 1. The flow.
-        var flow = await FlowAsync(settings, flows, saved, interactive, prompts);
-        var command = settings.Command ?? saved?.Command ?? flow.Command;
+        var flow = await FlowAsync(settings, project, saved, interactive, prompts);
 
-        // 2. The deployment's name.
+        // 2. The deployment's name; a saved deployment is the starting point, so what no flag or answer changes stays as saved.
         var name = settings.Name
             ?? (interactive ? await prompts.NameAsync("Deployment name", "default") : throw Usage("-n/--name is required: the deployment's name."));
+        var deployment = saved?.Clone() ?? new ManifestDeployment();
+        deployment.Name = name;
+        if (saved is null || saved.Flow is not null || settings.Flow is not null || settings.Entrypoint is not null)
+        {
+            deployment.Flow = flow.Name;
+        }
+
+        if (settings.Entrypoint is not null)
+        {
+            deployment.Entrypoint = null;
+        }
+
+        deployment.Command = settings.Command ?? deployment.Command;
+        deployment.Description = settings.Description ?? deployment.Description;
 
         // 3. Schedules.
-        var schedules = Schedules(settings) ?? Schedules(saved) ?? (interactive ? await prompts.ScheduleAsync() : null);
+        if (Schedules(settings) is { } schedules)
+        {
+            deployment.Schedules = schedules;
+        }
+        else if (deployment.Schedules.Count == 0 && interactive)
+        {
+            deployment.Schedules = await prompts.ScheduleAsync();
+        }
 
         // 4. Work pool and queue.
-        var poolName = settings.Pool ?? saved?.WorkPool?.Name;
+        var poolName = settings.Pool ?? deployment.WorkPool?.Name;
         WorkPoolDto pool;
         if (poolName is not null)
         {
@@ -63,49 +83,37 @@ public sealed class DeployCommand(ApiClient api, CliOutput output, CliContext cl
                 + $"not '{pool.Name}': delete it first ({cli.Command($"deployment delete '{existing.FlowName}/{existing.Name}'")}) or pick another name.");
         }
 
-        var queue = settings.Queue ?? saved?.WorkPool?.WorkQueueName;
-        if (queue is null && interactive)
+        var workPool = deployment.WorkPool ??= new ManifestWorkPool();
+        workPool.Name = pool.Name;
+
+        workPool.WorkQueueName = settings.Queue ?? workPool.WorkQueueName;
+        if (workPool.WorkQueueName is null && interactive)
         {
             var queues = await api.GetAsync<List<WorkQueueDto>>($"/api/work-pools/{ApiClient.Segment(pool.Name)}/queues", ct);
-            queue = await prompts.QueueAsync(queues, pool.DefaultQueueName);
+            workPool.WorkQueueName = await prompts.QueueAsync(queues, pool.DefaultQueueName);
         }
 
         // 5. Job variables and parameters: the saved ones, overridden by flags.
-        var jobVariables = Merge(saved?.WorkPool?.JobVariables, KeyValues.Parse(settings.JobVariables, "--job-variable"));
-        var parameters = Merge(saved?.Parameters, KeyValues.Parse(settings.Params, "--param"));
+        workPool.JobVariables = Merge(workPool.JobVariables, KeyValues.Parse(settings.JobVariables, "--job-variable"));
+        deployment.Parameters = Merge(deployment.Parameters, KeyValues.Parse(settings.Params, "--param"));
 
         // 6. A custom image, for pools that run containers.
-        var build = saved?.Build;
-        if (build is null && interactive && IsContainerPool(pool) && !jobVariables.ContainsKey("image"))
+        if (deployment.Build is null && interactive && IsContainerPool(pool) && workPool.JobVariables?.ContainsKey("image") != true)
         {
-            build = await prompts.BuildAsync(name, folder);
+            deployment.Build = await prompts.BuildAsync(name, cli.WorkingDirectory);
         }
 
-        if (build is not null)
+        var request = project.ToCreateRequest(deployment, flow);
+        if (deployment.Build is { } build)
         {
-            build.ImageName ??= name;
-            jobVariables["image"] = build.Image;
-            await BuildImageAsync(build, command, Worker.Images.ImageBuildRequest.BaseImageOf(pool.BaseJobTemplate), ct);
+            await BuildImageAsync(project, deployment, build, request.Command, ImageBuildRequest.BaseImageOf(pool.BaseJobTemplate), ct);
         }
 
         // 7. Create (or update) the deployment.
-        var request = new CreateDeploymentRequest
-        {
-            FlowName = flow.Name,
-            Name = name,
-            Entrypoint = flow.Entrypoint,
-            Command = command,
-            WorkPoolName = pool.Name,
-            WorkQueueName = queue,
-            JobVariables = jobVariables.Count > 0 ? jobVariables : null,
-            Parameters = parameters.Count > 0 ? parameters : null,
-            Schedules = schedules,
-            Description = settings.Description ?? saved?.Description,
-        };
         var (node, created) = await CreateOrUpdateAsync(request, existing, ct);
-        var deployment = ApiClient.As<DeploymentDto>(node);
-        var reference = $"{deployment.FlowName}/{deployment.Name}";
-        output.Success($"Deployment '{reference}' successfully {(created ? "created" : "updated")} on work pool '{deployment.WorkPoolName}'.");
+        var result = ApiClient.As<DeploymentDto>(node);
+        var reference = $"{result.FlowName}/{result.Name}";
+        output.Success($"Deployment '{reference}' successfully {(created ? "created" : "updated")} on work pool '{result.WorkPoolName}'.");
         output.Hint("To run it, use the following command:", cli.Command($"deployment run '{reference}'"));
         var workers = await api.GetAsync<List<WorkerDto>>($"/api/work-pools/{ApiClient.Segment(pool.Name)}/workers", ct);
         if (!workers.Any(w => w.Status == WorkerStatus.Online))
@@ -113,12 +121,12 @@ public sealed class DeployCommand(ApiClient api, CliOutput output, CliContext cl
             output.Hint($"No worker of work pool '{pool.Name}' is online yet. To run its flows, start one with:", cli.Command($"worker start --pool {pool.Name}"));
         }
 
-        // 8. Save it for next time.
+        // 8. Save it for next time: only the lines of what changed are written.
         if (settings.Save || (interactive && saved is null
             && await prompts.ConfirmAsync($"Would you like to save configuration for this deployment for faster deployments in the future?", false)))
         {
-            SaveToManifest(folder, flow, command, request, build);
-            output.Success($"Saved deployment '{name}' to {ProjectManifest.FileName}; deploy it again with:");
+            project.SaveDeployment(deployment, flow.Source == FlowSource.Manifest ? null : flow.ToManifestFlow());
+            output.Success($"Saved deployment '{name}' to {FlowProject.ManifestFileName}; deploy it again with:");
             output.Line($"    [aqua]{Markup.Escape(cli.Command($"--no-prompt deploy -n {name}"))}[/]");
         }
 
@@ -132,12 +140,25 @@ public sealed class DeployCommand(ApiClient api, CliOutput output, CliContext cl
 
     private static UsageException Usage(string message) => new(message);
 
+    private static FlowProject Load(string folder)
+    {
+        try
+        {
+            return FlowProject.Load(folder);
+        }
+        catch (DirectoryNotFoundException ex)
+        {
+            throw new UsageException(ex.Message);
+        }
+    }
+
     private static bool IsContainerPool(WorkPoolDto pool) =>
         pool.Type == "docker" || pool.Type.StartsWith("docker-", StringComparison.Ordinal);
 
     private async Task<DiscoveredFlow> FlowAsync(
-        DeploySettings settings, IReadOnlyList<DiscoveredFlow> flows, ManifestDeployment? saved, bool interactive, DeployPrompts prompts)
+        DeploySettings settings, FlowProject project, ManifestDeployment? saved, bool interactive, DeployPrompts prompts)
     {
+        var flows = project.Flows;
         if (settings.Entrypoint is { } entrypoint)
         {
             var normalized = FlowDiscovery.Normalize(entrypoint);
@@ -147,50 +168,54 @@ public sealed class DeployCommand(ApiClient api, CliOutput output, CliContext cl
                 return known;
             }
 
-            if (!File.Exists(Path.Combine(cli.WorkingDirectory, normalized)))
+            if (!File.Exists(Path.Combine(project.Folder, normalized)))
             {
-                output.Note($"Note: '{entrypoint}' is not a file in {cli.WorkingDirectory}; the worker must find it where the flow runs.");
+                output.Note($"Note: '{entrypoint}' is not a file in {project.Folder}; the worker must find it where the flow runs.");
             }
 
-            return new DiscoveredFlow(settings.Flow ?? FlowDiscovery.NameFromFile(normalized), normalized, FlowDiscovery.GuessCommand(normalized), "argument");
+            return new DiscoveredFlow(settings.Flow ?? FlowDiscovery.NameFromFile(normalized), normalized, FlowDiscovery.InferCommand(normalized), FlowSource.Entered);
         }
 
-        var flowName = settings.Flow ?? saved?.Flow;
-        if (flowName is not null)
+        if (settings.Flow is { } flowName)
         {
-            return flows.FirstOrDefault(f => f.Name == flowName)
+            return project.FindFlow(flowName)
                 ?? throw Usage($"No flow named '{flowName}' here: {Known(flows)}. Pass its entrypoint, e.g. {cli.Command("deploy path/to/flow.sh --flow " + flowName)}.");
+        }
+
+        if (saved is not null)
+        {
+            return project.ResolveFlow(saved);
         }
 
         if (interactive)
         {
-            return await prompts.FlowAsync(flows, cli.WorkingDirectory);
+            return await prompts.FlowAsync(flows, project.Folder);
         }
 
         return flows.Count == 1
             ? flows[0]
             : throw Usage(flows.Count == 0
-                ? $"No flow found in {cli.WorkingDirectory}: pass the flow's entrypoint (a file), list it in {ProjectManifest.FileName}, or start a file with a '# flow: name' comment."
+                ? $"No flow found in {project.Folder}: pass the flow's entrypoint (a file), list it in {FlowProject.ManifestFileName}, or start a file with a '# flow: name' comment."
                 : $"Several flows here ({Known(flows)}): pass the entrypoint or --flow.");
     }
 
     private static string Known(IReadOnlyList<DiscoveredFlow> flows) =>
         flows.Count == 0 ? "none found" : "found " + string.Join(", ", flows.Select(f => $"{f.Name} ({f.Entrypoint})"));
 
-    private static List<ScheduleDto>? Schedules(DeploySettings settings) =>
-        settings.Cron is not null ? [new ScheduleDto { Cron = settings.Cron, Timezone = settings.Timezone }]
-        : settings.Interval is { } seconds ? [new ScheduleDto { IntervalSeconds = seconds }]
+    private static List<ManifestSchedule>? Schedules(DeploySettings settings) =>
+        settings.Cron is not null ? [new ManifestSchedule { Cron = settings.Cron, Timezone = settings.Timezone }]
+        : settings.Interval is { } seconds ? [new ManifestSchedule { Interval = seconds }]
         : null;
 
-    private static List<ScheduleDto>? Schedules(ManifestDeployment? saved) =>
-        saved?.Schedules is { Count: > 0 } list
-            ? [.. list.Select(s => new ScheduleDto { Cron = s.Cron, IntervalSeconds = s.Interval, Timezone = s.Timezone, Active = s.Active ?? true })]
-            : null;
-
-    private static JsonObject Merge(JsonObject? saved, JsonObject? flags)
+    private static JsonObject? Merge(JsonObject? saved, JsonObject? flags)
     {
+        if (flags is not { Count: > 0 })
+        {
+            return saved;
+        }
+
         var result = saved?.DeepClone().AsObject() ?? [];
-        foreach (var (key, value) in flags ?? [])
+        foreach (var (key, value) in flags)
         {
             result[key] = value?.DeepClone();
         }
@@ -198,22 +223,31 @@ public sealed class DeployCommand(ApiClient api, CliOutput output, CliContext cl
         return result;
     }
 
-    private async Task BuildImageAsync(ManifestBuild build, string command, string? baseImage, CancellationToken ct)
+    private async Task BuildImageAsync(FlowProject project, ManifestDeployment deployment, ManifestBuild build, string? command, string? poolBaseImage, CancellationToken ct)
     {
-        var image = build.Image;
-        var dockerfile = build.Dockerfile is null or "auto" ? null : build.Dockerfile;
-        output.Line($"Building image [aqua]{Markup.Escape(image)}[/] from {Markup.Escape(cli.WorkingDirectory)} ...");
-        var result = await images.BuildAsync(
-            new ImageBuildRequest(cli.WorkingDirectory, dockerfile, image, build.Push ?? false, command, baseImage),
-            line => output.Line($"[grey]{Markup.Escape(line)}[/]"),
-            ct);
-        if (result.Built)
+        if (build.Dockerfile is { } own && own != "auto" && !File.Exists(Path.Combine(project.Folder, own)))
         {
-            output.Success($"Built image {image}{(build.Push == true ? " and pushed it" : string.Empty)}.");
+            throw new UsageException($"The Dockerfile '{own}' named by {FlowProject.ManifestFileName}'s build section does not exist.");
         }
-        else
+
+        var image = DeploymentMapping.ImageOf(build, deployment.Name!);
+        var request = ImageBuildRequest.For(project.Folder, deployment, command, poolBaseImage, RegistryCredentials.From(cli, image));
+        output.Line($"Building image [aqua]{Markup.Escape(image.ToString())}[/] from {Markup.Escape(project.Folder)} ...");
+        try
         {
-            output.Warn(result.Note ?? $"The image {image} was not built.");
+            await images.BuildAsync(request, line => output.Line($"[grey]{Markup.Escape(line.Text)}[/]"), ct);
+            output.Success($"Built image {image}{(request.Push ? " and pushed it" : string.Empty)}.");
+        }
+        catch (ImageBuildException ex) when (ex.EngineUnreachable)
+        {
+            // Not an error of the deploy: the deployment records the image, built by hand later.
+            var push = request.Push ? $" && docker push {image}" : string.Empty;
+            output.Warn($"Note: the Docker engine at {cli.DockerHost} is not reachable, so the image was not built ({ex.EngineError ?? ex.Message}). "
+                + $"Build it with: docker build -t {image} .{push}");
+        }
+        catch (ImageBuildException ex) when (ex.Stage == ImageBuildStage.Push)
+        {
+            throw RegistryCredentials.PushFailed(ex, image, request.Credentials);
         }
     }
 
@@ -254,55 +288,28 @@ public sealed class DeployCommand(ApiClient api, CliOutput output, CliContext cl
             ["workQueueName"] = request.WorkQueueName ?? existing.WorkQueueName,
             ["jobVariables"] = request.JobVariables?.DeepClone() ?? new JsonObject(),
             ["parameters"] = request.Parameters?.DeepClone() ?? new JsonObject(),
-            ["schedules"] = System.Text.Json.JsonSerializer.SerializeToNode(request.Schedules ?? [], Console.Core.Common.ConsoleJson.Options),
+            ["schedules"] = System.Text.Json.JsonSerializer.SerializeToNode(request.Schedules ?? [], Console.Contracts.Common.ConsoleJson.Options),
         };
         if (request.Description is not null)
         {
             patch["description"] = request.Description;
         }
 
-        return (await api.PatchAsync($"/api/deployments/{existing.Id}", patch, ct), false);
-    }
-
-    private static void SaveToManifest(string folder, DiscoveredFlow flow, string command, CreateDeploymentRequest request, ManifestBuild? build)
-    {
-        var deployment = new ManifestDeployment
+        if (request.Tags is not null)
         {
-            Name = request.Name,
-            Flow = flow.Name,
-            Description = request.Description,
-            Command = command == flow.Command ? null : command,
-            WorkPool = new ManifestWorkPool
-            {
-                Name = request.WorkPoolName,
-                WorkQueueName = request.WorkQueueName,
-                JobVariables = request.JobVariables is { } variables ? Without(variables, build is null ? null : "image") : null,
-            },
-            Parameters = request.Parameters,
-            Schedules = request.Schedules?.Select(s => new ManifestSchedule
-            {
-                Cron = s.Cron,
-                Interval = s.IntervalSeconds,
-                Timezone = s.Timezone,
-                Active = s.Active ? null : false,
-            }).ToList(),
-            Build = build,
-        };
-        var flowEntry = flow.Source == ProjectManifest.FileName
-            ? null
-            : new ManifestFlow { Name = flow.Name, Entrypoint = flow.Entrypoint, Command = flow.Command };
-        ProjectManifest.Save(folder, deployment, flowEntry);
-    }
-
-    /// <summary>The image variable is derived from the build section when there is one.</summary>
-    private static JsonObject? Without(JsonObject variables, string? key)
-    {
-        var copy = variables.DeepClone().AsObject();
-        if (key is not null)
-        {
-            copy.Remove(key);
+            patch["tags"] = new JsonArray([.. request.Tags.Select(t => (JsonNode?)JsonValue.Create(t))]);
         }
 
-        return copy.Count == 0 ? null : copy;
+        if (request.IsPaused is { } paused)
+        {
+            patch["isPaused"] = paused;
+        }
+
+        if (request.ConcurrencyLimit is { } limit)
+        {
+            patch["concurrencyLimit"] = limit;
+        }
+
+        return (await api.PatchAsync($"/api/deployments/{existing.Id}", patch, ct), false);
     }
 }

@@ -1,7 +1,8 @@
 using Console.Cli.Api;
-using Console.Core.Common;
-using Console.Core.Contracts;
-using Console.Core.Deployments;
+using Console.Contracts.Common;
+using Console.Contracts.Deployments;
+using Console.Contracts;
+using Console.Projects.Flows;
 using Spectre.Console;
 
 namespace Console.Cli.Deploy;
@@ -9,7 +10,7 @@ namespace Console.Cli.Deploy;
 /// <summary>The questions of the <c>deploy</c> wizard, worded as the seed tutorial's.</summary>
 public sealed class DeployPrompts(IAnsiConsole console, CancellationToken ct)
 {
-    private static readonly DiscoveredFlow Manual = new(string.Empty, string.Empty, string.Empty, "manual");
+    private static readonly DiscoveredFlow Manual = new(string.Empty, string.Empty, string.Empty, FlowSource.Entered);
 
     public async Task<DiscoveredFlow> FlowAsync(IReadOnlyList<DiscoveredFlow> flows, string folder)
     {
@@ -20,7 +21,7 @@ public sealed class DeployPrompts(IAnsiConsole console, CancellationToken ct)
                 .Title("Select a flow to deploy [grey](use arrow keys)[/]:")
                 .UseConverter(f => ReferenceEquals(f, Manual)
                     ? "[grey]Enter an entrypoint manually[/]"
-                    : $"{Markup.Escape(f.Name)} [grey]{Markup.Escape(f.Entrypoint)} ({Markup.Escape(f.Source)})[/]")
+                    : $"{Markup.Escape(f.Name)} [grey]{Markup.Escape(f.Entrypoint)} ({Source(f.Source)})[/]")
                 .AddChoices(flows)
                 .AddChoices(Manual)
                 .ShowAsync(console, ct);
@@ -32,7 +33,7 @@ public sealed class DeployPrompts(IAnsiConsole console, CancellationToken ct)
         }
         else
         {
-            console.MarkupLine($"[yellow]No flow found here[/] [grey](none in {ProjectManifest.FileName}, no file starts with a '# flow: name' comment)[/].");
+            console.MarkupLine($"[yellow]No flow found here[/] [grey](none in {FlowProject.ManifestFileName}, no file starts with a '# flow: name' comment)[/].");
         }
 
         var entrypoint = await new TextPrompt<string>("Flow entrypoint [grey](the flow's file, relative to this folder)[/]:")
@@ -40,7 +41,7 @@ public sealed class DeployPrompts(IAnsiConsole console, CancellationToken ct)
             .ShowAsync(console, ct);
         var name = await NameAsync("Flow name", FlowDiscovery.NameFromFile(entrypoint));
         var normalized = FlowDiscovery.Normalize(entrypoint);
-        return new DiscoveredFlow(name, normalized, FlowDiscovery.GuessCommand(normalized), "manual");
+        return new DiscoveredFlow(name, normalized, FlowDiscovery.InferCommand(normalized), FlowSource.Entered);
     }
 
     public Task<string> NameAsync(string question, string defaultValue) =>
@@ -49,11 +50,12 @@ public sealed class DeployPrompts(IAnsiConsole console, CancellationToken ct)
             .Validate(n => Names.IsValid(n) ? ValidationResult.Success() : ValidationResult.Error("[red]Use 1-63 lowercase letters, digits, and inner '-' or '_'.[/]"))
             .ShowAsync(console, ct);
 
-    public async Task<List<ScheduleDto>?> ScheduleAsync()
+    /// <returns>The schedules: none when the user wants none.</returns>
+    public async Task<List<ManifestSchedule>> ScheduleAsync()
     {
         if (!await ConfirmAsync("Would you like to configure a schedule for this deployment?", false))
         {
-            return null;
+            return [];
         }
 
         var kind = await new SelectionPrompt<string>()
@@ -67,7 +69,7 @@ public sealed class DeployPrompts(IAnsiConsole console, CancellationToken ct)
                 .DefaultValue(3600)
                 .Validate(s => s >= 1 ? ValidationResult.Success() : ValidationResult.Error("[red]At least 1 second.[/]"))
                 .ShowAsync(console, ct);
-            return [new ScheduleDto { IntervalSeconds = seconds }];
+            return [new ManifestSchedule { Interval = seconds }];
         }
 
         var cron = await new TextPrompt<string>("Cron string")
@@ -78,7 +80,7 @@ public sealed class DeployPrompts(IAnsiConsole console, CancellationToken ct)
             .DefaultValue("UTC")
             .Validate(z => Valid(new ScheduleDto { Cron = cron, Timezone = z }))
             .ShowAsync(console, ct);
-        return [new ScheduleDto { Cron = cron, Timezone = zone }];
+        return [new ManifestSchedule { Cron = cron, Timezone = zone }];
     }
 
     /// <returns>The pool, or null when the user has none and declines to create one.</returns>
@@ -152,6 +154,13 @@ public sealed class DeployPrompts(IAnsiConsole console, CancellationToken ct)
             Push = push,
         };
     }
+
+    private static string Source(FlowSource source) => source switch
+    {
+        FlowSource.Manifest => FlowProject.ManifestFileName,
+        FlowSource.Comment => "comment",
+        _ => "entered",
+    };
 
     public Task<bool> ConfirmAsync(string question, bool defaultValue) =>
         new ConfirmationPrompt(question) { DefaultValue = defaultValue }.ShowAsync(console, ct);

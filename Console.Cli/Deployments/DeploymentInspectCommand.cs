@@ -2,7 +2,7 @@ using System.Globalization;
 using Console.Cli.Api;
 using Console.Cli.Hosting;
 using Console.Cli.Output;
-using Console.Core.Contracts;
+using Console.Contracts;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

@@ -3,8 +3,8 @@ using Console.Cli.Api;
 using Console.Cli.FlowRuns;
 using Console.Cli.Hosting;
 using Console.Cli.Output;
-using Console.Core.Contracts;
-using Console.Core.FlowRuns;
+using Console.Contracts;
+using Console.Contracts.FlowRuns;
 using Spectre.Console.Cli;
 
 namespace Console.Cli.Deployments;

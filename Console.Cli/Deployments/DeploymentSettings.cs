@@ -2,7 +2,7 @@ using System.ComponentModel;
 using System.Text.Json.Nodes;
 using Console.Cli.Api;
 using Console.Cli.Hosting;
-using Console.Core.Contracts;
+using Console.Contracts;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

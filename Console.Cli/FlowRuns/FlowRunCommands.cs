@@ -3,9 +3,9 @@ using System.Globalization;
 using Console.Cli.Api;
 using Console.Cli.Hosting;
 using Console.Cli.Output;
-using Console.Core.Contracts;
-using Console.Core.Diagnostics;
-using Console.Core.FlowRuns;
+using Console.Contracts;
+using Console.Contracts.Diagnostics;
+using Console.Contracts.FlowRuns;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

@@ -2,8 +2,8 @@ using System.ComponentModel;
 using Console.Cli.Api;
 using Console.Cli.Hosting;
 using Console.Cli.Output;
-using Console.Core.Contracts;
-using Console.Core.FlowRuns;
+using Console.Contracts;
+using Console.Contracts.FlowRuns;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

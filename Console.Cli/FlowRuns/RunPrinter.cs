@@ -1,7 +1,7 @@
 using System.Globalization;
 using Console.Cli.Output;
-using Console.Core.Contracts;
-using Console.Core.FlowRuns;
+using Console.Contracts;
+using Console.Contracts.FlowRuns;
 using Spectre.Console;
 
 namespace Console.Cli.FlowRuns;

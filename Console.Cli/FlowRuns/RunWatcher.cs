@@ -2,9 +2,9 @@ using System.Threading.Channels;
 using Console.Cli.Api;
 using Console.Cli.Hosting;
 using Console.Cli.Output;
-using Console.Core.Common;
-using Console.Core.Contracts;
-using Console.Core.FlowRuns;
+using Console.Contracts;
+using Console.Contracts.Common;
+using Console.Contracts.FlowRuns;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 

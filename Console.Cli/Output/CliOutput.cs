@@ -58,12 +58,27 @@ public sealed class CliOutput(IAnsiConsole console, CliContext context)
     /// <summary>A message that must reach the user even with --output json: goes to the terminal as well.</summary>
     public void Warn(string text) => console.MarkupLine($"[yellow]{Markup.Escape(text)}[/]");
 
+    /// <summary>
+    /// Columns that hold names, ids and single-word values: never wrapped, so a name can be copied
+    /// or grepped from any terminal width; the other columns fold to make room.
+    /// </summary>
+    private static readonly HashSet<string> NoWrapColumns = new(StringComparer.Ordinal)
+    {
+        "Name", "Id", "Prefix", "Pool", "Work pool", "Deployment", "Worker", "Queue", "Type", "Status", "State", "Role",
+    };
+
     public static Table NewTable(params string[] columns)
     {
         var table = new Table().Border(TableBorder.Rounded);
         foreach (var column in columns)
         {
-            table.AddColumn(new TableColumn($"[bold]{Markup.Escape(column)}[/]"));
+            var tableColumn = new TableColumn($"[bold]{Markup.Escape(column)}[/]");
+            if (NoWrapColumns.Contains(column))
+            {
+                tableColumn.NoWrap();
+            }
+
+            table.AddColumn(tableColumn);
         }
 
         return table;

@@ -1,5 +1,6 @@
 using Console.Cli.Api;
 using Console.Cli.Hosting;
+using Console.Projects.Flows;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -40,6 +41,11 @@ public static class ErrorRenderer
 
             case UsageException usage:
                 console.MarkupLine($"[red bold]Error:[/] [red]{Markup.Escape(usage.Message)}[/]");
+                return ExitCodes.Usage;
+
+            case FlowProjectException project:
+                // The project's files are the user's input: their file, line and text say what to fix.
+                console.MarkupLine($"[red bold]Error:[/] [red]{Markup.Escape(project.Message)}[/]");
                 return ExitCodes.Usage;
 
             case CommandAppException app:

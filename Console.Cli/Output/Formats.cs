@@ -1,6 +1,6 @@
 using System.Globalization;
-using Console.Core.Contracts;
-using Console.Core.FlowRuns;
+using Console.Contracts;
+using Console.Contracts.FlowRuns;
 using Spectre.Console;
 
 namespace Console.Cli.Output;

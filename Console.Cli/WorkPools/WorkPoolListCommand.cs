@@ -1,7 +1,7 @@
 using Console.Cli.Api;
 using Console.Cli.Hosting;
 using Console.Cli.Output;
-using Console.Core.Contracts;
+using Console.Contracts;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using Console.Cli.Api;
 using Console.Cli.Hosting;
 using Console.Cli.Output;
-using Console.Core.Contracts;
+using Console.Contracts;
 using Spectre.Console.Cli;
 
 namespace Console.Cli.WorkPools;

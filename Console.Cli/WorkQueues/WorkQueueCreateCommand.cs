@@ -2,7 +2,7 @@ using System.ComponentModel;
 using Console.Cli.Api;
 using Console.Cli.Hosting;
 using Console.Cli.Output;
-using Console.Core.Contracts;
+using Console.Contracts;
 using Spectre.Console.Cli;
 
 namespace Console.Cli.WorkQueues;

@@ -10,12 +10,12 @@ using Spectre.Console.Cli;
 namespace Console.Cli.Workers;
 
 /// <summary><c>cx worker start --pool P</c>: the worker of Console.Worker in the foreground, until Ctrl+C.</summary>
-public sealed class WorkerStartCommand(IWorkerRunner runner, CliOutput output, CliContext cli) : AsyncCommand<WorkerStartCommand.Settings>
+public sealed class WorkerStartCommand(IWorkerRunner runner, WorkerPools workerPools, CliOutput output, CliContext cli) : AsyncCommand<WorkerStartCommand.Settings>
 {
     public sealed class Settings : CliSettings
     {
         [CommandOption("-p|--pool <POOL>")]
-        [Description("The work pool to serve (created with --type, else as a process pool, when it does not exist). Repeatable")]
+        [Description("The work pool to serve; it must exist, unless --type says what to create it as. Repeatable")]
         public string[] Pools { get; set; } = [];
 
         [CommandOption("-n|--name <NAME>")]
@@ -31,7 +31,7 @@ public sealed class WorkerStartCommand(IWorkerRunner runner, CliOutput output, C
         public int? Limit { get; set; }
 
         [CommandOption("-t|--type <TYPE>")]
-        [Description("The infrastructure to run flows on (docker, docker-swarm, process); default: the pool's type")]
+        [Description("The infrastructure to run flows on (docker, docker-swarm, process); default: the pool's type. A missing pool is created with this type")]
         public string? Type { get; set; }
 
         [CommandOption("--state-dir <DIR>")]
@@ -55,10 +55,18 @@ public sealed class WorkerStartCommand(IWorkerRunner runner, CliOutput output, C
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        if (await workerPools.EnsureAsync(settings.Pools, settings.Type, cancellationToken) is { } missing)
+        {
+            output.Console.MarkupLine($"[red bold]Error:[/] [red]{Markup.Escape(missing)}[/]");
+            return ExitCodes.Error;
+        }
+
         var config = new Dictionary<string, string?>
         {
             [$"{WorkerOptions.Section}:{nameof(WorkerOptions.Enabled)}"] = "true",
             [$"{WorkerOptions.Section}:{nameof(WorkerOptions.ApiUrl)}"] = cli.ApiUrl,
+            // Checked above; a pool deleted while the worker runs must not come back as a process pool.
+            [$"{WorkerOptions.Section}:{nameof(WorkerOptions.CreatePoolIfMissing)}"] = "false",
         };
         for (var i = 0; i < settings.Pools.Length; i++)
         {

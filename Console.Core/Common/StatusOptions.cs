@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Console.Core.Common;
 
-/// <summary>Thresholds of the derived statuses (ARCHITECTURE.md, health and liveness rules).</summary>
+/// <summary>Thresholds of the derived statuses (docs/architecture.md, status rules).</summary>
 public sealed class StatusOptions
 {
     public const string Section = "Status";
@@ -22,6 +22,14 @@ public sealed class StatusOptions
     /// <summary>Heartbeat interval assumed for a worker that did not say its own.</summary>
     [Range(1, 3_600)]
     public int DefaultHeartbeatIntervalSeconds { get; set; } = 10;
+
+    /// <summary>
+    /// The longest a run ended by the lease reaper keeps its slot while no worker has confirmed its
+    /// infrastructure gone (a process pool's child, an engine no worker of the pool can reach any
+    /// more); 0 keeps it until a worker confirms.
+    /// </summary>
+    [Range(0, 7 * 86_400)]
+    public int InfrastructureHoldSeconds { get; set; } = 600;
 
     /// <summary>The longest a long-poll may wait.</summary>
     [Range(0, 300)]

@@ -1,13 +1,13 @@
-using Console.Core.Contracts;
-using Console.Core.FlowRuns;
-using Console.Core.WorkQueues;
+using Console.Contracts;
+using Console.Contracts.FlowRuns;
 using Console.Core.Workers;
+using Console.Core.WorkQueues;
 using Microsoft.Extensions.Options;
 
 namespace Console.Core.Common;
 
 /// <summary>
-/// The health rules of ARCHITECTURE.md, computed from timestamps at read time so a read is always
+/// The status rules of docs/architecture.md, computed from timestamps at read time so a read is always
 /// right; the foreman job only publishes the moments these answers change.
 /// </summary>
 public sealed class StatusRules(TimeProvider time, IOptions<StatusOptions> options)

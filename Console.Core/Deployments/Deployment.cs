@@ -1,3 +1,4 @@
+using Console.Contracts.Deployments;
 using Console.Core.WorkPools;
 using Console.Core.WorkQueues;
 

@@ -1,6 +1,10 @@
 using System.Text.Json.Nodes;
+using Console.Contracts;
+using Console.Contracts.Common;
+using Console.Contracts.Deployments;
+using Console.Contracts.Feed;
+using Console.Contracts.FlowRuns;
 using Console.Core.Common;
-using Console.Core.Contracts;
 using Console.Core.Feed;
 using Console.Core.FlowRuns;
 using Console.Core.Persistence;

@@ -1,19 +1,24 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Console.Contracts;
+using Console.Contracts.Common;
+using Console.Contracts.Diagnostics;
+using Console.Contracts.FlowRuns;
 using Console.Core.Common;
-using Console.Core.Contracts;
 using Console.Core.FlowRuns;
 using Console.Core.Persistence;
+using Console.Core.Polling;
+using Console.Core.Workers;
 using Console.Core.WorkPools;
 using Console.Core.WorkQueues;
-using Console.Core.Workers;
 using Microsoft.EntityFrameworkCore;
 
 namespace Console.Core.Diagnostics;
 
 /// <summary>
 /// Explains a run, queue or worker from the same rows and rules the claim and the statuses use
-/// (RunClaimer, StatusRules), so what it says is what the next poll will do.
+/// (<see cref="ClaimPolicy"/>, <see cref="SlotCount"/>, <see cref="StatusRules"/>), so what it says
+/// is what the next poll will do.
 /// </summary>
 public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules)
 {
@@ -146,12 +151,12 @@ public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules)
     private async Task<List<DiagnosisReason>> WaitingReasonsAsync(FlowRun run, List<PoolWorker> workers, DateTime now, CancellationToken ct)
     {
         var pool = await db.WorkPools.AsNoTracking().FirstAsync(p => p.Id == run.PoolId, ct);
-        var queues = await db.WorkQueues.AsNoTracking().Where(q => q.PoolId == run.PoolId).OrderBy(q => q.Priority).ToListAsync(ct);
+        var queues = await db.WorkQueues.AsNoTracking().Where(q => q.PoolId == run.PoolId).ToListAsync(ct);
         var queue = queues.First(q => q.Id == run.QueueId);
         var reasons = new List<DiagnosisReason>();
         AddPausedReasons(reasons, pool, queue);
 
-        // Who would claim it: online workers that serve its queue, and healthy (RunClaimer skips the others).
+        // Who would claim it: online workers that serve its queue, and healthy (the claim skips the others).
         var serving = workers.Where(w => Serves(w, queue.Name)).ToList();
         var online = serving.Where(IsOnline).ToList();
         if (online.Count == 0)
@@ -163,30 +168,27 @@ public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules)
             reasons.Add(UnhealthyReason(online, $"Every online worker serving queue '{queue.Name}' reports unhealthy and claims nothing"));
         }
 
-        // The slots, counted as the claim counts them: Pending, Running and Cancelling runs.
-        var active = await db.FlowRuns.AsNoTracking()
-            .Where(r => r.PoolId == run.PoolId && FlowRunStates.Active.Contains(r.State))
+        // The slots, counted by the claim's own policy.
+        var holders = await db.FlowRuns.AsNoTracking().SlotHolders(run.PoolId, FlowRunSlots.HeldAfter(now, rules.Options.InfrastructureHoldSeconds))
             .OrderBy(r => r.ClaimedAt)
             .Select(r => new SlotHolder(r.Id, r.Name, r.State, r.WorkerName, r.QueueId, r.DeploymentId))
             .ToListAsync(ct);
-        if (pool.ConcurrencyLimit is { } poolLimit && active.Count >= poolLimit)
+        var deploymentLimits = await ClaimPolicy.DeploymentLimitsAsync(db, run.PoolId, ct);
+        var slots = new SlotCount(pool, deploymentLimits, holders.Select(h => (h.QueueId, h.DeploymentId, 1)));
+        if (slots.PoolFull)
         {
-            reasons.Add(LimitReason(DiagnosisCodes.PoolLimitFull, $"Work pool '{pool.Name}'", poolLimit, active));
+            reasons.Add(LimitReason(DiagnosisCodes.PoolLimitFull, $"Work pool '{pool.Name}'", pool.ConcurrencyLimit!.Value, holders));
         }
 
-        if (queue.ConcurrencyLimit is { } queueLimit && active.Count(a => a.QueueId == queue.Id) >= queueLimit)
+        if (slots.QueueFull(queue))
         {
-            reasons.Add(LimitReason(DiagnosisCodes.QueueLimitFull, $"Work queue '{queue.Name}'", queueLimit, [.. active.Where(a => a.QueueId == queue.Id)]));
+            reasons.Add(LimitReason(DiagnosisCodes.QueueLimitFull, $"Work queue '{queue.Name}'", queue.ConcurrencyLimit!.Value, [.. holders.Where(h => h.QueueId == queue.Id)]));
         }
 
-        if (run.DeploymentId is { } deploymentId)
+        if (slots.DeploymentFull(run.DeploymentId))
         {
-            var limit = await db.Deployments.AsNoTracking().Where(d => d.Id == deploymentId).Select(d => d.ConcurrencyLimit).FirstOrDefaultAsync(ct);
-            var holders = active.Where(a => a.DeploymentId == deploymentId).ToList();
-            if (limit is { } deploymentLimit && holders.Count >= deploymentLimit)
-            {
-                reasons.Add(LimitReason(DiagnosisCodes.DeploymentLimitFull, $"Deployment '{run.FlowName}/{run.DeploymentName}'", deploymentLimit, holders));
-            }
+            reasons.Add(LimitReason(DiagnosisCodes.DeploymentLimitFull, $"Deployment '{run.FlowName}/{run.DeploymentName}'",
+                slots.DeploymentLimit(run.DeploymentId!.Value)!.Value, [.. holders.Where(h => h.DeploymentId == run.DeploymentId)]));
         }
 
         if (run.ExpectedStartAt > now)
@@ -198,7 +200,7 @@ public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules)
 
         if (reasons.Count == 0)
         {
-            await AddClearPathReasonsAsync(reasons, run, queues, queue, online, now, ct);
+            await AddClearPathReasonsAsync(reasons, run, pool, queues, queue, online, now, ct);
         }
 
         return reasons;
@@ -206,9 +208,9 @@ public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules)
 
     /// <summary>Nothing blocks the run: say what is ahead of it and when its workers last polled.</summary>
     private async Task AddClearPathReasonsAsync(
-        List<DiagnosisReason> reasons, FlowRun run, List<WorkQueue> queues, WorkQueue queue, List<PoolWorker> online, DateTime now, CancellationToken ct)
+        List<DiagnosisReason> reasons, FlowRun run, WorkPool pool, List<WorkQueue> queues, WorkQueue queue, List<PoolWorker> online, DateTime now, CancellationToken ct)
     {
-        var before = queues.Where(q => !q.IsPaused && q.Priority < queue.Priority).Select(q => q.Id).ToList();
+        var before = ClaimPolicy.QueuesAhead(pool, queues, queue).Select(q => q.Id).ToList();
         var ahead = await db.FlowRuns.AsNoTracking().CountAsync(r =>
             r.PoolId == run.PoolId && r.State == FlowRunState.Scheduled && r.ExpectedStartAt <= now && r.Id != run.Id
             && (before.Contains(r.QueueId) || (r.QueueId == queue.Id && r.ExpectedStartAt < run.ExpectedStartAt)), ct);

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Console.Contracts.Feed;
 using Microsoft.Extensions.Logging;
 
 namespace Console.Core.Feed;

@@ -1,3 +1,5 @@
+using Console.Contracts.FlowRuns;
+
 namespace Console.Core.FlowRuns;
 
 public sealed class FlowRun
@@ -30,6 +32,16 @@ public sealed class FlowRun
     public DateTime? EndedAt { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
+
+    /// <summary>
+    /// Set when the run ended without its worker (the lease reaper settled it) while its
+    /// infrastructure may still exist: until a worker confirms that infrastructure gone, the run
+    /// keeps its concurrency slot (<see cref="FlowRunSlots"/>). Null otherwise.
+    /// </summary>
+    public DateTime? InfrastructureHeldSince { get; set; }
+
+    /// <summary>When a worker confirmed the held infrastructure gone (stopped and removed it, or found none).</summary>
+    public DateTime? InfrastructureReleasedAt { get; set; }
 }
 
 /// <summary>One entry of a run's state timeline.</summary>

@@ -1,9 +1,14 @@
-using Console.Core.Common;
-
+using Console.Contracts.Common;
+using Console.Contracts.FlowRuns;
 namespace Console.Core.FlowRuns;
 
 /// <summary>What a reporter says happened to a run.</summary>
-public sealed record StateReport(FlowRunState State, string? Message = null, int? ExitCode = null, string? InfrastructureId = null);
+/// <param name="InfrastructureMayRemain">
+/// The reporter ends the run without its worker (the lease reaper): its infrastructure may still
+/// run, so the run keeps its slot until a worker confirms it gone (<see cref="FlowRun.InfrastructureHeldSince"/>).
+/// Never taken from a request.
+/// </param>
+public sealed record StateReport(FlowRunState State, string? Message = null, int? ExitCode = null, string? InfrastructureId = null, bool InfrastructureMayRemain = false);
 
 /// <summary>
 /// The one place every state change goes through. It validates the transition and is idempotent:
@@ -74,6 +79,11 @@ public static class FlowRunOrchestrator
                 break;
             case var terminal when terminal.IsTerminal():
                 run.EndedAt = now;
+                if (report.InfrastructureMayRemain && run.InfrastructureId is not null)
+                {
+                    run.InfrastructureHeldSince = now;
+                }
+
                 break;
         }
 

@@ -1,5 +1,8 @@
+using Console.Contracts;
+using Console.Contracts.Common;
+using Console.Contracts.Feed;
+using Console.Contracts.FlowRuns;
 using Console.Core.Common;
-using Console.Core.Contracts;
 using Console.Core.Feed;
 using Console.Core.Metrics;
 using Console.Core.Persistence;
@@ -12,6 +15,7 @@ public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, Status
     public const int MaxLogLinesPerPost = 5_000;
     public const int MaxLogMessageLength = 64 * 1024;
     public const int MaxLogLineIdLength = 64;
+    public const int MaxLogLevelLength = 16;
 
     public async Task<IReadOnlyList<FlowRunDto>> ListAsync(FlowRunQuery query, CancellationToken ct = default)
     {
@@ -215,6 +219,11 @@ public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, Status
                 throw new InvalidRequestException($"[{i}].id", $"A line id has 1 to {MaxLogLineIdLength} characters.");
             }
 
+            if (line.Level is { Length: > MaxLogLevelLength } || (!string.IsNullOrWhiteSpace(line.Level) && !line.Level.All(char.IsAsciiLetter)))
+            {
+                throw new InvalidRequestException($"[{i}].level", $"A level is a word of at most {MaxLogLevelLength} letters, e.g. info, warning or error.");
+            }
+
             var message = line.Message.Length > MaxLogMessageLength ? line.Message[..MaxLogMessageLength] : line.Message;
             entities.Add(new LogLine
             {
@@ -266,6 +275,8 @@ public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, Status
             StartedAt = run.StartedAt,
             EndedAt = run.EndedAt,
             CreatedAt = run.CreatedAt,
+            InfrastructureHeldSince = run.InfrastructureHeldSince,
+            InfrastructureReleasedAt = run.InfrastructureReleasedAt,
         };
     }
 

@@ -1,5 +1,5 @@
 using System.Diagnostics.Metrics;
-using Console.Core.Common;
+using Console.Contracts.Common;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Console.Core.Metrics;

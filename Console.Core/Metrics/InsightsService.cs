@@ -1,3 +1,5 @@
+using Console.Contracts.FlowRuns;
+using Console.Contracts.Metrics;
 using Console.Core.Common;
 using Console.Core.FlowRuns;
 using Console.Core.Persistence;

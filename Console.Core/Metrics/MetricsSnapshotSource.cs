@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
+using Console.Contracts;
+using Console.Contracts.FlowRuns;
 using Console.Core.Common;
-using Console.Core.Contracts;
-using Console.Core.FlowRuns;
 using Console.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

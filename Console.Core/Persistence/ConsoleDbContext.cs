@@ -1,9 +1,10 @@
+using Console.Contracts.FlowRuns;
 using Console.Core.Deployments;
 using Console.Core.FlowRuns;
 using Console.Core.Security;
+using Console.Core.Workers;
 using Console.Core.WorkPools;
 using Console.Core.WorkQueues;
-using Console.Core.Workers;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
@@ -87,6 +88,8 @@ public class ConsoleDbContext : DbContext
             e.HasIndex(r => new { r.WorkerName, r.State });
             e.HasIndex(r => r.CreatedAt);
             e.HasIndex(r => new { r.DeploymentId, r.ScheduleKey }).IsUnique();
+            // The claim counts held slots of a pool; almost every row has none.
+            e.HasIndex(r => new { r.PoolId, r.InfrastructureHeldSince });
             // Every transition is judged against the state it read; the UPDATE only lands while
             // the row still has it (FlowRunService.ApplyToLatestAsync decides again otherwise).
             e.Property(r => r.State).IsConcurrencyToken();

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Console.Core.Persistence;
 
 /// <summary>Which database the console keeps its state in (section "Database").</summary>
@@ -23,7 +25,7 @@ public sealed class DatabaseOptions
     /// On PostgreSQL: claims this process runs at once (each holds a pooled connection until it
     /// commits). Keep it well under the connection pool's Max Pool Size (100 by default).
     /// </summary>
-    [System.ComponentModel.DataAnnotations.Range(1, 1000)]
+    [Range(1, 1000, ErrorMessage = "Database:MaxConcurrentClaims must be between 1 and 1000 (0 or less would never claim).")]
     public int MaxConcurrentClaims { get; set; } = 8;
 
     /// <summary>True for Postgres, false for Sqlite (either case); anything else stops the start with a readable error.</summary>

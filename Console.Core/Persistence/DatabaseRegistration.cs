@@ -19,7 +19,7 @@ public static class DatabaseRegistration
     public static IServiceCollection AddConsoleDatabase(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section);
+        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         var connectionString = configuration.GetConnectionString("Console");
         if (!DatabaseOptions.IsPostgres(configuration[$"{DatabaseOptions.Section}:{nameof(DatabaseOptions.Provider)}"]))
         {
@@ -29,7 +29,7 @@ public static class DatabaseRegistration
                 options.UseSqlite(connectionString ?? DatabaseSetup.DefaultConnectionString)
                     .AddInterceptors(new SqlitePragmas(db.SqliteSynchronous));
             });
-            services.TryAddScoped<IRunClaimer, RunClaimer>();
+            services.AddRunClaimer<SqliteRunClaimer>(_ => 1);
             return services;
         }
 
@@ -51,7 +51,7 @@ public static class DatabaseRegistration
             }
         });
         services.TryAddScoped<ConsoleDbContext>(sp => sp.GetRequiredService<PostgresConsoleDbContext>());
-        services.TryAddScoped<IRunClaimer, PostgresRunClaimer>();
+        services.AddRunClaimer<PostgresRunClaimer>(sp => sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.MaxConcurrentClaims);
         return services;
     }
 }

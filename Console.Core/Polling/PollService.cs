@@ -1,12 +1,15 @@
+using Console.Contracts;
+using Console.Contracts.Common;
+using Console.Contracts.Feed;
+using Console.Contracts.FlowRuns;
 using Console.Core.Common;
-using Console.Core.Contracts;
 using Console.Core.Feed;
 using Console.Core.FlowRuns;
 using Console.Core.Metrics;
 using Console.Core.Persistence;
+using Console.Core.Workers;
 using Console.Core.WorkPools;
 using Console.Core.WorkQueues;
-using Console.Core.Workers;
 
 namespace Console.Core.Polling;
 
@@ -102,7 +105,8 @@ public sealed class PollService(
 
         if (first || outcome.Claimed.Count > 0)
         {
-            await workers.PublishAsync(outcome.Worker, ct);
+            var stamps = new PollStampsDto(outcome.Pool.LastPolledAt, [.. outcome.PolledQueues.Select(q => new QueuePollStamp(q.Name, q.LastPolledAt))]);
+            await workers.PublishAsync(outcome.Worker, stamps, ct);
         }
 
         if (!outcome.WorkerWasOnline)

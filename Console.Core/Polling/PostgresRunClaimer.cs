@@ -1,9 +1,10 @@
+using Console.Contracts.FlowRuns;
 using Console.Core.Common;
 using Console.Core.FlowRuns;
 using Console.Core.Metrics;
 using Console.Core.Persistence;
-using Console.Core.WorkPools;
 using Console.Core.Workers;
+using Console.Core.WorkPools;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 

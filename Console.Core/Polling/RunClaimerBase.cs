@@ -1,19 +1,22 @@
+using Console.Contracts;
+using Console.Contracts.Common;
+using Console.Contracts.FlowRuns;
 using Console.Core.Common;
-using Console.Core.Contracts;
 using Console.Core.FlowRuns;
 using Console.Core.Metrics;
 using Console.Core.Persistence;
+using Console.Core.Workers;
 using Console.Core.WorkPools;
 using Console.Core.WorkQueues;
-using Console.Core.Workers;
 using Microsoft.EntityFrameworkCore;
 
 namespace Console.Core.Polling;
 
 /// <summary>
-/// The claim's rules, shared by every provider: stamp the poll, count the slots in use, take due
-/// runs in queue priority order then expected start, skip paused pools and queues, honour the pool,
-/// queue and deployment limits, and tell when the next run falls due. A provider says how the
+/// The claim's rules, shared by every provider: stamp the poll (<see cref="PollStamps"/>), count the
+/// slots in use (<see cref="SlotCount"/>), take due runs of the eligible queues in claim order then
+/// expected start (<see cref="ClaimPolicy"/>), honour the pool, queue and deployment limits, and
+/// tell when the next run falls due. A provider says how the
 /// transaction keeps concurrent claimers apart: how it locks a pool that has limits, and how it
 /// reads (and reserves) the due runs of a queue.
 /// </summary>
@@ -52,7 +55,7 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
         var now = rules.Now;
         var pool = await db.WorkPools.FirstOrDefaultAsync(p => p.Name == request.PoolName, ct)
             ?? throw new NotFoundException($"Work pool '{request.PoolName}' does not exist.");
-        var allQueues = await db.WorkQueues.Where(q => q.PoolId == pool.Id).OrderBy(q => q.Priority).ToListAsync(ct);
+        var allQueues = await db.WorkQueues.Where(q => q.PoolId == pool.Id).ToListAsync(ct);
         var polled = allQueues;
         if (request.Queues is { Count: > 0 } names)
         {
@@ -68,11 +71,7 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
         // 1. Stamp the poll: it is a heartbeat and marks the queues as polled.
         var (worker, wasOnline) = await workers.UpsertAsync(pool, request.WorkerName, request.HeartbeatIntervalSeconds, request.Queues, ct);
         worker.LastPolledAt = now;
-        // Every worker of a pool polls the same pool and queue rows: stamping them on every poll
-        // makes each claim write (and, on PostgreSQL, row-lock until commit) rows that all other
-        // claimers of the pool also write. Once a second is as fresh as their statuses need (a
-        // queue is Ready for 60 s after a poll); the worker's own row takes every poll.
-        StampIfStale(pool.LastPolledAt, now, () => pool.LastPolledAt = now);
+        PollStamps.Stamp(pool, now);
         var turnedReady = new List<WorkQueue>();
         foreach (var queue in polled)
         {
@@ -81,10 +80,10 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
                 turnedReady.Add(queue);
             }
 
-            StampIfStale(queue.LastPolledAt, now, () => queue.LastPolledAt = now);
+            PollStamps.Stamp(queue, now);
         }
 
-        var eligible = pool.IsPaused ? [] : polled.Where(q => !q.IsPaused).ToList();
+        var eligible = ClaimPolicy.EligibleQueues(pool, polled);
         if (eligible.Count == 0 || request.Limit == 0 || !worker.IsHealthy)
         {
             return new ClaimOutcome(pool, worker, wasOnline, polled, turnedReady, [], null);
@@ -92,38 +91,26 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
 
         // 2. Count the slots in use, in the same transaction as the claim (after the pool's lock, if
         //    the provider needs one to keep two claimers from counting the same free slot).
-        var deploymentLimits = await db.Deployments.AsNoTracking()
-            .Where(d => d.PoolId == pool.Id && d.ConcurrencyLimit != null)
-            .ToDictionaryAsync(d => d.Id, d => d.ConcurrencyLimit!.Value, ct);
-        if (pool.ConcurrencyLimit is not null || allQueues.Any(q => q.ConcurrencyLimit is not null) || deploymentLimits.Count > 0)
+        var deploymentLimits = await ClaimPolicy.DeploymentLimitsAsync(db, pool.Id, ct);
+        if (ClaimPolicy.HasLimits(pool, allQueues, deploymentLimits))
         {
             await LockLimitedPoolAsync(pool, ct);
         }
 
-        var active = await db.FlowRuns.AsNoTracking()
-            .Where(r => r.PoolId == pool.Id && FlowRunStates.Active.Contains(r.State))
-            .GroupBy(r => new { r.QueueId, r.DeploymentId })
-            .Select(g => new { g.Key.QueueId, g.Key.DeploymentId, Count = g.Count() })
-            .ToListAsync(ct);
+        // Runs the reaper ended whose infrastructure may still run keep their slot (FlowRunSlots).
+        var slots = await SlotCount.CountAsync(db, pool, deploymentLimits, FlowRunSlots.HeldAfter(now, rules.Options.InfrastructureHoldSeconds), ct);
         // The claim's time is read after the count: every end the count saw was stamped before it,
         // so the runs' timelines never show a claim overlapping a run that had already freed its slot
         // (on PostgreSQL the lock above may have waited for other claims).
         now = rules.Now;
-        var poolActive = active.Sum(a => a.Count);
-        var queueActive = active.GroupBy(a => a.QueueId).ToDictionary(g => g.Key, g => g.Sum(a => a.Count));
-        var deploymentActive = active.Where(a => a.DeploymentId is not null)
-            .GroupBy(a => a.DeploymentId!.Value).ToDictionary(g => g.Key, g => g.Sum(a => a.Count));
-
-        var poolRoom = pool.ConcurrencyLimit is { } poolLimit ? poolLimit - poolActive : int.MaxValue;
-        var want = Math.Min(request.Limit, poolRoom);
+        var want = Math.Min(request.Limit, slots.PoolRoom);
         var claimed = new List<FlowRun>();
         if (want > 0)
         {
-            // 3. Due runs in queue priority order (lower first), then oldest expected start first.
-            foreach (var queue in eligible.OrderBy(q => q.Priority))
+            // 3. Due runs in claim order (queue priority, lower first), then oldest expected start first.
+            foreach (var queue in eligible)
             {
-                var queueRoom = queue.ConcurrencyLimit is { } ql ? ql - queueActive.GetValueOrDefault(queue.Id) : int.MaxValue;
-                var remaining = Math.Min(want - claimed.Count, queueRoom);
+                var remaining = Math.Min(want - claimed.Count, slots.QueueRoom(queue));
                 if (remaining <= 0)
                 {
                     continue;
@@ -141,8 +128,7 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
                         break;
                     }
 
-                    if (run.DeploymentId is { } depId && deploymentLimits.TryGetValue(depId, out var dl)
-                        && deploymentActive.GetValueOrDefault(depId) >= dl)
+                    if (slots.DeploymentFull(run.DeploymentId))
                     {
                         continue;
                     }
@@ -152,11 +138,7 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
                     db.FlowRunStateChanges.Add(new FlowRunStateChange { FlowRunId = run.Id, State = run.State, Timestamp = now });
                     claimed.Add(run);
                     remaining--;
-                    queueActive[queue.Id] = queueActive.GetValueOrDefault(queue.Id) + 1;
-                    if (run.DeploymentId is { } d)
-                    {
-                        deploymentActive[d] = deploymentActive.GetValueOrDefault(d) + 1;
-                    }
+                    slots.Take(queue.Id, run.DeploymentId);
                 }
 
                 if (claimed.Count >= want)
@@ -178,15 +160,5 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
         }
 
         return new ClaimOutcome(pool, worker, wasOnline, polled, turnedReady, claimed, nextDue);
-    }
-
-    private static readonly TimeSpan StampEvery = TimeSpan.FromSeconds(1);
-
-    private static void StampIfStale(DateTime? last, DateTime now, Action stamp)
-    {
-        if (last is not { } at || now - at >= StampEvery || now < at)
-        {
-            stamp();
-        }
     }
 }

@@ -1,3 +1,5 @@
+using Console.Contracts.Security;
+
 namespace Console.Core.Security;
 
 public enum ActorKind
@@ -40,4 +42,4 @@ internal sealed class SystemActorAccessor : IActorAccessor
 /// The actor lacks the role for a change (403 through the web host's handler). A ConsoleException
 /// like the other refusals, so every caller that shows a refusal as a message shows this one too.
 /// </summary>
-public sealed class AccessDeniedException(string message) : Common.ConsoleException(message);
+public sealed class AccessDeniedException(string message) : Contracts.Common.ConsoleException(message);

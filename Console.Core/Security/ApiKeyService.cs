@@ -1,11 +1,14 @@
-using Console.Core.Common;
+using Console.Contracts.Common;
+using Console.Contracts.Feed;
+using Console.Contracts.Security;
+using Console.Core.Feed;
 using Console.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
 
 namespace Console.Core.Security;
 
 /// <summary>Creates, lists, revokes and checks API keys. The secret exists in clear only in the create answer.</summary>
-public sealed class ApiKeyService(ConsoleDbContext db, TimeProvider time, IActorAccessor actors, CredentialState credentials)
+public sealed class ApiKeyService(ConsoleDbContext db, TimeProvider time, IActorAccessor actors, CredentialState credentials, IChangeFeed feed)
 {
     public const int MaxNameLength = 100;
 
@@ -95,7 +98,10 @@ public sealed class ApiKeyService(ConsoleDbContext db, TimeProvider time, IActor
         }
     }
 
-    /// <summary>Revokes a key at once; revoking it again changes nothing.</summary>
+    /// <summary>
+    /// Revokes a key at once: refused on its next request, and its open hub connections are closed
+    /// (on every replica, through the change feed). Revoking it again changes nothing.
+    /// </summary>
     public async Task<ApiKeyDto> RevokeAsync(Guid id, CancellationToken ct = default)
     {
         var key = await db.ApiKeys.FirstOrDefaultAsync(k => k.Id == id, ct)
@@ -107,6 +113,8 @@ public sealed class ApiKeyService(ConsoleDbContext db, TimeProvider time, IActor
             await db.SaveChangesAsync(ct);
         }
 
+        // Again on a repeated revoke: a connection that slipped in around the first one is closed too.
+        feed.Publish(new CredentialRevoked(key.Id));
         return ToDto(key, Now);
     }
 
@@ -134,6 +142,13 @@ public sealed class ApiKeyService(ConsoleDbContext db, TimeProvider time, IActor
         }
 
         return key;
+    }
+
+    /// <summary>Whether the key with this id is still active (neither revoked nor expired).</summary>
+    public async Task<bool> IsActiveAsync(Guid id, CancellationToken ct = default)
+    {
+        var key = await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Id == id, ct);
+        return key is not null && key.IsActive(Now);
     }
 
     public static IReadOnlyList<string> PoolsOf(ApiKey key) =>

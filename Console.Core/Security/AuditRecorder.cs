@@ -1,10 +1,11 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Console.Contracts.FlowRuns;
 using Console.Core.Deployments;
 using Console.Core.FlowRuns;
+using Console.Core.Workers;
 using Console.Core.WorkPools;
 using Console.Core.WorkQueues;
-using Console.Core.Workers;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 

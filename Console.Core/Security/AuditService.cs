@@ -1,4 +1,5 @@
-using Console.Core.Common;
+using Console.Contracts.Common;
+using Console.Contracts.Security;
 using Console.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,4 +1,6 @@
-using Console.Core.Common;
+using Console.Contracts.Common;
+using Console.Contracts.Security;
+using Console.Contracts.WorkPools;
 using Console.Core.Deployments;
 using Console.Core.FlowRuns;
 using Console.Core.WorkPools;

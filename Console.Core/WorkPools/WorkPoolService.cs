@@ -1,13 +1,18 @@
+using Console.Contracts;
+using Console.Contracts.Common;
+using Console.Contracts.Feed;
+using Console.Contracts.FlowRuns;
+using Console.Contracts.WorkPools;
 using Console.Core.Common;
-using Console.Core.Contracts;
 using Console.Core.Feed;
 using Console.Core.Persistence;
 using Console.Core.WorkQueues;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Console.Core.WorkPools;
 
-public sealed class WorkPoolService(ConsoleDbContext db, IChangeFeed feed, StatusRules rules)
+public sealed class WorkPoolService(ConsoleDbContext db, IChangeFeed feed, StatusRules rules, IOptions<WorkPoolOptions> options)
 {
     public async Task<IReadOnlyList<WorkPoolDto>> ListAsync(CancellationToken ct = default)
     {
@@ -38,7 +43,7 @@ public sealed class WorkPoolService(ConsoleDbContext db, IChangeFeed feed, Statu
         }
 
         ValidateLimit(request.ConcurrencyLimit);
-        var template = request.BaseJobTemplate ?? WorkPoolTypes.DefaultTemplate(type!);
+        var template = request.BaseJobTemplate ?? WorkPoolTypes.DefaultTemplate(type!, options.Value.DefaultImage);
         JobTemplate.Parse(template);
 
         if (await db.WorkPools.AnyAsync(p => p.Name == name, ct))
@@ -110,7 +115,7 @@ public sealed class WorkPoolService(ConsoleDbContext db, IChangeFeed feed, Statu
                 $"Work pool '{name}' still has {deployments} deployment(s); delete or move them first.");
         }
 
-        var active = await db.FlowRuns.CountAsync(r => r.PoolId == pool.Id && FlowRuns.FlowRunStates.Active.Contains(r.State), ct);
+        var active = await db.FlowRuns.CountAsync(r => r.PoolId == pool.Id && FlowRunStates.Active.Contains(r.State), ct);
         if (active > 0)
         {
             throw new ConflictException($"Work pool '{name}' has {active} run(s) in progress; wait for them or cancel them first.");

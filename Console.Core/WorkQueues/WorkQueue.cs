@@ -1,10 +1,11 @@
+using Console.Contracts;
 using Console.Core.WorkPools;
 
 namespace Console.Core.WorkQueues;
 
 public sealed class WorkQueue
 {
-    public const string DefaultName = "default";
+    public const string DefaultName = WorkQueueDto.DefaultName;
 
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public Guid PoolId { get; set; }

@@ -1,7 +1,9 @@
+using Console.Contracts;
+using Console.Contracts.Common;
+using Console.Contracts.Feed;
+using Console.Contracts.FlowRuns;
 using Console.Core.Common;
-using Console.Core.Contracts;
 using Console.Core.Feed;
-using Console.Core.FlowRuns;
 using Console.Core.Persistence;
 using Console.Core.WorkPools;
 using Microsoft.EntityFrameworkCore;

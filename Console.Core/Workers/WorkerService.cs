@@ -1,7 +1,9 @@
+using Console.Contracts;
+using Console.Contracts.Common;
+using Console.Contracts.Feed;
+using Console.Contracts.FlowRuns;
 using Console.Core.Common;
-using Console.Core.Contracts;
 using Console.Core.Feed;
-using Console.Core.FlowRuns;
 using Console.Core.Persistence;
 using Console.Core.WorkPools;
 using Microsoft.EntityFrameworkCore;
@@ -111,13 +113,16 @@ public sealed class WorkerService(ConsoleDbContext db, IChangeFeed feed, StatusR
         feed.Publish(new WorkerDeleted(poolName, name));
     }
 
-    public async Task<WorkerDto> PublishAsync(PoolWorker worker, CancellationToken ct = default)
+    public Task<WorkerDto> PublishAsync(PoolWorker worker, CancellationToken ct = default) => PublishAsync(worker, null, ct);
+
+    /// <param name="polled">From a poll: the stamps it left on the pool and queues.</param>
+    public async Task<WorkerDto> PublishAsync(PoolWorker worker, PollStampsDto? polled, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(worker);
         var running = await db.FlowRuns.CountAsync(
             r => r.PoolId == worker.PoolId && r.WorkerName == worker.Name && FlowRunStates.Active.Contains(r.State), ct);
         var dto = ToDto(worker, running);
-        feed.Publish(new WorkerChanged(dto));
+        feed.Publish(new WorkerChanged(dto, polled));
         return dto;
     }
 

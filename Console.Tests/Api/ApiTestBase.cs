@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Console.Core.Contracts;
+using Console.Contracts;
 using Console.Core.Persistence;
 using Console.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -18,52 +18,20 @@ public abstract class ApiTestBase(ApiFactory factory)
 
     protected static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 13, 63)];
 
-    protected async Task<WorkPoolDto> CreatePoolAsync(string? name = null, string type = "docker", int? limit = null, JsonObject? template = null)
-    {
-        var response = await Client.PostJsonAsync("/api/work-pools",
-            new CreateWorkPoolRequest { Name = name ?? Unique("pool"), Type = type, ConcurrencyLimit = limit, BaseJobTemplate = template });
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return await response.ReadAsync<WorkPoolDto>();
-    }
+    // The shared REST driver (ConsoleApi) with this class's defaults: unique names, a Docker pool.
+    protected Task<WorkPoolDto> CreatePoolAsync(string? name = null, string type = "docker", int? limit = null, JsonObject? template = null) =>
+        Client.CreatePoolAsync(name ?? Unique("pool"), type, limit, template);
 
-    protected async Task<DeploymentDto> CreateDeploymentAsync(string pool, string? queue = null, JsonObject? jobVariables = null, string? command = "echo hello", int? limit = null)
-    {
-        var response = await Client.PostJsonAsync("/api/deployments", new CreateDeploymentRequest
-        {
-            FlowName = Unique("flow"),
-            Name = Unique("dep"),
-            Entrypoint = "flow.sh",
-            Command = command,
-            WorkPoolName = pool,
-            WorkQueueName = queue,
-            JobVariables = jobVariables,
-            ConcurrencyLimit = limit,
-        });
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return await response.ReadAsync<DeploymentDto>();
-    }
+    protected Task<DeploymentDto> CreateDeploymentAsync(string pool, string? queue = null, JsonObject? jobVariables = null, string? command = "echo hello", int? limit = null) =>
+        Client.CreateDeploymentAsync(pool, Unique("flow"), Unique("dep"), jobVariables, command, queue, limit);
 
-    protected async Task<FlowRunDto> RunAsync(Guid deploymentId, CreateFlowRunRequest? request = null)
-    {
-        var response = await Client.PostJsonAsync($"/api/deployments/{deploymentId}/runs", request ?? new CreateFlowRunRequest());
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return await response.ReadAsync<FlowRunDto>();
-    }
+    protected Task<FlowRunDto> RunAsync(Guid deploymentId, CreateFlowRunRequest? request = null) =>
+        Client.CreateRunAsync(deploymentId, request ?? new CreateFlowRunRequest());
 
-    protected async Task<IReadOnlyList<FlowRunDto>> PollAsync(string pool, string worker, int? limit = null, double? wait = null, IReadOnlyList<string>? queues = null)
-    {
-        var response = await Client.PostJsonAsync($"/api/work-pools/{pool}/poll",
-            new PollRequest { WorkerName = worker, Limit = limit, WaitSeconds = wait, Queues = queues });
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return await response.ReadAsync<List<FlowRunDto>>();
-    }
+    protected Task<IReadOnlyList<FlowRunDto>> PollAsync(string pool, string worker, int? limit = null, double? wait = null, IReadOnlyList<string>? queues = null) =>
+        Client.PollAsync(pool, worker, limit, wait, queues: queues);
 
-    protected async Task<T> GetAsync<T>(string url)
-    {
-        var response = await Client.GetAsync(url);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return await response.ReadAsync<T>();
-    }
+    protected Task<T> GetAsync<T>(string url) => Client.GetJsonAsync<T>(url);
 
     /// <summary>Asserts a problem-details answer with the status, and (when given) an error on the field.</summary>
     protected static async Task<JsonObject> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string? field = null)

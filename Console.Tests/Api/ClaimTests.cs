@@ -2,8 +2,8 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using Console.Core.Contracts;
-using Console.Core.FlowRuns;
+using Console.Contracts;
+using Console.Contracts.FlowRuns;
 using Console.Tests.Infrastructure;
 
 namespace Console.Tests.Api;
@@ -178,7 +178,7 @@ public abstract class ClaimTests(ApiFactory factory) : ApiTestBase(factory)
 
         var clock = Stopwatch.StartNew();
         var poll = PollAsync(pool.Name, "lp", wait: 30);
-        await WaitUntilAsync(async () => (await GetAsync<List<WorkerDto>>($"/api/work-pools/{pool.Name}/workers")).Count == 1);
+        await Wait.UntilAsync(async () => (await GetAsync<List<WorkerDto>>($"/api/work-pools/{pool.Name}/workers")).Count == 1, "the waiting poll's worker to be listed", 20);
         Assert.False(poll.IsCompleted);
 
         var run = await RunAsync(deployment.Id);
@@ -259,14 +259,6 @@ public abstract class ClaimTests(ApiFactory factory) : ApiTestBase(factory)
         }
     }
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        while (!await condition())
-        {
-            await Task.Delay(20, timeout.Token);
-        }
-    }
 }
 
 public sealed class SqliteClaimTests(ApiFactory factory) : ClaimTests(factory), IClassFixture<ApiFactory>;

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Console.Core.Contracts;
+using Console.Contracts;
 using Console.Core.Persistence;
 using Console.Core.Persistence.Postgres;
 using Console.Tests.Infrastructure;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Console.Core.Contracts;
-using Console.Core.FlowRuns;
+using Console.Contracts;
+using Console.Contracts.FlowRuns;
 using Console.Tests.Infrastructure;
 
 namespace Console.Tests.Api;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
-using Console.Core.Contracts;
+using Console.Contracts;
+using Console.Contracts.FlowRuns;
 using Console.Core.FlowRuns;
 using Console.Tests.Infrastructure;
 

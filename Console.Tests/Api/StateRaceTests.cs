@@ -1,4 +1,5 @@
-using Console.Core.Contracts;
+using Console.Contracts;
+using Console.Contracts.FlowRuns;
 using Console.Core.FlowRuns;
 using Console.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,6 @@
 using System.Net;
-using Console.Core.Contracts;
-using Console.Core.FlowRuns;
+using Console.Contracts;
+using Console.Contracts.FlowRuns;
 using Console.Tests.Infrastructure;
 
 namespace Console.Tests.Api;

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Console.Core.Contracts;
-using Console.Core.Security;
-using Console.Core.WorkPools;
+using Console.Contracts;
+using Console.Contracts.Security;
+using Console.Contracts.WorkPools;
 using Console.Tests.Infrastructure;
 
 namespace Console.Tests.Api;
@@ -37,7 +37,7 @@ public sealed class SwarmPoolTypeTests(ApiFactory factory) : ApiTestBase(factory
     {
         var pool = await CreatePoolAsync(type: "docker-swarm");
         Assert.Equal("docker-swarm", pool.Type);
-        Assert.Equal(WorkPoolTypes.DefaultTemplate("docker-swarm").ToJsonString(), pool.BaseJobTemplate.ToJsonString());
+        Assert.Equal(WorkPoolTypes.DefaultTemplate("docker-swarm", TestEnvironment.TestImage).ToJsonString(), pool.BaseJobTemplate.ToJsonString());
 
         var deployment = await CreateDeploymentAsync(pool.Name, jobVariables: new JsonObject
         {

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
-using Console.Core.Contracts;
+using Console.Contracts;
 using Console.Tests.Infrastructure;
 
 namespace Console.Tests.Api;

@@ -1,5 +1,5 @@
 using System.Net;
-using Console.Core.Contracts;
+using Console.Contracts;
 using Console.Tests.Infrastructure;
 
 namespace Console.Tests.Api;

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Console.Cli.Hosting;
-using Console.Core.Security;
+using Console.Contracts.Security;
 using Console.Tests.Security;
 
 namespace Console.Tests.Cli;

@@ -1,6 +1,7 @@
-using Console.Cli.Deploy;
 using Console.Cli.Hosting;
-using Console.Core.Contracts;
+using Console.Contracts;
+using Console.Projects.Flows;
+using Console.Projects.Images;
 using Console.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -10,7 +11,7 @@ namespace Console.Tests.Cli;
 public sealed class DeployCommandTests(ConsoleServer server) : IDisposable
 {
     private readonly CliHarness _cli = new(server);
-    private readonly RestSetup _rest = new(server);
+    private readonly HttpClient _rest = server.CreateHttpClient();
 
     [Fact]
     public async Task No_prompt_deploy_with_flags_creates_the_deployment_of_the_discovered_flow()
@@ -27,7 +28,7 @@ public sealed class DeployCommandTests(ConsoleServer server) : IDisposable
         Assert.Contains("Deployment 'hello/my-deployment' successfully created", result.Output, StringComparison.Ordinal);
         Assert.Contains("deployment run 'hello/my-deployment'", result.Output, StringComparison.Ordinal);
         Assert.Contains($"worker start --pool {pool}", result.Output, StringComparison.Ordinal);
-        var deployment = await _rest.GetAsync<DeploymentDto>("/api/deployments/by-name/hello/my-deployment");
+        var deployment = await _rest.GetJsonAsync<DeploymentDto>("/api/deployments/by-name/hello/my-deployment");
         Assert.Equal("flows/hello.sh", deployment.Entrypoint);
         Assert.Equal("sh flows/hello.sh", deployment.Command);
         Assert.Equal(pool, deployment.WorkPoolName);
@@ -35,7 +36,7 @@ public sealed class DeployCommandTests(ConsoleServer server) : IDisposable
         Assert.Equal(3, (int?)deployment.Parameters["n"]);
         Assert.Equal("me", (string?)deployment.Parameters["who"]);
         Assert.Equal(60, Assert.Single(deployment.Schedules).IntervalSeconds);
-        Assert.False(File.Exists(Path.Combine(_cli.WorkingDirectory, ProjectManifest.FileName)));
+        Assert.False(File.Exists(Path.Combine(_cli.WorkingDirectory, FlowProject.ManifestFileName)));
     }
 
     [Fact]
@@ -57,7 +58,7 @@ public sealed class DeployCommandTests(ConsoleServer server) : IDisposable
         Assert.Equal(0, first.ExitCode);
         Assert.Equal(0, second.ExitCode);
         Assert.Contains("successfully updated", second.Output, StringComparison.Ordinal);
-        var deployment = await _rest.GetAsync<DeploymentDto>("/api/deployments/by-name/report/daily");
+        var deployment = await _rest.GetJsonAsync<DeploymentDto>("/api/deployments/by-name/report/daily");
         Assert.Equal("critical", deployment.WorkQueueName);
         Assert.Equal("dotnet run Report.cs -- --fast", deployment.Command);
         Assert.Empty(deployment.Schedules);
@@ -113,10 +114,10 @@ public sealed class DeployCommandTests(ConsoleServer server) : IDisposable
         await _rest.CreatePoolAsync(pool, "docker");
         var builder = new RecordingImageBuilder();
         _cli.Services = services => services.AddSingleton<IImageBuilder>(builder);
-        _cli.WriteFile(ProjectManifest.FileName, "# my project\nflows:\n  - name: get_repo_info\n    entrypoint: repo_info.sh\n    command: sh repo_info.sh\n");
+        _cli.WriteFile(FlowProject.ManifestFileName, "# my project\nflows:\n  - name: get_repo_info\n    entrypoint: repo_info.sh\n    command: sh repo_info.sh\n");
         _cli.WriteFile("repo_info.sh", "echo info\n");
         _cli.WriteFile("other.sh", "# flow: other\necho other\n");
-        var pools = await _rest.GetAsync<List<WorkPoolDto>>("/api/work-pools");
+        var pools = await _rest.GetJsonAsync<List<WorkPoolDto>>("/api/work-pools");
         var console = CliHarness.NewConsole(interactive: true);
         console.Input.PushKey(ConsoleKey.Enter);                          // the first flow: get_repo_info
         console.Input.PushTextWithEnter("my-first-deployment");           // deployment name
@@ -139,17 +140,17 @@ public sealed class DeployCommandTests(ConsoleServer server) : IDisposable
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("Which work pool would you like to deploy this flow to?", result.Output, StringComparison.Ordinal);
         Assert.Contains("Would you like to build a custom Docker image", result.Output, StringComparison.Ordinal);
-        var deployment = await _rest.GetAsync<DeploymentDto>("/api/deployments/by-name/get_repo_info/my-first-deployment");
+        var deployment = await _rest.GetJsonAsync<DeploymentDto>("/api/deployments/by-name/get_repo_info/my-first-deployment");
         Assert.Equal(pool, deployment.WorkPoolName);
         Assert.Equal("my-user/my-first-deployment:latest", (string?)deployment.JobVariables["image"]);
         var request = Assert.Single(builder.Requests);
-        Assert.Equal("my-user/my-first-deployment:latest", request.Image);
+        Assert.Equal("my-user/my-first-deployment:latest", request.Image.ToString());
         Assert.False(request.Push);
-        var yaml = await File.ReadAllTextAsync(Path.Combine(_cli.WorkingDirectory, ProjectManifest.FileName));
+        var yaml = await File.ReadAllTextAsync(Path.Combine(_cli.WorkingDirectory, FlowProject.ManifestFileName));
         Assert.Contains("my-first-deployment", yaml, StringComparison.Ordinal);
         Assert.Contains("image_name: my-first-deployment", yaml, StringComparison.Ordinal);
 
-        var manifest = ProjectManifest.Load(_cli.WorkingDirectory)!;
+        var manifest = FlowProject.Load(_cli.WorkingDirectory).Manifest;
         var saved = Assert.Single(manifest.Deployments);
         Assert.Equal(pool, saved.WorkPool!.Name);
         Assert.Equal("my-user", saved.Build!.Repository);
@@ -181,11 +182,11 @@ public sealed class DeployCommandTests(ConsoleServer server) : IDisposable
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.DoesNotContain("Docker image", result.Output, StringComparison.Ordinal);
-        var deployment = await _rest.GetAsync<DeploymentDto>("/api/deployments/by-name/only/hourly");
+        var deployment = await _rest.GetJsonAsync<DeploymentDto>("/api/deployments/by-name/only/hourly");
         var schedule = Assert.Single(deployment.Schedules);
         Assert.Equal("0 * * * *", schedule.Cron);
         Assert.Equal("UTC", schedule.Timezone);
-        Assert.False(File.Exists(Path.Combine(_cli.WorkingDirectory, ProjectManifest.FileName)));
+        Assert.False(File.Exists(Path.Combine(_cli.WorkingDirectory, FlowProject.ManifestFileName)));
     }
 
     [Fact]
@@ -195,13 +196,13 @@ public sealed class DeployCommandTests(ConsoleServer server) : IDisposable
         await _rest.CreatePoolAsync(pool, "docker");
         _cli.Environment[CliEnvironment.DockerHostVariable] = $"unix://{Path.Combine(_cli.WorkingDirectory, "no-docker.sock")}";
         _cli.WriteFile("flow.sh", "# flow: boxed\necho hi\n");
-        _cli.WriteFile(ProjectManifest.FileName,
+        _cli.WriteFile(FlowProject.ManifestFileName,
             $"deployments:\n  - name: boxed-dep\n    flow: boxed\n    work_pool:\n      name: {pool}\n    build:\n      repository: me\n      tag: v1\n");
 
         var result = await _cli.RunAsync("--no-prompt", "deploy", "-n", "boxed-dep");
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        var deployment = await _rest.GetAsync<DeploymentDto>("/api/deployments/by-name/boxed/boxed-dep");
+        var deployment = await _rest.GetJsonAsync<DeploymentDto>("/api/deployments/by-name/boxed/boxed-dep");
         Assert.Equal("me/boxed-dep:v1", (string?)deployment.JobVariables["image"]);
         Assert.Contains("the image was not built", result.Output, StringComparison.Ordinal);
         Assert.Contains("docker build -t me/boxed-dep:v1", result.Output, StringComparison.Ordinal);
@@ -217,7 +218,7 @@ public sealed class DeployCommandTests(ConsoleServer server) : IDisposable
         _cli.WriteFile("Dockerfile", $"FROM {TestEnvironment.TestImage}\nWORKDIR /opt/flow\nCOPY . /opt/flow\n");
         _cli.WriteFile("flow.sh", "# flow: built\necho built\n");
         _cli.WriteFile("obj/ignored.txt", "build output is not sent\n");
-        _cli.WriteFile(ProjectManifest.FileName,
+        _cli.WriteFile(FlowProject.ManifestFileName,
             $"deployments:\n  - name: built-dep\n    flow: built\n    work_pool:\n      name: {pool}\n    build:\n      dockerfile: Dockerfile\n      image_name: {imageName}\n      tag: t1\n");
         using var docker = new Docker.DotNet.DockerClientConfiguration(new Uri("unix://" + TestEnvironment.DockerSocket)).CreateClient();
         try
@@ -228,7 +229,7 @@ public sealed class DeployCommandTests(ConsoleServer server) : IDisposable
             Assert.Contains($"Built image {imageName}:t1", result.Output, StringComparison.Ordinal);
             var image = await docker.Images.InspectImageAsync($"{imageName}:t1");
             Assert.Equal("/opt/flow", image.Config.WorkingDir);
-            var deployment = await _rest.GetAsync<DeploymentDto>("/api/deployments/by-name/built/built-dep");
+            var deployment = await _rest.GetJsonAsync<DeploymentDto>("/api/deployments/by-name/built/built-dep");
             Assert.Equal($"{imageName}:t1", (string?)deployment.JobVariables["image"]);
         }
         finally
@@ -248,17 +249,5 @@ public sealed class DeployCommandTests(ConsoleServer server) : IDisposable
     {
         _cli.Dispose();
         _rest.Dispose();
-    }
-
-    private sealed class RecordingImageBuilder : IImageBuilder
-    {
-        public List<ImageBuildRequest> Requests { get; } = [];
-
-        public Task<ImageBuildResult> BuildAsync(ImageBuildRequest request, Action<string> progress, CancellationToken cancellationToken)
-        {
-            Requests.Add(request);
-            progress("Step 1/1 : FROM scratch");
-            return Task.FromResult(new ImageBuildResult(true));
-        }
     }
 }

@@ -10,7 +10,7 @@ namespace Console.Tests.Cli;
 public sealed class DeployPushTests(ConsoleServer server, AuthRegistry registry) : IClassFixture<AuthRegistry>, IAsyncLifetime
 {
     private readonly CliHarness _cli = new(server);
-    private readonly RestSetup _rest = new(server);
+    private readonly HttpClient _rest = server.CreateHttpClient();
     private readonly DockerKit _docker = new();
     private readonly string _tag = $"t{Guid.NewGuid():N}"[..13];
     private string _pool = string.Empty;
@@ -61,7 +61,7 @@ public sealed class DeployPushTests(ConsoleServer server, AuthRegistry registry)
             Flat(result.Output), StringComparison.Ordinal);
         Assert.DoesNotContain("not-the-password", result.Output, StringComparison.Ordinal);
         Assert.StartsWith("404 ", await registry.TagsAsync($"console-test/{name}", registry.Username, registry.Password), StringComparison.Ordinal);
-        Assert.DoesNotContain(await _rest.GetAsync<List<Console.Core.Contracts.DeploymentDto>>($"/api/deployments?pool={_pool}"), d => d.Name == name);
+        Assert.DoesNotContain(await _rest.GetJsonAsync<List<Console.Contracts.DeploymentDto>>($"/api/deployments?pool={_pool}"), d => d.Name == name);
     }
 
     [Fact]

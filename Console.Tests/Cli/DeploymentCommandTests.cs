@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Console.Cli.Hosting;
-using Console.Core.Contracts;
-using Console.Core.FlowRuns;
+using Console.Contracts;
+using Console.Contracts.FlowRuns;
 using Console.Tests.Infrastructure;
 
 namespace Console.Tests.Cli;
@@ -11,7 +11,7 @@ public sealed class DeploymentCommandTests(ConsoleServer server) : IDisposable
 {
     private static readonly TimeSpan WatchTimeout = TimeSpan.FromSeconds(60);
     private readonly CliHarness _cli = new(server);
-    private readonly RestSetup _rest = new(server);
+    private readonly HttpClient _rest = server.CreateHttpClient();
 
     [Fact]
     public async Task Ls_and_inspect_show_the_deployment()
@@ -45,7 +45,7 @@ public sealed class DeploymentCommandTests(ConsoleServer server) : IDisposable
         Assert.Contains("Created flow run", result.Output, StringComparison.Ordinal);
         Assert.Contains($"cx worker start --pool {pool}", result.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("--api", result.Output, StringComparison.Ordinal);
-        var run = Assert.Single(await _rest.GetAsync<List<FlowRunDto>>($"/api/flow-runs?deployment={deployment.Id}"));
+        var run = Assert.Single(await _rest.GetJsonAsync<List<FlowRunDto>>($"/api/flow-runs?deployment={deployment.Id}"));
         Assert.Equal(FlowRunState.Scheduled, run.State);
         Assert.Equal(3, (int?)run.Parameters["count"]);
         Assert.Equal("world", (string?)run.Parameters["who"]);
@@ -62,13 +62,13 @@ public sealed class DeploymentCommandTests(ConsoleServer server) : IDisposable
 
         var console = CliHarness.NewConsole();
         var watch = _cli.RunAsync(console, "deployment", "run", $"etl/{deployment.Name}", "--watch");
-        var run = await RestSetup.EventuallyAsync(async () =>
-            (await _rest.GetAsync<List<FlowRunDto>>($"/api/flow-runs?deployment={deployment.Id}")).FirstOrDefault());
+        var run = await Wait.ForAsync(async () =>
+            (await _rest.GetJsonAsync<List<FlowRunDto>>($"/api/flow-runs?deployment={deployment.Id}")).FirstOrDefault());
         await _rest.LogAsync(run.Id, "early line before the claim");
         Assert.Single(await _rest.ClaimAsync(pool, "test-worker"));
         await _rest.SetStateAsync(run.Id, FlowRunState.Running);
         await _rest.LogAsync(run.Id, "hello from the flow", "second line");
-        await RestSetup.EventuallyAsync(() => Task.FromResult(CliHarness.Printed(console, "second line") ? "seen" : null));
+        await Wait.ForAsync(() => Task.FromResult(CliHarness.Printed(console, "second line") ? "seen" : null));
         await _rest.SetStateAsync(run.Id, FlowRunState.Completed, exitCode: 0);
         var result = await watch.WaitAsync(WatchTimeout);
 
@@ -88,8 +88,8 @@ public sealed class DeploymentCommandTests(ConsoleServer server) : IDisposable
         var deployment = await _rest.CreateDeploymentAsync(pool, "etl", CliHarness.Unique("failing"));
 
         var watch = _cli.RunAsync(CliHarness.NewConsole(), "deployment", "run", $"etl/{deployment.Name}", "--watch");
-        var run = await RestSetup.EventuallyAsync(async () =>
-            (await _rest.GetAsync<List<FlowRunDto>>($"/api/flow-runs?deployment={deployment.Id}")).FirstOrDefault());
+        var run = await Wait.ForAsync(async () =>
+            (await _rest.GetJsonAsync<List<FlowRunDto>>($"/api/flow-runs?deployment={deployment.Id}")).FirstOrDefault());
         Assert.Single(await _rest.ClaimAsync(pool, "test-worker"));
         await _rest.SetStateAsync(run.Id, FlowRunState.Running);
         await _rest.LogAsync(run.Id, "something broke");

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Console.Cli.Hosting;
-using Console.Core.FlowRuns;
+using Console.Contracts.FlowRuns;
 using Console.Tests.Infrastructure;
 
 namespace Console.Tests.Cli;
@@ -9,7 +9,7 @@ namespace Console.Tests.Cli;
 public sealed class FlowRunCommandTests(ConsoleServer server) : IDisposable
 {
     private readonly CliHarness _cli = new(server);
-    private readonly RestSetup _rest = new(server);
+    private readonly HttpClient _rest = server.CreateHttpClient();
 
     [Fact]
     public async Task Ls_filters_by_pool_and_state_and_inspect_shows_the_timeline()
@@ -51,7 +51,7 @@ public sealed class FlowRunCommandTests(ConsoleServer server) : IDisposable
         var logs = await _cli.RunAsync("flow-run", "logs", run.Id.ToString());
         var console = CliHarness.NewConsole();
         var follow = _cli.RunAsync(console, "flow-run", "logs", run.Id.ToString(), "--follow");
-        await RestSetup.EventuallyAsync(() => Task.FromResult(CliHarness.Printed(console, "line two") ? "seen" : null));
+        await Wait.ForAsync(() => Task.FromResult(CliHarness.Printed(console, "line two") ? "seen" : null));
         await _rest.LogAsync(run.Id, "line three");
         await _rest.SetStateAsync(run.Id, FlowRunState.Completed, exitCode: 0);
         var followed = await follow.WaitAsync(TimeSpan.FromSeconds(60));

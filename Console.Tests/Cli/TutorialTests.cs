@@ -1,4 +1,4 @@
-using Console.Core.Contracts;
+using Console.Contracts;
 using Console.Tests.Flows;
 using Console.Tests.Images;
 using Console.Tests.Infrastructure;
@@ -17,7 +17,7 @@ public sealed class TutorialTests(ConsoleServer server, LocalRegistry registry) 
 {
     private const string Deployment = "get-repo-info/my-first-deployment";
     private readonly CliHarness _cli = new(server);
-    private readonly RestSetup _rest = new(server);
+    private readonly HttpClient _rest = server.CreateHttpClient();
     private readonly DockerKit _docker = new();
     private readonly string _tag = $"t{Guid.NewGuid():N}"[..13];
 
@@ -47,7 +47,7 @@ public sealed class TutorialTests(ConsoleServer server, LocalRegistry registry) 
             Assert.Contains($"Built image {image}.", deployed.Output, StringComparison.Ordinal);
             Assert.Contains($"Deployment '{Deployment}' successfully created on work pool '{pool}'", deployed.Output, StringComparison.Ordinal);
             Assert.True(await _docker.ExistsAsync(image), $"deploy built {image} through the engine");
-            var deployment = await _rest.GetAsync<DeploymentDto>($"/api/deployments/by-name/{Deployment}");
+            var deployment = await _rest.GetJsonAsync<DeploymentDto>($"/api/deployments/by-name/{Deployment}");
             Assert.Equal(image, (string?)deployment.JobVariables["image"]);
 
             var run = await _cli.RunAsync("deployment", "run", Deployment, "--watch").WaitAsync(TimeSpan.FromSeconds(120));
@@ -132,7 +132,7 @@ public sealed class TutorialTests(ConsoleServer server, LocalRegistry registry) 
         var worker = _cli.RunAsync(console, stop.Token, "worker", "start", "--pool", pool);
         try
         {
-            await RestSetup.EventuallyAsync(async () =>
+            await Wait.ForAsync(async () =>
             {
                 if (worker.IsCompleted)
                 {
@@ -142,7 +142,7 @@ public sealed class TutorialTests(ConsoleServer server, LocalRegistry registry) 
                 var queues = await _cli.RunAsync("work-queue", "ls", "--pool", pool);
                 var line = queues.Output.Split('\n').FirstOrDefault(l => l.Contains(" default ", StringComparison.Ordinal));
                 return line is not null && line.Contains("Ready", StringComparison.Ordinal) && !line.Contains("Not ready", StringComparison.Ordinal) ? line : null;
-            }, seconds: 60);
+            }, timeoutSeconds: 60);
 
             await body();
         }

@@ -1,3 +1,4 @@
+using Spectre.Console.Testing;
 using System.Text.Json.Nodes;
 using Console.Cli.Hosting;
 using Console.Tests.Infrastructure;
@@ -23,6 +24,41 @@ public sealed class WorkPoolCommandTests(ConsoleServer server) : IDisposable
         Assert.Equal(0, listed.ExitCode);
         Assert.Contains(name, listed.Output, StringComparison.Ordinal);
         Assert.Contains("Not ready", listed.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Ls_keeps_a_30_character_name_whole_at_80_columns()
+    {
+        var name = CliHarness.Unique("narrow-table-pool");
+        Assert.Equal(30, name.Length);
+        await _cli.RunAsync("work-pool", "create", "--type", "docker", "--description", "a description long enough to need wrapping at eighty columns", name);
+
+        var listed = await _cli.RunAsync(CliHarness.NewConsole().Width(80), "work-pool", "ls");
+
+        Assert.Equal(0, listed.ExitCode);
+        var lines = listed.Output.Split('\n');
+        Assert.All(lines, l => Assert.True(l.TrimEnd().Length <= 80, $"wider than 80 columns: {l}"));
+        Assert.Contains(lines, l => l.Contains(name, StringComparison.Ordinal) && l.Contains("docker", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Ls_piped_prints_whole_rows_at_their_natural_width()
+    {
+        var name = CliHarness.Unique("piped-table-pool1");
+        Assert.Equal(30, name.Length);
+        await _cli.RunAsync("work-pool", "create", "--type", "docker", "--description", "a description long enough to need wrapping at eighty columns", name);
+
+        // The real cx process with stdout a pipe and no COLUMNS, as in `cx work-pool ls | grep NAME`.
+        var (exit, stdout, stderr) = await Hosting.Shell.BashAsync(
+            $"unset COLUMNS; \"$DOTNET\" \"$CX\" work-pool ls | grep -F '{name}'",
+            _cli.WorkingDirectory,
+            new Dictionary<string, string> { ["CONSOLE_API_URL"] = server.BaseUrl, ["DOTNET"] = Faults.BuiltApps.DotnetHost, ["CX"] = Faults.BuiltApps.CliDll },
+            TimeSpan.FromSeconds(60));
+
+        Assert.True(exit == 0, $"exit {exit}\n{stdout}\n{stderr}");
+        var row = Assert.Single(stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("docker", row, StringComparison.Ordinal);
+        Assert.Contains("a description long enough to need wrapping at eighty columns", row, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -8,7 +8,7 @@ namespace Console.Tests.Cli;
 public sealed class WorkQueueCommandTests(ConsoleServer server) : IDisposable
 {
     private readonly CliHarness _cli = new(server);
-    private readonly RestSetup _rest = new(server);
+    private readonly HttpClient _rest = server.CreateHttpClient();
 
     [Fact]
     public async Task Create_ls_inspect_pause_resume_delete_a_queue()

@@ -1,6 +1,8 @@
 using Console.Cli.Hosting;
 using Console.Cli.Workers;
-using Console.Core.Contracts;
+using Console.Contracts;
+using Console.Contracts.Security;
+using Console.Core.Security;
 using Console.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -10,30 +12,73 @@ namespace Console.Tests.Cli;
 public sealed class WorkerCommandTests(ConsoleServer server) : IDisposable
 {
     private readonly CliHarness _cli = new(server);
-    private readonly RestSetup _rest = new(server);
+    private readonly HttpClient _rest = server.CreateHttpClient();
 
     [Fact]
     public async Task Start_passes_every_option_to_the_worker_library()
     {
         var runner = new RecordingRunner();
         _cli.Services = services => services.AddSingleton<IWorkerRunner>(runner);
-        _cli.Environment[CliEnvironment.ApiKeyVariable] = "secret-key";
+        var pool = CliHarness.Unique("options-pool");
+        await _rest.CreatePoolAsync(pool);
+        // A real key: the CLI checks the pool with it before the worker starts.
+        await using (var scope = server.Services.CreateAsyncScope())
+        {
+            var key = await scope.ServiceProvider.GetRequiredService<ApiKeyService>().CreateAsync(new CreateApiKeyRequest { Name = CliHarness.Unique("worker-key"), Role = Roles.Worker, Pools = [pool] });
+            _cli.Environment[CliEnvironment.ApiKeyVariable] = key.Key;
+        }
 
-        var result = await _cli.RunAsync("worker", "start", "--pool", "my-docker-pool", "--name", "w1",
+        var result = await _cli.RunAsync("worker", "start", "--pool", pool, "--name", "w1",
             "--work-queue", "critical", "--work-queue", "default", "--limit", "4", "--type", "docker");
 
         Assert.True(result.ExitCode == 0, result.ToString());
         var settings = runner.Settings!;
         Assert.Equal("true", settings["Worker:Enabled"]);
-        Assert.Equal("my-docker-pool", settings["Worker:Pools:0"]);
+        Assert.Equal(pool, settings["Worker:Pools:0"]);
         Assert.Equal("w1", settings["Worker:Name"]);
         Assert.Equal("critical", settings["Worker:Queues:0"]);
         Assert.Equal("default", settings["Worker:Queues:1"]);
         Assert.Equal("4", settings["Worker:Limit"]);
         Assert.Equal("docker", settings["Worker:Type"]);
         Assert.Equal(server.BaseUrl, settings["Worker:ApiUrl"]);
-        Assert.Equal("secret-key", settings["Worker:ApiKey"]);
-        Assert.Contains("Worker 'w1' started for work pool 'my-docker-pool'", result.Output, StringComparison.Ordinal);
+        Assert.Equal(_cli.Environment[CliEnvironment.ApiKeyVariable], settings["Worker:ApiKey"]);
+        Assert.Contains($"Worker 'w1' started for work pool '{pool}'", result.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("did not exist", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_for_a_mistyped_pool_exits_1_with_the_closest_name_and_creates_nothing()
+    {
+        var pool = CliHarness.Unique("typo-docker-pool");
+        await _rest.CreatePoolAsync(pool, "docker");
+        var typo = pool.Replace("docker", "dokcer", StringComparison.Ordinal);
+        var runner = new RecordingRunner();
+        _cli.Services = services => services.AddSingleton<IWorkerRunner>(runner);
+
+        var result = await _cli.RunAsync("worker", "start", "--pool", typo);
+
+        Assert.Equal(ExitCodes.Error, result.ExitCode);
+        Assert.Contains($"Work pool '{typo}' does not exist", result.Output, StringComparison.Ordinal);
+        Assert.Contains($"Did you mean {pool}?", result.Output, StringComparison.Ordinal);
+        Assert.Null(runner.Settings);
+        var pools = await _rest.GetJsonAsync<List<WorkPoolDto>>("/api/work-pools");
+        Assert.DoesNotContain(pools, p => p.Name == typo);
+    }
+
+    [Fact]
+    public async Task Start_with_type_creates_a_missing_pool_and_warns()
+    {
+        var pool = CliHarness.Unique("typed-pool");
+        var runner = new RecordingRunner();
+        _cli.Services = services => services.AddSingleton<IWorkerRunner>(runner);
+
+        var result = await _cli.RunAsync("worker", "start", "--pool", pool, "--type", "process");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains($"Work pool '{pool}' did not exist: created it as a process pool", result.Output, StringComparison.Ordinal);
+        Assert.Equal("false", runner.Settings!["Worker:CreatePoolIfMissing"]);
+        var pools = await _rest.GetJsonAsync<List<WorkPoolDto>>("/api/work-pools");
+        Assert.Contains(pools, p => p.Name == pool && p.Type == "process");
     }
 
     [Fact]
@@ -54,18 +99,18 @@ public sealed class WorkerCommandTests(ConsoleServer server) : IDisposable
         var console = CliHarness.NewConsole();
 
         var running = _cli.RunAsync(console, stop.Token, "worker", "start", "--pool", pool, "--name", name, "--type", "process");
-        var worker = await RestSetup.EventuallyAsync(async () =>
+        var worker = await Wait.ForAsync(async () =>
         {
             if (running.IsCompleted)
             {
                 throw new InvalidOperationException($"The worker stopped early: {await running}");
             }
 
-            var pools = await _rest.GetAsync<List<WorkPoolDto>>("/api/work-pools");
+            var pools = await _rest.GetJsonAsync<List<WorkPoolDto>>("/api/work-pools");
             return pools.Any(p => p.Name == pool)
-                ? (await _rest.GetAsync<List<WorkerDto>>($"/api/work-pools/{pool}/workers")).FirstOrDefault(w => w.Name == name && w.Status == WorkerStatus.Online)
+                ? (await _rest.GetJsonAsync<List<WorkerDto>>($"/api/work-pools/{pool}/workers")).FirstOrDefault(w => w.Name == name && w.Status == WorkerStatus.Online)
                 : null;
-        }, seconds: 60);
+        }, timeoutSeconds: 60);
         await stop.CancelAsync();
         var result = await running.WaitAsync(TimeSpan.FromSeconds(60));
 
@@ -117,7 +162,7 @@ public sealed class WorkerCommandTests(ConsoleServer server) : IDisposable
         public Task RunAsync(IReadOnlyDictionary<string, string?> settings, Action<string> started, CancellationToken cancellationToken)
         {
             Settings = settings;
-            started(settings["Worker:Name"] ?? "generated");
+            started(settings.GetValueOrDefault("Worker:Name") ?? "generated");
             return Task.CompletedTask;
         }
     }

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
-using Console.Core.Common;
-using Console.Core.WorkPools;
-
+using Console.Contracts.Common;
+using Console.Contracts.WorkPools;
 namespace Console.Tests.Core;
 
 public sealed class JobTemplateTests
@@ -14,7 +13,7 @@ public sealed class JobTemplateTests
         var template = Docker();
         var vars = template.Merge("echo hi", new JsonObject { ["cpus"] = 0.5, ["env"] = new JsonObject { ["A"] = "1" } });
         var job = template.Render(vars);
-        Assert.Equal("console-test/busybox:latest", job["image"]!.GetValue<string>());
+        Assert.Equal(WorkPoolTypes.DefaultImage, job["image"]!.GetValue<string>());
         Assert.Equal("echo hi", job["command"]!.GetValue<string>());
         Assert.Equal(0.5, job["cpus"]!.GetValue<double>());
         Assert.Equal("""{"A":"1"}""", job["env"]!.ToJsonString());

@@ -2,9 +2,9 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Console.Core.Common;
-using Console.Core.Contracts;
-using Console.Core.FlowRuns;
+using Console.Contracts;
+using Console.Contracts.Common;
+using Console.Contracts.FlowRuns;
 using Console.Tests.Worker;
 using Xunit.Abstractions;
 using static Console.Tests.Worker.WorkerTestKit;
@@ -31,7 +31,7 @@ public sealed class ClaimPowerCutTests(ITestOutputHelper output) : FaultTestBase
     public async Task A_server_SIGKILLed_under_200_claims_per_second_reopens_with_every_claim_kept_once_and_none_lost()
     {
         // Jobs stay off: the lease reaper would rightly requeue the pollers' claims once they stop polling.
-        var server = Watch(await ServerProcess.StartAsync(Folder.FullName));
+        var server = Watch(await FaultServer.StartAsync(Folder.FullName));
         using var http = server.CreateHttpClient();
         var pool = Unique("r8");
         await http.CreatePoolAsync(pool, "process");
@@ -54,7 +54,7 @@ public sealed class ClaimPowerCutTests(ITestOutputHelper output) : FaultTestBase
         var load = Stopwatch.StartNew();
         var pollers = names.Select(name => Task.Run(() => PollAsync(server, pool, name, seen, duplicates, unexpected, cutOff, () => Volatile.Read(ref killed), bound.Token))).ToList();
 
-        await WaitUntilAsync(() => seen.Count >= KillAfterClaims || pollers.All(p => p.IsCompleted), $"{KillAfterClaims} claims", 60);
+        await Wait.UntilAsync(() => seen.Count >= KillAfterClaims || pollers.All(p => p.IsCompleted), $"{KillAfterClaims} claims", 60);
         Volatile.Write(ref killed, true);
         await server.KillAsync();
         var loadTime = load.Elapsed;

@@ -1,5 +1,5 @@
-using Console.Core.Contracts;
-using Console.Core.FlowRuns;
+using Console.Contracts;
+using Console.Contracts.FlowRuns;
 using Console.Tests.Infrastructure;
 using Console.Tests.Worker;
 using Xunit.Abstractions;
@@ -21,22 +21,22 @@ public sealed class EngineStopTests(ITestOutputHelper output) : FaultTestBase(ou
         var engine = Watch(new PrivateDockerEngine());
         await engine.StartAsync();
         await engine.LoadImageAsync(TestEnvironment.TestImage);
-        var server = Watch(await ServerProcess.StartAsync(Folder.FullName));
+        var server = Watch(await FaultServer.StartAsync(Folder.FullName));
         using var http = server.CreateHttpClient();
         var pool = Unique("r4");
         var name = Unique("w");
-        await http.CreatePoolAsync(pool);
+        await http.CreatePoolAsync(pool, "docker");
         StartWorker(server, pool, name, new Dictionary<string, string?>
         {
             ["Worker:DockerHost"] = engine.DockerHost,
             ["Worker:HeartbeatIntervalSeconds"] = "2",
         });
-        await WaitUntilAsync(async () => await WorkerAsync(http, pool, name) is { Status: WorkerStatus.Online, IsHealthy: true },
+        await Wait.UntilAsync(async () => await WorkerAsync(http, pool, name) is { Status: WorkerStatus.Online, IsHealthy: true },
             "the worker to come online and healthy", 90);
 
         await engine.StopAsync(); // the worker is idle and healthy: nothing of it runs there
 
-        await WaitUntilAsync(async () => await WorkerAsync(http, pool, name) is { IsHealthy: false },
+        await Wait.UntilAsync(async () => await WorkerAsync(http, pool, name) is { IsHealthy: false },
             "the worker to report itself unhealthy", 60);
         var first = await http.RunAsync(pool, "echo first");
         var second = await http.RunAsync(pool, "sh -c 'echo second; exit 0'");
@@ -49,7 +49,7 @@ public sealed class EngineStopTests(ITestOutputHelper output) : FaultTestBase(ou
         for (var beat = 0; beat < 2; beat++)
         {
             var before = seen;
-            await WaitUntilAsync(async () => (seen = (await WorkerAsync(http, pool, name))!.LastHeartbeatAt) > before, "another heartbeat", 30);
+            await Wait.UntilAsync(async () => (seen = (await WorkerAsync(http, pool, name))!.LastHeartbeatAt) > before, "another heartbeat", 30);
         }
 
         foreach (var run in new[] { first, second })
@@ -69,7 +69,7 @@ public sealed class EngineStopTests(ITestOutputHelper output) : FaultTestBase(ou
         Assert.Equal((name, name), (firstDone.WorkerName, secondDone.WorkerName));
         Assert.Equal(["first"], await http.OutputAsync(first.Id));
         Assert.Equal(["second"], await http.OutputAsync(second.Id));
-        await WaitUntilAsync(async () => await WorkerAsync(http, pool, name) is { IsHealthy: true }, "the worker to report itself healthy again", 30);
+        await Wait.UntilAsync(async () => await WorkerAsync(http, pool, name) is { IsHealthy: true }, "the worker to report itself healthy again", 30);
         Assert.True(mainBridge == Directory.Exists("/sys/class/net/docker0"), "the private engine left the main engine's docker0 bridge alone");
         Output.WriteLine($"verified: private dockerd stopped -> worker {name} unhealthy ('{unhealthy.HealthMessage}'), " +
             "2 due runs stayed Scheduled over two heartbeats; dockerd started again -> both Completed on the same worker process");

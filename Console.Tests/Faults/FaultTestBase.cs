@@ -80,6 +80,15 @@ public abstract class FaultTestBase(ITestOutputHelper output) : IAsyncLifetime
         return thing;
     }
 
+    /// <summary>Quick enough for tests: a poll held 5 s at most, a cancel check every 0.2 s.</summary>
+    private static readonly Dictionary<string, string?> WorkerDefaults = new()
+    {
+        ["Worker:PollWaitSeconds"] = "5",
+        ["Worker:CancelCheckSeconds"] = "0.2",
+        ["Worker:CancelGraceSeconds"] = "1",
+        ["Worker:CreatePoolIfMissing"] = "false",
+    };
+
     /// <summary>Starts a <c>cx worker start</c> process; its containers are removed at the end of the test.</summary>
     private protected ChildProcess StartWorker(ServerProcess server, string pool, string name, IReadOnlyDictionary<string, string?>? settings = null)
     {
@@ -88,7 +97,13 @@ public abstract class FaultTestBase(ITestOutputHelper output) : IAsyncLifetime
             _workerNames.Add(name);
         }
 
-        return Watch(WorkerProcess.Start(server.BaseUrl, pool, name, settings));
+        var all = new Dictionary<string, string?>(WorkerDefaults);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+
+        return Watch(WorkerProcess.StartCli(BuiltApps.DotnetHost, BuiltApps.CliDll, server.BaseUrl, pool, name, all));
     }
 }
 

@@ -1,4 +1,4 @@
-using Console.Core.FlowRuns;
+using Console.Contracts.FlowRuns;
 using Microsoft.Data.Sqlite;
 
 namespace Console.Tests.Faults;

@@ -1,4 +1,4 @@
-using Console.Core.FlowRuns;
+using Console.Contracts.FlowRuns;
 using Console.Tests.Infrastructure;
 using Console.Tests.Worker;
 using Xunit.Abstractions;
@@ -16,11 +16,11 @@ public sealed class ServerKillTests(ITestOutputHelper output) : FaultTestBase(ou
     public async Task Runs_that_execute_across_a_SIGKILLed_server_end_in_their_true_state_with_every_line_exactly_once()
     {
         TestEnvironment.RequireDocker();
-        var server = Watch(await ServerProcess.StartAsync(Folder.FullName, new Dictionary<string, string?> { ["Jobs:Enabled"] = "true" }));
+        var server = Watch(await FaultServer.StartAsync(Folder.FullName, new Dictionary<string, string?> { ["Jobs:Enabled"] = "true" }));
         using var http = server.CreateHttpClient();
         var pool = Unique("r3");
         var name = Unique("w");
-        await http.CreatePoolAsync(pool);
+        await http.CreatePoolAsync(pool, "docker");
         var ok = await http.RunAsync(pool, "sh -c 'for i in $(seq 1 30); do echo ok-$i; sleep 0.2; done'");
         var bad = await http.RunAsync(pool, "sh -c 'for i in $(seq 1 30); do echo bad-$i; echo err-$i >&2; sleep 0.2; done; exit 3'");
         // Likely still running when the server is back: its output spans before, during and after.
@@ -29,7 +29,7 @@ public sealed class ServerKillTests(ITestOutputHelper output) : FaultTestBase(ou
 
         var okRunning = await http.WaitForStateAsync(ok.Id, FlowRunState.Running, 90);
         var badRunning = await http.WaitForStateAsync(bad.Id, FlowRunState.Running, 30);
-        await WaitUntilAsync(async () => (await http.OutputAsync(ok.Id)).Contains("ok-2") && (await http.OutputAsync(bad.Id)).Contains("bad-2"),
+        await Wait.UntilAsync(async () => (await http.OutputAsync(ok.Id)).Contains("ok-2") && (await http.OutputAsync(bad.Id)).Contains("bad-2"),
             "the first lines of both runs on the server", 60);
 
         await server.KillAsync();
@@ -38,7 +38,7 @@ public sealed class ServerKillTests(ITestOutputHelper output) : FaultTestBase(ou
         // exit are known only to the worker.
         foreach (var container in new[] { okRunning.InfrastructureId!, badRunning.InfrastructureId! })
         {
-            await WaitUntilAsync(async () => !(await Docker.Containers.InspectContainerAsync(container)).State.Running,
+            await Wait.UntilAsync(async () => !(await Docker.Containers.InspectContainerAsync(container)).State.Running,
                 $"container {container[..12]} to finish while the server is down", 60);
         }
 

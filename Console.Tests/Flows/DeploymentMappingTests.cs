@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
-using Console.Core.Contracts;
-using Console.Worker.Flows;
+using Console.Contracts;
+using Console.Projects.Flows;
 
 namespace Console.Tests.Flows;
 

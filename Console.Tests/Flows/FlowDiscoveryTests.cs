@@ -1,4 +1,4 @@
-using Console.Worker.Flows;
+using Console.Projects.Flows;
 
 namespace Console.Tests.Flows;
 
@@ -118,7 +118,7 @@ public sealed class FlowDiscoveryTests : IDisposable
     public void A_name_from_a_file_name_is_a_valid_name(string file, string name)
     {
         Assert.Equal(name, FlowDiscovery.NameFromFile(file));
-        Assert.True(Console.Core.Common.Names.IsValid(name));
+        Assert.True(Console.Contracts.Common.Names.IsValid(name));
     }
 
     [Fact]

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Console.Worker.Flows;
+using Console.Projects.Flows;
 
 namespace Console.Tests.Flows;
 

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Console.Worker.Flows;
+using Console.Projects.Flows;
 
 namespace Console.Tests.Flows;
 
@@ -82,7 +82,7 @@ public sealed class ManifestSaveTests : IDisposable
     }
 
     [Fact]
-    public void Replacing_a_deployment_changes_only_its_entry()
+    public void Replacing_a_deployment_changes_only_the_lines_of_what_changed()
     {
         _project.Manifest(Commented);
         var replacement = Deployment("first", "pool-z");
@@ -101,13 +101,13 @@ public sealed class ManifestSaveTests : IDisposable
             """, """
               - name: first
                 flow: report
-                parameters:
-                  repo_path: /src
-                  count: 2
                 work_pool:
                   name: pool-z
                 schedules:
-                  - interval: 60
+                  - interval: 60   # mornings
+                parameters:
+                  repo_path: /src
+                  count: 2
             """);
         Assert.Equal(expected, _project.Read());
     }

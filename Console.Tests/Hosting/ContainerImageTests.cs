@@ -2,9 +2,9 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
-using Console.Core.Contracts;
-using Console.Core.FlowRuns;
-using Console.Core.Security;
+using Console.Contracts;
+using Console.Contracts.FlowRuns;
+using Console.Contracts.Security;
 using Console.Tests.Flows;
 using Console.Tests.Infrastructure;
 using Docker.DotNet;
@@ -90,8 +90,8 @@ public sealed partial class ContainerImageTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
             Assert.Contains("image-pool", (await admin.GetFromJson<List<WorkPoolDto>>("/api/work-pools")).Select(p => p.Name));
             // The embedded worker found the container's port (ASPNETCORE_HTTP_PORTS) and serves its pool.
-            await Eventually(async () => (await admin.GetFromJson<List<WorkerDto>>("/api/work-pools/local-process-pool/workers"))
-                .Any(w => w.Status == WorkerStatus.Online));
+            await Wait.UntilAsync(async () => (await admin.GetFromJson<List<WorkerDto>>("/api/work-pools/local-process-pool/workers"))
+                .Any(w => w.Status == WorkerStatus.Online), "the image's console to get there", 60);
 
             // A standalone worker from the same image, with a worker key for that pool, runs a flow.
             var workerKey = await (await admin.PostJsonAsync("/api/keys", new CreateApiKeyRequest { Name = "image-worker", Role = "worker", Pools = ["image-pool"] }))
@@ -106,12 +106,12 @@ public sealed partial class ContainerImageTests : IAsyncLifetime
                 WorkPoolName = "image-pool",
             })).ReadAsync<DeploymentDto>();
             var run = await (await admin.PostJsonAsync($"/api/deployments/{deployment.Id}/runs", new CreateFlowRunRequest())).ReadAsync<FlowRunDto>();
-            await Eventually(async () => (await admin.GetFromJson<FlowRunDto>($"/api/flow-runs/{run.Id}")).State.IsTerminal());
+            await Wait.UntilAsync(async () => (await admin.GetFromJson<FlowRunDto>($"/api/flow-runs/{run.Id}")).State.IsTerminal(), "the image's console to get there", 60);
             var done = await admin.GetFromJson<FlowRunDto>($"/api/flow-runs/{run.Id}");
             Assert.True(done.State == FlowRunState.Completed, $"{done.State}: {done.StateMessage}");
             Assert.Equal("image-worker", done.WorkerName);
-            await Eventually(async () => (await admin.GetFromJson<List<LogLineDto>>($"/api/flow-runs/{run.Id}/logs"))
-                .Any(l => l.Message.Contains("hello from 1654", StringComparison.Ordinal)));
+            await Wait.UntilAsync(async () => (await admin.GetFromJson<List<LogLineDto>>($"/api/flow-runs/{run.Id}/logs"))
+                .Any(l => l.Message.Contains("hello from 1654", StringComparison.Ordinal)), "the image's console to get there", 60);
         }
 
         var state = (await _docker.Containers.InspectContainerAsync(id)).State;
@@ -250,15 +250,6 @@ public sealed partial class ContainerImageTests : IAsyncLifetime
             new ContainerLogsParameters { ShowStdout = true, ShowStderr = true }, CancellationToken.None);
         var (stdout, stderr) = await logs.ReadOutputToEndAsync(CancellationToken.None);
         return stdout + stderr;
-    }
-
-    private static async Task Eventually(Func<Task<bool>> probe)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (!await probe())
-        {
-            await Task.Delay(200, timeout.Token);
-        }
     }
 
     private static string Tail(string text) => text.Length <= 4000 ? text : text[^4000..];

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
-using Console.Core.Contracts;
-using Console.Core.FlowRuns;
+using Console.Contracts;
+using Console.Contracts.FlowRuns;
 using Console.Tests.Infrastructure;
 using Console.Web.Hosting;
 using Microsoft.AspNetCore.Hosting;
@@ -22,14 +22,14 @@ public sealed class EmbeddedWorkerTests : IClassFixture<EmbeddedWorkerTests.Cons
     public async Task The_embedded_worker_creates_its_pool_and_runs_a_flow_to_completion()
     {
         using var client = _server.CreateHttpClient();
-        var pool = await Eventually(async () =>
+        var pool = await Wait.ForAsync(async () =>
         {
             var response = await client.GetAsync("/api/work-pools/embedded-pool");
             return response.StatusCode == HttpStatusCode.OK ? await response.ReadAsync<WorkPoolDto>() : null;
-        });
+        }, 60);
         Assert.Equal("process", pool.Type);
-        await Eventually(async () => (await client.GetFromJson<List<WorkerDto>>("/api/work-pools/embedded-pool/workers"))
-            .FirstOrDefault(w => w.Status == WorkerStatus.Online));
+        await Wait.ForAsync(async () => (await client.GetFromJson<List<WorkerDto>>("/api/work-pools/embedded-pool/workers"))
+            .FirstOrDefault(w => w.Status == WorkerStatus.Online), 60);
 
         var deployment = await (await client.PostJsonAsync("/api/deployments", new CreateDeploymentRequest
         {
@@ -38,17 +38,17 @@ public sealed class EmbeddedWorkerTests : IClassFixture<EmbeddedWorkerTests.Cons
         })).ReadAsync<DeploymentDto>();
         var run = await (await client.PostJsonAsync($"/api/deployments/{deployment.Id}/runs", new CreateFlowRunRequest())).ReadAsync<FlowRunDto>();
 
-        var done = await Eventually(async () =>
+        var done = await Wait.ForAsync(async () =>
         {
             var current = await client.GetFromJson<FlowRunDto>($"/api/flow-runs/{run.Id}");
             return current.State.IsTerminal() ? current : null;
-        });
+        }, 60);
         Assert.Equal(FlowRunState.Completed, done.State);
-        var logs = await Eventually(async () =>
+        var logs = await Wait.ForAsync(async () =>
         {
             var lines = await client.GetFromJson<List<LogLineDto>>($"/api/flow-runs/{run.Id}/logs");
             return lines.Any(l => l.Message.Contains("hello from embedded", StringComparison.Ordinal)) ? lines : null;
-        });
+        }, 60);
         Assert.Contains(logs, l => l.Stream == "stdout");
     }
 
@@ -60,25 +60,10 @@ public sealed class EmbeddedWorkerTests : IClassFixture<EmbeddedWorkerTests.Cons
     public void The_worker_calls_the_console_on_its_own_loopback_address(string? urls, string expected) =>
         Assert.Equal(expected, EmbeddedWorker.LoopbackAddress(urls));
 
-    private static async Task<T> Eventually<T>(Func<Task<T?>> probe)
-        where T : class
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (true)
-        {
-            if (await probe() is { } value)
-            {
-                return value;
-            }
-
-            await Task.Delay(100, timeout.Token);
-        }
-    }
-
     /// <summary>The real app on a fixed free loopback port with its embedded worker on.</summary>
     public sealed class ConsoleWithWorker : ApiFactory
     {
-        private readonly int _port = FreePort();
+        private readonly int _port = FreePort.Next();
         private readonly string _state = Path.Combine(Path.GetTempPath(), "console-tests", Guid.NewGuid().ToString("N"), "worker");
 
         public ConsoleWithWorker()
@@ -103,11 +88,5 @@ public sealed class EmbeddedWorkerTests : IClassFixture<EmbeddedWorkerTests.Cons
             builder.UseUrls($"http://127.0.0.1:{_port}");
         }
 
-        private static int FreePort()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
     }
 }

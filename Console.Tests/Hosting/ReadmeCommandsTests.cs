@@ -5,69 +5,95 @@ namespace Console.Tests.Hosting;
 
 /// <summary>
 /// The README's shell blocks, read from README.md and run with bash against the console that its
-/// first command starts: the <c>cx</c> function (the CLI as its own process) and the curl
-/// walk-through, so a README that drifts from the code fails here. The worker, deploy and run
-/// steps are run in-process by Console.Tests.Cli.TutorialTests (with unique image tags).
+/// first command starts: the tutorial (install <c>cx</c>, pool, worker, deploy, watched run) and
+/// then the curl walk-through on the same console, so a README that drifts from the code fails here.
 /// </summary>
 public sealed partial class ReadmeCommandsTests(ReadmeConsole console) : IClassFixture<ReadmeConsole>
 {
-    private static readonly TimeSpan ScriptTimeout = TimeSpan.FromSeconds(180);
+    // The install step packs and installs the CLI (minutes on a busy machine), then an image build and a run.
+    private static readonly TimeSpan ScriptTimeout = TimeSpan.FromMinutes(15);
 
     [Fact]
-    public async Task The_tutorial_s_cx_block_creates_and_lists_the_docker_pool_and_its_not_ready_queue()
+    public async Task The_tutorial_then_the_curl_section_run_as_written_on_one_console()
     {
-        var block = Block(b => b.Contains("cx() {", StringComparison.Ordinal));
-        // The CLI was built by dotnet test: --no-build, or every cx call would first check the build.
-        var script = "set -eo pipefail\n" + block.Replace("dotnet run --project", "dotnet run --no-build --project", StringComparison.Ordinal);
+        var home = Directory.CreateTempSubdirectory("console-readme-home-").FullName;
+        try
+        {
+            // 1. The tutorial, literally: install cx, the pool and its red queue, a worker (the README's
+            //    "third terminal": in the background here), deploy from the example folder, a watched run.
+            var install = Block(b => b.Contains("scripts/install-cx.sh", StringComparison.Ordinal));
+            var worker = Block(b => b.Trim() == "cx worker start --pool my-docker-pool");
+            var deploy = Block(b => b.Contains("cd examples/get-repo-info", StringComparison.Ordinal));
+            var tutorial = "set -eo pipefail\n" + install
+                + worker.Trim() + " > \"$HOME/worker.log\" 2>&1 &\nworker=$!\n"
+                + "trap 'kill -INT $worker 2>/dev/null; wait $worker || true' EXIT\n"
+                + deploy;
 
-        var (exit, stdout, stderr) = await RunAsync(script);
+            var (exit, stdout, stderr) = await RunAsync(tutorial, home);
 
-        Assert.True(exit == 0, $"exit {exit}\n{stdout}\n{stderr}\n{console.Output}");
-        Assert.Contains("Created work pool 'my-docker-pool' of type docker", stdout, StringComparison.Ordinal);
-        Assert.Contains(Lines(stdout), l => l.Contains("my-docker-pool", StringComparison.Ordinal) && l.Contains("docker", StringComparison.Ordinal) && l.Contains("Not ready", StringComparison.Ordinal));
-        Assert.Contains(Lines(stdout), l => l.Contains(" default ", StringComparison.Ordinal) && l.Contains("Not ready", StringComparison.Ordinal));
+            var workerLog = File.Exists(Path.Combine(home, "worker.log")) ? File.ReadAllText(Path.Combine(home, "worker.log")) : "(no worker log)";
+            Assert.True(exit == 0, $"exit {exit}\n{stdout}\n{stderr}\nworker:\n{workerLog}\nconsole:\n{console.Output}");
+            Assert.True(File.Exists(Path.Combine(home, ".dotnet", "tools", "cx")), "scripts/install-cx.sh did not install the cx command");
+            Assert.Contains("Created work pool 'my-docker-pool' of type docker", stdout, StringComparison.Ordinal);
+            Assert.Contains(Lines(stdout), l => l.Contains("my-docker-pool", StringComparison.Ordinal) && l.Contains("docker", StringComparison.Ordinal) && l.Contains("Not ready", StringComparison.Ordinal));
+            Assert.Contains(Lines(stdout), l => l.Contains(" default ", StringComparison.Ordinal) && l.Contains("Not ready", StringComparison.Ordinal));
+            Assert.Contains("is Completed", stdout, StringComparison.Ordinal);
+
+            // 2. The curl section, literally, on the same console after the tutorial.
+            var (curlExit, curlOut, curlErr) = await RunAsync(CurlScript(), home);
+
+            Assert.True(curlExit == 0, $"exit {curlExit}\n{curlOut}\n{curlErr}\n{console.Output}");
+            // One line per answer with a body (the heartbeat's 204 has none; two answers go into variables).
+            var answers = Lines(curlOut);
+            Assert.Equal(8, answers.Count);
+            Assert.Contains("\"name\":\"curl-pool\"", answers[0], StringComparison.Ordinal);
+            Assert.Contains("\"defaultQueueName\":\"default\"", answers[0], StringComparison.Ordinal);
+            Assert.Contains("\"name\":\"curl-pool\"", answers[1], StringComparison.Ordinal);
+            Assert.Contains("\"name\":\"my-docker-pool\"", answers[1], StringComparison.Ordinal);
+            Assert.Contains("\"status\":\"NotReady\"", answers[2], StringComparison.Ordinal);
+            Assert.Equal("[]", answers[3]);
+            Assert.Contains("\"status\":\"Ready\"", answers[4], StringComparison.Ordinal);
+            Assert.Contains("\"name\":\"curl-deployment\"", answers[5], StringComparison.Ordinal);
+            Assert.Contains("\"state\":\"Pending\"", answers[6], StringComparison.Ordinal);
+            Assert.Contains("\"workerName\":\"curl-worker\"", answers[6], StringComparison.Ordinal);
+            Assert.Contains("\"state\":\"Pending\"", answers[7], StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(home, recursive: true);
+        }
     }
 
-    [Fact]
-    public async Task The_curl_walk_through_runs_as_written_and_ends_with_the_run_claimed()
+    private string CurlScript()
     {
         var block = Block(b => b.Contains("API=http://", StringComparison.Ordinal));
         Assert.Contains("API=http://127.0.0.1:5000", block, StringComparison.Ordinal);
-        var prelude = """
+        Assert.DoesNotContain("<id>", block, StringComparison.Ordinal);
+        const string prelude = """
             set -eo pipefail
             # Every request must succeed (-f), and each answer ends its own line.
             curl() { command curl -fsS "$@"; echo; }
-            deployment_id() { command curl -fsS "$API/api/deployments/by-name/get-repo-info/my-first-deployment" | grep -o '"id":"[^"]*"' | head -n 1 | cut -d '"' -f 4; }
 
             """;
-        var script = prelude + block
-            .Replace("API=http://127.0.0.1:5000", $"API={console.BaseUrl}", StringComparison.Ordinal)
-            .Replace("<id>", "$(deployment_id)", StringComparison.Ordinal)
-            // The cx block's test creates the README's pool in the same console: this one gets its own name.
-            .Replace("my-docker-pool", "curl-docker-pool", StringComparison.Ordinal);
-
-        var (exit, stdout, stderr) = await RunAsync(script);
-
-        Assert.True(exit == 0, $"exit {exit}\n{stdout}\n{stderr}\n{console.Output}");
-        // One line per answer with a body (the heartbeat's 204 has none).
-        var answers = Lines(stdout);
-        Assert.Equal(9, answers.Count);
-        Assert.Contains("\"name\":\"curl-docker-pool\"", answers[0], StringComparison.Ordinal);
-        Assert.Contains("\"defaultQueueName\":\"default\"", answers[0], StringComparison.Ordinal);
-        Assert.Contains("\"name\":\"curl-docker-pool\"", answers[1], StringComparison.Ordinal);
-        Assert.Contains("\"status\":\"NotReady\"", answers[2], StringComparison.Ordinal);
-        Assert.Equal("[]", answers[3]);
-        Assert.Contains("\"status\":\"Ready\"", answers[4], StringComparison.Ordinal);
-        Assert.Contains("\"name\":\"my-first-deployment\"", answers[5], StringComparison.Ordinal);
-        Assert.Contains("\"flowName\":\"get-repo-info\"", answers[6], StringComparison.Ordinal);
-        Assert.Contains("\"state\":\"Scheduled\"", answers[7], StringComparison.Ordinal);
-        Assert.Contains("\"state\":\"Pending\"", answers[8], StringComparison.Ordinal);
-        Assert.Contains("\"workerName\":\"my-worker\"", answers[8], StringComparison.Ordinal);
+        return prelude + block.Replace("API=http://127.0.0.1:5000", $"API={console.BaseUrl}", StringComparison.Ordinal);
     }
 
-    // COLUMNS as a wide terminal has it: piped, the CLI's tables would wrap names at 80 columns.
-    private Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string script) =>
-        Shell.BashAsync(script, Repository.Root, new Dictionary<string, string> { ["CONSOLE_API_URL"] = console.BaseUrl, ["COLUMNS"] = "200" }, ScriptTimeout);
+    /// <summary>
+    /// bash in the repository root with a HOME of its own (the global tool lands in HOME/.dotnet/tools,
+    /// never in the real home) and the real NuGet cache (no download of what is already there).
+    /// </summary>
+    private Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string script, string home)
+    {
+        var packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } configured
+            ? configured
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        return Shell.BashAsync(script, Repository.Root, new Dictionary<string, string>
+        {
+            ["CONSOLE_API_URL"] = console.BaseUrl,
+            ["HOME"] = home,
+            ["NUGET_PACKAGES"] = packages,
+        }, ScriptTimeout);
+    }
 
     private static List<string> Lines(string text) => [.. text.Split('\n').Where(l => l.Trim().Length > 0)];
 

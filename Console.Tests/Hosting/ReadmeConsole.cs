@@ -22,12 +22,18 @@ public sealed class ReadmeConsole : IAsyncLifetime
 
     public string BaseUrl { get; private set; } = string.Empty;
 
+    /// <summary>When the process was started (UTC).</summary>
+    public DateTime StartedAt { get; private set; }
+
     public async Task InitializeAsync()
     {
-        BaseUrl = $"http://127.0.0.1:{FreePort()}";
+        BaseUrl = $"http://127.0.0.1:{FreePort.Next()}";
         var start = Shell.StartInfo("dotnet", Repository.Root, "run", "--project", "Console.Web", "--no-build", "--", "--urls", BaseUrl);
         start.Environment["ConnectionStrings__Console"] = $"Data Source={Path.Combine(Folder, "console.db")}";
         start.Environment["Worker__StateDirectory"] = Path.Combine(Folder, "worker");
+        // The tutorial's docker pool runs the local test image: nothing can be pulled here.
+        start.Environment["WorkPools__DefaultImage"] = Infrastructure.TestEnvironment.TestImage;
+        StartedAt = DateTime.UtcNow;
         _process = Process.Start(start) ?? throw new InvalidOperationException("dotnet run did not start.");
         _process.OutputDataReceived += (_, e) => Log(e.Data);
         _process.ErrorDataReceived += (_, e) => Log(e.Data);
@@ -57,6 +63,20 @@ public sealed class ReadmeConsole : IAsyncLifetime
                 return _log.ToString();
             }
         }
+    }
+
+    /// <summary>Ctrl+C as a terminal sends it (SIGINT to <c>dotnet run</c>, which passes it on); waits for the exit.</summary>
+    public async Task<int> InterruptAsync(TimeSpan timeout)
+    {
+        var process = _process ?? throw new InvalidOperationException("The console was not started.");
+        using (var kill = Process.Start(Shell.StartInfo("kill", Folder, "-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)))!)
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var cancel = new CancellationTokenSource(timeout);
+        await process.WaitForExitAsync(cancel.Token);
+        return process.ExitCode;
     }
 
     public Task DisposeAsync()
@@ -101,10 +121,4 @@ public sealed class ReadmeConsole : IAsyncLifetime
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

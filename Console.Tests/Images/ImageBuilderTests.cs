@@ -1,7 +1,7 @@
 using Console.Tests.Flows;
 using Console.Tests.Infrastructure;
-using Console.Worker.Flows;
-using Console.Worker.Images;
+using Console.Projects.Flows;
+using Console.Projects.Images;
 
 namespace Console.Tests.Images;
 

@@ -1,6 +1,6 @@
 using Console.Tests.Flows;
 using Console.Tests.Infrastructure;
-using Console.Worker.Images;
+using Console.Projects.Images;
 using Docker.DotNet.Models;
 
 namespace Console.Tests.Images;

@@ -40,7 +40,7 @@ internal sealed class RegistryProcess : IDisposable
                 $"{Binary} is missing: run scripts/test.sh, which installs the Debian package 'docker-registry'.");
         }
 
-        var address = $"127.0.0.1:{(port == 0 ? FreePort() : port)}";
+        var address = $"127.0.0.1:{(port == 0 ? FreePort.Next() : port)}";
         Directory.CreateDirectory(folder);
         var config = Path.Combine(folder, "config.yml");
         await File.WriteAllTextAsync(config, $"""
@@ -136,10 +136,4 @@ internal sealed class RegistryProcess : IDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -1,6 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Console.Core.Common;
+using Console.Contracts.Common;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -49,6 +49,8 @@ public class ApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("Worker:StateDirectory", Path.Combine(_folder, "worker"));
         // Periodic jobs are driven by the tests that test them, never behind another test's back.
         builder.UseSetting("Jobs:Enabled", "false");
+        // New docker pools run the local image scripts/test.sh builds: nothing can be pulled here.
+        builder.UseSetting("WorkPools:DefaultImage", TestEnvironment.TestImage);
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

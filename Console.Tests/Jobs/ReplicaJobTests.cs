@@ -1,5 +1,5 @@
-using Console.Core.Contracts;
-using Console.Core.FlowRuns;
+using Console.Contracts;
+using Console.Contracts.FlowRuns;
 using Console.Tests.Infrastructure;
 using Console.Tests.Web.Browser;
 using Console.Web.Jobs;
@@ -35,9 +35,9 @@ public sealed class ReplicaJobTests : IDisposable
     }
 
     [Fact]
-    public async Task TheSchedulerOnTwoReplicasAtOnceMakesEachOccurrenceExactlyOnce()
+    public async Task The_scheduler_on_two_replicas_at_once_makes_each_occurrence_exactly_once()
     {
-        var api = new ConsoleApi(_http);
+        var api = _http;
         var pool = ConsoleApi.UniqueName("sched");
         await api.CreatePoolAsync(pool);
         var deployments = new List<DeploymentDto>();
@@ -77,20 +77,20 @@ public sealed class ReplicaJobTests : IDisposable
     }
 
     [Fact]
-    public async Task TheLeaseReaperOnTwoReplicasAtOnceSettlesEachRunOnce()
+    public async Task The_lease_reaper_on_two_replicas_at_once_settles_each_run_once()
     {
-        var api = new ConsoleApi(_http);
+        var api = _http;
         var pool = ConsoleApi.UniqueName("reap");
         await api.CreatePoolAsync(pool);
         var deployment = await api.CreateDeploymentAsync(pool, ConsoleApi.UniqueName("flow"), "reap");
         var runs = new List<FlowRunDto>();
         for (var i = 0; i < 6; i++)
         {
-            runs.Add(await api.RunAsync(deployment.Id));
+            runs.Add(await api.CreateRunAsync(deployment.Id));
         }
 
         Assert.Equal(6, (await api.ClaimAsync(pool, "doomed")).Count);
-        await api.SetStateAsync(runs[0].Id, "Running");
+        await api.SetStateAsync(runs[0].Id, FlowRunState.Running);
 
         // The worker misses its heartbeats; both replicas notice at the same moment.
         _a.Time!.Advance(TimeSpan.FromSeconds(61));

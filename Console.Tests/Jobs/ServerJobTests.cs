@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
-using Console.Core.Contracts;
+using Console.Contracts;
+using Console.Contracts.Feed;
+using Console.Contracts.FlowRuns;
 using Console.Core.Feed;
-using Console.Core.FlowRuns;
 using Console.Tests.Api;
 using Console.Tests.Infrastructure;
 using Console.Web.Jobs;
@@ -96,6 +97,100 @@ public abstract class ServerJobTests : ApiTestBase
         var next = await PollAsync(pool.Name, "other", limit: 5);
         Assert.Equal(2, next.Count);
         Assert.Subset(new[] { a.Id, b.Id, c.Id }.ToHashSet(), next.Select(r => r.Id).ToHashSet());
+    }
+
+    [Fact]
+    public async Task A_reaped_run_keeps_its_slot_until_a_worker_of_the_pool_reports_its_container_removed()
+    {
+        var pool = await CreatePoolAsync(limit: 1);
+        var deployment = await CreateDeploymentAsync(pool.Name);
+        var lost = await RunAsync(deployment.Id);
+        Assert.Single(await PollAsync(pool.Name, "lost", limit: 1));
+        await Client.PostJsonAsync($"/api/flow-runs/{lost.Id}/state", new SetStateRequest { State = FlowRunState.Running, InfrastructureId = "c-lost" });
+        var next = await RunAsync(deployment.Id);
+
+        _time.Advance(TimeSpan.FromSeconds(31));
+        Assert.Empty(await PollAsync(pool.Name, "heir", limit: 0));
+        await RunJobAsync<LeaseReaperJob, int>(j => j.RunAsync(default)); // (other tests' runs of this database may be reaped too)
+        var crashed = await GetAsync<FlowRunDto>($"/api/flow-runs/{lost.Id}");
+        Assert.Equal((FlowRunState.Crashed, _time.GetUtcNow().UtcDateTime, (DateTime?)null),
+            (crashed.State, crashed.InfrastructureHeldSince!.Value, crashed.InfrastructureReleasedAt));
+
+        // Its container may still run: the slot stays taken.
+        Assert.Empty(await PollAsync(pool.Name, "heir"));
+
+        // The heir sees the container (and one of a deleted run, one of a run back in the queue, one of a stranger).
+        var found = new ReconcileRequest
+        {
+            WorkerName = "heir",
+            Infrastructure =
+            [
+                new FoundInfrastructure { FlowRunId = lost.Id, InfrastructureId = "c-lost", WorkerName = "lost", IsRunning = true },
+                new FoundInfrastructure { FlowRunId = Guid.NewGuid(), InfrastructureId = "c-deleted", WorkerName = "lost", IsRunning = false },
+                new FoundInfrastructure { FlowRunId = next.Id, InfrastructureId = "c-next", WorkerName = "heir", IsRunning = true },
+                // Another console on the same engine with a pool of the same name: not ours to remove.
+                new FoundInfrastructure { FlowRunId = Guid.NewGuid(), InfrastructureId = "c-foreign", WorkerName = "elsewhere", IsRunning = true },
+            ],
+        };
+        var answer = await (await Client.PostJsonAsync($"/api/work-pools/{pool.Name}/infrastructure/reconcile", found)).ReadAsync<ReconcileAnswer>();
+        Assert.Equal(["c-deleted", "c-lost", "c-next"], answer.Remove.Select(r => r.InfrastructureId).Order(StringComparer.Ordinal));
+        Assert.Contains("lease reaper", answer.Remove.Single(r => r.InfrastructureId == "c-lost").Reason, StringComparison.Ordinal);
+        Assert.Contains("went back to the queue", answer.Remove.Single(r => r.InfrastructureId == "c-next").Reason, StringComparison.Ordinal);
+        Assert.Empty(answer.Released);
+        Assert.Empty(await PollAsync(pool.Name, "heir")); // asked, not yet removed: still held
+
+        var released = await (await Client.PostJsonAsync($"/api/work-pools/{pool.Name}/infrastructure/released",
+            new ReleasedRequest { WorkerName = "heir", Infrastructure = [new ReleasedInfrastructure(lost.Id, "c-lost")] })).ReadAsync<ReleasedAnswer>();
+        Assert.Equal(1, released.Released);
+        var freed = await GetAsync<FlowRunDto>($"/api/flow-runs/{lost.Id}");
+        Assert.Equal((FlowRunState.Crashed, (DateTime?)null, _time.GetUtcNow().UtcDateTime),
+            (freed.State, freed.InfrastructureHeldSince, freed.InfrastructureReleasedAt!.Value));
+        Assert.Contains(await GetAsync<List<LogLineDto>>($"/api/flow-runs/{lost.Id}/logs"),
+            l => l.Stream == "worker" && l.Message.Contains("heir stopped and removed the run's infrastructure c-lost", StringComparison.Ordinal));
+
+        Assert.Equal(next.Id, Assert.Single(await PollAsync(pool.Name, "heir")).Id);
+        await Client.PostJsonAsync($"/api/flow-runs/{next.Id}/state", new SetStateRequest { State = FlowRunState.Completed });
+        // A second report changes nothing.
+        Assert.Equal(0, (await (await Client.PostJsonAsync($"/api/work-pools/{pool.Name}/infrastructure/released",
+            new ReleasedRequest { WorkerName = "heir", Infrastructure = [new ReleasedInfrastructure(lost.Id, "c-lost")] })).ReadAsync<ReleasedAnswer>()).Released);
+    }
+
+    [Fact]
+    public async Task A_held_slot_is_freed_when_its_own_worker_finds_nothing_left_or_once_the_hold_bound_passes()
+    {
+        var pool = await CreatePoolAsync(limit: 1);
+        var deployment = await CreateDeploymentAsync(pool.Name);
+        var first = await LostRunAsync(pool.Name, deployment.Id, "back");
+        var waiting = await RunAsync(deployment.Id);
+        Assert.Empty(await PollAsync(pool.Name, "back"));
+
+        // Its worker returns under the same name and its engine shows nothing of the run.
+        var answer = await (await Client.PostJsonAsync($"/api/work-pools/{pool.Name}/infrastructure/reconcile",
+            new ReconcileRequest { WorkerName = "back", Infrastructure = [] })).ReadAsync<ReconcileAnswer>();
+        Assert.Equal(first, Assert.Single(answer.Released));
+        Assert.Equal(waiting.Id, Assert.Single(await PollAsync(pool.Name, "back")).Id);
+        await Client.PostJsonAsync($"/api/flow-runs/{waiting.Id}/state", new SetStateRequest { State = FlowRunState.Completed });
+
+        // No worker ever confirms (a process pool's child, an engine nobody reaches): the bound frees it.
+        await LostRunAsync(pool.Name, deployment.Id, "gone-for-good");
+        var last = await RunAsync(deployment.Id);
+        _time.Advance(TimeSpan.FromSeconds(590));
+        Assert.Empty(await PollAsync(pool.Name, "heir"));
+        _time.Advance(TimeSpan.FromSeconds(11));
+        Assert.Equal(last.Id, Assert.Single(await PollAsync(pool.Name, "heir")).Id);
+        await Client.PostJsonAsync($"/api/flow-runs/{last.Id}/state", new SetStateRequest { State = FlowRunState.Completed });
+    }
+
+    /// <summary>A run claimed by <paramref name="worker"/>, Running on container "c-...", then reaped: Crashed and holding its slot.</summary>
+    private async Task<Guid> LostRunAsync(string pool, Guid deploymentId, string worker)
+    {
+        var run = await RunAsync(deploymentId);
+        Assert.Equal(run.Id, Assert.Single(await PollAsync(pool, worker, limit: 1)).Id);
+        await Client.PostJsonAsync($"/api/flow-runs/{run.Id}/state", new SetStateRequest { State = FlowRunState.Running, InfrastructureId = "c-" + worker });
+        _time.Advance(TimeSpan.FromSeconds(31));
+        await RunJobAsync<LeaseReaperJob, int>(j => j.RunAsync(default));
+        Assert.NotNull((await GetAsync<FlowRunDto>($"/api/flow-runs/{run.Id}")).InfrastructureHeldSince);
+        return run.Id;
     }
 
     [Fact]

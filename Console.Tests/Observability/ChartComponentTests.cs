@@ -1,5 +1,5 @@
 using Bunit;
-using Console.Core.Metrics;
+using Console.Contracts.Metrics;
 using Console.Tests.Web.Components;
 using Console.Web.Components.Observability;
 

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Console.Core.Contracts;
-using Console.Core.Diagnostics;
-using Console.Core.FlowRuns;
+using Console.Contracts;
+using Console.Contracts.Diagnostics;
+using Console.Contracts.FlowRuns;
 using Console.Tests.Api;
 using Console.Tests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;

@@ -1,5 +1,6 @@
 using Bunit;
-using Console.Core.Contracts;
+using Console.Contracts;
+using Console.Contracts.FlowRuns;
 using Console.Core.Deployments;
 using Console.Core.FlowRuns;
 using Console.Core.Polling;

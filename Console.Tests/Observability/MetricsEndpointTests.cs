@@ -1,5 +1,5 @@
 using System.Net;
-using Console.Core.Contracts;
+using Console.Contracts;
 using Console.Tests.Api;
 using Console.Tests.Infrastructure;
 using static Console.Tests.Observability.PrometheusText;
@@ -28,7 +28,7 @@ public sealed class MetricsEndpointTests(ApiFactory factory) : ApiTestBase(facto
 
         // The database gauges are cached for 5 s: wait for a snapshot taken after the setup.
         var metrics = string.Empty;
-        await WaitForAsync(async () => TryValue(metrics = await ScrapeAsync(), "console_flow_runs", ("pool", pool), ("state", "Pending")) == 3);
+        await Wait.UntilAsync(async () => TryValue(metrics = await ScrapeAsync(), "console_flow_runs", ("pool", pool), ("state", "Pending")) == 3, "the metric to show it", 15);
 
         Assert.Equal(3, Value(metrics, "console_flow_runs_claimed_total", ("pool", pool)));
         Assert.Equal(3, Value(metrics, "console_flow_runs_claim_latency_seconds_count", ("pool", pool)));
@@ -50,9 +50,9 @@ public sealed class MetricsEndpointTests(ApiFactory factory) : ApiTestBase(facto
         using var client = Factory.CreateClient();
         var poll = client.PostJsonAsync($"/api/work-pools/{pool}/poll", new PollRequest { WorkerName = "w1", WaitSeconds = 5 });
 
-        await WaitForAsync(async () => TryValue(await ScrapeAsync(), "console_polls_waiting", ("pool", pool)) == 1);
+        await Wait.UntilAsync(async () => TryValue(await ScrapeAsync(), "console_polls_waiting", ("pool", pool)) == 1, "the metric to show it", 15);
         Assert.Equal(HttpStatusCode.OK, (await poll).StatusCode);
-        await WaitForAsync(async () => TryValue(await ScrapeAsync(), "console_polls_waiting", ("pool", pool)) == 0);
+        await Wait.UntilAsync(async () => TryValue(await ScrapeAsync(), "console_polls_waiting", ("pool", pool)) == 0, "the metric to show it", 15);
     }
 
     [Fact]
@@ -81,13 +81,4 @@ public sealed class MetricsEndpointTests(ApiFactory factory) : ApiTestBase(facto
         return await response.Content.ReadAsStringAsync();
     }
 
-    private static async Task WaitForAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met within 15 s");
-            await Task.Delay(100);
-        }
-    }
 }

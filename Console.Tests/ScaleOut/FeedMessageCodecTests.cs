@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Console.Core.Contracts;
-using Console.Core.Feed;
+using Console.Contracts;
+using Console.Contracts.Feed;
 using Console.Web.ScaleOut;
 
 namespace Console.Tests.ScaleOut;
@@ -10,7 +10,7 @@ namespace Console.Tests.ScaleOut;
 public sealed class FeedMessageCodecTests
 {
     [Fact]
-    public void EveryChangeEventTypeIsKnownByName()
+    public void Every_change_event_type_is_known_by_name()
     {
         var names = FeedMessageCodec.EventTypes.Select(t => t.Name).ToList();
         Assert.Equal(names.Count, names.Distinct().Count());
@@ -22,7 +22,7 @@ public sealed class FeedMessageCodecTests
     }
 
     [Fact]
-    public void AWorkerChangeRoundTripsWithItsTypeAndOrigin()
+    public void A_worker_change_round_trips_with_its_type_and_origin()
     {
         var worker = new WorkerDto
         {
@@ -42,7 +42,7 @@ public sealed class FeedMessageCodecTests
     }
 
     [Fact]
-    public void LogLinesAndDeletionsRoundTrip()
+    public void Log_lines_and_deletions_round_trip()
     {
         var id = Guid.NewGuid();
         var lines = new LogLinesAdded(id, "p2", [new LogLineDto { Seq = 3, Message = "hello", Stream = "stderr" }]);
@@ -57,6 +57,6 @@ public sealed class FeedMessageCodecTests
     [InlineData("""{"origin":"r","change":{"$type":"SomethingNew","x":1}}""")]
     [InlineData("""{"origin":"r"}""")]
     [InlineData("""not json""")]
-    public void AnUnknownOrBrokenMessageIsRejected(string json) =>
+    public void An_unknown_or_broken_message_is_rejected(string json) =>
         Assert.ThrowsAny<JsonException>(() => FeedMessageCodec.Deserialize(json));
 }

@@ -14,7 +14,7 @@ public sealed class PrivateRedis : IDisposable
     private readonly string _server = TestEnvironment.RequireRedisServer();
     private Process? _process;
 
-    public int Port { get; } = FreePort();
+    public int Port { get; } = FreePort.Next();
 
     public string ConnectionString => $"127.0.0.1:{Port},connectTimeout=1000";
 
@@ -52,13 +52,4 @@ public sealed class PrivateRedis : IDisposable
 
     public void Dispose() => Stop();
 
-    /// <summary>A loopback port nobody listens on: taken from the OS, then given back.</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 }

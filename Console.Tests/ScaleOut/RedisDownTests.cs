@@ -1,7 +1,7 @@
 using System.Net;
+using Console.Contracts;
+using Console.Contracts.FlowRuns;
 using Console.Core.Common;
-using Console.Core.Contracts;
-using Console.Core.FlowRuns;
 using Console.Tests.Infrastructure;
 using Console.Tests.Web.Browser;
 
@@ -35,15 +35,15 @@ public sealed class RedisDownTests : IDisposable
     }
 
     [Fact]
-    public async Task WritesClaimsAndLongPollWakeUpsWorkWithoutRedis()
+    public async Task Writes_claims_and_long_poll_wake_ups_work_without_Redis()
     {
-        var api = new ConsoleApi(_http);
+        var api = _http;
         var pool = ConsoleApi.UniqueName("alone");
         await api.CreatePoolAsync(pool);
         var deployment = await api.CreateDeploymentAsync(pool, ConsoleApi.UniqueName("flow"), "alone");
 
         var poll = _http.PostJsonAsync($"/api/work-pools/{pool}/poll", new PollRequest { WorkerName = "local", Limit = 1, WaitSeconds = 60 });
-        var run = await api.RunAsync(deployment.Id);
+        var run = await api.CreateRunAsync(deployment.Id);
 
         using var response = await poll.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);

@@ -1,5 +1,6 @@
 using System.Net;
-using Console.Core.Contracts;
+using Console.Contracts;
+using Console.Contracts.Feed;
 using Console.Core.Feed;
 using Console.Tests.Infrastructure;
 using Console.Tests.Web.Browser;
@@ -41,9 +42,9 @@ public sealed class RedisOutageTests : IDisposable
     }
 
     [Fact]
-    public async Task TheReplicasShareOnceRedisAnswersAndAgainAfterAnOutage()
+    public async Task The_replicas_share_once_Redis_answers_and_again_after_an_outage()
     {
-        var api = new ConsoleApi(_http);
+        var api = _http;
         var pool = ConsoleApi.UniqueName("outage");
         await api.CreatePoolAsync(pool);
 

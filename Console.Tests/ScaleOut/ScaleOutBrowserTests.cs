@@ -33,10 +33,10 @@ public sealed class ScaleOutBrowserTests(ReplicaPair replicas) : IClassFixture<R
     }
 
     [Fact]
-    public async Task APollOnReplicaBShowsLiveOnTheWorkersTabServedByReplicaA()
+    public async Task A_poll_on_replica_B_shows_live_on_the_workers_tab_served_by_replica_A()
     {
         var pool = ConsoleApi.UniqueName("across");
-        var onB = new ConsoleApi(_b);
+        var onB = _b;
         await onB.CreatePoolAsync(pool);
         var page = new WorkPoolPage(_page);
         await page.OpenAsync(pool);

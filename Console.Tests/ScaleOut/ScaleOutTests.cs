@@ -1,9 +1,10 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
-using Console.Core.Common;
-using Console.Core.Contracts;
-using Console.Core.FlowRuns;
+using Console.Contracts;
+using Console.Contracts.Common;
+using Console.Contracts.Feed;
+using Console.Contracts.FlowRuns;
 using Console.Core.Feed;
 using Console.Tests.Infrastructure;
 using Console.Tests.Web.Browser;
@@ -29,12 +30,12 @@ public sealed class ScaleOutTests(ReplicaPair replicas) : IClassFixture<ReplicaP
     }
 
     [Fact]
-    public async Task TwentyWorkersOnTwoReplicasClaimEveryRunExactlyOnce()
+    public async Task Twenty_workers_on_two_replicas_claim_every_run_exactly_once()
     {
         const int runCount = 60;
         var pool = ConsoleApi.UniqueName("replicas");
-        await new ConsoleApi(_a).CreatePoolAsync(pool);
-        var deployment = await new ConsoleApi(_b).CreateDeploymentAsync(pool, ConsoleApi.UniqueName("flow"), "claims");
+        await _a.CreatePoolAsync(pool);
+        var deployment = await _b.CreateDeploymentAsync(pool, ConsoleApi.UniqueName("flow"), "claims");
 
         var claims = new ConcurrentQueue<(Guid Run, string Worker)>();
         var allClaimed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -47,7 +48,7 @@ public sealed class ScaleOutTests(ReplicaPair replicas) : IClassFixture<ReplicaP
         var created = new List<Guid>();
         for (var i = 0; i < runCount; i++)
         {
-            created.Add((await new ConsoleApi(i % 2 == 0 ? _a : _b).RunAsync(deployment.Id)).Id);
+            created.Add((await (i % 2 == 0 ? _a : _b).CreateRunAsync(deployment.Id)).Id);
         }
 
         await allClaimed.Task.WaitAsync(Timeout);
@@ -65,11 +66,11 @@ public sealed class ScaleOutTests(ReplicaPair replicas) : IClassFixture<ReplicaP
     }
 
     [Fact]
-    public async Task ALongPollWaitingOnAIsWokenByARunCreatedThroughB()
+    public async Task A_long_poll_waiting_on_A_is_woken_by_a_run_created_through_B()
     {
         var pool = ConsoleApi.UniqueName("wake");
-        await new ConsoleApi(_a).CreatePoolAsync(pool);
-        var deployment = await new ConsoleApi(_a).CreateDeploymentAsync(pool, ConsoleApi.UniqueName("flow"), "wake");
+        await _a.CreatePoolAsync(pool);
+        var deployment = await _a.CreateDeploymentAsync(pool, ConsoleApi.UniqueName("flow"), "wake");
 
         // A poll publishes its worker after it subscribed to the feed and before it waits.
         var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -84,17 +85,17 @@ public sealed class ScaleOutTests(ReplicaPair replicas) : IClassFixture<ReplicaP
         // The longest wait there is, so only a wake-up can bring the run before the bound below.
         var poll = PollAsync(_a, pool, "sleeper", limit: 1, waitSeconds: 60, CancellationToken.None);
         await waiting.Task.WaitAsync(Timeout);
-        var run = await new ConsoleApi(_b).RunAsync(deployment.Id);
+        var run = await _b.CreateRunAsync(deployment.Id);
 
         var claimed = await poll.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(run.Id, Assert.Single(claimed).Id);
     }
 
     [Fact]
-    public async Task APollOnBArrivesOnceAsWorkerChangedAtAHubClientOfA()
+    public async Task A_poll_on_B_arrives_once_as_WorkerChanged_at_a_hub_client_of_A()
     {
         var pool = ConsoleApi.UniqueName("hub");
-        await new ConsoleApi(_a).CreatePoolAsync(pool);
+        await _a.CreatePoolAsync(pool);
         await using var hub = new HubConnectionBuilder()
             .WithUrl($"{replicas.A.BaseUrl}/hubs/live")
             .AddJsonProtocol(o => ConsoleJson.Configure(o.PayloadSerializerOptions))
@@ -126,7 +127,7 @@ public sealed class ScaleOutTests(ReplicaPair replicas) : IClassFixture<ReplicaP
                 relayed.TrySetResult();
             }
         });
-        await new ConsoleApi(_b).PollAsync(pool, "remote-worker");
+        await _b.PollAsync(pool, "remote-worker");
 
         var worker = await polled.Task.WaitAsync(Timeout);
         Assert.Equal((pool, WorkerStatus.Online), (worker.PoolName, worker.Status));
@@ -135,7 +136,7 @@ public sealed class ScaleOutTests(ReplicaPair replicas) : IClassFixture<ReplicaP
         // A forwards its own events in order: once the barrier made on A arrives, any copy of the
         // relayed poll that A might have sent would have arrived before it.
         await relayed.Task.WaitAsync(Timeout);
-        await new ConsoleApi(_a).HeartbeatAsync(pool, "barrier");
+        await _a.HeartbeatAsync(pool, "barrier");
         await barrier.Task.WaitAsync(Timeout);
         Assert.Single(seen, w => w.Name == "remote-worker");
     }

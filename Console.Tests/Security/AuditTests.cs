@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Console.Core.Contracts;
-using Console.Core.Security;
+using Console.Contracts;
+using Console.Contracts.Security;
 using Console.Tests.Infrastructure;
 
 namespace Console.Tests.Security;
@@ -51,7 +51,7 @@ public sealed class AuditTests(SecureApiFactory factory) : SecurityTestBase(fact
 
         Assert.Equal(HttpStatusCode.NoContent, (await worker.PostJsonAsync($"/api/work-pools/{pool.Name}/workers/heartbeat", new HeartbeatRequest { Name = "w" })).StatusCode);
         Assert.Single(await (await worker.PostJsonAsync($"/api/work-pools/{pool.Name}/poll", new PollRequest { WorkerName = "w" })).ReadAsync<List<FlowRunDto>>());
-        Assert.Equal(HttpStatusCode.OK, (await worker.PostJsonAsync($"/api/flow-runs/{run.Id}/state", new SetStateRequest { State = Console.Core.FlowRuns.FlowRunState.Running })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await worker.PostJsonAsync($"/api/flow-runs/{run.Id}/state", new SetStateRequest { State = Console.Contracts.FlowRuns.FlowRunState.Running })).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await worker.PostJsonAsync($"/api/flow-runs/{run.Id}/logs", new[] { new NewLogLine { Message = "m", Timestamp = DateTime.UtcNow } })).StatusCode);
 
         Assert.Equal(before.Count, (await GetAsync<List<AuditEntryDto>>("/api/audit?limit=1000")).Count);

@@ -1,7 +1,7 @@
 using System.Net;
-using Console.Core.Contracts;
-using Console.Core.FlowRuns;
-using Console.Core.Security;
+using Console.Contracts;
+using Console.Contracts.FlowRuns;
+using Console.Contracts.Security;
 using Console.Core.Persistence;
 using Console.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;

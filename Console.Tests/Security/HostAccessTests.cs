@@ -1,8 +1,7 @@
 using System.Text.Json.Nodes;
-using Console.Core.Common;
-using Console.Core.Security;
-using Console.Core.WorkPools;
-
+using Console.Contracts.Common;
+using Console.Contracts.Security;
+using Console.Contracts.WorkPools;
 namespace Console.Tests.Security;
 
 /// <summary>What the UI warns about, and the worker's own check of a run, on templates as platform teams write them.</summary>

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
-using Console.Core.Security;
+using Console.Contracts.Security;
 using Console.Tests.Infrastructure;
 using Console.Web.Hosting;
 

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Console.Core.Contracts;
-using Console.Core.Security;
-using Console.Core.WorkPools;
+using Console.Contracts;
+using Console.Contracts.Security;
+using Console.Contracts.WorkPools;
 using Console.Tests.Infrastructure;
 
 namespace Console.Tests.Security;
@@ -16,6 +16,16 @@ public sealed class JobPolicyTests(SecureApiFactory factory) : SecurityTestBase(
     [InlineData("/home/me/.docker/desktop/docker.sock:/s")]
     [InlineData("/var/run:/host-run")]
     [InlineData("/:/host")]
+    [InlineData("/var/./run:/h")]
+    [InlineData("/run/.:/h")]
+    [InlineData("/.:/h")]
+    [InlineData("/etc/..:/h")]
+    [InlineData("/proc/1/root:/h")]
+    [InlineData("//var//run:/h")]
+    [InlineData("/srv/../var/lib/docker:/h:ro")]
+    [InlineData("/var:/h")]
+    [InlineData("/etc:/h:ro")]
+    [InlineData("/run/containerd/containerd.sock:/c.sock")]
     public async Task The_docker_socket_in_a_deployments_volumes_is_422_and_nothing_is_written(string volume)
     {
         var pool = await CreatePoolAsync();
@@ -106,7 +116,63 @@ public sealed class JobPolicyTests(SecureApiFactory factory) : SecurityTestBase(
     }
 
     [Theory]
+    [InlineData("container:some-database")]
+    [InlineData("service:api")]
+    [InlineData(" Host ")]
+    public async Task Network_modes_that_share_a_namespace_are_422_and_nothing_is_written(string mode)
+    {
+        var pool = await CreatePoolAsync();
+        var before = await RowsAsync();
+        var problem = await AssertProblemAsync(await Client.PostJsonAsync("/api/deployments", Deployment(pool.Name, new JsonObject { ["network_mode"] = mode })),
+            HttpStatusCode.UnprocessableEntity, "jobVariables.network_mode");
+        Assert.Contains("network namespace", problem.ToJsonString(), StringComparison.Ordinal);
+        await AssertProblemAsync(await Client.PostJsonAsync("/api/deployments", Deployment(pool.Name, new JsonObject { ["networks"] = new JsonArray(mode.Trim()) })),
+            HttpStatusCode.UnprocessableEntity, "jobVariables.networks");
+        Assert.Equal(before, await RowsAsync());
+    }
+
+    [Fact]
+    public async Task A_network_mode_the_template_lists_is_allowed()
+    {
+        var declared = WorkPoolTypes.DefaultTemplate("docker");
+        declared["variables"]!["properties"]!["network_mode"]!["enum"] = new JsonArray("bridge", "container:sidecar");
+        var pool = await CreatePoolAsync(template: declared);
+        var deployment = await CreateDeploymentAsync(pool.Name, jobVariables: new JsonObject { ["network_mode"] = "container:sidecar" });
+        Assert.Equal("container:sidecar", deployment.JobVariables["network_mode"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("CONSOLE_API_URL=http://evil/?x")]
+    [InlineData("A B")]
+    [InlineData("1ST")]
+    [InlineData("NAME\n")]
+    [InlineData("")]
+    public async Task Env_keys_that_are_not_variable_names_are_422_and_nothing_is_written(string key)
+    {
+        var pool = await CreatePoolAsync();
+        var deployment = await CreateDeploymentAsync(pool.Name);
+        var before = await RowsAsync();
+        var env = new JsonObject { ["env"] = new JsonObject { ["GOOD_1"] = "x", [key] = "" } };
+        await AssertProblemAsync(await Client.PostJsonAsync("/api/deployments", Deployment(pool.Name, env)),
+            HttpStatusCode.UnprocessableEntity, "jobVariables.env");
+        await AssertProblemAsync(await Client.PostJsonAsync($"/api/deployments/{deployment.Id}/runs", new CreateFlowRunRequest { JobVariables = env }),
+            HttpStatusCode.UnprocessableEntity, "jobVariables.env");
+        Assert.Equal(before, await RowsAsync());
+    }
+
+    [Theory]
     [InlineData("/var/run/docker.sock:/x", true)]
+    [InlineData("/var/./run:/x", true)]
+    [InlineData("/run/.:/x", true)]
+    [InlineData("/.:/x", true)]
+    [InlineData("/etc/..:/x", true)]
+    [InlineData("/proc/1/root:/x", true)]
+    [InlineData("/var/lib/docker/volumes:/x", true)]
+    [InlineData("/var/lib:/x", true)]
+    [InlineData("/srv/../../..:/x", true)]
+    [InlineData("/srv/./data/:/data", false)]
+    [InlineData("/home/me/run:/x", false)]
+    [InlineData("/etcetera:/x", false)]
     [InlineData("/var/run/docker.sock/:/x", true)]
     [InlineData("//var//run:/x", true)]
     [InlineData("/run:/x", true)]

@@ -1,6 +1,6 @@
 using System.Net;
-using Console.Core.Contracts;
-using Console.Core.Security;
+using Console.Contracts;
+using Console.Contracts.Security;
 using Console.Tests.Infrastructure;
 
 namespace Console.Tests.Security;

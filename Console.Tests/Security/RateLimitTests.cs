@@ -1,4 +1,5 @@
 using System.Net;
+using Console.Contracts.Security;
 using Console.Core.Security;
 using Console.Tests.Infrastructure;
 using Console.Tests.Worker;
@@ -53,7 +54,7 @@ public sealed class RateLimitTests(RateLimitedApiFactory factory) : IClassFixtur
 
         // Refused attempts take no permit, so asking until one is let through ends once the window has passed.
         HttpResponseMessage? signedIn = null;
-        await WorkerTestKit.WaitUntilAsync(async () =>
+        await Wait.UntilAsync(async () =>
         {
             signedIn = await SignInTests.SignInAsync(browser, user, Password);
             return signedIn.StatusCode != HttpStatusCode.TooManyRequests;

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
-using Console.Core.Security;
-
+using Console.Contracts.Security;
 namespace Console.Tests.Security;
 
 /// <summary>Viewer reads; operator also changes pools, queues, deployments and runs; admin also keys, users and the audit log.</summary>

@@ -1,3 +1,4 @@
+using Console.Contracts.Security;
 using Console.Core.Security;
 using Console.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;

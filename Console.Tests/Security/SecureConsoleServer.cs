@@ -1,3 +1,4 @@
+using Console.Contracts.Security;
 using Console.Core.Security;
 using Console.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,6 +13,8 @@ public sealed class SecureConsoleServer : ConsoleServer
         ["Security:RequireAuth"] = "true",
         ["Security:AdminPermitsPerMinute"] = "10000",
         ["Security:SignInPermitsPerMinute"] = "10000",
+        // Open connections and circuits are re-checked this often (the shortest allowed).
+        ["Security:RevalidateSeconds"] = "5",
     };
 
     public const string Password = "correct horse battery staple";

@@ -1,4 +1,5 @@
 using Bunit;
+using Console.Contracts.Security;
 using Console.Core;
 using Console.Core.Persistence;
 using Console.Core.Security;

@@ -1,5 +1,5 @@
+using Console.Contracts.Security;
 using Console.Core.Persistence;
-using Console.Core.Security;
 using Console.Tests.Api;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

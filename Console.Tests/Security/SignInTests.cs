@@ -1,7 +1,8 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Console.Core.Contracts;
+using Console.Contracts;
+using Console.Contracts.Security;
 using Console.Core.Security;
 using Console.Tests.Infrastructure;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -56,6 +57,42 @@ public sealed partial class SignInTests(SecureApiFactory factory) : SecurityTest
         var signedOut = await browser.PostAsync("/signout", Form(signOutForm, ("Confirm", "yes")));
         Assert.Equal(HttpStatusCode.Redirect, signedOut.StatusCode);
         await AssertProblemAsync(await browser.GetAsync("/api/me"), HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task A_copy_of_a_signed_out_cookie_gets_401()
+    {
+        var user = await UserAsync(Roles.Operator);
+        using var browser = Browser();
+        var signedIn = await SignInAsync(browser, user, Password);
+        var cookie = Assert.Single(signedIn.Headers.GetValues("Set-Cookie"), c => c.StartsWith(".console.auth=", StringComparison.Ordinal)).Split(';')[0];
+        using var copy = Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        copy.DefaultRequestHeaders.Add("Cookie", cookie);
+        Assert.Equal(HttpStatusCode.OK, (await copy.GetAsync("/api/me")).StatusCode);
+
+        var signOutForm = await browser.GetStringAsync("/signout");
+        Assert.Equal(HttpStatusCode.Redirect, (await browser.PostAsync("/signout", Form(signOutForm, ("Confirm", "yes")))).StatusCode);
+
+        await AssertProblemAsync(await copy.GetAsync("/api/me"), HttpStatusCode.Unauthorized);
+        using var again = Browser();
+        Assert.Equal(HttpStatusCode.Redirect, (await SignInAsync(again, user, Password)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await again.GetAsync("/api/me")).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_sign_in_cookie_is_secure_whenever_the_request_is_https()
+    {
+        var user = await UserAsync(Roles.Viewer);
+        using var https = Factory.CreateClient(new WebApplicationFactoryClientOptions
+        {
+            AllowAutoRedirect = false, HandleCookies = true, BaseAddress = new Uri("https://localhost"),
+        });
+        var overHttps = Assert.Single((await SignInAsync(https, user, Password)).Headers.GetValues("Set-Cookie"), c => c.StartsWith(".console.auth=", StringComparison.Ordinal));
+        Assert.Contains("; secure", overHttps, StringComparison.OrdinalIgnoreCase);
+
+        using var http = Browser();
+        var overHttp = Assert.Single((await SignInAsync(http, user, Password)).Headers.GetValues("Set-Cookie"), c => c.StartsWith(".console.auth=", StringComparison.Ordinal));
+        Assert.DoesNotContain("; secure", overHttp, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]

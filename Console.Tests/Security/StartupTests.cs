@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.RegularExpressions;
-using Console.Core.Contracts;
+using Console.Contracts;
 using Console.Tests.Infrastructure;
 using Console.Web.Security;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
 
 namespace Console.Tests.Security;
 
@@ -23,13 +24,14 @@ public sealed partial class StartupTests
     [InlineData("http://[::]:5000")]
     [InlineData("http://127.0.0.1:5000;http://192.168.1.20:5000")]
     [InlineData("http://console.example.com:5000")]
-    public void Listening_beyond_loopback_without_credentials_refuses_to_start(string urls)
+    public void Listening_beyond_loopback_without_credentials_is_refused(string urls)
     {
-        using var factory = new ListeningFactory(urls);
-        var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
-        var refused = Unwrap<StartupRefusedException>(error);
-        Assert.Contains("--bootstrap-admin", refused.Message, StringComparison.Ordinal);
-        Assert.Contains("127.0.0.1", refused.Message, StringComparison.Ordinal);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["urls"] = urls }).Build();
+        var refusal = SecurityStartup.RefusalMessage(SecurityStartup.ListenUrls(configuration), requireAuth: false);
+        Assert.NotNull(refusal);
+        Assert.Contains("--bootstrap-admin", refusal, StringComparison.Ordinal);
+        Assert.Contains("127.0.0.1", refusal, StringComparison.Ordinal);
+        Assert.Null(SecurityStartup.RefusalMessage(SecurityStartup.ListenUrls(configuration), requireAuth: true));
     }
 
     [Theory]
@@ -66,8 +68,9 @@ public sealed partial class StartupTests
             var database = Path.Combine(folder.FullName, "console.db");
             var refused = await RunConsoleAsync(database, "--urls", "http://0.0.0.0:0");
             Assert.NotEqual(0, refused.ExitCode);
-            Assert.Contains("Refusing to start", refused.Output, StringComparison.Ordinal);
-            Assert.Contains("--bootstrap-admin", refused.Output, StringComparison.Ordinal);
+            Assert.Contains("Refusing to start", refused.Error, StringComparison.Ordinal);
+            Assert.Contains("--bootstrap-admin", refused.Error, StringComparison.Ordinal);
+            AssertNoStackTrace(refused);
 
             var bootstrap = await RunConsoleAsync(database, "--bootstrap-admin", "alice");
             Assert.True(bootstrap.ExitCode == 0, bootstrap.Output);
@@ -78,7 +81,8 @@ public sealed partial class StartupTests
 
             var again = await RunConsoleAsync(database, "--bootstrap-admin", "mallory");
             Assert.NotEqual(0, again.ExitCode);
-            Assert.Contains("already exists", again.Output, StringComparison.Ordinal);
+            Assert.Contains("already exists", again.Error, StringComparison.Ordinal);
+            AssertNoStackTrace(again);
 
             // The console on that database: auth is on, the key works, the password is one-time.
             using var factory = new DatabaseFactory(database);
@@ -86,7 +90,7 @@ public sealed partial class StartupTests
             Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/work-pools")).StatusCode);
             using var admin = factory.CreateClient();
             admin.DefaultRequestHeaders.Authorization = new("Bearer", key);
-            var me = await (await admin.GetAsync("/api/me")).ReadAsync<Console.Core.Security.WhoAmIDto>();
+            var me = await (await admin.GetAsync("/api/me")).ReadAsync<Console.Contracts.Security.WhoAmIDto>();
             Assert.Equal("admin", me.Role);
             using var browser = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
             var signedIn = await SignInTests.SignInAsync(browser, "alice", password);
@@ -99,26 +103,34 @@ public sealed partial class StartupTests
         }
     }
 
-    private static T Unwrap<T>(Exception error)
-        where T : Exception
+    [Fact]
+    public async Task The_real_process_stops_at_start_on_a_claim_limit_of_zero()
     {
-        for (Exception? e = error; e is not null; e = e.InnerException)
+        var folder = Directory.CreateTempSubdirectory("console-options-");
+        try
         {
-            if (e is T found)
-            {
-                return found;
-            }
-
-            if (e is AggregateException aggregate && aggregate.InnerExceptions.OfType<T>().FirstOrDefault() is { } inner)
-            {
-                return inner;
-            }
+            var started = await RunConsoleAsync(Path.Combine(folder.FullName, "console.db"), "--urls", "http://127.0.0.1:0", "--Database:MaxConcurrentClaims", "0");
+            Assert.NotEqual(0, started.ExitCode);
+            Assert.Contains("Invalid configuration", started.Error, StringComparison.Ordinal);
+            Assert.Contains("Database:MaxConcurrentClaims must be between 1 and 1000", started.Error, StringComparison.Ordinal);
+            AssertNoStackTrace(started);
         }
-
-        throw new Xunit.Sdk.XunitException($"expected a {typeof(T).Name}, got {error}");
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            folder.Delete(recursive: true);
+        }
     }
 
-    private static async Task<(int ExitCode, string Output)> RunConsoleAsync(string database, params string[] arguments)
+    private static void AssertNoStackTrace(ConsoleRun run)
+    {
+        Assert.DoesNotContain("Unhandled exception", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotMatch(@"(?m)^\s+at [A-Z]", run.Output);
+    }
+
+    private sealed record ConsoleRun(int ExitCode, string Output, string Error);
+
+    private static async Task<ConsoleRun> RunConsoleAsync(string database, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -151,7 +163,8 @@ public sealed partial class StartupTests
             throw new TimeoutException($"the console did not exit: {await stdout}{await stderr}");
         }
 
-        return (process.ExitCode, await stdout + await stderr);
+        var error = await stderr;
+        return new ConsoleRun(process.ExitCode, await stdout + error, error);
     }
 
     private sealed class ListeningFactory(string urls, bool requireAuth = false) : ApiFactory

@@ -1,6 +1,6 @@
 using System.Net;
-using Console.Core.Common;
-using Console.Core.Contracts;
+using Console.Contracts;
+using Console.Contracts.Common;
 using Console.Tests.Infrastructure;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
@@ -37,7 +37,7 @@ public sealed class LiveHubTests : IClassFixture<ConsoleServer>, IAsyncLifetime
     }
 
     [Fact]
-    public async Task AHeartbeatOverRestArrivesAsWorkerChanged()
+    public async Task A_heartbeat_over_REST_arrives_as_WorkerChanged()
     {
         var pool = await CreatePoolAsync();
         var changed = new TaskCompletionSource<WorkerDto>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -60,7 +60,7 @@ public sealed class LiveHubTests : IClassFixture<ConsoleServer>, IAsyncLifetime
     }
 
     [Fact]
-    public async Task APollTurnsTheDefaultQueueReadyForPoolMembersOnly()
+    public async Task A_poll_turns_the_default_queue_ready_for_pool_members_only()
     {
         var pool = await CreatePoolAsync();
         var other = await CreatePoolAsync();

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
-using Console.Core.Contracts;
-using Console.Core.FlowRuns;
+using Console.Contracts;
+using Console.Contracts.FlowRuns;
 using Console.Worker.Infrastructure;
 using Console.Worker.Infrastructure.Docker;
 using Console.Worker.Runs;
@@ -146,7 +146,7 @@ public sealed class DockerInfrastructureTests : IDisposable
         var sink = new RecordingSink();
         await using var handle = await Start(DockerConfig("sh -c 'echo sleeping; sleep 300'"), sink);
         var watch = handle.WatchAsync(CancellationToken.None);
-        await WaitUntilAsync(() => sink.Of("stdout").Contains("sleeping"), "the container printed before sleeping");
+        await Wait.UntilAsync(() => sink.Of("stdout").Contains("sleeping"), "the container printed before sleeping");
 
         await handle.StopAsync(TimeSpan.FromSeconds(1), CancellationToken.None).Within();
         var exit = await watch.Within(30);
@@ -182,7 +182,7 @@ public sealed class DockerInfrastructureTests : IDisposable
         using (var stopWatching = new CancellationTokenSource())
         {
             var watch = handle.WatchAsync(stopWatching.Token);
-            await WaitUntilAsync(() => first.Of("stdout").Contains("two"), "the first two lines");
+            await Wait.UntilAsync(() => first.Of("stdout").Contains("two"), "the first two lines");
             await stopWatching.CancelAsync(); // the "worker" dies here
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => watch);
         }
@@ -201,6 +201,47 @@ public sealed class DockerInfrastructureTests : IDisposable
         Assert.Equal(0, exit.ExitCode);
         Assert.Equal(["three"], second.Of("stdout"));
         Assert.DoesNotContain(await _docker.FindOrphansAsync("someone-else", CancellationToken.None), o => o.RunId == run.Id);
+    }
+
+    [Fact]
+    public async Task Job_labels_cannot_override_the_workers_labels_nor_hide_the_container_behind_swarms_task_label()
+    {
+        var pool = "fence-" + Guid.NewGuid().ToString("N")[..10];
+        var worker = "w-" + Guid.NewGuid().ToString("N")[..10];
+        var run = Run(pool: pool);
+        var decoy = Guid.NewGuid();
+        // What a job could try when its labels get past the server (which refuses console.* keys):
+        // pose as another run, another worker and a Swarm task, and drop out of the pool's fencing.
+        var config = DockerConfig("sleep 300", c => c["labels"] = new JsonObject
+        {
+            ["com.docker.swarm.task.id"] = "not-a-swarm-task",
+            [DockerLabels.FlowRunId] = decoy.ToString(),
+            [DockerLabels.Worker] = "someone-else",
+            [DockerLabels.Type] = "docker-swarm",
+            ["Console.Work-Pool"] = "another-pool",
+            [" console.auto-remove"] = "false",
+            ["team"] = "data",
+        });
+        await using var handle = await _docker.StartAsync(Spec(config, run, worker), new RecordingSink(), CancellationToken.None);
+        _containers.Add(handle.InfrastructureId);
+
+        var labels = (await _client.Containers.InspectContainerAsync(handle.InfrastructureId)).Config.Labels;
+        Assert.Equal(
+            [(DockerLabels.AutoRemove, "true"), (DockerLabels.FlowRunId, run.Id.ToString()), (DockerLabels.FlowRunName, run.Name),
+                (DockerLabels.Type, "docker"), (DockerLabels.Pool, pool), (DockerLabels.Worker, worker)],
+            labels.Where(l => l.Key.Trim().StartsWith("console.", StringComparison.OrdinalIgnoreCase)).OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => (l.Key, l.Value)));
+        Assert.Equal(("not-a-swarm-task", "data"), (labels["com.docker.swarm.task.id"], labels["team"]));
+
+        // Still found as this run's, by its worker (adoption) and by any worker of the pool (fencing) ...
+        var own = Assert.Single(await _docker.FindOrphansAsync(worker, CancellationToken.None));
+        Assert.Equal((run.Id, handle.InfrastructureId, true, worker), (own.RunId, own.InfrastructureId, own.IsRunning, own.WorkerName));
+        var fenced = Assert.Single((await _docker.FindPoolInfrastructureAsync(pool, CancellationToken.None))!);
+        Assert.Equal(own, fenced);
+        Assert.Empty((await _docker.FindPoolInfrastructureAsync("another-pool", CancellationToken.None))!);
+
+        // ... and removed.
+        await _docker.RemoveOrphanAsync(fenced, CancellationToken.None);
+        await Assert.ThrowsAsync<DockerContainerNotFoundException>(() => _client.Containers.InspectContainerAsync(handle.InfrastructureId));
     }
 
     [Fact]

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
-using Console.Core.Contracts;
-using Console.Core.FlowRuns;
+using Console.Contracts;
+using Console.Contracts.FlowRuns;
 using Console.Worker.Api;
 
 namespace Console.Tests.Worker;
@@ -50,6 +50,15 @@ internal sealed class FakeConsoleApi : IConsoleApi
 
     public Task<IReadOnlyList<LogLineDto>> GetLogsAsync(Guid flowRunId, long after, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<LogLineDto>>([]);
+
+    public Task<ReconcileAnswer> ReconcileAsync(string pool, ReconcileRequest request, CancellationToken cancellationToken) =>
+        Task.FromResult(new ReconcileAnswer());
+
+    public Task<ReleasedAnswer> ReportReleasedAsync(string pool, ReleasedRequest request, CancellationToken cancellationToken) =>
+        Task.FromResult(new ReleasedAnswer(0));
+
+    public Task<RunTokenDto> IssueRunTokenAsync(Guid flowRunId, CancellationToken cancellationToken) =>
+        Task.FromResult(new RunTokenDto($"cxr_fake-{flowRunId:N}", DateTime.UtcNow.AddHours(1)));
 
     public IReadOnlyList<string> CallsFor(Guid runId) => [.. Calls.Where(c => c.RunId == runId).Select(c => c.What)];
 

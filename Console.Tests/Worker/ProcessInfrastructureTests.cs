@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Console.Core.FlowRuns;
+using Console.Contracts.FlowRuns;
 using Console.Worker.Infrastructure;
 using Console.Worker.Infrastructure.Process;
 using Console.Worker.Runs;
@@ -37,7 +37,7 @@ public sealed class ProcessInfrastructureTests : IDisposable
         await using var handle = await _process.StartAsync(
             Spec(Config($"sh -c 'trap \"\" TERM; sleep 300 & echo $! > {pidFile}; wait'")), sink, CancellationToken.None);
         var watch = handle.WatchAsync(CancellationToken.None);
-        await WaitUntilAsync(() => File.Exists(pidFile) && File.ReadAllText(pidFile).Trim().Length > 0, "the child's pid file");
+        await Wait.UntilAsync(() => File.Exists(pidFile) && File.ReadAllText(pidFile).Trim().Length > 0, "the child's pid file");
         var child = int.Parse(File.ReadAllText(pidFile).Trim());
         Assert.True(IsAlive(child));
 
@@ -46,7 +46,7 @@ public sealed class ProcessInfrastructureTests : IDisposable
 
         // Everyone ignored SIGTERM (the trap is inherited): only the SIGKILL after the grace period ended them.
         Assert.Equal(137, exit.ExitCode);
-        await WaitUntilAsync(() => !IsAlive(child), $"child process {child} to be gone", 10);
+        await Wait.UntilAsync(() => !IsAlive(child), $"child process {child} to be gone", 10);
     }
 
     [Fact]

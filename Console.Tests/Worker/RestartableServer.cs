@@ -26,13 +26,6 @@ internal sealed class RestartableServer : ApiFactory
 
     public HttpClient CreateHttpClient() => new() { BaseAddress = new Uri(BaseUrl) };
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);

@@ -1,4 +1,4 @@
-using Console.Core.FlowRuns;
+using Console.Contracts.FlowRuns;
 using Console.Tests.Infrastructure;
 using Docker.DotNet;
 using static Console.Tests.Worker.WorkerTestKit;
@@ -18,20 +18,20 @@ public sealed class ServerRestartTests : IDisposable
     {
         TestEnvironment.RequireDocker();
         var database = Path.Combine(_folder.FullName, "console.db");
-        var port = RestartableServer.FreePort();
+        var port = FreePort.Next();
         var marker = Path.Combine(_folder.FullName, "go");
         var server = new RestartableServer(database, port);
         using var http = server.CreateHttpClient();
-        await http.CreatePoolAsync(_pool);
+        await http.CreatePoolAsync(_pool, "docker");
         await using var worker = await WorkerHost.StartAsync(server.BaseUrl, _pool, _worker);
         var run = await http.RunAsync(_pool, "sh -c 'echo one; while [ ! -e /m/go ]; do sleep 0.1; done; echo two; echo three >&2'",
             new System.Text.Json.Nodes.JsonObject { ["volumes"] = new System.Text.Json.Nodes.JsonArray($"{_folder.FullName}:/m:ro") });
         var running = await http.WaitForStateAsync(run.Id, FlowRunState.Running);
-        await WaitUntilAsync(async () => (await http.OutputAsync(run.Id)).Contains("one"), "the first line");
+        await Wait.UntilAsync(async () => (await http.OutputAsync(run.Id)).Contains("one"), "the first line");
 
         await server.DisposeAsync(); // the server goes down mid-run
         await File.WriteAllTextAsync(marker, "go");
-        await WaitUntilAsync(async () => !(await _docker.Containers.InspectContainerAsync(running.InfrastructureId)).State.Running,
+        await Wait.UntilAsync(async () => !(await _docker.Containers.InspectContainerAsync(running.InfrastructureId)).State.Running,
             "the container to finish while the server is down");
 
         await using var restarted = new RestartableServer(database, port);

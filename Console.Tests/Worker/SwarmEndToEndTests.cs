@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Console.Core.FlowRuns;
+using Console.Contracts.FlowRuns;
 using Console.Tests.Infrastructure;
 using Console.Worker.Infrastructure.Docker;
 using Docker.DotNet;
@@ -50,7 +50,7 @@ public sealed class SwarmEndToEndTests : IClassFixture<ConsoleServer>, IDisposab
         Assert.Equal(["hello", "p={\"x\":1}", $"id={run.Id}", "mine=hello there"], logs.Where(l => l.Stream == "stdout").Select(l => l.Message));
         Assert.Equal(["warn"], logs.Where(l => l.Stream == "stderr").Select(l => l.Message));
         Assert.Contains(logs, l => l.Stream == "worker" && l.Message.StartsWith("Created Swarm job service", StringComparison.Ordinal));
-        await WaitUntilAsync(async () => !await ServiceExistsAsync(done.InfrastructureId!), "the service to be removed after the run");
+        await Wait.UntilAsync(async () => !await ServiceExistsAsync(done.InfrastructureId!), "the service to be removed after the run");
     }
 
     [Fact]
@@ -97,7 +97,7 @@ public sealed class SwarmEndToEndTests : IClassFixture<ConsoleServer>, IDisposab
             ["volumes"] = new JsonArray($"{folder.FullName}:/data:ro"),
         }, docker: false);
         var running = await _http.WaitForStateAsync(run.Id, FlowRunState.Running);
-        await WaitUntilAsync(async () => (await _http.OutputAsync(run.Id)).Contains("from the node"), "the job to read the mounted file");
+        await Wait.UntilAsync(async () => (await _http.OutputAsync(run.Id)).Contains("from the node"), "the job to read the mounted file");
 
         var service = await _docker.Swarm.InspectServiceAsync(running.InfrastructureId);
         var task = service.Spec.TaskTemplate;
@@ -129,7 +129,7 @@ public sealed class SwarmEndToEndTests : IClassFixture<ConsoleServer>, IDisposab
         await using var worker = await WorkerHost.StartAsync(_server.BaseUrl, _pool, _worker);
         var run = await _http.RunAsync(_pool, "sh -c 'echo sleeping; sleep 300'", docker: false);
         var running = await _http.WaitForStateAsync(run.Id, FlowRunState.Running);
-        await WaitUntilAsync(async () => (await _http.OutputAsync(run.Id)).Contains("sleeping"), "the first log line");
+        await Wait.UntilAsync(async () => (await _http.OutputAsync(run.Id)).Contains("sleeping"), "the first log line");
         var serviceId = running.InfrastructureId!;
         Assert.NotEmpty(await RunningContainersOfAsync(serviceId));
 
@@ -139,7 +139,7 @@ public sealed class SwarmEndToEndTests : IClassFixture<ConsoleServer>, IDisposab
         await _http.WaitForStateAsync(run.Id, FlowRunState.Cancelled);
         Assert.False(await ServiceExistsAsync(serviceId));
         Assert.Empty(await RunningContainersOfAsync(serviceId));
-        await WaitUntilAsync(() => worker.Processor.ActiveRuns.Count == 0, "the slot to be free");
+        await Wait.UntilAsync(() => worker.Processor.ActiveRuns.Count == 0, "the slot to be free");
     }
 
     [Fact]
@@ -150,7 +150,7 @@ public sealed class SwarmEndToEndTests : IClassFixture<ConsoleServer>, IDisposab
         var run = await _http.RunAsync(_pool, "echo never", new JsonObject { ["constraints"] = new JsonArray("node.labels.console-test-absent==yes") }, docker: false);
         var running = await _http.WaitForStateAsync(run.Id, FlowRunState.Running);
 
-        await WaitUntilAsync(async () => (await _http.LogsAsync(run.Id)).Any(l => l.Stream == "worker" && l.Message.Contains("Waiting for a Swarm node", StringComparison.Ordinal)),
+        await Wait.UntilAsync(async () => (await _http.LogsAsync(run.Id)).Any(l => l.Stream == "worker" && l.Message.Contains("Waiting for a Swarm node", StringComparison.Ordinal)),
             "the worker to say why the job waits");
         using var cancel = await _http.PostAsync($"/api/flow-runs/{run.Id}/cancel", null);
         cancel.EnsureSuccessStatusCode();
@@ -170,13 +170,13 @@ public sealed class SwarmEndToEndTests : IClassFixture<ConsoleServer>, IDisposab
 
         var first = await WorkerHost.StartAsync(_server.BaseUrl, _pool, _worker);
         var running = await _http.WaitForStateAsync(run.Id, FlowRunState.Running);
-        await WaitUntilAsync(async () => (await _http.OutputAsync(run.Id)).Contains("warned"), "the first lines");
+        await Wait.UntilAsync(async () => (await _http.OutputAsync(run.Id)).Contains("warned"), "the first lines");
         await first.DisposeAsync(); // the worker goes away; its service does not
 
         var serviceId = running.InfrastructureId!;
         Assert.True(await ServiceExistsAsync(serviceId));
         await File.WriteAllTextAsync(Path.Combine(folder.FullName, "go"), "go"); // the flow finishes while no worker watches it
-        await WaitUntilAsync(async () => (await TaskStatesAsync(serviceId)).Contains(TaskState.Complete), "the job's task to complete");
+        await Wait.UntilAsync(async () => (await TaskStatesAsync(serviceId)).Contains(TaskState.Complete), "the job's task to complete");
 
         await using var second = await WorkerHost.StartAsync(_server.BaseUrl, _pool, _worker);
         var done = await _http.WaitForStateAsync(run.Id, FlowRunState.Completed);
@@ -186,7 +186,7 @@ public sealed class SwarmEndToEndTests : IClassFixture<ConsoleServer>, IDisposab
         Assert.Equal(["before", "after"], logs.Where(l => l.Stream == "stdout").Select(l => l.Message));
         Assert.Equal(["warned"], logs.Where(l => l.Stream == "stderr").Select(l => l.Message));
         Assert.Contains(logs, l => l.Stream == "worker" && l.Message.StartsWith("Worker took over Swarm service", StringComparison.Ordinal));
-        await WaitUntilAsync(async () => !await ServiceExistsAsync(serviceId), "the adopted service to be removed");
+        await Wait.UntilAsync(async () => !await ServiceExistsAsync(serviceId), "the adopted service to be removed");
     }
 
     public void Dispose()

@@ -1,8 +1,8 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Nodes;
-using Console.Core.Contracts;
-using Console.Core.FlowRuns;
-using Console.Core.WorkPools;
+using Console.Contracts;
+using Console.Contracts.FlowRuns;
+using Console.Contracts.WorkPools;
 using Console.Worker;
 using Console.Worker.Infrastructure;
 using Console.Worker.Infrastructure.Docker;

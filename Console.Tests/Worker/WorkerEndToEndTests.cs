@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Console.Core.FlowRuns;
+using Console.Contracts.FlowRuns;
 using Console.Tests.Infrastructure;
 using Console.Worker.Infrastructure.Docker;
 using Docker.DotNet;
@@ -27,7 +27,7 @@ public sealed class WorkerEndToEndTests : IClassFixture<ConsoleServer>, IDisposa
     [Fact]
     public async Task Docker_run_completes_with_its_logs_and_a_failing_one_fails_with_its_exit_code()
     {
-        await _http.CreatePoolAsync(_pool);
+        await _http.CreatePoolAsync(_pool, "docker");
         await using var worker = await WorkerHost.StartAsync(_server.BaseUrl, _pool, _worker);
 
         var ok = await _http.RunAsync(_pool, "sh -c 'echo hello; echo \"p=$CONSOLE_FLOW_RUN_PARAMETERS\"; echo warn >&2'",
@@ -47,7 +47,7 @@ public sealed class WorkerEndToEndTests : IClassFixture<ConsoleServer>, IDisposa
         Assert.Contains(logs, l => l.Stream == "worker" && l.Message.StartsWith("Started container", StringComparison.Ordinal));
         Assert.Equal(3, failed.ExitCode);
         Assert.Equal(["failing"], await _http.OutputAsync(bad.Id));
-        await WaitUntilAsync(async () => !await ContainerExistsAsync(done.InfrastructureId!), "auto_remove to remove the container");
+        await Wait.UntilAsync(async () => !await ContainerExistsAsync(done.InfrastructureId!), "auto_remove to remove the container");
     }
 
     [Fact]
@@ -55,7 +55,7 @@ public sealed class WorkerEndToEndTests : IClassFixture<ConsoleServer>, IDisposa
     {
         var folder = Directory.CreateTempSubdirectory("console-e2e-vol-");
         await File.WriteAllTextAsync(Path.Combine(folder.FullName, "input.txt"), "from the host");
-        await _http.CreatePoolAsync(_pool);
+        await _http.CreatePoolAsync(_pool, "docker");
         await using var worker = await WorkerHost.StartAsync(_server.BaseUrl, _pool, _worker);
 
         var shaped = await _http.RunAsync(_pool, "sh -c 'echo \"greeting=$GREETING\"; cat /data/input.txt; sleep 2'", new JsonObject
@@ -110,39 +110,39 @@ public sealed class WorkerEndToEndTests : IClassFixture<ConsoleServer>, IDisposa
         // The child ignores SIGTERM: only the kill after the grace period (1 s here) ends it.
         var run = await _http.RunAsync(_pool, $"sh -c 'trap \"\" TERM; sleep 300 & echo $! > {pidFile}; echo started; wait'", docker: false);
         await _http.WaitForStateAsync(run.Id, FlowRunState.Running);
-        await WaitUntilAsync(() => File.Exists(pidFile) && File.ReadAllText(pidFile).Trim().Length > 0, "the child's pid file");
+        await Wait.UntilAsync(() => File.Exists(pidFile) && File.ReadAllText(pidFile).Trim().Length > 0, "the child's pid file");
         var child = int.Parse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture);
 
         using var cancel = await _http.PostAsync($"/api/flow-runs/{run.Id}/cancel", null);
         cancel.EnsureSuccessStatusCode();
 
         await _http.WaitForStateAsync(run.Id, FlowRunState.Cancelled);
-        await WaitUntilAsync(() => !Directory.Exists($"/proc/{child}"), $"child process {child} to be gone", 15);
-        await WaitUntilAsync(() => worker.Processor.ActiveRuns.Count == 0, "the slot to be free");
+        await Wait.UntilAsync(() => !Directory.Exists($"/proc/{child}"), $"child process {child} to be gone", 15);
+        await Wait.UntilAsync(() => worker.Processor.ActiveRuns.Count == 0, "the slot to be free");
         folder.Delete(recursive: true);
     }
 
     [Fact]
     public async Task Cancelling_a_running_run_stops_its_container_and_ends_Cancelled()
     {
-        await _http.CreatePoolAsync(_pool);
+        await _http.CreatePoolAsync(_pool, "docker");
         await using var worker = await WorkerHost.StartAsync(_server.BaseUrl, _pool, _worker);
         var run = await _http.RunAsync(_pool, "sh -c 'echo started; sleep 300'");
         var running = await _http.WaitForStateAsync(run.Id, FlowRunState.Running);
-        await WaitUntilAsync(async () => (await _http.OutputAsync(run.Id)).Contains("started"), "the first log line");
+        await Wait.UntilAsync(async () => (await _http.OutputAsync(run.Id)).Contains("started"), "the first log line");
 
         using var cancel = await _http.PostAsync($"/api/flow-runs/{run.Id}/cancel", null);
         cancel.EnsureSuccessStatusCode();
 
         await _http.WaitForStateAsync(run.Id, FlowRunState.Cancelled);
-        await WaitUntilAsync(async () => !await ContainerExistsAsync(running.InfrastructureId!), "the container to be removed");
-        await WaitUntilAsync(() => worker.Processor.ActiveRuns.Count == 0, "the slot to be free");
+        await Wait.UntilAsync(async () => !await ContainerExistsAsync(running.InfrastructureId!), "the container to be removed");
+        await Wait.UntilAsync(() => worker.Processor.ActiveRuns.Count == 0, "the slot to be free");
     }
 
     [Fact]
     public async Task A_restarted_worker_adopts_its_running_container_and_reports_its_end_without_duplicate_logs()
     {
-        await _http.CreatePoolAsync(_pool);
+        await _http.CreatePoolAsync(_pool, "docker");
         var marker = Path.Combine(Path.GetTempPath(), $"console-go-{Guid.NewGuid():N}");
         var folder = Path.GetDirectoryName(marker)!;
         var run = await _http.RunAsync(_pool, $"sh -c 'echo before; while [ ! -e /m/{Path.GetFileName(marker)} ]; do sleep 0.1; done; echo after'",
@@ -150,19 +150,19 @@ public sealed class WorkerEndToEndTests : IClassFixture<ConsoleServer>, IDisposa
 
         var first = await WorkerHost.StartAsync(_server.BaseUrl, _pool, _worker);
         var running = await _http.WaitForStateAsync(run.Id, FlowRunState.Running);
-        await WaitUntilAsync(async () => (await _http.OutputAsync(run.Id)).Contains("before"), "the first line");
+        await Wait.UntilAsync(async () => (await _http.OutputAsync(run.Id)).Contains("before"), "the first line");
         await first.DisposeAsync(); // the worker goes away; its container does not
 
         Assert.True(await ContainerExistsAsync(running.InfrastructureId!));
         await File.WriteAllTextAsync(marker, "go"); // the flow finishes while no worker watches it
-        await WaitUntilAsync(async () => !(await _docker.Containers.InspectContainerAsync(running.InfrastructureId)).State.Running, "the container to exit");
+        await Wait.UntilAsync(async () => !(await _docker.Containers.InspectContainerAsync(running.InfrastructureId)).State.Running, "the container to exit");
 
         await using var second = await WorkerHost.StartAsync(_server.BaseUrl, _pool, _worker);
         var done = await _http.WaitForStateAsync(run.Id, FlowRunState.Completed);
 
         Assert.Equal(running.InfrastructureId, done.InfrastructureId);
         Assert.Equal(["before", "after"], await _http.OutputAsync(run.Id));
-        await WaitUntilAsync(async () => !await ContainerExistsAsync(running.InfrastructureId!), "the adopted container to be removed");
+        await Wait.UntilAsync(async () => !await ContainerExistsAsync(running.InfrastructureId!), "the adopted container to be removed");
         File.Delete(marker);
     }
 
@@ -170,11 +170,11 @@ public sealed class WorkerEndToEndTests : IClassFixture<ConsoleServer>, IDisposa
     public async Task An_unreachable_engine_makes_the_worker_unhealthy_runs_stay_scheduled_and_it_resumes_by_itself()
     {
         await using var engine = new UnixSocketProxy(TestEnvironment.DockerSocket);
-        await _http.CreatePoolAsync(_pool);
+        await _http.CreatePoolAsync(_pool, "docker");
         await using var worker = await WorkerHost.StartAsync(_server.BaseUrl, _pool, _worker,
             new Dictionary<string, string?> { ["Worker:DockerHost"] = engine.DockerHost });
 
-        await WaitUntilAsync(async () => (await _http.WorkersAsync(_pool)).Any(w => w.Name == _worker && !w.IsHealthy),
+        await Wait.UntilAsync(async () => (await _http.WorkersAsync(_pool)).Any(w => w.Name == _worker && !w.IsHealthy),
             "the worker to report itself unhealthy");
         var run = await _http.RunAsync(_pool, "echo finally");
         var health = (await _http.WorkersAsync(_pool)).Single(w => w.Name == _worker);
@@ -182,7 +182,7 @@ public sealed class WorkerEndToEndTests : IClassFixture<ConsoleServer>, IDisposa
 
         // Nothing is claimed while the engine is away: a full heartbeat later the run is still waiting.
         var beats = health.LastHeartbeatAt;
-        await WaitUntilAsync(async () => (await _http.WorkersAsync(_pool)).Single(w => w.Name == _worker).LastHeartbeatAt > beats, "another heartbeat");
+        await Wait.UntilAsync(async () => (await _http.WorkersAsync(_pool)).Single(w => w.Name == _worker).LastHeartbeatAt > beats, "another heartbeat");
         Assert.Contains((await _http.GetRunAsync(run.Id)).State, new[] { FlowRunState.Scheduled, FlowRunState.Late });
 
         engine.Start();

@@ -1,8 +1,3 @@
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
-using Console.Core.Common;
-using Console.Core.Contracts;
-using Console.Core.FlowRuns;
 using Console.Worker;
 using Console.Worker.Hosting;
 using Console.Worker.Telemetry;
@@ -55,81 +50,5 @@ internal sealed class WorkerHost : IAsyncDisposable
     {
         await _host.StopAsync();
         _host.Dispose();
-    }
-}
-
-/// <summary>REST calls the end-to-end tests make as a user would.</summary>
-internal static class ConsoleRest
-{
-    public static async Task CreatePoolAsync(this HttpClient http, string pool, string type = "docker")
-    {
-        using var response = await http.PostAsJsonAsync("/api/work-pools", new CreateWorkPoolRequest { Name = pool, Type = type }, ConsoleJson.Options);
-        response.EnsureSuccessStatusCode();
-    }
-
-    public static async Task<FlowRunDto> RunAsync(this HttpClient http, string pool, string command, JsonObject? jobVariables = null,
-        JsonObject? parameters = null, bool docker = true)
-    {
-        var variables = jobVariables ?? [];
-        if (docker)
-        {
-            variables["image_pull_policy"] ??= "Never"; // no registry here: the local test image only
-        }
-
-        using var created = await http.PostAsJsonAsync("/api/deployments", new CreateDeploymentRequest
-        {
-            FlowName = "flow-" + Guid.NewGuid().ToString("N")[..8],
-            Name = "dep",
-            Entrypoint = "flow.sh",
-            Command = command,
-            WorkPoolName = pool,
-            JobVariables = variables,
-        }, ConsoleJson.Options);
-        await EnsureAsync(created);
-        var deployment = (await created.Content.ReadFromJsonAsync<DeploymentDto>(ConsoleJson.Options))!;
-        using var run = await http.PostAsJsonAsync($"/api/deployments/{deployment.Id}/runs", new CreateFlowRunRequest { Parameters = parameters }, ConsoleJson.Options);
-        await EnsureAsync(run);
-        return (await run.Content.ReadFromJsonAsync<FlowRunDto>(ConsoleJson.Options))!;
-    }
-
-    public static async Task<FlowRunDto> GetRunAsync(this HttpClient http, Guid id) =>
-        (await http.GetFromJsonAsync<FlowRunDto>($"/api/flow-runs/{id}", ConsoleJson.Options))!;
-
-    public static async Task<IReadOnlyList<LogLineDto>> LogsAsync(this HttpClient http, Guid id) =>
-        (await http.GetFromJsonAsync<List<LogLineDto>>($"/api/flow-runs/{id}/logs", ConsoleJson.Options))!;
-
-    public static async Task<IReadOnlyList<string>> OutputAsync(this HttpClient http, Guid id) =>
-        [.. (await http.LogsAsync(id)).Where(l => l.Stream != "worker").Select(l => l.Message)];
-
-    public static async Task<FlowRunDto> WaitForStateAsync(this HttpClient http, Guid id, Func<FlowRunState, bool> condition, string what, int timeoutSeconds = 60)
-    {
-        FlowRunDto? run = null;
-        await WorkerTestKit.WaitUntilAsync(async () =>
-        {
-            try
-            {
-                run = await http.GetRunAsync(id);
-                return condition(run.State);
-            }
-            catch (HttpRequestException)
-            {
-                return false; // the server is restarting
-            }
-        }, $"{what} (last state: {run?.State})", timeoutSeconds);
-        return run!;
-    }
-
-    public static Task<FlowRunDto> WaitForStateAsync(this HttpClient http, Guid id, FlowRunState state, int timeoutSeconds = 60) =>
-        http.WaitForStateAsync(id, s => s == state, $"run {id} to be {state}", timeoutSeconds);
-
-    public static async Task<IReadOnlyList<WorkerDto>> WorkersAsync(this HttpClient http, string pool) =>
-        (await http.GetFromJsonAsync<List<WorkerDto>>($"/api/work-pools/{pool}/workers", ConsoleJson.Options))!;
-
-    private static async Task EnsureAsync(HttpResponseMessage response)
-    {
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new InvalidOperationException($"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-        }
     }
 }

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Console.Core.FlowRuns;
+using Console.Contracts.FlowRuns;
 using Console.Core.Persistence;
 using Console.Tests.Infrastructure;
 using Console.Worker.Infrastructure.Docker;
@@ -34,24 +34,47 @@ public sealed class WorkerJobPolicyTests : IClassFixture<ConsoleServer>, IDispos
     [Fact]
     public async Task Tampered_runs_crash_with_the_reason_and_get_no_container_while_a_clean_run_of_the_pool_completes()
     {
-        await _http.CreatePoolAsync(_pool);
+        await _http.CreatePoolAsync(_pool, "docker");
         // auto_remove off: a container created by mistake would still be there to find.
         var keep = new JsonObject { ["auto_remove"] = false };
-        var clean = await _http.RunAsync(_pool, "echo clean", (JsonObject)keep.DeepClone());
+        var data = Directory.CreateTempSubdirectory("console-policy-data-");
+        var cleanVariables = (JsonObject)keep.DeepClone();
+        cleanVariables["volumes"] = new JsonArray($"{data.FullName}/./:/data:ro");
+        cleanVariables["env"] = new JsonObject { ["GOOD_NAME"] = "fine" };
+        var clean = await _http.RunAsync(_pool, "sh -c 'echo clean $GOOD_NAME'", cleanVariables);
         var socket = await TamperedRunAsync(keep, v => v["volumes"] = new JsonArray("/var/run/docker.sock:/var/run/docker.sock"));
         var root = await TamperedRunAsync(keep, v => v["volumes"] = new JsonArray("/:/host:ro"));
         var hostNetwork = await TamperedRunAsync(keep, v => v["network_mode"] = "host");
         var privileged = await TamperedRunAsync(keep, v => v["privileged"] = true);
+        var spellings = new List<Guid>();
+        foreach (var spelling in new[] { "/var/./run", "/run/.", "/.", "/etc/..", "/proc/1/root", "//var//run" })
+        {
+            spellings.Add(await TamperedRunAsync(keep, v => v["volumes"] = new JsonArray($"{spelling}:/h")));
+        }
+
+        var containerNetwork = await TamperedRunAsync(keep, v => v["network_mode"] = "container:" + Environment.MachineName);
+        var envKey = await TamperedRunAsync(keep, v => v["env"] = new JsonObject { ["CONSOLE_API_URL=http://evil/?x"] = "" });
+
+        // A link the server cannot see through: only the worker, on its host, resolves it to /var/run.
+        var links = Directory.CreateTempSubdirectory("console-policy-link-");
+        File.CreateSymbolicLink(Path.Combine(links.FullName, "innocent"), "/var/run");
+        var viaLinkVariables = (JsonObject)keep.DeepClone();
+        viaLinkVariables["volumes"] = new JsonArray($"{links.FullName}/innocent:/h");
+        var viaLink = (await _http.RunAsync(_pool, "sh -c 'echo escaped'", viaLinkVariables)).Id;
 
         await using var worker = await WorkerHost.StartAsync(_server.BaseUrl, _pool, _worker);
 
-        var expected = new (Guid Run, string Field, string Reason)[]
-        {
+        (Guid Run, string Field, string Reason)[] expected =
+        [
             (socket, "jobVariables.volumes", "Mounting the Docker socket"),
             (root, "jobVariables.volumes", "Mounting the Docker socket"),
             (hostNetwork, "jobVariables.network_mode", "network_mode 'host'"),
             (privileged, "jobVariables.privileged", "declares no variable 'privileged'"),
-        };
+            (containerNetwork, "jobVariables.network_mode", "network namespace"),
+            (envKey, "jobVariables.env", "is not a variable name"),
+            (viaLink, "jobVariables.volumes", "Mounting the Docker socket"),
+            .. spellings.Select(run => (run, "jobVariables.volumes", "Mounting the Docker socket")),
+        ];
         foreach (var (run, field, reason) in expected)
         {
             var crashed = await _http.WaitForStateAsync(run, FlowRunState.Crashed);
@@ -63,8 +86,10 @@ public sealed class WorkerJobPolicyTests : IClassFixture<ConsoleServer>, IDispos
         }
 
         var done = await _http.WaitForStateAsync(clean.Id, FlowRunState.Completed);
-        Assert.Equal(["clean"], await _http.OutputAsync(clean.Id));
-        Assert.Single(await ContainersOfAsync(clean.Id));
+        Assert.Equal(["clean fine"], await _http.OutputAsync(clean.Id));
+        var container = await _docker.Containers.InspectContainerAsync(Assert.Single(await ContainersOfAsync(clean.Id)).ID);
+        Assert.Contains(container.Mounts, m => m.Source == data.FullName && m.Destination == "/data" && !m.RW);
+        Assert.Contains("GOOD_NAME=fine", container.Config.Env);
         foreach (var (run, _, _) in expected)
         {
             Assert.Empty(await ContainersOfAsync(run));

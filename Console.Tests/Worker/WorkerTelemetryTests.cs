@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Console.Core.FlowRuns;
+using Console.Contracts.FlowRuns;
 using Console.Tests.Infrastructure;
 using static Console.Tests.Observability.PrometheusText;
 using static Console.Tests.Worker.WorkerTestKit;
@@ -25,7 +25,7 @@ public sealed class WorkerTelemetryTests : IDisposable
 
         var run = await http.RunAsync(_pool, "sh -c 'echo measured'", docker: false);
         await http.WaitForStateAsync(run.Id, FlowRunState.Completed);
-        await WaitUntilAsync(() => worker.Processor.ActiveRuns.Count == 0, "the run's slot to be free");
+        await Wait.UntilAsync(() => worker.Processor.ActiveRuns.Count == 0, "the run's slot to be free");
 
         var metrics = await _scraper.GetStringAsync(new Uri(address, "metrics"));
         Assert.Equal(1, Value(metrics, "console_worker_infrastructure_start_time_seconds_count", ("pool", _pool), ("type", "process")));
@@ -41,7 +41,7 @@ public sealed class WorkerTelemetryTests : IDisposable
         // without one the worker says so, with its reason, and counts the reports it keeps.
         await server.DisposeAsync();
         (HttpStatusCode Status, JsonObject Body) sick = (default, []);
-        await WaitUntilAsync(async () => (sick = await HealthAsync(address)).Status == HttpStatusCode.ServiceUnavailable, "/health to answer 503");
+        await Wait.UntilAsync(async () => (sick = await HealthAsync(address)).Status == HttpStatusCode.ServiceUnavailable, "/health to answer 503");
         Assert.False(sick.Body["isHealthy"]!.GetValue<bool>());
         Assert.Contains("No poll has succeeded since", sick.Body["pools"]![0]!["reason"]!.GetValue<string>(), StringComparison.Ordinal);
     }
@@ -59,7 +59,7 @@ public sealed class WorkerTelemetryTests : IDisposable
 
         (HttpStatusCode Status, JsonObject Body) health = (default, []);
         // While starting it is unhealthy too ("Starting."); then it names the engine.
-        await WaitUntilAsync(async () => (health = await HealthAsync(address)).Status == HttpStatusCode.ServiceUnavailable
+        await Wait.UntilAsync(async () => (health = await HealthAsync(address)).Status == HttpStatusCode.ServiceUnavailable
             && health.Body["pools"]![0]!["reason"]!.GetValue<string>() != "Starting.", "/health to answer 503 with the engine's error");
         Assert.Contains("unreachable", health.Body["pools"]![0]!["reason"]!.GetValue<string>(), StringComparison.OrdinalIgnoreCase);
         Assert.True(health.Body["serverReachable"]!.GetValue<bool>());

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
-using Console.Core.Contracts;
-using Console.Core.FlowRuns;
+using Console.Contracts;
+using Console.Contracts.FlowRuns;
 using Console.Worker;
 using Console.Worker.Infrastructure;
 using Console.Worker.Infrastructure.Docker;
@@ -61,24 +61,6 @@ internal static class WorkerTestKit
     }
 
     public static DockerClient DockerClient() => new DockerClientConfiguration(new Uri("unix:///var/run/docker.sock")).CreateClient();
-
-    /// <summary>Polls a condition until it holds; fails with <paramref name="what"/> after the timeout.</summary>
-    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, int timeoutSeconds = 30)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(timeoutSeconds);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Timed out after {timeoutSeconds} s waiting for: {what}");
-            }
-
-            await Task.Delay(50);
-        }
-    }
-
-    public static Task WaitUntilAsync(Func<bool> condition, string what, int timeoutSeconds = 30) =>
-        WaitUntilAsync(() => Task.FromResult(condition()), what, timeoutSeconds);
 
     public static Task<T> Within<T>(this Task<T> task, int seconds = 60) => task.WaitAsync(TimeSpan.FromSeconds(seconds));
 

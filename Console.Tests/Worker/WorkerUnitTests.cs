@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Nodes;
-using Console.Core.Common;
-using Console.Core.FlowRuns;
+using Console.Contracts.Common;
+using Console.Contracts.FlowRuns;
 using Console.Worker;
 using Console.Worker.Hosting;
 using Console.Worker.Infrastructure;

@@ -1,4 +1,5 @@
-using Console.Core.Contracts;
+using Console.Contracts;
+using Console.Contracts.FlowRuns;
 using Console.Core.FlowRuns;
 using Console.Web.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -17,6 +18,8 @@ public static class FlowRunEndpoints
         group.MapPost("/{id:guid}/cancel", Cancel).WithSummary("Cancel a run: Cancelled when not started, else Cancelling");
         group.MapGet("/{id:guid}/logs", GetLogs).WithSummary("Log lines after ?after={seq}");
         group.MapPost("/{id:guid}/logs", AddLogs).WithSummary("Append log lines");
+        group.MapPost("/{id:guid}/token", IssueToken)
+            .WithSummary("A short-lived token for the run's own process: it may report and read that run's logs and state, until the run ends");
         return app;
     }
 
@@ -42,6 +45,17 @@ public static class FlowRunEndpoints
 
     public static async Task<Ok<IReadOnlyList<LogLineDto>>> GetLogs(Guid id, long? after, int? limit, FlowRunService runs, CancellationToken ct) =>
         TypedResults.Ok(await runs.GetLogsAsync(id, after ?? 0, limit ?? 1000, ct));
+
+    public static async Task<Ok<RunTokenDto>> IssueToken(Guid id, FlowRunService runs, RunTokens tokens, CancellationToken ct)
+    {
+        var run = await runs.GetAsync(id, ct);
+        if (!run.State.IsActive())
+        {
+            throw new global::Console.Contracts.Common.ConflictException($"Flow run '{id}' has ended ({run.State}): it needs no token.");
+        }
+
+        return TypedResults.Ok(tokens.Issue(id));
+    }
 
     public static async Task<NoContent> AddLogs(Guid id, IReadOnlyList<NewLogLine> lines, FlowRunService runs, CancellationToken ct)
     {

@@ -1,7 +1,9 @@
-using Console.Core.Contracts;
+using Console.Contracts;
+using Console.Contracts.WorkPools;
 using Console.Core.WorkPools;
 using Console.Web.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace Console.Web.Api;
 
@@ -22,7 +24,7 @@ public static class WorkPoolEndpoints
         return app;
     }
 
-    public static Ok<IReadOnlyList<WorkPoolTypeDto>> GetTypes() => TypedResults.Ok(WorkPoolTypes.All());
+    public static Ok<IReadOnlyList<WorkPoolTypeDto>> GetTypes(IOptions<WorkPoolOptions> options) => TypedResults.Ok(WorkPoolTypes.All(options.Value.DefaultImage));
 
     public static async Task<Ok<IReadOnlyList<WorkPoolDto>>> List(WorkPoolService pools, CancellationToken ct) =>
         TypedResults.Ok(await pools.ListAsync(ct));

@@ -1,4 +1,4 @@
-using Console.Core.Contracts;
+using Console.Contracts;
 using Console.Core.WorkQueues;
 using Console.Web.Security;
 using Microsoft.AspNetCore.Http.HttpResults;

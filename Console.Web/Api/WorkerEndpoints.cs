@@ -1,4 +1,4 @@
-using Console.Core.Contracts;
+using Console.Contracts;
 using Console.Core.Polling;
 using Console.Core.Workers;
 using Console.Web.Security;

@@ -1,5 +1,6 @@
 using Console.Web.Security;
 using Console.Worker;
+using Console.Worker.Hosting;
 
 namespace Console.Web.Hosting;
 
@@ -13,6 +14,7 @@ public static class EmbeddedWorker
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.AddConsoleWorker();
+        builder.Services.AddSingleton<IWorkerHostSignals, ListeningGate>();
         var configured = builder.Configuration[$"{WorkerOptions.Section}:{nameof(WorkerOptions.ApiUrl)}"];
         if (string.IsNullOrEmpty(configured))
         {

@@ -1,4 +1,4 @@
-using Console.Core.Common;
+using Console.Contracts.Common;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 

@@ -1,10 +1,14 @@
+using Console.Contracts.Common;
 using Console.Core;
-using Console.Core.Common;
 using Console.Web.Jobs;
 using Console.Web.Live;
 using Console.Web.Observability;
 using Console.Web.ScaleOut;
 using Console.Web.Security;
+using Console.Projects;
+using Console.Projects.Images;
+using Console.Worker;
+using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 
 namespace Console.Web.Hosting;
@@ -18,6 +22,7 @@ public static class WebSetup
         // Serve the framework's and packages' static assets from the build output in every
         // environment, so `dotnet Console.Web.dll` works as well as `dotnet run`.
         builder.WebHost.UseStaticWebAssets();
+        builder.AddConsoleLogging();
 
         builder.Services.AddConsoleCore(builder.Configuration);
         builder.Services.AddConsoleProblemDetails();
@@ -32,6 +37,10 @@ public static class WebSetup
         builder.Services.AddMudServices();
         builder.AddConsoleJobs();
         builder.AddEmbeddedWorker();
+        // The wizard's image builds go to the engine the worker runs containers on.
+        builder.Services.AddFlowProjects();
+        builder.Services.AddOptions<ImageBuildOptions>().Configure<IOptions<WorkerOptions>>((images, worker) => images.DockerHost = worker.Value.DockerHost);
+        builder.Services.AddHostedService<StartBanner>();
         builder.AddConsoleObservability();
         builder.AddConsoleSecurity();
         return builder;

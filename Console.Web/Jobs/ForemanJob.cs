@@ -1,12 +1,14 @@
 using System.Collections.Concurrent;
+using Console.Contracts;
+using Console.Contracts.Feed;
+using Console.Contracts.FlowRuns;
 using Console.Core.Common;
-using Console.Core.Contracts;
 using Console.Core.Feed;
 using Console.Core.FlowRuns;
 using Console.Core.Persistence;
+using Console.Core.Workers;
 using Console.Core.WorkPools;
 using Console.Core.WorkQueues;
-using Console.Core.Workers;
 using Microsoft.EntityFrameworkCore;
 
 namespace Console.Web.Jobs;

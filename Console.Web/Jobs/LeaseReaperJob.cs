@@ -1,5 +1,7 @@
+using Console.Contracts;
+using Console.Contracts.Common;
+using Console.Contracts.FlowRuns;
 using Console.Core.Common;
-using Console.Core.Contracts;
 using Console.Core.FlowRuns;
 using Console.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
@@ -8,8 +10,9 @@ namespace Console.Web.Jobs;
 
 /// <summary>
 /// A claim is a lease held while its worker is Online. When the worker goes Offline its runs are
-/// settled so no concurrency slot stays taken: a Pending run (never started) goes back to
-/// Scheduled for another worker, a Running one is Crashed, a Cancelling one is Cancelled.
+/// settled: a Pending run (never started) goes back to Scheduled for another worker, a Running one
+/// is Crashed, a Cancelling one is Cancelled. The last two keep their concurrency slot until a
+/// worker of the pool confirms their infrastructure gone (or the hold bound passes).
 /// </summary>
 /// <remarks>
 /// Workers cannot heartbeat while the server is down, so a restarted server counts each worker's
@@ -51,8 +54,12 @@ public sealed partial class LeaseReaperJob(
                     : latest.State switch
                     {
                         FlowRunState.Pending => new StateReport(FlowRunState.Scheduled, $"Worker '{worker}' went offline before starting the run; it is back in the queue."),
-                        FlowRunState.Running => new StateReport(FlowRunState.Crashed, $"Worker '{worker}' stopped heartbeating while the run was running; its infrastructure may still exist."),
-                        _ => new StateReport(FlowRunState.Cancelled, $"Worker '{worker}' went offline while cancelling the run."),
+                        // The infrastructure may outlive its worker: the slot stays taken until a
+                        // worker of the pool confirms it gone (docs/reliability.md, "Fencing").
+                        FlowRunState.Running => new StateReport(FlowRunState.Crashed,
+                            $"Worker '{worker}' stopped heartbeating while the run was running; its infrastructure may still exist, so the run keeps its slot until a worker of the pool has stopped it.",
+                            InfrastructureMayRemain: true),
+                        _ => new StateReport(FlowRunState.Cancelled, $"Worker '{worker}' went offline while cancelling the run.", InfrastructureMayRemain: true),
                     }, ct);
                 reaped++;
                 LogReaped(logger, run.Id, worker!, settled.State);

@@ -1,4 +1,4 @@
-using Console.Core.FlowRuns;
+using Console.Contracts.FlowRuns;
 using Console.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;

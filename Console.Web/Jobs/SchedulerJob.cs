@@ -1,5 +1,7 @@
+using Console.Contracts;
+using Console.Contracts.Common;
+using Console.Contracts.Deployments;
 using Console.Core.Common;
-using Console.Core.Contracts;
 using Console.Core.Deployments;
 using Console.Core.FlowRuns;
 using Console.Core.Persistence;

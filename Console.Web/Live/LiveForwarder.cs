@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Console.Contracts.Feed;
 using Console.Core.Feed;
 using Console.Web.ScaleOut;
 using Microsoft.AspNetCore.SignalR;

@@ -1,3 +1,4 @@
+using Console.Contracts.Diagnostics;
 using Console.Core.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 

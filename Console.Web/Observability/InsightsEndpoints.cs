@@ -1,3 +1,4 @@
+using Console.Contracts.Metrics;
 using Console.Core.Metrics;
 using Microsoft.AspNetCore.Http.HttpResults;
 

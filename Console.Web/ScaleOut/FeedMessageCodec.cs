@@ -1,8 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using Console.Core.Common;
-using Console.Core.Feed;
-
+using Console.Contracts.Common;
+using Console.Contracts.Feed;
 namespace Console.Web.ScaleOut;
 
 /// <summary>What travels on the feed's Redis channel: the origin replica and one typed event.</summary>

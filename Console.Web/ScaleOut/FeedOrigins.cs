@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
-using Console.Core.Feed;
-
+using Console.Contracts.Feed;
 namespace Console.Web.ScaleOut;
 
 /// <summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Threading.Channels;
+using Console.Contracts.Feed;
 using Console.Core.Feed;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;

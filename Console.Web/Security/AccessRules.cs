@@ -1,7 +1,7 @@
 using System.Security.Claims;
 using System.Text.RegularExpressions;
+using Console.Contracts.Security;
 using Console.Core.Persistence;
-using Console.Core.Security;
 using Microsoft.EntityFrameworkCore;
 
 namespace Console.Web.Security;
@@ -20,6 +20,8 @@ public static partial class AccessRules
     {
         [("POST", "/api/work-pools/{pool}/workers/heartbeat")] = WorkerScope.PoolRoute,
         [("POST", "/api/work-pools/{pool}/poll")] = WorkerScope.PoolRoute,
+        [("POST", "/api/work-pools/{pool}/infrastructure/reconcile")] = WorkerScope.PoolRoute,
+        [("POST", "/api/work-pools/{pool}/infrastructure/released")] = WorkerScope.PoolRoute,
         [("GET", "/api/work-pools/{pool}")] = WorkerScope.PoolRoute,
         [("GET", "/api/work-pools/{pool}/queues")] = WorkerScope.PoolRoute,
         [("GET", "/api/work-pools/{pool}/queues/{queue}")] = WorkerScope.PoolRoute,
@@ -30,7 +32,17 @@ public static partial class AccessRules
         [("GET", "/api/flow-runs/{id}/logs")] = WorkerScope.RunRoute,
         [("POST", "/api/flow-runs/{id}/logs")] = WorkerScope.RunRoute,
         [("POST", "/api/flow-runs/{id}/state")] = WorkerScope.RunRoute,
+        [("POST", "/api/flow-runs/{id}/token")] = WorkerScope.RunRoute,
     };
+
+    /// <summary>What a run's own token may call, always on that run's id.</summary>
+    private static readonly HashSet<(string Method, string Pattern)> RunCalls =
+    [
+        ("GET", "/api/flow-runs/{id}"),
+        ("GET", "/api/flow-runs/{id}/logs"),
+        ("POST", "/api/flow-runs/{id}/logs"),
+        ("POST", "/api/flow-runs/{id}/state"),
+    ];
 
     [GeneratedRegex(@"\{([^}:=?]+)[^}]*\}", RegexOptions.CultureInvariant)]
     private static partial Regex Parameter();
@@ -52,6 +64,11 @@ public static partial class AccessRules
         if (path.StartsWithSegments(SecurityPaths.ChangePassword))
         {
             return user.FindFirstValue(ConsoleClaims.Kind) == ConsoleClaims.UserKind ? null : "Only people who sign in have a password.";
+        }
+
+        if (role == Roles.Run)
+        {
+            return await RunRefusalAsync(http, user);
         }
 
         if (path.StartsWithSegments(SecurityPaths.Me))
@@ -81,7 +98,7 @@ public static partial class AccessRules
 
     private static async Task<string?> WorkerRefusalAsync(HttpContext http, ClaimsPrincipal user)
     {
-        const string NotAWorkerCall = "A worker key may only heartbeat, poll, read its pools and report the states and logs of their runs.";
+        const string NotAWorkerCall = "A worker key may only heartbeat, poll, read its pools, report the states and logs of their runs and reconcile their infrastructure.";
         if (http.GetEndpoint() is not RouteEndpoint endpoint)
         {
             return NotAWorkerCall;
@@ -111,6 +128,26 @@ public static partial class AccessRules
         return pools.Contains(pool, StringComparer.Ordinal)
             ? null
             : $"This worker key serves {string.Join(", ", pools.Select(p => $"'{p}'"))}, not '{pool}'.";
+    }
+
+    private static async Task<string?> RunRefusalAsync(HttpContext http, ClaimsPrincipal user)
+    {
+        const string NotItsRun = "A run's token may only report that run's logs and state and read them back.";
+        if (http.GetEndpoint() is not RouteEndpoint endpoint || !Guid.TryParse(http.GetRouteValue("id") as string, out var id)
+            || !string.Equals(id.ToString(), user.FindFirstValue(ConsoleClaims.Id), StringComparison.OrdinalIgnoreCase))
+        {
+            return NotItsRun;
+        }
+
+        var method = HttpMethods.IsHead(http.Request.Method) ? "GET" : http.Request.Method.ToUpperInvariant();
+        if (!RunCalls.Contains((method, Parameter().Replace(endpoint.RoutePattern.RawText ?? string.Empty, "{$1}").TrimEnd('/'))))
+        {
+            return NotItsRun;
+        }
+
+        var db = http.RequestServices.GetRequiredService<ConsoleDbContext>();
+        var state = await db.FlowRuns.AsNoTracking().Where(r => r.Id == id).Select(r => (global::Console.Contracts.FlowRuns.FlowRunState?)r.State).FirstOrDefaultAsync(http.RequestAborted);
+        return state is { } s && global::Console.Contracts.FlowRuns.FlowRunStates.Active.Contains(s) ? null : "This run has ended: its token is no longer valid.";
     }
 
     private static async Task<string?> RunPoolAsync(HttpContext http)

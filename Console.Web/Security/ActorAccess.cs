@@ -17,6 +17,11 @@ internal sealed class HttpActorAccessor(IHttpContextAccessor http) : IActorAcces
     {
         get
         {
+            if (ActingActor.Current is { } acting)
+            {
+                return acting;
+            }
+
             if (ActorCircuitHandler.CircuitUser is { } circuitUser)
             {
                 return ConsoleClaims.ActorOf(circuitUser, null);
@@ -26,6 +31,29 @@ internal sealed class HttpActorAccessor(IHttpContextAccessor http) : IActorAcces
                 ? ConsoleClaims.ActorOf(context.User, context.Connection.RemoteIpAddress?.ToString())
                 : Actor.System;
         }
+    }
+}
+
+/// <summary>
+/// An actor named for a stretch of work no request's caller stands for: the identity provider's
+/// sign-in writes the user it vouches for before anyone is signed in.
+/// </summary>
+internal static class ActingActor
+{
+    private static readonly AsyncLocal<Actor?> Acting = new();
+
+    public static Actor? Current => Acting.Value;
+
+    public static IDisposable Use(Actor actor)
+    {
+        var previous = Acting.Value;
+        Acting.Value = actor;
+        return new Restore(previous);
+    }
+
+    private sealed class Restore(Actor? previous) : IDisposable
+    {
+        public void Dispose() => Acting.Value = previous;
     }
 }
 
@@ -62,9 +90,6 @@ internal sealed class ConsoleAuthenticationStateProvider(ILoggerFactory loggerFa
         }
 
         await using var scope = scopes.CreateAsyncScope();
-        var users = scope.ServiceProvider.GetRequiredService<UserService>();
-        return Guid.TryParse(user.FindFirstValue(ConsoleClaims.Id), out var id)
-            && await users.ValidateStampAsync(id, user.FindFirstValue(ConsoleClaims.Stamp), cancellationToken) is { } current
-            && current.Role == ConsoleClaims.RoleOf(user);
+        return await CredentialCheck.IsCurrentAsync(scope.ServiceProvider, user, cancellationToken);
     }
 }

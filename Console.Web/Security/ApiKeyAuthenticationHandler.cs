@@ -1,4 +1,5 @@
 using System.Text.Encodings.Web;
+using Console.Contracts.Security;
 using Console.Core.Security;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
@@ -12,7 +13,7 @@ namespace Console.Web.Security;
 /// </summary>
 internal sealed partial class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory loggerFactory, UrlEncoder encoder,
-    ApiKeyService keys, EmbeddedWorkerCredential embedded)
+    ApiKeyService keys, EmbeddedWorkerCredential embedded, RunTokens runTokens)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -43,6 +44,11 @@ internal sealed partial class ApiKeyAuthenticationHandler(
         if (embedded.Matches(presented))
         {
             return AuthenticateResult.Success(new AuthenticationTicket(ConsoleClaims.ForEmbeddedWorker(SchemeName), SchemeName));
+        }
+
+        if (presented.StartsWith(RunTokens.Prefix, StringComparison.Ordinal) && runTokens.RunOf(presented) is { } runId)
+        {
+            return AuthenticateResult.Success(new AuthenticationTicket(ConsoleClaims.ForRun(runId, SchemeName), SchemeName));
         }
 
         var key = await keys.AuthenticateAsync(presented, Context.RequestAborted);

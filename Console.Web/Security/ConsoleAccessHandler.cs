@@ -25,7 +25,7 @@ internal sealed class ConsoleAccessHandler(SecurityGate gate) : AuthorizationHan
         if (context.Resource is not HttpContext http)
         {
             // Outside a request (a component asking about a policy): roles alone decide.
-            if (Core.Security.Roles.MayRead(ConsoleClaims.RoleOf(context.User)))
+            if (Contracts.Security.Roles.MayRead(ConsoleClaims.RoleOf(context.User)))
             {
                 context.Succeed(requirement);
             }

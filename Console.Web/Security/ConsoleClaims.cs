@@ -1,6 +1,6 @@
 using System.Security.Claims;
+using Console.Contracts.Security;
 using Console.Core.Security;
-
 namespace Console.Web.Security;
 
 /// <summary>The claims the console puts on a signed-in user or a key's caller, and the actor read back from them.</summary>
@@ -15,6 +15,7 @@ public static class ConsoleClaims
     public const string UserKind = "user";
     public const string KeyKind = "key";
     public const string WorkerKind = "worker";
+    public const string RunKind = "run";
 
     public static ClaimsPrincipal ForUser(ConsoleUser user, string scheme)
     {
@@ -53,6 +54,10 @@ public static class ConsoleClaims
     public static ClaimsPrincipal ForEmbeddedWorker(string scheme) => new(new ClaimsIdentity(
         [new(ClaimTypes.Name, "embedded-worker"), new(ClaimTypes.Role, Roles.Operator), new(Kind, WorkerKind)], scheme));
 
+    /// <summary>A run's own token: its id is the actor's id, and its reports count as a worker's (not audited).</summary>
+    public static ClaimsPrincipal ForRun(Guid runId, string scheme) => new(new ClaimsIdentity(
+        [new(ClaimTypes.Name, $"run {runId}"), new(ClaimTypes.Role, Roles.Run), new(Kind, RunKind), new(Id, runId.ToString())], scheme));
+
     public static string? RoleOf(ClaimsPrincipal? user) => user?.FindFirstValue(ClaimTypes.Role);
 
     public static IReadOnlyList<string> PoolsOf(ClaimsPrincipal user) =>
@@ -70,7 +75,7 @@ public static class ConsoleClaims
         var kind = user.FindFirstValue(Kind) switch
         {
             UserKind => ActorKind.User,
-            WorkerKind => ActorKind.Worker,
+            WorkerKind or RunKind => ActorKind.Worker,
             _ => ActorKind.Key,
         };
         Guid? id = Guid.TryParse(user.FindFirstValue(Id), out var parsed) ? parsed : null;

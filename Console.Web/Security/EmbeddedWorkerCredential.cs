@@ -5,7 +5,7 @@ using System.Text;
 namespace Console.Web.Security;
 
 /// <summary>
-/// The embedded worker talks to its own server over loopback REST like any worker (ARCHITECTURE.md).
+/// The embedded worker talks to its own server over loopback REST like any worker (docs/architecture.md).
 /// Once auth is on it needs a key: this one is drawn at start, lives only in this process's memory,
 /// and dies with it; nobody has to create or rotate it.
 /// </summary>

@@ -1,4 +1,4 @@
-using Console.Core.Security;
+using Console.Contracts.Security;
 using Hangfire.Dashboard;
 
 namespace Console.Web.Security;

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Console.Contracts.Security;
 using Console.Core.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -32,6 +33,7 @@ public static class SecurityEndpoints
         me.MapPost("/password", ChangePassword).RequireRateLimiting(RateLimits.SignIn).WithSummary("Change the signed-in user's password");
 
         app.MapSignInEndpoints();
+        app.MapOidcSignIn();
         return app;
     }
 

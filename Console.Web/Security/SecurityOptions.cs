@@ -37,7 +37,15 @@ public sealed class SecurityOptions
     [Range(5, 60 * 24 * 30)]
     public int SignInMinutes { get; set; } = 12 * 60;
 
-    /// <summary>How often an open UI circuit re-checks that its user still exists with the same password and role.</summary>
+    /// <summary>How long the token a run gets in <c>CONSOLE_API_KEY</c> lasts at most (it also ends with the run).</summary>
+    [Range(1, 60 * 24 * 7)]
+    public int RunTokenMinutes { get; set; } = 12 * 60;
+
+    /// <summary>
+    /// How often open UI circuits and hub connections are re-checked against the database (user
+    /// still there with the same stamp and role, key still active); revocations close them at once
+    /// anyway, this catches what no revocation event reached.
+    /// </summary>
     [Range(5, 3600)]
     public int RevalidateSeconds { get; set; } = 60;
 }

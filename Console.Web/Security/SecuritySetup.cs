@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Components.Server.Circuits;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -36,9 +37,16 @@ public static class SecuritySetup
         services.AddSingleton<ListenState>();
         services.AddSingleton<SecurityGate>();
         services.AddSingleton<EmbeddedWorkerCredential>();
+        services.AddSingleton<RunTokens>();
         services.AddConsoleDataProtection();
+        services.AddSingleton<CredentialConnections>();
+        services.AddSingleton<CredentialConnectionFilter>();
+        // A global filter: it sees the UI circuits' hub connections as well as the live hub's.
+        services.AddSignalR(o => o.AddFilter<CredentialConnectionFilter>());
+        services.AddHostedService<RevokedConnectionCloser>();
 
-        services.AddAuthentication(ConsoleScheme)
+        var authentication = services.AddAuthentication(ConsoleScheme);
+        authentication
             .AddPolicyScheme(ConsoleScheme, "Console key or sign-in", o => o.ForwardDefaultSelector = context =>
                 ApiKeyAuthenticationHandler.PresentedKey(context.Request) is null ? CookieScheme : ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
@@ -54,6 +62,7 @@ public static class SecuritySetup
                 o.SlidingExpiration = true;
                 o.Events.OnValidatePrincipal = ValidateSignInAsync;
             });
+        builder.AddConsoleOidc(authentication);
         services.AddOptions<CookieAuthenticationOptions>(CookieScheme)
             .Configure<IOptions<SecurityOptions>>((cookie, security) => cookie.ExpireTimeSpan = TimeSpan.FromMinutes(security.Value.SignInMinutes));
 
@@ -92,13 +101,12 @@ public static class SecuritySetup
     }
 
     /// <summary>
-    /// Runs <c>--bootstrap-admin</c> (and exits), refuses to start exposed without credentials, then
-    /// adds authentication, authorization and rate limiting to the pipeline (before antiforgery).
+    /// Adds authentication, authorization and rate limiting to the pipeline (before antiforgery).
+    /// <c>--bootstrap-admin</c> and the listen check run before it, in Program.cs.
     /// </summary>
     public static WebApplication UseConsoleSecurity(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        SecurityStartup.Run(app);
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
@@ -107,13 +115,9 @@ public static class SecuritySetup
 
     private static async Task ValidateSignInAsync(CookieValidatePrincipalContext context)
     {
-        var principal = context.Principal;
-        var users = context.HttpContext.RequestServices.GetRequiredService<UserService>();
-        if (principal is null || !Guid.TryParse(principal.FindFirst(ConsoleClaims.Id)?.Value, out var id)
-            || await users.ValidateStampAsync(id, principal.FindFirst(ConsoleClaims.Stamp)?.Value, context.HttpContext.RequestAborted) is not { } user
-            || user.Role != ConsoleClaims.RoleOf(principal))
+        if (context.Principal is null || !await CredentialCheck.IsCurrentAsync(context.HttpContext.RequestServices, context.Principal, context.HttpContext.RequestAborted))
         {
-            // Deleted user, or the password or role changed since this sign-in.
+            // Deleted user, signed out, or the password or role changed since this sign-in.
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(CookieScheme);
         }

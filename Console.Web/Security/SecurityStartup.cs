@@ -1,4 +1,4 @@
-using Console.Core.Common;
+using Console.Contracts.Common;
 using Console.Core.Security;
 using Microsoft.Extensions.Options;
 
@@ -12,34 +12,36 @@ internal static partial class SecurityStartup
 {
     public const string BootstrapArgument = "bootstrap-admin";
 
-    public static void Run(WebApplication app)
+    /// <summary>The name given to <c>--bootstrap-admin</c>, if the command was asked for.</summary>
+    public static string? BootstrapName(IConfiguration configuration)
     {
-        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Console.Web.Security");
-        if (app.Configuration[BootstrapArgument] is { } bootstrapName)
-        {
-            Environment.Exit(Bootstrap(app, bootstrapName));
-        }
+        ArgumentNullException.ThrowIfNull(configuration);
+        return configuration[BootstrapArgument];
+    }
 
+    /// <summary>
+    /// The listen check: records where the console listens and throws <see cref="StartupRefusedException"/>
+    /// when it would be reachable from other machines with no user or key. Program.cs turns that into
+    /// a message and an exit code.
+    /// </summary>
+    public static async Task CheckListenAsync(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Console.Web.Security");
         var urls = ListenUrls(app.Configuration);
         var exposed = urls.Where(u => !IsLoopbackUrl(u)).ToList();
         app.Services.GetRequiredService<ListenState>().Set(urls, exposed.Count > 0);
 
         var options = app.Services.GetRequiredService<IOptions<SecurityOptions>>().Value;
-        var credentials = app.Services.GetRequiredService<CredentialState>().AnyAsync().AsTask().GetAwaiter().GetResult();
+        var credentials = await app.Services.GetRequiredService<CredentialState>().AnyAsync();
         if (credentials)
         {
             LogAuthOn(logger);
             return;
         }
 
-        if (exposed.Count > 0 && !options.RequireAuth)
+        if (RefusalMessage(urls, options.RequireAuth) is { } message)
         {
-            var message =
-                $"Refusing to start: the console would listen on {string.Join(", ", exposed)} (reachable from other machines) with no user or API key, " +
-                "so anyone who reaches it could run commands on your workers. Either create the first admin: " +
-                "'dotnet run --project Console.Web -- --bootstrap-admin <name>' (or 'dotnet Console.Web.dll --bootstrap-admin <name>'), which prints a " +
-                "one-time password and an admin API key; or listen on loopback only: --urls http://127.0.0.1:5000. " +
-                "(Security__RequireAuth=true starts it locked with nobody able to sign in until an admin is bootstrapped.)";
             LogRefused(logger, message);
             throw new StartupRefusedException(message);
         }
@@ -52,6 +54,23 @@ internal static partial class SecurityStartup
         {
             LogOpen(logger, string.Join(", ", urls));
         }
+    }
+
+    /// <summary>Why a console with no user or key must not listen on these addresses, or null when it may.</summary>
+    public static string? RefusalMessage(IReadOnlyList<string> urls, bool requireAuth)
+    {
+        ArgumentNullException.ThrowIfNull(urls);
+        var exposed = urls.Where(u => !IsLoopbackUrl(u)).ToList();
+        if (exposed.Count == 0 || requireAuth)
+        {
+            return null;
+        }
+
+        return $"Refusing to start: the console would listen on {string.Join(", ", exposed)} (reachable from other machines) with no user or API key, " +
+            "so anyone who reaches it could run commands on your workers. Either create the first admin: " +
+            "'dotnet run --project Console.Web -- --bootstrap-admin <name>' (or 'dotnet Console.Web.dll --bootstrap-admin <name>'), which prints a " +
+            "one-time password and an admin API key; or listen on loopback only: --urls http://127.0.0.1:5000. " +
+            "(Security__RequireAuth=true starts it locked with nobody able to sign in until an admin is bootstrapped.)";
     }
 
     /// <summary>Where Kestrel will listen: --urls / ASPNETCORE_URLS, *_PORTS, Kestrel:Endpoints; else its default, localhost:5000.</summary>
@@ -83,14 +102,16 @@ internal static partial class SecurityStartup
         }
     }
 
-    private static int Bootstrap(WebApplication app, string name)
+    /// <summary>Runs the one-time <c>--bootstrap-admin NAME</c> command; the result is the process's exit code.</summary>
+    public static async Task<int> BootstrapAsync(WebApplication app, string name)
     {
+        ArgumentNullException.ThrowIfNull(app);
         var output = global::System.Console.Out;
         var error = global::System.Console.Error;
-        using var scope = app.Services.CreateScope();
+        await using var scope = app.Services.CreateAsyncScope();
         try
         {
-            var result = scope.ServiceProvider.GetRequiredService<BootstrapService>().BootstrapAdminAsync(name).GetAwaiter().GetResult();
+            var result = await scope.ServiceProvider.GetRequiredService<BootstrapService>().BootstrapAdminAsync(name);
             output.WriteLine($"""
                 Created the first admin of this console. Shown once, stored only as hashes:
 
@@ -102,12 +123,12 @@ internal static partial class SecurityStartup
                 For the CLI and scripts: export CONSOLE_API_KEY=<the key>. Revoke the key at /security/keys
                 (or DELETE /api/keys/<id>) once you have made the keys you need.
                 """);
-            output.Flush();
+            await output.FlushAsync();
             return 0;
         }
         catch (ConsoleException ex)
         {
-            error.WriteLine($"Bootstrap refused: {ex.Message} {string.Join(" ", ex.Errors.SelectMany(e => e.Value))}".TrimEnd());
+            await error.WriteLineAsync($"Bootstrap refused: {ex.Message} {string.Join(" ", ex.Errors.SelectMany(e => e.Value))}".TrimEnd());
             return 1;
         }
     }

@@ -1,11 +1,13 @@
 using System.Security.Claims;
-using Console.Core.Common;
+using Console.Contracts.Common;
+using Console.Contracts.Security;
 using Console.Core.Security;
 using Console.Web.Components.Security;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 
 namespace Console.Web.Security;
 
@@ -28,8 +30,18 @@ public static partial class SignInEndpoints
         return app;
     }
 
-    public static async Task<RazorComponentResult<SignInPage>> SignInForm(string? returnUrl, bool? signedOut, HttpContext http, IAntiforgery antiforgery, SecurityGate gate) =>
-        SignInPageResult(http, antiforgery, returnUrl, error: null, open: await gate.IsOpenAsync(http), signedOut: signedOut == true);
+    public static async Task<RazorComponentResult<SignInPage>> SignInForm(
+        string? returnUrl, bool? signedOut, string? error, HttpContext http, IAntiforgery antiforgery, SecurityGate gate, IOptions<OidcOptions> oidc)
+    {
+        ArgumentNullException.ThrowIfNull(oidc);
+        var page = SignInPageResult(http, antiforgery, returnUrl, OidcSignIn.Message(error, oidc.Value.DisplayName), await gate.IsOpenAsync(http), signedOut == true);
+        if (page.Parameters[nameof(SignInPage.Error)] is not null)
+        {
+            page.StatusCode = StatusCodes.Status401Unauthorized;
+        }
+
+        return page;
+    }
 
     public static async Task<IResult> SignIn(
         [FromForm] SignInForm form, HttpContext http, IAntiforgery antiforgery, UserService users, AuditService audit, SecurityGate gate, ILoggerFactory loggers)
@@ -66,9 +78,16 @@ public static partial class SignInEndpoints
         });
     }
 
-    public static async Task<RedirectHttpResult> SignOut([FromForm] SignOutForm form, HttpContext http)
+    public static async Task<RedirectHttpResult> SignOut([FromForm] SignOutForm form, HttpContext http, UserService users)
     {
         ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(users);
+        // Server-side too: deleting the cookie alone would leave a copy of it working.
+        if (http.User.FindFirstValue(ConsoleClaims.Kind) == ConsoleClaims.UserKind && Guid.TryParse(http.User.FindFirstValue(ConsoleClaims.Id), out var id))
+        {
+            await users.EndSignInsAsync(id, http.RequestAborted);
+        }
+
         await http.SignOutAsync(SecuritySetup.CookieScheme);
         return TypedResults.Redirect($"{SecurityPaths.SignIn}?signedOut=true");
     }
@@ -128,6 +147,7 @@ public static partial class SignInEndpoints
     private static RazorComponentResult<SignInPage> SignInPageResult(HttpContext http, IAntiforgery antiforgery, string? returnUrl, string? error, bool open, bool signedOut)
     {
         var tokens = antiforgery.GetAndStoreTokens(http);
+        var oidc = http.RequestServices.GetRequiredService<IOptions<OidcOptions>>().Value;
         return new RazorComponentResult<SignInPage>(new Dictionary<string, object?>
         {
             [nameof(SignInPage.TokenName)] = tokens.FormFieldName,
@@ -136,6 +156,7 @@ public static partial class SignInEndpoints
             [nameof(SignInPage.Error)] = error,
             [nameof(SignInPage.Open)] = open,
             [nameof(SignInPage.SignedOut)] = signedOut,
+            [nameof(SignInPage.Provider)] = oidc.Enabled ? oidc.DisplayName : null,
         });
     }
 

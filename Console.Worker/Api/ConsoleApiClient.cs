@@ -1,10 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Console.Core.Common;
-using Console.Core.Contracts;
-using Console.Core.FlowRuns;
-
+using Console.Contracts;
+using Console.Contracts.Common;
+using Console.Contracts.FlowRuns;
 namespace Console.Worker.Api;
 
 /// <summary>
@@ -105,6 +104,27 @@ public sealed class ConsoleApiClient(HttpClient http) : IConsoleApi
         using var timeout = Timeout(cancellationToken);
         using var response = await http.GetAsync($"api/flow-runs/{flowRunId}/logs?after={after}", timeout.Token);
         return await ReadAsync<List<LogLineDto>>(response, timeout.Token);
+    }
+
+    public async Task<ReconcileAnswer> ReconcileAsync(string pool, ReconcileRequest request, CancellationToken cancellationToken)
+    {
+        using var timeout = Timeout(cancellationToken);
+        using var response = await http.PostAsJsonAsync($"{PoolPath(pool)}/infrastructure/reconcile", request, Json, timeout.Token);
+        return await ReadAsync<ReconcileAnswer>(response, timeout.Token);
+    }
+
+    public async Task<ReleasedAnswer> ReportReleasedAsync(string pool, ReleasedRequest request, CancellationToken cancellationToken)
+    {
+        using var timeout = Timeout(cancellationToken);
+        using var response = await http.PostAsJsonAsync($"{PoolPath(pool)}/infrastructure/released", request, Json, timeout.Token);
+        return await ReadAsync<ReleasedAnswer>(response, timeout.Token);
+    }
+
+    public async Task<RunTokenDto> IssueRunTokenAsync(Guid flowRunId, CancellationToken cancellationToken)
+    {
+        using var timeout = Timeout(cancellationToken);
+        using var response = await http.PostAsync($"api/flow-runs/{flowRunId}/token", content: null, timeout.Token);
+        return await ReadAsync<RunTokenDto>(response, timeout.Token);
     }
 
     private static string PoolPath(string pool) => $"api/work-pools/{Uri.EscapeDataString(pool)}";

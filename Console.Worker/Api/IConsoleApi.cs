@@ -1,9 +1,8 @@
-using Console.Core.Contracts;
-using Console.Core.FlowRuns;
-
+using Console.Contracts;
+using Console.Contracts.FlowRuns;
 namespace Console.Worker.Api;
 
-/// <summary>The part of the REST API (API.md) a worker uses. Errors surface as <see cref="ConsoleApiException"/>.</summary>
+/// <summary>The part of the REST API (docs/api.md) a worker uses. Errors surface as <see cref="ConsoleApiException"/>.</summary>
 public interface IConsoleApi
 {
     /// <returns>The pool, or null when it does not exist.</returns>
@@ -27,4 +26,13 @@ public interface IConsoleApi
     Task PostLogsAsync(Guid flowRunId, IReadOnlyList<NewLogLine> lines, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<LogLineDto>> GetLogsAsync(Guid flowRunId, long after, CancellationToken cancellationToken);
+
+    /// <summary>Asks which of the infrastructure found with the pool's labels no run owns any more (fencing).</summary>
+    Task<ReconcileAnswer> ReconcileAsync(string pool, ReconcileRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Reports infrastructure stopped and removed, which frees the slots its ended runs held.</summary>
+    Task<ReleasedAnswer> ReportReleasedAsync(string pool, ReleasedRequest request, CancellationToken cancellationToken);
+
+    /// <summary>A token for the run's own process, scoped to that run (never the worker's key).</summary>
+    Task<RunTokenDto> IssueRunTokenAsync(Guid flowRunId, CancellationToken cancellationToken);
 }

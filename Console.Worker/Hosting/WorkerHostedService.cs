@@ -4,7 +4,8 @@ using Microsoft.Extensions.Options;
 namespace Console.Worker.Hosting;
 
 /// <summary>Thin host adapter: starts the processor and the worker's Hangfire server, stops both with the host.</summary>
-public sealed class WorkerHostedService(WorkerProcessor processor, WorkerScheduler scheduler, IOptions<WorkerOptions> options) : BackgroundService
+public sealed class WorkerHostedService(
+    WorkerProcessor processor, WorkerScheduler scheduler, IOptions<WorkerOptions> options, IEnumerable<IWorkerHostSignals> signals) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -13,11 +14,24 @@ public sealed class WorkerHostedService(WorkerProcessor processor, WorkerSchedul
             return;
         }
 
-        await processor.StartAsync(stoppingToken);
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource([stoppingToken, .. signals.Select(s => s.Stopping)]);
+        try
+        {
+            foreach (var signal in signals)
+            {
+                await signal.ReadyAsync(stopping.Token);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return; // stopped before it ever started
+        }
+
+        await processor.StartAsync(stopping.Token);
         scheduler.Start();
         try
         {
-            await Task.Delay(Timeout.Infinite, stoppingToken);
+            await Task.Delay(Timeout.Infinite, stopping.Token);
         }
         catch (OperationCanceledException)
         {

@@ -1,6 +1,6 @@
-using Console.Core.Contracts;
-using Console.Core.FlowRuns;
-using Console.Core.WorkPools;
+using Console.Contracts;
+using Console.Contracts.FlowRuns;
+using Console.Contracts.WorkPools;
 using Console.Worker.Api;
 using Console.Worker.Infrastructure;
 using Console.Worker.Outbox;
@@ -21,6 +21,7 @@ public sealed partial class WorkerProcessor(
     IConsoleApi api,
     ReportOutbox outbox,
     RunSupervisor supervisor,
+    InfrastructureFencer fencer,
     IEnumerable<IInfrastructure> infrastructures,
     WorkerIdentity identity,
     IOptions<WorkerOptions> options,
@@ -35,6 +36,7 @@ public sealed partial class WorkerProcessor(
         .ToDictionary(p => p, p => new PoolContext(p), StringComparer.Ordinal);
     private readonly SemaphoreSlim _recovery = new(1, 1);
     private CancellationTokenSource? _stopping;
+    private int _stopped;
     private Task? _outboxLoop;
 
     public string Name => identity.Name;
@@ -50,6 +52,7 @@ public sealed partial class WorkerProcessor(
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _stopping = new CancellationTokenSource();
+        _stopped = 0;
         StartedAt = time.GetUtcNow();
         _outboxLoop = Task.Run(() => outbox.RunAsync(_stopping.Token), CancellationToken.None);
         foreach (var pool in _pools.Values)
@@ -64,7 +67,8 @@ public sealed partial class WorkerProcessor(
     /// <summary>Stops polling and supervising. Containers keep running for a restarted worker to adopt.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_stopping is null)
+        // The host's stop and DisposeAsync both call this: the second call has nothing left to do.
+        if (_stopping is null || Interlocked.Exchange(ref _stopped, 1) == 1)
         {
             return;
         }
@@ -127,6 +131,7 @@ public sealed partial class WorkerProcessor(
             if (pool.Recovered && pool.Health.IsHealthy)
             {
                 await RecoverAsync(pool, cancellationToken);
+                await FenceAsync(pool, cancellationToken);
             }
         }
     }
@@ -378,6 +383,29 @@ public sealed partial class WorkerProcessor(
         }
     }
 
+    /// <summary>Stops what runs that lost their worker left on the engine, whichever worker of the pool started it.</summary>
+    private async Task FenceAsync(PoolContext pool, CancellationToken cancellationToken)
+    {
+        if (pool.Infrastructure is not { } infrastructure)
+        {
+            return;
+        }
+
+        await _recovery.WaitAsync(cancellationToken);
+        try
+        {
+            await fencer.FenceAsync(pool.Name, infrastructure, cancellationToken);
+        }
+        catch (Exception ex) when (ex is ConsoleApiException || ConsoleApiException.IsTransient(ex, cancellationToken))
+        {
+            LogFenceFailed(logger, pool.Name, ex.Message);
+        }
+        finally
+        {
+            _recovery.Release();
+        }
+    }
+
     private bool IsActive(Guid runId) => _pools.Values.Any(p => p.Active.ContainsKey(runId));
 
     private void Launch(PoolContext pool, Guid runId, Func<CancellationToken, Task> supervise)
@@ -452,6 +480,9 @@ public sealed partial class WorkerProcessor(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} was {State} on this worker but its infrastructure is gone")]
     private static partial void LogLost(ILogger logger, Guid runId, FlowRunState state);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Pool {Pool}: fencing failed: {Reason}")]
+    private static partial void LogFenceFailed(ILogger logger, string pool, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Supervising run {RunId} failed")]
     private static partial void LogRunError(ILogger logger, Exception exception, Guid runId);

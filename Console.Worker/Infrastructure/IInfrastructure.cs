@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Console.Core.Contracts;
+using Console.Contracts;
 
 namespace Console.Worker.Infrastructure;
 
@@ -25,6 +25,12 @@ public interface IInfrastructure
 
     /// <summary>Stops and removes an orphan that no run of this worker owns any more.</summary>
     Task RemoveOrphanAsync(OrphanInfo orphan, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Infrastructure of every worker of the pool that this worker's engine shows (found by the
+    /// pool's label), for fencing; null where this type cannot list what its runs left behind (process).
+    /// </summary>
+    Task<IReadOnlyList<OrphanInfo>?> FindPoolInfrastructureAsync(string pool, CancellationToken cancellationToken);
 }
 
 /// <summary>One started run: watched until it ends, stopped on cancel, cleaned up after its end is reported.</summary>
@@ -45,7 +51,10 @@ public interface IRunHandle : IAsyncDisposable
 /// <summary>Everything an infrastructure needs to start one run.</summary>
 public sealed record RunSpec(FlowRunDto Run, JsonObject JobConfiguration, string WorkerName, string ApiUrl)
 {
-    /// <summary>The variables every run sees, whatever runs it (ARCHITECTURE.md, data flow step 4).</summary>
+    /// <summary>The run's own token (<c>CONSOLE_API_KEY</c>), when the server wants credentials; never the worker's key.</summary>
+    public string? RunToken { get; init; }
+
+    /// <summary>The variables every run sees, whatever runs it (docs/architecture.md, data flow step 4).</summary>
     public IReadOnlyDictionary<string, string> InjectedEnvironment => new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["CONSOLE_API_URL"] = ApiUrl,
@@ -55,6 +64,7 @@ public sealed record RunSpec(FlowRunDto Run, JsonObject JobConfiguration, string
         ["CONSOLE_FLOW_NAME"] = Run.FlowName,
         ["CONSOLE_DEPLOYMENT_NAME"] = Run.DeploymentName,
         ["CONSOLE_WORK_POOL_NAME"] = Run.WorkPoolName,
+        ["CONSOLE_API_KEY"] = RunToken ?? string.Empty,
     };
 }
 
@@ -66,8 +76,8 @@ public sealed record InfrastructureHealth(bool IsHealthy, string? Message = null
     public static InfrastructureHealth Healthy { get; } = new(true);
 }
 
-/// <summary>Infrastructure found by its labels: which run it belongs to and whether it still runs.</summary>
-public sealed record OrphanInfo(string InfrastructureId, Guid RunId, bool IsRunning, bool AutoRemove);
+/// <summary>Infrastructure found by its labels: which run (and worker) it belongs to and whether it still runs.</summary>
+public sealed record OrphanInfo(string InfrastructureId, Guid RunId, bool IsRunning, bool AutoRemove, string? WorkerName = null);
 
 /// <summary>The run's infrastructure could not be created or started; the message is shown to the user.</summary>
 public class InfrastructureException(string message, Exception? inner = null) : Exception(message, inner);

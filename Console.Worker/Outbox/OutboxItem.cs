@@ -1,4 +1,4 @@
-using Console.Core.Contracts;
+using Console.Contracts;
 
 namespace Console.Worker.Outbox;
 

@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using Console.Core.Common;
-
+using Console.Contracts.Common;
 namespace Console.Worker.Outbox;
 
 /// <summary>

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Threading.Channels;
-using Console.Core.Contracts;
+using Console.Contracts;
 using Console.Worker.Api;
 using Console.Worker.Telemetry;
 using Microsoft.Extensions.Logging;
@@ -23,14 +23,16 @@ public sealed partial class ReportOutbox : IDisposable
     private readonly OutboxJournal? _journal;
     private readonly ILogger<ReportOutbox> _logger;
     private readonly WorkerMetrics? _metrics;
+    private readonly TimeProvider _time;
     private readonly Lock _gate = new();
     private readonly Dictionary<Guid, RunQueue> _runs = [];
     private readonly Dictionary<long, TaskCompletionSource<ReportOutcome>> _waiters = [];
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private long _nextSeq = 1;
 
-    public ReportOutbox(IConsoleApi api, ILogger<ReportOutbox> logger, OutboxJournal? journal = null, WorkerMetrics? metrics = null)
+    public ReportOutbox(IConsoleApi api, ILogger<ReportOutbox> logger, OutboxJournal? journal = null, WorkerMetrics? metrics = null, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         _api = api;
         _metrics = metrics;
         _logger = logger;
@@ -106,7 +108,7 @@ public sealed partial class ReportOutbox : IDisposable
             {
                 if (backoff > TimeSpan.Zero)
                 {
-                    await Task.Delay(backoff, cancellationToken);
+                    await Task.Delay(backoff, _time, cancellationToken);
                 }
                 else
                 {

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
-using Console.Core.WorkPools;
+using Console.Contracts.WorkPools;
 using Console.Worker.Infrastructure;
 
 namespace Console.Worker.Runs;

@@ -1,4 +1,4 @@
-using Console.Core.Contracts;
+using Console.Contracts;
 using Console.Worker.Infrastructure;
 using Console.Worker.Outbox;
 

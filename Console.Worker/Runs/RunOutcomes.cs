@@ -1,10 +1,11 @@
-using Console.Core.Contracts;
-using Console.Core.FlowRuns;
+using Console.Contracts;
+using Console.Contracts.Common;
+using Console.Contracts.FlowRuns;
 using Console.Worker.Infrastructure;
 
 namespace Console.Worker.Runs;
 
-/// <summary>Turns how a run's infrastructure ended into the state the run ends in (ARCHITECTURE.md, step 6).</summary>
+/// <summary>Turns how a run's infrastructure ended into the state the run ends in (docs/architecture.md, data flow step 6).</summary>
 public static class RunOutcomes
 {
     public static SetStateRequest Classify(RunExit exit)
@@ -39,7 +40,7 @@ public static class RunOutcomes
     public static string Describe(Exception error)
     {
         ArgumentNullException.ThrowIfNull(error);
-        return error is Core.Common.ConsoleException { Errors.Count: > 0 } refused
+        return error is ConsoleException { Errors.Count: > 0 } refused
             ? $"{refused.Message} {string.Join(" ", refused.Errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"))}"
             : error.Message;
     }

@@ -1,6 +1,7 @@
-using Console.Core.Contracts;
-using Console.Core.FlowRuns;
-using Console.Core.Security;
+using Console.Contracts;
+using Console.Contracts.Common;
+using Console.Contracts.FlowRuns;
+using Console.Contracts.Security;
 using Console.Worker.Api;
 using Console.Worker.Infrastructure;
 using Console.Worker.Outbox;
@@ -42,10 +43,13 @@ public sealed partial class RunSupervisor(
             var merged = template.Merge(null, run.JobVariables);
 
             // The server checked these on create; the worker checks again, as the last one to see what will run.
-            JobSecurityPolicy.CheckRun(template, run.JobVariables, merged);
-            spec = new RunSpec(run, template.Render(merged), identity.Name, _options.FlowApiUrl ?? _options.ApiUrl);
+            JobSecurityPolicy.CheckRun(template, run.JobVariables, merged, _options.Host);
+            spec = new RunSpec(run, template.Render(merged), identity.Name, _options.FlowApiUrl ?? _options.ApiUrl)
+            {
+                RunToken = await RunTokenAsync(run.Id, sink, stopping),
+            };
         }
-        catch (Exception ex) when (ex is InfrastructureException or Core.Common.ConsoleException)
+        catch (Exception ex) when (ex is InfrastructureException or ConsoleException)
         {
             var reason = $"The job configuration is invalid; the worker created nothing. {RunOutcomes.Describe(ex)}";
             sink.Write("worker", reason, level: "error");
@@ -85,6 +89,29 @@ public sealed partial class RunSupervisor(
             sink.Flush();
             var running = outbox.EnqueueState(run.Id, new SetStateRequest { State = FlowRunState.Running, InfrastructureId = handle.InfrastructureId });
             await SuperviseAsync(pool, run.Id, handle, sink, running, startCancelled: false, stopping);
+        }
+    }
+
+    /// <summary>
+    /// The run's own token for <c>CONSOLE_API_KEY</c>: its logs and state only, so the flow never holds
+    /// the worker's key. None on an open console (the worker has no key either) or when the server
+    /// cannot issue one; the run still starts.
+    /// </summary>
+    private async Task<string?> RunTokenAsync(Guid runId, RunLogSink sink, CancellationToken stopping)
+    {
+        if (string.IsNullOrEmpty(_options.ApiKey))
+        {
+            return null;
+        }
+
+        try
+        {
+            return (await api.IssueRunTokenAsync(runId, stopping)).Token;
+        }
+        catch (Exception ex) when (ex is ConsoleApiException or HttpRequestException || (ex is OperationCanceledException && !stopping.IsCancellationRequested))
+        {
+            sink.Write("worker", $"The run gets no API token of its own: {ex.Message}", level: "warning");
+            return null;
         }
     }
 

@@ -1,5 +1,5 @@
 using System.Net;
-using Console.Core.Common;
+using Console.Contracts.Common;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;

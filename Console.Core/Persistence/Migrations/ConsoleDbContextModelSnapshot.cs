@@ -119,7 +119,13 @@ namespace Console.Core.Persistence.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("InfrastructureHeldSince")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("InfrastructureId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("InfrastructureReleasedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("JobVariables")
@@ -177,6 +183,8 @@ namespace Console.Core.Persistence.Migrations
                         .IsUnique();
 
                     b.HasIndex("DeploymentId", "State");
+
+                    b.HasIndex("PoolId", "InfrastructureHeldSince");
 
                     b.HasIndex("WorkerName", "State");
 

@@ -1,4 +1,5 @@
-using Console.Core.Security;
+using Console.Contracts.FlowRuns;
+using Console.Contracts.Security;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -25,15 +26,15 @@ public sealed class AccessibilityTests(SecureBrowserFixture fixture) : IClassFix
         await api.HeartbeatAsync(_pool, "laptop-worker");
         var deployment = await api.CreateDeploymentAsync(_pool, "get-repo-info", ConsoleApi.UniqueName("dep"));
         _deployment = deployment.Id;
-        var done = await api.RunAsync(_deployment);
-        var failed = await api.RunAsync(_deployment);
+        var done = await api.CreateRunAsync(_deployment);
+        var failed = await api.CreateRunAsync(_deployment);
         _done = done.Id;
         await api.ClaimAsync(_pool, "laptop-worker");
-        await api.SetStateAsync(done.Id, "Running");
+        await api.SetStateAsync(done.Id, FlowRunState.Running);
         await api.LogAsync(done.Id, "Getting repository info", "Stars: 17345");
-        await api.SetStateAsync(done.Id, "Completed", exitCode: 0);
-        await api.SetStateAsync(failed.Id, "Failed", "The flow exited with code 1.", exitCode: 1);
-        await api.RunLateAsync(_deployment);
+        await api.SetStateAsync(done.Id, FlowRunState.Completed, exitCode: 0);
+        await api.SetStateAsync(failed.Id, FlowRunState.Failed, exitCode: 1, message: "The flow exited with code 1.");
+        await api.CreateRunAsync(_deployment, scheduledStartAt: DateTime.UtcNow.AddMinutes(-2));
     }
 
     public async Task DisposeAsync()

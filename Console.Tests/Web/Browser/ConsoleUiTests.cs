@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Console.Contracts.FlowRuns;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -13,7 +14,7 @@ public sealed class ConsoleUiTests(BrowserFixture browser) : IClassFixture<Brows
     private readonly HttpClient _http = browser.Server.CreateHttpClient();
     private IPage _page = default!;
 
-    private ConsoleApi Api => new(_http);
+    private HttpClient Api => _http;
 
     public async Task InitializeAsync() => _page = await browser.NewPageAsync();
 
@@ -24,7 +25,7 @@ public sealed class ConsoleUiTests(BrowserFixture browser) : IClassFixture<Brows
     }
 
     [Fact]
-    public async Task ACreatedPoolIsListed()
+    public async Task A_created_pool_is_listed()
     {
         var name = ConsoleApi.UniqueName("ui-pool");
         var pools = new WorkPoolsPage(_page);
@@ -45,7 +46,7 @@ public sealed class ConsoleUiTests(BrowserFixture browser) : IClassFixture<Brows
     }
 
     [Fact]
-    public async Task TheDefaultQueueTurnsGreenWhenAWorkerPolls()
+    public async Task The_default_queue_turns_green_when_a_worker_polls()
     {
         var pool = ConsoleApi.UniqueName("tutorial");
         await Api.CreatePoolAsync(pool, "docker");
@@ -70,7 +71,7 @@ public sealed class ConsoleUiTests(BrowserFixture browser) : IClassFixture<Brows
     }
 
     [Fact]
-    public async Task TheWorkersTabFollowsEveryPoll()
+    public async Task The_workers_tab_follows_every_poll()
     {
         var pool = ConsoleApi.UniqueName("workers");
         await Api.CreatePoolAsync(pool);
@@ -79,7 +80,7 @@ public sealed class ConsoleUiTests(BrowserFixture browser) : IClassFixture<Brows
         await page.OpenTabAsync("Workers");
 
         // Empty state: the command that starts a worker for this very pool, with a copy button.
-        await Expect(page.StartWorkerCommand).ToContainTextAsync($"dotnet run --project Console.Cli -- worker start --pool {pool}");
+        await Expect(page.StartWorkerCommand).ToContainTextAsync($"cx worker start --pool {pool}");
         await Expect(page.StartWorkerCommand.GetByRole(AriaRole.Button)).ToBeVisibleAsync();
         await page.MarkDocumentAsync();
 
@@ -105,7 +106,7 @@ public sealed class ConsoleUiTests(BrowserFixture browser) : IClassFixture<Brows
     }
 
     [Fact]
-    public async Task APausedQueueTurnsGrey()
+    public async Task A_paused_queue_turns_grey()
     {
         var pool = ConsoleApi.UniqueName("pausing");
         await Api.CreatePoolAsync(pool);
@@ -125,12 +126,12 @@ public sealed class ConsoleUiTests(BrowserFixture browser) : IClassFixture<Brows
     }
 
     [Fact]
-    public async Task LogLinesAppearLiveOnTheRunPage()
+    public async Task Log_lines_appear_live_on_the_run_page()
     {
         var pool = ConsoleApi.UniqueName("logs");
         await Api.CreatePoolAsync(pool);
         var deployment = await Api.CreateDeploymentAsync(pool, "get-repo-info", "my-first-deployment");
-        var run = await Api.RunAsync(deployment.Id);
+        var run = await Api.CreateRunAsync(deployment.Id);
         var page = new FlowRunPage(_page);
         await page.OpenAsync(run.Id);
         await Expect(page.State).ToHaveAttributeAsync("data-status", "Scheduled");
@@ -144,9 +145,9 @@ public sealed class ConsoleUiTests(BrowserFixture browser) : IClassFixture<Brows
         await Expect(page.LogLines.Nth(1)).ToContainTextAsync("Stars: 42");
 
         await Api.ClaimAsync(pool, "log-worker");
-        await Api.SetStateAsync(run.Id, "Running");
+        await Api.SetStateAsync(run.Id, FlowRunState.Running);
         await Api.LogAsync(run.Id, "Done.");
-        await Api.SetStateAsync(run.Id, "Completed", exitCode: 0);
+        await Api.SetStateAsync(run.Id, FlowRunState.Completed, exitCode: 0);
 
         await Expect(page.LogLines).ToHaveCountAsync(3);
         await Expect(page.LogLines.Nth(2)).ToContainTextAsync("Done.");
@@ -156,13 +157,13 @@ public sealed class ConsoleUiTests(BrowserFixture browser) : IClassFixture<Brows
     }
 
     [Fact]
-    public async Task ALateRunSaysWhyItWaitsOnItsBadgeAndItsPageAndTheAnswerFollowsLive()
+    public async Task A_late_run_says_why_it_waits_on_its_badge_and_its_page_and_the_answer_follows_live()
     {
         var pool = ConsoleApi.UniqueName("late");
         await Api.CreatePoolAsync(pool);
         await Api.SetPoolPausedAsync(pool, paused: true);
         var deployment = await Api.CreateDeploymentAsync(pool, "nightly", "etl");
-        var run = await Api.RunLateAsync(deployment.Id);
+        var run = await Api.CreateRunAsync(deployment.Id, scheduledStartAt: DateTime.UtcNow.AddMinutes(-2));
 
         // The Runs tab: the Late badge's tooltip is the diagnosis, not a generic sentence.
         var poolPage = new WorkPoolPage(_page);
@@ -189,17 +190,17 @@ public sealed class ConsoleUiTests(BrowserFixture browser) : IClassFixture<Brows
     }
 
     [Fact]
-    public async Task ThePoolsInsightsChartShowItsRunsOnceTheyHaveRun()
+    public async Task The_pools_insights_chart_show_its_runs_once_they_have_run()
     {
         var pool = ConsoleApi.UniqueName("charts");
         await Api.CreatePoolAsync(pool);
         var deployment = await Api.CreateDeploymentAsync(pool, "charted", "hourly");
-        var ok = await Api.RunAsync(deployment.Id);
-        var bad = await Api.RunAsync(deployment.Id);
+        var ok = await Api.CreateRunAsync(deployment.Id);
+        var bad = await Api.CreateRunAsync(deployment.Id);
         Assert.Equal(2, (await Api.ClaimAsync(pool, "chart-worker")).Count);
-        foreach (var (run, state, code) in new[] { (ok, "Completed", 0), (bad, "Failed", 1) })
+        foreach (var (run, state, code) in new[] { (ok, FlowRunState.Completed, 0), (bad, FlowRunState.Failed, 1) })
         {
-            await Api.SetStateAsync(run.Id, "Running");
+            await Api.SetStateAsync(run.Id, FlowRunState.Running);
             await Api.SetStateAsync(run.Id, state, exitCode: code);
         }
 
@@ -222,7 +223,7 @@ public sealed class ConsoleUiTests(BrowserFixture browser) : IClassFixture<Brows
     }
 
     [Fact]
-    public async Task AQueueCreatedInTheDialogTakesItsPriority()
+    public async Task A_queue_created_in_the_dialog_takes_its_priority()
     {
         var pool = ConsoleApi.UniqueName("queues");
         await Api.CreatePoolAsync(pool);
@@ -244,7 +245,7 @@ public sealed class ConsoleUiTests(BrowserFixture browser) : IClassFixture<Brows
     }
 
     [Fact]
-    public async Task ACustomRunSendsItsParametersAndJobVariables()
+    public async Task A_custom_run_sends_its_parameters_and_job_variables()
     {
         var pool = ConsoleApi.UniqueName("custom");
         await Api.CreatePoolAsync(pool);
@@ -263,12 +264,12 @@ public sealed class ConsoleUiTests(BrowserFixture browser) : IClassFixture<Brows
     }
 
     [Fact]
-    public async Task CancellingAScheduledRunEndsIt()
+    public async Task Cancelling_a_scheduled_run_ends_it()
     {
         var pool = ConsoleApi.UniqueName("cancel");
         await Api.CreatePoolAsync(pool);
         var deployment = await Api.CreateDeploymentAsync(pool, "hello", "to-cancel");
-        var run = await Api.RunAsync(deployment.Id);
+        var run = await Api.CreateRunAsync(deployment.Id);
         var page = new FlowRunPage(_page);
         await page.OpenAsync(run.Id);
 
@@ -281,7 +282,7 @@ public sealed class ConsoleUiTests(BrowserFixture browser) : IClassFixture<Brows
     }
 
     [Fact]
-    public async Task EditingAPoolChangesItsLimitAndDefaults()
+    public async Task Editing_a_pool_changes_its_limit_and_defaults()
     {
         var pool = ConsoleApi.UniqueName("edit");
         await Api.CreatePoolAsync(pool);
@@ -299,7 +300,7 @@ public sealed class ConsoleUiTests(BrowserFixture browser) : IClassFixture<Brows
     }
 
     [Fact]
-    public async Task TheCreateFlowWorksFromTheKeyboard()
+    public async Task The_create_flow_works_from_the_keyboard()
     {
         var name = ConsoleApi.UniqueName("keys");
         var pools = new WorkPoolsPage(_page);

@@ -1,6 +1,5 @@
-using System.Net;
-using Console.Core.Contracts;
-using Console.Core.Security;
+using Console.Contracts;
+using Console.Contracts.Security;
 using Console.Tests.Infrastructure;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -24,7 +23,7 @@ public sealed class RoleAwareUiTests(SecureBrowserFixture fixture) : IClassFixtu
         _pool = ConsoleApi.UniqueName("roles");
         await fixture.Api.CreatePoolAsync(_pool);
         _deployment = await fixture.Api.CreateDeploymentAsync(_pool, "hello", ConsoleApi.UniqueName("dep"));
-        _run = await fixture.Api.RunAsync(_deployment.Id);
+        _run = await fixture.Api.CreateRunAsync(_deployment.Id);
     }
 
     public async Task DisposeAsync()
@@ -181,8 +180,6 @@ public sealed class RoleAwareUiTests(SecureBrowserFixture fixture) : IClassFixtu
 
     private async Task<WorkPoolDto> PoolAsync()
     {
-        using var response = await fixture.AdminHttp.GetAsync($"/api/work-pools/{_pool}");
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return await response.ReadAsync<WorkPoolDto>();
+        return await fixture.Api.GetJsonAsync<WorkPoolDto>($"/api/work-pools/{_pool}");
     }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using Console.Contracts.FlowRuns;
 using Console.Tests.Infrastructure;
 using Console.Web.Hosting;
 using Microsoft.Playwright;
@@ -37,9 +38,9 @@ public sealed class ScreenshotTests(BrowserFixture browser) : IClassFixture<Brow
     }
 
     [Fact]
-    public async Task MainPages()
+    public async Task Main_pages()
     {
-        var api = new ConsoleApi(_http);
+        var api = _http;
         await api.CreatePoolAsync("my-docker-pool", "docker");
         await api.CreatePoolAsync("default-process-pool", "process");
         await api.CreatePoolAsync("gpu-pool", "docker");
@@ -67,20 +68,20 @@ public sealed class ScreenshotTests(BrowserFixture browser) : IClassFixture<Brow
         await PatchAsync($"/api/deployments/{(await api.CreateDeploymentAsync("default-process-pool", "nightly-report", "daily")).Id}",
             new { schedules = new[] { new { cron = "0 6 * * *", timezone = "Europe/Berlin", active = true } } });
 
-        var done = await api.RunAsync(deployment.Id);
-        var failed = await api.RunAsync(deployment.Id);
+        var done = await api.CreateRunAsync(deployment.Id);
+        var failed = await api.CreateRunAsync(deployment.Id);
         await api.ClaimAsync("my-docker-pool", "laptop-worker");
-        await api.SetStateAsync(done.Id, "Running");
+        await api.SetStateAsync(done.Id, FlowRunState.Running);
         await api.LogAsync(done.Id, "Getting repository info for PrefectHQ/prefect", "Stars: 17345", "Number of contributors: 481");
-        await api.SetStateAsync(done.Id, "Completed", exitCode: 0);
-        await api.SetStateAsync(failed.Id, "Running");
+        await api.SetStateAsync(done.Id, FlowRunState.Completed, exitCode: 0);
+        await api.SetStateAsync(failed.Id, FlowRunState.Running);
         await api.LogAsync(failed.Id, "Getting repository info for PrefectHQ/prefect");
-        await api.SetStateAsync(failed.Id, "Failed", "The flow exited with code 1.", exitCode: 1);
-        var running = await api.RunAsync(deployment.Id);
+        await api.SetStateAsync(failed.Id, FlowRunState.Failed, exitCode: 1, message: "The flow exited with code 1.");
+        var running = await api.CreateRunAsync(deployment.Id);
         await api.ClaimAsync("my-docker-pool", "laptop-worker");
-        await api.SetStateAsync(running.Id, "Running");
+        await api.SetStateAsync(running.Id, FlowRunState.Running);
         await api.LogAsync(running.Id, "Getting repository info for PrefectHQ/prefect");
-        await api.RunAsync(deployment.Id);
+        await api.CreateRunAsync(deployment.Id);
 
         var pools = new WorkPoolsPage(_page);
         await pools.OpenAsync();

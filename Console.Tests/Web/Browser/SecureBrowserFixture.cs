@@ -1,4 +1,4 @@
-using Console.Core.Security;
+using Console.Contracts.Security;
 using Console.Tests.Infrastructure;
 using Console.Tests.Security;
 using Microsoft.Playwright;
@@ -18,17 +18,15 @@ public sealed class SecureBrowserFixture : IAsyncLifetime
 
     public IBrowser Browser { get; private set; } = default!;
 
-    /// <summary>REST as an admin key (creating the data the pages show).</summary>
-    public HttpClient AdminHttp { get; private set; } = default!;
-
-    public ConsoleApi Api => new(AdminHttp);
+    /// <summary>REST as an admin key (creating the data the pages show), through the <see cref="ConsoleApi"/> extensions.</summary>
+    public HttpClient Api { get; private set; } = default!;
 
     public async Task InitializeAsync()
     {
         var chromium = TestEnvironment.RequireChromium();
         Server = new SecureConsoleServer();
-        AdminHttp = Server.CreateHttpClient();
-        AdminHttp.DefaultRequestHeaders.Authorization = new("Bearer", await Server.KeyAsync(Roles.Admin));
+        Api = Server.CreateHttpClient();
+        Api.DefaultRequestHeaders.Authorization = new("Bearer", await Server.KeyAsync(Roles.Admin));
         _playwright = await Playwright.CreateAsync();
         Browser = await BrowserFixture.LaunchAsync(_playwright, chromium);
     }
@@ -55,7 +53,7 @@ public sealed class SecureBrowserFixture : IAsyncLifetime
         }
 
         _playwright?.Dispose();
-        AdminHttp?.Dispose();
+        Api?.Dispose();
         Server?.Dispose();
     }
 }

@@ -1,8 +1,9 @@
 using System.Text.Json.Nodes;
 using Bunit;
 using Bunit.TestDoubles;
-using Console.Core.Common;
-using Console.Core.Contracts;
+using Console.Contracts;
+using Console.Contracts.Common;
+using Console.Contracts.WorkPools;
 using Console.Core.WorkPools;
 using Console.Web.Components.WorkPools;
 using Microsoft.AspNetCore.Components;
@@ -22,7 +23,7 @@ public sealed class CreateWorkPoolTests : ComponentTestBase
     [InlineData("trailing_", "Use 1-63 lowercase letters")]
     [InlineData("", "A name is required.")]
     [InlineData("taken", "A work pool named 'taken' already exists.")]
-    public void TheNameIsCheckedWhileTyped(string name, string? error)
+    public void The_name_is_checked_while_typed(string name, string? error)
     {
         var model = new CreateWorkPoolModel(WorkPoolTypes.All(), ["taken"]);
         Assert.Null(model.NameError); // nothing is shown before the person types
@@ -46,7 +47,7 @@ public sealed class CreateWorkPoolTests : ComponentTestBase
     [InlineData("-1", "Enter a whole number")]
     [InlineData("2.5", "Enter a whole number")]
     [InlineData("many", "Enter a whole number")]
-    public void TheConcurrencyLimitIsAWholeNumberOrEmpty(string text, string? error)
+    public void The_concurrency_limit_is_a_whole_number_or_empty(string text, string? error)
     {
         var model = new CreateWorkPoolModel(WorkPoolTypes.All(), []);
         model.SetLimit(text);
@@ -61,7 +62,7 @@ public sealed class CreateWorkPoolTests : ComponentTestBase
     }
 
     [Fact]
-    public void StepsAdvanceOnlyWhenTheCurrentOneIsValid()
+    public void Steps_advance_only_when_the_current_one_is_valid()
     {
         var model = new CreateWorkPoolModel(WorkPoolTypes.All(), []);
         Assert.False(model.Next());
@@ -84,7 +85,7 @@ public sealed class CreateWorkPoolTests : ComponentTestBase
     }
 
     [Fact]
-    public void AServerConflictLandsOnTheName()
+    public void A_server_conflict_lands_on_the_name()
     {
         var model = new CreateWorkPoolModel(WorkPoolTypes.All(), []);
         model.SelectType(WorkPoolTypes.Process);
@@ -99,7 +100,7 @@ public sealed class CreateWorkPoolTests : ComponentTestBase
     }
 
     [Fact]
-    public async Task CreatingThroughThePageStoresThePoolAndOpensIt()
+    public async Task Creating_through_the_page_stores_the_pool_and_opens_it()
     {
         var cut = RenderWithProviders<CreateWorkPoolPage>();
         cut.WaitForElement("input#pool-type-process");
@@ -120,7 +121,7 @@ public sealed class CreateWorkPoolTests : ComponentTestBase
     }
 
     [Fact]
-    public async Task ADuplicateNameShowsOnTheFieldWhileTyping()
+    public async Task A_duplicate_name_shows_on_the_field_while_typing()
     {
         await CallAsync((WorkPoolService s) => s.CreateAsync(new CreateWorkPoolRequest { Name = "taken", Type = "process" }));
         var cut = RenderWithProviders<CreateWorkPoolPage>();
@@ -140,7 +141,7 @@ public sealed class CreateWorkPoolTests : ComponentTestBase
     }
 
     [Fact]
-    public async Task APoolCreatedElsewhereMeanwhileMakesTheTypedNameADuplicate()
+    public async Task A_pool_created_elsewhere_meanwhile_makes_the_typed_name_a_duplicate()
     {
         var cut = RenderWithProviders<CreateWorkPoolPage>();
         cut.WaitForElement("input#pool-type-process");
@@ -154,7 +155,7 @@ public sealed class CreateWorkPoolTests : ComponentTestBase
     }
 
     [Fact]
-    public void ATemplateTheServerRefusesShowsTheErrorOnTheVariable()
+    public void A_template_the_server_refuses_shows_the_error_on_the_variable()
     {
         var cut = RenderWithProviders<CreateWorkPoolPage>();
         cut.WaitForElement("input#pool-type-process");

@@ -1,7 +1,8 @@
 using System.Text.Json.Nodes;
 using Bunit;
-using Console.Core.Contracts;
-using Console.Core.Security;
+using Console.Contracts;
+using Console.Contracts.Security;
+using Console.Contracts.WorkPools;
 using Console.Core.WorkPools;
 using Console.Web.Components.WorkPools;
 using Microsoft.AspNetCore.Components;
@@ -18,7 +19,7 @@ public sealed class HostAccessWarningsTests : ComponentTestBase
     protected override bool UsesDatabase => true;
 
     [Fact]
-    public async Task TheDetailsTabWarnsOnlyWhenThePoolAllowsTheDockerSocket()
+    public async Task The_details_tab_warns_only_when_the_pool_allows_the_Docker_socket()
     {
         var plain = await PoolAsync("plain-pool", WorkPoolTypes.DefaultTemplate(WorkPoolTypes.Docker));
         var socket = await PoolAsync("socket-pool", SocketTemplate());
@@ -34,7 +35,7 @@ public sealed class HostAccessWarningsTests : ComponentTestBase
     }
 
     [Fact]
-    public async Task PrivilegedRunsAndTheHostNetworkAreWarnedAboutToo()
+    public async Task Privileged_runs_and_the_host_network_are_warned_about_too()
     {
         var template = WorkPoolTypes.DefaultTemplate(WorkPoolTypes.Docker);
         template["jobConfiguration"]!["privileged"] = "{{ privileged }}";
@@ -52,7 +53,7 @@ public sealed class HostAccessWarningsTests : ComponentTestBase
     }
 
     [Fact]
-    public async Task TheCreateFlowWarnsAsSoonAsTheTemplateAllowsTheSocketAndThePoolIsCreatedWithIt()
+    public async Task The_create_flow_warns_as_soon_as_the_template_allows_the_socket_and_the_pool_is_created_with_it()
     {
         var cut = RenderWithProviders<CreateWorkPoolPage>();
         cut.WaitForElement("input#pool-type-docker");
@@ -77,7 +78,7 @@ public sealed class HostAccessWarningsTests : ComponentTestBase
     }
 
     [Fact]
-    public async Task TheEditDialogWarnsWhileTheSocketIsAllowedAndStopsWhenTheFlagIsRemoved()
+    public async Task The_edit_dialog_warns_while_the_socket_is_allowed_and_stops_when_the_flag_is_removed()
     {
         var pool = await PoolAsync("socket-edited", SocketTemplate());
         RenderWithProviders<PoolDetails>(p => p.Add(c => c.Pool, pool));

@@ -7,7 +7,7 @@ namespace Console.Tests.Web.Components;
 public sealed class LayoutTests : ComponentTestBase
 {
     [Fact]
-    public void TheNavigationHasExactlyTheFiveSections()
+    public void The_navigation_has_exactly_the_five_sections()
     {
         var cut = Context.Render<MainLayout>(p => p.Add(x => x.Body, (RenderFragment)(b => b.AddContent(0, "page"))));
 
@@ -19,7 +19,7 @@ public sealed class LayoutTests : ComponentTestBase
     }
 
     [Fact]
-    public void TheLayoutSaysWhenTheCircuitIsInteractiveAndTogglesTheTheme()
+    public void The_layout_says_when_the_circuit_is_interactive_and_toggles_the_theme()
     {
         var cut = Context.Render<MainLayout>(p => p.Add(x => x.Body, (RenderFragment)(b => b.AddContent(0, "page"))));
         cut.WaitForAssertion(() => Assert.Equal("true", cut.Find("#console-app").GetAttribute("data-interactive")));

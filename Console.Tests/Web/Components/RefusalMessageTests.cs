@@ -1,5 +1,6 @@
 using Bunit;
-using Console.Core.Contracts;
+using Console.Contracts;
+using Console.Contracts.Security;
 using Console.Core.Security;
 using Console.Core.WorkPools;
 using Console.Web.Components.Security;

@@ -17,14 +17,14 @@ public sealed class RelativeTimeTests : ComponentTestBase
     [InlineData(47 * 3_600, "47 h ago")]
     [InlineData(3 * 86_400, "3 d ago")]
     [InlineData(-30, "in 30 s")]
-    public void RelativeTextSaysHowLongAgo(int secondsAgo, string expected) =>
+    public void Relative_text_says_how_long_ago(int secondsAgo, string expected) =>
         Assert.Equal(expected, RelativeTimeFormat.Relative(Now.AddSeconds(-secondsAgo), Now));
 
     [Fact]
-    public void MissingTimeReadsAsNever() => Assert.Equal("never", RelativeTimeFormat.Relative(null, Now));
+    public void Missing_time_reads_as_never() => Assert.Equal("never", RelativeTimeFormat.Relative(null, Now));
 
     [Fact]
-    public void DatabaseTimesWithoutKindAreTreatedAsUtc()
+    public void Database_times_without_kind_are_treated_as_UTC()
     {
         var unspecified = DateTime.SpecifyKind(Now.AddSeconds(-10), DateTimeKind.Unspecified);
         Assert.Equal("10 s ago", RelativeTimeFormat.Relative(unspecified, Now));
@@ -32,7 +32,7 @@ public sealed class RelativeTimeTests : ComponentTestBase
     }
 
     [Fact]
-    public void TicksEverySecondAndShowsTheExactTimeOnHover()
+    public void Ticks_every_second_and_shows_the_exact_time_on_hover()
     {
         var at = Time.GetUtcNow().UtcDateTime.AddSeconds(-5);
         var cut = Context.Render<RelativeTime>(p => p.Add(x => x.At, at).Add(x => x.TestId, "polled"));
@@ -49,7 +49,7 @@ public sealed class RelativeTimeTests : ComponentTestBase
     }
 
     [Fact]
-    public void ANewInstantChangesTheMachineReadableStamp()
+    public void A_new_instant_changes_the_machine_readable_stamp()
     {
         var first = Time.GetUtcNow().UtcDateTime;
         var cut = Context.Render<RelativeTime>(p => p.Add(x => x.At, first));
@@ -61,7 +61,7 @@ public sealed class RelativeTimeTests : ComponentTestBase
     }
 
     [Fact]
-    public void NeverPolledShowsNeverWithoutATitleTime()
+    public void Never_polled_shows_never_without_a_title_time()
     {
         var cut = Context.Render<RelativeTime>(p => p.Add(x => x.At, (DateTime?)null));
         Assert.Equal("never", cut.Find("span").TextContent);

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Bunit;
-using Console.Core.WorkPools;
+using Console.Contracts.WorkPools;
 using Console.Web.Components.Forms;
 
 namespace Console.Tests.Web.Components;
@@ -10,7 +10,7 @@ public sealed class SchemaFormTests : ComponentTestBase
     private static JsonObject DockerVariables => (JsonObject)WorkPoolTypes.DefaultTemplate(WorkPoolTypes.Docker)["variables"]!;
 
     [Fact]
-    public void EveryVariableGetsAnEditorOfItsType()
+    public void Every_variable_gets_an_editor_of_its_type()
     {
         var form = SchemaFormModel.ForDefaults(DockerVariables);
 
@@ -28,10 +28,10 @@ public sealed class SchemaFormTests : ComponentTestBase
     }
 
     [Fact]
-    public void DefaultsFillTheFormAndEditsBecomeTheNewDefaults()
+    public void Defaults_fill_the_form_and_edits_become_the_new_defaults()
     {
         var form = SchemaFormModel.ForDefaults(DockerVariables);
-        Assert.Equal("console-test/busybox:latest", form["image"]!.Text);
+        Assert.Equal(WorkPoolTypes.DefaultImage, form["image"]!.Text);
         Assert.True(form["stream_output"]!.Flag);
         Assert.Equal("\"IfNotPresent\"", form["image_pull_policy"]!.Text);
 
@@ -53,7 +53,7 @@ public sealed class SchemaFormTests : ComponentTestBase
     }
 
     [Fact]
-    public void WhatTheFormBuildsIsATemplateTheServerAccepts()
+    public void What_the_form_builds_is_a_template_the_server_accepts()
     {
         foreach (var type in WorkPoolTypes.All())
         {
@@ -66,7 +66,7 @@ public sealed class SchemaFormTests : ComponentTestBase
     }
 
     [Fact]
-    public void NumbersAreCheckedWhileTyped()
+    public void Numbers_are_checked_while_typed()
     {
         var field = SchemaField.Create("replicas", new JsonObject { ["type"] = "integer", ["minimum"] = 1, ["maximum"] = 10 });
 
@@ -82,7 +82,7 @@ public sealed class SchemaFormTests : ComponentTestBase
     }
 
     [Fact]
-    public void KeyValueEntriesNeedUniqueNames()
+    public void Key_value_entries_need_unique_names()
     {
         var form = SchemaFormModel.ForValues(DockerVariables, null);
         var env = form["env"]!;
@@ -96,7 +96,7 @@ public sealed class SchemaFormTests : ComponentTestBase
     }
 
     [Fact]
-    public void OverridesSendOnlyWhatIsSet()
+    public void Overrides_send_only_what_is_set()
     {
         var form = SchemaFormModel.ForValues(DockerVariables, new JsonObject { ["image"] = "app:2" });
         Assert.Equal("app:2", form["image"]!.Text);
@@ -110,7 +110,7 @@ public sealed class SchemaFormTests : ComponentTestBase
     }
 
     [Fact]
-    public void ServerErrorsLandOnTheFieldTheyName()
+    public void Server_errors_land_on_the_field_they_name()
     {
         var form = SchemaFormModel.ForValues(DockerVariables, null);
         var landed = form.ApplyServerErrors(
@@ -127,7 +127,7 @@ public sealed class SchemaFormTests : ComponentTestBase
     }
 
     [Fact]
-    public void TheJsonViewEditsTheWholeTemplate()
+    public void The_JSON_view_edits_the_whole_template()
     {
         var editor = new TemplateEditorModel(WorkPoolTypes.DefaultTemplate(WorkPoolTypes.Process));
         editor.Form["working_dir"]!.Text = "/srv/flows";
@@ -147,7 +147,7 @@ public sealed class SchemaFormTests : ComponentTestBase
     }
 
     [Fact]
-    public void RendersAnInputPerVariableAndEditsTheModel()
+    public void Renders_an_input_per_variable_and_edits_the_model()
     {
         var form = SchemaFormModel.ForDefaults(DockerVariables);
         var changes = 0;
@@ -174,7 +174,7 @@ public sealed class SchemaFormTests : ComponentTestBase
     }
 
     [Fact]
-    public void AServerErrorShowsUnderItsField()
+    public void A_server_error_shows_under_its_field()
     {
         var form = SchemaFormModel.ForDefaults(DockerVariables);
         form.ApplyServerErrors(new Dictionary<string, string[]>

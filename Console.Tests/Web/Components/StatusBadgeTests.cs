@@ -1,7 +1,7 @@
 using Bunit;
+using Console.Contracts;
+using Console.Contracts.FlowRuns;
 using Console.Core.Common;
-using Console.Core.Contracts;
-using Console.Core.FlowRuns;
 using Console.Web.Components.Shared;
 using Microsoft.Extensions.Options;
 using MudBlazor;
@@ -15,7 +15,7 @@ public sealed class StatusBadgeTests : ComponentTestBase
     [InlineData(QueueStatus.Ready, false, "Ready", "Ready", "A worker polled this queue in the last 60 s.")]
     [InlineData(QueueStatus.Paused, true, "Paused", "Paused", "This queue is paused: its runs are not picked up until it is resumed.")]
     [InlineData(QueueStatus.Paused, false, "Paused", "Paused", "The work pool is paused: none of its queues' runs are picked up.")]
-    public void QueueStatusShowsIconWordAndWhy(QueueStatus status, bool queuePaused, string key, string text, string reason)
+    public void Queue_status_shows_icon_word_and_why(QueueStatus status, bool queuePaused, string key, string text, string reason)
     {
         var view = StatusView.Queue(Queue(status, queuePaused), readySeconds: 60);
         var cut = RenderWithProviders<StatusBadge>(p => p.Add(x => x.Status, view).Add(x => x.TestId, "queue-status"));
@@ -31,7 +31,7 @@ public sealed class StatusBadgeTests : ComponentTestBase
     }
 
     [Fact]
-    public void QueueColoursAreRedGreenAndGrey()
+    public void Queue_colours_are_red_green_and_grey()
     {
         Assert.Equal(Color.Error, StatusView.Queue(Queue(QueueStatus.NotReady), 60).Color);
         Assert.Equal(Color.Success, StatusView.Queue(Queue(QueueStatus.Ready), 60).Color);
@@ -39,7 +39,7 @@ public sealed class StatusBadgeTests : ComponentTestBase
     }
 
     [Fact]
-    public void AnUnhealthyOnlineWorkerSaysWhatIsWrong()
+    public void An_unhealthy_online_worker_says_what_is_wrong()
     {
         var worker = new WorkerDto { Name = "w", PoolName = "p", Status = WorkerStatus.Online, HeartbeatIntervalSeconds = 10, IsHealthy = false, HealthMessage = "Docker engine unreachable" };
         var view = StatusView.Worker(worker, missedBeats: 3);
@@ -48,7 +48,7 @@ public sealed class StatusBadgeTests : ComponentTestBase
     }
 
     [Fact]
-    public void RunStateMessageIsTheReason()
+    public void Run_state_message_is_the_reason()
     {
         var view = StatusView.Run(FlowRunState.Crashed, "Container was killed (OOM, exit 137).");
         Assert.Equal("Crashed", view.Text);
@@ -57,7 +57,7 @@ public sealed class StatusBadgeTests : ComponentTestBase
     }
 
     [Fact]
-    public void AReadyQueueTurnsRedOnTheSecondNobodyPollsItWithoutAnyEvent()
+    public void A_ready_queue_turns_red_on_the_second_nobody_polls_it_without_any_event()
     {
         var rules = new StatusRules(Time, Options.Create(new StatusOptions()));
         var queue = Queue(QueueStatus.Ready) with { LastPolledAt = Time.GetUtcNow().UtcDateTime };
@@ -77,7 +77,7 @@ public sealed class StatusBadgeTests : ComponentTestBase
     }
 
     [Fact]
-    public void ASilentWorkerTurnsOfflineAfterThreeIntervals()
+    public void A_silent_worker_turns_offline_after_three_intervals()
     {
         var rules = new StatusRules(Time, Options.Create(new StatusOptions()));
         var worker = new WorkerDto { Name = "w", PoolName = "p", Status = WorkerStatus.Online, HeartbeatIntervalSeconds = 10, LastHeartbeatAt = Time.GetUtcNow().UtcDateTime };

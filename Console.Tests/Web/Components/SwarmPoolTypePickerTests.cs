@@ -1,5 +1,5 @@
 using Bunit;
-using Console.Core.WorkPools;
+using Console.Contracts.WorkPools;
 using Console.Web.Components.WorkPools;
 using MudBlazor;
 
@@ -11,7 +11,7 @@ public sealed class SwarmPoolTypePickerTests : ComponentTestBase
     protected override bool UsesDatabase => true;
 
     [Fact]
-    public void TheTypePickerShowsDockerSwarmWithItsIconAndDescription()
+    public void The_type_picker_shows_Docker_Swarm_with_its_icon_and_description()
     {
         var cut = RenderWithProviders<CreateWorkPoolPage>();
         cut.WaitForElement("input#pool-type-docker-swarm");
@@ -27,7 +27,7 @@ public sealed class SwarmPoolTypePickerTests : ComponentTestBase
     }
 
     [Fact]
-    public void PickingDockerSwarmOpensAFormWithItsVariables()
+    public void Picking_Docker_Swarm_opens_a_form_with_its_variables()
     {
         var cut = RenderWithProviders<CreateWorkPoolPage>();
         cut.WaitForElement("input#pool-type-docker-swarm");

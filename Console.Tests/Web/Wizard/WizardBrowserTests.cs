@@ -19,7 +19,7 @@ public sealed class WizardBrowserTests(BrowserFixture browser) : IClassFixture<B
     public async Task DisposeAsync() => await _page.Context.DisposeAsync();
 
     [Fact]
-    public async Task TheWizardCreatesADeploymentOnAProcessPoolAndRunsIt()
+    public async Task The_wizard_creates_a_deployment_on_a_process_pool_and_runs_it()
     {
         var name = ConsoleApi.UniqueName("wizard");
         var pool = ConsoleApi.UniqueName("wizard-pool");
@@ -60,6 +60,8 @@ public sealed class WizardBrowserTests(BrowserFixture browser) : IClassFixture<B
         await _page.Locator("#wizard-pool-new").CheckAsync();
         await _page.Locator("#wizard-new-pool-name").FillAsync(pool);
         await _page.Locator("#wizard-new-pool-type-process").CheckAsync();
+        await _page.Locator("#wizard-new-pool-create").ClickAsync();
+        await Expect(_page.Locator("#wizard-pool-existing")).ToBeCheckedAsync();
         await wizard.NextAsync("variables");
         await Expect(_page.Locator("[data-testid=wizard-variables]")).ToBeVisibleAsync();
         await Expect(_page.Locator("#var-working_dir")).ToHaveValueAsync(new Regex("examples/get-repo-info$"));
@@ -67,7 +69,7 @@ public sealed class WizardBrowserTests(BrowserFixture browser) : IClassFixture<B
         // Process pools have no image step: straight to the review.
         await wizard.NextAsync("review");
         await Expect(_page.Locator("[data-testid=wizard-cli]")).ToContainTextAsync(
-            $"dotnet run --project Console.Cli -- --no-prompt deploy -n {name} -p {pool} get_repo_info.sh --flow get-repo-info --interval 600");
+            $"cx --no-prompt deploy -n {name} -p {pool} get_repo_info.sh --flow get-repo-info --interval 600");
         await Expect(_page.Locator("[data-testid=wizard-yaml]")).ToContainTextAsync($"name: {name}");
 
         await _page.Locator("#wizard-create").ClickAsync();
@@ -84,17 +86,15 @@ public sealed class WizardBrowserTests(BrowserFixture browser) : IClassFixture<B
         // A real worker for the new pool: the run goes all the way, and the run page follows it live.
         await using var worker = await WorkerHost.StartAsync(browser.Server.BaseUrl, pool, ConsoleApi.UniqueName("wizard-worker"));
         await _page.Locator("#wizard-run-now").ClickAsync();
-        var link = _page.Locator("#wizard-run-link");
-        await Expect(link).ToBeVisibleAsync();
-        var runId = Guid.Parse((await link.GetAttributeAsync("data-run"))!);
+        // Run now opens the new run's page.
+        await Expect(_page).ToHaveURLAsync(new Regex("/flow-runs/[0-9a-f-]{36}$"));
+        var runId = Guid.Parse(_page.Url[(_page.Url.LastIndexOf('/') + 1)..]);
         await using (var scope = browser.Server.Services.CreateAsyncScope())
         {
             var run = await scope.ServiceProvider.GetRequiredService<FlowRunService>().GetAsync(runId);
             Assert.Equal(name, run.DeploymentName);
         }
 
-        await link.ClickAsync();
-        await Expect(_page).ToHaveURLAsync(new Regex($"/flow-runs/{runId}$"));
         var runPage = new FlowRunPage(_page);
         await Expect(runPage.State).ToHaveAttributeAsync("data-status", "Completed", new() { Timeout = 60_000 });
         await Expect(runPage.LogLines.Filter(new() { HasText = "Repository facts for " })).ToHaveCountAsync(1);

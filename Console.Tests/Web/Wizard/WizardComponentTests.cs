@@ -1,12 +1,13 @@
 using Bunit;
+using Console.Contracts;
+using Console.Contracts.WorkPools;
 using Console.Core;
-using Console.Core.Contracts;
 using Console.Core.Deployments;
 using Console.Core.Persistence;
 using Console.Core.WorkPools;
 using Console.Web.Components.Wizard;
 using Console.Web.Hosting;
-using Console.Worker.Images;
+using Console.Projects.Images;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Data.Sqlite;
@@ -49,7 +50,7 @@ public sealed class WizardComponentTests : IAsyncLifetime
         });
         Context.Services.AddConsoleCore(configuration);
         Context.Services.AddSingleton<IWebHostEnvironment>(new RepositoryEnvironment());
-        Context.Services.AddSingleton<IWizardImageBuilder>(_builder);
+        Context.Services.AddSingleton<IImageBuilder>(_builder);
         Context.JSInterop.Mode = JSRuntimeMode.Loose;
         Context.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
     }
@@ -73,7 +74,7 @@ public sealed class WizardComponentTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AFailedBuildShowsTheEnginesErrorAndCreatesNothing()
+    public async Task A_failed_build_shows_the_engines_error_and_creates_nothing()
     {
         var pool = "dock-" + Guid.NewGuid().ToString("N")[..8];
         await CallAsync((WorkPoolService s) => s.CreateAsync(new CreateWorkPoolRequest { Name = pool, Type = WorkPoolTypes.Docker }));
@@ -131,7 +132,7 @@ public sealed class WizardComponentTests : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    private sealed class FailingBuilder : IWizardImageBuilder
+    private sealed class FailingBuilder : IImageBuilder
     {
         public ImageBuildRequest? Requested { get; private set; }
 

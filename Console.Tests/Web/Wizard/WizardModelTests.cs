@@ -1,10 +1,10 @@
 using System.Text.Json.Nodes;
-using Console.Core.Common;
-using Console.Core.Contracts;
-using Console.Core.WorkPools;
+using Console.Contracts;
+using Console.Contracts.Common;
+using Console.Contracts.WorkPools;
 using Console.Web.Components.Wizard;
 using Console.Web.Hosting;
-using Console.Worker.Flows;
+using Console.Projects.Flows;
 
 namespace Console.Tests.Web.Wizard;
 
@@ -14,73 +14,73 @@ public sealed class WizardModelTests
     private static readonly string Example = Path.Combine(ContentRoot.Find(), "examples", "get-repo-info");
 
     [Fact]
-    public void LoadingTheExampleProjectPicksItsFlowAndPrefillsTheEntrypoint()
+    public void Loading_the_example_project_picks_its_flow_and_prefills_the_entrypoint()
     {
         var model = new WizardModel();
         model.LoadProject(FlowProject.Load(Example));
 
-        Assert.True(model.CheckFlow());
-        Assert.Equal("get-repo-info", model.FlowName);
-        Assert.Equal("get_repo_info.sh", model.Entrypoint);
-        Assert.Equal("sh get_repo_info.sh", model.Command);
+        Assert.True(model.FlowStep.Check());
+        Assert.Equal("get-repo-info", model.FlowStep.FlowName);
+        Assert.Equal("get_repo_info.sh", model.EntrypointStep.Entrypoint);
+        Assert.Equal("sh get_repo_info.sh", model.EntrypointStep.Command);
     }
 
     [Fact]
-    public void AnInvalidNameIsAnErrorOnTheNameWhileTyping()
+    public void An_invalid_name_is_an_error_on_the_name_while_typing()
     {
         var model = Named("Not A Name");
 
         Assert.Contains("not a valid name", model.NameError, StringComparison.Ordinal);
-        Assert.False(model.CheckName());
+        Assert.False(model.NameStep.Check(model.EffectiveFlowName));
         model.SetName("good-name");
         Assert.Null(model.NameError);
     }
 
     [Fact]
-    public void ATakenFlowAndNameIsAnErrorOnTheName()
+    public void A_taken_flow_and_name_is_an_error_on_the_name()
     {
         var model = Named("taken");
-        model.SetTakenNames("get-repo-info", ["taken"]);
+        model.NameStep.SetTaken("get-repo-info", ["taken"]);
 
         Assert.Equal("Deployment 'get-repo-info/taken' already exists.", model.NameError);
     }
 
     [Fact]
-    public void ScheduleErrorsLandOnTheirFieldAndAValidOneHasFiveOccurrences()
+    public void Schedule_errors_land_on_their_field_and_a_valid_one_has_five_occurrences()
     {
         var model = Named("sched");
-        model.ScheduleKind = ScheduleKind.Cron;
-        model.CronText = "not cron";
-        Assert.False(model.CheckSchedule());
-        Assert.NotNull(model.CronError);
-        Assert.Empty(model.NextOccurrences(DateTime.UtcNow));
+        model.ScheduleStep.Kind = ScheduleKind.Cron;
+        model.ScheduleStep.CronText = "not cron";
+        Assert.False(model.ScheduleStep.Check());
+        Assert.NotNull(model.ScheduleStep.CronError);
+        Assert.Empty(model.ScheduleStep.NextOccurrences(DateTime.UtcNow));
 
-        model.CronText = "0 9 * * *";
-        model.Timezone = "Nowhere/Atlantis";
-        Assert.False(model.CheckSchedule());
-        Assert.Null(model.CronError);
-        Assert.Contains("Unknown time zone", model.TimezoneError, StringComparison.Ordinal);
+        model.ScheduleStep.CronText = "0 9 * * *";
+        model.ScheduleStep.Timezone = "Nowhere/Atlantis";
+        Assert.False(model.ScheduleStep.Check());
+        Assert.Null(model.ScheduleStep.CronError);
+        Assert.Contains("Unknown time zone", model.ScheduleStep.TimezoneError, StringComparison.Ordinal);
 
-        model.Timezone = "UTC";
-        Assert.True(model.CheckSchedule());
+        model.ScheduleStep.Timezone = "UTC";
+        Assert.True(model.ScheduleStep.Check());
         var now = new DateTime(2026, 1, 5, 12, 0, 0, DateTimeKind.Utc);
         Assert.Equal(
             [new(2026, 1, 6, 9, 0, 0), new(2026, 1, 7, 9, 0, 0), new(2026, 1, 8, 9, 0, 0), new(2026, 1, 9, 9, 0, 0), new(2026, 1, 10, 9, 0, 0)],
-            model.NextOccurrences(now).Select(d => DateTime.SpecifyKind(d, DateTimeKind.Unspecified)));
+            model.ScheduleStep.NextOccurrences(now).Select(d => DateTime.SpecifyKind(d, DateTimeKind.Unspecified)));
 
-        model.ScheduleKind = ScheduleKind.Interval;
-        model.IntervalText = "0";
-        Assert.False(model.CheckSchedule());
-        Assert.Contains("at least 1 second", model.IntervalError, StringComparison.Ordinal);
+        model.ScheduleStep.Kind = ScheduleKind.Interval;
+        model.ScheduleStep.IntervalText = "0";
+        Assert.False(model.ScheduleStep.Check());
+        Assert.Contains("at least 1 second", model.ScheduleStep.IntervalError, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void BackAndNextKeepWhatWasEntered()
+    public void Back_and_next_keep_what_was_entered()
     {
         var model = Named("kept");
         model.GoTo(WizardStep.Schedule);
-        model.ScheduleKind = ScheduleKind.Interval;
-        model.IntervalText = "600";
+        model.ScheduleStep.Kind = ScheduleKind.Interval;
+        model.ScheduleStep.IntervalText = "600";
 
         Assert.True(model.Back());
         Assert.Equal(WizardStep.Name, model.Step);
@@ -88,54 +88,54 @@ public sealed class WizardModelTests
 
         Assert.Equal(WizardStep.Schedule, model.Step);
         Assert.Equal("kept", model.Name);
-        Assert.Equal("600", model.IntervalText);
-        Assert.Equal(ScheduleKind.Interval, model.ScheduleKind);
+        Assert.Equal("600", model.ScheduleStep.IntervalText);
+        Assert.Equal(ScheduleKind.Interval, model.ScheduleStep.Kind);
     }
 
     [Fact]
-    public void TheImageStepIsOnlyForDockerPools()
+    public void The_image_step_is_only_for_Docker_pools()
     {
         var model = Named("img");
-        model.Pools = [Pool("proc", WorkPoolTypes.Process), Pool("dock", WorkPoolTypes.Docker)];
-        model.PoolName = "proc";
+        model.PoolStep.Pools = [Pool("proc", WorkPoolTypes.Process), Pool("dock", WorkPoolTypes.Docker)];
+        model.PoolStep.PoolName = "proc";
         Assert.DoesNotContain(model.Steps, s => s.Step == WizardStep.Image);
 
-        model.PoolName = "dock";
+        model.PoolStep.PoolName = "dock";
         Assert.Contains(model.Steps, s => s.Step == WizardStep.Image);
     }
 
     [Fact]
-    public void ABuiltImageDefaultsToTheDeploymentsNameAndBecomesTheImageVariable()
+    public void A_built_image_defaults_to_the_deployments_name_and_becomes_the_image_variable()
     {
         var model = Named("my-first-deployment");
-        model.Pools = [Pool("dock", WorkPoolTypes.Docker)];
-        model.PoolName = "dock";
-        model.EnsureVariablesForm(model.Pool!);
-        model.BuildImage = true;
-        model.Repository = "127.0.0.1:5000/team";
+        model.PoolStep.Pools = [Pool("dock", WorkPoolTypes.Docker)];
+        model.PoolStep.PoolName = "dock";
+        model.EnsureVariablesForm(model.PoolStep.Pool!);
+        model.ImageStep.BuildImage = true;
+        model.ImageStep.Repository = "127.0.0.1:5000/team";
 
-        Assert.True(model.CheckImage());
+        Assert.True(model.ImageStep.Check(model.Name));
         var request = model.ToRequest();
 
         Assert.Equal("127.0.0.1:5000/team/my-first-deployment:latest", request.JobVariables!["image"]!.GetValue<string>());
-        model.Tag = "-bad";
-        Assert.False(model.CheckImage());
-        Assert.NotNull(model.TagError);
+        model.ImageStep.Tag = "-bad";
+        Assert.False(model.ImageStep.Check(model.Name));
+        Assert.NotNull(model.ImageStep.TagError);
     }
 
     [Fact]
-    public void AProcessPoolsWorkingDirectoryDefaultsToTheProjectFolder()
+    public void A_process_pools_working_directory_defaults_to_the_project_folder()
     {
         var model = Named("wd");
-        model.Pools = [Pool("proc", WorkPoolTypes.Process)];
-        model.PoolName = "proc";
-        model.EnsureVariablesForm(model.Pool!);
+        model.PoolStep.Pools = [Pool("proc", WorkPoolTypes.Process)];
+        model.PoolStep.PoolName = "proc";
+        model.EnsureVariablesForm(model.PoolStep.Pool!);
 
-        Assert.Equal(model.Project!.Folder, model.ToRequest().JobVariables!["working_dir"]!.GetValue<string>());
+        Assert.Equal(model.FlowStep.Project!.Folder, model.ToRequest().JobVariables!["working_dir"]!.GetValue<string>());
     }
 
     [Fact]
-    public void ServerErrorsGoToTheStepAndFieldTheyName()
+    public void Server_errors_go_to_the_step_and_field_they_name()
     {
         var model = Named("dup");
         model.GoTo(WizardStep.Review);
@@ -147,28 +147,28 @@ public sealed class WizardModelTests
         model.GoTo(WizardStep.Review);
         model.ApplyError(new InvalidRequestException("entrypoint", "An entrypoint is required."));
         Assert.Equal(WizardStep.Entrypoint, model.Step);
-        Assert.Equal("An entrypoint is required.", model.EntrypointError);
+        Assert.Equal("An entrypoint is required.", model.EntrypointStep.EntrypointError);
     }
 
     [Fact]
-    public void TheReviewShowsTheEquivalentCliCommandAndManifestEntry()
+    public void The_review_shows_the_equivalent_CLI_command_and_manifest_entry()
     {
         var model = Named("my-deployment");
-        model.Pools = [Pool("my-pool", WorkPoolTypes.Process)];
-        model.PoolName = "my-pool";
-        model.QueueName = "default";
-        model.ScheduleKind = ScheduleKind.Cron;
-        model.CronText = "0 9 * * 1-5";
-        model.Timezone = "Europe/Paris";
-        model.EnsureVariablesForm(model.Pool!);
+        model.PoolStep.Pools = [Pool("my-pool", WorkPoolTypes.Process)];
+        model.PoolStep.PoolName = "my-pool";
+        model.PoolStep.QueueName = "default";
+        model.ScheduleStep.Kind = ScheduleKind.Cron;
+        model.ScheduleStep.CronText = "0 9 * * 1-5";
+        model.ScheduleStep.Timezone = "Europe/Paris";
+        model.EnsureVariablesForm(model.PoolStep.Pool!);
 
         var cli = WizardPreview.CliCommand(model);
         var yaml = WizardPreview.ManifestSnippet(model);
 
         Assert.StartsWith(
-            "dotnet run --project Console.Cli -- --no-prompt deploy -n my-deployment -p my-pool get_repo_info.sh --flow get-repo-info --cron '0 9 * * 1-5' --timezone Europe/Paris",
+            "cx --no-prompt deploy -n my-deployment -p my-pool get_repo_info.sh --flow get-repo-info --cron '0 9 * * 1-5' --timezone Europe/Paris",
             cli, StringComparison.Ordinal);
-        Assert.Contains($"--job-variable working_dir={model.Project!.Folder}", cli, StringComparison.Ordinal);
+        Assert.Contains($"--job-variable working_dir={model.FlowStep.Project!.Folder}", cli, StringComparison.Ordinal);
         Assert.Contains("- name: my-deployment", yaml, StringComparison.Ordinal);
         Assert.Contains("flow: get-repo-info", yaml, StringComparison.Ordinal);
         Assert.Contains("name: my-pool", yaml, StringComparison.Ordinal);

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Console.Core.Contracts;
+using Console.Contracts;
 
 namespace Console.Web.Components.Deployments;
 

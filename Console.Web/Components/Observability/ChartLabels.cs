@@ -1,5 +1,5 @@
 using System.Globalization;
-using Console.Core.Metrics;
+using Console.Contracts.Metrics;
 using MudBlazor;
 
 namespace Console.Web.Components.Observability;
@@ -35,5 +35,5 @@ public static class ChartLabels
         : s < 1 ? string.Create(CultureInfo.InvariantCulture, $"{s * 1000:0} ms")
         : Durations(s);
 
-    private static string Durations(double s) => Console.Core.Diagnostics.Durations.Format(TimeSpan.FromSeconds(s));
+    private static string Durations(double s) => Console.Contracts.Diagnostics.Durations.Format(TimeSpan.FromSeconds(s));
 }

@@ -1,4 +1,4 @@
-using Console.Core.Security;
+using Console.Contracts.Security;
 using Console.Web.Security;
 using Microsoft.AspNetCore.Components.Authorization;
 

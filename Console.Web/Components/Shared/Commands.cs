@@ -1,9 +1,9 @@
 namespace Console.Web.Components.Shared;
 
-/// <summary>The CLI commands the console suggests (API.md, CLI section), runnable from a clone.</summary>
+/// <summary>The CLI commands the console suggests, with the installed command <c>cx</c>: they work from any folder.</summary>
 public static class Commands
 {
-    public const string Cli = "dotnet run --project Console.Cli --";
+    public const string Cli = "cx"; // the .NET tool that scripts/install-cx.sh installs (README)
 
     public static string StartWorker(string pool) => $"{Cli} worker start --pool {pool}";
 

@@ -1,4 +1,5 @@
-using Console.Core.Common;
+using Console.Contracts.Common;
+using Console.Contracts.Feed;
 using Console.Core.Feed;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;

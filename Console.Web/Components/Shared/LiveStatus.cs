@@ -1,5 +1,5 @@
+using Console.Contracts;
 using Console.Core.Common;
-using Console.Core.Contracts;
 
 namespace Console.Web.Components.Shared;
 

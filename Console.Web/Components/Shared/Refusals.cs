@@ -1,4 +1,4 @@
-using Console.Core.Common;
+using Console.Contracts.Common;
 
 namespace Console.Web.Components.Shared;
 

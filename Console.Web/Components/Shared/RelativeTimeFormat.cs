@@ -46,7 +46,7 @@ public static class RelativeTimeFormat
         _ => $"{(int)span.TotalHours} h {span.Minutes} min",
     };
 
-    // Times from the database come back Unspecified but are UTC by contract (API.md).
+    // Times from the database come back Unspecified but are UTC by contract (docs/api.md).
     private static DateTime AsUtc(DateTime value) =>
         value.Kind == DateTimeKind.Utc ? value : DateTime.SpecifyKind(value, DateTimeKind.Utc);
 }

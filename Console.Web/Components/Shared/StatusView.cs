@@ -1,5 +1,5 @@
-using Console.Core.Contracts;
-using Console.Core.FlowRuns;
+using Console.Contracts;
+using Console.Contracts.FlowRuns;
 using MudBlazor;
 
 namespace Console.Web.Components.Shared;

@@ -1,23 +1,21 @@
 using System.Globalization;
-using Console.Core.Common;
-using Console.Core.Contracts;
+using Console.Contracts;
+using Console.Contracts.Common;
+using Console.Contracts.Feed;
 using Console.Core.Deployments;
-using Console.Core.Feed;
 using Console.Core.WorkPools;
 using Console.Core.WorkQueues;
 using Console.Web.Components.Shared;
 using Console.Web.Hosting;
-using Console.Worker;
-using Console.Worker.Flows;
-using Console.Worker.Images;
+using Console.Projects.Flows;
+using Console.Projects.Images;
 using Microsoft.AspNetCore.Components;
-using Microsoft.Extensions.Options;
 using MudBlazor;
 
 namespace Console.Web.Components.Wizard;
 
 /// <summary>
-/// The browser deployment wizard (API.md, <c>/deployments/new</c>). Every Next runs the checks the
+/// The browser deployment wizard (<c>/deployments/new</c>). Every Next runs the checks the
 /// REST API would run for that step, through the Core services, so an error shows on its field
 /// before the final create; Create builds the custom image first (its output streams into the
 /// page) and creates nothing when the build fails.
@@ -42,7 +40,10 @@ public partial class DeploymentWizard
     private TimeProvider Time { get; set; } = default!;
 
     [Inject]
-    private IServiceProvider Services { get; set; } = default!;
+    private IImageBuilder ImageBuilder { get; set; } = default!;
+
+    [Inject]
+    private NavigationManager Navigation { get; set; } = default!;
 
     /// <summary>Preselects a work pool, e.g. /deployments/new?pool=my-pool.</summary>
     [SupplyParameterFromQuery(Name = "pool")]
@@ -52,17 +53,17 @@ public partial class DeploymentWizard
 
     protected override async Task OnInitializedAsync()
     {
-        _model.ProjectPath = DefaultProjectPath() ?? string.Empty;
-        if (_model.ProjectPath.Length > 0)
+        _model.FlowStep.ProjectPath = DefaultProjectPath() ?? string.Empty;
+        if (_model.FlowStep.ProjectPath.Length > 0)
         {
             LoadProject();
         }
 
         await ReloadPoolsAsync();
-        _model.NewPool = _model.Pools.Count == 0;
-        if (InitialPool is not null && _model.Pools.Any(p => p.Name == InitialPool))
+        _model.PoolStep.NewPool = _model.PoolStep.Pools.Count == 0;
+        if (InitialPool is not null && _model.PoolStep.Pools.Any(p => p.Name == InitialPool))
         {
-            _model.PoolName = InitialPool;
+            _model.PoolStep.PoolName = InitialPool;
             await LoadQueuesAsync();
         }
     }
@@ -74,13 +75,13 @@ public partial class DeploymentWizard
         switch (change)
         {
             case PoolChanged e:
-                _model.Pools = [.. _model.Pools.Where(p => p.Name != e.Pool.Name).Append(e.Pool).OrderBy(p => p.Name, StringComparer.Ordinal)];
+                _model.PoolStep.Pools = [.. _model.PoolStep.Pools.Where(p => p.Name != e.Pool.Name).Append(e.Pool).OrderBy(p => p.Name, StringComparer.Ordinal)];
                 break;
             case PoolDeleted e:
-                _model.Pools = [.. _model.Pools.Where(p => p.Name != e.Name)];
+                _model.PoolStep.Pools = [.. _model.PoolStep.Pools.Where(p => p.Name != e.Name)];
                 break;
             case DeploymentChanged e:
-                _model.NoteTaken(e.Deployment.FlowName, e.Deployment.Name);
+                _model.NameStep.NoteTaken(e.Deployment.FlowName, e.Deployment.Name);
                 break;
         }
 
@@ -115,22 +116,22 @@ public partial class DeploymentWizard
 
     private void SetSource(FlowSourceKind source)
     {
-        _model.Source = source;
-        _model.FlowError = null;
+        _model.FlowStep.Source = source;
+        _model.FlowStep.FlowError = null;
     }
 
     private void SetProjectPath(string? path)
     {
-        _model.ProjectPath = path ?? string.Empty;
-        _model.ProjectError = null;
+        _model.FlowStep.ProjectPath = path ?? string.Empty;
+        _model.FlowStep.ProjectError = null;
     }
 
     private void LoadProject()
     {
-        var path = _model.ProjectPath.Trim();
+        var path = _model.FlowStep.ProjectPath.Trim();
         if (path.Length == 0)
         {
-            _model.ClearProject("Enter the flow project's folder.");
+            _model.FlowStep.Clear("Enter the flow project's folder.");
             return;
         }
 
@@ -140,7 +141,7 @@ public partial class DeploymentWizard
         }
         catch (Exception ex) when (ex is FlowProjectException or IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            _model.ClearProject(ex.Message);
+            _model.FlowStep.Clear(ex.Message);
         }
     }
 
@@ -150,62 +151,62 @@ public partial class DeploymentWizard
 
     private void SetScheduleKind(ScheduleKind kind)
     {
-        _model.ScheduleKind = kind;
-        _model.CheckSchedule();
+        _model.ScheduleStep.Kind = kind;
+        _model.ScheduleStep.Check();
     }
 
     private void SetInterval(string? text)
     {
-        _model.IntervalText = text ?? string.Empty;
-        _model.CheckSchedule();
+        _model.ScheduleStep.IntervalText = text ?? string.Empty;
+        _model.ScheduleStep.Check();
     }
 
     private void SetCron(string? text)
     {
-        _model.CronText = text ?? string.Empty;
-        _model.CheckSchedule();
+        _model.ScheduleStep.CronText = text ?? string.Empty;
+        _model.ScheduleStep.Check();
     }
 
     private void SetTimezone(string? text)
     {
-        _model.Timezone = text ?? string.Empty;
-        _model.CheckSchedule();
+        _model.ScheduleStep.Timezone = text ?? string.Empty;
+        _model.ScheduleStep.Check();
     }
 
     private void SetNewPool(bool value)
     {
-        _model.NewPool = value;
-        _model.PoolError = null;
-        _model.NewPoolError = null;
+        _model.PoolStep.NewPool = value;
+        _model.PoolStep.PoolError = null;
+        _model.PoolStep.NewPoolError = null;
     }
 
     private async Task SelectPoolAsync(string? pool)
     {
-        _model.PoolName = pool;
-        _model.PoolError = null;
-        _model.QueueError = null;
+        _model.PoolStep.PoolName = pool;
+        _model.PoolStep.PoolError = null;
+        _model.PoolStep.QueueError = null;
         await LoadQueuesAsync();
     }
 
     private async Task LoadQueuesAsync()
     {
-        if (_model.Pool is not { } pool)
+        if (_model.PoolStep.Pool is not { } pool)
         {
-            _model.Queues = [];
-            _model.QueueName = null;
+            _model.PoolStep.Queues = [];
+            _model.PoolStep.QueueName = null;
             return;
         }
 
         var queues = await Scopes.CallAsync((WorkQueueService s) => s.ListAsync(pool.Name, _cts.Token));
-        _model.Queues = [.. queues.OrderBy(q => q.Priority).Select(q => q.Name)];
-        if (_model.QueueName is null || !_model.Queues.Contains(_model.QueueName))
+        _model.PoolStep.Queues = [.. queues.OrderBy(q => q.Priority).Select(q => q.Name)];
+        if (_model.PoolStep.QueueName is null || !_model.PoolStep.Queues.Contains(_model.PoolStep.QueueName))
         {
-            _model.QueueName = _model.Queues.Contains(pool.DefaultQueueName) ? pool.DefaultQueueName : _model.Queues.Count > 0 ? _model.Queues[0] : null;
+            _model.PoolStep.QueueName = _model.PoolStep.Queues.Contains(pool.DefaultQueueName) ? pool.DefaultQueueName : _model.PoolStep.Queues.Count > 0 ? _model.PoolStep.Queues[0] : null;
         }
     }
 
     private async Task ReloadPoolsAsync() =>
-        _model.Pools = await Scopes.CallAsync((WorkPoolService s) => s.ListAsync(_cts.Token));
+        _model.PoolStep.Pools = await Scopes.CallAsync((WorkPoolService s) => s.ListAsync(_cts.Token));
 
     private void Back()
     {
@@ -238,45 +239,56 @@ public partial class DeploymentWizard
         }
     }
 
-    /// <summary>The step's checks: the model's own rules first, then the ones that need the database.</summary>
+    /// <summary>The step's own checks first (its model's), then the ones that need the database.</summary>
     private async Task<bool> CheckStepAsync()
     {
+        if (_model.Step == WizardStep.Flow && _model.FlowStep.Source == FlowSourceKind.Project
+            && (_model.FlowStep.Project is null || !SameFolder(_model.FlowStep.Project.Folder, _model.FlowStep.ProjectPath)))
+        {
+            LoadProject();
+        }
+
+        if (!_model.CheckStep())
+        {
+            return false;
+        }
+
         switch (_model.Step)
         {
-            case WizardStep.Flow:
-                if (_model.Source == FlowSourceKind.Project
-                    && (_model.Project is null || !SameFolder(_model.Project.Folder, _model.ProjectPath)))
-                {
-                    LoadProject();
-                }
-
-                if (!_model.CheckFlow())
-                {
-                    return false;
-                }
-
-                if (_model.NeedsTakenNames)
-                {
-                    var flow = _model.EffectiveFlowName;
-                    var existing = await Scopes.CallAsync((DeploymentService s) => s.ListAsync(flow: flow, ct: _cts.Token));
-                    _model.SetTakenNames(flow, existing.Select(d => d.Name));
-                }
-
+            case WizardStep.Flow when _model.NeedsTakenNames:
+                var flow = _model.EffectiveFlowName;
+                var existing = await Scopes.CallAsync((DeploymentService s) => s.ListAsync(flow: flow, ct: _cts.Token));
+                _model.NameStep.SetTaken(flow, existing.Select(d => d.Name));
                 return true;
-            case WizardStep.Entrypoint:
-                return _model.CheckEntrypoint();
             case WizardStep.Name:
-                return _model.CheckName() && await NameIsFreeAsync();
-            case WizardStep.Schedule:
-                return _model.CheckSchedule();
+                return await NameIsFreeAsync();
             case WizardStep.Pool:
                 return await CheckPoolAsync();
             case WizardStep.Variables:
                 return await CheckVariablesAsync();
-            case WizardStep.Image:
-                return _model.CheckImage();
             default:
                 return true;
+        }
+    }
+
+    /// <summary>The pool step's "Create pool": creates the new pool and chooses it (Next only moves on).</summary>
+    private async Task CreatePoolAsync()
+    {
+        _busy = true;
+        try
+        {
+            var created = await Scopes.CallAsync((WorkPoolService s) => s.CreateAsync(_model.PoolStep.ToCreateRequest(), _cts.Token));
+            Snackbar.Add($"Work pool '{created.Name}' created.", Severity.Success);
+            _model.PoolStep.Created(created);
+            await LoadQueuesAsync();
+        }
+        catch (ConsoleException ex)
+        {
+            _model.PoolStep.NewPoolError = ex.Errors.TryGetValue("name", out var messages) ? string.Join(" ", messages) : ex.Message;
+        }
+        finally
+        {
+            _busy = false;
         }
     }
 
@@ -293,63 +305,39 @@ public partial class DeploymentWizard
             return true;
         }
 
-        _model.NoteTaken(flow, name);
-        _model.NameServerError = $"Deployment '{flow}/{name}' already exists.";
+        _model.NameStep.NoteTaken(flow, name);
+        _model.NameStep.ServerError = $"Deployment '{flow}/{name}' already exists.";
         return false;
     }
 
     private async Task<bool> CheckPoolAsync()
     {
-        if (_model.NewPool)
-        {
-            try
-            {
-                var request = new CreateWorkPoolRequest { Name = _model.NewPoolName.Trim(), Type = _model.NewPoolType };
-                var created = await Scopes.CallAsync((WorkPoolService s) => s.CreateAsync(request, _cts.Token));
-                Snackbar.Add($"Work pool '{created.Name}' created.", Severity.Success);
-                await ReloadPoolsAsync();
-                _model.NewPool = false;
-                _model.NewPoolName = string.Empty;
-                _model.PoolName = created.Name;
-                await LoadQueuesAsync();
-            }
-            catch (ConsoleException ex)
-            {
-                _model.NewPoolError = ex.Errors.TryGetValue("name", out var messages) ? string.Join(" ", messages) : ex.Message;
-                return false;
-            }
-        }
-
-        if (_model.PoolName is not { } poolName)
-        {
-            _model.PoolError = "Choose the work pool its runs go to.";
-            return false;
-        }
+        var poolName = _model.PoolStep.PoolName!;
 
         try
         {
             var pool = await Scopes.CallAsync((WorkPoolService s) => s.GetAsync(poolName, _cts.Token));
-            _model.Pools = [.. _model.Pools.Select(p => p.Name == pool.Name ? pool : p)];
+            _model.PoolStep.Pools = [.. _model.PoolStep.Pools.Select(p => p.Name == pool.Name ? pool : p)];
         }
         catch (NotFoundException ex)
         {
-            _model.PoolError = ex.Message;
+            _model.PoolStep.PoolError = ex.Message;
             return false;
         }
 
-        var queue = _model.QueueName ?? _model.Pool!.DefaultQueueName;
+        var queue = _model.PoolStep.QueueName ?? _model.PoolStep.Pool!.DefaultQueueName;
         try
         {
             await Scopes.CallAsync((WorkQueueService s) => s.GetAsync(poolName, queue, _cts.Token));
-            _model.QueueName = queue;
+            _model.PoolStep.QueueName = queue;
         }
         catch (NotFoundException ex)
         {
-            _model.QueueError = ex.Message;
+            _model.PoolStep.QueueError = ex.Message;
             return false;
         }
 
-        _model.EnsureVariablesForm(_model.Pool!);
+        _model.EnsureVariablesForm(_model.PoolStep.Pool!);
         return true;
     }
 
@@ -368,7 +356,7 @@ public partial class DeploymentWizard
         }
 
         var values = form.ToValues();
-        var poolName = _model.PoolName!;
+        var poolName = _model.PoolStep.PoolName!;
         try
         {
             await Scopes.CallAsync(async (WorkPoolService s) =>
@@ -428,21 +416,11 @@ public partial class DeploymentWizard
     /// <summary>Builds the custom image, streaming the engine's lines into the page as they come.</summary>
     private async Task<bool> BuildAsync()
     {
-        var image = _model.BuiltImage!;
-        var request = new ImageBuildRequest
-        {
-            ProjectDirectory = _model.Project!.Folder,
-            Image = image,
-            BaseImage = ImageBuildRequest.BaseImageOf(_model.Pool?.BaseJobTemplate) ?? ImageBuildRequest.DefaultBaseImage,
-            Command = string.IsNullOrWhiteSpace(_model.Command) ? null : _model.Command.Trim(),
-            Push = _model.Push,
-        };
-        var builder = Services.GetService<IWizardImageBuilder>()
-            ?? new DockerWizardImageBuilder(Services.GetService<IOptions<WorkerOptions>>()?.Value.DockerHost ?? "unix:///var/run/docker.sock");
-        AddLine(new ImageBuildLine(ImageBuildStage.Build, $"Building image {image} from {request.ProjectDirectory} ..."));
+        var request = _model.ToImageBuild()!;
+        AddLine(new ImageBuildLine(ImageBuildStage.Build, $"Building image {request.Image} from {request.ProjectDirectory} ..."));
         try
         {
-            await builder.BuildAsync(request, AddLine, _cts.Token);
+            await ImageBuilder.BuildAsync(request, AddLine, _cts.Token);
             return true;
         }
         catch (ImageBuildException ex)
@@ -493,9 +471,15 @@ public partial class DeploymentWizard
         {
             _running = false;
         }
+
+        // What the user asked for is the run: its page follows states and logs live.
+        if (_run is { } run)
+        {
+            Navigation.NavigateTo($"/flow-runs/{run.Id}");
+        }
     }
 
-    private string ScheduleSummary() => _model.ToSchedule() switch
+    private string ScheduleSummary() => _model.ScheduleStep.ToSchedule() switch
     {
         null => "None",
         { Cron: { } cron } s => $"cron '{cron}' ({s.Timezone ?? "UTC"})",
@@ -505,15 +489,15 @@ public partial class DeploymentWizard
     private string Occurrence(DateTime at)
     {
         var utc = at.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
-        if (_model.ScheduleKind != ScheduleKind.Cron || string.IsNullOrWhiteSpace(_model.Timezone))
+        if (_model.ScheduleStep.Kind != ScheduleKind.Cron || string.IsNullOrWhiteSpace(_model.ScheduleStep.Timezone))
         {
             return utc;
         }
 
         try
         {
-            var zone = TimeZoneInfo.FindSystemTimeZoneById(_model.Timezone.Trim());
-            return $"{TimeZoneInfo.ConvertTimeFromUtc(at, zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} {_model.Timezone.Trim()} ({utc})";
+            var zone = TimeZoneInfo.FindSystemTimeZoneById(_model.ScheduleStep.Timezone.Trim());
+            return $"{TimeZoneInfo.ConvertTimeFromUtc(at, zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} {_model.ScheduleStep.Timezone.Trim()} ({utc})";
         }
         catch (TimeZoneNotFoundException)
         {

@@ -1,12 +1,12 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Console.Core.Common;
-using Console.Core.Contracts;
-using Console.Core.Deployments;
-using Console.Core.WorkPools;
+using Console.Contracts.Common;
+using Console.Contracts.Deployments;
+using Console.Contracts.WorkPools;
+using Console.Contracts;
+using Console.Projects.Flows;
+using Console.Projects.Images;
 using Console.Web.Components.Forms;
-using Console.Worker.Flows;
-using Console.Worker.Images;
 
 namespace Console.Web.Components.Wizard;
 
@@ -22,125 +22,41 @@ public enum WizardStep
     Review,
 }
 
-public enum FlowSourceKind
-{
-    Project,
-    Image,
-}
-
-public enum ScheduleKind
-{
-    None,
-    Interval,
-    Cron,
-}
-
 /// <summary>
-/// What the deployment wizard has gathered, step by step (API.md): flow -> entrypoint -> name ->
-/// schedule -> work pool and queue -> job variables -> custom image (docker pools) -> review. Each
-/// step's checks call the same Core rules the REST API applies; their errors land on the field
-/// they name. Nothing here is lost by going back: fields only change when the user edits them.
+/// What the deployment wizard has gathered, step by step (docs/api.md): flow -> entrypoint -> name
+/// -> schedule -> work pool and queue -> job variables -> custom image (docker pools) -> review.
+/// Each step is its own model with its own checks (calling the same Core rules the REST API
+/// applies, so errors land on the field they name); this one moves between them and turns the
+/// answers into the request, and into the project's console.yaml entry through the flow-project
+/// library. Nothing is lost by going back: fields only change when the user edits them.
 /// </summary>
 public sealed class WizardModel
 {
-    private readonly HashSet<string> _takenNames = new(StringComparer.Ordinal);
-    private string? _takenFor;
-
     public WizardStep Step { get; private set; } = WizardStep.Flow;
 
-    // 1. Flow source.
-    public FlowSourceKind Source { get; set; } = FlowSourceKind.Project;
+    /// <summary>
+    /// The deployment of the project's console.yaml the wizard started from (<see cref="StartFrom"/>),
+    /// if any: what the wizard does not ask about (tags, anchor dates, a base image, a description)
+    /// is kept as saved, and <see cref="ToManifest"/> changes only what the answers changed.
+    /// </summary>
+    public ManifestDeployment? Saved { get; private set; }
 
-    public string ProjectPath { get; set; } = string.Empty;
+    public FlowStep FlowStep { get; } = new();
 
-    public FlowProject? Project { get; private set; }
+    public EntrypointStep EntrypointStep { get; } = new();
 
-    public string? ProjectError { get; set; }
+    public NameStep NameStep { get; } = new();
 
-    public string? FlowName { get; set; }
+    public ScheduleStep ScheduleStep { get; } = new();
 
-    public string? FlowError { get; set; }
+    public PoolStep PoolStep { get; } = new();
 
-    public string ExistingImage { get; set; } = string.Empty;
-
-    public string? ExistingImageError { get; set; }
-
-    public string ImageFlowName { get; set; } = string.Empty;
-
-    // 2. Entrypoint and command.
-    public string Entrypoint { get; set; } = string.Empty;
-
-    public string? EntrypointError { get; set; }
-
-    public string Command { get; set; } = string.Empty;
-
-    public string? CommandError { get; set; }
-
-    // 3. Name.
-    public string Name { get; private set; } = string.Empty;
-
-    public bool NameTouched { get; private set; }
-
-    public string? NameServerError { get; set; }
-
-    // 4. Schedule.
-    public ScheduleKind ScheduleKind { get; set; } = ScheduleKind.None;
-
-    public string IntervalText { get; set; } = "3600";
-
-    public string CronText { get; set; } = "0 * * * *";
-
-    public string Timezone { get; set; } = string.Empty;
-
-    public string? IntervalError { get; set; }
-
-    public string? CronError { get; set; }
-
-    public string? TimezoneError { get; set; }
-
-    // 5. Work pool and queue.
-    public IReadOnlyList<WorkPoolDto> Pools { get; set; } = [];
-
-    public string? PoolName { get; set; }
-
-    public string? PoolError { get; set; }
-
-    public bool NewPool { get; set; }
-
-    public string NewPoolName { get; set; } = string.Empty;
-
-    public string NewPoolType { get; set; } = WorkPoolTypes.Process;
-
-    public string? NewPoolError { get; set; }
-
-    public IReadOnlyList<string> Queues { get; set; } = [];
-
-    public string? QueueName { get; set; }
-
-    public string? QueueError { get; set; }
-
-    // 6. Job variables.
+    /// <summary>Step 6: the pool's job variables, overridden for this deployment.</summary>
     public SchemaFormModel? Variables { get; private set; }
 
     public string? VariablesPool { get; private set; }
 
-    // 7. Custom image.
-    public bool BuildImage { get; set; }
-
-    public string Repository { get; set; } = string.Empty;
-
-    /// <summary>Null until edited: it follows the deployment's name.</summary>
-    public string? ImageName { get; set; }
-
-    public string Tag { get; set; } = ImageReference.DefaultTag;
-
-    public bool Push { get; set; }
-
-    public string? RepositoryError { get; set; }
-
-    public string? ImageNameError { get; set; }
-
-    public string? TagError { get; set; }
+    public ImageStep ImageStep { get; } = new();
 
     /// <summary>An error that names no field of the wizard.</summary>
     public string? GeneralError { get; set; }
@@ -157,23 +73,21 @@ public sealed class WizardModel
         (WizardStep.Review, "Review"),
     ];
 
-    public WorkPoolDto? Pool => Pools.FirstOrDefault(p => p.Name == PoolName);
-
-    public bool IsContainerPool => Pool?.Type is WorkPoolTypes.Docker or WorkPoolTypes.DockerSwarm;
-
     /// <summary>The image step only applies to docker pools deploying a flow project (an existing image is not rebuilt).</summary>
     public IReadOnlyList<(WizardStep Step, string Title)> Steps =>
-        [.. AllSteps.Where(s => s.Step != WizardStep.Image || (IsContainerPool && Source == FlowSourceKind.Project))];
+        [.. AllSteps.Where(s => s.Step != WizardStep.Image || (PoolStep.IsContainerPool && FlowStep.Source == FlowSourceKind.Project))];
 
-    public DiscoveredFlow? Flow => Project?.FindFlow(FlowName ?? string.Empty);
+    public DiscoveredFlow? Flow => FlowStep.Flow;
 
-    public string EffectiveFlowName => Source == FlowSourceKind.Project ? FlowName ?? string.Empty : ImageFlowName.Trim();
+    public string EffectiveFlowName => FlowStep.EffectiveFlowName;
 
-    public string EffectiveImageName => string.IsNullOrWhiteSpace(ImageName) ? Name.Trim() : ImageName.Trim();
+    public string Name => NameStep.Name;
 
-    public bool WillBuild => BuildImage && Steps.Any(s => s.Step == WizardStep.Image);
+    public string? NameError => NameStep.Error(EffectiveFlowName);
 
-    public string? NameError => NameRuleError() ?? NameServerError;
+    public bool WillBuild => ImageStep.BuildImage && Steps.Any(s => s.Step == WizardStep.Image);
+
+    public ImageReference? BuiltImage => WillBuild ? ImageStep.Image(Name) : null;
 
     public int StepIndex => Steps.ToList().FindIndex(s => s.Step == Step);
 
@@ -181,53 +95,22 @@ public sealed class WizardModel
 
     public void LoadProject(FlowProject project)
     {
-        ArgumentNullException.ThrowIfNull(project);
-        Project = project;
-        ProjectError = null;
-        if (Flow is null)
+        if (FlowStep.Load(project))
         {
-            FlowName = project.Flows.Count > 0 ? project.Flows[0].Name : null;
             PrefillFromFlow();
         }
     }
 
-    public void ClearProject(string error)
-    {
-        Project = null;
-        ProjectError = error;
-    }
-
     public void SelectFlow(string name)
     {
-        FlowName = name;
-        FlowError = null;
+        FlowStep.FlowName = name;
+        FlowStep.FlowError = null;
         PrefillFromFlow();
     }
 
-    public void SetName(string? name)
-    {
-        Name = name ?? string.Empty;
-        NameTouched = true;
-        NameServerError = null;
-    }
+    public void SetName(string? name) => NameStep.Set(name);
 
-    /// <summary>The deployment names the chosen flow already has, for the duplicate check while typing.</summary>
-    public void SetTakenNames(string flow, IEnumerable<string> names)
-    {
-        _takenFor = flow;
-        _takenNames.Clear();
-        _takenNames.UnionWith(names);
-    }
-
-    public void NoteTaken(string flow, string name)
-    {
-        if (flow == _takenFor)
-        {
-            _takenNames.Add(name);
-        }
-    }
-
-    public bool NeedsTakenNames => _takenFor != EffectiveFlowName;
+    public bool NeedsTakenNames => NameStep.NeedsTaken(EffectiveFlowName);
 
     /// <summary>Keeps the form (and what was typed in it) while the pool stays the same.</summary>
     public void EnsureVariablesForm(WorkPoolDto pool)
@@ -239,16 +122,17 @@ public sealed class WizardModel
         }
 
         var schema = pool.BaseJobTemplate["variables"] as JsonObject;
-        var values = new JsonObject();
+        var values = Saved?.WorkPool?.Name == pool.Name ? Saved.WorkPool.JobVariables?.DeepClone().AsObject() ?? [] : [];
         // A process run starts in the worker's directory; a flow project's command expects its own folder.
-        if (Source == FlowSourceKind.Project && Project is not null && schema?["properties"]?["working_dir"] is not null)
+        if (FlowStep.Source == FlowSourceKind.Project && FlowStep.Project is not null && schema?["properties"]?["working_dir"] is not null
+            && !values.ContainsKey("working_dir"))
         {
-            values["working_dir"] = Project.Folder;
+            values["working_dir"] = FlowStep.Project.Folder;
         }
 
-        if (Source == FlowSourceKind.Image && schema?["properties"]?["image"] is not null && ExistingImage.Trim().Length > 0)
+        if (FlowStep.Source == FlowSourceKind.Image && schema?["properties"]?["image"] is not null && FlowStep.ExistingImage.Trim().Length > 0)
         {
-            values["image"] = ExistingImage.Trim();
+            values["image"] = FlowStep.ExistingImage.Trim();
         }
 
         Variables = SchemaFormModel.ForValues(schema, values);
@@ -278,216 +162,126 @@ public sealed class WizardModel
         }
     }
 
-    /// <summary>Checks of the flow step that need no database.</summary>
-    public bool CheckFlow()
+    /// <summary>The current step's own checks (those that need no database).</summary>
+    public bool CheckStep() => Step switch
     {
-        FlowError = null;
-        ExistingImageError = null;
-        if (Source == FlowSourceKind.Project)
-        {
-            if (Project is null)
-            {
-                ProjectError ??= "Load a flow project folder first.";
-                return false;
-            }
-
-            if (Flow is null)
-            {
-                FlowError = Project.Flows.Count == 0
-                    ? "This folder has no flows: list them in console.yaml or add a '# flow: name' comment to a file."
-                    : "Pick the flow to deploy.";
-                return false;
-            }
-
-            return true;
-        }
-
-        var ok = true;
-        try
-        {
-            ImageReference.Parse(ExistingImage);
-        }
-        catch (ArgumentException ex)
-        {
-            ExistingImageError = ExistingImage.Trim().Length == 0 ? "The image to run is required." : Reason(ex);
-            ok = false;
-        }
-
-        try
-        {
-            Names.Require(ImageFlowName.Trim(), "flowName");
-        }
-        catch (InvalidRequestException ex)
-        {
-            FlowError = ImageFlowName.Trim().Length == 0 ? "Name the flow the image runs." : ex.Message;
-            ok = false;
-        }
-
-        return ok;
-    }
-
-    public bool CheckEntrypoint()
-    {
-        EntrypointError = null;
-        CommandError = null;
-        var entrypoint = Entrypoint.Trim();
-        if (entrypoint.Length == 0)
-        {
-            EntrypointError = "An entrypoint is required (the flow's file, or file:function).";
-        }
-        else if (Source == FlowSourceKind.Project && (Path.IsPathRooted(entrypoint) || FlowDiscovery.Normalize(entrypoint).Split('/').Contains("..")))
-        {
-            EntrypointError = "The entrypoint must be relative to the project folder.";
-        }
-
-        try
-        {
-            CommandLine.Split(Command);
-        }
-        catch (InvalidRequestException ex)
-        {
-            CommandError = ex.Message;
-        }
-
-        return EntrypointError is null && CommandError is null;
-    }
-
-    public bool CheckName()
-    {
-        NameTouched = true;
-        return NameError is null;
-    }
-
-    public ScheduleDto? ToSchedule() => ScheduleKind switch
-    {
-        ScheduleKind.Interval => new ScheduleDto
-        {
-            IntervalSeconds = int.TryParse(IntervalText.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) ? s : 0,
-        },
-        ScheduleKind.Cron => new ScheduleDto
-        {
-            Cron = CronText.Trim(),
-            Timezone = string.IsNullOrWhiteSpace(Timezone) ? null : Timezone.Trim(),
-        },
-        _ => null,
+        WizardStep.Flow => FlowStep.Check(),
+        WizardStep.Entrypoint => EntrypointStep.Check(FlowStep.Source == FlowSourceKind.Project),
+        WizardStep.Name => NameStep.Check(EffectiveFlowName),
+        WizardStep.Schedule => ScheduleStep.Check(),
+        WizardStep.Pool => PoolStep.Check(),
+        WizardStep.Image => !WillBuild || ImageStep.Check(Name),
+        _ => true,
     };
 
-    /// <summary>Validates the schedule with <see cref="Schedules.Validate"/>, the API's own check.</summary>
-    public bool CheckSchedule()
+    public ManifestBuild? ToBuild() => WillBuild ? ImageStep.ToBuild(Name) : null;
+
+    /// <summary>
+    /// The REST request the wizard sends; a built image becomes the <c>image</c> job variable.
+    /// Started from a saved deployment, it is the flow-project library's request for
+    /// <see cref="ToManifest"/>, the same the CLI sends for that entry.
+    /// </summary>
+    public CreateDeploymentRequest ToRequest() =>
+        Saved is not null && FlowStep.Source == FlowSourceKind.Project && FlowStep.Project is { } project && Flow is { } flow
+            ? project.ToCreateRequest(ToManifest(), flow)
+            : Answers();
+
+    /// <summary>Fills the steps from a deployment saved in the loaded project's console.yaml.</summary>
+    /// <exception cref="FlowProjectException">The deployment names a flow the project does not have.</exception>
+    public void StartFrom(ManifestDeployment saved)
     {
-        IntervalError = null;
-        CronError = null;
-        TimezoneError = null;
-        if (ScheduleKind == ScheduleKind.Interval
-            && !int.TryParse(IntervalText.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out _))
+        ArgumentNullException.ThrowIfNull(saved);
+        var project = FlowStep.Project ?? throw new InvalidOperationException("Load the project first.");
+        FlowStep.Source = FlowSourceKind.Project;
+        SelectFlow(project.ResolveFlow(saved).Name);
+        Saved = saved.Clone();
+        if (saved.Entrypoint is { } entrypoint)
         {
-            IntervalError = "Enter a whole number of seconds, e.g. 3600.";
-            return false;
+            EntrypointStep.Entrypoint = FlowDiscovery.Normalize(entrypoint);
         }
 
-        if (ToSchedule() is not { } schedule)
-        {
-            return true;
-        }
-
-        try
-        {
-            Schedules.Validate([schedule]);
-            return true;
-        }
-        catch (InvalidRequestException ex)
-        {
-            ApplyScheduleErrors(ex.Errors, ex.Message);
-            return false;
-        }
+        EntrypointStep.Command = saved.Command ?? EntrypointStep.Command;
+        SetName(saved.Name);
+        var first = saved.Schedules.FirstOrDefault();
+        ScheduleStep.Kind = first is null ? ScheduleKind.None : first.Cron is null ? ScheduleKind.Interval : ScheduleKind.Cron;
+        ScheduleStep.IntervalText = first?.Interval?.ToString(CultureInfo.InvariantCulture) ?? ScheduleStep.IntervalText;
+        ScheduleStep.CronText = first?.Cron ?? ScheduleStep.CronText;
+        ScheduleStep.Timezone = first?.Timezone ?? string.Empty;
+        PoolStep.PoolName = saved.WorkPool?.Name;
+        PoolStep.QueueName = saved.WorkPool?.WorkQueueName;
+        ImageStep.StartFrom(saved.Build);
     }
 
-    /// <summary>The next occurrences of a valid schedule, from <paramref name="now"/>; empty when there is none or it is invalid.</summary>
-    public IReadOnlyList<DateTime> NextOccurrences(DateTime now, int count = 5)
+    /// <summary>
+    /// The answers as a console.yaml entry: the saved deployment with what the answers changed
+    /// (so saving it touches only those lines), or a new entry.
+    /// </summary>
+    public ManifestDeployment ToManifest()
     {
-        if (ToSchedule() is not { } schedule)
+        var answers = Answers();
+        var flow = FlowStep.Source == FlowSourceKind.Project ? Flow : null;
+        if (Saved is not { } saved)
         {
-            return [];
+            return DeploymentMapping.ToManifest(answers, flow, ToBuild());
         }
 
-        try
+        var deployment = saved.Clone();
+        deployment.Name = answers.Name;
+        if (deployment.Flow is not null || answers.FlowName != flow?.Name)
         {
-            Schedules.Validate([schedule]);
-            return [.. Schedules.Next(schedule, now, now, count)];
+            deployment.Flow = answers.FlowName;
         }
-        catch (InvalidRequestException)
+
+        var savedEntrypoint = saved.Entrypoint is null ? flow?.Entrypoint : FlowDiscovery.Normalize(saved.Entrypoint);
+        if (answers.Entrypoint != savedEntrypoint)
         {
-            return [];
+            deployment.Entrypoint = answers.Entrypoint == flow?.Entrypoint ? null : answers.Entrypoint;
         }
+
+        if (answers.Command != (saved.Command ?? flow?.Command))
+        {
+            deployment.Command = answers.Command == flow?.Command ? null : answers.Command;
+        }
+
+        var pool = deployment.WorkPool ??= new ManifestWorkPool();
+        pool.Name = answers.WorkPoolName;
+        if (answers.WorkQueueName != (saved.WorkPool?.WorkQueueName ?? PoolStep.Pool?.DefaultQueueName))
+        {
+            pool.WorkQueueName = answers.WorkQueueName;
+        }
+
+        var variables = answers.JobVariables?.DeepClone().AsObject();
+        if (BuiltImage is { } image && variables?["image"] is JsonValue built && built.TryGetValue<string>(out var value) && value == image.ToString())
+        {
+            variables.Remove("image");
+        }
+
+        if (!JsonNode.DeepEquals(variables is { Count: > 0 } ? variables : null, pool.JobVariables is { Count: > 0 } ? pool.JobVariables : null))
+        {
+            pool.JobVariables = variables is { Count: > 0 } ? variables : null;
+        }
+
+        var schedule = ScheduleStep.ToSchedule();
+        var kept = saved.Schedules.Select(DeploymentMapping.ToDto).FirstOrDefault();
+        if (schedule is null ? saved.Schedules.Count > 0
+            : kept is null || kept.Cron != schedule.Cron || kept.IntervalSeconds != schedule.IntervalSeconds || (kept.Timezone ?? string.Empty) != (schedule.Timezone ?? string.Empty))
+        {
+            deployment.Schedules = schedule is null ? [] : [new ManifestSchedule { Cron = schedule.Cron, Interval = schedule.IntervalSeconds, Timezone = schedule.Timezone }];
+        }
+
+        deployment.Build = WillBuild ? ImageStep.ToBuild(Name, saved.Build) : null;
+        return deployment;
     }
 
-    public bool CheckImage()
+    /// <summary>The image build the answers ask for (a saved <c>base_image</c> and Dockerfile kept), or null when none.</summary>
+    public ImageBuildRequest? ToImageBuild()
     {
-        RepositoryError = null;
-        ImageNameError = null;
-        TagError = null;
-        if (!WillBuild)
+        if (!WillBuild || FlowStep.Project is not { } project)
         {
-            return true;
+            return null;
         }
 
-        try
-        {
-            ImageReference.Create(Repository, EffectiveImageName, Tag);
-            return true;
-        }
-        catch (ArgumentException ex)
-        {
-            switch (ex.ParamName)
-            {
-                case "repository":
-                    RepositoryError = Reason(ex);
-                    break;
-                case "tag":
-                    TagError = Reason(ex);
-                    break;
-                default:
-                    ImageNameError = Reason(ex);
-                    break;
-            }
-
-            return false;
-        }
-    }
-
-    public ImageReference? BuiltImage => WillBuild ? ImageReference.Create(Repository, EffectiveImageName, Tag) : null;
-
-    public ManifestBuild? ToBuild() => WillBuild
-        ? new ManifestBuild
-        {
-            Repository = string.IsNullOrWhiteSpace(Repository) ? null : Repository.Trim(),
-            ImageName = EffectiveImageName,
-            Tag = string.IsNullOrWhiteSpace(Tag) ? ImageReference.DefaultTag : Tag.Trim(),
-            Push = Push,
-        }
-        : null;
-
-    /// <summary>The REST request the wizard sends; a built image becomes the <c>image</c> job variable.</summary>
-    public CreateDeploymentRequest ToRequest()
-    {
-        var variables = Variables?.ToValues() ?? [];
-        if (BuiltImage is { } image)
-        {
-            variables["image"] = image.ToString();
-        }
-
-        var schedule = ToSchedule();
-        return new CreateDeploymentRequest
-        {
-            FlowName = EffectiveFlowName,
-            Name = Name.Trim(),
-            Entrypoint = Entrypoint.Trim(),
-            Command = string.IsNullOrWhiteSpace(Command) ? null : Command.Trim(),
-            WorkPoolName = PoolName,
-            WorkQueueName = QueueName,
-            JobVariables = variables.Count > 0 ? variables : null,
-            Schedules = schedule is null ? null : [schedule],
-        };
+        return ImageBuildRequest.For(project.Folder, ToManifest(), ToRequest().Command, ImageBuildRequest.BaseImageOf(PoolStep.Pool?.BaseJobTemplate));
     }
 
     /// <summary>Puts a failed create's errors on their fields and shows the first step that has one.</summary>
@@ -498,15 +292,15 @@ public sealed class WizardModel
         Variables?.ClearServerErrors();
         if (error is ConflictException)
         {
-            NoteTaken(EffectiveFlowName, Name.Trim());
-            NameServerError = error.Message;
+            NameStep.NoteTaken(EffectiveFlowName, Name.Trim());
+            NameStep.ServerError = error.Message;
             Step = WizardStep.Name;
             return;
         }
 
         if (error is NotFoundException)
         {
-            PoolError = error.Message;
+            PoolStep.PoolError = error.Message;
             Step = WizardStep.Pool;
             return;
         }
@@ -517,14 +311,14 @@ public sealed class WizardModel
             var message = string.Join(" ", messages);
             var step = key switch
             {
-                "flowName" => Set(() => FlowError = message, WizardStep.Flow),
-                "entrypoint" => Set(() => EntrypointError = message, WizardStep.Entrypoint),
-                "command" => Set(() => CommandError = message, WizardStep.Entrypoint),
-                "name" => Set(() => NameServerError = message, WizardStep.Name),
-                "workPoolName" => Set(() => PoolError = message, WizardStep.Pool),
-                "workQueueName" => Set(() => QueueError = message, WizardStep.Pool),
+                "flowName" => Set(() => FlowStep.FlowError = message, WizardStep.Flow),
+                "entrypoint" => Set(() => EntrypointStep.EntrypointError = message, WizardStep.Entrypoint),
+                "command" => Set(() => EntrypointStep.CommandError = message, WizardStep.Entrypoint),
+                "name" => Set(() => NameStep.ServerError = message, WizardStep.Name),
+                "workPoolName" => Set(() => PoolStep.PoolError = message, WizardStep.Pool),
+                "workQueueName" => Set(() => PoolStep.QueueError = message, WizardStep.Pool),
                 _ when key.StartsWith("schedules", StringComparison.Ordinal) =>
-                    Set(() => ApplyScheduleErrors(new Dictionary<string, string[]> { [key] = messages }, message), WizardStep.Schedule),
+                    Set(() => ScheduleStep.ApplyErrors(new Dictionary<string, string[]> { [key] = messages }, message), WizardStep.Schedule),
                 _ when key.StartsWith("jobVariables", StringComparison.Ordinal) && Variables is not null =>
                     Set(() => Variables.ApplyServerErrors(new Dictionary<string, string[]> { [key] = messages }, "jobVariables."), WizardStep.Variables),
                 _ => Set(() => GeneralError = message, WizardStep.Review),
@@ -540,74 +334,38 @@ public sealed class WizardModel
         Step = first;
     }
 
-    private void ApplyScheduleErrors(IReadOnlyDictionary<string, string[]> errors, string fallback)
+    internal static string Reason(ArgumentException ex) => ex.Message.Split(" (Parameter", 2)[0];
+
+    /// <summary>The request from the answers alone.</summary>
+    private CreateDeploymentRequest Answers()
     {
-        foreach (var (key, messages) in errors)
+        var variables = Variables?.ToValues() ?? [];
+        if (BuiltImage is { } image)
         {
-            var message = string.Join(" ", messages);
-            if (key.EndsWith(".timezone", StringComparison.Ordinal))
-            {
-                TimezoneError = message;
-            }
-            else if (key.EndsWith(".cron", StringComparison.Ordinal) || ScheduleKind == ScheduleKind.Cron)
-            {
-                CronError = message;
-            }
-            else
-            {
-                IntervalError = message;
-            }
+            variables["image"] = image.ToString();
         }
 
-        if (errors.Count == 0)
+        var schedule = ScheduleStep.ToSchedule();
+        var command = EntrypointStep.Command;
+        return new CreateDeploymentRequest
         {
-            if (ScheduleKind == ScheduleKind.Cron)
-            {
-                CronError = fallback;
-            }
-            else
-            {
-                IntervalError = fallback;
-            }
-        }
+            FlowName = EffectiveFlowName,
+            Name = Name.Trim(),
+            Entrypoint = EntrypointStep.Entrypoint.Trim(),
+            Command = string.IsNullOrWhiteSpace(command) ? null : command.Trim(),
+            WorkPoolName = PoolStep.PoolName,
+            WorkQueueName = PoolStep.QueueName,
+            JobVariables = variables.Count > 0 ? variables : null,
+            Schedules = schedule is null ? null : [schedule],
+        };
     }
 
     private void PrefillFromFlow()
     {
         if (Flow is { } flow)
         {
-            Entrypoint = flow.Entrypoint;
-            Command = flow.Command;
-            EntrypointError = null;
-            CommandError = null;
+            EntrypointStep.Prefill(flow);
         }
-    }
-
-    private string? NameRuleError()
-    {
-        if (!NameTouched)
-        {
-            return null;
-        }
-
-        var name = Name.Trim();
-        if (name.Length == 0)
-        {
-            return "A name is required.";
-        }
-
-        try
-        {
-            Names.Require(name, "name");
-        }
-        catch (InvalidRequestException ex)
-        {
-            return ex.Message;
-        }
-
-        return _takenFor == EffectiveFlowName && _takenNames.Contains(name)
-            ? $"Deployment '{EffectiveFlowName}/{name}' already exists."
-            : null;
     }
 
     private static WizardStep Set(Action apply, WizardStep step)
@@ -615,6 +373,4 @@ public sealed class WizardModel
         apply();
         return step;
     }
-
-    private static string Reason(ArgumentException ex) => ex.Message.Split(" (Parameter", 2)[0];
 }

@@ -2,19 +2,19 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Console.Core.Contracts;
+using Console.Contracts;
 using Console.Web.Components.Shared;
-using Console.Worker.Flows;
+using Console.Projects.Flows;
 
 namespace Console.Web.Components.Wizard;
 
 /// <summary>What the review step shows: the CLI command that makes the same deployment, and its console.yaml entry.</summary>
 public static partial class WizardPreview
 {
-    [GeneratedRegex(@"^[A-Za-z0-9_./:=@%+,-]+$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[A-Za-z0-9_./:=@%+,-]+\z", RegexOptions.CultureInvariant)]
     private static partial Regex Plain();
 
-    /// <summary><c>dotnet run --project Console.Cli -- --no-prompt deploy -n NAME -p POOL ENTRYPOINT --flow FLOW ...</c></summary>
+    /// <summary><c>cx --no-prompt deploy -n NAME -p POOL ENTRYPOINT --flow FLOW ...</c></summary>
     public static string CliCommand(WizardModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -27,7 +27,7 @@ public static partial class WizardPreview
             Quote(request.Entrypoint ?? string.Empty),
             "--flow", Quote(request.FlowName ?? string.Empty),
         };
-        if (request.WorkQueueName is { } queue && queue != model.Pool?.DefaultQueueName)
+        if (request.WorkQueueName is { } queue && queue != model.PoolStep.Pool?.DefaultQueueName)
         {
             args.AddRange(["-q", Quote(queue)]);
         }
@@ -75,8 +75,8 @@ public static partial class WizardPreview
     public static string ManifestSnippet(WizardModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var flow = model.Source == FlowSourceKind.Project ? model.Flow : null;
-        var deployment = DeploymentMapping.ToManifest(model.ToRequest(), flow, model.ToBuild());
+        var flow = model.FlowStep.Source == FlowSourceKind.Project ? model.Flow : null;
+        var deployment = model.ToManifest();
         var folder = Path.Combine(Path.GetTempPath(), "console-wizard-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
         try

@@ -1,6 +1,6 @@
 using System.Globalization;
-using Console.Core.Common;
-using Console.Core.Contracts;
+using Console.Contracts;
+using Console.Contracts.Common;
 using Console.Web.Components.Forms;
 
 namespace Console.Web.Components.WorkPools;

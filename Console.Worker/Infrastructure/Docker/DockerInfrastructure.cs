@@ -1,3 +1,4 @@
+using Console.Projects.Images;
 using System.Globalization;
 using System.Text;
 using Docker.DotNet;
@@ -14,13 +15,16 @@ public sealed partial class DockerInfrastructure : IInfrastructure, IDisposable
 
     /// <summary>The label Swarm puts on its tasks' containers.</summary>
     private const string SwarmTaskLabel = "com.docker.swarm.task.id";
+    private const string DockerTypeName = "docker";
     private readonly DockerClientConfiguration _configuration;
     private readonly DockerClient _client;
     private readonly ILogger<DockerInfrastructure> _logger;
     private readonly string _host;
+    private readonly TimeProvider _time;
 
-    public DockerInfrastructure(IOptions<WorkerOptions> options, ILogger<DockerInfrastructure> logger)
+    public DockerInfrastructure(IOptions<WorkerOptions> options, ILogger<DockerInfrastructure> logger, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         ArgumentNullException.ThrowIfNull(options);
         _host = options.Value.DockerHost;
         _logger = logger;
@@ -28,7 +32,7 @@ public sealed partial class DockerInfrastructure : IInfrastructure, IDisposable
         _client = _configuration.CreateClient();
     }
 
-    public string Type => "docker";
+    public string Type => DockerTypeName;
 
     internal DockerClient Client => _client;
 
@@ -66,7 +70,7 @@ public sealed partial class DockerInfrastructure : IInfrastructure, IDisposable
             await _client.Containers.StartContainerAsync(id, new ContainerStartParameters(), cancellationToken);
             LogStarted(_logger, id[..12], spec.Run.Id, config.Image);
             logs.Write("worker", $"Started container {id[..12]} from image {config.Image}");
-            return new DockerRunHandle(_client, id, config.AutoRemove, config.StreamOutput, logs, logsAfter: null);
+            return new DockerRunHandle(_client, id, config.AutoRemove, config.StreamOutput, logs, logsAfter: null, _time);
         }
         catch (DockerApiException ex)
         {
@@ -81,39 +85,53 @@ public sealed partial class DockerInfrastructure : IInfrastructure, IDisposable
         }
     }
 
-    public async Task<IReadOnlyList<OrphanInfo>> FindOrphansAsync(string workerName, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<OrphanInfo>> FindOrphansAsync(string workerName, CancellationToken cancellationToken) =>
+        ListAsync($"{DockerLabels.Worker}={workerName}", cancellationToken);
+
+    public async Task<IReadOnlyList<OrphanInfo>?> FindPoolInfrastructureAsync(string pool, CancellationToken cancellationToken) =>
+        await ListAsync($"{DockerLabels.Pool}={pool}", cancellationToken);
+
+    private async Task<IReadOnlyList<OrphanInfo>> ListAsync(string labelFilter, CancellationToken cancellationToken)
     {
         var containers = await _client.Containers.ListContainersAsync(new ContainersListParameters
         {
             All = true,
             Filters = new Dictionary<string, IDictionary<string, bool>>
             {
-                ["label"] = new Dictionary<string, bool> { [$"{DockerLabels.Worker}={workerName}"] = true },
+                ["label"] = new Dictionary<string, bool> { [labelFilter] = true },
             },
         }, cancellationToken);
-        var orphans = new List<OrphanInfo>();
+        var found = new List<OrphanInfo>();
         foreach (var container in containers)
         {
-            if (container.Labels.ContainsKey(SwarmTaskLabel))
+            if (IsSwarmTask(container.Labels))
             {
                 continue; // a docker-swarm job's container: that type finds its services itself
             }
 
-            if (container.Labels.TryGetValue(DockerLabels.FlowRunId, out var runId) && Guid.TryParse(runId, out var id))
+            if (DockerLabels.Describe(container.ID, container.Labels, container.State == "running") is { } orphan)
             {
-                var autoRemove = !container.Labels.TryGetValue(DockerLabels.AutoRemove, out var remove) || remove != "false";
-                orphans.Add(new OrphanInfo(container.ID, id, container.State == "running", autoRemove));
+                found.Add(orphan);
             }
         }
 
-        return orphans;
+        return found;
     }
+
+    /// <summary>
+    /// Ours say which type made them; Swarm's own task label decides only for containers from
+    /// before that label (a job's labels could set it, never ours).
+    /// </summary>
+    private static bool IsSwarmTask(IDictionary<string, string> labels) =>
+        labels.TryGetValue(DockerLabels.Type, out var type)
+            ? type != DockerTypeName
+            : labels.ContainsKey(SwarmTaskLabel);
 
     public Task<IRunHandle> AdoptAsync(OrphanInfo orphan, DateTime? logsAfter, ILogSink logs, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(orphan);
         logs.Write("worker", $"Worker took over container {orphan.InfrastructureId[..12]} after a restart");
-        return Task.FromResult<IRunHandle>(new DockerRunHandle(_client, orphan.InfrastructureId, orphan.AutoRemove, streamOutput: true, logs, logsAfter));
+        return Task.FromResult<IRunHandle>(new DockerRunHandle(_client, orphan.InfrastructureId, orphan.AutoRemove, streamOutput: true, logs, logsAfter, _time));
     }
 
     public async Task RemoveOrphanAsync(OrphanInfo orphan, CancellationToken cancellationToken)
@@ -157,7 +175,7 @@ public sealed partial class DockerInfrastructure : IInfrastructure, IDisposable
     private static CreateContainerParameters CreateParameters(RunSpec spec, DockerJobConfiguration config)
     {
         var env = DockerLabels.Environment(spec, config.Env);
-        var labels = DockerLabels.For(spec, config.Labels);
+        var labels = DockerLabels.For(spec, config.Labels, DockerTypeName);
         labels[DockerLabels.AutoRemove] = config.AutoRemove ? "true" : "false";
 
         return new CreateContainerParameters

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Console.Core.Common;
-
+using Console.Contracts.Common;
 namespace Console.Worker.Infrastructure.Docker;
 
 public enum ImagePullPolicy { IfNotPresent, Always, Never }

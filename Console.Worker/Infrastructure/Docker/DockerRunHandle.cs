@@ -1,10 +1,11 @@
+using Console.Projects.Images;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 
 namespace Console.Worker.Infrastructure.Docker;
 
 /// <summary>A container of one run. Survives short engine outages: waiting and log streaming resume when it is back.</summary>
-internal sealed class DockerRunHandle(DockerClient client, string id, bool autoRemove, bool streamOutput, ILogSink logs, DateTime? logsAfter)
+internal sealed class DockerRunHandle(DockerClient client, string id, bool autoRemove, bool streamOutput, ILogSink logs, DateTime? logsAfter, TimeProvider time)
     : IRunHandle
 {
     private static readonly TimeSpan EngineRetry = TimeSpan.FromSeconds(1);
@@ -79,7 +80,7 @@ internal sealed class DockerRunHandle(DockerClient client, string id, bool autoR
             }
             catch (Exception ex) when (DockerErrors.IsEngineUnreachable(ex, cancellationToken))
             {
-                await Task.Delay(EngineRetry, cancellationToken);
+                await Task.Delay(EngineRetry, time, cancellationToken);
             }
         }
     }
@@ -119,7 +120,7 @@ internal sealed class DockerRunHandle(DockerClient client, string id, bool autoR
             catch (Exception ex) when (DockerErrors.IsEngineUnreachable(ex, cancellationToken))
             {
                 // The engine went away mid-stream: resume after the last line seen once it is back.
-                await Task.Delay(EngineRetry, cancellationToken);
+                await Task.Delay(EngineRetry, time, cancellationToken);
             }
         }
     }

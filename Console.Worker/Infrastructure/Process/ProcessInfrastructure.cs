@@ -56,7 +56,13 @@ public sealed partial class ProcessInfrastructure(IOptions<WorkerOptions> option
             start.ArgumentList.Add(arg);
         }
 
-        // The worker's own environment, then the job's, then what every run is told about itself.
+        // The worker's own environment without its credentials, then the job's, then what every run is
+        // told about itself (its own scoped token in CONSOLE_API_KEY).
+        foreach (var name in start.Environment.Keys.Where(name => IsWorkerCredential(name, start.Environment[name], options.Value.ApiKey)).ToList())
+        {
+            start.Environment.Remove(name);
+        }
+
         foreach (var (key, value) in JobConfig.StringMap(config, "env").Concat(spec.InjectedEnvironment))
         {
             start.Environment[key] = value;
@@ -89,6 +95,18 @@ public sealed partial class ProcessInfrastructure(IOptions<WorkerOptions> option
         throw new NotSupportedException("Process runs cannot be adopted.");
 
     public Task RemoveOrphanAsync(OrphanInfo orphan, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Nothing labels a child process: the runs a lost worker left keep their slot up to the hold bound (docs/reliability.md).</summary>
+    public Task<IReadOnlyList<OrphanInfo>?> FindPoolInfrastructureAsync(string pool, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<OrphanInfo>?>(null);
+
+    /// <summary>The worker's key under its configuration names, under the CLI's, or under any name that holds its value.</summary>
+    internal static bool IsWorkerCredential(string name, string? value, string? workerKey)
+    {
+        var normalized = name.Replace(":", "__", StringComparison.Ordinal).ToUpperInvariant();
+        return normalized is "WORKER__APIKEY" or "CONSOLE_API_KEY"
+            || (!string.IsNullOrEmpty(workerKey) && value is not null && value.Contains(workerKey, StringComparison.Ordinal));
+    }
 
     internal static JsonObject Configuration(string command, string? workingDir = null) => new()
     {

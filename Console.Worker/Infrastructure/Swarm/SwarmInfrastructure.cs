@@ -1,5 +1,6 @@
+using Console.Projects.Images;
 using System.Net;
-using Console.Core.WorkPools;
+using Console.Contracts.WorkPools;
 using Console.Worker.Infrastructure.Docker;
 using Docker.DotNet;
 using Docker.DotNet.Models;
@@ -20,10 +21,12 @@ public sealed partial class SwarmInfrastructure : IInfrastructure, IDisposable
     private readonly DockerClient _client;
     private readonly ILogger<SwarmInfrastructure> _logger;
     private readonly string _host;
+    private readonly TimeProvider _time;
     private readonly TimeSpan _stopGrace;
 
-    public SwarmInfrastructure(IOptions<WorkerOptions> options, ILogger<SwarmInfrastructure> logger)
+    public SwarmInfrastructure(IOptions<WorkerOptions> options, ILogger<SwarmInfrastructure> logger, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         ArgumentNullException.ThrowIfNull(options);
         _host = options.Value.DockerHost;
         _stopGrace = TimeSpan.FromSeconds(options.Value.CancelGraceSeconds);
@@ -69,7 +72,7 @@ public sealed partial class SwarmInfrastructure : IInfrastructure, IDisposable
                 logs.Write("worker", warning, level: "warning");
             }
 
-            return new SwarmRunHandle(_client, created.ID, config.StreamOutput, logs, logsAfter: null);
+            return new SwarmRunHandle(_client, created.ID, config.StreamOutput, logs, logsAfter: null, _time);
         }
         catch (DockerApiException ex) when (ex.StatusCode == HttpStatusCode.ServiceUnavailable)
         {
@@ -86,32 +89,40 @@ public sealed partial class SwarmInfrastructure : IInfrastructure, IDisposable
         }
     }
 
-    public async Task<IReadOnlyList<OrphanInfo>> FindOrphansAsync(string workerName, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<OrphanInfo>> FindOrphansAsync(string workerName, CancellationToken cancellationToken) =>
+        ListAsync($"{DockerLabels.Worker}={workerName}", cancellationToken);
+
+    public async Task<IReadOnlyList<OrphanInfo>?> FindPoolInfrastructureAsync(string pool, CancellationToken cancellationToken) =>
+        await ListAsync($"{DockerLabels.Pool}={pool}", cancellationToken);
+
+    private async Task<IReadOnlyList<OrphanInfo>> ListAsync(string labelFilter, CancellationToken cancellationToken)
     {
         var services = await _client.Swarm.ListServicesAsync(new ServicesListParameters
         {
-            Filters = new ServiceFilter { Label = [$"{DockerLabels.Worker}={workerName}"] },
+            Filters = new ServiceFilter { Label = [labelFilter] },
         }, cancellationToken);
         var orphans = new List<OrphanInfo>();
         foreach (var service in services)
         {
-            if (service.Spec?.Labels is { } labels && labels.TryGetValue(DockerLabels.FlowRunId, out var runId) && Guid.TryParse(runId, out var id))
+            if (DockerLabels.Describe(service.ID, service.Spec?.Labels, isRunning: true) is not { } described)
             {
-                var handle = new SwarmRunHandle(_client, service.ID, streamOutput: false, NoLogs.Instance, logsAfter: null);
-                IReadOnlyList<TaskResponse> tasks;
-                try
-                {
-                    tasks = await handle.TasksAsync(cancellationToken);
-                }
-                catch (DockerApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
-                {
-                    continue; // removed meanwhile
-                }
-
-                // No task yet counts as running: Swarm is about to make it.
-                var running = tasks.Count == 0 || tasks.Any(t => t.Status?.State is not { } state || !SwarmTaskOutcome.IsTerminal(state));
-                orphans.Add(new OrphanInfo(service.ID, id, running, AutoRemove: true));
+                continue;
             }
+
+            var handle = new SwarmRunHandle(_client, service.ID, streamOutput: false, NoLogs.Instance, logsAfter: null, _time);
+            IReadOnlyList<TaskResponse> tasks;
+            try
+            {
+                tasks = await handle.TasksAsync(cancellationToken);
+            }
+            catch (DockerApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+            {
+                continue; // removed meanwhile
+            }
+
+            // No task yet counts as running: Swarm is about to make it.
+            var running = tasks.Count == 0 || tasks.Any(t => t.Status?.State is not { } state || !SwarmTaskOutcome.IsTerminal(state));
+            orphans.Add(described with { IsRunning = running, AutoRemove = true });
         }
 
         return orphans;
@@ -122,13 +133,13 @@ public sealed partial class SwarmInfrastructure : IInfrastructure, IDisposable
         ArgumentNullException.ThrowIfNull(orphan);
         ArgumentNullException.ThrowIfNull(logs);
         logs.Write("worker", $"Worker took over Swarm service {orphan.InfrastructureId[..12]} after a restart");
-        return Task.FromResult<IRunHandle>(new SwarmRunHandle(_client, orphan.InfrastructureId, streamOutput: true, logs, logsAfter));
+        return Task.FromResult<IRunHandle>(new SwarmRunHandle(_client, orphan.InfrastructureId, streamOutput: true, logs, logsAfter, _time));
     }
 
     public async Task RemoveOrphanAsync(OrphanInfo orphan, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(orphan);
-        await using var handle = new SwarmRunHandle(_client, orphan.InfrastructureId, streamOutput: false, NoLogs.Instance, logsAfter: null);
+        await using var handle = new SwarmRunHandle(_client, orphan.InfrastructureId, streamOutput: false, NoLogs.Instance, logsAfter: null, _time);
         if (orphan.IsRunning)
         {
             await handle.StopAsync(_stopGrace, cancellationToken);

@@ -1,3 +1,4 @@
+using Console.Projects.Images;
 using System.Net;
 using Console.Worker.Infrastructure.Docker;
 using Docker.DotNet;
@@ -9,7 +10,7 @@ namespace Console.Worker.Infrastructure.Swarm;
 /// The Swarm job service of one run. Its end is read from the job's task; its output from the
 /// service logs API. Survives short engine outages like the docker type's handle.
 /// </summary>
-internal sealed class SwarmRunHandle(DockerClient client, string serviceId, bool streamOutput, ILogSink logs, DateTime? logsAfter)
+internal sealed class SwarmRunHandle(DockerClient client, string serviceId, bool streamOutput, ILogSink logs, DateTime? logsAfter, TimeProvider time)
     : IRunHandle
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
@@ -77,12 +78,12 @@ internal sealed class SwarmRunHandle(DockerClient client, string serviceId, bool
                     new ServiceUpdateParameters { Service = spec, Version = (long)service.Version.Index }, cancellationToken);
             }
 
-            var deadline = DateTime.UtcNow + grace + StopMargin;
+            var deadline = time.GetUtcNow() + grace + StopMargin;
             foreach (var task in tasks)
             {
-                while (DateTime.UtcNow < deadline && await TaskStateAsync(task.ID, cancellationToken) is { } state && !SwarmTaskOutcome.IsTerminal(state))
+                while (time.GetUtcNow() < deadline && await TaskStateAsync(task.ID, cancellationToken) is { } state && !SwarmTaskOutcome.IsTerminal(state))
                 {
-                    await Task.Delay(PollInterval, cancellationToken);
+                    await Task.Delay(PollInterval, time, cancellationToken);
                 }
             }
 
@@ -195,11 +196,11 @@ internal sealed class SwarmRunHandle(DockerClient client, string serviceId, bool
             }
             catch (Exception ex) when (DockerErrors.IsEngineUnreachable(ex, cancellationToken))
             {
-                await Task.Delay(EngineRetry, cancellationToken);
+                await Task.Delay(EngineRetry, time, cancellationToken);
                 continue;
             }
 
-            await Task.Delay(PollInterval, cancellationToken);
+            await Task.Delay(PollInterval, time, cancellationToken);
         }
     }
 
@@ -286,7 +287,7 @@ internal sealed class SwarmRunHandle(DockerClient client, string serviceId, bool
 
             try
             {
-                await Task.Delay(EngineRetry, cancellationToken);
+                await Task.Delay(EngineRetry, time, cancellationToken);
             }
             catch (OperationCanceledException)
             {

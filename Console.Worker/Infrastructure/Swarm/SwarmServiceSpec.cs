@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Console.Contracts.WorkPools;
 using Console.Worker.Infrastructure.Docker;
 using Docker.DotNet.Models;
 
@@ -17,7 +18,7 @@ internal static class SwarmServiceSpec
     public static ServiceSpec Create(RunSpec spec, SwarmJobConfiguration config, TimeSpan stopGrace)
     {
         var env = DockerLabels.Environment(spec, config.Env);
-        var labels = DockerLabels.For(spec, config.Labels);
+        var labels = DockerLabels.For(spec, config.Labels, WorkPoolTypes.DockerSwarm);
 
         return new ServiceSpec
         {

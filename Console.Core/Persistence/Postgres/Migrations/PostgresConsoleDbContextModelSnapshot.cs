@@ -124,8 +124,14 @@ namespace Console.Core.Persistence.Postgres.Migrations
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<DateTime?>("InfrastructureHeldSince")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("InfrastructureId")
                         .HasColumnType("text");
+
+                    b.Property<DateTime?>("InfrastructureReleasedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("JobVariables")
                         .IsRequired()
@@ -182,6 +188,8 @@ namespace Console.Core.Persistence.Postgres.Migrations
                         .IsUnique();
 
                     b.HasIndex("DeploymentId", "State");
+
+                    b.HasIndex("PoolId", "InfrastructureHeldSince");
 
                     b.HasIndex("WorkerName", "State");
 

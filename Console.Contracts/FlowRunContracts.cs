@@ -1,0 +1,77 @@
+using System.Text.Json.Nodes;
+using Console.Contracts.FlowRuns;
+namespace Console.Contracts;
+
+public sealed record FlowRunDto
+{
+    public Guid Id { get; init; }
+    public required string Name { get; init; }
+    public Guid? DeploymentId { get; init; }
+    public required string FlowName { get; init; }
+    public required string DeploymentName { get; init; }
+    public required string WorkPoolName { get; init; }
+    public required string WorkQueueName { get; init; }
+    public FlowRunState State { get; init; }
+    public string? StateMessage { get; init; }
+    public string? WorkerName { get; init; }
+    public string? InfrastructureId { get; init; }
+    public int? ExitCode { get; init; }
+    public required JsonObject Parameters { get; init; }
+    public required JsonObject JobVariables { get; init; }
+    public DateTime ExpectedStartAt { get; init; }
+    public DateTime? StartedAt { get; init; }
+    public DateTime? EndedAt { get; init; }
+    public DateTime CreatedAt { get; init; }
+
+    /// <summary>Set while the run, ended by the lease reaper, keeps its slot until a worker confirms its infrastructure gone.</summary>
+    public DateTime? InfrastructureHeldSince { get; init; }
+
+    /// <summary>When a worker confirmed that held infrastructure gone.</summary>
+    public DateTime? InfrastructureReleasedAt { get; init; }
+}
+
+public sealed record SetStateRequest
+{
+    public FlowRunState? State { get; init; }
+    public string? Message { get; init; }
+    public int? ExitCode { get; init; }
+    public string? InfrastructureId { get; init; }
+}
+
+public sealed record LogLineDto
+{
+    public long Seq { get; init; }
+    public DateTime Timestamp { get; init; }
+    public string Level { get; init; } = "info";
+    public string Stream { get; init; } = "stdout";
+    public required string Message { get; init; }
+}
+
+public sealed record NewLogLine
+{
+    public DateTime? Timestamp { get; init; }
+    public string? Level { get; init; }
+    public string? Stream { get; init; }
+    public string? Message { get; init; }
+
+    /// <summary>
+    /// Optional id the sender picks per line (at most 64 characters). A line whose id the run already
+    /// has is skipped, so a post that is sent again (its answer was lost) adds nothing twice.
+    /// </summary>
+    public string? Id { get; init; }
+}
+
+/// <summary>A token for one run's own process (<c>CONSOLE_API_KEY</c> in its environment): its logs and state only, until it ends.</summary>
+public sealed record RunTokenDto(string Token, DateTime ExpiresAt);
+
+public sealed record StateChangeDto(FlowRunState State, string? Message, DateTime Timestamp);
+
+public sealed record FlowRunQuery
+{
+    public string? Pool { get; init; }
+    public string? Queue { get; init; }
+    public Guid? Deployment { get; init; }
+    public FlowRunState? State { get; init; }
+    public string? Worker { get; init; }
+    public int? Limit { get; init; }
+}

@@ -1,0 +1,36 @@
+namespace Console.Contracts;
+
+public sealed record WorkQueueDto
+{
+    /// <summary>The queue every pool is created with; it cannot be deleted.</summary>
+    public const string DefaultName = "default";
+
+    public Guid Id { get; init; }
+    public required string Name { get; init; }
+    public required string PoolName { get; init; }
+    public string? Description { get; init; }
+    public int Priority { get; init; }
+    public int? ConcurrencyLimit { get; init; }
+    public bool IsPaused { get; init; }
+    public QueueStatus Status { get; init; }
+    public DateTime? LastPolledAt { get; init; }
+    public int LateRuns { get; init; }
+    public int ScheduledRuns { get; init; }
+}
+
+public sealed record CreateWorkQueueRequest
+{
+    public string? Name { get; init; }
+    public string? Description { get; init; }
+    public int? Priority { get; init; }
+    public int? ConcurrencyLimit { get; init; }
+    public bool? IsPaused { get; init; }
+}
+
+public sealed record UpdateWorkQueueRequest
+{
+    public string? Description { get; init; }
+    public int? Priority { get; init; }
+    public Optional<int?> ConcurrencyLimit { get; init; }
+    public bool? IsPaused { get; init; }
+}

@@ -1,0 +1,36 @@
+namespace Console.Contracts;
+
+public sealed record WorkerDto
+{
+    public required string Name { get; init; }
+    public required string PoolName { get; init; }
+    public WorkerStatus Status { get; init; }
+    public DateTime LastHeartbeatAt { get; init; }
+    public DateTime? LastPolledAt { get; init; }
+    public int HeartbeatIntervalSeconds { get; init; }
+    public IReadOnlyList<string> Queues { get; init; } = [];
+    public int RunningRuns { get; init; }
+    public bool IsHealthy { get; init; } = true;
+    public string? HealthMessage { get; init; }
+}
+
+public sealed record HeartbeatRequest
+{
+    public string? Name { get; init; }
+    public int? HeartbeatIntervalSeconds { get; init; }
+    public IReadOnlyList<string>? Queues { get; init; }
+
+    /// <summary>False when the worker's infrastructure (e.g. the Docker engine) is unusable.</summary>
+    public bool? IsHealthy { get; init; }
+
+    public string? HealthMessage { get; init; }
+}
+
+public sealed record PollRequest
+{
+    public string? WorkerName { get; init; }
+    public IReadOnlyList<string>? Queues { get; init; }
+    public int? Limit { get; init; }
+    public double? WaitSeconds { get; init; }
+    public int? HeartbeatIntervalSeconds { get; init; }
+}

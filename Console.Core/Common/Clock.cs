@@ -1,6 +1,0 @@
-namespace Console.Core.Common;
-
-internal static class Clock
-{
-    public static DateTime UtcNow(this TimeProvider time) => time.GetUtcNow().UtcDateTime;
-}

@@ -1,0 +1,142 @@
+using System.Text.Json.Nodes;
+
+namespace Console.Projects.Flows;
+
+/// <summary>
+/// A flow project's <c>console.yaml</c> (snake_case keys, the analogue of prefect.yaml): its flows
+/// and its saved deployments. The classes are settable so that a wizard can bind and edit them.
+/// </summary>
+public sealed class FlowManifest
+{
+    /// <summary>The project's name (optional; informative).</summary>
+    public string? Name { get; set; }
+
+    public List<ManifestFlow> Flows { get; set; } = [];
+
+    public List<ManifestDeployment> Deployments { get; set; } = [];
+}
+
+/// <summary>A <c>flows:</c> entry: a named program of the project.</summary>
+public sealed class ManifestFlow
+{
+    public string? Name { get; set; }
+
+    /// <summary>The flow's file, relative to the project folder.</summary>
+    public string? Entrypoint { get; set; }
+
+    /// <summary>How the flow starts (split like a POSIX shell); inferred from the entrypoint's type when absent.</summary>
+    public string? Command { get; set; }
+
+    public string? Description { get; set; }
+
+    /// <summary>The 1-based line of the entry in the manifest, when it was read from one.</summary>
+    public int? Line { get; set; }
+}
+
+/// <summary>A <c>deployments:</c> entry: a flow bound to a work pool, with parameters, schedules and an optional image build.</summary>
+public sealed class ManifestDeployment
+{
+    public string? Name { get; set; }
+
+    /// <summary>The flow's name; may be left out when the project has a single flow or the entrypoint identifies it.</summary>
+    public string? Flow { get; set; }
+
+    /// <summary>Overrides the flow's entrypoint.</summary>
+    public string? Entrypoint { get; set; }
+
+    /// <summary>Overrides the flow's command.</summary>
+    public string? Command { get; set; }
+
+    public string? Description { get; set; }
+
+    public ManifestWorkPool? WorkPool { get; set; }
+
+    public JsonObject? Parameters { get; set; }
+
+    public List<ManifestSchedule> Schedules { get; set; } = [];
+
+    public List<string> Tags { get; set; } = [];
+
+    public ManifestBuild? Build { get; set; }
+
+    /// <summary>Create the deployment paused (its schedules make no runs).</summary>
+    public bool? Paused { get; set; }
+
+    /// <summary>At most this many runs of the deployment at once.</summary>
+    public int? ConcurrencyLimit { get; set; }
+
+    /// <inheritdoc cref="ManifestFlow.Line"/>
+    public int? Line { get; set; }
+
+    /// <summary>A deep copy, for editing a saved deployment without touching the loaded manifest.</summary>
+    public ManifestDeployment Clone() => new()
+    {
+        Name = Name,
+        Flow = Flow,
+        Entrypoint = Entrypoint,
+        Command = Command,
+        Description = Description,
+        WorkPool = WorkPool is { } pool
+            ? new ManifestWorkPool { Name = pool.Name, WorkQueueName = pool.WorkQueueName, JobVariables = pool.JobVariables?.DeepClone().AsObject() }
+            : null,
+        Parameters = Parameters?.DeepClone().AsObject(),
+        Schedules = [.. Schedules.Select(s => new ManifestSchedule { Cron = s.Cron, Interval = s.Interval, Timezone = s.Timezone, Active = s.Active, AnchorDate = s.AnchorDate })],
+        Tags = [.. Tags],
+        Build = Build is { } build
+            ? new ManifestBuild { Dockerfile = build.Dockerfile, Repository = build.Repository, ImageName = build.ImageName, Tag = build.Tag, Push = build.Push, BaseImage = build.BaseImage }
+            : null,
+        Paused = Paused,
+        ConcurrencyLimit = ConcurrencyLimit,
+        Line = Line,
+    };
+}
+
+public sealed class ManifestWorkPool
+{
+    public string? Name { get; set; }
+
+    /// <summary>The pool's queue; the pool's default queue when absent.</summary>
+    public string? WorkQueueName { get; set; }
+
+    /// <summary>Overrides of the pool's base job template variables (only the variables its schema declares).</summary>
+    public JsonObject? JobVariables { get; set; }
+}
+
+/// <summary>A schedule: either <see cref="Cron"/> or <see cref="Interval"/>.</summary>
+public sealed class ManifestSchedule
+{
+    public string? Cron { get; set; }
+
+    /// <summary>Seconds between runs (the manifest also accepts <c>90s</c>, <c>15m</c>, <c>2h</c>, <c>1d</c>).</summary>
+    public int? Interval { get; set; }
+
+    /// <summary>IANA time zone of a cron schedule; UTC when absent.</summary>
+    public string? Timezone { get; set; }
+
+    /// <summary>True when absent.</summary>
+    public bool? Active { get; set; }
+
+    /// <summary>First occurrence of an interval schedule (UTC); the deployment's creation when absent.</summary>
+    public DateTime? AnchorDate { get; set; }
+}
+
+/// <summary>The <c>build:</c> section: a custom image for container pools.</summary>
+public sealed class ManifestBuild
+{
+    /// <summary>The project's Dockerfile (relative path), or <c>auto</c> (or absent) for a generated one unless the project has a <c>Dockerfile</c>.</summary>
+    public string? Dockerfile { get; set; }
+
+    /// <summary>e.g. a Docker Hub user or <c>127.0.0.1:5000/team</c>; absent for a local-only image.</summary>
+    public string? Repository { get; set; }
+
+    /// <summary>The deployment's name when absent.</summary>
+    public string? ImageName { get; set; }
+
+    /// <summary><c>latest</c> when absent.</summary>
+    public string? Tag { get; set; }
+
+    public bool? Push { get; set; }
+
+    /// <summary>The generated Dockerfile's <c>FROM</c>; the docker pool's <c>image</c> variable when absent.</summary>
+    public string? BaseImage { get; set; }
+}

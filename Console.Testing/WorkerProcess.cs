@@ -1,0 +1,31 @@
+namespace Console.Testing;
+
+/// <summary>
+/// A standalone worker as a user starts it: <c>cx worker start --pool P --api URL --name N</c>, its
+/// own OS process. Settings the CLI has no flag for go in as environment variables
+/// (<c>Worker:HeartbeatIntervalSeconds</c> becomes <c>Worker__HeartbeatIntervalSeconds</c>), which
+/// the CLI's worker host reads.
+/// </summary>
+public static class WorkerProcess
+{
+    /// <summary>Starts the worker; it is running (not necessarily polling yet) when this returns.</summary>
+    /// <param name="cliDll">The built CLI (<c>cx.dll</c>).</param>
+    public static ChildProcess StartCli(string dotnetHost, string cliDll, string apiUrl, string pool, string name,
+        IReadOnlyDictionary<string, string?>? settings = null, string? workingDirectory = null, string? logPath = null)
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            ["CONSOLE_CLI_PROMPT"] = "0",
+            ["CONSOLE_API_KEY"] = null,
+            // Never a state folder of the machine's own worker.
+            ["Worker__StateDirectory"] = null,
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
+        return ChildProcess.Run($"worker {name}", dotnetHost,
+            [cliDll, "worker", "start", "--pool", pool, "--api", apiUrl.TrimEnd('/'), "--name", name], environment, workingDirectory, logPath);
+    }
+}
