@@ -42,7 +42,7 @@ public sealed class OidcOptionsTests
         using var factory = new HalfConfiguredFactory();
         var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
         var invalid = error as OptionsValidationException ?? error.InnerException as OptionsValidationException;
-        Assert.NotNull(invalid);
+        Assert.True(invalid is not null, $"expected an options validation error, got: {error}");
         Assert.Contains("Security:Oidc:ClientId is required", invalid.Message, StringComparison.Ordinal);
     }
 

@@ -50,12 +50,18 @@ public sealed class RefusalMessageTests : ComponentTestBase
             "The role 'viewer' may read but not change work pools.", Messages(snackbars), StringComparison.Ordinal));
         Assert.False((await CallAsync((WorkPoolService s) => s.GetAsync("guarded"))).IsPaused);
         Assert.NotNull(page.Find("[data-testid=pools-table]"));
+        // The switch shows the pool as it is (running), not the position the refused click gave it.
+        page.WaitForAssertion(() => Assert.False(PauseInput(page.Find("[data-testid=pool-pause]")).HasAttribute("checked"), "the refused switch still shows paused"));
 
         // Still working: the page follows the next change made elsewhere.
         _actor.Current = Actor.System;
         await CallAsync((WorkPoolService s) => s.SetPausedAsync("guarded", paused: true));
         page.WaitForAssertion(() => Assert.Contains("Paused", page.Find("[data-testid=pool-status]").TextContent, StringComparison.Ordinal));
     }
+
+    /// <summary>The switch's checkbox (MudBlazor puts the test id on the input or on its wrapper).</summary>
+    private static AngleSharp.Dom.IElement PauseInput(AngleSharp.Dom.IElement pause) =>
+        pause.LocalName == "input" ? pause : pause.QuerySelector("input[type=checkbox]")!;
 
     private static string Messages(IRenderedComponent<MudBlazor.MudSnackbarProvider> snackbars) =>
         string.Join(" | ", snackbars.FindAll(".mud-snackbar").Select(e => e.TextContent));

@@ -41,6 +41,12 @@ public abstract class LiveComponentBase : ComponentBase, IDisposable
     protected abstract Task<bool> ApplyAsync(ChangeEvent change);
 
     /// <summary>
+    /// How many actions were refused: a control that shows its new value before the server answers
+    /// (a switch) takes it as its <c>@key</c>, so a refusal rebuilds it from the unchanged data.
+    /// </summary>
+    protected int RefusalCount { get; private set; }
+
+    /// <summary>
     /// Runs a user action; a refusal (a role, a conflict, a rule: see <see cref="Refusals"/>) becomes
     /// a message and the page keeps working.
     /// </summary>
@@ -59,6 +65,7 @@ public abstract class LiveComponentBase : ComponentBase, IDisposable
         }
         catch (ConsoleException ex)
         {
+            RefusalCount++;
             Snackbar.Add(Refusals.Message(ex), Severity.Error);
             return false;
         }
