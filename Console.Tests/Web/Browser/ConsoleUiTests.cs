@@ -214,11 +214,15 @@ public sealed class ConsoleUiTests(BrowserFixture browser) : IClassFixture<Brows
         await Expect(chart.Locator("[data-testid=runs-by-state-totals]")).ToHaveTextAsync("Created 2 · Completed 1 · Failed 1");
         await Expect(_page.Locator("[data-testid=latency-summary]")).ToContainTextAsync("2 claims");
 
-        // Every chart draws across its card's width, not a narrow picture in the middle of it.
+        // Every chart draws across its card's width, not a narrow picture in the middle of it (once
+        // the browser measured the card: the chart draws at its measured size).
         foreach (var card in new[] { "runs-by-state-chart", "latency-chart", "backlog-chart" })
         {
-            var (drawn, available) = await ChartWidthAsync(_page.Locator($"[data-testid={card}]"));
-            Assert.True(drawn >= available * 0.9, $"{card}: the chart draws {drawn:0} px of the card's {available:0} px");
+            await Wait.UntilAsync(async () =>
+            {
+                var (drawn, available) = await ChartWidthAsync(_page.Locator($"[data-testid={card}]"));
+                return available > 0 && drawn >= available * 0.9;
+            }, $"{card} to draw across at least 90% of its card's width", timeoutSeconds: 10);
         }
     }
 
