@@ -264,3 +264,26 @@ stop_registry() {
     [[ -f "$pidfile" ]] && kill "$(cat "$pidfile")" 2>/dev/null
     rm -f "$pidfile"
 }
+
+# --- Browser-side test tools (npm) ---------------------------------------------
+
+# ensure_axe: axe-core (pinned in Console.Tests/package.json and its lock file) under
+# Console.Tests/node_modules, where the accessibility tests read axe.min.js. Installs node and
+# npm from Debian when there is no npm; skips npm when the pinned version is already there.
+ensure_axe() {
+    local root tests want have
+    root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+    tests="$root/Console.Tests"
+    want="$(sed -n 's/.*"axe-core": *"\([^"]*\)".*/\1/p' "$tests/package.json")"
+    have="$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$tests/node_modules/axe-core/package.json" 2>/dev/null | head -n 1)"
+    if [[ -n "$want" && "$have" == "$want" && -f "$tests/node_modules/axe-core/axe.min.js" ]]; then
+        return 0
+    fi
+    # Node may come from elsewhere (NodeSource's nodejs bundles npm and conflicts with Debian's npm).
+    if ! command -v npm >/dev/null 2>&1; then
+        ensure_packages nodejs=node npm=npm || return 1
+    fi
+    te_log "installing axe-core $want into Console.Tests/node_modules"
+    (cd "$tests" && npm ci --no-audit --no-fund --loglevel=error) >&2 || { te_die "npm ci in Console.Tests failed"; return 1; }
+    [[ -f "$tests/node_modules/axe-core/axe.min.js" ]] || { te_die "axe-core did not install"; return 1; }
+}

@@ -69,10 +69,11 @@ log "postgres ready ($CONSOLE_TEST_POSTGRES)"
 start_redis || setup_failed "Redis (redis-server) did not start"
 log "redis ready at $CONSOLE_TEST_REDIS"
 
-# 5. Browser.
+# 5. Browser, and axe-core for the accessibility audit (Console.Tests/node_modules).
 if [[ -x /usr/bin/chromium ]]; then
     export CONSOLE_TEST_CHROMIUM=/usr/bin/chromium
 fi
+ensure_axe || setup_failed "could not install axe-core (npm ci in Console.Tests)"
 
 # 6. Tests.
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1

@@ -27,4 +27,7 @@ public static class FlowRunStates
         state is FlowRunState.Pending or FlowRunState.Running or FlowRunState.Cancelling;
 
     public static readonly FlowRunState[] Active = [FlowRunState.Pending, FlowRunState.Running, FlowRunState.Cancelling];
+
+    /// <summary>The final states (<see cref="IsTerminal"/>), for queries.</summary>
+    public static readonly FlowRunState[] Terminal = [FlowRunState.Completed, FlowRunState.Failed, FlowRunState.Cancelled, FlowRunState.Crashed];
 }

@@ -26,7 +26,13 @@ public sealed record InsightsDto
     /// <summary>Bucket starts (UTC).</summary>
     public IReadOnlyList<DateTime> Buckets { get; init; } = [];
 
-    /// <summary>State -> how many runs entered that state in each bucket (from the state timeline).</summary>
+    /// <summary>Runs created in each bucket.</summary>
+    public int[] RunsCreated { get; init; } = [];
+
+    /// <summary>
+    /// Final state (Completed, Failed, Cancelled, Crashed) -> how many runs ended in that state in each
+    /// bucket; a run counts once, in the bucket of its end.
+    /// </summary>
     public IReadOnlyDictionary<string, int[]> RunsByState { get; init; } = new Dictionary<string, int[]>();
 
     /// <summary>Due, unclaimed runs at each bucket's end (late ones included).</summary>
@@ -37,7 +43,7 @@ public sealed record InsightsDto
     /// <summary>Seconds the oldest waiting run had waited past its expected start, at each bucket's end.</summary>
     public double[] OldestWaitSeconds { get; init; } = [];
 
-    /// <summary>Dispatch latency (created -> claimed) percentiles of the claims in each bucket; null without claims.</summary>
+    /// <summary>Dispatch latency (created -> claimed) percentiles of the claims in each bucket, in seconds (millisecond precision); null without claims.</summary>
     public double?[] LatencyP50 { get; init; } = [];
 
     public double?[] LatencyP90 { get; init; } = [];

@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Console.Core.Metrics;
 
 /// <summary>
-/// The numbers behind the insights charts, per pool or deployment: runs entering each state,
+/// The numbers behind the insights charts, per pool or deployment: runs created and runs ended in each final state,
 /// the backlog and its oldest wait, and dispatch latency (created -> claimed, from the state timeline).
 /// </summary>
 public sealed class InsightsService(ConsoleDbContext db, StatusRules rules)
@@ -21,27 +21,38 @@ public sealed class InsightsService(ConsoleDbContext db, StatusRules rules)
         var start = now - (bucket * count);
         var runs = Filter(query);
 
-        var changes = await (
+        var pendings = await (
             from c in db.FlowRunStateChanges.AsNoTracking()
-            where c.Timestamp >= start
+            where c.Timestamp >= start && c.State == FlowRunState.Pending
             join r in runs on c.FlowRunId equals r.Id
-            select new { c.FlowRunId, c.State, c.Timestamp, r.CreatedAt }).ToListAsync(ct);
+            select new { c.FlowRunId, c.Timestamp, r.CreatedAt }).ToListAsync(ct);
 
         int Index(DateTime t) => Math.Clamp((int)((t - start) / bucket), 0, count - 1);
 
-        var byState = new SortedDictionary<FlowRunState, int[]>();
-        foreach (var change in changes)
+        // Runs, not state entries: each run counts once where it was created, and once where it
+        // ended, under the state it ended in (a run that passed Scheduled, Pending and Completed is
+        // one Completed run, never three bars).
+        var created = new int[count];
+        foreach (var at in await runs.Where(r => r.CreatedAt >= start && r.CreatedAt <= now).Select(r => r.CreatedAt).ToListAsync(ct))
         {
-            if (!byState.TryGetValue(change.State, out var series))
+            created[Index(at)]++;
+        }
+
+        var ended = await runs.Where(r => r.EndedAt >= start && r.EndedAt <= now && FlowRunStates.Terminal.Contains(r.State))
+            .Select(r => new { r.State, EndedAt = r.EndedAt!.Value }).ToListAsync(ct);
+        var byState = new SortedDictionary<FlowRunState, int[]>();
+        foreach (var run in ended)
+        {
+            if (!byState.TryGetValue(run.State, out var series))
             {
-                byState[change.State] = series = new int[count];
+                byState[run.State] = series = new int[count];
             }
 
-            series[Index(change.Timestamp)]++;
+            series[Index(run.EndedAt)]++;
         }
 
         // One claim per run: its first Pending in the range.
-        var claims = changes.Where(c => c.State == FlowRunState.Pending)
+        var claims = pendings
             .GroupBy(c => c.FlowRunId)
             .Select(g => g.OrderBy(c => c.Timestamp).First())
             .Select(c => (At: c.Timestamp, Seconds: Math.Max(0, (c.Timestamp - c.CreatedAt).TotalSeconds)))
@@ -80,6 +91,7 @@ public sealed class InsightsService(ConsoleDbContext db, StatusRules rules)
             To = now,
             BucketSeconds = (int)bucket.TotalSeconds,
             Buckets = [.. Enumerable.Range(0, count).Select(i => start + (bucket * i))],
+            RunsCreated = created,
             RunsByState = byState.ToDictionary(kv => kv.Key.ToString(), kv => kv.Value),
             Waiting = waitingSeries,
             Late = lateSeries,

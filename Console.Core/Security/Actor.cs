@@ -38,5 +38,8 @@ internal sealed class SystemActorAccessor : IActorAccessor
     public Actor Current => Actor.System;
 }
 
-/// <summary>The actor lacks the role for a change (403 through the web host's handler).</summary>
-public sealed class AccessDeniedException(string message) : Exception(message);
+/// <summary>
+/// The actor lacks the role for a change (403 through the web host's handler). A ConsoleException
+/// like the other refusals, so every caller that shows a refusal as a message shows this one too.
+/// </summary>
+public sealed class AccessDeniedException(string message) : Contracts.Common.ConsoleException(message);

@@ -122,6 +122,22 @@ public sealed class OidcSignInTests(OidcFixture fixture) : IClassFixture<OidcFix
         Assert.False(PasswordHashing.Verify(TestIdentityProvider.Password, stored.PasswordHash), "a provider's person has no console password");
     }
 
+    [Theory]
+    [InlineData(ColorScheme.Light)]
+    [InlineData(ColorScheme.Dark)]
+    public async Task The_sign_in_page_with_the_provider_button_has_no_WCAG_2_A_or_AA_violation(ColorScheme scheme)
+    {
+        var page = await BrowserFixture.NewPageAsync(fixture.Browser, fixture.Server.BaseUrl, scheme);
+        // The refusal's message too: the page as a person whose groups map to no role sees it.
+        await page.GotoAsync("/signin?error=oidc-no-role");
+        await Expect(page.Locator("#signin-oidc")).ToBeVisibleAsync();
+        await Expect(page.Locator("p.error")).ToBeVisibleAsync();
+
+        var violations = await AxeAudit.ViolationsAsync(page);
+        Assert.True(violations.Count == 0, $"{violations.Count} axe-core WCAG 2 A/AA violations ({scheme}):\n" + string.Join("\n", violations));
+        await page.Context.DisposeAsync();
+    }
+
     [Fact]
     public async Task A_person_in_no_mapped_group_is_refused()
     {

@@ -47,15 +47,15 @@ public sealed class BrowserFixture : IAsyncLifetime
         return browser;
     }
 
-    /// <summary>A fresh browser context on the console at <paramref name="baseUrl"/>.</summary>
-    public static async Task<IPage> NewPageAsync(IBrowser browser, string baseUrl)
+    /// <summary>A fresh browser context on the console at <paramref name="baseUrl"/>, with the system's colour scheme.</summary>
+    public static async Task<IPage> NewPageAsync(IBrowser browser, string baseUrl, ColorScheme scheme = ColorScheme.Light)
     {
         ArgumentNullException.ThrowIfNull(browser);
         var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = baseUrl,
             ViewportSize = new ViewportSize { Width = 1440, Height = 900 },
-            ColorScheme = ColorScheme.Light,
+            ColorScheme = scheme,
         });
         context.SetDefaultTimeout(20_000);
         return await context.NewPageAsync();

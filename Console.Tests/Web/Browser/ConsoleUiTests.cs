@@ -210,9 +210,20 @@ public sealed class ConsoleUiTests(BrowserFixture browser) : IClassFixture<Brows
         await Expect(_page).ToHaveURLAsync(new Regex($"/insights/{pool}$"));
         var chart = _page.Locator("[data-testid=runs-by-state-chart]");
         await Expect(chart.Locator("svg")).ToBeVisibleAsync();
-        await Expect(chart.Locator("[data-testid=runs-by-state-totals]")).ToContainTextAsync("Completed 1");
-        await Expect(chart.Locator("[data-testid=runs-by-state-totals]")).ToContainTextAsync("Failed 1");
+        // Runs, not state entries: two runs that each passed four states are two ended runs.
+        await Expect(chart.Locator("[data-testid=runs-by-state-totals]")).ToHaveTextAsync("Created 2 · Completed 1 · Failed 1");
         await Expect(_page.Locator("[data-testid=latency-summary]")).ToContainTextAsync("2 claims");
+
+        // Every chart draws across its card's width, not a narrow picture in the middle of it (once
+        // the browser measured the card: the chart draws at its measured size).
+        foreach (var card in new[] { "runs-by-state-chart", "latency-chart", "backlog-chart" })
+        {
+            await Wait.UntilAsync(async () =>
+            {
+                var (drawn, available) = await ChartWidthAsync(_page.Locator($"[data-testid={card}]"));
+                return available > 0 && drawn >= available * 0.9;
+            }, $"{card} to draw across at least 90% of its card's width", timeoutSeconds: 10);
+        }
     }
 
     [Fact]
@@ -343,5 +354,20 @@ public sealed class ConsoleUiTests(BrowserFixture browser) : IClassFixture<Brows
         await _page.Locator("#pool-name").FillAsync(taken + "-2");
         await Expect(field).Not.ToContainTextAsync("already exists");
         await Expect(_page.Locator("#create-pool-next")).ToBeEnabledAsync();
+    }
+
+    /// <summary>The width the chart's drawing takes on screen, and the width of its card's content.</summary>
+    private static async Task<(double Drawn, double Available)> ChartWidthAsync(ILocator card)
+    {
+        await Expect(card.Locator("svg").First).ToBeVisibleAsync();
+        var widths = await card.EvaluateAsync<double[]>("""
+            card => {
+                const svg = card.querySelector('.mud-chart svg');
+                const style = getComputedStyle(card);
+                return [svg.getBoundingClientRect().width, card.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight),
+                        svg.getBBox().width * svg.getScreenCTM().a];
+            }
+            """);
+        return (Math.Min(widths[0], widths[2]), widths[1]);
     }
 }

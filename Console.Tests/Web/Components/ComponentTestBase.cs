@@ -21,6 +21,12 @@ public abstract class ComponentTestBase : IAsyncLifetime
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "console-tests", "bunit-" + Guid.NewGuid().ToString("N"));
 
     protected ComponentTestBase()
+        : this(configure: null)
+    {
+    }
+
+    /// <summary>With <paramref name="configure"/> adding or replacing services before the renderer locks them.</summary>
+    protected ComponentTestBase(Action<IServiceCollection>? configure)
     {
         Directory.CreateDirectory(_folder);
         // Waits end as soon as their condition holds; the bound only matters on a loaded machine.
@@ -42,6 +48,7 @@ public abstract class ComponentTestBase : IAsyncLifetime
         // Core's metrics take the host's IMeterFactory (ConsoleMetrics), as every real host registers it.
         Context.Services.AddMetrics();
         Context.Services.AddConsoleCore(configuration);
+        configure?.Invoke(Context.Services);
 
         // Both reach into the renderer, which locks the services: register everything first.
         Context.JSInterop.Mode = JSRuntimeMode.Loose;

@@ -22,6 +22,14 @@ public static class ChartLabels
     public static ChartSeries<double> Series(string name, IEnumerable<double?> values) =>
         new() { Name = name, Data = new ChartData<double>((IReadOnlyList<double?>)[.. values]) };
 
+    /// <summary>Milliseconds while every latency of the range is below a second, else seconds.</summary>
+    public static (string Unit, double Factor) LatencyUnit(InsightsDto data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var max = data.LatencyP50.Concat(data.LatencyP90).Concat(data.LatencyP99).Max() ?? 0;
+        return max < 1 ? ("ms", 1000) : ("s", 1);
+    }
+
     public static string Seconds(double? seconds) =>
         seconds is not { } s ? "–"
         : s < 1 ? string.Create(CultureInfo.InvariantCulture, $"{s * 1000:0} ms")

@@ -40,7 +40,16 @@ public abstract class LiveComponentBase : ComponentBase, IDisposable
     /// <summary>Applies a change on the renderer's dispatcher; returns whether to re-render.</summary>
     protected abstract Task<bool> ApplyAsync(ChangeEvent change);
 
-    /// <summary>Runs a user action; a domain error becomes a message instead of breaking the page.</summary>
+    /// <summary>
+    /// How many actions were refused: a control that shows its new value before the server answers
+    /// (a switch) takes it as its <c>@key</c>, so a refusal rebuilds it from the unchanged data.
+    /// </summary>
+    protected int RefusalCount { get; private set; }
+
+    /// <summary>
+    /// Runs a user action; a refusal (a role, a conflict, a rule: see <see cref="Refusals"/>) becomes
+    /// a message and the page keeps working.
+    /// </summary>
     protected async Task<bool> TryAsync(Func<Task> action, string? success = null)
     {
         ArgumentNullException.ThrowIfNull(action);
@@ -56,7 +65,8 @@ public abstract class LiveComponentBase : ComponentBase, IDisposable
         }
         catch (ConsoleException ex)
         {
-            Snackbar.Add(ex.Message, Severity.Error);
+            RefusalCount++;
+            Snackbar.Add(Refusals.Message(ex), Severity.Error);
             return false;
         }
     }
