@@ -31,7 +31,8 @@ public sealed class RunTokenTests(SecureConsoleServer server) : IClassFixture<Se
         var worker = WorkerProcess.StartCli(BuiltApps.DotnetHost, BuiltApps.CliDll, server.BaseUrl, pool, "w-" + Guid.NewGuid().ToString("N")[..8],
             new Dictionary<string, string?>
             {
-                ["Worker:ApiKey"] = workerKey, ["Worker:PollWaitSeconds"] = "5", ["Worker:CreatePoolIfMissing"] = "false",
+                // As users start it: the CLI's own key (it checks the pool with it) and the worker's setting.
+                ["CONSOLE_API_KEY"] = workerKey, ["Worker:ApiKey"] = workerKey, ["Worker:PollWaitSeconds"] = "5",
             });
         try
         {
