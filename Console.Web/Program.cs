@@ -27,6 +27,8 @@ builder.AddConsoleWeb();
 var app = builder.Build();
 try
 {
+    // Every ValidateOnStart option now, so a bad setting is one line here, not a host failure logged with its stack.
+    app.Services.GetService<IStartupValidator>()?.Validate();
     await app.Services.MigrateConsoleDatabaseAsync();
     if (SecurityStartup.BootstrapName(app.Configuration) is { } admin)
     {

@@ -1,10 +1,15 @@
 using Bunit;
 using Console.Core;
+using Console.Contracts.Security;
 using Console.Core.Persistence;
+using Console.Core.Security;
+using Console.Web.Components.Security;
+using Console.Web.Security;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
 using MudBlazor;
 using MudBlazor.Services;
@@ -48,6 +53,13 @@ public abstract class ComponentTestBase : IAsyncLifetime
         // Core's metrics take the host's IMeterFactory (ConsoleMetrics), as every real host registers it.
         Context.Services.AddMetrics();
         Context.Services.AddConsoleCore(configuration);
+        // Components alone render as in an open console (everyone an admin); a test that wants
+        // another role cascades its own ConsoleAccess, and the layout resolves it as a circuit does.
+        Context.Services.AddCascadingValue(_ => new ConsoleAccess(Roles.Admin, Open: true));
+        Context.Services.AddOptions<SecurityOptions>();
+        Context.Services.TryAddSingleton<CredentialState>();
+        Context.Services.TryAddSingleton<ListenState>();
+        Context.Services.TryAddSingleton<SecurityGate>();
         configure?.Invoke(Context.Services);
 
         // Both reach into the renderer, which locks the services: register everything first.

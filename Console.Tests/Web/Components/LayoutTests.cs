@@ -6,6 +6,9 @@ namespace Console.Tests.Web.Components;
 
 public sealed class LayoutTests : ComponentTestBase
 {
+    // The layout asks the security gate (through the database) whether the console is open.
+    protected override bool UsesDatabase => true;
+
     [Fact]
     public void The_navigation_has_exactly_the_five_sections()
     {

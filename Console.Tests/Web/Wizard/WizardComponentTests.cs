@@ -1,10 +1,12 @@
 using Bunit;
 using Console.Contracts;
+using Console.Contracts.Security;
 using Console.Contracts.WorkPools;
 using Console.Core;
 using Console.Core.Deployments;
 using Console.Core.Persistence;
 using Console.Core.WorkPools;
+using Console.Web.Components.Security;
 using Console.Web.Components.Wizard;
 using Console.Web.Hosting;
 using Console.Projects.Images;
@@ -51,6 +53,8 @@ public sealed class WizardComponentTests : IAsyncLifetime
         Context.Services.AddConsoleCore(configuration);
         Context.Services.AddSingleton<IWebHostEnvironment>(new RepositoryEnvironment());
         Context.Services.AddSingleton<IImageBuilder>(_builder);
+        // The wizard alone, as in an open console: everyone an admin.
+        Context.Services.AddCascadingValue(_ => new ConsoleAccess(Roles.Admin, Open: true));
         Context.JSInterop.Mode = JSRuntimeMode.Loose;
         Context.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
     }
