@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Console.Contracts.Deployments;
 
 namespace Console.Contracts;
 
@@ -29,6 +30,14 @@ public sealed record DeploymentDto
     public string? Description { get; init; }
     public bool IsPaused { get; init; }
     public int? ConcurrencyLimit { get; init; }
+    public CollisionStrategy CollisionStrategy { get; init; }
+    public RetryPolicyDto? Retries { get; init; }
+
+    /// <summary>The longest a run may stay Running before it is stopped and ends TimedOut; null = no limit.</summary>
+    public int? TimeoutSeconds { get; init; }
+
+    public LatePolicyDto? LatePolicy { get; init; }
+    public IReadOnlyList<PullStepDto> PullSteps { get; init; } = [];
     public DeploymentStatus Status { get; init; }
     public DateTime CreatedAt { get; init; }
     public DateTime UpdatedAt { get; init; }
@@ -49,6 +58,11 @@ public sealed record CreateDeploymentRequest
     public string? Description { get; init; }
     public bool? IsPaused { get; init; }
     public int? ConcurrencyLimit { get; init; }
+    public CollisionStrategy? CollisionStrategy { get; init; }
+    public RetryPolicyDto? Retries { get; init; }
+    public int? TimeoutSeconds { get; init; }
+    public LatePolicyDto? LatePolicy { get; init; }
+    public IReadOnlyList<PullStepDto>? PullSteps { get; init; }
 }
 
 public sealed record UpdateDeploymentRequest
@@ -63,11 +77,23 @@ public sealed record UpdateDeploymentRequest
     public string? Description { get; init; }
     public bool? IsPaused { get; init; }
     public Optional<int?> ConcurrencyLimit { get; init; }
+    public CollisionStrategy? CollisionStrategy { get; init; }
+
+    /// <summary>Null clears the policy (no retries); absent keeps it.</summary>
+    public Optional<RetryPolicyDto?> Retries { get; init; }
+
+    public Optional<int?> TimeoutSeconds { get; init; }
+    public Optional<LatePolicyDto?> LatePolicy { get; init; }
+
+    /// <summary>Replaces the steps; an empty list removes them.</summary>
+    public IReadOnlyList<PullStepDto>? PullSteps { get; init; }
 }
 
 public sealed record CreateFlowRunRequest
 {
     public JsonObject? Parameters { get; init; }
     public JsonObject? JobVariables { get; init; }
+
+    /// <summary>May be in the past (a backfill): such a run is due at once, and late policies apply to it.</summary>
     public DateTime? ScheduledStartAt { get; init; }
 }

@@ -23,6 +23,18 @@ public sealed record FlowRunDto
     public DateTime? EndedAt { get; init; }
     public DateTime CreatedAt { get; init; }
 
+    /// <summary>1-based: which attempt the run is on (or ended on).</summary>
+    public int Attempt { get; init; } = 1;
+
+    /// <summary>1 + the deployment's <c>maxRetries</c>, fixed when the run was created.</summary>
+    public int MaxAttempts { get; init; } = 1;
+
+    /// <summary>When an AwaitingRetry run's next attempt is due.</summary>
+    public DateTime? NextAttemptAt { get; init; }
+
+    /// <summary>The commit a git-pulled run ran (its <c>gitClone</c> step's checkout).</summary>
+    public string? CodeRevision { get; init; }
+
     /// <summary>Set while the run, ended by the lease reaper, keeps its slot until a worker confirms its infrastructure gone.</summary>
     public DateTime? InfrastructureHeldSince { get; init; }
 
@@ -36,6 +48,12 @@ public sealed record SetStateRequest
     public string? Message { get; init; }
     public int? ExitCode { get; init; }
     public string? InfrastructureId { get; init; }
+
+    /// <summary>The commit a <c>gitClone</c> step checked out, reported with Running.</summary>
+    public string? CodeRevision { get; init; }
+
+    /// <summary>The attempt the sender is reporting for; a report for an attempt the run has left is refused (409).</summary>
+    public int? Attempt { get; init; }
 }
 
 public sealed record LogLineDto
@@ -45,6 +63,9 @@ public sealed record LogLineDto
     public string Level { get; init; } = "info";
     public string Stream { get; init; } = "stdout";
     public required string Message { get; init; }
+
+    /// <summary>The attempt that wrote the line (1-based).</summary>
+    public int Attempt { get; init; } = 1;
 }
 
 public sealed record NewLogLine
@@ -59,12 +80,16 @@ public sealed record NewLogLine
     /// has is skipped, so a post that is sent again (its answer was lost) adds nothing twice.
     /// </summary>
     public string? Id { get; init; }
+
+    /// <summary>The attempt that wrote the line; defaults to the run's current attempt.</summary>
+    public int? Attempt { get; init; }
 }
 
 /// <summary>A token for one run's own process (<c>CONSOLE_API_KEY</c> in its environment): its logs and state only, until it ends.</summary>
 public sealed record RunTokenDto(string Token, DateTime ExpiresAt);
 
-public sealed record StateChangeDto(FlowRunState State, string? Message, DateTime Timestamp);
+/// <summary>One entry of a run's history; <paramref name="Attempt"/> tells the attempts apart.</summary>
+public sealed record StateChangeDto(FlowRunState State, string? Message, DateTime Timestamp, int Attempt = 1);
 
 public sealed record FlowRunQuery
 {
