@@ -1,4 +1,6 @@
+using Console.Core.Automations;
 using Console.Core.Common;
+using Console.Core.Events;
 using Console.Core.Deployments;
 using Console.Core.Diagnostics;
 using Console.Core.Feed;
@@ -30,6 +32,7 @@ public static class DependencyInjection
         services.AddConsoleDiagnostics();
 
         services.AddConsoleDatabase(configuration);
+        services.AddConsoleEvents();
 
         services.TryAddScoped<WorkPoolService>();
         services.TryAddScoped<WorkQueueService>();

@@ -59,6 +59,8 @@ app.MapWorkerEndpoints();
 app.MapInfrastructureEndpoints();
 app.MapDeploymentEndpoints();
 app.MapFlowRunEndpoints();
+app.MapEventEndpoints();
+app.MapAutomationEndpoints();
 app.MapObservabilityEndpoints();
 app.MapSecurityEndpoints();
 app.MapHub<LiveHub>(LiveHub.Path);

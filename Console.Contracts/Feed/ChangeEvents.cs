@@ -39,3 +39,12 @@ public sealed record LogLinesAdded(Guid FlowRunId, string Pool, IReadOnlyList<Lo
 /// still holds open (hub connections, UI circuits). Carries the key's or user's id only.
 /// </summary>
 public sealed record CredentialRevoked(Guid CredentialId) : ChangeEvent((string?)null);
+
+/// <summary>An event was recorded (docs/automations.md); sent on the hub as <c>Event</c>.</summary>
+public sealed record EventRecorded(Automations.EventDto Event, string? Pool) : ChangeEvent(Pool);
+
+/// <summary>An automation's action was attempted: the deliveries page updates live.</summary>
+public sealed record DeliveryRecorded(Automations.DeliveryDto Delivery) : ChangeEvent((string?)null);
+
+/// <summary>An automation was created, changed (or fired) or deleted (<see cref="Automation"/> null).</summary>
+public sealed record AutomationChanged(Guid Id, Automations.AutomationDto? Automation) : ChangeEvent((string?)null);

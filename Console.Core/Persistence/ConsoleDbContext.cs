@@ -1,4 +1,6 @@
 using Console.Contracts.FlowRuns;
+using Console.Core.Automations;
+using Console.Core.Events;
 using Console.Core.Deployments;
 using Console.Core.FlowRuns;
 using Console.Core.Security;
@@ -37,6 +39,10 @@ public class ConsoleDbContext : DbContext
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<ConsoleUser> Users => Set<ConsoleUser>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<ConsoleEvent> Events => Set<ConsoleEvent>();
+    public DbSet<Automation> Automations => Set<Automation>();
+    public DbSet<AutomationDelivery> AutomationDeliveries => Set<AutomationDelivery>();
+    public DbSet<DeliveryAttempt> DeliveryAttempts => Set<DeliveryAttempt>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -118,6 +124,44 @@ public class ConsoleDbContext : DbContext
         {
             e.HasIndex(a => a.At);
             e.HasIndex(a => new { a.Resource, a.ResourceName });
+        });
+
+        // Events and automations (docs/automations.md).
+        modelBuilder.Entity<ConsoleEvent>(e =>
+        {
+            e.HasKey(x => x.Seq);
+            e.HasIndex(x => x.Id).IsUnique();
+            e.HasIndex(x => x.OccurredAt);
+            e.HasIndex(x => x.DispatchedAt);
+            e.HasIndex(x => new { x.Type, x.Seq });
+            e.HasIndex(x => new { x.PoolName, x.Seq });
+            e.HasIndex(x => new { x.DeploymentId, x.Type, x.State });
+            e.HasIndex(x => new { x.FlowRunId, x.Seq });
+            e.HasIndex(x => new { x.AutomationId, x.Type });
+            // One record per occurrence of what time alone causes, however many replicas notice it.
+            e.HasIndex(x => x.OccurrenceKey).IsUnique();
+            e.Property(x => x.Type).HasMaxLength(64);
+            e.Property(x => x.ResourceKind).HasMaxLength(32);
+            e.Property(x => x.State).HasMaxLength(16);
+            e.Property(x => x.OccurrenceKey).HasMaxLength(200);
+        });
+        modelBuilder.Entity<Automation>(e =>
+        {
+            e.HasIndex(a => a.Name).IsUnique();
+            e.Property(a => a.LastFiredAt).IsConcurrencyToken();
+        });
+        modelBuilder.Entity<AutomationDelivery>(e =>
+        {
+            // Each action of an automation is delivered once per event, under one id.
+            e.HasIndex(d => new { d.EventId, d.AutomationId, d.ActionIndex }).IsUnique();
+            e.HasIndex(d => new { d.Status, d.NextAttemptAt });
+            e.Property(d => d.Status).HasConversion<string>().HasMaxLength(16);
+        });
+        modelBuilder.Entity<DeliveryAttempt>(e =>
+        {
+            e.HasIndex(d => new { d.DeliveryId, d.Attempt }).IsUnique();
+            e.HasIndex(d => new { d.AutomationId, d.Id });
+            e.HasIndex(d => d.At);
         });
     }
 

@@ -49,7 +49,7 @@ public sealed class SecuritySaveChangesInterceptor(IActorAccessor actors, TimePr
     private async Task InspectAsync(DbContext context, CancellationToken ct)
     {
         var entries = context.ChangeTracker.Entries()
-            .Where(e => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted && e.Entity is not AuditEntry)
+            .Where(e => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted && e.Entity is not (AuditEntry or Events.ConsoleEvent))
             .ToList();
         if (entries.Count == 0)
         {

@@ -1,5 +1,6 @@
 using Console.Contracts.Common;
 using Console.Core;
+using Console.Web.Automations;
 using Console.Web.Jobs;
 using Console.Web.Live;
 using Console.Web.Observability;
@@ -36,6 +37,7 @@ public static class WebSetup
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
         builder.AddConsoleJobs();
+        builder.AddConsoleAutomations();
         builder.AddEmbeddedWorker();
         // The wizard's image builds go to the engine the worker runs containers on.
         builder.Services.AddFlowProjects();

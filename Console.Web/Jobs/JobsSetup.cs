@@ -22,6 +22,9 @@ public static class JobsSetup
         builder.Services.AddScoped<ForemanJob>();
         builder.Services.AddScoped<LeaseReaperJob>();
         builder.Services.AddScoped<RetentionJob>();
+        builder.Services.AddSingleton<AutomationsJobGate>();
+        builder.Services.AddScoped<AutomationsJob>();
+        builder.Services.AddScoped<TimedTriggersJob>();
 
         var enabled = builder.Configuration.GetValue(JobOptions.Section + ":Enabled", true);
         builder.Services.AddConsoleJobStorage(builder.Configuration);
@@ -35,7 +38,8 @@ public static class JobsSetup
             builder.Services.AddHangfireServer(options =>
             {
                 options.ServerName = $"console-{Environment.MachineName}";
-                options.WorkerCount = 2;
+                // The automations' dispatcher fires every second beside the four periodic jobs.
+                options.WorkerCount = 3;
                 // Recurring jobs fire on second-level crons; the default 15 s polling would delay them.
                 options.SchedulePollingInterval = TimeSpan.FromSeconds(1);
             });
@@ -64,6 +68,8 @@ public static class JobsSetup
             jobs.AddOrUpdate<ForemanJob>("foreman", j => j.RunAsync(CancellationToken.None), "*/5 * * * * *");
             jobs.AddOrUpdate<LeaseReaperJob>("lease-reaper", j => j.RunAsync(CancellationToken.None), "*/10 * * * * *");
             jobs.AddOrUpdate<RetentionJob>("retention", j => j.RunAsync(CancellationToken.None), Cron.Hourly());
+            jobs.AddOrUpdate<AutomationsJob>("automations", j => j.RunAsync(CancellationToken.None), "* * * * * *");
+            jobs.AddOrUpdate<TimedTriggersJob>("timed-triggers", j => j.RunAsync(CancellationToken.None), "*/5 * * * * *");
             return Task.CompletedTask;
         }
 

@@ -1,4 +1,5 @@
 using Console.Contracts.FlowRuns;
+using Console.Core.Events;
 using Console.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -6,13 +7,15 @@ using Microsoft.Extensions.Options;
 namespace Console.Web.Jobs;
 
 /// <summary>
-/// Deletes ended runs (with their logs and timelines) older than the retention period. Set-based
+/// Deletes ended runs (with their logs and timelines) older than the retention period, and events
+/// (with automation deliveries) older than theirs (Automations:EventRetentionDays). Set-based
 /// deletes against one cutoff: a second replica running it at the same moment deletes nothing more.
 /// </summary>
-public sealed class RetentionJob(ConsoleDbContext db, TimeProvider time, IOptions<JobOptions> options)
+public sealed class RetentionJob(ConsoleDbContext db, TimeProvider time, IOptions<JobOptions> options, EventService events)
 {
     public async Task<int> RunAsync(CancellationToken ct)
     {
+        await events.DeleteExpiredAsync(ct);
         var cutoff = time.GetUtcNow().UtcDateTime.AddDays(-options.Value.RetentionDays);
         var old = db.FlowRuns.Where(r => r.EndedAt != null && r.EndedAt < cutoff &&
             (r.State == FlowRunState.Completed || r.State == FlowRunState.Failed || r.State == FlowRunState.Cancelled || r.State == FlowRunState.Crashed));

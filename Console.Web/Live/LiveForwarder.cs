@@ -66,6 +66,8 @@ public sealed partial class LiveForwarder(IChangeFeed feed, FeedOrigins origins,
             DeploymentChanged e => pool!.SendAsync("DeploymentChanged", e.Deployment, ct),
             FlowRunChanged e => hub.Clients.Groups(LiveHub.PoolGroup(e.FlowRun.WorkPoolName), LiveHub.RunGroup(e.FlowRun.Id))
                 .SendAsync("FlowRunChanged", e.FlowRun, ct),
+            EventRecorded e => (e.Pool is null ? hub.Clients.Group(LiveHub.EventsGroup) : hub.Clients.Groups(LiveHub.EventsGroup, LiveHub.PoolGroup(e.Pool)))
+                .SendAsync("Event", e.Event, ct),
             LogLinesAdded e => hub.Clients.Group(LiveHub.RunGroup(e.FlowRunId)).SendAsync("LogLines", e.FlowRunId, e.Lines, ct),
             _ => Task.CompletedTask,
         };

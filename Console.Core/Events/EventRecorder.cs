@@ -1,0 +1,320 @@
+using System.Data.Common;
+using System.Runtime.CompilerServices;
+using System.Text.Json.Nodes;
+using Console.Contracts;
+using Console.Contracts.Automations;
+using Console.Contracts.Feed;
+using Console.Core.Common;
+using Console.Core.Deployments;
+using Console.Core.Feed;
+using Console.Core.FlowRuns;
+using Console.Core.Workers;
+using Console.Core.WorkPools;
+using Console.Core.WorkQueues;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace Console.Core.Events;
+
+/// <summary>
+/// Records the events of a save in that save (docs/architecture.md): every change passes through
+/// SaveChanges, so this is the one place where "no change without its event, no event without its
+/// change" holds, whichever service, job or claim made it. After the commit the events go to the
+/// change feed (the Events page, the hub's <c>Event</c>); inside an explicit transaction (the
+/// claim) they wait for its commit.
+/// </summary>
+public sealed class EventRecorder(StatusRules rules, IChangeFeed feed) : SaveChangesInterceptor, IDbTransactionInterceptor
+{
+    private readonly ConditionalWeakTable<DbContext, List<ConsoleEvent>> _unsaved = [];
+    private readonly ConditionalWeakTable<DbTransaction, List<ConsoleEvent>> _uncommitted = [];
+
+    public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+    {
+        ArgumentNullException.ThrowIfNull(eventData);
+        if (eventData.Context is { } context)
+        {
+            // No synchronisation context in this host; the services themselves save asynchronously.
+            RecordAsync(context, CancellationToken.None).GetAwaiter().GetResult();
+        }
+
+        return result;
+    }
+
+    public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(
+        DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(eventData);
+        if (eventData.Context is { } context)
+        {
+            await RecordAsync(context, cancellationToken);
+        }
+
+        return result;
+    }
+
+    public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
+    {
+        Saved(eventData?.Context);
+        return result;
+    }
+
+    public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+    {
+        Saved(eventData?.Context);
+        return ValueTask.FromResult(result);
+    }
+
+    public override void SaveChangesFailed(DbContextErrorEventData eventData) => Failed(eventData?.Context);
+
+    public override Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Failed(eventData?.Context);
+        return Task.CompletedTask;
+    }
+
+    public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => Committed(transaction);
+
+    public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Committed(transaction);
+        return Task.CompletedTask;
+    }
+
+    public void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => _uncommitted.Remove(transaction);
+
+    public Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        _uncommitted.Remove(transaction);
+        return Task.CompletedTask;
+    }
+
+    private async Task RecordAsync(DbContext context, CancellationToken ct)
+    {
+        var events = new List<ConsoleEvent>();
+        foreach (var entry in context.ChangeTracker.Entries().Where(e => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted).ToList())
+        {
+            var recorded = entry.Entity switch
+            {
+                FlowRun run => RunEvent(entry, run),
+                Deployment deployment => await DeploymentEventAsync(context, entry, deployment, ct),
+                WorkPool pool => PoolEvent(entry, pool),
+                PoolWorker worker => await WorkerEventAsync(context, entry, worker, ct),
+                WorkQueue queue => await QueueEventAsync(context, entry, queue, ct),
+                _ => null,
+            };
+            if (recorded is not null)
+            {
+                events.Add(recorded);
+            }
+        }
+
+        if (events.Count == 0)
+        {
+            return;
+        }
+
+        context.AddRange(events);
+        _unsaved.AddOrUpdate(context, events);
+    }
+
+    private void Saved(DbContext? context)
+    {
+        if (context is null || !_unsaved.TryGetValue(context, out var events))
+        {
+            return;
+        }
+
+        _unsaved.Remove(context);
+        if (context.Database.CurrentTransaction?.GetDbTransaction() is { } transaction)
+        {
+            _uncommitted.GetOrCreateValue(transaction).AddRange(events);
+            return;
+        }
+
+        Publish(events);
+    }
+
+    /// <summary>A failed save (a concurrency conflict the caller retries) must not leave its events to ride on the next one.</summary>
+    private void Failed(DbContext? context)
+    {
+        if (context is null || !_unsaved.TryGetValue(context, out var events))
+        {
+            return;
+        }
+
+        _unsaved.Remove(context);
+        foreach (var e in events)
+        {
+            var entry = context.Entry(e);
+            if (entry.State == EntityState.Added)
+            {
+                entry.State = EntityState.Detached;
+            }
+        }
+    }
+
+    private void Committed(DbTransaction transaction)
+    {
+        if (_uncommitted.TryGetValue(transaction, out var events))
+        {
+            _uncommitted.Remove(transaction);
+            Publish(events);
+        }
+    }
+
+    private void Publish(List<ConsoleEvent> events)
+    {
+        foreach (var e in events)
+        {
+            feed.Publish(new EventRecorded(EventMapping.ToDto(e), e.PoolName));
+        }
+    }
+
+    private static ConsoleEvent? RunEvent(EntityEntry entry, FlowRun run)
+    {
+        string? previous = null;
+        if (entry.State == EntityState.Modified)
+        {
+            var state = entry.Property(nameof(FlowRun.State));
+            if (!state.IsModified || Equals(state.OriginalValue, state.CurrentValue))
+            {
+                return null;
+            }
+
+            previous = state.OriginalValue?.ToString();
+        }
+        else if (entry.State != EntityState.Added)
+        {
+            return null;
+        }
+
+        var related = new List<EventResourceDto>
+        {
+            new(ResourceKinds.WorkPool, run.PoolId.ToString(), run.WorkPoolName),
+            new(ResourceKinds.WorkQueue, run.QueueId.ToString(), run.WorkQueueName),
+        };
+        if (run.DeploymentId is { } deploymentId)
+        {
+            related.Add(new(ResourceKinds.Deployment, deploymentId.ToString(), $"{run.FlowName}/{run.DeploymentName}"));
+        }
+
+        if (run.WorkerName is { } worker)
+        {
+            related.Add(new(ResourceKinds.Worker, worker, worker));
+        }
+
+        var payload = new JsonObject
+        {
+            ["state"] = run.State.ToString(),
+            ["previousState"] = previous,
+            ["message"] = run.StateMessage,
+            ["exitCode"] = run.ExitCode,
+            ["flowName"] = run.FlowName,
+            ["deploymentName"] = run.DeploymentName,
+        };
+        return New(EventTypes.FlowRunStateChanged, new(ResourceKinds.FlowRun, run.Id.ToString(), run.Name), related, payload, run.UpdatedAt).Also(e =>
+            {
+                e.PoolName = run.WorkPoolName;
+                e.QueueName = run.WorkQueueName;
+                e.DeploymentId = run.DeploymentId;
+                e.FlowRunId = run.Id;
+                e.State = run.State.ToString();
+            });
+    }
+
+    private async Task<ConsoleEvent?> DeploymentEventAsync(DbContext context, EntityEntry entry, Deployment deployment, CancellationToken ct)
+    {
+        var type = entry.State switch
+        {
+            EntityState.Added => EventTypes.DeploymentCreated,
+            EntityState.Deleted => EventTypes.DeploymentDeleted,
+            _ => EventTypes.DeploymentUpdated,
+        };
+        var pool = deployment.Pool?.Name ?? await PoolNameAsync(context, deployment.PoolId, ct);
+        var payload = new JsonObject { ["isPaused"] = deployment.IsPaused };
+        if (entry.State == EntityState.Modified)
+        {
+            payload["changed"] = new JsonArray([.. entry.Properties.Where(p => p.IsModified && p.Metadata.Name != nameof(Deployment.UpdatedAt))
+                .Select(p => (JsonNode?)JsonValue.Create(char.ToLowerInvariant(p.Metadata.Name[0]) + p.Metadata.Name[1..]))]);
+        }
+
+        return New(type, new(ResourceKinds.Deployment, deployment.Id.ToString(), $"{deployment.FlowName}/{deployment.Name}"),
+            [new(ResourceKinds.WorkPool, deployment.PoolId.ToString(), pool)], payload, rules.Now).Also(e =>
+            {
+                e.PoolName = pool;
+                e.DeploymentId = deployment.Id;
+            });
+    }
+
+    private ConsoleEvent? PoolEvent(EntityEntry entry, WorkPool pool)
+    {
+        if (entry.State != EntityState.Modified || entry.Property(nameof(WorkPool.IsPaused)) is not { IsModified: true } paused
+            || Equals(paused.OriginalValue, paused.CurrentValue))
+        {
+            return null;
+        }
+
+        return New(pool.IsPaused ? EventTypes.WorkPoolPaused : EventTypes.WorkPoolResumed,
+            new(ResourceKinds.WorkPool, pool.Id.ToString(), pool.Name), [], [], rules.Now).Also(e => e.PoolName = pool.Name);
+    }
+
+    private async Task<ConsoleEvent?> WorkerEventAsync(DbContext context, EntityEntry entry, PoolWorker worker, CancellationToken ct)
+    {
+        if (entry.State == EntityState.Modified)
+        {
+            var heartbeat = entry.Property(nameof(PoolWorker.LastHeartbeatAt));
+            var interval = entry.Property(nameof(PoolWorker.HeartbeatIntervalSeconds));
+            if (!heartbeat.IsModified || rules.Worker((DateTime)heartbeat.OriginalValue!, (int)interval.OriginalValue!) == WorkerStatus.Online)
+            {
+                return null;
+            }
+        }
+        else if (entry.State != EntityState.Added)
+        {
+            return null;
+        }
+
+        var pool = worker.Pool?.Name ?? await PoolNameAsync(context, worker.PoolId, ct);
+        return WorkerEvents.Online(worker, pool, rules.Now);
+    }
+
+    private async Task<ConsoleEvent?> QueueEventAsync(DbContext context, EntityEntry entry, WorkQueue queue, CancellationToken ct)
+    {
+        if (entry.State != EntityState.Modified || entry.Property(nameof(WorkQueue.LastPolledAt)) is not { IsModified: true } polled)
+        {
+            return null;
+        }
+
+        var before = new WorkQueue { Name = queue.Name, IsPaused = queue.IsPaused, LastPolledAt = (DateTime?)polled.OriginalValue };
+        if (queue.IsPaused || rules.Queue(before) != QueueStatus.NotReady || rules.Queue(queue) != QueueStatus.Ready)
+        {
+            return null;
+        }
+
+        var pool = queue.Pool?.Name ?? await PoolNameAsync(context, queue.PoolId, ct);
+        return New(EventTypes.WorkQueueReady, new(ResourceKinds.WorkQueue, queue.Id.ToString(), queue.Name),
+            [new(ResourceKinds.WorkPool, queue.PoolId.ToString(), pool)], [], rules.Now).Also(e =>
+            {
+                e.PoolName = pool;
+                e.QueueName = queue.Name;
+            });
+    }
+
+    private static async Task<string> PoolNameAsync(DbContext context, Guid poolId, CancellationToken ct) =>
+        context.Set<WorkPool>().Local.FirstOrDefault(p => p.Id == poolId)?.Name
+        ?? await context.Set<WorkPool>().AsNoTracking().Where(p => p.Id == poolId).Select(p => p.Name).FirstOrDefaultAsync(ct)
+        ?? string.Empty;
+
+    internal static ConsoleEvent New(string type, EventResourceDto resource, IReadOnlyList<EventResourceDto> related, JsonObject payload, DateTime at) => new()
+    {
+        Type = type,
+        OccurredAt = at,
+        ResourceKind = resource.Kind,
+        ResourceId = resource.Id,
+        ResourceName = resource.Name,
+        Related = Contracts.Common.ConsoleJson.Serialize(related),
+        Payload = payload.ToJsonString(),
+    };
+}

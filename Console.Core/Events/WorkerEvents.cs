@@ -1,0 +1,16 @@
+using Console.Contracts.Automations;
+using Console.Core.Workers;
+
+namespace Console.Core.Events;
+
+internal static class WorkerEvents
+{
+    public static ConsoleEvent Online(PoolWorker worker, string pool, DateTime at) => Of(EventTypes.WorkerOnline, worker, pool, at);
+
+    public static ConsoleEvent Offline(PoolWorker worker, string pool, DateTime at) => Of(EventTypes.WorkerOffline, worker, pool, at);
+
+    private static ConsoleEvent Of(string type, PoolWorker worker, string pool, DateTime at) =>
+        EventRecorder.New(type, new(ResourceKinds.Worker, worker.Id.ToString(), worker.Name),
+            [new(ResourceKinds.WorkPool, worker.PoolId.ToString(), pool)], new() { ["lastHeartbeatAt"] = worker.LastHeartbeatAt }, at)
+        .Also(e => e.PoolName = pool);
+}
