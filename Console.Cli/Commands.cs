@@ -1,4 +1,5 @@
 using Console.Cli.ApiKeys;
+using Console.Cli.Automations;
 using Console.Cli.Hosting;
 using Console.Cli.Deploy;
 using Console.Cli.Deployments;
@@ -83,6 +84,20 @@ public static class Commands
             run.AddCommand<FlowRunLogsCommand>("logs").WithDescription("Print a flow run's logs (--follow: until it finishes)");
             run.AddCommand<FlowRunCancelCommand>("cancel").WithDescription("Cancel a flow run");
         });
+        config.AddBranch("automation", automation =>
+        {
+            automation.SetDescription("Automations: when a trigger fires, call webhooks, run deployments, pause pools (docs/automations.md)");
+            automation.AddCommand<AutomationListCommand>("ls").WithDescription("List automations");
+            automation.AddCommand<AutomationInspectCommand>("inspect").WithDescription("Show an automation and its recent deliveries");
+            automation.AddCommand<AutomationCreateCommand>("create").WithDescription("Create an automation from a YAML file")
+                .WithExample("automation", "create", "-f", "automation.yaml");
+            automation.AddCommand<AutomationEnableCommand>("enable").WithDescription("Enable an automation");
+            automation.AddCommand<AutomationDisableCommand>("disable").WithDescription("Disable an automation: its trigger is ignored");
+            automation.AddCommand<AutomationDeleteCommand>("delete").WithDescription("Delete an automation and its deliveries");
+            automation.AddCommand<AutomationTestCommand>("test").WithDescription("Fire the automation's actions once with a sample event");
+        });
+        config.AddCommand<EventsCommand>("events").WithDescription("Print the event stream (--follow: live, until Ctrl+C)")
+            .WithExample("events", "--type", "flowRun.stateChanged", "--follow");
         config.AddBranch("api-key", key =>
         {
             key.SetDescription("Create, list and revoke API keys (admins only)");

@@ -1,0 +1,122 @@
+using System.ComponentModel;
+using System.Threading.Channels;
+using Console.Cli.Api;
+using Console.Cli.Hosting;
+using Console.Cli.Output;
+using Console.Contracts.Automations;
+using Console.Contracts.Common;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Console.Cli.Automations;
+
+/// <summary><c>cx events [--type T] [--pool P] [--follow]</c>: the event stream, oldest of the page first; --follow keeps printing live events.</summary>
+public sealed class EventsCommand(ApiClient api, CliOutput output, CliContext cli) : AsyncCommand<EventsCommand.Settings>
+{
+    public sealed class Settings : CliSettings
+    {
+        [CommandOption("--type <TYPE>")]
+        [Description("Only this type (e.g. flowRun.stateChanged, or a family: worker.*)")]
+        public string? Type { get; set; }
+
+        [CommandOption("--pool <POOL>")]
+        [Description("Only events of this work pool")]
+        public string? Pool { get; set; }
+
+        [CommandOption("--limit <N>")]
+        [Description("How many past events to print first (default 20)")]
+        public int Limit { get; set; } = 20;
+
+        [CommandOption("-f|--follow")]
+        [Description("Keep printing events as they happen, until Ctrl+C")]
+        public bool Follow { get; set; }
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var query = $"/api/events?limit={settings.Limit}"
+            + (settings.Type is null ? string.Empty : $"&type={Uri.EscapeDataString(settings.Type)}")
+            + (settings.Pool is null ? string.Empty : $"&pool={Uri.EscapeDataString(settings.Pool)}");
+        var node = await api.GetAsync(query, cancellationToken);
+        var past = ApiClient.As<List<EventDto>>(node);
+        if (!settings.Follow)
+        {
+            output.Show(node, () =>
+            {
+                var table = CliOutput.NewTable("At", "Type", "Resource", "Details").Title("Events");
+                foreach (var e in Enumerable.Reverse(past))
+                {
+                    table.AddRow(Formats.Time(e.OccurredAt), Markup.Escape(e.Type), Markup.Escape($"{e.Resource.Kind} {e.Resource.Name}"), Markup.Escape(Details(e)));
+                }
+
+                return table;
+            });
+            return ExitCodes.Success;
+        }
+
+        var seen = new HashSet<Guid>();
+        foreach (var e in Enumerable.Reverse(past))
+        {
+            Print(e, seen);
+        }
+
+        var events = Channel.CreateUnbounded<EventDto>();
+        await using var hub = new HubConnectionBuilder()
+            .WithUrl(cli.ApiUrl + "/hubs/live", options =>
+            {
+                if (cli.ApiKey is { } key)
+                {
+                    options.AccessTokenProvider = () => Task.FromResult<string?>(key);
+                }
+            })
+            .AddJsonProtocol(options => ConsoleJson.Configure(options.PayloadSerializerOptions))
+            .WithAutomaticReconnect()
+            .Build();
+        hub.On<EventDto>("Event", e => events.Writer.TryWrite(e));
+        hub.Reconnected += async _ => await hub.InvokeAsync("WatchEvents");
+        await hub.StartAsync(cancellationToken);
+        await hub.InvokeAsync("WatchEvents", cancellationToken);
+        try
+        {
+            await foreach (var e in events.Reader.ReadAllAsync(cancellationToken))
+            {
+                if (Matches(e, settings))
+                {
+                    Print(e, seen);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Ctrl+C ends a follow: that is its normal end.
+        }
+
+        return ExitCodes.Success;
+    }
+
+    private void Print(EventDto e, HashSet<Guid> seen)
+    {
+        if (!seen.Add(e.Id))
+        {
+            return;
+        }
+
+        if (output.IsJson)
+        {
+            output.Console.WriteLine(ConsoleJson.Serialize(e));
+            return;
+        }
+
+        output.Line($"{Formats.Time(e.OccurredAt)}  [aqua]{Markup.Escape(e.Type)}[/]  {Markup.Escape($"{e.Resource.Kind} {e.Resource.Name}")}  {Markup.Escape(Details(e))}");
+    }
+
+    private static bool Matches(EventDto e, Settings settings) =>
+        (settings.Type is null || e.Type == settings.Type || (settings.Type.EndsWith(".*", StringComparison.Ordinal) && e.Type.StartsWith(settings.Type[..^1], StringComparison.Ordinal)))
+        && (settings.Pool is null || e.Related.Any(r => r.Kind == ResourceKinds.WorkPool && r.Name == settings.Pool) || (e.Resource.Kind == ResourceKinds.WorkPool && e.Resource.Name == settings.Pool));
+
+    private static string Details(EventDto e) =>
+        e.Payload["state"]?.ToString() is { } state ? state : e.Payload["reason"]?.ToString() ?? string.Empty;
+}

@@ -1,0 +1,227 @@
+using System.Net;
+using Console.Contracts;
+using Console.Contracts.Automations;
+using Console.Contracts.FlowRuns;
+using Console.Core.Automations;
+using Console.Core.Persistence;
+using Console.Tests.Api;
+using Console.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Console.Tests.Automations;
+
+/// <summary>
+/// Automations in the real app on a fake clock (SQLite): the timed triggers, the service actions,
+/// cooldowns, validation and the event stream. The periodic jobs are off; each test runs the
+/// timed-trigger pass and the dispatcher itself, as the Hangfire jobs would.
+/// </summary>
+public sealed class AutomationApiTests(StatusRuleTests.FakeClockApi factory) : ApiTestBase(factory), IClassFixture<StatusRuleTests.FakeClockApi>
+{
+    private FakeTimeProvider Time => Factory.Time!;
+
+    [Fact]
+    public async Task Absence_fires_once_the_deployment_has_not_completed_in_time_and_not_before()
+    {
+        var pool = await CreatePoolAsync(type: "process");
+        var deployment = await CreateDeploymentAsync(pool.Name);
+        var watched = await CreatePoolAsync(type: "process");
+        var automation = await Client.CreateAutomationAsync(new CreateAutomationRequest
+        {
+            Name = Unique("nightly"),
+            Trigger = new AutomationTrigger { Type = TriggerTypes.Absence, Deployment = $"{deployment.FlowName}/{deployment.Name}", State = FlowRunState.Completed, WithinSeconds = 600 },
+            Actions = [new AutomationAction { Type = ActionTypes.PauseWorkPool, Pool = watched.Name }],
+        });
+
+        // A run completes 5 minutes in: the silence starts again from there.
+        Time.Advance(TimeSpan.FromMinutes(5));
+        await CompleteRunAsync(pool.Name, deployment.Id, FlowRunState.Completed);
+        Time.Advance(TimeSpan.FromMinutes(9));
+        await RunAutomationJobsAsync();
+        Assert.False((await GetAsync<WorkPoolDto>($"/api/work-pools/{watched.Name}")).IsPaused);
+        Assert.Empty(await Client.DeliveriesAsync(automation.Id));
+
+        Time.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(1));
+        await RunAutomationJobsAsync();
+        await RunAutomationJobsAsync();
+        Assert.True((await GetAsync<WorkPoolDto>($"/api/work-pools/{watched.Name}")).IsPaused);
+        var fired = Assert.Single(await Client.EventsAsync("?type=automation.triggered&limit=1000"), e => e.Related.Any(r => r.Id == automation.Id.ToString()));
+        Assert.Equal(deployment.Id.ToString(), fired.Resource.Id);
+        Assert.Single(await Client.DeliveriesAsync(automation.Id));
+    }
+
+    [Fact]
+    public async Task FlowRunLate_fires_for_a_run_that_has_not_started_and_cancelFlowRun_cancels_it()
+    {
+        var pool = await CreatePoolAsync(type: "process");
+        var deployment = await CreateDeploymentAsync(pool.Name);
+        var automation = await Client.CreateAutomationAsync(new CreateAutomationRequest
+        {
+            Name = Unique("late"),
+            Trigger = new AutomationTrigger { Type = TriggerTypes.FlowRunLate, AfterSeconds = 120, Pool = pool.Name },
+            Actions = [new AutomationAction { Type = ActionTypes.CancelFlowRun }],
+        });
+        var run = await RunAsync(deployment.Id);
+
+        Time.Advance(TimeSpan.FromSeconds(100));
+        await RunAutomationJobsAsync();
+        Assert.Equal(FlowRunState.Late, (await Client.GetRunAsync(run.Id)).State);
+
+        Time.Advance(TimeSpan.FromSeconds(21));
+        await RunAutomationJobsAsync();
+        await RunAutomationJobsAsync();
+        Assert.Equal(FlowRunState.Cancelled, (await Client.GetRunAsync(run.Id)).State);
+        var delivery = Assert.Single(await Client.DeliveriesAsync(automation.Id));
+        Assert.Equal(("cancelFlowRun", "Succeeded"), (delivery.Action, delivery.Outcome));
+    }
+
+    [Fact]
+    public async Task RunDeployment_chains_a_second_deployment_when_the_first_completes_with_the_given_parameters()
+    {
+        var pool = await CreatePoolAsync(type: "process");
+        var first = await CreateDeploymentAsync(pool.Name);
+        var second = await CreateDeploymentAsync(pool.Name);
+        await Client.CreateAutomationAsync(new CreateAutomationRequest
+        {
+            Name = Unique("chain"),
+            Trigger = new AutomationTrigger { Type = TriggerTypes.FlowRunState, States = [FlowRunState.Completed], Deployment = $"{first.FlowName}/{first.Name}" },
+            Actions = [new AutomationAction { Type = ActionTypes.RunDeployment, Deployment = second.Id.ToString(), Parameters = new() { ["from"] = "chain" } }],
+        });
+
+        await CompleteRunAsync(pool.Name, first.Id, FlowRunState.Completed);
+        await RunAutomationJobsAsync();
+        await RunAutomationJobsAsync();
+
+        var chained = Assert.Single(await GetAsync<List<FlowRunDto>>($"/api/flow-runs?deployment={second.Id}"));
+        Assert.Equal("chain", chained.Parameters["from"]!.GetValue<string>());
+        // A run of the second deployment completing does not chain anything further.
+        Assert.Single(await GetAsync<List<FlowRunDto>>($"/api/flow-runs?deployment={first.Id}"));
+    }
+
+    [Fact]
+    public async Task CooldownSeconds_holds_events_back_until_it_has_passed()
+    {
+        var pool = await CreatePoolAsync(type: "process");
+        var failing = await CreateDeploymentAsync(pool.Name);
+        var counter = await CreateDeploymentAsync(pool.Name);
+        var automation = await Client.CreateAutomationAsync(new CreateAutomationRequest
+        {
+            Name = Unique("cool"),
+            Trigger = new AutomationTrigger { Type = TriggerTypes.FlowRunState, States = [FlowRunState.Failed], Pool = pool.Name, Deployment = failing.Id.ToString() },
+            Actions = [new AutomationAction { Type = ActionTypes.RunDeployment, Deployment = $"{counter.FlowName}/{counter.Name}" }],
+            CooldownSeconds = 300,
+        });
+
+        await CompleteRunAsync(pool.Name, failing.Id, FlowRunState.Failed);
+        await RunAutomationJobsAsync();
+        Time.Advance(TimeSpan.FromSeconds(120));
+        await CompleteRunAsync(pool.Name, failing.Id, FlowRunState.Failed);
+        await RunAutomationJobsAsync();
+        Assert.Single(await GetAsync<List<FlowRunDto>>($"/api/flow-runs?deployment={counter.Id}"));
+
+        Time.Advance(TimeSpan.FromSeconds(181));
+        await CompleteRunAsync(pool.Name, failing.Id, FlowRunState.Failed);
+        await RunAutomationJobsAsync();
+        Assert.Equal(2, (await GetAsync<List<FlowRunDto>>($"/api/flow-runs?deployment={counter.Id}")).Count);
+        Assert.Equal(2, (await Client.DeliveriesAsync(automation.Id)).Count);
+    }
+
+    [Fact]
+    public async Task Every_transition_is_an_event_in_its_own_save_and_a_refused_transition_records_none()
+    {
+        var pool = await CreatePoolAsync(type: "process");
+        var deployment = await CreateDeploymentAsync(pool.Name);
+        var run = await CompleteRunAsync(pool.Name, deployment.Id, FlowRunState.Completed);
+
+        var refused = await Client.PostJsonAsync($"/api/flow-runs/{run}/state", new SetStateRequest { State = FlowRunState.Running });
+        await AssertProblemAsync(refused, HttpStatusCode.Conflict);
+
+        var events = await Client.EventsAsync($"?flowRun={run}");
+        Assert.Equal(["Completed", "Running", "Pending", "Scheduled"], events.Select(e => e.Payload["state"]!.GetValue<string>()).ToList());
+        Assert.All(events, e => Assert.Equal(EventTypes.FlowRunStateChanged, e.Type));
+        Assert.All(events, e => Assert.Contains(e.Related, r => r.Kind == ResourceKinds.WorkPool && r.Name == pool.Name));
+        Assert.Contains(await Client.EventsAsync($"?deployment={deployment.Id}"), e => e.Type == EventTypes.DeploymentCreated);
+        Assert.Equal(2, (await Client.EventsAsync($"?flowRun={run}&limit=2")).Count);
+        await AssertProblemAsync(await Client.GetAsync(new Uri("/api/events?limit=0", UriKind.Relative)), HttpStatusCode.BadRequest, "limit");
+    }
+
+    [Fact]
+    public async Task Invalid_automations_are_refused_field_by_field_and_nothing_is_written()
+    {
+        var bad = await Client.PostJsonAsync("/api/automations", new CreateAutomationRequest
+        {
+            Name = "Not A Name",
+            Trigger = new AutomationTrigger { Type = TriggerTypes.QueueNotReady, ForSeconds = 0 },
+            Actions =
+            [
+                new AutomationAction { Type = ActionTypes.Webhook, Url = "ftp://example.com/x" },
+                new AutomationAction { Type = ActionTypes.CancelFlowRun },
+                new AutomationAction { Type = "sendEmail" },
+            ],
+        });
+        var problem = await AssertProblemAsync(bad, HttpStatusCode.BadRequest);
+        var errors = problem["errors"]!.AsObject();
+        foreach (var field in new[] { "name", "trigger.pool", "trigger.forSeconds", "actions[0].url", "actions[1].type", "actions[2].type" })
+        {
+            Assert.True(errors.ContainsKey(field), $"an error on {field}: {problem.ToJsonString()}");
+        }
+
+        var unknownDeployment = await Client.PostJsonAsync("/api/automations", new CreateAutomationRequest
+        {
+            Name = Unique("ghost"),
+            Trigger = new AutomationTrigger { Type = TriggerTypes.WorkerOffline },
+            Actions = [new AutomationAction { Type = ActionTypes.RunDeployment, Deployment = "no-such/flow" }],
+        });
+        await AssertProblemAsync(unknownDeployment, HttpStatusCode.UnprocessableEntity, "actions[0]");
+        await using var scope = Factory.Services.CreateAsyncScope();
+        Assert.False(await scope.ServiceProvider.GetRequiredService<ConsoleDbContext>().Automations.AnyAsync(a => a.Name.StartsWith("ghost")));
+    }
+
+    [Fact]
+    public async Task A_webhook_secret_is_write_only_and_kept_when_the_automation_is_sent_back_without_it()
+    {
+        var automation = await Client.CreateAutomationAsync(new CreateAutomationRequest
+        {
+            Name = Unique("secret"),
+            Trigger = new AutomationTrigger { Type = TriggerTypes.WorkerOffline },
+            Actions = [AutomationApi.Webhook("http://127.0.0.1:9/hook", "top-secret-value")],
+        });
+        var answer = await Client.GetStringAsync(new Uri($"/api/automations/{automation.Id}", UriKind.Relative));
+        Assert.DoesNotContain("top-secret-value", answer, StringComparison.Ordinal);
+
+        // The builder sends the actions back as it read them (no secret): the secret stays.
+        var patched = await Client.PatchJsonAsync($"/api/automations/{automation.Id}", new UpdateAutomationRequest { Actions = automation.Actions, Enabled = false });
+        var updated = await patched.ReadAsync<AutomationDto>();
+        Assert.Equal((true, false), (updated.Actions[0].HasSecret == true, updated.Enabled));
+        Assert.DoesNotContain("top-secret-value", (await Client.GetStringAsync(new Uri("/api/automations", UriKind.Relative))), StringComparison.Ordinal);
+        await using var scope = Factory.Services.CreateAsyncScope();
+        var stored = await scope.ServiceProvider.GetRequiredService<ConsoleDbContext>().Automations.AsNoTracking().FirstAsync(a => a.Id == automation.Id);
+        Assert.Contains("top-secret-value", stored.Actions, StringComparison.Ordinal);
+    }
+
+    /// <summary>A run of the deployment claimed, started and ended in <paramref name="end"/>; returns its id.</summary>
+    private async Task<Guid> CompleteRunAsync(string pool, Guid deployment, FlowRunState end)
+    {
+        var run = await RunAsync(deployment);
+        var claimed = await Client.ClaimAsync(pool, "w", 10);
+        Assert.Contains(claimed, r => r.Id == run.Id);
+        await Client.SetStateAsync(run.Id, FlowRunState.Running);
+        await Client.SetStateAsync(run.Id, end, exitCode: end == FlowRunState.Completed ? 0 : 1);
+        return run.Id;
+    }
+
+    /// <summary>One pass of what the Hangfire jobs do: the clock's events and timed triggers, then the dispatcher.</summary>
+    private async Task RunAutomationJobsAsync()
+    {
+        await using (var scope = Factory.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<TimedTriggers>().RunAsync(default);
+        }
+
+        await using (var scope = Factory.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<AutomationDispatcher>().RunAsync(default);
+        }
+    }
+}
