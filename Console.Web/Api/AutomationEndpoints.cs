@@ -1,6 +1,6 @@
 using Console.Contracts.Automations;
 using Console.Core.Automations;
-using Console.Web.Jobs;
+using Console.Web.Automations;
 using Console.Web.Security;
 using Hangfire;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -51,8 +51,7 @@ public static class AutomationEndpoints
     public static async Task<Accepted<AutomationTestResult>> Test(string id, AutomationService automations, IBackgroundJobClient jobs, CancellationToken ct)
     {
         var result = await automations.TestAsync(id, ct);
-        // Deliver now rather than at the dispatcher's next tick.
-        jobs.Enqueue<AutomationsJob>(j => j.RunAsync(CancellationToken.None));
+        jobs.Kick();
         return TypedResults.Accepted($"/api/automations/{id}/deliveries", result);
     }
 
