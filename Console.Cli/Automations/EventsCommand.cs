@@ -6,7 +6,6 @@ using Console.Cli.Output;
 using Console.Contracts.Automations;
 using Console.Contracts.Common;
 using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -64,17 +63,7 @@ public sealed class EventsCommand(ApiClient api, CliOutput output, CliContext cl
         }
 
         var events = Channel.CreateUnbounded<EventDto>();
-        await using var hub = new HubConnectionBuilder()
-            .WithUrl(cli.ApiUrl + "/hubs/live", options =>
-            {
-                if (cli.ApiKey is { } key)
-                {
-                    options.AccessTokenProvider = () => Task.FromResult<string?>(key);
-                }
-            })
-            .AddJsonProtocol(options => ConsoleJson.Configure(options.PayloadSerializerOptions))
-            .WithAutomaticReconnect()
-            .Build();
+        await using var hub = LiveHubConnection.Build(cli);
         hub.On<EventDto>("Event", e => events.Writer.TryWrite(e));
         hub.Reconnected += async _ => await hub.InvokeAsync("WatchEvents");
         await hub.StartAsync(cancellationToken);

@@ -102,17 +102,7 @@ public sealed class RunWatcher(ApiClient api, CliContext cli, CliOutput output)
 
     private HubConnection BuildHub(Guid runId, ChannelWriter<object> events)
     {
-        var hub = new HubConnectionBuilder()
-            .WithUrl(cli.ApiUrl + "/hubs/live", options =>
-            {
-                if (cli.ApiKey is { } key)
-                {
-                    options.AccessTokenProvider = () => Task.FromResult<string?>(key);
-                }
-            })
-            .AddJsonProtocol(options => ConsoleJson.Configure(options.PayloadSerializerOptions))
-            .WithAutomaticReconnect()
-            .Build();
+        var hub = LiveHubConnection.Build(cli);
         hub.On<FlowRunDto>("FlowRunChanged", changed =>
         {
             if (changed.Id == runId)

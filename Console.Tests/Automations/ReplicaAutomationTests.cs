@@ -2,7 +2,6 @@ using Console.Contracts.Automations;
 using Console.Contracts.FlowRuns;
 using Console.Tests.Infrastructure;
 using Console.Web.Jobs;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Console.Tests.Automations;
 
@@ -74,17 +73,10 @@ public sealed class ReplicaAutomationTests : IDisposable
         Assert.All(deliveries, d => Assert.Equal((1, "Succeeded"), (d.Attempt, d.Outcome)));
     }
 
-    private async Task BothAtOnceAsync()
-    {
-        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var jobs = new[] { _a, _b }.Select(server => Task.Run(async () =>
+    private Task<bool[]> BothAtOnceAsync() =>
+        ReplicaServer.AtOnceAsync<AutomationsJob, bool>([_a, _b], async job =>
         {
-            await using var scope = server.Services.CreateAsyncScope();
-            var job = scope.ServiceProvider.GetRequiredService<AutomationsJob>();
-            await go.Task;
             await job.RunAsync(default);
-        })).ToList();
-        go.SetResult();
-        await Task.WhenAll(jobs).WaitAsync(TimeSpan.FromSeconds(60));
-    }
+            return true;
+        });
 }

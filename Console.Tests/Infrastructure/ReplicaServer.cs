@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+
 namespace Console.Tests.Infrastructure;
 
 /// <summary>
@@ -10,4 +12,20 @@ public sealed class ReplicaServer(IReadOnlyDictionary<string, string?> shared, b
     private readonly IReadOnlyDictionary<string, string?> _shared = shared;
 
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>(_shared);
+
+    /// <summary>Runs a job once on each replica, all released by one signal (a race as replicas would have it).</summary>
+    public static async Task<TResult[]> AtOnceAsync<TJob, TResult>(IEnumerable<ReplicaServer> replicas, Func<TJob, Task<TResult>> run)
+        where TJob : notnull
+    {
+        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var jobs = replicas.Select(server => Task.Run(async () =>
+        {
+            await using var scope = server.Services.CreateAsyncScope();
+            var job = scope.ServiceProvider.GetRequiredService<TJob>();
+            await go.Task;
+            return await run(job);
+        })).ToList();
+        go.SetResult();
+        return await Task.WhenAll(jobs).WaitAsync(TimeSpan.FromSeconds(60));
+    }
 }

@@ -107,19 +107,6 @@ public sealed class ReplicaJobTests : IDisposable
         Assert.Equal(FlowRunState.Crashed, (await _http.GetFromJson<FlowRunDto>($"/api/flow-runs/{runs[0].Id}")).State);
     }
 
-    /// <summary>Runs a job once on each replica, both released by one signal.</summary>
-    private async Task<int[]> BothAtOnceAsync<TJob>(Func<TJob, Task<int>> run)
-        where TJob : notnull
-    {
-        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var jobs = new[] { _a, _b }.Select(server => Task.Run(async () =>
-        {
-            await using var scope = server.Services.CreateAsyncScope();
-            var job = scope.ServiceProvider.GetRequiredService<TJob>();
-            await go.Task;
-            return await run(job);
-        })).ToList();
-        go.SetResult();
-        return await Task.WhenAll(jobs).WaitAsync(TimeSpan.FromSeconds(60));
-    }
+    private Task<int[]> BothAtOnceAsync<TJob>(Func<TJob, Task<int>> run)
+        where TJob : notnull => ReplicaServer.AtOnceAsync([_a, _b], run);
 }

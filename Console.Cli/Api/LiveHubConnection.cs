@@ -1,0 +1,26 @@
+using Console.Cli.Hosting;
+using Console.Contracts.Common;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Console.Cli.Api;
+
+/// <summary>A connection to the console's live hub with the CLI's key and the product's JSON, reconnecting on its own.</summary>
+public static class LiveHubConnection
+{
+    public static HubConnection Build(CliContext cli)
+    {
+        ArgumentNullException.ThrowIfNull(cli);
+        return new HubConnectionBuilder()
+            .WithUrl(cli.ApiUrl + "/hubs/live", options =>
+            {
+                if (cli.ApiKey is { } key)
+                {
+                    options.AccessTokenProvider = () => Task.FromResult<string?>(key);
+                }
+            })
+            .AddJsonProtocol(options => ConsoleJson.Configure(options.PayloadSerializerOptions))
+            .WithAutomaticReconnect()
+            .Build();
+    }
+}
