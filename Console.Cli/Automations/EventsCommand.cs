@@ -66,10 +66,10 @@ public sealed class EventsCommand(ApiClient api, CliOutput output, CliContext cl
         await using var hub = LiveHubConnection.Build(cli);
         hub.On<EventDto>("Event", e => events.Writer.TryWrite(e));
         hub.Reconnected += async _ => await hub.InvokeAsync("WatchEvents");
-        await hub.StartAsync(cancellationToken);
-        await hub.InvokeAsync("WatchEvents", cancellationToken);
         try
         {
+            await hub.StartAsync(cancellationToken);
+            await hub.InvokeAsync("WatchEvents", cancellationToken);
             await foreach (var e in events.Reader.ReadAllAsync(cancellationToken))
             {
                 if (Matches(e, settings))
@@ -80,7 +80,7 @@ public sealed class EventsCommand(ApiClient api, CliOutput output, CliContext cl
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // Ctrl+C ends a follow: that is its normal end.
+            // Ctrl+C ends a follow (also while it is still connecting): that is its normal end.
         }
 
         return ExitCodes.Success;

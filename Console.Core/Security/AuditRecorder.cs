@@ -97,6 +97,9 @@ internal static class AuditRecorder
                 return ("worker", $"{worker.Pool?.Name ?? await PoolNameAsync(context, worker.PoolId, ct)}/{worker.Name}", action);
             case ApiKey key:
                 return ("api-key", key.Prefix, entry.State == EntityState.Modified && entry.Property(nameof(ApiKey.RevokedAt)).IsModified ? "revoke" : action);
+            case Automations.Automation automation:
+                // Trigger and actions are JSON (a webhook's secret among them): "(changed)" only.
+                return ("automation", automation.Name, action);
             case ConsoleUser user:
                 return ("user", user.UserName, entry.State == EntityState.Modified && entry.Property(nameof(ConsoleUser.PasswordHash)).IsModified ? "change-password" : action);
             default:

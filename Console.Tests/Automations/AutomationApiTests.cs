@@ -198,6 +198,11 @@ public sealed class AutomationApiTests(StatusRuleTests.FakeClockApi factory) : A
         await using var scope = Factory.Services.CreateAsyncScope();
         var stored = await scope.ServiceProvider.GetRequiredService<ConsoleDbContext>().Automations.AsNoTracking().FirstAsync(a => a.Id == automation.Id);
         Assert.Contains("top-secret-value", stored.Actions, StringComparison.Ordinal);
+
+        // The audit log records who changed the automation, never what its actions hold.
+        var audit = await Client.GetStringAsync(new Uri($"/api/audit?resource=automation/{automation.Name}", UriKind.Relative));
+        Assert.Contains("\"update\"", audit, StringComparison.Ordinal);
+        Assert.DoesNotContain("top-secret-value", audit, StringComparison.Ordinal);
     }
 
     /// <summary>A run of the deployment claimed, started and ended in <paramref name="end"/>; returns its id.</summary>

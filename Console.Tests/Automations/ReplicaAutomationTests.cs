@@ -73,6 +73,44 @@ public sealed class ReplicaAutomationTests : IDisposable
         Assert.All(deliveries, d => Assert.Equal((1, "Succeeded"), (d.Attempt, d.Outcome)));
     }
 
+    [Fact]
+    public async Task Two_replicas_evaluating_a_timed_trigger_at_once_fire_it_once_per_late_run()
+    {
+        var pool = ConsoleApi.UniqueName("late-twins");
+        await _http.CreatePoolAsync(pool);
+        var deployment = await _http.CreateDeploymentAsync(pool, ConsoleApi.UniqueName("flow"), "late");
+        var automation = await _http.CreateAutomationAsync(new CreateAutomationRequest
+        {
+            Name = ConsoleApi.UniqueName("late"),
+            Trigger = new AutomationTrigger { Type = TriggerTypes.FlowRunLate, AfterSeconds = 60, Pool = pool },
+            Actions = [new AutomationAction { Type = ActionTypes.CancelFlowRun }],
+        });
+        var late = new List<Guid>();
+        for (var i = 0; i < 3; i++)
+        {
+            late.Add((await _http.CreateRunAsync(deployment.Id, scheduledStartAt: DateTime.UtcNow.AddMinutes(-10 - i))).Id);
+        }
+
+        for (var pass = 0; pass < 3; pass++)
+        {
+            await ReplicaServer.AtOnceAsync<TimedTriggersJob, bool>([_a, _b], async job =>
+            {
+                await job.RunAsync(default);
+                return true;
+            });
+            await BothAtOnceAsync();
+        }
+
+        var fired = (await _http.EventsAsync("?type=automation.triggered&limit=1000"))
+            .Where(e => e.Related.Any(r => r.Id == automation.Id.ToString())).ToList();
+        Assert.Equal(late.Select(id => id.ToString()).Order(), fired.Select(e => e.Resource.Id).Order());
+        Assert.Equal(3, (await _http.DeliveriesAsync(automation.Id)).Count);
+        foreach (var run in late)
+        {
+            Assert.Equal(FlowRunState.Cancelled, (await _http.GetRunAsync(run)).State);
+        }
+    }
+
     private Task<bool[]> BothAtOnceAsync() =>
         ReplicaServer.AtOnceAsync<AutomationsJob, bool>([_a, _b], async job =>
         {

@@ -103,7 +103,17 @@ public sealed class AutomationCommandTests(ConsoleServer server) : IDisposable
             await _rest.SetPoolPausedAsync(pool, paused: true);
             await _rest.SetPoolPausedAsync(pool, paused: false);
             return CliHarness.Printed(console, "workPool.resumed");
-        }, "cx events --follow to print a live event", 30);
+        }, "cx events --follow to print a resume", 30);
+
+        // That one may have come with the past events; a pool made after it can only arrive live.
+        var later = CliHarness.Unique("ev-later");
+        await _rest.CreatePoolAsync(later);
+        await Wait.UntilAsync(async () =>
+        {
+            await _rest.SetPoolPausedAsync(later, paused: true);
+            await _rest.SetPoolPausedAsync(later, paused: false);
+            return CliHarness.Printed(console, later);
+        }, "cx events --follow to print an event that happened after it started", 30);
         await stop.CancelAsync();
         var result = await following;
         Assert.Equal(0, result.ExitCode);
