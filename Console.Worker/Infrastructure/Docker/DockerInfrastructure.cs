@@ -244,7 +244,7 @@ public sealed partial class DockerInfrastructure : IInfrastructure, IDisposable
 
     private async Task PullAsync(string image, AuthConfig? auth, ILogSink logs, CancellationToken cancellationToken)
     {
-        logs.Write("worker", auth is null ? $"Pulling image {image}" : $"Pulling image {image} as '{auth.Username}' (registry_credentials)");
+        logs.Write("worker", auth is null ? $"Pulling image {image}" : $"Pulling image {image} with registry_credentials");
         string? error = null;
         var lastStatus = new Dictionary<string, string>(StringComparer.Ordinal);
         var progress = new SyncProgress<JSONMessage>(message =>
