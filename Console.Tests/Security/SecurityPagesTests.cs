@@ -123,6 +123,8 @@ public sealed class SecurityPagesTests : IAsyncLifetime
         var services = _context.Services;
         services.AddSingleton<TimeProvider>(_time);
         services.AddLogging();
+        // Core's metrics take the host's IMeterFactory, as every real host registers it (the secrets test creates a deployment).
+        services.AddMetrics();
         services.AddMudServices(o => o.SnackbarConfiguration.ShowTransitionDuration = o.SnackbarConfiguration.HideTransitionDuration = 0);
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Console"] = $"Data Source={Path.Combine(_folder, "console.db")}" })
