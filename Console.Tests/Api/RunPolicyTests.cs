@@ -6,7 +6,6 @@ using Console.Contracts.Diagnostics;
 using Console.Contracts.FlowRuns;
 using Console.Tests.Infrastructure;
 using Console.Web.Jobs;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Console.Tests.Api;
@@ -375,7 +374,6 @@ public abstract class RunPolicyTests : ApiTestBase
     }
 
     [Theory]
-    [InlineData("")]
     [InlineData("has space")]
     public async Task A_bad_idempotency_key_is_refused_and_writes_nothing(string key)
     {
@@ -465,13 +463,6 @@ public abstract class RunPolicyTests : ApiTestBase
     private static DiagnosisReason Reason(DiagnosisDto diagnosis, string code) =>
         diagnosis.Reasons.SingleOrDefault(r => r.Code == code)
         ?? throw new Xunit.Sdk.XunitException($"no '{code}' reason in: {string.Join(" | ", diagnosis.Reasons.Select(r => $"{r.Code}: {r.Message}"))}");
-
-    private async Task<TResult> RunJobAsync<TJob, TResult>(Func<TJob, Task<TResult>> run)
-        where TJob : notnull
-    {
-        await using var scope = Factory.Services.CreateAsyncScope();
-        return await run(scope.ServiceProvider.GetRequiredService<TJob>());
-    }
 }
 
 public sealed class SqliteRunPolicyTests(StatusRuleTests.FakeClockApi factory) : RunPolicyTests(factory), IClassFixture<StatusRuleTests.FakeClockApi>;
