@@ -63,6 +63,7 @@ app.MapEventEndpoints();
 app.MapAutomationEndpoints();
 app.MapObservabilityEndpoints();
 app.MapSecurityEndpoints();
+app.MapSecretEndpoints();
 app.MapHub<LiveHub>(LiveHub.Path);
 app.MapConsoleJobs();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

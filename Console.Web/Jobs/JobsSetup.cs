@@ -25,6 +25,8 @@ public static class JobsSetup
         builder.Services.AddSingleton<AutomationsJobGate>();
         builder.Services.AddScoped<AutomationsJob>();
         builder.Services.AddScoped<TimedTriggersJob>();
+        builder.Services.AddScoped<RunTimeoutJob>();
+        builder.Services.AddScoped<LatePolicyJob>();
 
         var enabled = builder.Configuration.GetValue(JobOptions.Section + ":Enabled", true);
         builder.Services.AddConsoleJobStorage(builder.Configuration);
@@ -67,6 +69,7 @@ public static class JobsSetup
             jobs.AddOrUpdate<SchedulerJob>("scheduler", j => j.RunAsync(CancellationToken.None), "*/10 * * * * *");
             jobs.AddOrUpdate<ForemanJob>("foreman", j => j.RunAsync(CancellationToken.None), "*/5 * * * * *");
             jobs.AddOrUpdate<LeaseReaperJob>("lease-reaper", j => j.RunAsync(CancellationToken.None), "*/10 * * * * *");
+            jobs.AddOrUpdate<RunTimeoutJob>("run-timeouts", j => j.RunAsync(CancellationToken.None), "*/5 * * * * *");
             jobs.AddOrUpdate<RetentionJob>("retention", j => j.RunAsync(CancellationToken.None), Cron.Hourly());
             jobs.AddOrUpdate<AutomationsJob>("automations", j => j.RunAsync(CancellationToken.None), "* * * * * *");
             jobs.AddOrUpdate<TimedTriggersJob>("timed-triggers", j => j.RunAsync(CancellationToken.None), "*/5 * * * * *");

@@ -178,6 +178,11 @@ namespace Console.Core.Persistence.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("CollisionStrategy")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Command")
                         .HasColumnType("TEXT");
 
@@ -205,6 +210,12 @@ namespace Console.Core.Persistence.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("LateMaxScheduled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("LateSkipAfterSeconds")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -219,6 +230,9 @@ namespace Console.Core.Persistence.Migrations
                     b.Property<Guid>("QueueId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Retries")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Schedules")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -226,6 +240,9 @@ namespace Console.Core.Persistence.Migrations
                     b.Property<string>("Tags")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<int?>("TimeoutSeconds")
+                        .HasColumnType("INTEGER");
 
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("TEXT");
@@ -337,6 +354,9 @@ namespace Console.Core.Persistence.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Attempt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTime?>("ClaimedAt")
                         .HasColumnType("TEXT");
 
@@ -363,6 +383,10 @@ namespace Console.Core.Persistence.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("IdempotencyKey")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("InfrastructureHeldSince")
                         .HasColumnType("TEXT");
 
@@ -376,8 +400,14 @@ namespace Console.Core.Persistence.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("MaxAttempts")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Name")
                         .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("NextAttemptAt")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Parameters")
@@ -387,7 +417,13 @@ namespace Console.Core.Persistence.Migrations
                     b.Property<Guid>("PoolId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ProtectedSecretValues")
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("QueueId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RetryPolicy")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ScheduleKey")
@@ -423,6 +459,9 @@ namespace Console.Core.Persistence.Migrations
 
                     b.HasIndex("CreatedAt");
 
+                    b.HasIndex("DeploymentId", "IdempotencyKey")
+                        .IsUnique();
+
                     b.HasIndex("DeploymentId", "ScheduleKey")
                         .IsUnique();
 
@@ -436,6 +475,8 @@ namespace Console.Core.Persistence.Migrations
 
                     b.HasIndex("QueueId", "State", "ExpectedStartAt");
 
+                    b.HasIndex("QueueId", "State", "NextAttemptAt");
+
                     b.ToTable("FlowRuns");
                 });
 
@@ -443,6 +484,9 @@ namespace Console.Core.Persistence.Migrations
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Attempt")
                         .HasColumnType("INTEGER");
 
                     b.Property<Guid>("FlowRunId")
@@ -470,6 +514,9 @@ namespace Console.Core.Persistence.Migrations
                 {
                     b.Property<long>("Seq")
                         .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Attempt")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("ClientId")
@@ -502,6 +549,42 @@ namespace Console.Core.Persistence.Migrations
                     b.HasIndex("FlowRunId", "Seq");
 
                     b.ToTable("LogLines");
+                });
+
+            modelBuilder.Entity("Console.Core.Secrets.Secret", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CreatedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(63)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProtectedValue")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("Secrets");
                 });
 
             modelBuilder.Entity("Console.Core.Security.ApiKey", b =>

@@ -185,6 +185,11 @@ namespace Console.Core.Persistence.Postgres.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<string>("CollisionStrategy")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
                     b.Property<string>("Command")
                         .HasColumnType("text");
 
@@ -212,6 +217,12 @@ namespace Console.Core.Persistence.Postgres.Migrations
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<int?>("LateMaxScheduled")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("LateSkipAfterSeconds")
+                        .HasColumnType("integer");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasColumnType("text");
@@ -226,6 +237,9 @@ namespace Console.Core.Persistence.Postgres.Migrations
                     b.Property<Guid>("QueueId")
                         .HasColumnType("uuid");
 
+                    b.Property<string>("Retries")
+                        .HasColumnType("text");
+
                     b.Property<string>("Schedules")
                         .IsRequired()
                         .HasColumnType("text");
@@ -233,6 +247,9 @@ namespace Console.Core.Persistence.Postgres.Migrations
                     b.Property<string>("Tags")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<int?>("TimeoutSeconds")
+                        .HasColumnType("integer");
 
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");
@@ -346,6 +363,9 @@ namespace Console.Core.Persistence.Postgres.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<int>("Attempt")
+                        .HasColumnType("integer");
+
                     b.Property<DateTime?>("ClaimedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -372,6 +392,10 @@ namespace Console.Core.Persistence.Postgres.Migrations
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("IdempotencyKey")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
                     b.Property<DateTime?>("InfrastructureHeldSince")
                         .HasColumnType("timestamp with time zone");
 
@@ -385,9 +409,15 @@ namespace Console.Core.Persistence.Postgres.Migrations
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<int>("MaxAttempts")
+                        .HasColumnType("integer");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<DateTime?>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("Parameters")
                         .IsRequired()
@@ -396,8 +426,14 @@ namespace Console.Core.Persistence.Postgres.Migrations
                     b.Property<Guid>("PoolId")
                         .HasColumnType("uuid");
 
+                    b.Property<string>("ProtectedSecretValues")
+                        .HasColumnType("text");
+
                     b.Property<Guid>("QueueId")
                         .HasColumnType("uuid");
+
+                    b.Property<string>("RetryPolicy")
+                        .HasColumnType("text");
 
                     b.Property<string>("ScheduleKey")
                         .HasColumnType("text");
@@ -432,6 +468,9 @@ namespace Console.Core.Persistence.Postgres.Migrations
 
                     b.HasIndex("CreatedAt");
 
+                    b.HasIndex("DeploymentId", "IdempotencyKey")
+                        .IsUnique();
+
                     b.HasIndex("DeploymentId", "ScheduleKey")
                         .IsUnique();
 
@@ -445,6 +484,8 @@ namespace Console.Core.Persistence.Postgres.Migrations
 
                     b.HasIndex("QueueId", "State", "ExpectedStartAt");
 
+                    b.HasIndex("QueueId", "State", "NextAttemptAt");
+
                     b.ToTable("FlowRuns");
                 });
 
@@ -455,6 +496,9 @@ namespace Console.Core.Persistence.Postgres.Migrations
                         .HasColumnType("bigint");
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("integer");
 
                     b.Property<Guid>("FlowRunId")
                         .HasColumnType("uuid");
@@ -484,6 +528,9 @@ namespace Console.Core.Persistence.Postgres.Migrations
                         .HasColumnType("bigint");
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Seq"));
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("integer");
 
                     b.Property<string>("ClientId")
                         .HasMaxLength(64)
@@ -515,6 +562,42 @@ namespace Console.Core.Persistence.Postgres.Migrations
                     b.HasIndex("FlowRunId", "Seq");
 
                     b.ToTable("LogLines");
+                });
+
+            modelBuilder.Entity("Console.Core.Secrets.Secret", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedBy")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(63)
+                        .HasColumnType("character varying(63)");
+
+                    b.Property<string>("ProtectedValue")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("Secrets");
                 });
 
             modelBuilder.Entity("Console.Core.Security.ApiKey", b =>

@@ -11,169 +11,14 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Console.Core.Persistence.Migrations
 {
     [DbContext(typeof(ConsoleDbContext))]
-    [Migration("20261203163323_Automations")]
-    partial class Automations
+    [Migration("20261203162558_Secrets")]
+    partial class Secrets
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
-
-            modelBuilder.Entity("Console.Core.Automations.Automation", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Actions")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("ArmedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<int?>("CooldownSeconds")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Description")
-                        .HasColumnType("TEXT");
-
-                    b.Property<bool>("Enabled")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<DateTime?>("LastFiredAt")
-                        .IsConcurrencyToken()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Trigger")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("TriggerType")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("UpdatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("Name")
-                        .IsUnique();
-
-                    b.ToTable("Automations");
-                });
-
-            modelBuilder.Entity("Console.Core.Automations.AutomationDelivery", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<int>("ActionIndex")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("ActionType")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<int>("Attempts")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<Guid>("AutomationId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("EventId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("EventJson")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime?>("LeaseUntil")
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("NextAttemptAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Status")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("Status", "NextAttemptAt");
-
-                    b.HasIndex("EventId", "AutomationId", "ActionIndex")
-                        .IsUnique();
-
-                    b.ToTable("AutomationDeliveries");
-                });
-
-            modelBuilder.Entity("Console.Core.Automations.DeliveryAttempt", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int>("ActionIndex")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("ActionType")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("At")
-                        .HasColumnType("TEXT");
-
-                    b.Property<int>("Attempt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<Guid>("AutomationId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("DeliveryId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("DurationMs")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Error")
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("EventId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Outcome")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<int?>("StatusCode")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("At");
-
-                    b.HasIndex("AutomationId", "Id");
-
-                    b.HasIndex("DeliveryId", "Attempt")
-                        .IsUnique();
-
-                    b.ToTable("DeliveryAttempts");
-                });
 
             modelBuilder.Entity("Console.Core.Deployments.Deployment", b =>
                 {
@@ -245,95 +90,6 @@ namespace Console.Core.Persistence.Migrations
                     b.ToTable("Deployments");
                 });
 
-            modelBuilder.Entity("Console.Core.Events.ConsoleEvent", b =>
-                {
-                    b.Property<long>("Seq")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER");
-
-                    b.Property<Guid?>("AutomationId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid?>("DeploymentId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime?>("DispatchedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid?>("FlowRunId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("Id")
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("OccurredAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("OccurrenceKey")
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Payload")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("PoolName")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("QueueName")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Related")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ResourceId")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ResourceKind")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ResourceName")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("State")
-                        .HasMaxLength(16)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Type")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Seq");
-
-                    b.HasIndex("DispatchedAt");
-
-                    b.HasIndex("Id")
-                        .IsUnique();
-
-                    b.HasIndex("OccurredAt");
-
-                    b.HasIndex("OccurrenceKey")
-                        .IsUnique();
-
-                    b.HasIndex("AutomationId", "Type");
-
-                    b.HasIndex("FlowRunId", "Seq");
-
-                    b.HasIndex("PoolName", "Seq");
-
-                    b.HasIndex("Type", "Seq");
-
-                    b.HasIndex("DeploymentId", "Type", "State");
-
-                    b.ToTable("Events");
-                });
-
             modelBuilder.Entity("Console.Core.FlowRuns.FlowRun", b =>
                 {
                     b.Property<Guid>("Id")
@@ -388,6 +144,9 @@ namespace Console.Core.Persistence.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<Guid>("PoolId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProtectedSecretValues")
                         .HasColumnType("TEXT");
 
                     b.Property<Guid>("QueueId")
@@ -505,6 +264,42 @@ namespace Console.Core.Persistence.Migrations
                     b.HasIndex("FlowRunId", "Seq");
 
                     b.ToTable("LogLines");
+                });
+
+            modelBuilder.Entity("Console.Core.Secrets.Secret", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CreatedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(63)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProtectedValue")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("Secrets");
                 });
 
             modelBuilder.Entity("Console.Core.Security.ApiKey", b =>

@@ -12,8 +12,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Console.Core.Persistence.Postgres.Migrations
 {
     [DbContext(typeof(PostgresConsoleDbContext))]
-    [Migration("20261203163420_Automations")]
-    partial class Automations
+    [Migration("20261203162412_RunPolicies")]
+    partial class RunPolicies
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -25,168 +25,16 @@ namespace Console.Core.Persistence.Postgres.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
-            modelBuilder.Entity("Console.Core.Automations.Automation", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("uuid");
-
-                    b.Property<string>("Actions")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<DateTime>("ArmedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<int?>("CooldownSeconds")
-                        .HasColumnType("integer");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("Description")
-                        .HasColumnType("text");
-
-                    b.Property<bool>("Enabled")
-                        .HasColumnType("boolean");
-
-                    b.Property<DateTime?>("LastFiredAt")
-                        .IsConcurrencyToken()
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<string>("Trigger")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<string>("TriggerType")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<DateTime>("UpdatedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("Name")
-                        .IsUnique();
-
-                    b.ToTable("Automations");
-                });
-
-            modelBuilder.Entity("Console.Core.Automations.AutomationDelivery", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("uuid");
-
-                    b.Property<int>("ActionIndex")
-                        .HasColumnType("integer");
-
-                    b.Property<string>("ActionType")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<int>("Attempts")
-                        .HasColumnType("integer");
-
-                    b.Property<Guid>("AutomationId")
-                        .HasColumnType("uuid");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<Guid>("EventId")
-                        .HasColumnType("uuid");
-
-                    b.Property<string>("EventJson")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<DateTime?>("LeaseUntil")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<DateTime>("NextAttemptAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("Status")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("Status", "NextAttemptAt");
-
-                    b.HasIndex("EventId", "AutomationId", "ActionIndex")
-                        .IsUnique();
-
-                    b.ToTable("AutomationDeliveries");
-                });
-
-            modelBuilder.Entity("Console.Core.Automations.DeliveryAttempt", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
-                    b.Property<int>("ActionIndex")
-                        .HasColumnType("integer");
-
-                    b.Property<string>("ActionType")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<DateTime>("At")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<int>("Attempt")
-                        .HasColumnType("integer");
-
-                    b.Property<Guid>("AutomationId")
-                        .HasColumnType("uuid");
-
-                    b.Property<Guid>("DeliveryId")
-                        .HasColumnType("uuid");
-
-                    b.Property<long>("DurationMs")
-                        .HasColumnType("bigint");
-
-                    b.Property<string>("Error")
-                        .HasColumnType("text");
-
-                    b.Property<Guid>("EventId")
-                        .HasColumnType("uuid");
-
-                    b.Property<string>("Outcome")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<int?>("StatusCode")
-                        .HasColumnType("integer");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("At");
-
-                    b.HasIndex("AutomationId", "Id");
-
-                    b.HasIndex("DeliveryId", "Attempt")
-                        .IsUnique();
-
-                    b.ToTable("DeliveryAttempts");
-                });
-
             modelBuilder.Entity("Console.Core.Deployments.Deployment", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
+
+                    b.Property<string>("CollisionStrategy")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
 
                     b.Property<string>("Command")
                         .HasColumnType("text");
@@ -215,6 +63,12 @@ namespace Console.Core.Persistence.Postgres.Migrations
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<int?>("LateMaxScheduled")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("LateSkipAfterSeconds")
+                        .HasColumnType("integer");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasColumnType("text");
@@ -229,6 +83,9 @@ namespace Console.Core.Persistence.Postgres.Migrations
                     b.Property<Guid>("QueueId")
                         .HasColumnType("uuid");
 
+                    b.Property<string>("Retries")
+                        .HasColumnType("text");
+
                     b.Property<string>("Schedules")
                         .IsRequired()
                         .HasColumnType("text");
@@ -236,6 +93,9 @@ namespace Console.Core.Persistence.Postgres.Migrations
                     b.Property<string>("Tags")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<int?>("TimeoutSeconds")
+                        .HasColumnType("integer");
 
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");
@@ -252,102 +112,14 @@ namespace Console.Core.Persistence.Postgres.Migrations
                     b.ToTable("Deployments");
                 });
 
-            modelBuilder.Entity("Console.Core.Events.ConsoleEvent", b =>
-                {
-                    b.Property<long>("Seq")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Seq"));
-
-                    b.Property<Guid?>("AutomationId")
-                        .HasColumnType("uuid");
-
-                    b.Property<Guid?>("DeploymentId")
-                        .HasColumnType("uuid");
-
-                    b.Property<DateTime?>("DispatchedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<Guid?>("FlowRunId")
-                        .HasColumnType("uuid");
-
-                    b.Property<Guid>("Id")
-                        .HasColumnType("uuid");
-
-                    b.Property<DateTime>("OccurredAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("OccurrenceKey")
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
-
-                    b.Property<string>("Payload")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<string>("PoolName")
-                        .HasColumnType("text");
-
-                    b.Property<string>("QueueName")
-                        .HasColumnType("text");
-
-                    b.Property<string>("Related")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<string>("ResourceId")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<string>("ResourceKind")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)");
-
-                    b.Property<string>("ResourceName")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<string>("State")
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)");
-
-                    b.Property<string>("Type")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
-
-                    b.HasKey("Seq");
-
-                    b.HasIndex("DispatchedAt");
-
-                    b.HasIndex("Id")
-                        .IsUnique();
-
-                    b.HasIndex("OccurredAt");
-
-                    b.HasIndex("OccurrenceKey")
-                        .IsUnique();
-
-                    b.HasIndex("AutomationId", "Type");
-
-                    b.HasIndex("FlowRunId", "Seq");
-
-                    b.HasIndex("PoolName", "Seq");
-
-                    b.HasIndex("Type", "Seq");
-
-                    b.HasIndex("DeploymentId", "Type", "State");
-
-                    b.ToTable("Events");
-                });
-
             modelBuilder.Entity("Console.Core.FlowRuns.FlowRun", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("integer");
 
                     b.Property<DateTime?>("ClaimedAt")
                         .HasColumnType("timestamp with time zone");
@@ -375,6 +147,10 @@ namespace Console.Core.Persistence.Postgres.Migrations
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("IdempotencyKey")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
                     b.Property<DateTime?>("InfrastructureHeldSince")
                         .HasColumnType("timestamp with time zone");
 
@@ -388,9 +164,15 @@ namespace Console.Core.Persistence.Postgres.Migrations
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<int>("MaxAttempts")
+                        .HasColumnType("integer");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<DateTime?>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("Parameters")
                         .IsRequired()
@@ -401,6 +183,9 @@ namespace Console.Core.Persistence.Postgres.Migrations
 
                     b.Property<Guid>("QueueId")
                         .HasColumnType("uuid");
+
+                    b.Property<string>("RetryPolicy")
+                        .HasColumnType("text");
 
                     b.Property<string>("ScheduleKey")
                         .HasColumnType("text");
@@ -435,6 +220,9 @@ namespace Console.Core.Persistence.Postgres.Migrations
 
                     b.HasIndex("CreatedAt");
 
+                    b.HasIndex("DeploymentId", "IdempotencyKey")
+                        .IsUnique();
+
                     b.HasIndex("DeploymentId", "ScheduleKey")
                         .IsUnique();
 
@@ -448,6 +236,8 @@ namespace Console.Core.Persistence.Postgres.Migrations
 
                     b.HasIndex("QueueId", "State", "ExpectedStartAt");
 
+                    b.HasIndex("QueueId", "State", "NextAttemptAt");
+
                     b.ToTable("FlowRuns");
                 });
 
@@ -458,6 +248,9 @@ namespace Console.Core.Persistence.Postgres.Migrations
                         .HasColumnType("bigint");
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("integer");
 
                     b.Property<Guid>("FlowRunId")
                         .HasColumnType("uuid");
@@ -487,6 +280,9 @@ namespace Console.Core.Persistence.Postgres.Migrations
                         .HasColumnType("bigint");
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Seq"));
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("integer");
 
                     b.Property<string>("ClientId")
                         .HasMaxLength(64)
