@@ -12,7 +12,7 @@ using Microsoft.Extensions.Options;
 namespace Console.Core.Automations;
 
 /// <summary>Automations: create, read, change, delete, test, and their deliveries (docs/automations.md).</summary>
-public sealed class AutomationService(ConsoleDbContext db, IChangeFeed feed, StatusRules rules, IOptions<AutomationOptions> options)
+public sealed class AutomationService(ConsoleDbContext db, IChangeFeed feed, StatusRules rules, IOptions<AutomationOptions> options, WebhookSecrets secrets)
 {
     public async Task<IReadOnlyList<AutomationDto>> ListAsync(CancellationToken ct = default)
     {
@@ -61,7 +61,7 @@ public sealed class AutomationService(ConsoleDbContext db, IChangeFeed feed, Sta
             Enabled = request.Enabled ?? true,
             TriggerType = request.Trigger!.Type!,
             Trigger = ConsoleJson.Serialize(request.Trigger),
-            Actions = ConsoleJson.Serialize(Normalise(request.Actions!)),
+            Actions = ConsoleJson.Serialize(secrets.ToStored(request.Actions!, [])),
             CooldownSeconds = request.CooldownSeconds,
             ArmedAt = now,
             CreatedAt = now,
@@ -91,14 +91,11 @@ public sealed class AutomationService(ConsoleDbContext db, IChangeFeed feed, Sta
         }
 
         var trigger = request.Trigger ?? ConsoleJson.Deserialize<AutomationTrigger>(automation.Trigger)!;
-        var actions = request.Actions ?? StoredActions(automation);
+        var stored = StoredActions(automation);
+        // Stored secrets are encrypted (and were checked when given): only the rest of the actions is checked again.
+        var actions = request.Actions ?? [.. stored.Select(a => a with { Secret = null })];
         Common(request.Description.GetValueOr(automation.Description), request.CooldownSeconds.GetValueOr(automation.CooldownSeconds), errors);
         AutomationRules.AddTriggerErrors(trigger, errors);
-        if (request.Actions is not null)
-        {
-            actions = KeepSecrets(request.Actions, StoredActions(automation));
-        }
-
         AutomationRules.AddActionErrors(actions, trigger.Type, errors);
         ThrowIfAny(errors);
         if (request.Actions is not null)
@@ -117,7 +114,7 @@ public sealed class AutomationService(ConsoleDbContext db, IChangeFeed feed, Sta
         automation.CooldownSeconds = request.CooldownSeconds.GetValueOr(automation.CooldownSeconds);
         automation.TriggerType = trigger.Type!;
         automation.Trigger = ConsoleJson.Serialize(trigger);
-        automation.Actions = ConsoleJson.Serialize(Normalise(actions));
+        automation.Actions = ConsoleJson.Serialize(request.Actions is null ? secrets.Reseal(stored) : secrets.ToStored(request.Actions, stored));
         if (request.Enabled is { } enabled && enabled != automation.Enabled)
         {
             automation.Enabled = enabled;
@@ -249,15 +246,6 @@ public sealed class AutomationService(ConsoleDbContext db, IChangeFeed feed, Sta
         feed.Publish(new AutomationChanged(automation.Id, dto));
         return dto;
     }
-
-    private static List<AutomationAction> Normalise(IReadOnlyList<AutomationAction> actions) =>
-        [.. actions.Select(a => a with { HasSecret = null })];
-
-    /// <summary>A webhook sent back without its secret (answers never carry it) keeps the one stored at its position for the same URL.</summary>
-    private static List<AutomationAction> KeepSecrets(IReadOnlyList<AutomationAction> incoming, List<AutomationAction> stored) =>
-        [.. incoming.Select((a, i) => a is { Type: ActionTypes.Webhook, Secret: null } && i < stored.Count
-            && stored[i] is { Type: ActionTypes.Webhook, Secret: not null } old && old.Url == a.Url && a.HasSecret != false
-            ? a with { Secret = old.Secret } : a)];
 
     private async Task CheckReachableAsync(IReadOnlyList<AutomationAction> actions, CancellationToken ct)
     {

@@ -16,6 +16,8 @@ public static class EventsSetup
         services.ConfigureDbContext<ConsoleDbContext>((sp, options) => options.AddInterceptors(sp.GetRequiredService<EventRecorder>()));
         services.TryAddScoped<EventService>();
         services.TryAddScoped<AutomationService>();
+        // Data Protection's key ring is the host's; AddConsoleSecrets registers the provider.
+        services.TryAddSingleton<WebhookSecrets>();
         services.TryAddScoped<AutomationActions>();
         services.TryAddScoped<AutomationDispatcher>();
         services.TryAddScoped<TimedTriggers>();

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Security.Cryptography;
+using System.Text;
 using Console.Contracts;
 using Console.Contracts.Automations;
 using Console.Contracts.FlowRuns;
@@ -197,12 +199,37 @@ public sealed class AutomationApiTests(StatusRuleTests.FakeClockApi factory) : A
         Assert.DoesNotContain("top-secret-value", (await Client.GetStringAsync(new Uri("/api/automations", UriKind.Relative))), StringComparison.Ordinal);
         await using var scope = Factory.Services.CreateAsyncScope();
         var stored = await scope.ServiceProvider.GetRequiredService<ConsoleDbContext>().Automations.AsNoTracking().FirstAsync(a => a.Id == automation.Id);
-        Assert.Contains("top-secret-value", stored.Actions, StringComparison.Ordinal);
+        Assert.DoesNotContain("top-secret-value", stored.Actions, StringComparison.Ordinal);
 
         // The audit log records who changed the automation, never what its actions hold.
         var audit = await Client.GetStringAsync(new Uri($"/api/audit?resource=automation/{automation.Name}", UriKind.Relative));
         Assert.Contains("\"update\"", audit, StringComparison.Ordinal);
         Assert.DoesNotContain("top-secret-value", audit, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_webhook_secret_is_encrypted_at_rest_and_a_delivery_after_a_patch_without_it_is_still_signed_with_it()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var secret = "hook-s3cret-" + Guid.NewGuid().ToString("N");
+        var automation = await Client.CreateAutomationAsync(new CreateAutomationRequest
+        {
+            Name = Unique("signed"),
+            Trigger = new AutomationTrigger { Type = TriggerTypes.WorkerOffline },
+            Actions = [AutomationApi.Webhook(receiver.Url, secret)],
+        });
+        // Changed without the actions, then sent back without the secret: it stays, encrypted.
+        await Client.PatchJsonAsync($"/api/automations/{automation.Id}", new UpdateAutomationRequest { Description = "described" });
+        var patched = await (await Client.PatchJsonAsync($"/api/automations/{automation.Id}", new UpdateAutomationRequest { Actions = automation.Actions })).ReadAsync<AutomationDto>();
+        Assert.Equal(("described", true), (patched.Description, patched.Actions[0].HasSecret == true));
+
+        await DatabaseFiles.AssertAbsentAsync(Factory, secret, "the webhook secret");
+
+        Assert.Equal(HttpStatusCode.Accepted, (await Client.PostAsync(new Uri($"/api/automations/{automation.Id}/test", UriKind.Relative), null)).StatusCode);
+        await RunAutomationJobsAsync();
+        await Wait.UntilAsync(() => !receiver.Received.IsEmpty, "the test delivery at the receiver", 30);
+        var received = Assert.Single(receiver.Received);
+        Assert.Equal("sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), received.Body)), received.Header("Console-Signature"));
     }
 
     /// <summary>A run of the deployment claimed, started and ended in <paramref name="end"/>; returns its id.</summary>

@@ -17,7 +17,7 @@ namespace Console.Web.Automations;
 /// the raw body&gt;</c>. 2xx succeeds; timeouts, connection failures, 429 and 5xx are retried; any
 /// other answer is final. Redirects are not followed (they could lead anywhere).
 /// </summary>
-public sealed class WebhookSender(IHttpClientFactory clients, IOptions<AutomationOptions> options) : IWebhookSender
+public sealed class WebhookSender(IHttpClientFactory clients, IOptions<AutomationOptions> options, WebhookSecrets secrets) : IWebhookSender
 {
     public const string ClientName = "webhooks";
 
@@ -33,9 +33,17 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<Automatio
         request.Headers.TryAddWithoutValidation("User-Agent", "Console-Webhooks/1");
         request.Headers.TryAddWithoutValidation("Console-Event", e.Type);
         request.Headers.TryAddWithoutValidation("Console-Delivery", delivery.Id.ToString());
-        if (action.Secret is { } secret)
+        if (action.Secret is { } stored)
         {
-            request.Headers.TryAddWithoutValidation("Console-Signature", Signature(secret, body));
+            try
+            {
+                request.Headers.TryAddWithoutValidation("Console-Signature", Signature(secrets.Unprotect(stored, automation.Name), body));
+            }
+            catch (InvalidOperationException ex)
+            {
+                // Keys lost or not shared: sending unsigned would mislead the receiver, and a retry will not find the keys.
+                return ActionOutcome.Final(null, ex.Message, 0);
+            }
         }
 
         foreach (var (name, value) in action.Headers ?? new Dictionary<string, string>())
