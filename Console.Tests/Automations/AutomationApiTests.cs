@@ -219,9 +219,9 @@ public sealed class AutomationApiTests(StatusRuleTests.FakeClockApi factory) : A
             Actions = [AutomationApi.Webhook(receiver.Url, secret)],
         });
         // Changed without the actions, then sent back without the secret: it stays, encrypted.
-        await Client.PatchJsonAsync($"/api/automations/{automation.Id}", new UpdateAutomationRequest { Description = "described" });
-        var patched = await (await Client.PatchJsonAsync($"/api/automations/{automation.Id}", new UpdateAutomationRequest { Actions = automation.Actions })).ReadAsync<AutomationDto>();
-        Assert.Equal(("described", true), (patched.Description, patched.Actions[0].HasSecret == true));
+        await Client.PatchJsonAsync($"/api/automations/{automation.Id}", new UpdateAutomationRequest { Enabled = false });
+        var patched = await (await Client.PatchJsonAsync($"/api/automations/{automation.Id}", new UpdateAutomationRequest { Actions = automation.Actions, Enabled = true })).ReadAsync<AutomationDto>();
+        Assert.Equal((true, true), (patched.Enabled, patched.Actions[0].HasSecret == true));
 
         await DatabaseFiles.AssertAbsentAsync(Factory, secret, "the webhook secret");
 
