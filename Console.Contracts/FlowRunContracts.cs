@@ -35,6 +35,12 @@ public sealed record FlowRunDto
     /// <summary>The commit a git-pulled run ran (its <c>gitClone</c> step's checkout).</summary>
     public string? CodeRevision { get; init; }
 
+    /// <summary>
+    /// Grows with every change of the run. A client that already shows a higher version drops the
+    /// event or answer carrying a lower one (it arrived late, e.g. through another replica).
+    /// </summary>
+    public long Version { get; init; }
+
     /// <summary>Set while the run, ended by the lease reaper, keeps its slot until a worker confirms its infrastructure gone.</summary>
     public DateTime? InfrastructureHeldSince { get; init; }
 

@@ -277,6 +277,7 @@ public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, Status
             CreatedAt = run.CreatedAt,
             InfrastructureHeldSince = run.InfrastructureHeldSince,
             InfrastructureReleasedAt = run.InfrastructureReleasedAt,
+            Version = run.Version,
         };
     }
 
