@@ -41,6 +41,9 @@ public sealed record FlowRunDto
     /// </summary>
     public long Version { get; init; }
 
+    /// <summary>Whether this is an older copy of <paramref name="shown"/> (the same run at a lower version), to be dropped.</summary>
+    public bool IsStaleAgainst(FlowRunDto? shown) => shown is not null && shown.Id == Id && Version < shown.Version;
+
     /// <summary>Set while the run, ended by the lease reaper, keeps its slot until a worker confirms its infrastructure gone.</summary>
     public DateTime? InfrastructureHeldSince { get; init; }
 

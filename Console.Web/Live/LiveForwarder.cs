@@ -67,6 +67,8 @@ public sealed partial class LiveForwarder(IChangeFeed feed, FeedOrigins origins,
             FlowRunChanged e => hub.Clients.Groups(LiveHub.PoolGroup(e.FlowRun.WorkPoolName), LiveHub.RunGroup(e.FlowRun.Id))
                 .SendAsync("FlowRunChanged", e.FlowRun, ct),
             LogLinesAdded e => hub.Clients.Group(LiveHub.RunGroup(e.FlowRunId)).SendAsync("LogLines", e.FlowRunId, e.Lines, ct),
+            // Every replica that saw the gap says so; a client reloading twice loses nothing.
+            FeedResync => hub.Clients.All.SendAsync("Resync", ct),
             _ => Task.CompletedTask,
         };
     }
