@@ -12,8 +12,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Console.Core.Persistence.Postgres.Migrations
 {
     [DbContext(typeof(PostgresConsoleDbContext))]
-    [Migration("20261203162831_Replicas")]
-    partial class Replicas
+    [Migration("20261203162412_RunPolicies")]
+    partial class RunPolicies
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -30,6 +30,11 @@ namespace Console.Core.Persistence.Postgres.Migrations
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
+
+                    b.Property<string>("CollisionStrategy")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
 
                     b.Property<string>("Command")
                         .HasColumnType("text");
@@ -58,6 +63,12 @@ namespace Console.Core.Persistence.Postgres.Migrations
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<int?>("LateMaxScheduled")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("LateSkipAfterSeconds")
+                        .HasColumnType("integer");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasColumnType("text");
@@ -72,6 +83,9 @@ namespace Console.Core.Persistence.Postgres.Migrations
                     b.Property<Guid>("QueueId")
                         .HasColumnType("uuid");
 
+                    b.Property<string>("Retries")
+                        .HasColumnType("text");
+
                     b.Property<string>("Schedules")
                         .IsRequired()
                         .HasColumnType("text");
@@ -79,6 +93,9 @@ namespace Console.Core.Persistence.Postgres.Migrations
                     b.Property<string>("Tags")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<int?>("TimeoutSeconds")
+                        .HasColumnType("integer");
 
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");
@@ -100,6 +117,9 @@ namespace Console.Core.Persistence.Postgres.Migrations
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("integer");
 
                     b.Property<DateTime?>("ClaimedAt")
                         .HasColumnType("timestamp with time zone");
@@ -127,6 +147,10 @@ namespace Console.Core.Persistence.Postgres.Migrations
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("IdempotencyKey")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
                     b.Property<DateTime?>("InfrastructureHeldSince")
                         .HasColumnType("timestamp with time zone");
 
@@ -140,9 +164,15 @@ namespace Console.Core.Persistence.Postgres.Migrations
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<int>("MaxAttempts")
+                        .HasColumnType("integer");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<DateTime?>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("Parameters")
                         .IsRequired()
@@ -153,6 +183,9 @@ namespace Console.Core.Persistence.Postgres.Migrations
 
                     b.Property<Guid>("QueueId")
                         .HasColumnType("uuid");
+
+                    b.Property<string>("RetryPolicy")
+                        .HasColumnType("text");
 
                     b.Property<string>("ScheduleKey")
                         .HasColumnType("text");
@@ -172,9 +205,6 @@ namespace Console.Core.Persistence.Postgres.Migrations
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");
 
-                    b.Property<long>("Version")
-                        .HasColumnType("bigint");
-
                     b.Property<string>("WorkPoolName")
                         .IsRequired()
                         .HasColumnType("text");
@@ -190,6 +220,9 @@ namespace Console.Core.Persistence.Postgres.Migrations
 
                     b.HasIndex("CreatedAt");
 
+                    b.HasIndex("DeploymentId", "IdempotencyKey")
+                        .IsUnique();
+
                     b.HasIndex("DeploymentId", "ScheduleKey")
                         .IsUnique();
 
@@ -203,6 +236,8 @@ namespace Console.Core.Persistence.Postgres.Migrations
 
                     b.HasIndex("QueueId", "State", "ExpectedStartAt");
 
+                    b.HasIndex("QueueId", "State", "NextAttemptAt");
+
                     b.ToTable("FlowRuns");
                 });
 
@@ -213,6 +248,9 @@ namespace Console.Core.Persistence.Postgres.Migrations
                         .HasColumnType("bigint");
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("integer");
 
                     b.Property<Guid>("FlowRunId")
                         .HasColumnType("uuid");
@@ -242,6 +280,9 @@ namespace Console.Core.Persistence.Postgres.Migrations
                         .HasColumnType("bigint");
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Seq"));
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("integer");
 
                     b.Property<string>("ClientId")
                         .HasMaxLength(64)
