@@ -1,7 +1,9 @@
 using Console.Contracts;
 using Console.Core.Deployments;
+using Console.Core.FlowRuns;
 using Console.Web.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Console.Web.Api;
 
@@ -16,7 +18,7 @@ public static class DeploymentEndpoints
         group.MapGet("/by-name/{flow}/{deployment}", GetByName).WithSummary("Get a deployment by 'flow/deployment'");
         group.MapPatch("/{id:guid}", Update).WithSummary("Update a deployment");
         group.MapDelete("/{id:guid}", Delete).WithSummary("Delete a deployment; its runs that never started are cancelled");
-        group.MapPost("/{id:guid}/runs", CreateRun).WithSummary("Run a deployment: creates a Scheduled flow run");
+        group.MapPost("/{id:guid}/runs", CreateRun).WithSummary("Run a deployment: creates a Scheduled flow run (201), or answers the run an earlier request with the same Idempotency-Key made (200)");
         return app;
     }
 
@@ -44,9 +46,12 @@ public static class DeploymentEndpoints
         return TypedResults.NoContent();
     }
 
-    public static async Task<Created<FlowRunDto>> CreateRun(Guid id, CreateFlowRunRequest? request, DeploymentService deployments, CancellationToken ct)
+    /// <summary>201 with a new run; 200 with the earlier run when the <c>Idempotency-Key</c> header repeats one used for this deployment within 24 h.</summary>
+    public static async Task<Results<Created<FlowRunDto>, Ok<FlowRunDto>>> CreateRun(
+        Guid id, CreateFlowRunRequest? request, [FromHeader(Name = FlowRunIdempotency.Header)] string? idempotencyKey,
+        DeploymentService deployments, CancellationToken ct)
     {
-        var run = await deployments.CreateRunAsync(id, request ?? new CreateFlowRunRequest(), ct);
-        return TypedResults.Created($"/api/flow-runs/{run.Id}", run);
+        var (run, created) = await deployments.CreateRunAsync(id, request ?? new CreateFlowRunRequest(), idempotencyKey, ct);
+        return created ? TypedResults.Created($"/api/flow-runs/{run.Id}", run) : TypedResults.Ok(run);
     }
 }

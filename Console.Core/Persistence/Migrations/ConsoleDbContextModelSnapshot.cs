@@ -23,6 +23,11 @@ namespace Console.Core.Persistence.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("CollisionStrategy")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Command")
                         .HasColumnType("TEXT");
 
@@ -50,6 +55,12 @@ namespace Console.Core.Persistence.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("LateMaxScheduled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("LateSkipAfterSeconds")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -64,6 +75,9 @@ namespace Console.Core.Persistence.Migrations
                     b.Property<Guid>("QueueId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Retries")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Schedules")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -71,6 +85,9 @@ namespace Console.Core.Persistence.Migrations
                     b.Property<string>("Tags")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<int?>("TimeoutSeconds")
+                        .HasColumnType("INTEGER");
 
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("TEXT");
@@ -92,6 +109,9 @@ namespace Console.Core.Persistence.Migrations
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<DateTime?>("ClaimedAt")
                         .HasColumnType("TEXT");
@@ -119,6 +139,10 @@ namespace Console.Core.Persistence.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("IdempotencyKey")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("InfrastructureHeldSince")
                         .HasColumnType("TEXT");
 
@@ -132,8 +156,14 @@ namespace Console.Core.Persistence.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("MaxAttempts")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Name")
                         .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("NextAttemptAt")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Parameters")
@@ -144,6 +174,9 @@ namespace Console.Core.Persistence.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<Guid>("QueueId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RetryPolicy")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ScheduleKey")
@@ -179,6 +212,9 @@ namespace Console.Core.Persistence.Migrations
 
                     b.HasIndex("CreatedAt");
 
+                    b.HasIndex("DeploymentId", "IdempotencyKey")
+                        .IsUnique();
+
                     b.HasIndex("DeploymentId", "ScheduleKey")
                         .IsUnique();
 
@@ -192,6 +228,8 @@ namespace Console.Core.Persistence.Migrations
 
                     b.HasIndex("QueueId", "State", "ExpectedStartAt");
 
+                    b.HasIndex("QueueId", "State", "NextAttemptAt");
+
                     b.ToTable("FlowRuns");
                 });
 
@@ -199,6 +237,9 @@ namespace Console.Core.Persistence.Migrations
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Attempt")
                         .HasColumnType("INTEGER");
 
                     b.Property<Guid>("FlowRunId")
@@ -226,6 +267,9 @@ namespace Console.Core.Persistence.Migrations
                 {
                     b.Property<long>("Seq")
                         .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Attempt")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("ClientId")
