@@ -32,6 +32,12 @@ public sealed record FlowRunDto
     /// <summary>When an AwaitingRetry run's next attempt is due.</summary>
     public DateTime? NextAttemptAt { get; init; }
 
+    /// <summary>
+    /// The deployment's <c>timeoutSeconds</c> (null = none), sent with the run so the worker that
+    /// claims it can stop it on time without reading the deployment.
+    /// </summary>
+    public int? TimeoutSeconds { get; init; }
+
     /// <summary>The commit a git-pulled run ran (its <c>gitClone</c> step's checkout).</summary>
     public string? CodeRevision { get; init; }
 

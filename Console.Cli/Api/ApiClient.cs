@@ -39,15 +39,25 @@ public sealed class ApiClient : IDisposable
 
     public Task<JsonNode?> PostAsync(string path, object? body, CancellationToken ct) => SendAsync(HttpMethod.Post, path, body, ct);
 
+    /// <summary>A POST with extra request headers (e.g. <c>Idempotency-Key</c>).</summary>
+    public Task<JsonNode?> PostAsync(string path, object? body, IReadOnlyDictionary<string, string> headers, CancellationToken ct) =>
+        SendAsync(HttpMethod.Post, path, body, ct, headers);
+
     public Task<JsonNode?> PatchAsync(string path, object body, CancellationToken ct) => SendAsync(HttpMethod.Patch, path, body, ct);
 
     public Task<JsonNode?> DeleteAsync(string path, CancellationToken ct) => SendAsync(HttpMethod.Delete, path, null, ct);
 
     public async Task<T> GetAsync<T>(string path, CancellationToken ct) => As<T>(await GetAsync(path, ct));
 
-    public async Task<JsonNode?> SendAsync(HttpMethod method, string path, object? body, CancellationToken ct)
+    public async Task<JsonNode?> SendAsync(HttpMethod method, string path, object? body, CancellationToken ct,
+        IReadOnlyDictionary<string, string>? headers = null)
     {
         using var request = new HttpRequestMessage(method, path.TrimStart('/'));
+        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+        {
+            request.Headers.Add(name, value);
+        }
+
         if (body is not null)
         {
             var json = body is JsonNode node ? node.ToJsonString() : JsonSerializer.Serialize(body, body.GetType(), ConsoleJson.Options);

@@ -66,7 +66,7 @@ public sealed class PollService(
             first = false;
             if (outcome.Claimed.Count > 0)
             {
-                return [.. outcome.Claimed.Select(runs.ToDto)];
+                return await runs.ToDtosWithTimeoutAsync(outcome.Claimed, ct);
             }
 
             var now = time.GetUtcNow();
