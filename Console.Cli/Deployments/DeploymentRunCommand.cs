@@ -31,7 +31,7 @@ public sealed class DeploymentRunCommand(ApiClient api, CliOutput output, CliCon
         public bool Watch { get; set; }
 
         [CommandOption("--idempotency-key <KEY>")]
-        [Description("Sent as the Idempotency-Key header: the same key for the same deployment within 24 h gives the first run instead of a new one")]
+        [Description("Sent as the Idempotency-Key header (a new random key when omitted): the same key for the same deployment within 24 h gives the first run instead of a new one; a lost answer (502/503/504, timeout) is resent with the same key")]
         public string? IdempotencyKey { get; set; }
 
         public override Spectre.Console.ValidationResult Validate() =>
@@ -51,9 +51,8 @@ public sealed class DeploymentRunCommand(ApiClient api, CliOutput output, CliCon
             ScheduledStartAt = settings.StartIn is { } seconds ? DateTime.UtcNow.AddSeconds(seconds) : null,
         };
         var path = $"/api/deployments/{deployment.Id}/runs";
-        var node = settings.IdempotencyKey is { } key
-            ? await api.PostAsync(path, request, new Dictionary<string, string> { ["Idempotency-Key"] = key.Trim() }, cancellationToken)
-            : await api.PostAsync(path, request, cancellationToken);
+        // Always with a key (the user's or a new one): a lost answer is resent without making a second run.
+        var node = await api.PostIdempotentAsync(path, request, settings.IdempotencyKey?.Trim(), cancellationToken);
         var run = ApiClient.As<FlowRunDto>(node);
         output.Success($"Created flow run '{run.Name}' of deployment '{deployment.FlowName}/{deployment.Name}'"
             + (run.MaxAttempts > 1 ? $" (up to {run.MaxAttempts} attempts)." : "."));
