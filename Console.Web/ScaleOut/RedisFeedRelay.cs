@@ -67,6 +67,12 @@ public sealed partial class RedisFeedRelay(
                 queue.OnMessage(Receive);
                 LogListening(logger, _channelName);
                 _subscribed.TrySetResult();
+                if (warned)
+                {
+                    // Redis came late: what the others published before it answered never arrived.
+                    feed.Publish(new FeedResync());
+                }
+
                 return;
             }
 #pragma warning disable CA1031 // Any failure to reach Redis means the same: stay local and try again later.
