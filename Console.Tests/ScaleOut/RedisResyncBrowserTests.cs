@@ -13,13 +13,13 @@ namespace Console.Tests.ScaleOut;
 /// Runs finish on replica B while Redis is down for 30 s: a flow runs page served by replica A
 /// heard none of it, and shows every run's final state once Redis is back, without a reload.
 /// </summary>
-public sealed class RedisResyncBrowserTests : IAsyncLifetime
+public sealed class RedisResyncBrowserTests : IAsyncLifetime, IDisposable
 {
     private static readonly TimeSpan Outage = TimeSpan.FromSeconds(30);
     private readonly SharedDatabase _database = new();
     private readonly PrivateRedis _redis = new();
-    private ReplicaServer _a = default!;
-    private ReplicaServer _b = default!;
+    private ReplicaServer? _a;
+    private ReplicaServer? _b;
     private IPlaywright? _playwright;
     private IBrowser? _browser;
     private IPage _page = default!;
@@ -50,8 +50,13 @@ public sealed class RedisResyncBrowserTests : IAsyncLifetime
         }
 
         _playwright?.Dispose();
-        _a.Dispose();
-        _b.Dispose();
+    }
+
+    /// <summary>After <see cref="DisposeAsync"/> (xunit calls both): the browser is closed.</summary>
+    public void Dispose()
+    {
+        _a?.Dispose();
+        _b?.Dispose();
         _redis.Dispose();
         _database.Dispose();
     }
@@ -59,7 +64,7 @@ public sealed class RedisResyncBrowserTests : IAsyncLifetime
     [Fact]
     public async Task A_page_on_replica_A_shows_the_final_state_of_runs_that_ended_on_B_during_a_Redis_outage()
     {
-        using var b = _b.CreateHttpClient();
+        using var b = _b!.CreateHttpClient();
         var pool = ConsoleApi.UniqueName("resync");
         await b.CreatePoolAsync(pool);
         var deployment = await b.CreateDeploymentAsync(pool, "etl", ConsoleApi.UniqueName("outage"));

@@ -15,7 +15,7 @@ namespace Console.Tests.ScaleOut;
 /// left behind as by a replica SIGKILLed while holding them: the killed replica starts again and
 /// listens at once, and the other one's lease reaper still requeues a silent worker's run.
 /// </summary>
-public sealed class ServerJobLockTests : IAsyncLifetime
+public sealed class ServerJobLockTests : IAsyncLifetime, IDisposable
 {
     private static readonly TimeSpan ListenWithin = TimeSpan.FromSeconds(30);
     private readonly SharedDatabase _database = new();
@@ -42,7 +42,11 @@ public sealed class ServerJobLockTests : IAsyncLifetime
         {
             await _b.DisposeAsync();
         }
+    }
 
+    /// <summary>After <see cref="DisposeAsync"/> (xunit calls both): the processes are gone.</summary>
+    public void Dispose()
+    {
         _database.Dispose();
         Directory.Delete(_folder, recursive: true);
     }
