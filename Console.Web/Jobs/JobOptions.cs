@@ -25,7 +25,7 @@ public sealed class JobOptions
 
     /// <summary>
     /// After how long a Hangfire lock row on PostgreSQL counts as abandoned (its holder was killed)
-    /// and is taken over: the longest pause of the server jobs after a replica dies (ADR 0005).
+    /// and is taken over: the longest pause of the server jobs after a replica dies (ADR 0006).
     /// </summary>
     [Range(5, 600)]
     public int LockTimeoutSeconds { get; set; } = DefaultLockTimeoutSeconds;

@@ -12,7 +12,7 @@ namespace Console.Web.Jobs;
 /// Where Hangfire keeps the server jobs (ADR 0002, ADR 0004): in memory on SQLite's single node;
 /// in the console's PostgreSQL database (schema <c>hangfire</c>) when scaled out, so that every
 /// replica shares one storage and its distributed locks let one replica run each occurrence; a lock
-/// left by a killed replica expires after <see cref="JobOptions.LockTimeoutSeconds"/> (ADR 0005).
+/// left by a killed replica expires after <see cref="JobOptions.LockTimeoutSeconds"/> (ADR 0006).
 /// </summary>
 internal static class JobStorageSetup
 {
@@ -50,7 +50,7 @@ internal static class JobStorageSetup
             EnableLongPolling = true,
             // A lock row outlives a killed holder until this passes: the default 10 minutes stopped
             // every server job for that long. Hangfire.PostgreSql never renews a lock, so this must
-            // exceed the longest hold (milliseconds: ADR 0005).
+            // exceed the longest hold (milliseconds: ADR 0006).
             DistributedLockTimeout = TimeSpan.FromSeconds(
                 configuration.GetValue($"{JobOptions.Section}:{nameof(JobOptions.LockTimeoutSeconds)}", JobOptions.DefaultLockTimeoutSeconds)),
         };

@@ -6,7 +6,7 @@ namespace Console.Web.Jobs;
 /// <summary>
 /// The server's periodic jobs on Hangfire (ADR 0002): in-memory storage on a single node, since
 /// every job is idempotent and keeps its state in our database; PostgreSQL storage shared by the
-/// replicas when the database is PostgreSQL (ADR 0004) with short lock timeouts (ADR 0005).
+/// replicas when the database is PostgreSQL (ADR 0004) with short lock timeouts (ADR 0006).
 /// Recurring jobs (<see cref="ServerJobs"/>) are registered in the background at start, each pass
 /// is recorded for the health check; the dashboard is at /hangfire for local requests.
 /// </summary>
@@ -63,7 +63,7 @@ public static partial class JobsSetup
     /// <summary>
     /// Registers the recurring jobs without holding up the start: registering takes Hangfire's
     /// distributed locks, which a replica killed while holding them leaves behind until they time
-    /// out (docs/decisions/0005-server-job-locks.md). Until then this retries in the background and
+    /// out (docs/decisions/0006-server-job-locks.md). Until then this retries in the background and
     /// the replica serves the API and UI; the jobs already registered keep running meanwhile.
     /// </summary>
     private sealed partial class RecurringJobRegistration(
