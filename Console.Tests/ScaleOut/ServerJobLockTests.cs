@@ -55,7 +55,8 @@ public sealed class ServerJobLockTests : IAsyncLifetime, IDisposable
     public async Task A_replica_restarts_past_abandoned_locks_and_the_other_keeps_reaping()
     {
         using var a = _a!.CreateHttpClient();
-        await Wait.UntilAsync(() => _b!.Process.Said("Registered the 4 server jobs") || _a.Process.Said("Registered the 4 server jobs"),
+        var registered = $"Registered the {ServerJobs.All.Count} server jobs";
+        await Wait.UntilAsync(() => _b!.Process.Said(registered) || _a.Process.Said(registered),
             "the server jobs to be registered", 60);
         var pool = ConsoleApi.UniqueName("reaped");
         await a.CreatePoolAsync(pool);

@@ -23,6 +23,8 @@ public static partial class JobsSetup
         builder.Services.AddScoped<ForemanJob>();
         builder.Services.AddScoped<LeaseReaperJob>();
         builder.Services.AddScoped<RetentionJob>();
+        builder.Services.AddScoped<RunTimeoutJob>();
+        builder.Services.AddScoped<LatePolicyJob>();
         builder.Services.AddScoped<ServerJobRunner>();
         builder.Services.AddSingleton<ServerJobClock>();
         builder.Services.AddHostedService<ServerJobMetrics>();

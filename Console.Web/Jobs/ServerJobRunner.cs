@@ -24,6 +24,9 @@ public sealed partial class ServerJobRunner(IServiceProvider services, ServerJob
             case LeaseReaperJob reaper:
                 await reaper.RunAsync(ct);
                 break;
+            case RunTimeoutJob timeouts:
+                await timeouts.RunAsync(ct);
+                break;
             case RetentionJob retention:
                 await retention.RunAsync(ct);
                 break;

@@ -17,9 +17,11 @@ public static class ServerJobs
 
     public static readonly ServerJob LeaseReaper = new("lease-reaper", "*/10 * * * * *", TimeSpan.FromSeconds(10), "lease reaper", typeof(LeaseReaperJob));
 
+    public static readonly ServerJob RunTimeouts = new("run-timeouts", "*/5 * * * * *", TimeSpan.FromSeconds(5), "run timeouts", typeof(RunTimeoutJob));
+
     public static readonly ServerJob Retention = new("retention", Cron.Hourly(), TimeSpan.FromHours(1), "retention", typeof(RetentionJob));
 
-    public static IReadOnlyList<ServerJob> All { get; } = [Scheduler, Foreman, LeaseReaper, Retention];
+    public static IReadOnlyList<ServerJob> All { get; } = [Scheduler, Foreman, LeaseReaper, RunTimeouts, Retention];
 
     /// <summary>A job is overdue (degraded) once it has not run for this many of its intervals.</summary>
     public const int OverdueIntervals = 3;
