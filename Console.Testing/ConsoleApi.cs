@@ -56,6 +56,10 @@ public static class ConsoleApi
             ConcurrencyLimit = concurrencyLimit,
         }, HttpStatusCode.Created, ct);
 
+    /// <summary>PATCH /api/deployments/{id} as JSON: the fields it names change, the rest stay (e.g. <c>{"timeoutSeconds": 2}</c>).</summary>
+    public static Task<DeploymentDto> UpdateDeploymentAsync(this HttpClient http, Guid deployment, JsonObject patch, CancellationToken ct = default) =>
+        http.SendAsync<DeploymentDto>(HttpMethod.Patch, $"/api/deployments/{deployment}", patch, HttpStatusCode.OK, ct);
+
     /// <param name="scheduledStartAt">Past: the run is due (Late once past the late threshold); future: it waits.</param>
     public static Task<FlowRunDto> CreateRunAsync(this HttpClient http, Guid deployment, JsonObject? parameters = null,
         DateTime? scheduledStartAt = null, CancellationToken ct = default) =>
