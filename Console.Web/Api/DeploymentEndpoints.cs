@@ -1,9 +1,9 @@
 using Console.Contracts;
+using Console.Contracts.Common;
 using Console.Core.Deployments;
 using Console.Core.FlowRuns;
 using Console.Web.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 
 namespace Console.Web.Api;
 
@@ -48,9 +48,16 @@ public static class DeploymentEndpoints
 
     /// <summary>201 with a new run; 200 with the earlier run when the <c>Idempotency-Key</c> header repeats one used for this deployment within 24 h.</summary>
     public static async Task<Results<Created<FlowRunDto>, Ok<FlowRunDto>>> CreateRun(
-        Guid id, CreateFlowRunRequest? request, [FromHeader(Name = FlowRunIdempotency.Header)] string? idempotencyKey,
-        DeploymentService deployments, CancellationToken ct)
+        Guid id, CreateFlowRunRequest? request, HttpRequest http, DeploymentService deployments, CancellationToken ct)
     {
+        // Read raw: header binding turns a sent-but-empty key into "no key", which must be refused instead.
+        var sent = http.Headers[FlowRunIdempotency.Header];
+        var idempotencyKey = sent.Count switch
+        {
+            0 => null,
+            1 => sent[0] ?? "",
+            _ => throw new InvalidRequestException(FlowRunIdempotency.Header, $"Send one {FlowRunIdempotency.Header} header."),
+        };
         var (run, created) = await deployments.CreateRunAsync(id, request ?? new CreateFlowRunRequest(), idempotencyKey, ct);
         return created ? TypedResults.Created($"/api/flow-runs/{run.Id}", run) : TypedResults.Ok(run);
     }

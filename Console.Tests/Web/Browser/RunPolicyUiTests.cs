@@ -50,9 +50,10 @@ public sealed class RunPolicyUiTests(BrowserFixture browser) : IClassFixture<Bro
         await Expect(_page.Locator("[data-testid=run-attempt]")).ToHaveTextAsync("2 of 2");
         await Expect(run.Timeline.Locator("[data-testid=timeline-attempt]")).ToHaveCountAsync(2);
         await Expect(run.Timeline.Locator($"[data-state={nameof(FlowRunState.AwaitingRetry)}]")).ToHaveCountAsync(1);
-        await Expect(run.LogLines.Locator("text=attempt output")).ToHaveCountAsync(2);
-        await Expect(_page.Locator("[data-testid=log-line][data-attempt='1']", new() { HasText = "attempt output" })).ToHaveCountAsync(1);
-        await Expect(_page.Locator("[data-testid=log-line][data-attempt='2']", new() { HasText = "attempt output" })).ToHaveCountAsync(1);
+        // The flow's own output, once per attempt (the worker's lines quote the command too).
+        await Expect(_page.Locator("[data-testid=log-line].stream-stdout", new() { HasText = "attempt output" })).ToHaveCountAsync(2);
+        await Expect(_page.Locator("[data-testid=log-line].stream-stdout[data-attempt='1']", new() { HasText = "attempt output" })).ToHaveCountAsync(1);
+        await Expect(_page.Locator("[data-testid=log-line].stream-stdout[data-attempt='2']", new() { HasText = "attempt output" })).ToHaveCountAsync(1);
         await Expect(_page.Locator("[data-testid=log-attempt]")).ToHaveCountAsync(2);
 
         var runId = Guid.Parse(_page.Url[^36..]);
