@@ -57,7 +57,7 @@ public sealed class RunPolicyUiTests(BrowserFixture browser) : IClassFixture<Bro
         await Expect(_page.Locator("[data-testid=log-attempt]")).ToHaveCountAsync(2);
 
         var runId = Guid.Parse(_page.Url[^36..]);
-        var history = await _api.GetJsonAsync<List<StateChangeDto>>($"/api/flow-runs/{runId}/history");
+        var history = await _api.HistoryAsync(runId);
         Assert.Equal([1, 2], history.Select(h => h.Attempt).Distinct());
     }
 
