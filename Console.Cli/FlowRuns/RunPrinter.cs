@@ -77,7 +77,7 @@ public sealed class RunPrinter(CliOutput output)
         var worker = state == FlowRunState.Pending && run.WorkerName is not null ? $" [grey](claimed by worker {Markup.Escape(run.WorkerName)})[/]" : string.Empty;
         var of = run.MaxAttempts > 1 ? $" [grey](attempt {attempt} of {run.MaxAttempts})[/]" : string.Empty;
         var next = state == FlowRunState.AwaitingRetry && run.NextAttemptAt is { } due && attempt == run.Attempt
-            ? $" [grey]- attempt {attempt + 1} starts {Formats.Ago(due)}[/]"
+            ? $" [grey]- it starts {Formats.Ago(due)}[/]"
             : string.Empty;
         output.Line($"[grey]{Time(at)} |[/] Flow run '{Markup.Escape(run.Name)}' is {Formats.State(state)}{of}{worker}{next}{message}");
     }

@@ -142,7 +142,7 @@ public sealed partial class RunSupervisor(
         using var watchStop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         var serverSays = startCancelled
             ? Task.FromResult<FlowRunState?>(FlowRunState.Cancelling)
-            : WatchServerStateAsync(runId, running, watchStop.Token);
+            : WatchServerStateAsync(run, running, watchStop.Token);
         var timedOut = RunTimeout.ExpiresAsync(run, time, watchStop.Token);
         var watch = handle.WatchAsync(stopping);
         FlowRunState? stopReason = null;
@@ -233,9 +233,13 @@ public sealed partial class RunSupervisor(
         }
     }
 
-    /// <summary>Completes with the server's state once it is Cancelling or terminal (or null when the run is gone).</summary>
-    private async Task<FlowRunState?> WatchServerStateAsync(Guid runId, Task<ReportOutcome> running, CancellationToken cancellationToken)
+    /// <summary>
+    /// Completes with the server's state once it is Cancelling or terminal, or the run has left this
+    /// attempt (e.g. the server ended it and it awaits its retry); Cancelled when the run is gone.
+    /// </summary>
+    private async Task<FlowRunState?> WatchServerStateAsync(FlowRunDto supervised, Task<ReportOutcome> running, CancellationToken cancellationToken)
     {
+        var runId = supervised.Id;
         var interval = TimeSpan.FromSeconds(_options.CancelCheckSeconds);
         while (true)
         {
@@ -251,7 +255,8 @@ public sealed partial class RunSupervisor(
                     return FlowRunState.Cancelled;
                 }
 
-                if (run.State == FlowRunState.Cancelling || run.State.IsTerminal())
+                if (run.State == FlowRunState.Cancelling || run.State.IsTerminal() || run.Attempt != supervised.Attempt
+                    || run.State is FlowRunState.AwaitingRetry or FlowRunState.Scheduled)
                 {
                     return run.State;
                 }
