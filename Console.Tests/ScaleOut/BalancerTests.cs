@@ -26,6 +26,18 @@ public sealed class BalancerTests(ReplicaPair replicas) : IClassFixture<ReplicaP
     public async Task Cx_watch_through_round_robin_HAProxy_gets_live_updates_and_drops_a_stale_event()
     {
         await using var balancer = await Haproxy.StartAsync(replicas.A.BaseUrl, replicas.B.BaseUrl);
+        try
+        {
+            await WatchThroughAsync(balancer);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw new InvalidOperationException($"{ex.Message}\n{balancer.RecentOutput()}", ex);
+        }
+    }
+
+    private async Task WatchThroughAsync(Haproxy balancer)
+    {
         using var viaBalancer = ConsoleApi.CreateHttpClient(new Uri(balancer.Url));
         using var a = replicas.A.CreateHttpClient();
         using var b = replicas.B.CreateHttpClient();

@@ -25,6 +25,9 @@ public sealed class Haproxy : IAsyncDisposable
 
     public string Url { get; }
 
+    /// <summary>Its log (requests, health check changes), for failure messages.</summary>
+    public string RecentOutput() => _process.RecentOutput();
+
     /// <summary>The <c>haproxy</c> block of docs/deploy.md.</summary>
     public static string DocumentedConfiguration()
     {

@@ -71,7 +71,15 @@ public sealed class ServerJobLockTests : IAsyncLifetime, IDisposable
         var abandoned = HoldLocksForever();
 
         var restart = Stopwatch.StartNew();
-        await _b.StartAgainAsync().WaitAsync(ListenWithin);
+        try
+        {
+            await _b.StartAgainAsync().WaitAsync(ListenWithin);
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"B did not listen within {ListenWithin.TotalSeconds:0} s of its restart.\n{_b.Process.RecentOutput(150)}", ex);
+        }
+
         Assert.True(restart.Elapsed < ListenWithin, $"B took {restart.Elapsed.TotalSeconds:0} s to listen");
 
         // A's reaper still works: the run goes back to the queue within the worker's offline window,

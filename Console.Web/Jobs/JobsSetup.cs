@@ -84,11 +84,12 @@ public static partial class JobsSetup
                     try
                     {
                         var id = job.Id;
-                        jobs.AddOrUpdate<ServerJobRunner>(id, r => r.RunAsync(id, CancellationToken.None), job.Cron);
+                        // Off the start path: AddOrUpdate blocks while it waits for a held lock.
+                        await Task.Run(() => jobs.AddOrUpdate<ServerJobRunner>(id, r => r.RunAsync(id, CancellationToken.None), job.Cron), stoppingToken);
                         pending.Remove(job);
                     }
 #pragma warning disable CA1031 // A held lock or an unreachable database: the same answer, try again later.
-                    catch (Exception ex)
+                    catch (Exception ex) when (ex is not OperationCanceledException)
 #pragma warning restore CA1031
                     {
                         LogRetrying(logger, job.Id, ex.GetType().Name, ex.Message, delay.TotalSeconds);
