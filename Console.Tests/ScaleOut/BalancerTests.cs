@@ -1,10 +1,13 @@
 using System.Collections.Concurrent;
+using System.Net.Http.Headers;
 using Console.Cli.Hosting;
 using Console.Contracts;
 using Console.Contracts.Common;
 using Console.Contracts.Feed;
 using Console.Contracts.FlowRuns;
+using Console.Contracts.Security;
 using Console.Core.Feed;
+using Console.Core.Security;
 using Console.Testing;
 using Console.Tests.Cli;
 using Microsoft.AspNetCore.Http.Connections;
@@ -38,15 +41,28 @@ public sealed class BalancerTests(ReplicaPair replicas) : IClassFixture<ReplicaP
 
     private async Task WatchThroughAsync(Haproxy balancer)
     {
+        // A proxied request is not "from this machine": behind the balancer every client needs a key.
+        string key;
+        await using (var scope = replicas.A.Services.CreateAsyncScope())
+        {
+            key = (await scope.ServiceProvider.GetRequiredService<ApiKeyService>().CreateAsync(new CreateApiKeyRequest { Name = "admin", Role = Roles.Admin })).Key;
+        }
+
         using var viaBalancer = ConsoleApi.CreateHttpClient(new Uri(balancer.Url));
         using var a = replicas.A.CreateHttpClient();
         using var b = replicas.B.CreateHttpClient();
+        foreach (var client in new[] { viaBalancer, a, b })
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+
         var pool = ConsoleApi.UniqueName("balanced");
         await viaBalancer.CreatePoolAsync(pool);
         var deployment = await viaBalancer.CreateDeploymentAsync(pool, "etl", ConsoleApi.UniqueName("watched"));
 
         using var cli = new CliHarness(replicas.A);
         cli.Environment[CliEnvironment.ApiUrlVariable] = balancer.Url;
+        cli.Environment[CliEnvironment.ApiKeyVariable] = key;
         var console = CliHarness.NewConsole();
         var watch = cli.RunAsync(console, "deployment", "run", $"etl/{deployment.Name}", "--watch");
         var run = await Wait.ForAsync(async () =>
@@ -55,7 +71,11 @@ public sealed class BalancerTests(ReplicaPair replicas) : IClassFixture<ReplicaP
         // A hub client of the test's own, through the balancer too: it tells when an event has been delivered.
         var heard = new ConcurrentQueue<FlowRunDto>();
         await using var hub = new HubConnectionBuilder()
-            .WithUrl($"{balancer.Url}/hubs/live", HttpTransportType.WebSockets, o => o.SkipNegotiation = true)
+            .WithUrl($"{balancer.Url}/hubs/live", HttpTransportType.WebSockets, o =>
+            {
+                o.SkipNegotiation = true;
+                o.AccessTokenProvider = () => Task.FromResult<string?>(key);
+            })
             .AddJsonProtocol(o => ConsoleJson.Configure(o.PayloadSerializerOptions))
             .Build();
         using var on = hub.On<FlowRunDto>("FlowRunChanged", heard.Enqueue);
