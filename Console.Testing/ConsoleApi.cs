@@ -56,6 +56,10 @@ public static class ConsoleApi
             ConcurrencyLimit = concurrencyLimit,
         }, HttpStatusCode.Created, ct);
 
+    /// <summary>PATCH /api/deployments/{id} as JSON: the fields it names change, the rest stay (e.g. <c>{"timeoutSeconds": 2}</c>).</summary>
+    public static Task<DeploymentDto> UpdateDeploymentAsync(this HttpClient http, Guid deployment, JsonObject patch, CancellationToken ct = default) =>
+        http.SendAsync<DeploymentDto>(HttpMethod.Patch, $"/api/deployments/{deployment}", patch, HttpStatusCode.OK, ct);
+
     /// <summary>A deployment exactly as the request says (run policies and all).</summary>
     public static Task<DeploymentDto> CreateDeploymentAsync(this HttpClient http, CreateDeploymentRequest request, CancellationToken ct = default) =>
         http.SendAsync<DeploymentDto>(HttpMethod.Post, "/api/deployments", request, HttpStatusCode.Created, ct);

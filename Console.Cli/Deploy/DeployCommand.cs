@@ -47,6 +47,7 @@ public sealed class DeployCommand(ApiClient api, CliOutput output, CliContext cl
 
         deployment.Command = settings.Command ?? deployment.Command;
         deployment.Description = settings.Description ?? deployment.Description;
+        ApplyRunPolicies(settings, deployment);
 
         // 3. Schedules.
         if (Schedules(settings) is { } schedules)
@@ -139,6 +140,27 @@ public sealed class DeployCommand(ApiClient api, CliOutput output, CliContext cl
     }
 
     private static UsageException Usage(string message) => new(message);
+
+    /// <summary>Run-policy flags over what console.yaml saved (the flag wins, field by field).</summary>
+    private static void ApplyRunPolicies(DeploySettings settings, ManifestDeployment deployment)
+    {
+        if (settings.Retries is not null || settings.RetryDelay is not null)
+        {
+            var retries = deployment.Retries ??= new ManifestRetries();
+            retries.MaxRetries = settings.Retries ?? retries.MaxRetries ?? 0;
+            retries.DelaySeconds = settings.RetryDelay ?? retries.DelaySeconds;
+        }
+
+        deployment.TimeoutSeconds = settings.Timeout ?? deployment.TimeoutSeconds;
+        if (settings.SkipLateAfter is not null || settings.MaxScheduled is not null)
+        {
+            var late = deployment.LatePolicy ??= new ManifestLatePolicy();
+            late.SkipAfterSeconds = settings.SkipLateAfter ?? late.SkipAfterSeconds;
+            late.MaxScheduled = settings.MaxScheduled ?? late.MaxScheduled;
+        }
+
+        deployment.CollisionStrategy = settings.ParsedCollisionStrategy ?? deployment.CollisionStrategy;
+    }
 
     private static FlowProject Load(string folder)
     {
@@ -308,6 +330,27 @@ public sealed class DeployCommand(ApiClient api, CliOutput output, CliContext cl
         if (request.ConcurrencyLimit is { } limit)
         {
             patch["concurrencyLimit"] = limit;
+        }
+
+        // Like the concurrency limit, a run policy is changed when console.yaml or a flag gives it, and kept otherwise.
+        if (request.CollisionStrategy is { } strategy)
+        {
+            patch["collisionStrategy"] = strategy.ToString();
+        }
+
+        if (request.Retries is { } retries)
+        {
+            patch["retries"] = System.Text.Json.JsonSerializer.SerializeToNode(retries, Console.Contracts.Common.ConsoleJson.Options);
+        }
+
+        if (request.TimeoutSeconds is { } timeout)
+        {
+            patch["timeoutSeconds"] = timeout;
+        }
+
+        if (request.LatePolicy is { } late)
+        {
+            patch["latePolicy"] = System.Text.Json.JsonSerializer.SerializeToNode(late, Console.Contracts.Common.ConsoleJson.Options);
         }
 
         return (await api.PatchAsync($"/api/deployments/{existing.Id}", patch, ct), false);

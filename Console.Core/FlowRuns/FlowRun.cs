@@ -41,6 +41,12 @@ public sealed class FlowRun
     public DateTime UpdatedAt { get; set; }
 
     /// <summary>
+    /// 1 at creation, one more at every write (ConsoleDbContext stamps it): the order of a run's
+    /// change events, whichever replica published them.
+    /// </summary>
+    public long Version { get; set; }
+
+    /// <summary>
     /// Set when the run ended without its worker (the lease reaper settled it) while its
     /// infrastructure may still exist: until a worker confirms that infrastructure gone, the run
     /// keeps its concurrency slot (<see cref="FlowRunSlots"/>). Null otherwise.

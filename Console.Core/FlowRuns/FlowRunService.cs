@@ -47,7 +47,22 @@ public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, Status
         return [.. list.Select(ToDto)];
     }
 
-    public async Task<FlowRunDto> GetAsync(Guid id, CancellationToken ct = default) => ToDto(await FindAsync(id, ct));
+    public async Task<FlowRunDto> GetAsync(Guid id, CancellationToken ct = default) => (await ToDtosWithTimeoutAsync([await FindAsync(id, ct)], ct))[0];
+
+    /// <summary>
+    /// The runs with their deployment's <c>timeoutSeconds</c>: the claim answer and a single run's
+    /// read carry it, so the worker that runs (or adopts) a run stops it on time.
+    /// </summary>
+    public async Task<IReadOnlyList<FlowRunDto>> ToDtosWithTimeoutAsync(IReadOnlyList<FlowRun> runs, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        var ids = runs.Where(r => r.DeploymentId is not null).Select(r => r.DeploymentId!.Value).Distinct().ToList();
+        var timeouts = ids.Count == 0
+            ? []
+            : await db.Deployments.AsNoTracking().Where(d => ids.Contains(d.Id) && d.TimeoutSeconds != null)
+                .ToDictionaryAsync(d => d.Id, d => d.TimeoutSeconds, ct);
+        return [.. runs.Select(r => ToDto(r) with { TimeoutSeconds = r.DeploymentId is { } d ? timeouts.GetValueOrDefault(d) : null })];
+    }
 
     public async Task<FlowRun> FindAsync(Guid id, CancellationToken ct = default) =>
         await db.FlowRuns.FirstOrDefaultAsync(r => r.Id == id, ct)
@@ -341,6 +356,7 @@ public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, Status
             CreatedAt = run.CreatedAt,
             InfrastructureHeldSince = run.InfrastructureHeldSince,
             InfrastructureReleasedAt = run.InfrastructureReleasedAt,
+            Version = run.Version,
             Attempt = run.Attempt,
             MaxAttempts = run.MaxAttempts,
             NextAttemptAt = run.NextAttemptAt,

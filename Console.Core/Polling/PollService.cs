@@ -112,9 +112,10 @@ public sealed class PollService(
         var actor = actors.Current;
         var mayReceive = actor.IsWorker || actor.Kind is ActorKind.System or ActorKind.Anonymous || Roles.MayAdminister(actor.Role);
         var answer = new List<FlowRunDto>(outcome.Claimed.Count);
-        foreach (var run in outcome.Claimed)
+        // With each deployment's timeoutSeconds (the worker enforces it), then the run's secrets.
+        var dtos = await runs.ToDtosWithTimeoutAsync(outcome.Claimed, ct);
+        foreach (var (run, dto) in outcome.Claimed.Zip(dtos))
         {
-            var dto = runs.ToDto(run);
             answer.Add(mayReceive && await secrets.ForClaimAsync(run, outcome.Pool, ct) is { } values ? dto with { Secrets = values } : dto);
         }
 

@@ -73,6 +73,35 @@ internal static class ManifestWriter
             map.Add("concurrency_limit", new YamlScalarNode(limit.ToString(CultureInfo.InvariantCulture)));
         }
 
+        Add(map, "collision_strategy", deployment.CollisionStrategy?.ToString());
+        if (deployment.Retries is { } retries)
+        {
+            var retryMap = new YamlMappingNode();
+            Add(retryMap, "max_retries", retries.MaxRetries);
+            Add(retryMap, "delay_seconds", retries.DelaySeconds);
+            if (retries.BackoffFactor is { } factor)
+            {
+                retryMap.Add("backoff_factor", new YamlScalarNode(factor.ToString(CultureInfo.InvariantCulture)));
+            }
+
+            Add(retryMap, "jitter_percent", retries.JitterPercent);
+            if (retries.On is { } on)
+            {
+                retryMap.Add("on", new YamlSequenceNode(on.Select(s => (YamlNode)new YamlScalarNode(s.ToString()))));
+            }
+
+            map.Add("retries", retryMap);
+        }
+
+        Add(map, "timeout_seconds", deployment.TimeoutSeconds);
+        if (deployment.LatePolicy is { } late)
+        {
+            var lateMap = new YamlMappingNode();
+            Add(lateMap, "skip_after_seconds", late.SkipAfterSeconds);
+            Add(lateMap, "max_scheduled", late.MaxScheduled);
+            map.Add("late_policy", lateMap);
+        }
+
         return map;
     }
 
@@ -106,6 +135,14 @@ internal static class ManifestWriter
         if (value is not null)
         {
             map.Add(key, YamlJson.String(value));
+        }
+    }
+
+    private static void Add(YamlMappingNode map, string key, int? value)
+    {
+        if (value is { } n)
+        {
+            map.Add(key, new YamlScalarNode(n.ToString(CultureInfo.InvariantCulture)));
         }
     }
 

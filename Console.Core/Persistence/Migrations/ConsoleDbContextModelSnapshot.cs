@@ -444,6 +444,9 @@ namespace Console.Core.Persistence.Migrations
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<long>("Version")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("WorkPoolName")
                         .IsRequired()
                         .HasColumnType("TEXT");

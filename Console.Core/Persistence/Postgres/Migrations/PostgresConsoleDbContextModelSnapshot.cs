@@ -453,6 +453,9 @@ namespace Console.Core.Persistence.Postgres.Migrations
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<long>("Version")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("WorkPoolName")
                         .IsRequired()
                         .HasColumnType("text");
