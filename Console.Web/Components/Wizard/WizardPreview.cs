@@ -4,8 +4,8 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Console.Contracts;
 using Console.Contracts.Deployments;
-using Console.Web.Components.Shared;
 using Console.Projects.Flows;
+using Console.Web.Components.Shared;
 
 namespace Console.Web.Components.Wizard;
 
