@@ -81,7 +81,7 @@ public sealed class InfrastructureFencingService(ConsoleDbContext db, FlowRunSer
         var s when s.IsActive() && run.WorkerName != item.WorkerName => $"its run now belongs to worker {run.WorkerName}",
         var s when s.IsActive() && run.InfrastructureId is { } own && own != item.InfrastructureId => $"its run runs on {Short(own)}",
         var s when s.IsActive() => null,
-        _ when run.InfrastructureHeldSince is not null => $"its run was {run.State} by the lease reaper after its worker was lost",
+        _ when run.InfrastructureHeldSince is not null => $"its run was ended {run.State} by the server (the lease reaper or the timeout backstop) after its worker was lost or did not stop it",
         _ when item.IsRunning && run.EndedAt < now - EndedGrace => $"its run has ended ({run.State}) but it still runs",
         _ => null,
     };

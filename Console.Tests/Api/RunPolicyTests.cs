@@ -435,7 +435,11 @@ public abstract class RunPolicyTests : ApiTestBase
     {
         var response = await Client.PostJsonAsync("/api/deployments", policies with
         {
-            FlowName = Unique("flow"), Name = Unique("dep"), Entrypoint = "flow.sh", Command = "echo hi", WorkPoolName = pool,
+            FlowName = Unique("flow"),
+            Name = Unique("dep"),
+            Entrypoint = "flow.sh",
+            Command = "echo hi",
+            WorkPoolName = pool,
         });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return await response.ReadAsync<DeploymentDto>();
