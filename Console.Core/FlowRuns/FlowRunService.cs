@@ -6,11 +6,12 @@ using Console.Core.Common;
 using Console.Core.Feed;
 using Console.Core.Metrics;
 using Console.Core.Persistence;
+using Console.Core.Secrets;
 using Microsoft.EntityFrameworkCore;
 
 namespace Console.Core.FlowRuns;
 
-public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, StatusRules rules, ConsoleMetrics metrics)
+public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, StatusRules rules, ConsoleMetrics metrics, RunSecrets secrets)
 {
     public const int MaxLogLinesPerPost = 5_000;
     public const int MaxLogMessageLength = 64 * 1024;
@@ -111,6 +112,8 @@ public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, Status
             ? throw new ConflictException(attempt < run.Attempt
                 ? $"Attempt {attempt} of the run has ended; the run is on attempt {run.Attempt} ({run.State}). The report is refused."
                 : $"The run has not reached attempt {attempt}; it is on attempt {run.Attempt} ({run.State}).")
+            : report.Message is { Length: > 0 } message && run.ProtectedSecretValues is not null
+            ? report with { Message = secrets.MaskOf(run.ProtectedSecretValues).Apply(message) }
             : report, ct);
     }
 
@@ -301,7 +304,7 @@ public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, Status
             });
         }
 
-        var run = await db.FlowRuns.AsNoTracking().Where(r => r.Id == id).Select(r => new { r.WorkPoolName, r.Attempt }).FirstOrDefaultAsync(ct)
+        var run = await db.FlowRuns.AsNoTracking().Where(r => r.Id == id).Select(r => new { r.WorkPoolName, r.ProtectedSecretValues, r.Attempt }).FirstOrDefaultAsync(ct)
             ?? throw new NotFoundException($"Flow run '{id}' does not exist.");
         foreach (var entity in entities)
         {
@@ -313,6 +316,11 @@ public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, Status
         if (entities.Count == 0)
         {
             return 0;
+        }
+
+        if (run.ProtectedSecretValues is not null)
+        {
+            await MaskAsync(id, entities, secrets.MaskOf(run.ProtectedSecretValues), ct);
         }
 
         db.LogLines.AddRange(entities);
@@ -366,6 +374,36 @@ public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, Status
             Timestamp = run.UpdatedAt,
             Attempt = run.Attempt,
         });
+    }
+
+    /// <summary>
+    /// Masks the run's secret values in the new lines before they are stored or published. The
+    /// run's last stored line goes in front, so a value split across two posts is found too; that
+    /// line is masked in place when it held the first part (a live viewer may have seen that part).
+    /// </summary>
+    private async Task MaskAsync(Guid runId, List<LogLine> lines, SecretMask mask, CancellationToken ct)
+    {
+        var previous = await db.LogLines.AsNoTracking().Where(l => l.FlowRunId == runId).OrderByDescending(l => l.Seq).FirstOrDefaultAsync(ct);
+        var texts = new List<string>(lines.Count + 1);
+        if (previous is not null)
+        {
+            texts.Add(previous.Message);
+        }
+
+        texts.AddRange(lines.Select(l => l.Message));
+        var masked = mask.Apply(texts);
+        var first = previous is null ? 0 : 1;
+        if (previous is not null && !string.Equals(masked[0], previous.Message, StringComparison.Ordinal))
+        {
+            // Straight to the row: a correction of what the run already sent, not a change anyone made.
+            var text = masked[0];
+            await db.LogLines.Where(l => l.Seq == previous.Seq).ExecuteUpdateAsync(s => s.SetProperty(l => l.Message, text), ct);
+        }
+
+        for (var i = 0; i < lines.Count; i++)
+        {
+            lines[i].Message = masked[i + first];
+        }
     }
 
     /// <summary>

@@ -7,6 +7,9 @@ using Console.Core.Feed;
 using Console.Core.FlowRuns;
 using Console.Core.Metrics;
 using Console.Core.Persistence;
+using Console.Core.Secrets;
+using Console.Core.Security;
+using Console.Contracts.Security;
 using Console.Core.Workers;
 using Console.Core.WorkPools;
 using Console.Core.WorkQueues;
@@ -27,7 +30,9 @@ public sealed class PollService(
     WorkQueueService queues,
     WorkPoolService pools,
     FlowRunService runs,
-    ConsoleMetrics metrics)
+    ConsoleMetrics metrics,
+    RunSecrets secrets,
+    IActorAccessor actors)
 {
     public const int DefaultLimit = 10;
     public const int MaxLimit = 100;
@@ -66,7 +71,7 @@ public sealed class PollService(
             first = false;
             if (outcome.Claimed.Count > 0)
             {
-                return await runs.ToDtosWithTimeoutAsync(outcome.Claimed, ct);
+                return await ClaimAnswerAsync(outcome, ct);
             }
 
             var now = time.GetUtcNow();
@@ -94,6 +99,27 @@ public sealed class PollService(
 
             db.ChangeTracker.Clear();
         }
+    }
+
+    /// <summary>
+    /// The claimed runs, each with the values of the secrets it uses when the caller may receive
+    /// them: a worker (its key's pools were checked before the poll got here), an admin key, or an
+    /// open console. An operator's key polls without them, and the worker ends such a run Crashed
+    /// naming the secret it lacks.
+    /// </summary>
+    private async Task<IReadOnlyList<FlowRunDto>> ClaimAnswerAsync(ClaimOutcome outcome, CancellationToken ct)
+    {
+        var actor = actors.Current;
+        var mayReceive = actor.IsWorker || actor.Kind is ActorKind.System or ActorKind.Anonymous || Roles.MayAdminister(actor.Role);
+        var answer = new List<FlowRunDto>(outcome.Claimed.Count);
+        var withTimeouts = await runs.ToDtosWithTimeoutAsync(outcome.Claimed, ct);
+        for (var i = 0; i < outcome.Claimed.Count; i++)
+        {
+            var (run, dto) = (outcome.Claimed[i], withTimeouts[i]);
+            answer.Add(mayReceive && await secrets.ForClaimAsync(run, outcome.Pool, ct) is { } values ? dto with { Secrets = values } : dto);
+        }
+
+        return answer;
     }
 
     private async Task PublishAsync(ClaimOutcome outcome, bool first, CancellationToken ct)

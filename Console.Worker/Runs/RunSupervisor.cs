@@ -44,7 +44,9 @@ public sealed partial class RunSupervisor(
 
             // The server checked these on create; the worker checks again, as the last one to see what will run.
             JobSecurityPolicy.CheckRun(template, run.JobVariables, merged, _options.Host);
-            spec = new RunSpec(run, template.Render(merged), identity.Name, _options.FlowApiUrl ?? _options.ApiUrl)
+            // Secrets last, into the rendered configuration only: what the checks above saw holds names, never values.
+            var configuration = SecretReferences.Substitute(template.Render(merged), run.Secrets);
+            spec = new RunSpec(run, configuration, identity.Name, _options.FlowApiUrl ?? _options.ApiUrl)
             {
                 RunToken = await RunTokenAsync(run.Id, sink, stopping),
             };
