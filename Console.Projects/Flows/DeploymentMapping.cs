@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
+using Console.Contracts;
 using Console.Contracts.Common;
 using Console.Contracts.Deployments;
-using Console.Contracts;
 using Console.Projects.Images;
 
 namespace Console.Projects.Flows;

@@ -105,8 +105,11 @@ public sealed class ManifestDeployment
         Retries = Retries is { } retries
             ? new ManifestRetries
             {
-                MaxRetries = retries.MaxRetries, DelaySeconds = retries.DelaySeconds, BackoffFactor = retries.BackoffFactor,
-                JitterPercent = retries.JitterPercent, On = retries.On is null ? null : [.. retries.On],
+                MaxRetries = retries.MaxRetries,
+                DelaySeconds = retries.DelaySeconds,
+                BackoffFactor = retries.BackoffFactor,
+                JitterPercent = retries.JitterPercent,
+                On = retries.On is null ? null : [.. retries.On],
             }
             : null,
         TimeoutSeconds = TimeoutSeconds,

@@ -72,8 +72,11 @@ public sealed class RunPolicyManifestTests : IDisposable
     {
         var entry = DeploymentMapping.ToManifest(new Console.Contracts.CreateDeploymentRequest
         {
-            Name = "plain", FlowName = "report", WorkPoolName = "pool-a",
-            Retries = new RetryPolicyDto { MaxRetries = 1 }, CollisionStrategy = CollisionStrategy.Enqueue,
+            Name = "plain",
+            FlowName = "report",
+            WorkPoolName = "pool-a",
+            Retries = new RetryPolicyDto { MaxRetries = 1 },
+            CollisionStrategy = CollisionStrategy.Enqueue,
         });
 
         Assert.Equal(1, entry.Retries!.MaxRetries);

@@ -70,7 +70,7 @@ public sealed class RunTimeoutTests : IClassFixture<ConsoleServer>, IDisposable
 
         Assert.InRange((ended.EndedAt!.Value - running.StartedAt!.Value).TotalSeconds, 2, 15);
         Assert.Contains("Timed out", ended.StateMessage, StringComparison.Ordinal);
-        await Wait.UntilAsync(async () => !await ContainerExistsAsync(running.InfrastructureId!), "the container to be removed", 15);
+        await Wait.UntilAsync(async () => !await _docker.ContainerExistsAsync(running.InfrastructureId!), "the container to be removed", 15);
         await Wait.UntilAsync(() => worker.Processor.ActiveRuns.Count == 0, "the slot to be free");
     }
 
@@ -100,18 +100,5 @@ public sealed class RunTimeoutTests : IClassFixture<ConsoleServer>, IDisposable
         var updated = await _http.UpdateDeploymentAsync(deployment.Id, new System.Text.Json.Nodes.JsonObject { ["timeoutSeconds"] = 2 });
         Assert.Equal(2, updated.TimeoutSeconds);
         return await _http.CreateRunAsync(deployment.Id);
-    }
-
-    private async Task<bool> ContainerExistsAsync(string id)
-    {
-        try
-        {
-            await _docker.Containers.InspectContainerAsync(id);
-            return true;
-        }
-        catch (DockerContainerNotFoundException)
-        {
-            return false;
-        }
     }
 }

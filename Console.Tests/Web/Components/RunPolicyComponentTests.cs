@@ -159,7 +159,12 @@ public sealed class RunPolicyComponentTests : ComponentTestBase
         await CallAsync((WorkPoolService s) => s.CreateAsync(new CreateWorkPoolRequest { Name = pool, Type = "process" }));
         return await CallAsync((DeploymentService s) => s.CreateAsync(new CreateDeploymentRequest
         {
-            FlowName = "etl", Name = "nightly", Entrypoint = "flow.sh", Command = "sh flow.sh", WorkPoolName = pool, TimeoutSeconds = timeoutSeconds,
+            FlowName = "etl",
+            Name = "nightly",
+            Entrypoint = "flow.sh",
+            Command = "sh flow.sh",
+            WorkPoolName = pool,
+            TimeoutSeconds = timeoutSeconds,
         }));
     }
 }

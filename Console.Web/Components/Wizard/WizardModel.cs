@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Console.Contracts;
 using Console.Contracts.Common;
 using Console.Contracts.Deployments;
 using Console.Contracts.WorkPools;
-using Console.Contracts;
 using Console.Projects.Flows;
 using Console.Projects.Images;
 using Console.Web.Components.Deployments;
@@ -246,10 +246,18 @@ public sealed class WizardModel
         var request = DeploymentMapping.ToCreateRequest(saved.Clone(), Flow!);
         Policies = RunPoliciesModel.From(new DeploymentDto
         {
-            FlowName = string.Empty, Name = string.Empty, Entrypoint = string.Empty, WorkPoolName = string.Empty, WorkQueueName = string.Empty,
-            JobVariables = [], Parameters = [],
-            Retries = request.Retries, TimeoutSeconds = request.TimeoutSeconds, LatePolicy = request.LatePolicy,
-            ConcurrencyLimit = request.ConcurrencyLimit, CollisionStrategy = request.CollisionStrategy ?? CollisionStrategy.Enqueue,
+            FlowName = string.Empty,
+            Name = string.Empty,
+            Entrypoint = string.Empty,
+            WorkPoolName = string.Empty,
+            WorkQueueName = string.Empty,
+            JobVariables = [],
+            Parameters = [],
+            Retries = request.Retries,
+            TimeoutSeconds = request.TimeoutSeconds,
+            LatePolicy = request.LatePolicy,
+            ConcurrencyLimit = request.ConcurrencyLimit,
+            CollisionStrategy = request.CollisionStrategy ?? CollisionStrategy.Enqueue,
         });
     }
 
