@@ -35,6 +35,12 @@ public sealed record FlowRunDto
     /// <summary>The commit a git-pulled run ran (its <c>gitClone</c> step's checkout).</summary>
     public string? CodeRevision { get; init; }
 
+    /// <summary>
+    /// The deployment's pull steps, in the claim answer only (what the claiming worker runs before the
+    /// flow starts); null in every other answer.
+    /// </summary>
+    public IReadOnlyList<Deployments.PullStepDto>? PullSteps { get; init; }
+
     /// <summary>Set while the run, ended by the lease reaper, keeps its slot until a worker confirms its infrastructure gone.</summary>
     public DateTime? InfrastructureHeldSince { get; init; }
 

@@ -114,6 +114,28 @@ public static partial class JobSecurityPolicy
             || (host is not null && HostPaths.IsProtected(HostPaths.ResolveLinks(normalized), host.Protected));
     }
 
+    /// <summary>
+    /// The one bind the worker adds itself: a run's code checkout, read-only. Not user-chosen, so it
+    /// does not need the template's consent, but it must lie inside the worker's own folder
+    /// (<paramref name="workerFolder"/>, compared after normalising and following links) and that
+    /// folder must not be, hold or lie under a protected part of the host.
+    /// </summary>
+    /// <exception cref="UnprocessableException">The checkout is outside the worker's folder or would expose the host.</exception>
+    public static void CheckWorkerBind(string source, string workerFolder, WorkerHost? host = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(workerFolder);
+        var folder = HostPaths.ResolveLinks(HostPaths.Normalize(workerFolder));
+        var resolved = HostPaths.ResolveLinks(HostPaths.Normalize(source));
+        var inside = resolved.StartsWith(folder + "/", StringComparison.Ordinal);
+        if (!source.StartsWith('/') || !inside || HostPaths.IsProtected(folder, host?.Protected) || HostPaths.IsProtected(resolved, host?.Protected))
+        {
+            throw new UnprocessableException("pullSteps",
+                $"The code checkout '{source}' must lie inside the worker's own folder '{workerFolder}', away from the host's system folders " +
+                "(/, /etc, /run, /var/run, /var/lib/docker ...): set the worker's state directory elsewhere.");
+        }
+    }
+
     /// <summary>Why a network mode may not be used without the template declaring it, or null when it may.</summary>
     public static string? SharedNamespace(string? networkMode)
     {

@@ -25,6 +25,9 @@ public sealed class Deployment
     public string? Description { get; set; }
     public bool IsPaused { get; set; }
     public int? ConcurrencyLimit { get; set; }
+
+    /// <summary>JSON array of <see cref="PullStepDto"/>, normalised by <see cref="PullStepRules"/>.</summary>
+    public string PullSteps { get; set; } = "[]";
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
 }

@@ -11,11 +11,12 @@ using Console.Core.Persistence;
 using Console.Core.WorkPools;
 using Console.Core.WorkQueues;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Console.Core.Deployments;
 
 public sealed class DeploymentService(
-    ConsoleDbContext db, IChangeFeed feed, StatusRules rules, WorkPoolService pools, FlowRunService runs)
+    ConsoleDbContext db, IChangeFeed feed, StatusRules rules, WorkPoolService pools, FlowRunService runs, IOptions<DeploymentOptions> options)
 {
     public async Task<IReadOnlyList<DeploymentDto>> ListAsync(string? pool = null, string? flow = null, CancellationToken ct = default)
     {
@@ -63,6 +64,7 @@ public sealed class DeploymentService(
         CommandLine.Split(request.Command);
         Schedules.Validate(request.Schedules);
         WorkPoolService.ValidateLimit(request.ConcurrencyLimit);
+        var pullSteps = PullStepRules.Normalize(request.PullSteps, options.Value.AllowLocalRepositories);
 
         var pool = await pools.FindAsync(poolName, ct);
         var queue = await FindQueueAsync(pool, request.WorkQueueName ?? WorkQueue.DefaultName, ct);
@@ -91,6 +93,7 @@ public sealed class DeploymentService(
             Description = request.Description,
             IsPaused = request.IsPaused ?? false,
             ConcurrencyLimit = request.ConcurrencyLimit,
+            PullSteps = ConsoleJson.Serialize(pullSteps),
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -121,6 +124,8 @@ public sealed class DeploymentService(
             throw new InvalidRequestException("entrypoint", "The entrypoint cannot be empty.");
         }
 
+        var pullSteps = request.PullSteps is null ? null : PullStepRules.Normalize(request.PullSteps, options.Value.AllowLocalRepositories);
+
         if (request.WorkQueueName is not null)
         {
             var queue = await FindQueueAsync(deployment.Pool, Names.Require(request.WorkQueueName, "workQueueName"), ct);
@@ -143,6 +148,7 @@ public sealed class DeploymentService(
         deployment.Description = request.Description ?? deployment.Description;
         deployment.IsPaused = request.IsPaused ?? deployment.IsPaused;
         deployment.ConcurrencyLimit = limit;
+        deployment.PullSteps = pullSteps is null ? deployment.PullSteps : ConsoleJson.Serialize(pullSteps);
         deployment.UpdatedAt = now;
         await db.SaveChangesAsync(ct);
         if (request.Schedules is not null || request.IsPaused == true)
@@ -228,10 +234,17 @@ public sealed class DeploymentService(
             Description = deployment.Description,
             IsPaused = deployment.IsPaused,
             ConcurrencyLimit = deployment.ConcurrencyLimit,
+            PullSteps = PullStepsOf(deployment),
             Status = StatusRules.Deployment(queueStatus),
             CreatedAt = deployment.CreatedAt,
             UpdatedAt = deployment.UpdatedAt,
         };
+    }
+
+    public static IReadOnlyList<PullStepDto> PullStepsOf(Deployment deployment)
+    {
+        ArgumentNullException.ThrowIfNull(deployment);
+        return ConsoleJson.Deserialize<List<PullStepDto>>(deployment.PullSteps) ?? [];
     }
 
     private DeploymentDto Publish(Deployment deployment)

@@ -42,6 +42,9 @@ public sealed class FlowRun
 
     /// <summary>When a worker confirmed the held infrastructure gone (stopped and removed it, or found none).</summary>
     public DateTime? InfrastructureReleasedAt { get; set; }
+
+    /// <summary>The commit a git-pulled run ran, as its worker reported it with Running.</summary>
+    public string? CodeRevision { get; set; }
 }
 
 /// <summary>One entry of a run's state timeline.</summary>

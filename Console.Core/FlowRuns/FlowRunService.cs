@@ -81,7 +81,16 @@ public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, Status
             throw new InvalidRequestException("state", "The target state is required.");
         }
 
-        var report = new StateReport(state, request.Message, request.ExitCode, request.InfrastructureId);
+        var revision = request.CodeRevision?.Trim().ToLowerInvariant();
+        if (revision is not null && (revision.Length is < 7 or > 64 || !revision.All(char.IsAsciiHexDigitLower)))
+        {
+            throw new InvalidRequestException("codeRevision", "A code revision is a commit: 7 to 64 hexadecimal digits.");
+        }
+
+        var report = new StateReport(state, request.Message, request.ExitCode, request.InfrastructureId)
+        {
+            CodeRevision = state == FlowRunState.Running ? revision : null,
+        };
         return await ApplyToLatestAsync(id, _ => report, ct);
     }
 
@@ -275,6 +284,7 @@ public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, Status
             StartedAt = run.StartedAt,
             EndedAt = run.EndedAt,
             CreatedAt = run.CreatedAt,
+            CodeRevision = run.CodeRevision,
             InfrastructureHeldSince = run.InfrastructureHeldSince,
             InfrastructureReleasedAt = run.InfrastructureReleasedAt,
         };

@@ -10,6 +10,8 @@ using Console.Core.Persistence;
 using Console.Core.Workers;
 using Console.Core.WorkPools;
 using Console.Core.WorkQueues;
+using Console.Contracts.Deployments;
+using Microsoft.EntityFrameworkCore;
 
 namespace Console.Core.Polling;
 
@@ -66,7 +68,7 @@ public sealed class PollService(
             first = false;
             if (outcome.Claimed.Count > 0)
             {
-                return [.. outcome.Claimed.Select(runs.ToDto)];
+                return await ClaimAnswerAsync(outcome.Claimed, ct);
             }
 
             var now = time.GetUtcNow();
@@ -94,6 +96,22 @@ public sealed class PollService(
 
             db.ChangeTracker.Clear();
         }
+    }
+
+    /// <summary>What the worker needs beyond the run itself: its deployment's pull steps, as they are at claim time.</summary>
+    private async Task<IReadOnlyList<FlowRunDto>> ClaimAnswerAsync(IReadOnlyList<FlowRun> claimed, CancellationToken ct)
+    {
+        var ids = claimed.Where(r => r.DeploymentId is not null).Select(r => r.DeploymentId!.Value).Distinct().ToList();
+        var steps = await db.Deployments.AsNoTracking()
+            .Where(d => ids.Contains(d.Id) && d.PullSteps != "[]")
+            .Select(d => new { d.Id, d.PullSteps })
+            .ToDictionaryAsync(d => d.Id, d => d.PullSteps, ct);
+        return [.. claimed.Select(run => runs.ToDto(run) with
+        {
+            PullSteps = run.DeploymentId is { } id && steps.TryGetValue(id, out var json)
+                ? ConsoleJson.Deserialize<List<PullStepDto>>(json) ?? []
+                : [],
+        })];
     }
 
     private async Task PublishAsync(ClaimOutcome outcome, bool first, CancellationToken ct)

@@ -61,6 +61,10 @@ namespace Console.Core.Persistence.Migrations
                     b.Property<Guid>("PoolId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("PullSteps")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("QueueId")
                         .HasColumnType("TEXT");
 
@@ -94,6 +98,9 @@ namespace Console.Core.Persistence.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime?>("ClaimedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CodeRevision")
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime>("CreatedAt")

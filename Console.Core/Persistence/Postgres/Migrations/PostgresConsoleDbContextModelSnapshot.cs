@@ -66,6 +66,10 @@ namespace Console.Core.Persistence.Postgres.Migrations
                     b.Property<Guid>("PoolId")
                         .HasColumnType("uuid");
 
+                    b.Property<string>("PullSteps")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<Guid>("QueueId")
                         .HasColumnType("uuid");
 
@@ -100,6 +104,9 @@ namespace Console.Core.Persistence.Postgres.Migrations
 
                     b.Property<DateTime?>("ClaimedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CodeRevision")
+                        .HasColumnType("text");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
