@@ -174,8 +174,9 @@ public static partial class PullStepRules
             return "The repository must be an https://, http://, git:// or ssh:// address (or user@host:path).";
         }
 
-        return uri.UserInfo.Contains(':', StringComparison.Ordinal)
-            ? "Put no password in the address: name a secret in credentialsSecret instead."
+        // ssh names its user in the address (git@host); anywhere else user info is a token or a password.
+        return (uri.Scheme != "ssh" && uri.UserInfo.Length > 0) || uri.UserInfo.Contains(':', StringComparison.Ordinal)
+            ? "Put no credentials in the address (they would be stored and shown with the deployment): name a secret in credentialsSecret instead."
             : null;
     }
 
