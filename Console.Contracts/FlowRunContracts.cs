@@ -46,6 +46,13 @@ public sealed record FlowRunDto
 
     /// <summary>When a worker confirmed that held infrastructure gone.</summary>
     public DateTime? InfrastructureReleasedAt { get; init; }
+
+    /// <summary>
+    /// The values of the secrets the run uses, by name: set only in the poll answer that claims the
+    /// run for a worker allowed on its pool (docs/security.md), absent from every other answer.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, string>? Secrets { get; init; }
 }
 
 public sealed record SetStateRequest

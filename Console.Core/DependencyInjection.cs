@@ -6,6 +6,7 @@ using Console.Core.Fencing;
 using Console.Core.FlowRuns;
 using Console.Core.Persistence;
 using Console.Core.Polling;
+using Console.Core.Secrets;
 using Console.Core.WorkPools;
 using Console.Core.WorkQueues;
 using Console.Core.Workers;
@@ -39,6 +40,7 @@ public static class DependencyInjection
         services.TryAddScoped<FlowRunService>();
         services.TryAddScoped<PollService>();
         services.TryAddScoped<InfrastructureFencingService>();
+        services.AddConsoleSecrets();
         return services;
     }
 }

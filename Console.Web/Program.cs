@@ -61,6 +61,7 @@ app.MapDeploymentEndpoints();
 app.MapFlowRunEndpoints();
 app.MapObservabilityEndpoints();
 app.MapSecurityEndpoints();
+app.MapSecretEndpoints();
 app.MapHub<LiveHub>(LiveHub.Path);
 app.MapConsoleJobs();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

@@ -18,9 +18,6 @@ public static partial class PullStepRules
     [GeneratedRegex(@"^[0-9a-f]{7,64}\z", RegexOptions.CultureInvariant)]
     private static partial Regex Sha();
 
-    [GeneratedRegex(@"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}\z", RegexOptions.CultureInvariant)]
-    private static partial Regex SecretName();
-
     // scp-like ssh: user@host:path (no scheme, no '//').
     [GeneratedRegex(@"^[A-Za-z0-9._-]{1,64}@[A-Za-z0-9.-]{1,253}:[^:\s][^\s]*\z", RegexOptions.CultureInvariant)]
     private static partial Regex ScpLike();
@@ -136,9 +133,9 @@ public static partial class PullStepRules
             secret = null;
         }
 
-        if (secret is not null && !SecretName().IsMatch(secret))
+        if (secret is not null && !Names.IsValid(secret))
         {
-            errors[$"{at}.credentialsSecret"] = [$"'{Printable(secret)}' is not a secret name."];
+            errors[$"{at}.credentialsSecret"] = [$"'{Printable(secret)}' is not a secret name: use 1-63 lowercase letters, digits, and inner '-' or '_'."];
         }
 
         var directory = Folder(clone.Directory, $"{at}.directory", allowAbsolute: false, required: false, errors);

@@ -21,6 +21,7 @@ public static partial class WorkPoolTypes
             ["resources"] = "{{ resources }}",
             ["networks"] = "{{ networks }}",
             ["volumes"] = "{{ volumes }}",
+            ["registry_credentials"] = "{{ registry_credentials }}",
             ["stream_output"] = "{{ stream_output }}",
         },
         ["variables"] = new JsonObject
@@ -49,6 +50,7 @@ public static partial class WorkPoolTypes
                 },
                 ["networks"] = StringList("Networks", "Swarm-scoped (overlay) networks the job joins."),
                 ["volumes"] = StringList("Volumes", "Mounts as 'source:target[:ro]': a source starting with '/' is a path on the node, otherwise a named volume."),
+                ["registry_credentials"] = RegistryCredentialsProp(),
                 ["stream_output"] = Prop("boolean", "Stream output", "Ship the job's stdout and stderr as run logs.", true),
             },
         },

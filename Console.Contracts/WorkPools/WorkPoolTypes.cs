@@ -71,6 +71,7 @@ public static partial class WorkPoolTypes
             ["cpus"] = "{{ cpus }}",
             ["auto_remove"] = "{{ auto_remove }}",
             ["image_pull_policy"] = "{{ image_pull_policy }}",
+            ["registry_credentials"] = "{{ registry_credentials }}",
             ["stream_output"] = "{{ stream_output }}",
             // Not a variable: a deployment cannot ask for it unless the platform team adds
             // "privileged" to the pool's variables (docs/architecture.md).
@@ -111,6 +112,7 @@ public static partial class WorkPoolTypes
                     ["enum"] = new JsonArray("Always", "IfNotPresent", "Never"),
                     ["default"] = "IfNotPresent",
                 },
+                ["registry_credentials"] = RegistryCredentialsProp(),
                 ["stream_output"] = Prop("boolean", "Stream output", "Ship the container's stdout and stderr as run logs.", true),
             },
         },
@@ -126,6 +128,10 @@ public static partial class WorkPoolTypes
 
         return prop;
     }
+
+    /// <summary>The name of a secret the worker pulls the image with (docs/api.md, "Registry credentials").</summary>
+    internal static JsonObject RegistryCredentialsProp() => Prop("string", "Registry credentials",
+        "The name of a secret holding {\"username\", \"password\"} or a docker config auth; the worker pulls the image with it.");
 
     private static JsonObject EnvProp() => KeyValueProp("Environment variables", "Environment variables set for the run.");
 

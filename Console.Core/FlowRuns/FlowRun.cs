@@ -28,6 +28,13 @@ public sealed class FlowRun
 
     public DateTime ExpectedStartAt { get; set; }
     public DateTime? ClaimedAt { get; set; }
+
+    /// <summary>
+    /// The secret values the claim handed to the worker, encrypted (a JSON list inside Data
+    /// Protection's payload): what the run's stored logs and state messages are masked with. Never
+    /// in an answer (docs/security.md).
+    /// </summary>
+    public string? ProtectedSecretValues { get; set; }
     public DateTime? StartedAt { get; set; }
     public DateTime? EndedAt { get; set; }
     public DateTime CreatedAt { get; set; }

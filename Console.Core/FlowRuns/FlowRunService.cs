@@ -6,11 +6,12 @@ using Console.Core.Common;
 using Console.Core.Feed;
 using Console.Core.Metrics;
 using Console.Core.Persistence;
+using Console.Core.Secrets;
 using Microsoft.EntityFrameworkCore;
 
 namespace Console.Core.FlowRuns;
 
-public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, StatusRules rules, ConsoleMetrics metrics)
+public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, StatusRules rules, ConsoleMetrics metrics, RunSecrets secrets)
 {
     public const int MaxLogLinesPerPost = 5_000;
     public const int MaxLogMessageLength = 64 * 1024;
@@ -91,7 +92,9 @@ public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, Status
         {
             CodeRevision = state == FlowRunState.Running ? revision : null,
         };
-        return await ApplyToLatestAsync(id, _ => report, ct);
+        return await ApplyToLatestAsync(id, run => report.Message is { Length: > 0 } message && run.ProtectedSecretValues is not null
+            ? report with { Message = secrets.MaskOf(run.ProtectedSecretValues).Apply(message) }
+            : report, ct);
     }
 
     /// <summary>Cancels a run: straight to Cancelled when it has not been claimed, else Cancelling for its worker.</summary>
@@ -245,12 +248,17 @@ public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, Status
             });
         }
 
-        var run = await db.FlowRuns.AsNoTracking().Where(r => r.Id == id).Select(r => new { r.WorkPoolName }).FirstOrDefaultAsync(ct)
+        var run = await db.FlowRuns.AsNoTracking().Where(r => r.Id == id).Select(r => new { r.WorkPoolName, r.ProtectedSecretValues }).FirstOrDefaultAsync(ct)
             ?? throw new NotFoundException($"Flow run '{id}' does not exist.");
         entities = await WithoutKnownLinesAsync(id, entities, ct);
         if (entities.Count == 0)
         {
             return 0;
+        }
+
+        if (run.ProtectedSecretValues is not null)
+        {
+            await MaskAsync(id, entities, secrets.MaskOf(run.ProtectedSecretValues), ct);
         }
 
         db.LogLines.AddRange(entities);
@@ -301,6 +309,36 @@ public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, Status
             Message = run.StateMessage,
             Timestamp = run.UpdatedAt,
         });
+    }
+
+    /// <summary>
+    /// Masks the run's secret values in the new lines before they are stored or published. The
+    /// run's last stored line goes in front, so a value split across two posts is found too; that
+    /// line is masked in place when it held the first part (a live viewer may have seen that part).
+    /// </summary>
+    private async Task MaskAsync(Guid runId, List<LogLine> lines, SecretMask mask, CancellationToken ct)
+    {
+        var previous = await db.LogLines.AsNoTracking().Where(l => l.FlowRunId == runId).OrderByDescending(l => l.Seq).FirstOrDefaultAsync(ct);
+        var texts = new List<string>(lines.Count + 1);
+        if (previous is not null)
+        {
+            texts.Add(previous.Message);
+        }
+
+        texts.AddRange(lines.Select(l => l.Message));
+        var masked = mask.Apply(texts);
+        var first = previous is null ? 0 : 1;
+        if (previous is not null && !string.Equals(masked[0], previous.Message, StringComparison.Ordinal))
+        {
+            // Straight to the row: a correction of what the run already sent, not a change anyone made.
+            var text = masked[0];
+            await db.LogLines.Where(l => l.Seq == previous.Seq).ExecuteUpdateAsync(s => s.SetProperty(l => l.Message, text), ct);
+        }
+
+        for (var i = 0; i < lines.Count; i++)
+        {
+            lines[i].Message = masked[i + first];
+        }
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using Console.Contracts.FlowRuns;
 using Console.Core.Deployments;
 using Console.Core.FlowRuns;
+using Console.Core.Secrets;
 using Console.Core.Security;
 using Console.Core.Workers;
 using Console.Core.WorkPools;
@@ -37,6 +38,7 @@ public class ConsoleDbContext : DbContext
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<ConsoleUser> Users => Set<ConsoleUser>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<Secret> Secrets => Set<Secret>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -118,6 +120,12 @@ public class ConsoleDbContext : DbContext
         {
             e.HasIndex(a => a.At);
             e.HasIndex(a => new { a.Resource, a.ResourceName });
+        });
+        modelBuilder.Entity<Secret>(e =>
+        {
+            e.HasIndex(s => s.Name).IsUnique();
+            e.Property(s => s.Name).HasMaxLength(63);
+            e.Property(s => s.Description).HasMaxLength(SecretService.MaxDescriptionLength);
         });
     }
 

@@ -7,6 +7,9 @@ using Console.Core.Feed;
 using Console.Core.FlowRuns;
 using Console.Core.Metrics;
 using Console.Core.Persistence;
+using Console.Core.Secrets;
+using Console.Core.Security;
+using Console.Contracts.Security;
 using Console.Core.Workers;
 using Console.Core.WorkPools;
 using Console.Core.WorkQueues;
@@ -29,7 +32,9 @@ public sealed class PollService(
     WorkQueueService queues,
     WorkPoolService pools,
     FlowRunService runs,
-    ConsoleMetrics metrics)
+    ConsoleMetrics metrics,
+    RunSecrets secrets,
+    IActorAccessor actors)
 {
     public const int DefaultLimit = 10;
     public const int MaxLimit = 100;
@@ -68,7 +73,7 @@ public sealed class PollService(
             first = false;
             if (outcome.Claimed.Count > 0)
             {
-                return await ClaimAnswerAsync(outcome.Claimed, ct);
+                return await ClaimAnswerAsync(outcome, ct);
             }
 
             var now = time.GetUtcNow();
@@ -98,20 +103,36 @@ public sealed class PollService(
         }
     }
 
-    /// <summary>What the worker needs beyond the run itself: its deployment's pull steps, as they are at claim time.</summary>
-    private async Task<IReadOnlyList<FlowRunDto>> ClaimAnswerAsync(IReadOnlyList<FlowRun> claimed, CancellationToken ct)
+    /// <summary>
+    /// The claimed runs with what their worker needs beyond the run itself: the deployment's pull
+    /// steps as they are at claim time, and the values of the secrets the run uses (its job
+    /// variables', its pool template's, its pull steps' credentials) when the caller may receive
+    /// them: a worker (its key's pools were checked before the poll got here), an admin key, or an
+    /// open console. An operator's key polls without them, and the worker ends such a run Crashed
+    /// naming the secret it lacks.
+    /// </summary>
+    private async Task<IReadOnlyList<FlowRunDto>> ClaimAnswerAsync(ClaimOutcome outcome, CancellationToken ct)
     {
-        var ids = claimed.Where(r => r.DeploymentId is not null).Select(r => r.DeploymentId!.Value).Distinct().ToList();
-        var steps = await db.Deployments.AsNoTracking()
+        var ids = outcome.Claimed.Where(r => r.DeploymentId is not null).Select(r => r.DeploymentId!.Value).Distinct().ToList();
+        var stepsOf = await db.Deployments.AsNoTracking()
             .Where(d => ids.Contains(d.Id) && d.PullSteps != "[]")
             .Select(d => new { d.Id, d.PullSteps })
             .ToDictionaryAsync(d => d.Id, d => d.PullSteps, ct);
-        return [.. claimed.Select(run => runs.ToDto(run) with
+        var actor = actors.Current;
+        var mayReceive = actor.IsWorker || actor.Kind is ActorKind.System or ActorKind.Anonymous || Roles.MayAdminister(actor.Role);
+        var answer = new List<FlowRunDto>(outcome.Claimed.Count);
+        foreach (var run in outcome.Claimed)
         {
-            PullSteps = run.DeploymentId is { } id && steps.TryGetValue(id, out var json)
+            IReadOnlyList<PullStepDto> steps = run.DeploymentId is { } id && stepsOf.TryGetValue(id, out var json)
                 ? ConsoleJson.Deserialize<List<PullStepDto>>(json) ?? []
-                : [],
-        })];
+                : [];
+            var dto = runs.ToDto(run) with { PullSteps = steps };
+            answer.Add(mayReceive && await secrets.ForClaimAsync(run, outcome.Pool, SecretReferences.InPullSteps(steps), ct) is { } values
+                ? dto with { Secrets = values }
+                : dto);
+        }
+
+        return answer;
     }
 
     private async Task PublishAsync(ClaimOutcome outcome, bool first, CancellationToken ct)

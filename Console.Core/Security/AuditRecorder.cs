@@ -29,7 +29,7 @@ internal static class AuditRecorder
     ];
 
     /// <summary>Never in an entry, not even as "(changed)": the action says it (change-password).</summary>
-    private static readonly HashSet<string> Secret = ["SecretHash", "PasswordHash"];
+    private static readonly HashSet<string> Secret = ["SecretHash", "PasswordHash", "ProtectedValue", "ProtectedSecretValues"];
 
     private static readonly HashSet<string> PlainText =
     [
@@ -66,7 +66,7 @@ internal static class AuditRecorder
 
     private static async Task<(string Resource, string? Name, string Action)?> DescribeAsync(DbContext context, Actor actor, EntityEntry entry, CancellationToken ct)
     {
-        var security = entry.Entity is ApiKey or ConsoleUser;
+        var security = entry.Entity is ApiKey or ConsoleUser or Secrets.Secret;
         if (actor.Kind == ActorKind.System && !security)
         {
             return null; // the server's own jobs: schedules, leases, retention
@@ -97,6 +97,9 @@ internal static class AuditRecorder
                 return ("worker", $"{worker.Pool?.Name ?? await PoolNameAsync(context, worker.PoolId, ct)}/{worker.Name}", action);
             case ApiKey key:
                 return ("api-key", key.Prefix, entry.State == EntityState.Modified && entry.Property(nameof(ApiKey.RevokedAt)).IsModified ? "revoke" : action);
+            case Secrets.Secret secret:
+                // The value never: its encrypted payload is listed in Secret above; a new value reads "replace".
+                return ("secret", secret.Name, entry.State == EntityState.Modified && entry.Property(nameof(Secrets.Secret.ProtectedValue)).IsModified ? "replace" : action);
             case ConsoleUser user:
                 return ("user", user.UserName, entry.State == EntityState.Modified && entry.Property(nameof(ConsoleUser.PasswordHash)).IsModified ? "change-password" : action);
             default:

@@ -3,6 +3,7 @@ using Console.Contracts.Security;
 using Console.Contracts.WorkPools;
 using Console.Core.Deployments;
 using Console.Core.FlowRuns;
+using Console.Core.Secrets;
 using Console.Core.WorkPools;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
@@ -83,6 +84,7 @@ public sealed class SecuritySaveChangesInterceptor(IActorAccessor actors, TimePr
             {
                 case WorkPool pool when entry.State == EntityState.Added || (entry.State == EntityState.Modified && entry.Property(nameof(WorkPool.BaseJobTemplate)).IsModified):
                     JobSecurityPolicy.CheckTemplate(ConsoleJson.ParseObject(pool.BaseJobTemplate));
+                    await SecretUsage.RequireExistingAsync(context, SecretUsage.NamesOf(pool), "baseJobTemplate", ct);
                     break;
                 case Deployment deployment when entry.State == EntityState.Added
                     || (entry.State == EntityState.Modified && (entry.Property(nameof(Deployment.JobVariables)).IsModified || entry.Property(nameof(Deployment.Command)).IsModified)):
@@ -90,10 +92,16 @@ public sealed class SecuritySaveChangesInterceptor(IActorAccessor actors, TimePr
                     var template = ConsoleJson.ParseObject(deploymentPool.BaseJobTemplate);
                     var merged = JobTemplate.Parse(template).Merge(deployment.Command, ConsoleJson.ParseObject(deployment.JobVariables));
                     JobSecurityPolicy.CheckVariables(template, merged);
+                    await SecretUsage.RequireExistingAsync(context, SecretUsage.NamesOf(deployment), "jobVariables", ct);
+                    await SecretUsage.RequireExistingAsync(context, SecretUsage.PullStepNamesOf(deployment), "pullSteps", ct);
+                    break;
+                case Deployment deployment when entry.State == EntityState.Modified && entry.Property(nameof(Deployment.PullSteps)).IsModified:
+                    await SecretUsage.RequireExistingAsync(context, SecretUsage.PullStepNamesOf(deployment), "pullSteps", ct);
                     break;
                 case FlowRun run when entry.State == EntityState.Added:
                     var runPool = await PoolAsync(context, run.PoolId, ct);
                     JobSecurityPolicy.CheckVariables(ConsoleJson.ParseObject(runPool.BaseJobTemplate), ConsoleJson.ParseObject(run.JobVariables));
+                    await SecretUsage.RequireExistingAsync(context, SecretReferences.InJobVariables(ConsoleJson.ParseObject(run.JobVariables)), "jobVariables", ct);
                     break;
             }
         }

@@ -41,7 +41,7 @@ internal static class WriteGuard
 
     private static string? Refusal(Actor actor, EntityEntry entry)
     {
-        var security = entry.Entity is ApiKey or ConsoleUser;
+        var security = entry.Entity is ApiKey or ConsoleUser or Secrets.Secret;
         var ownUser = entry.Entity is ConsoleUser user && entry.State == EntityState.Modified && actor.Kind == ActorKind.User && user.Id == actor.Id;
         if (actor.Role == Roles.Run)
         {
@@ -115,6 +115,7 @@ internal static class WriteGuard
     {
         ApiKey => "API keys",
         ConsoleUser => "users",
+        Secrets.Secret => "secrets",
         WorkPool => "work pools",
         WorkQueue => "work queues",
         PoolWorker => "workers",

@@ -83,7 +83,7 @@ public static partial class AccessRules
 
         if (SecurityPaths.IsAdminArea(path))
         {
-            return Roles.MayAdminister(role) ? null : $"Only admins manage keys, users and the audit log; your role is '{role}'.";
+            return Roles.MayAdminister(role) ? null : $"Only admins manage keys, users, secrets and the audit log; your role is '{role}'.";
         }
 
         if (path.StartsWithSegments("/api") && !IsRead(http.Request.Method))

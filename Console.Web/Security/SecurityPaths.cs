@@ -13,6 +13,7 @@ public static class SecurityPaths
     public const string Users = "/api/users";
     public const string Audit = "/api/audit";
     public const string Me = "/api/me";
+    public const string Secrets = "/api/secrets";
 
     /// <summary>Answered with problem details (401/403), never with a redirect to the sign-in page.</summary>
     public static bool IsMachinePath(PathString path) =>
@@ -26,5 +27,6 @@ public static class SecurityPaths
         || path.StartsWithSegments("/_framework") || path.StartsWithSegments("/_content") || path.Equals("/favicon.ico");
 
     public static bool IsAdminArea(PathString path) =>
-        path.StartsWithSegments(Keys) || path.StartsWithSegments(Users) || path.StartsWithSegments(Audit) || path.StartsWithSegments(Hangfire);
+        path.StartsWithSegments(Keys) || path.StartsWithSegments(Users) || path.StartsWithSegments(Audit) || path.StartsWithSegments(Secrets)
+        || path.StartsWithSegments(Hangfire);
 }

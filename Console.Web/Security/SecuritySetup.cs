@@ -38,7 +38,7 @@ public static class SecuritySetup
         services.AddSingleton<SecurityGate>();
         services.AddSingleton<EmbeddedWorkerCredential>();
         services.AddSingleton<RunTokens>();
-        services.AddConsoleDataProtection();
+        services.AddConsoleDataProtection(builder.Configuration);
         services.AddSingleton<CredentialConnections>();
         services.AddSingleton<CredentialConnectionFilter>();
         // A global filter: it sees the UI circuits' hub connections as well as the live hub's.

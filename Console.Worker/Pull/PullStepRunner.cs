@@ -13,11 +13,9 @@ public sealed class PullStepException(string message) : Exception(message);
 public sealed class PullStepRunner(GitMirrors mirrors, Microsoft.Extensions.Options.IOptions<WorkerOptions> options)
 {
     /// <summary>The steps' result, or null when the run has none.</summary>
-    /// <param name="credentials">Resolves a step's <c>credentialsSecret</c> (from the claim answer); null when there is none.</param>
-    public async Task<PulledCode?> RunAsync(FlowRunDto run, Func<GitCloneStep, GitCredentials?> credentials, ILogSink logs, CancellationToken cancellationToken)
+    public async Task<PulledCode?> RunAsync(FlowRunDto run, ILogSink logs, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
-        ArgumentNullException.ThrowIfNull(credentials);
         ArgumentNullException.ThrowIfNull(logs);
         if (run.PullSteps is not { Count: > 0 })
         {
@@ -44,7 +42,7 @@ public sealed class PullStepRunner(GitMirrors mirrors, Microsoft.Extensions.Opti
             {
                 try
                 {
-                    (checkout, revision) = await mirrors.CheckoutAsync(run.Id, clone, credentials(clone), m => logs.Write("worker", m), cancellationToken);
+                    (checkout, revision) = await mirrors.CheckoutAsync(run.Id, clone, CredentialsOf(clone, run.Secrets), m => logs.Write("worker", m), cancellationToken);
                 }
                 catch (GitException ex)
                 {
@@ -70,6 +68,47 @@ public sealed class PullStepRunner(GitMirrors mirrors, Microsoft.Extensions.Opti
         }
 
         return new PulledCode(checkout, directory, revision);
+    }
+
+    /// <summary>
+    /// The step's <c>credentialsSecret</c> from the secrets the claim answer carried: a token (sent
+    /// as the password of HTTP basic auth, as GitHub, GitLab and Gitea accept it) or
+    /// <c>{"username","password"}</c>.
+    /// </summary>
+    internal static GitCredentials? CredentialsOf(GitCloneStep step, IReadOnlyDictionary<string, string>? secrets)
+    {
+        if (step.CredentialsSecret is not { } name)
+        {
+            return null;
+        }
+
+        if (secrets is null || !secrets.TryGetValue(name, out var value))
+        {
+            throw new PullStepException(
+                $"The secret '{name}' that the gitClone step names did not come with the run: it was deleted, or the key this worker polls with may not receive secrets.");
+        }
+
+        var text = value.Trim();
+        if (text.StartsWith('{'))
+        {
+            try
+            {
+                var pair = System.Text.Json.Nodes.JsonNode.Parse(text) as System.Text.Json.Nodes.JsonObject;
+                if (pair?["username"]?.GetValue<string>() is { Length: > 0 } user && pair["password"]?.GetValue<string>() is { } password)
+                {
+                    return new GitCredentials(user, password);
+                }
+            }
+            catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException)
+            {
+                // not the pair form: refused below
+            }
+
+            throw new PullStepException($"The secret '{name}' looks like JSON but is not {{\"username\": ..., \"password\": ...}}.");
+        }
+
+        // A token: the user name is what GitHub documents for tokens; GitLab and Gitea ignore it.
+        return new GitCredentials("x-access-token", text);
     }
 
     /// <summary>Removes what <see cref="RunAsync"/> checked out for the run, if anything.</summary>

@@ -47,7 +47,9 @@ public sealed partial class RunSupervisor(
 
             // The server checked these on create; the worker checks again, as the last one to see what will run.
             JobSecurityPolicy.CheckRun(template, run.JobVariables, merged, _options.Host);
-            spec = new RunSpec(run, template.Render(merged), identity.Name, _options.FlowApiUrl ?? _options.ApiUrl)
+            // Secrets last, into the rendered configuration only: what the checks above saw holds names, never values.
+            var configuration = SecretReferences.Substitute(template.Render(merged), run.Secrets);
+            spec = new RunSpec(run, configuration, identity.Name, _options.FlowApiUrl ?? _options.ApiUrl)
             {
                 RunToken = await RunTokenAsync(run.Id, sink, stopping),
             };
@@ -63,7 +65,7 @@ public sealed partial class RunSupervisor(
         // 1b. code: the pull steps (a git checkout, a working directory) before anything is created.
         try
         {
-            spec = spec with { Code = await pullSteps.RunAsync(run, CredentialsOf, sink, stopping) };
+            spec = spec with { Code = await pullSteps.RunAsync(run, sink, stopping) };
         }
         catch (PullStepException ex)
         {
@@ -151,9 +153,6 @@ public sealed partial class RunSupervisor(
             return null;
         }
     }
-
-    /// <summary>A <c>credentialsSecret</c> becomes credentials once the claim answer carries resolved secrets.</summary>
-    private static GitCredentials? CredentialsOf(GitCloneStep step) => null;
 
     private async Task RemoveCheckoutAsync(Guid runId, CancellationToken cancellationToken)
     {

@@ -150,6 +150,9 @@ namespace Console.Core.Persistence.Migrations
                     b.Property<Guid>("PoolId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ProtectedSecretValues")
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("QueueId")
                         .HasColumnType("TEXT");
 
@@ -265,6 +268,42 @@ namespace Console.Core.Persistence.Migrations
                     b.HasIndex("FlowRunId", "Seq");
 
                     b.ToTable("LogLines");
+                });
+
+            modelBuilder.Entity("Console.Core.Secrets.Secret", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CreatedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(63)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProtectedValue")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("Secrets");
                 });
 
             modelBuilder.Entity("Console.Core.Security.ApiKey", b =>

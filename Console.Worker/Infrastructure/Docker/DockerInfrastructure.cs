@@ -229,7 +229,7 @@ public sealed partial class DockerInfrastructure : IInfrastructure, IDisposable
                 $"Image '{config.Image}' is not on the Docker host and image_pull_policy is Never: build or load it there, or allow pulls.");
         }
 
-        await PullAsync(config.Image, logs, cancellationToken);
+        await PullAsync(config.Image, config.RegistryAuth, logs, cancellationToken);
     }
 
     private async Task<bool> ImageExistsAsync(string image, CancellationToken cancellationToken)
@@ -245,9 +245,9 @@ public sealed partial class DockerInfrastructure : IInfrastructure, IDisposable
         }
     }
 
-    private async Task PullAsync(string image, ILogSink logs, CancellationToken cancellationToken)
+    private async Task PullAsync(string image, AuthConfig? auth, ILogSink logs, CancellationToken cancellationToken)
     {
-        logs.Write("worker", $"Pulling image {image}");
+        logs.Write("worker", auth is null ? $"Pulling image {image}" : $"Pulling image {image} as '{auth.Username}' (registry_credentials)");
         string? error = null;
         var lastStatus = new Dictionary<string, string>(StringComparer.Ordinal);
         var progress = new SyncProgress<JSONMessage>(message =>
@@ -270,7 +270,7 @@ public sealed partial class DockerInfrastructure : IInfrastructure, IDisposable
         var (repository, tag) = SplitImage(image);
         try
         {
-            await _client.Images.CreateImageAsync(new ImagesCreateParameters { FromImage = repository, Tag = tag }, null, progress, cancellationToken);
+            await _client.Images.CreateImageAsync(new ImagesCreateParameters { FromImage = repository, Tag = tag }, auth, progress, cancellationToken);
         }
         catch (DockerApiException ex)
         {

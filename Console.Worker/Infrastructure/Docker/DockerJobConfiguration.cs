@@ -37,6 +37,9 @@ public sealed record DockerJobConfiguration
 
     public bool StreamOutput { get; init; } = true;
 
+    /// <summary>What the image is pulled with (registry_credentials); null pulls anonymously.</summary>
+    public global::Docker.DotNet.Models.AuthConfig? RegistryAuth { get; init; }
+
     /// <exception cref="InfrastructureException">A value that cannot be used, with a message naming it.</exception>
     public static DockerJobConfiguration Parse(JsonObject config)
     {
@@ -59,6 +62,7 @@ public sealed record DockerJobConfiguration
             PullPolicy = ParsePullPolicy(JobConfig.String(config, "image_pull_policy")),
             Privileged = JobConfig.Bool(config, "privileged", false),
             StreamOutput = JobConfig.Bool(config, "stream_output", true),
+            RegistryAuth = Infrastructure.RegistryAuth.From(config, image),
         };
     }
 

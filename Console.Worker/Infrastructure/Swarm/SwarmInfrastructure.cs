@@ -64,7 +64,7 @@ public sealed partial class SwarmInfrastructure : IInfrastructure, IDisposable
         var service = SwarmServiceSpec.Create(spec, config, _stopGrace);
         try
         {
-            var created = await _client.Swarm.CreateServiceAsync(new ServiceCreateParameters { Service = service }, cancellationToken);
+            var created = await _client.Swarm.CreateServiceAsync(new ServiceCreateParameters { Service = service, RegistryAuth = config.RegistryAuth }, cancellationToken);
             LogStarted(_logger, service.Name, created.ID, spec.Run.Id, config.Image);
             logs.Write("worker", $"Created Swarm job service {service.Name} ({created.ID[..12]}) from image {config.Image}");
             foreach (var warning in created.Warnings ?? [])

@@ -41,6 +41,9 @@ public sealed record SwarmJobConfiguration
 
     public bool StreamOutput { get; init; } = true;
 
+    /// <summary>Sent with the service's creation so every node can pull the image (registry_credentials); null: anonymous.</summary>
+    public global::Docker.DotNet.Models.AuthConfig? RegistryAuth { get; init; }
+
     /// <exception cref="InfrastructureException">A value that cannot be used, with a message naming it.</exception>
     public static SwarmJobConfiguration Parse(JsonObject config)
     {
@@ -67,6 +70,7 @@ public sealed record SwarmJobConfiguration
             Networks = JobConfig.StringList(config, "networks"),
             Mounts = [.. JobConfig.StringList(config, "volumes").Select(ParseMount)],
             StreamOutput = JobConfig.Bool(config, "stream_output", true),
+            RegistryAuth = Infrastructure.RegistryAuth.From(config, image),
         };
     }
 

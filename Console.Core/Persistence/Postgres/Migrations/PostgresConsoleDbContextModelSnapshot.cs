@@ -155,6 +155,9 @@ namespace Console.Core.Persistence.Postgres.Migrations
                     b.Property<Guid>("PoolId")
                         .HasColumnType("uuid");
 
+                    b.Property<string>("ProtectedSecretValues")
+                        .HasColumnType("text");
+
                     b.Property<Guid>("QueueId")
                         .HasColumnType("uuid");
 
@@ -274,6 +277,42 @@ namespace Console.Core.Persistence.Postgres.Migrations
                     b.HasIndex("FlowRunId", "Seq");
 
                     b.ToTable("LogLines");
+                });
+
+            modelBuilder.Entity("Console.Core.Secrets.Secret", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedBy")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(63)
+                        .HasColumnType("character varying(63)");
+
+                    b.Property<string>("ProtectedValue")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("Secrets");
                 });
 
             modelBuilder.Entity("Console.Core.Security.ApiKey", b =>
