@@ -83,7 +83,7 @@ public static class DependencyInjection
             // The mirrors live in the worker's state folder (so they outlive a restart), else in a temp folder of its own.
             var identity = sp.GetRequiredService<WorkerIdentity>();
             var root = identity.StateDirectory is { } dir
-                ? Path.Combine(dir, "git")
+                ? Path.GetFullPath(Path.Combine(dir, "git"))
                 : Path.Combine(Path.GetTempPath(), "console-worker-git", identity.Name);
             return new GitMirrors(root, TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<WorkerOptions>>().Value.PullTimeoutSeconds));
         });

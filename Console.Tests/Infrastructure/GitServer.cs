@@ -24,7 +24,8 @@ public sealed class GitServer : IAsyncDisposable
 
     public int Port { get; }
 
-    private string Served => Path.Combine(_root.FullName, "served");
+    /// <summary>The folder of the bare repositories (what an HTTP front serves too).</summary>
+    public string Served => Path.Combine(_root.FullName, "served");
 
     public static async Task<GitServer> StartAsync()
     {

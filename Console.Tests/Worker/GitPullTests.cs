@@ -114,6 +114,43 @@ public sealed class GitPullTests : IClassFixture<ConsoleServer>, IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_private_repository_over_http_is_cloned_with_the_credentials_secret_and_no_credential_reaches_a_message()
+    {
+        await _git.CreateAsync("private", new Dictionary<string, string> { ["flow.sh"] = Flow, ["version.txt"] = "private" });
+        await using var http = await GitHttpServer.StartAsync(_git.Served, "ci", "s3cret-pw-123");
+        var secret = ConsoleApi.UniqueName("git-login");
+        var wrong = ConsoleApi.UniqueName("git-wrong");
+        await CreateSecretAsync(secret, """{"username": "ci", "password": "s3cret-pw-123"}""");
+        await CreateSecretAsync(wrong, "wrong-token-456");
+        await _http.CreatePoolAsync(_pool, "process");
+        await using var worker = await WorkerHost.StartAsync(_server.BaseUrl, _pool, ConsoleApi.UniqueName("w"));
+
+        var ok = await RunAsync((await CreateAsync(false, new GitCloneStep { Repository = http.Url("private"), CredentialsSecret = secret })).Id);
+        Assert.Equal("version=private", ok.Output[0]);
+        Assert.Matches("^[0-9a-f]{40}$", ok.Run.CodeRevision);
+
+        foreach (var step in new[] { new GitCloneStep { Repository = http.Url("private"), CredentialsSecret = wrong }, new GitCloneStep { Repository = http.Url("private") } })
+        {
+            var run = await _http.CreateRunAsync((await CreateAsync(false, step)).Id);
+            var crashed = await _http.WaitForStateAsync(run.Id, FlowRunState.Crashed);
+            Assert.StartsWith("Could not get the flow's code: git fetch failed:", crashed.StateMessage, StringComparison.Ordinal);
+            var everything = crashed.StateMessage + string.Join('\n', (await _http.LogsAsync(run.Id)).Select(l => l.Message));
+            foreach (var leaked in new[] { "wrong-token-456", Convert.ToBase64String("x-access-token:wrong-token-456"u8), "s3cret-pw-123" })
+            {
+                Assert.DoesNotContain(leaked, everything, StringComparison.Ordinal);
+            }
+        }
+
+        Assert.True(http.Refused >= 2, "the server asked the runs without the right credentials for them");
+
+        // A secret that does not exist is refused when the deployment is saved.
+        using var missing = await _http.PostAsJsonAsync("/api/deployments",
+            Request(false, [new() { GitClone = new() { Repository = http.Url("private"), CredentialsSecret = "no-such-secret" } }]), ConsoleJson.Options);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, missing.StatusCode);
+        Assert.Contains("pullSteps.secret.no-such-secret", await missing.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Bad_pull_steps_are_refused_with_422_naming_the_field()
     {
         await _http.CreatePoolAsync(_pool, "process");
@@ -144,6 +181,12 @@ public sealed class GitPullTests : IClassFixture<ConsoleServer>, IAsyncLifetime
             HttpStatusCode.Created);
         Assert.Equal(new GitCloneStep { Repository = "https://example.org/x.git", Branch = "dev", CommitSha = "abcdef1", Directory = "app/flows" },
             Assert.Single(saved.PullSteps).GitClone);
+    }
+
+    private async Task CreateSecretAsync(string name, string value)
+    {
+        using var response = await _http.PostAsJsonAsync("/api/secrets", new Console.Contracts.Security.CreateSecretRequest { Name = name, Value = value }, ConsoleJson.Options);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
     }
 
     private CreateDeploymentRequest Request(bool docker, IReadOnlyList<PullStepDto> steps) => new()
