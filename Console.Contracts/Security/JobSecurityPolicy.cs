@@ -116,9 +116,12 @@ public static partial class JobSecurityPolicy
 
     /// <summary>
     /// The one bind the worker adds itself: a run's code checkout, read-only. Not user-chosen, so it
-    /// does not need the template's consent, but it must lie inside the worker's own folder
-    /// (<paramref name="workerFolder"/>, compared after normalising and following links) and that
-    /// folder must not be, hold or lie under a protected part of the host.
+    /// does not need the template's consent; it is allowed because of what it is, checked here: a
+    /// folder the worker made inside its own folder (<paramref name="workerFolder"/>, both compared
+    /// after normalising and following links, so a link cannot lead it elsewhere) that holds only
+    /// the checkout, so no protected folder or socket can be at or below it. It may itself lie below
+    /// a protected folder (a worker running as root keeps its state under /root): what is bound is
+    /// the checkout, never the folder around it.
     /// </summary>
     /// <exception cref="UnprocessableException">The checkout is outside the worker's folder or would expose the host.</exception>
     public static void CheckWorkerBind(string source, string workerFolder, WorkerHost? host = null)
@@ -127,12 +130,14 @@ public static partial class JobSecurityPolicy
         ArgumentNullException.ThrowIfNull(workerFolder);
         var folder = HostPaths.ResolveLinks(HostPaths.Normalize(workerFolder));
         var resolved = HostPaths.ResolveLinks(HostPaths.Normalize(source));
-        var inside = resolved.StartsWith(folder + "/", StringComparison.Ordinal);
-        if (!source.StartsWith('/') || !inside || HostPaths.IsProtected(folder, host?.Protected) || HostPaths.IsProtected(resolved, host?.Protected))
+        var inside = folder != "/" && resolved.StartsWith(folder + "/", StringComparison.Ordinal);
+        var holdsProtected = HostPaths.Protected.Concat(host?.Protected ?? [])
+            .Any(p => p == resolved || p.StartsWith(resolved + "/", StringComparison.Ordinal));
+        if (!source.StartsWith('/') || !inside || holdsProtected || resolved.EndsWith(".sock", StringComparison.OrdinalIgnoreCase))
         {
             throw new UnprocessableException("pullSteps",
-                $"The code checkout '{source}' must lie inside the worker's own folder '{workerFolder}', away from the host's system folders " +
-                "(/, /etc, /run, /var/run, /var/lib/docker ...): set the worker's state directory elsewhere.");
+                $"The code checkout '{source}' must be a folder of its own inside the worker's folder '{workerFolder}' " +
+                "(after following links), holding none of the host's system folders: set the worker's state directory elsewhere.");
         }
     }
 

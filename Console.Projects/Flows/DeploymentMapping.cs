@@ -49,6 +49,7 @@ public static class DeploymentMapping
             Description = deployment.Description,
             IsPaused = deployment.Paused,
             ConcurrencyLimit = deployment.ConcurrencyLimit,
+            PullSteps = deployment.Pull,
         };
     }
 
@@ -94,6 +95,7 @@ public static class DeploymentMapping
             Build = build,
             Paused = request.IsPaused,
             ConcurrencyLimit = request.ConcurrencyLimit,
+            Pull = request.PullSteps is { Count: > 0 } steps ? [.. steps] : null,
         };
     }
 

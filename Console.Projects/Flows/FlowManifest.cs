@@ -65,6 +65,12 @@ public sealed class ManifestDeployment
     /// <summary>At most this many runs of the deployment at once.</summary>
     public int? ConcurrencyLimit { get; set; }
 
+    /// <summary>
+    /// The <c>pull:</c> list (<c>git_clone:</c> and <c>set_working_directory:</c> entries): what the
+    /// worker does before each run starts. Null when absent.
+    /// </summary>
+    public List<Contracts.Deployments.PullStepDto>? Pull { get; set; }
+
     /// <inheritdoc cref="ManifestFlow.Line"/>
     public int? Line { get; set; }
 
@@ -87,6 +93,7 @@ public sealed class ManifestDeployment
             : null,
         Paused = Paused,
         ConcurrencyLimit = ConcurrencyLimit,
+        Pull = Pull is null ? null : [.. Pull],
         Line = Line,
     };
 }
