@@ -177,7 +177,7 @@ public sealed partial class DockerInfrastructure : IInfrastructure, IDisposable
         var env = DockerLabels.Environment(spec, config.Env);
         var labels = DockerLabels.For(spec, config.Labels, DockerTypeName);
         labels[DockerLabels.AutoRemove] = config.AutoRemove ? "true" : "false";
-        // The pull steps' checkout, read-only at a fixed path, as the working directory (docs/decisions/0005-git-pull-steps.md).
+        // The pull steps' checkout, read-only at a fixed path, as the working directory (docs/decisions/0006-git-pull-steps.md).
         var binds = config.Volumes.Concat(spec.Code?.Bind is { } code ? [code] : []).ToList();
 
         return new CreateContainerParameters
