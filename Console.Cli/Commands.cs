@@ -1,4 +1,5 @@
 using Console.Cli.ApiKeys;
+using Console.Cli.Secrets;
 using Console.Cli.Hosting;
 using Console.Cli.Deploy;
 using Console.Cli.Deployments;
@@ -25,6 +26,7 @@ public static class Commands
         services.AddFlowProjects();
         services.AddOptions<ImageBuildOptions>().Configure<CliContext>((options, cli) => options.DockerHost = cli.DockerHost);
         services.TryAddSingleton<WorkerPools>();
+        services.TryAddSingleton(new StandardInput());
     }
 
     public static void Configure(IConfigurator config)
@@ -92,6 +94,15 @@ public static class Commands
             key.AddCommand<ApiKeyRevokeCommand>("revoke").WithAlias("delete")
                 .WithDescription("Revoke an API key at once, by id or prefix (also: delete); it stays listed as Revoked")
                 .WithExample("api-key", "revoke", "cx_ab12cd34");
+        });
+        config.AddBranch("secret", secret =>
+        {
+            secret.SetDescription("Create, replace, list and delete secrets runs use as {{ secret.NAME }} (admins only)");
+            secret.AddCommand<SecretSetCommand>("set").WithDescription("Create a secret, or replace its value; never printed back")
+                .WithExample("secret", "set", "db-password", "--value-from-stdin", "--description", "the orders database");
+            secret.AddCommand<SecretListCommand>("ls").WithDescription("List secrets (names and times, never values)");
+            secret.AddCommand<SecretRemoveCommand>("rm").WithAlias("delete").WithDescription("Delete a secret nothing uses any more")
+                .WithExample("secret", "rm", "db-password", "--yes");
         });
     }
 }

@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Console.Core.Secrets;
 
 /// <summary>
-/// The one place secret values are decrypted (ADR 0005): into the claim answer of a worker allowed
+/// The one place secret values are decrypted (docs/decisions/0008): into the claim answer of a worker allowed
 /// on the run's pool, and into the mask of the run's stored log lines and state messages. The
 /// values a claim hands out are kept with the run, encrypted, so the mask covers exactly what the
 /// run received even when a secret is replaced while it runs.

@@ -73,6 +73,42 @@ public sealed class SecurityPagesTests : IAsyncLifetime
         await SetUpAsync("victor", Roles.Viewer);
         Render<ApiKeysPage>().WaitForElement("[data-testid=keys-forbidden]");
         Render<AuditLogPage>().WaitForElement("[data-testid=audit-forbidden]");
+        Render<SecretsPage>().WaitForElement("[data-testid=secrets-forbidden]");
+    }
+
+    [Fact]
+    public async Task An_admin_creates_replaces_and_deletes_a_secret_sees_where_it_is_used_and_never_sees_a_value()
+    {
+        await SetUpAsync("alice", Roles.Admin);
+        var page = Render<SecretsPage>();
+        const string Value = "page-value-0123456789";
+        page.WaitForElement("#secret-name").Change("api-token");
+        page.Find("#secret-value").Change(Value);
+        page.Find("#secret-description").Change("the partner API");
+        page.Find("#secret-create").Click();
+        page.WaitForAssertion(() => Assert.Contains("api-token", page.Find("[data-testid=secrets-table]").TextContent, StringComparison.Ordinal));
+        Assert.Contains("not used", page.Find("[data-testid=secret-usage]").TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain(Value, page.Markup, StringComparison.Ordinal);
+
+        await using (var scope = _context.Services.GetRequiredService<IServiceScopeFactory>().CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<Console.Core.WorkPools.WorkPoolService>().CreateAsync(new Console.Contracts.CreateWorkPoolRequest { Name = "page-pool", Type = "process" });
+            await scope.ServiceProvider.GetRequiredService<Console.Core.Deployments.DeploymentService>().CreateAsync(new Console.Contracts.CreateDeploymentRequest
+            {
+                FlowName = "etl", Name = "nightly", Entrypoint = "flow.sh", WorkPoolName = "page-pool",
+                JobVariables = new System.Text.Json.Nodes.JsonObject { ["env"] = new System.Text.Json.Nodes.JsonObject { ["TOKEN"] = "{{ secret.api-token }}" } },
+            });
+        }
+
+        page.Find("[data-testid=secret-replace]").Click();
+        page.WaitForElement("#secret-new-value").Change("page-value-replaced-987");
+        page.Find("#secret-replace-save").Click();
+        page.WaitForAssertion(() => Assert.Contains("deployment 'etl/nightly'", page.Find("[data-testid=secret-usage]").TextContent, StringComparison.Ordinal));
+        Assert.DoesNotContain("page-value-replaced-987", page.Markup, StringComparison.Ordinal);
+
+        page.Find("[data-testid=secret-delete]").Click();
+        page.WaitForAssertion(() => Assert.Contains("in use by deployment 'etl/nightly'", page.Find("[data-testid=secrets-error]").TextContent, StringComparison.Ordinal));
+        Assert.Contains("api-token", page.Find("[data-testid=secrets-table]").TextContent, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -87,6 +123,8 @@ public sealed class SecurityPagesTests : IAsyncLifetime
         var services = _context.Services;
         services.AddSingleton<TimeProvider>(_time);
         services.AddLogging();
+        // Core's metrics take the host's IMeterFactory, as every real host registers it (the secrets test creates a deployment).
+        services.AddMetrics();
         services.AddMudServices(o => o.SnackbarConfiguration.ShowTransitionDuration = o.SnackbarConfiguration.HideTransitionDuration = 0);
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Console"] = $"Data Source={Path.Combine(_folder, "console.db")}" })

@@ -13,7 +13,7 @@ public sealed record GitCredentials(string Username, string Password);
 /// One bare mirror per repository under the worker's state folder (<c>git/mirrors</c>), fetched on
 /// each run, and a detached worktree per run (<c>git/checkouts/&lt;run id&gt;</c>) removed after it:
 /// a second run fetches what changed instead of cloning again. Work on one mirror is serialised
-/// (git's lock files would refuse a concurrent fetch). Uses the git CLI (docs/decisions/0006-git-pull-steps.md).
+/// (git's lock files would refuse a concurrent fetch). Uses the git CLI (docs/decisions/0009-git-pull-steps.md).
 /// </summary>
 public sealed class GitMirrors(string root, TimeSpan timeout)
 {

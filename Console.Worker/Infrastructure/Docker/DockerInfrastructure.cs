@@ -177,7 +177,7 @@ public sealed partial class DockerInfrastructure : IInfrastructure, IDisposable
         var env = DockerLabels.Environment(spec, config.Env);
         var labels = DockerLabels.For(spec, config.Labels, DockerTypeName);
         labels[DockerLabels.AutoRemove] = config.AutoRemove ? "true" : "false";
-        // The pull steps' checkout, read-only at a fixed path, as the working directory (docs/decisions/0006-git-pull-steps.md).
+        // The pull steps' checkout, read-only at a fixed path, as the working directory (docs/decisions/0009-git-pull-steps.md).
         var binds = config.Volumes.Concat(spec.Code?.Bind is { } code ? [code] : []).ToList();
 
         return new CreateContainerParameters
@@ -247,7 +247,7 @@ public sealed partial class DockerInfrastructure : IInfrastructure, IDisposable
 
     private async Task PullAsync(string image, AuthConfig? auth, ILogSink logs, CancellationToken cancellationToken)
     {
-        logs.Write("worker", auth is null ? $"Pulling image {image}" : $"Pulling image {image} as '{auth.Username}' (registry_credentials)");
+        logs.Write("worker", auth is null ? $"Pulling image {image}" : $"Pulling image {image} with registry_credentials");
         string? error = null;
         var lastStatus = new Dictionary<string, string>(StringComparer.Ordinal);
         var progress = new SyncProgress<JSONMessage>(message =>

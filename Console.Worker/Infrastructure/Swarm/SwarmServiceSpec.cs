@@ -19,7 +19,7 @@ internal static class SwarmServiceSpec
     {
         var env = DockerLabels.Environment(spec, config.Env);
         var labels = DockerLabels.For(spec, config.Labels, WorkPoolTypes.DockerSwarm);
-        // The pull steps' checkout, read-only at a fixed path: a bind on the node that runs the task (docs/decisions/0006-git-pull-steps.md).
+        // The pull steps' checkout, read-only at a fixed path: a bind on the node that runs the task (docs/decisions/0009-git-pull-steps.md).
         var mounts = config.Mounts
             .Concat(spec.Code?.Checkout is { } checkout ? [new SwarmMount(checkout, Pull.PulledCode.ContainerPath, ReadOnly: true)] : [])
             .ToList();
