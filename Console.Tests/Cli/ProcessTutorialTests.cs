@@ -1,6 +1,5 @@
 using Console.Contracts;
 using Console.Contracts.Deployments;
-using Console.Projects.Git;
 using Console.Tests.Flows;
 using Console.Tests.Infrastructure;
 
@@ -59,13 +58,13 @@ public sealed class ProcessTutorialTests(ConsoleServer server) : IAsyncLifetime
         _git = await GitServer.StartAsync();
         var bare = await _git.CreateAsync("get-repo-info", new Dictionary<string, string> { ["README.md"] = "placeholder" });
         var folder = _cli.WorkingDirectory;
-        await GitAsync(folder, "init", "--quiet", "--initial-branch=main");
-        await GitAsync(folder, "add", "--all");
-        await GitAsync(folder, "-c", "user.name=Test", "-c", "user.email=test@example.org", "commit", "--quiet", "-m", "the example");
-        await GitAsync(folder, "remote", "add", "origin", _git.Url("get-repo-info"));
-        await GitAsync(folder, "push", "--quiet", "--force", Path.Combine(_git.Served, "get-repo-info.git"), "main:main");
-        await GitAsync(folder, "fetch", "--quiet", "origin");
-        var head = (await GitAsync(folder, "rev-parse", "HEAD")).Trim();
+        await GitServer.GitAsync(folder, "init", "--quiet", "--initial-branch=main");
+        await GitServer.GitAsync(folder, "add", "--all");
+        await GitServer.GitAsync(folder, "-c", "user.name=Test", "-c", "user.email=test@example.org", "commit", "--quiet", "-m", "the example");
+        await GitServer.GitAsync(folder, "remote", "add", "origin", _git.Url("get-repo-info"));
+        await GitServer.GitAsync(folder, "push", "--quiet", "--force", Path.Combine(_git.Served, "get-repo-info.git"), "main:main");
+        await GitServer.GitAsync(folder, "fetch", "--quiet", "origin");
+        var head = (await GitServer.GitAsync(folder, "rev-parse", "HEAD")).Trim();
         Assert.NotEqual(bare, head);
 
         var deployed = await _cli.RunAsync("--no-prompt", "deploy", "-n", _name, "-p", pool);
@@ -119,11 +118,5 @@ public sealed class ProcessTutorialTests(ConsoleServer server) : IAsyncLifetime
             await worker.WaitAsync(TimeSpan.FromSeconds(60));
             await _cli.RunAsync("deployment", "delete", $"get-repo-info/{_name}", "--yes");
         }
-    }
-
-    private static async Task<string> GitAsync(string folder, params string[] arguments)
-    {
-        var result = await GitCli.RunAsync(folder, arguments, timeout: TimeSpan.FromMinutes(1));
-        return result.Succeeded ? result.Output : throw new InvalidOperationException($"git {string.Join(' ', arguments)}: {result.Message}");
     }
 }

@@ -74,7 +74,8 @@ public sealed class GitServer : IAsyncDisposable
 
     private string WorkOf(string repository) => Path.Combine(_root.FullName, "work", repository);
 
-    private static async Task<string> GitAsync(string? directory, params string[] arguments)
+    /// <summary>Runs git in <paramref name="directory"/>; its output, or an exception with git's message.</summary>
+    public static async Task<string> GitAsync(string? directory, params string[] arguments)
     {
         var result = await GitCli.RunAsync(directory, arguments, timeout: TimeSpan.FromMinutes(1));
         return result.Succeeded ? result.Output : throw new InvalidOperationException($"git {string.Join(' ', arguments)}: {result.Message}");
