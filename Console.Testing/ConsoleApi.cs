@@ -56,6 +56,14 @@ public static class ConsoleApi
             ConcurrencyLimit = concurrencyLimit,
         }, HttpStatusCode.Created, ct);
 
+    /// <summary>A deployment exactly as the request says (run policies and all).</summary>
+    public static Task<DeploymentDto> CreateDeploymentAsync(this HttpClient http, CreateDeploymentRequest request, CancellationToken ct = default) =>
+        http.SendAsync<DeploymentDto>(HttpMethod.Post, "/api/deployments", request, HttpStatusCode.Created, ct);
+
+    /// <summary>A run's state timeline, every attempt's entries in order.</summary>
+    public static async Task<IReadOnlyList<StateChangeDto>> HistoryAsync(this HttpClient http, Guid run, CancellationToken ct = default) =>
+        await http.GetJsonAsync<List<StateChangeDto>>($"/api/flow-runs/{run}/history", ct);
+
     /// <param name="scheduledStartAt">Past: the run is due (Late once past the late threshold); future: it waits.</param>
     public static Task<FlowRunDto> CreateRunAsync(this HttpClient http, Guid deployment, JsonObject? parameters = null,
         DateTime? scheduledStartAt = null, CancellationToken ct = default) =>

@@ -42,6 +42,12 @@ public static class DiagnosisCodes
     public const string QueueLimitFull = "queue-limit-full";
     public const string DeploymentLimitFull = "deployment-limit-full";
     public const string ScheduledInFuture = "scheduled-in-future";
+
+    /// <summary>An AwaitingRetry run whose next attempt is not due yet.</summary>
+    public const string AwaitingRetry = "awaiting-retry";
+
+    /// <summary>An AwaitingRetry run whose last attempt's infrastructure may still run (ended by the lease reaper).</summary>
+    public const string InfrastructureHeld = "infrastructure-held";
     public const string WorkerUnhealthy = "worker-unhealthy";
     public const string WorkerOffline = "worker-offline";
     public const string AheadInLine = "ahead-in-line";

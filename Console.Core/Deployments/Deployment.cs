@@ -28,6 +28,20 @@ public sealed class Deployment
 
     /// <summary>JSON array of <see cref="PullStepDto"/>, normalised by <see cref="PullStepRules"/>.</summary>
     public string PullSteps { get; set; } = "[]";
+    /// <summary>What a run created while <see cref="ConcurrencyLimit"/> is full does.</summary>
+    public CollisionStrategy CollisionStrategy { get; set; }
+
+    /// <summary>JSON of <see cref="RetryPolicyDto"/>; null: runs are never retried.</summary>
+    public string? Retries { get; set; }
+
+    /// <summary>The longest a run may stay Running; null: no limit.</summary>
+    public int? TimeoutSeconds { get; set; }
+
+    /// <summary>Late policy: a Scheduled run not claimed this long after its expected start is Skipped.</summary>
+    public int? LateSkipAfterSeconds { get; set; }
+
+    /// <summary>Late policy: the most Scheduled runs kept waiting; the oldest beyond it are Skipped.</summary>
+    public int? LateMaxScheduled { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
 }

@@ -15,7 +15,7 @@ using Microsoft.Extensions.Options;
 
 namespace Console.Core.Deployments;
 
-public sealed class DeploymentService(
+public sealed partial class DeploymentService(
     ConsoleDbContext db, IChangeFeed feed, StatusRules rules, WorkPoolService pools, FlowRunService runs, IOptions<DeploymentOptions> options)
 {
     public async Task<IReadOnlyList<DeploymentDto>> ListAsync(string? pool = null, string? flow = null, CancellationToken ct = default)
@@ -65,6 +65,11 @@ public sealed class DeploymentService(
         Schedules.Validate(request.Schedules);
         WorkPoolService.ValidateLimit(request.ConcurrencyLimit);
         var pullSteps = PullStepRules.Normalize(request.PullSteps, options.Value.AllowLocalRepositories);
+        RunPolicyRules.ValidateRetries(request.Retries);
+        RunPolicyRules.ValidateTimeout(request.TimeoutSeconds);
+        RunPolicyRules.ValidateLatePolicy(request.LatePolicy);
+        var collision = request.CollisionStrategy ?? CollisionStrategy.Enqueue;
+        RunPolicyRules.ValidateCollision(collision, request.ConcurrencyLimit);
 
         var pool = await pools.FindAsync(poolName, ct);
         var queue = await FindQueueAsync(pool, request.WorkQueueName ?? WorkQueue.DefaultName, ct);
@@ -94,6 +99,11 @@ public sealed class DeploymentService(
             IsPaused = request.IsPaused ?? false,
             ConcurrencyLimit = request.ConcurrencyLimit,
             PullSteps = ConsoleJson.Serialize(pullSteps),
+            CollisionStrategy = collision,
+            Retries = request.Retries is { } retries ? ConsoleJson.Serialize(RunPolicyRules.Normalize(retries)) : null,
+            TimeoutSeconds = request.TimeoutSeconds,
+            LateSkipAfterSeconds = request.LatePolicy?.SkipAfterSeconds,
+            LateMaxScheduled = request.LatePolicy?.MaxScheduled,
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -119,6 +129,14 @@ public sealed class DeploymentService(
         Schedules.Validate(request.Schedules);
         var limit = request.ConcurrencyLimit.GetValueOr(deployment.ConcurrencyLimit);
         WorkPoolService.ValidateLimit(limit);
+        var retries = request.Retries.GetValueOr(RetriesOf(deployment));
+        RunPolicyRules.ValidateRetries(retries);
+        var timeout = request.TimeoutSeconds.GetValueOr(deployment.TimeoutSeconds);
+        RunPolicyRules.ValidateTimeout(timeout);
+        var late = request.LatePolicy.GetValueOr(LatePolicyOf(deployment));
+        RunPolicyRules.ValidateLatePolicy(late);
+        var collision = request.CollisionStrategy ?? deployment.CollisionStrategy;
+        RunPolicyRules.ValidateCollision(collision, limit);
         if (request.Entrypoint is not null && string.IsNullOrWhiteSpace(request.Entrypoint))
         {
             throw new InvalidRequestException("entrypoint", "The entrypoint cannot be empty.");
@@ -149,6 +167,11 @@ public sealed class DeploymentService(
         deployment.IsPaused = request.IsPaused ?? deployment.IsPaused;
         deployment.ConcurrencyLimit = limit;
         deployment.PullSteps = pullSteps is null ? deployment.PullSteps : ConsoleJson.Serialize(pullSteps);
+        deployment.CollisionStrategy = collision;
+        deployment.Retries = retries is null ? null : ConsoleJson.Serialize(RunPolicyRules.Normalize(retries));
+        deployment.TimeoutSeconds = timeout;
+        deployment.LateSkipAfterSeconds = late?.SkipAfterSeconds;
+        deployment.LateMaxScheduled = late?.MaxScheduled;
         deployment.UpdatedAt = now;
         await db.SaveChangesAsync(ct);
         if (request.Schedules is not null || request.IsPaused == true)
@@ -172,15 +195,6 @@ public sealed class DeploymentService(
         feed.Publish(new DeploymentDeleted(deployment.Id, deployment.Pool.Name));
     }
 
-    /// <summary>Creates a Scheduled run with parameters and job variables merged (pool &lt; deployment &lt; run).</summary>
-    public async Task<FlowRunDto> CreateRunAsync(Guid id, CreateFlowRunRequest request, CancellationToken ct = default)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        var deployment = await FindAsync(id, ct);
-        var run = BuildRun(deployment, request.Parameters, request.JobVariables, request.ScheduledStartAt, scheduleKey: null);
-        return await runs.AddAsync(run, ct);
-    }
-
     /// <summary>Builds a run of the deployment; the job variables are validated against the pool's schema.</summary>
     public FlowRun BuildRun(Deployment deployment, JsonObject? parameters, JsonObject? jobVariables, DateTime? start, string? scheduleKey)
     {
@@ -195,6 +209,7 @@ public sealed class DeploymentService(
         }
 
         var now = rules.Now;
+        var (maxAttempts, retryPolicy) = RunRetries.ForNewRun(RetriesOf(deployment));
         return new FlowRun
         {
             Name = RunNames.Next(),
@@ -209,6 +224,8 @@ public sealed class DeploymentService(
             JobVariables = merged.ToJsonString(),
             ExpectedStartAt = start?.ToUniversalTime() ?? now,
             ScheduleKey = scheduleKey,
+            MaxAttempts = maxAttempts,
+            RetryPolicy = retryPolicy,
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -235,6 +252,10 @@ public sealed class DeploymentService(
             IsPaused = deployment.IsPaused,
             ConcurrencyLimit = deployment.ConcurrencyLimit,
             PullSteps = PullStepsOf(deployment),
+            CollisionStrategy = deployment.CollisionStrategy,
+            Retries = RetriesOf(deployment),
+            TimeoutSeconds = deployment.TimeoutSeconds,
+            LatePolicy = LatePolicyOf(deployment),
             Status = StatusRules.Deployment(queueStatus),
             CreatedAt = deployment.CreatedAt,
             UpdatedAt = deployment.UpdatedAt,
@@ -246,6 +267,13 @@ public sealed class DeploymentService(
         ArgumentNullException.ThrowIfNull(deployment);
         return ConsoleJson.Deserialize<List<PullStepDto>>(deployment.PullSteps) ?? [];
     }
+    private static RetryPolicyDto? RetriesOf(Deployment deployment) =>
+        deployment.Retries is null ? null : ConsoleJson.Deserialize<RetryPolicyDto>(deployment.Retries);
+
+    private static LatePolicyDto? LatePolicyOf(Deployment deployment) =>
+        deployment.LateSkipAfterSeconds is null && deployment.LateMaxScheduled is null
+            ? null
+            : new LatePolicyDto { SkipAfterSeconds = deployment.LateSkipAfterSeconds, MaxScheduled = deployment.LateMaxScheduled };
 
     private DeploymentDto Publish(Deployment deployment)
     {

@@ -37,7 +37,7 @@ public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules)
         var state = rules.RunState(run.State, run.ExpectedStartAt);
         var subject = $"flow run '{run.Name}' ({run.FlowName}/{run.DeploymentName}, pool '{run.WorkPoolName}', queue '{run.WorkQueueName}')";
         var workers = await db.Workers.AsNoTracking().Where(w => w.PoolId == run.PoolId).OrderBy(w => w.Name).ToListAsync(ct);
-        var reasons = state is FlowRunState.Scheduled or FlowRunState.Late
+        var reasons = state is FlowRunState.Scheduled or FlowRunState.Late or FlowRunState.AwaitingRetry
             ? await WaitingReasonsAsync(run, workers, now, ct)
             : ProgressReasons(run, state, workers, now);
         return Build(FlowRunKind, subject, state.ToString(), reasons, now);
@@ -191,7 +191,11 @@ public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules)
                 slots.DeploymentLimit(run.DeploymentId!.Value)!.Value, [.. holders.Where(h => h.DeploymentId == run.DeploymentId)]));
         }
 
-        if (run.ExpectedStartAt > now)
+        if (run.State == FlowRunState.AwaitingRetry)
+        {
+            AddRetryReasons(reasons, run, now);
+        }
+        else if (run.ExpectedStartAt > now)
         {
             reasons.Add(new(DiagnosisCodes.ScheduledInFuture,
                 $"It starts in {Durations.Format(run.ExpectedStartAt - now)} (expected start {Durations.Time(run.ExpectedStartAt)}); no worker claims it before then.",
@@ -204,6 +208,42 @@ public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules)
         }
 
         return reasons;
+    }
+
+    /// <summary>An AwaitingRetry run waits for its retry delay, and for its last attempt's infrastructure when the lease reaper ended it.</summary>
+    private void AddRetryReasons(List<DiagnosisReason> reasons, FlowRun run, DateTime now)
+    {
+        var data = new JsonObject
+        {
+            ["attempt"] = run.Attempt,
+            ["maxAttempts"] = run.MaxAttempts,
+            ["nextAttemptAt"] = run.NextAttemptAt,
+            ["stateMessage"] = run.StateMessage,
+        };
+        if (run.NextAttemptAt is { } next && next > now)
+        {
+            data["secondsUntilAttempt"] = Seconds(next - now);
+            reasons.Add(new(DiagnosisCodes.AwaitingRetry,
+                $"Attempt {run.Attempt} of {run.MaxAttempts} starts in {Durations.Format(next - now)} ({Durations.Time(next)}): "
+                + $"attempt {run.Attempt - 1} ended and the deployment's retry policy waits before the next one.",
+                data));
+        }
+
+        var holdSeconds = rules.Options.InfrastructureHoldSeconds;
+        if (ClaimPolicy.RetryHeld(run, FlowRunSlots.HeldAfter(now, holdSeconds)) && run.InfrastructureHeldSince is { } held)
+        {
+            var text = $"Attempt {run.Attempt - 1} was ended by the lease reaper while its infrastructure"
+                + (run.InfrastructureId is { } infra ? $" '{infra}'" : "")
+                + $" may still run: attempt {run.Attempt} waits until a worker of the pool confirms it gone";
+            text += holdSeconds > 0 ? $", at the latest {Durations.Relative(held.AddSeconds(holdSeconds), now)} (the hold bound)." : ".";
+            reasons.Add(new(DiagnosisCodes.InfrastructureHeld, text, new JsonObject
+            {
+                ["infrastructureId"] = run.InfrastructureId,
+                ["workerName"] = run.WorkerName,
+                ["infrastructureHeldSince"] = held,
+                ["holdSeconds"] = holdSeconds,
+            }));
+        }
     }
 
     /// <summary>Nothing blocks the run: say what is ahead of it and when its workers last polled.</summary>

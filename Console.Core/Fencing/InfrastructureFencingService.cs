@@ -74,10 +74,14 @@ public sealed class InfrastructureFencingService(ConsoleDbContext db, FlowRunSer
     private static string? WhyRemove(RunView run, FoundInfrastructure item, DateTime now) => run.State switch
     {
         FlowRunState.Scheduled => "its run went back to the queue after its worker was lost",
+        // The attempt it ran has ended; the next attempt must never run beside it.
+        FlowRunState.AwaitingRetry when run.InfrastructureHeldSince is not null || item.IsRunning =>
+            "its run's attempt has ended and the run waits for its next attempt",
+        FlowRunState.AwaitingRetry => null,
         var s when s.IsActive() && run.WorkerName != item.WorkerName => $"its run now belongs to worker {run.WorkerName}",
         var s when s.IsActive() && run.InfrastructureId is { } own && own != item.InfrastructureId => $"its run runs on {Short(own)}",
         var s when s.IsActive() => null,
-        _ when run.InfrastructureHeldSince is not null => $"its run was {run.State} by the lease reaper after its worker was lost",
+        _ when run.InfrastructureHeldSince is not null => $"its run was ended {run.State} by the server (the lease reaper or the timeout backstop) after its worker was lost or did not stop it",
         _ when item.IsRunning && run.EndedAt < now - EndedGrace => $"its run has ended ({run.State}) but it still runs",
         _ => null,
     };

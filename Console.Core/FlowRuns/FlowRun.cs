@@ -52,6 +52,20 @@ public sealed class FlowRun
 
     /// <summary>The commit a git-pulled run ran, as its worker reported it with Running.</summary>
     public string? CodeRevision { get; set; }
+    /// <summary>1-based. Raised when the run enters AwaitingRetry, so it always names the attempt the run is on or waits for (docs/reliability.md, "Retries").</summary>
+    public int Attempt { get; set; } = 1;
+
+    /// <summary>1 + the deployment's maxRetries when the run was created; later policy changes do not move it.</summary>
+    public int MaxAttempts { get; set; } = 1;
+
+    /// <summary>The deployment's retry policy as JSON (<see cref="Contracts.Deployments.RetryPolicyDto"/>), copied at creation; null: never retried.</summary>
+    public string? RetryPolicy { get; set; }
+
+    /// <summary>When an AwaitingRetry run's next attempt is due (the claim takes it from then on); null in every other state.</summary>
+    public DateTime? NextAttemptAt { get; set; }
+
+    /// <summary>The client's <c>Idempotency-Key</c> of the request that created the run; unique per deployment (docs/api.md).</summary>
+    public string? IdempotencyKey { get; set; }
 }
 
 /// <summary>One entry of a run's state timeline.</summary>
@@ -62,6 +76,9 @@ public sealed class FlowRunStateChange
     public FlowRunState State { get; set; }
     public string? Message { get; set; }
     public DateTime Timestamp { get; set; }
+
+    /// <summary>The attempt the change belongs to.</summary>
+    public int Attempt { get; set; } = 1;
 }
 
 public sealed class LogLine
@@ -77,4 +94,7 @@ public sealed class LogLine
 
     /// <summary>The sender's id of the line (<see cref="Contracts.NewLogLine.Id"/>): unique per run, so a resent line is stored once.</summary>
     public string? ClientId { get; set; }
+
+    /// <summary>The attempt that wrote the line.</summary>
+    public int Attempt { get; set; } = 1;
 }

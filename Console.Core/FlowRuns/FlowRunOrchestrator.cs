@@ -90,6 +90,7 @@ public static class FlowRunOrchestrator
                 break;
             case var terminal when terminal.IsTerminal():
                 run.EndedAt = now;
+                run.NextAttemptAt = null;
                 if (report.InfrastructureMayRemain && run.InfrastructureId is not null)
                 {
                     run.InfrastructureHeldSince = now;
@@ -101,13 +102,22 @@ public static class FlowRunOrchestrator
         return true;
     }
 
-    /// <summary>Marks a run claimed by a worker (Scheduled -> Pending).</summary>
+    /// <summary>Marks a run claimed by a worker (Scheduled or AwaitingRetry -> Pending).</summary>
     public static void Claim(FlowRun run, string workerName, DateTime now)
     {
         ArgumentNullException.ThrowIfNull(run);
-        if (run.State != FlowRunState.Scheduled)
+        if (!FlowRunStates.Claimable.Contains(run.State))
         {
-            throw new ConflictException($"Only a Scheduled run can be claimed; this one is {run.State}.");
+            throw new ConflictException($"Only a Scheduled or AwaitingRetry run can be claimed; this one is {run.State}.");
+        }
+
+        if (run.State == FlowRunState.AwaitingRetry)
+        {
+            // The attempt before may have left a held id (its infrastructure is confirmed gone, or
+            // the hold bound passed, or the claim would not have taken it): this attempt starts clean.
+            run.InfrastructureId = null;
+            run.InfrastructureHeldSince = null;
+            run.NextAttemptAt = null;
         }
 
         run.State = FlowRunState.Pending;
@@ -122,7 +132,11 @@ public static class FlowRunOrchestrator
         (_, FlowRunState.Late) => false,
         (var f, _) when f.IsTerminal() => false,
         (_, FlowRunState.Pending) => false, // only a claim makes a run Pending
-        (FlowRunState.Scheduled, FlowRunState.Cancelled) => true,
+        (_, FlowRunState.AwaitingRetry) => false, // only the retry policy (RunRetries) does
+        (FlowRunState.Scheduled, FlowRunState.Cancelled or FlowRunState.Skipped) => true,
+        (FlowRunState.AwaitingRetry, FlowRunState.Cancelled) => true,
+        (FlowRunState.AwaitingRetry, _) => false,
+        (_, FlowRunState.Skipped) => false, // only a run that never started is skipped
         (FlowRunState.Scheduled, _) => false,
         (FlowRunState.Pending, _) => true, // Scheduled (released), Running, Cancelling, or an end
         (FlowRunState.Running, FlowRunState.Scheduled) => false,

@@ -58,7 +58,7 @@ public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, Status
         await FindAsync(id, ct);
         return await db.FlowRunStateChanges.AsNoTracking()
             .Where(c => c.FlowRunId == id).OrderBy(c => c.Id)
-            .Select(c => new StateChangeDto(c.State, c.Message, c.Timestamp))
+            .Select(c => new StateChangeDto(c.State, c.Message, c.Timestamp, c.Attempt))
             .ToListAsync(ct);
     }
 
@@ -88,11 +88,25 @@ public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, Status
             throw new InvalidRequestException("codeRevision", "A code revision is a commit: 7 to 64 hexadecimal digits.");
         }
 
+        if (state is FlowRunState.AwaitingRetry or FlowRunState.Skipped)
+        {
+            throw new ConflictException($"{state} is set by the server (its retry or late policy), never reported.");
+        }
+
+        if (request.Attempt is < 1)
+        {
+            throw new InvalidRequestException("attempt", "The attempt is 1 or more.");
+        }
+
         var report = new StateReport(state, request.Message, request.ExitCode, request.InfrastructureId)
         {
             CodeRevision = state == FlowRunState.Running ? revision : null,
         };
-        return await ApplyToLatestAsync(id, run => report.Message is { Length: > 0 } message && run.ProtectedSecretValues is not null
+        return await ApplyToLatestAsync(id, run => request.Attempt is { } attempt && attempt != run.Attempt
+            ? throw new ConflictException(attempt < run.Attempt
+                ? $"Attempt {attempt} of the run has ended; the run is on attempt {run.Attempt} ({run.State}). The report is refused."
+                : $"The run has not reached attempt {attempt}; it is on attempt {run.Attempt} ({run.State}).")
+            : report.Message is { Length: > 0 } message && run.ProtectedSecretValues is not null
             ? report with { Message = secrets.MaskOf(run.ProtectedSecretValues).Apply(message) }
             : report, ct);
     }
@@ -101,7 +115,7 @@ public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, Status
     public Task<FlowRunDto> CancelAsync(Guid id, CancellationToken ct = default) =>
         ApplyToLatestAsync(id, run => new StateReport(run.State switch
         {
-            FlowRunState.Scheduled => FlowRunState.Cancelled,
+            FlowRunState.Scheduled or FlowRunState.AwaitingRetry => FlowRunState.Cancelled,
             FlowRunState.Pending or FlowRunState.Running or FlowRunState.Cancelling => FlowRunState.Cancelling,
             _ => throw new ConflictException($"The run has already ended ({run.State})."),
         }, "Cancelled by request."), ct);
@@ -140,10 +154,21 @@ public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, Status
 
     private async Task<FlowRunDto> ApplyAsync(FlowRun run, StateReport report, CancellationToken ct)
     {
-        if (FlowRunOrchestrator.Apply(run, report, rules.Now))
+        var now = rules.Now;
+        if (FlowRunOrchestrator.Apply(run, report, now))
         {
             Record(run);
+            var entered = run.State;
+            // Whoever ended the run (its worker, the lease reaper, the timeout backstop), the retry
+            // policy is applied here and only here; the history keeps the end, then the wait.
+            var retried = RunRetries.TryRetry(run, now, Random.Shared);
+            if (retried)
+            {
+                Record(run);
+            }
+
             await db.SaveChangesAsync(ct);
+            CountPolicyOutcome(run, entered, retried);
             var dto = ToDto(run);
             feed.Publish(new FlowRunChanged(dto));
             return dto;
@@ -152,12 +177,31 @@ public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, Status
         return ToDto(run);
     }
 
+    private void CountPolicyOutcome(FlowRun run, FlowRunState entered, bool retried)
+    {
+        var deployment = $"{run.FlowName}/{run.DeploymentName}";
+        if (entered == FlowRunState.TimedOut)
+        {
+            metrics.RunTimedOut(run.WorkPoolName, deployment);
+        }
+
+        if (entered == FlowRunState.Skipped)
+        {
+            metrics.RunSkipped(run.WorkPoolName, deployment);
+        }
+
+        if (retried)
+        {
+            metrics.RunRetried(run.WorkPoolName, deployment, entered);
+        }
+    }
+
     public async Task CancelScheduledOfDeploymentAsync(Guid deploymentId, string reason, CancellationToken ct = default)
     {
         List<FlowRun> scheduled;
         for (var attempt = 1; ; attempt++)
         {
-            scheduled = await db.FlowRuns.Where(r => r.DeploymentId == deploymentId && r.State == FlowRunState.Scheduled).ToListAsync(ct);
+            scheduled = await db.FlowRuns.Where(r => r.DeploymentId == deploymentId && FlowRunStates.Claimable.Contains(r.State)).ToListAsync(ct);
             var now = rules.Now;
             foreach (var run in scheduled)
             {
@@ -194,7 +238,7 @@ public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, Status
         return await db.LogLines.AsNoTracking()
             .Where(l => l.FlowRunId == id && l.Seq > after)
             .OrderBy(l => l.Seq).Take(limit)
-            .Select(l => new LogLineDto { Seq = l.Seq, Timestamp = l.Timestamp, Level = l.Level, Stream = l.Stream, Message = l.Message })
+            .Select(l => new LogLineDto { Seq = l.Seq, Timestamp = l.Timestamp, Level = l.Level, Stream = l.Stream, Message = l.Message, Attempt = l.Attempt })
             .ToListAsync(ct);
     }
 
@@ -236,6 +280,11 @@ public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, Status
                 throw new InvalidRequestException($"[{i}].level", $"A level is a word of at most {MaxLogLevelLength} letters, e.g. info, warning or error.");
             }
 
+            if (line.Attempt is < 1 or > RunRetries.MaxAttempts)
+            {
+                throw new InvalidRequestException($"[{i}].attempt", "The attempt is 1 or more (the run's attempt when left out).");
+            }
+
             var message = line.Message.Length > MaxLogMessageLength ? line.Message[..MaxLogMessageLength] : line.Message;
             entities.Add(new LogLine
             {
@@ -245,11 +294,18 @@ public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, Status
                 Stream = stream,
                 Message = message,
                 ClientId = line.Id,
+                Attempt = line.Attempt ?? 0,
             });
         }
 
-        var run = await db.FlowRuns.AsNoTracking().Where(r => r.Id == id).Select(r => new { r.WorkPoolName, r.ProtectedSecretValues }).FirstOrDefaultAsync(ct)
+        var run = await db.FlowRuns.AsNoTracking().Where(r => r.Id == id).Select(r => new { r.WorkPoolName, r.ProtectedSecretValues, r.Attempt }).FirstOrDefaultAsync(ct)
             ?? throw new NotFoundException($"Flow run '{id}' does not exist.");
+        foreach (var entity in entities)
+        {
+            // A line without an attempt belongs to the run's current one; none is beyond it.
+            entity.Attempt = entity.Attempt == 0 ? run.Attempt : Math.Min(entity.Attempt, run.Attempt);
+        }
+
         entities = await WithoutKnownLinesAsync(id, entities, ct);
         if (entities.Count == 0)
         {
@@ -265,7 +321,7 @@ public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, Status
         await db.SaveChangesAsync(ct);
         metrics.LogLinesIngested(run.WorkPoolName, entities.Count);
         feed.Publish(new LogLinesAdded(id, run.WorkPoolName, [.. entities.Select(l =>
-            new LogLineDto { Seq = l.Seq, Timestamp = l.Timestamp, Level = l.Level, Stream = l.Stream, Message = l.Message })]));
+            new LogLineDto { Seq = l.Seq, Timestamp = l.Timestamp, Level = l.Level, Stream = l.Stream, Message = l.Message, Attempt = l.Attempt })]));
         return entities.Count;
     }
 
@@ -295,6 +351,9 @@ public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, Status
             CodeRevision = run.CodeRevision,
             InfrastructureHeldSince = run.InfrastructureHeldSince,
             InfrastructureReleasedAt = run.InfrastructureReleasedAt,
+            Attempt = run.Attempt,
+            MaxAttempts = run.MaxAttempts,
+            NextAttemptAt = run.NextAttemptAt,
         };
     }
 
@@ -308,6 +367,7 @@ public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, Status
             State = run.State,
             Message = run.StateMessage,
             Timestamp = run.UpdatedAt,
+            Attempt = run.Attempt,
         });
     }
 

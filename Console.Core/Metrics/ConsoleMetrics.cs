@@ -24,6 +24,9 @@ public sealed class ConsoleMetrics
     private readonly Histogram<double> _claimLatency;
     private readonly UpDownCounter<long> _pollsWaiting;
     private readonly Counter<long> _logLines;
+    private readonly Counter<long> _retries;
+    private readonly Counter<long> _timeouts;
+    private readonly Counter<long> _skips;
 
     public ConsoleMetrics(IMeterFactory meters, IServiceScopeFactory scopes, TimeProvider time)
         : this(meters, new MetricsSnapshotSource(scopes, time))
@@ -40,6 +43,10 @@ public sealed class ConsoleMetrics
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
         _pollsWaiting = _meter.CreateUpDownCounter<long>("console.polls.waiting", "{poll}", "Long-polls held open, waiting for work.");
         _logLines = _meter.CreateCounter<long>("console.log_lines.ingested", "{line}", "Flow run log lines stored.");
+        _retries = _meter.CreateCounter<long>("console.flow_runs.retried", "{run}",
+            "Attempts that ended in a retried state (state=Failed, Crashed or TimedOut) and were given another attempt.");
+        _timeouts = _meter.CreateCounter<long>("console.flow_runs.timed_out", "{run}", "Attempts that ended TimedOut (reported by the worker or by the server's backstop).");
+        _skips = _meter.CreateCounter<long>("console.flow_runs.skipped", "{run}", "Runs Skipped by their deployment's late policy.");
 
         _meter.CreateObservableGauge<long>("console.flow_runs", () => snapshots.Current().Runs, "{run}",
             "Flow runs by state (Late derived) and work pool.");
@@ -61,6 +68,16 @@ public sealed class ConsoleMetrics
     public void PollWaiting(string pool, int delta) => _pollsWaiting.Add(delta, new KeyValuePair<string, object?>("pool", pool));
 
     public void LogLinesIngested(string pool, int count) => _logLines.Add(count, new KeyValuePair<string, object?>("pool", pool));
+
+    public void RunRetried(string pool, string deployment, Contracts.FlowRuns.FlowRunState ended) =>
+        _retries.Add(1, new KeyValuePair<string, object?>("pool", pool), new KeyValuePair<string, object?>("deployment", deployment),
+            new KeyValuePair<string, object?>("state", ended.ToString()));
+
+    public void RunTimedOut(string pool, string deployment) =>
+        _timeouts.Add(1, new KeyValuePair<string, object?>("pool", pool), new KeyValuePair<string, object?>("deployment", deployment));
+
+    public void RunSkipped(string pool, string deployment) =>
+        _skips.Add(1, new KeyValuePair<string, object?>("pool", pool), new KeyValuePair<string, object?>("deployment", deployment));
 
     /// <summary>True for instruments of this host's meter (not of another host in the same process).</summary>
     public bool Owns(Instrument instrument) => ReferenceEquals(instrument?.Meter, _meter);

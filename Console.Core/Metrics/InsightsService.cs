@@ -114,15 +114,18 @@ public sealed class InsightsService(ConsoleDbContext db, StatusRules rules)
         var now = rules.Now;
         var lateCutoff = rules.LateCutoff;
         var pools = await db.WorkPools.AsNoTracking().OrderBy(p => p.Name).Select(p => new { p.Id, p.Name, p.IsPaused }).ToListAsync(ct);
-        var scheduled = await db.FlowRuns.AsNoTracking().Where(r => r.State == FlowRunState.Scheduled)
-            .Select(r => new { r.PoolId, r.ExpectedStartAt }).ToListAsync(ct);
+        // A run waiting for its next attempt counts as scheduled (never late: its wait is its retry delay).
+        var scheduled = (await db.FlowRuns.AsNoTracking().Where(r => FlowRunStates.Claimable.Contains(r.State))
+            .Select(r => new { r.PoolId, r.State, r.ExpectedStartAt, r.NextAttemptAt }).ToListAsync(ct))
+            .Select(r => new { r.PoolId, ExpectedStartAt = r.State == FlowRunState.AwaitingRetry ? r.NextAttemptAt ?? r.ExpectedStartAt : r.ExpectedStartAt, Late = r.State == FlowRunState.Scheduled && r.ExpectedStartAt < lateCutoff })
+            .ToList();
         var active = await db.FlowRuns.AsNoTracking().Where(r => FlowRunStates.Active.Contains(r.State))
             .GroupBy(r => r.PoolId).Select(g => new { PoolId = g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.PoolId, g => g.Count, ct);
         return [.. pools.Select(p =>
         {
             var mine = scheduled.Where(r => r.PoolId == p.Id).ToList();
             var due = mine.Where(r => r.ExpectedStartAt <= now).Select(r => (DateTime?)r.ExpectedStartAt).Min();
-            return new InsightsPool(p.Name, p.IsPaused, mine.Count, mine.Count(r => r.ExpectedStartAt < lateCutoff),
+            return new InsightsPool(p.Name, p.IsPaused, mine.Count, mine.Count(r => r.Late),
                 active.GetValueOrDefault(p.Id), due is { } d ? Math.Round((now - d).TotalSeconds, 1) : 0);
         })];
     }

@@ -48,6 +48,11 @@ internal sealed class MetricsSnapshotSource(IServiceScopeFactory scopes, TimePro
             .Where(r => r.State == FlowRunState.Scheduled)
             .Select(r => new { r.WorkPoolName, r.WorkQueueName, r.ExpectedStartAt })
             .ToList();
+        // Runs waiting for their next attempt are backlog too (never late), due at their next attempt.
+        var retrying = db.FlowRuns.AsNoTracking()
+            .Where(r => r.State == FlowRunState.AwaitingRetry)
+            .Select(r => new { r.WorkPoolName, r.WorkQueueName, ExpectedStartAt = r.NextAttemptAt ?? r.ExpectedStartAt })
+            .ToList();
         var others = db.FlowRuns.AsNoTracking()
             .Where(r => r.State != FlowRunState.Scheduled)
             .GroupBy(r => new { r.WorkPoolName, r.State })
@@ -66,6 +71,7 @@ internal sealed class MetricsSnapshotSource(IServiceScopeFactory scopes, TimePro
         {
             var waiting = scheduled.Where(r => r.WorkPoolName == queue.Pool && r.WorkQueueName == queue.Name).ToList();
             var late = waiting.Count(r => r.ExpectedStartAt < lateCutoff);
+            waiting.AddRange(retrying.Where(r => r.WorkPoolName == queue.Pool && r.WorkQueueName == queue.Name));
             backlog.Add(new(waiting.Count - late, Tag("pool", queue.Pool), Tag("queue", queue.Name), Tag("state", "scheduled")));
             backlog.Add(new(late, Tag("pool", queue.Pool), Tag("queue", queue.Name), Tag("state", "late")));
             var due = waiting.Where(r => r.ExpectedStartAt <= now).Select(r => (DateTime?)r.ExpectedStartAt).Min();

@@ -79,6 +79,7 @@ public class ConsoleDbContext : DbContext
             e.HasIndex(d => new { d.FlowName, d.Name }).IsUnique();
             e.HasOne(d => d.Pool).WithMany().HasForeignKey(d => d.PoolId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne(d => d.Queue).WithMany().HasForeignKey(d => d.QueueId).OnDelete(DeleteBehavior.Restrict);
+            e.Property(d => d.CollisionStrategy).HasConversion<string>().HasMaxLength(16);
         });
 
         modelBuilder.Entity<FlowRun>(e =>
@@ -92,6 +93,11 @@ public class ConsoleDbContext : DbContext
             e.HasIndex(r => new { r.DeploymentId, r.ScheduleKey }).IsUnique();
             // The claim counts held slots of a pool; almost every row has none.
             e.HasIndex(r => new { r.PoolId, r.InfrastructureHeldSince });
+            // Runs waiting for their next attempt, by when it is due (the claim's second seek).
+            e.HasIndex(r => new { r.QueueId, r.State, r.NextAttemptAt });
+            // One run per key and deployment (docs/api.md, "Idempotency-Key"); NULLs are distinct.
+            e.Property(r => r.IdempotencyKey).HasMaxLength(FlowRunIdempotency.MaxKeyLength);
+            e.HasIndex(r => new { r.DeploymentId, r.IdempotencyKey }).IsUnique();
             // Every transition is judged against the state it read; the UPDATE only lands while
             // the row still has it (FlowRunService.ApplyToLatestAsync decides again otherwise).
             e.Property(r => r.State).IsConcurrencyToken();

@@ -39,6 +39,24 @@ public static class ClaimPolicy
     public static IQueryable<FlowRun> SlotHolders(this IQueryable<FlowRun> runs, Guid poolId, DateTime heldAfter) =>
         FlowRunSlots.OfPool(runs, poolId, heldAfter);
 
+    /// <summary>When a claimable run is due: its expected start, or for an AwaitingRetry run its next attempt.</summary>
+    public static DateTime DueAt(FlowRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return run.State == FlowRunState.AwaitingRetry && run.NextAttemptAt is { } next ? next : run.ExpectedStartAt;
+    }
+
+    /// <summary>
+    /// An AwaitingRetry run whose last attempt was ended by the lease reaper while its infrastructure
+    /// may still run is not claimed until a worker confirms that infrastructure gone or the hold
+    /// bound passes: two attempts of one run never run at once.
+    /// </summary>
+    public static bool RetryHeld(FlowRun run, DateTime heldAfter)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return run.InfrastructureHeldSince > heldAfter;
+    }
+
     /// <summary>The pool's deployments that have a concurrency limit, with that limit.</summary>
     public static Task<Dictionary<Guid, int>> DeploymentLimitsAsync(ConsoleDbContext db, Guid poolId, CancellationToken ct)
     {

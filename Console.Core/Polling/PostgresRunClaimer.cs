@@ -67,6 +67,20 @@ public sealed class PostgresRunClaimer(ConsoleDbContext db, StatusRules rules, W
             FOR UPDATE SKIP LOCKED
             """).ToListAsync(ct);
 
+    protected override Task<List<FlowRun>> DueRetriesAsync(Guid queueId, DateTime now, DateTime heldAfter, int take, CancellationToken ct)
+    {
+        // A raw parameter skips the model's UTC converter; timestamptz takes only UTC times.
+        heldAfter = DateTime.SpecifyKind(heldAfter, DateTimeKind.Utc);
+        return Db.FlowRuns.FromSql($"""
+            SELECT * FROM "FlowRuns"
+            WHERE "QueueId" = {queueId} AND "State" = {nameof(FlowRunState.AwaitingRetry)} AND "NextAttemptAt" <= {now}
+              AND ("InfrastructureHeldSince" IS NULL OR "InfrastructureHeldSince" <= {heldAfter})
+            ORDER BY "NextAttemptAt"
+            LIMIT {take}
+            FOR UPDATE SKIP LOCKED
+            """).ToListAsync(ct);
+    }
+
     // Deadlocks (the worker's row updated by a heartbeat at the same time) and the first poll of one
     // worker name from two places at once (both insert it) roll the claim back; a new attempt succeeds.
     private static bool IsRetryable(Exception ex)

@@ -50,6 +50,13 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
     /// <summary>Up to <paramref name="take"/> tracked Scheduled runs of the queue due by <paramref name="now"/>, oldest expected start first, that no other claim can take before this one commits.</summary>
     protected abstract Task<List<FlowRun>> DueRunsAsync(Guid queueId, DateTime now, int take, CancellationToken ct);
 
+    /// <summary>
+    /// The same for AwaitingRetry runs whose next attempt is due by <paramref name="now"/>, soonest
+    /// first, leaving out those whose last attempt's infrastructure is held since after
+    /// <paramref name="heldAfter"/> (<see cref="ClaimPolicy.RetryHeld"/>).
+    /// </summary>
+    protected abstract Task<List<FlowRun>> DueRetriesAsync(Guid queueId, DateTime now, DateTime heldAfter, int take, CancellationToken ct);
+
     private async Task<ClaimOutcome> ClaimInTransactionAsync(ClaimRequest request, CancellationToken ct)
     {
         var now = rules.Now;
@@ -98,7 +105,8 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
         }
 
         // Runs the reaper ended whose infrastructure may still run keep their slot (FlowRunSlots).
-        var slots = await SlotCount.CountAsync(db, pool, deploymentLimits, FlowRunSlots.HeldAfter(now, rules.Options.InfrastructureHoldSeconds), ct);
+        var heldAfter = FlowRunSlots.HeldAfter(now, rules.Options.InfrastructureHoldSeconds);
+        var slots = await SlotCount.CountAsync(db, pool, deploymentLimits, heldAfter, ct);
         // The claim's time is read after the count: every end the count saw was stamped before it,
         // so the runs' timelines never show a claim overlapping a run that had already freed its slot
         // (on PostgreSQL the lock above may have waited for other claims).
@@ -120,7 +128,11 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
                 // deployment limit in the pool nothing is skipped, so exactly `remaining` rows do
                 // (each candidate is a full, tracked FlowRun: fetching 4x+16 of them cost CPU, B3).
                 var take = deploymentLimits.Count == 0 ? remaining : (remaining * 4) + 16;
-                var candidates = await DueRunsAsync(queue.Id, now, take, ct);
+                // Runs due for a first attempt and runs due for another, in one order (ClaimPolicy.DueAt).
+                var candidates = (await DueRunsAsync(queue.Id, now, take, ct))
+                    .Concat(await DueRetriesAsync(queue.Id, now, heldAfter, take, ct))
+                    .OrderBy(ClaimPolicy.DueAt)
+                    .ToList();
                 foreach (var run in candidates)
                 {
                     if (remaining == 0)
@@ -133,9 +145,9 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
                         continue;
                     }
 
-                    // 4. Take the slot: Scheduled -> Pending with this worker's name.
+                    // 4. Take the slot: Scheduled (or AwaitingRetry) -> Pending with this worker's name.
                     FlowRunOrchestrator.Claim(run, worker.Name, now);
-                    db.FlowRunStateChanges.Add(new FlowRunStateChange { FlowRunId = run.Id, State = run.State, Timestamp = now });
+                    db.FlowRunStateChanges.Add(new FlowRunStateChange { FlowRunId = run.Id, State = run.State, Timestamp = now, Attempt = run.Attempt });
                     claimed.Add(run);
                     remaining--;
                     slots.Take(queue.Id, run.DeploymentId);
@@ -152,11 +164,17 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
         if (claimed.Count == 0)
         {
             var eligibleIds = eligible.Select(q => q.Id).ToList();
-            nextDue = await db.FlowRuns.AsNoTracking()
+            var nextStart = await db.FlowRuns.AsNoTracking()
                 .Where(r => r.PoolId == pool.Id && r.State == FlowRunState.Scheduled && r.ExpectedStartAt > now && eligibleIds.Contains(r.QueueId))
                 .OrderBy(r => r.ExpectedStartAt)
                 .Select(r => (DateTime?)r.ExpectedStartAt)
                 .FirstOrDefaultAsync(ct);
+            var nextAttempt = await db.FlowRuns.AsNoTracking()
+                .Where(r => r.PoolId == pool.Id && r.State == FlowRunState.AwaitingRetry && r.NextAttemptAt > now && eligibleIds.Contains(r.QueueId))
+                .OrderBy(r => r.NextAttemptAt)
+                .Select(r => r.NextAttemptAt)
+                .FirstOrDefaultAsync(ct);
+            nextDue = nextStart is null || nextAttempt < nextStart ? nextAttempt : nextStart;
         }
 
         return new ClaimOutcome(pool, worker, wasOnline, polled, turnedReady, claimed, nextDue);

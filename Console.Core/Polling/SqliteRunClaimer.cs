@@ -39,4 +39,12 @@ public sealed class SqliteRunClaimer(ConsoleDbContext db, StatusRules rules, Wor
             .OrderBy(r => r.ExpectedStartAt)
             .Take(take)
             .ToListAsync(ct);
+
+    protected override Task<List<FlowRun>> DueRetriesAsync(Guid queueId, DateTime now, DateTime heldAfter, int take, CancellationToken ct) =>
+        Db.FlowRuns
+            .Where(r => r.QueueId == queueId && r.State == FlowRunState.AwaitingRetry && r.NextAttemptAt <= now
+                && (r.InfrastructureHeldSince == null || r.InfrastructureHeldSince <= heldAfter))
+            .OrderBy(r => r.NextAttemptAt)
+            .Take(take)
+            .ToListAsync(ct);
 }

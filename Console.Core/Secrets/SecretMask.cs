@@ -9,7 +9,8 @@ namespace Console.Core.Secrets;
 /// value is found inside one line, across consecutive lines (a flow that prints it in pieces: the
 /// lines are searched as one text, then each line keeps its unmasked part), and printed over
 /// several lines when the value itself has line breaks. A JSON object value (registry
-/// credentials) also masks each of its string members of 4 or more characters.
+/// credentials) also masks each of its string members of 4 or more characters, and the password
+/// inside a docker config's base64 <c>auth</c>.
 /// </summary>
 public sealed class SecretMask
 {
@@ -148,9 +149,28 @@ public sealed class SecretMask
         }
     }
 
+    /// <summary>The password of a docker config's <c>auth</c> (base64 of "user:password"), when it is one.</summary>
+    private static IEnumerable<string> AuthPassword(JsonNode? node)
+    {
+        if (node is not JsonValue v || v.GetValueKind() != JsonValueKind.String)
+        {
+            return [];
+        }
+
+        var buffer = new byte[v.GetValue<string>().Length];
+        if (!Convert.TryFromBase64String(v.GetValue<string>(), buffer, out var written))
+        {
+            return [];
+        }
+
+        var pair = System.Text.Encoding.UTF8.GetString(buffer, 0, written);
+        var colon = pair.IndexOf(':', StringComparison.Ordinal);
+        return colon > 0 ? [pair[(colon + 1)..]] : [];
+    }
+
     private static IEnumerable<string> Strings(JsonNode? node) => node switch
     {
-        JsonObject obj => obj.SelectMany(p => Strings(p.Value)),
+        JsonObject obj => obj.SelectMany(p => p.Key == "auth" ? Strings(p.Value).Concat(AuthPassword(p.Value)) : Strings(p.Value)),
         JsonArray array => array.SelectMany(Strings),
         JsonValue v when v.GetValueKind() == JsonValueKind.String => [v.GetValue<string>()],
         _ => [],

@@ -120,7 +120,7 @@ public sealed class WorkQueueService(ConsoleDbContext db, IChangeFeed feed, Stat
             throw new ConflictException($"Deployments still send runs to queue '{name}'; move them first.");
         }
 
-        if (await db.FlowRuns.AnyAsync(r => r.QueueId == queue.Id && (r.State == FlowRunState.Scheduled || FlowRunStates.Active.Contains(r.State)), ct))
+        if (await db.FlowRuns.AnyAsync(r => r.QueueId == queue.Id && (FlowRunStates.Claimable.Contains(r.State) || FlowRunStates.Active.Contains(r.State)), ct))
         {
             throw new ConflictException($"Queue '{name}' still holds scheduled or running runs.");
         }
@@ -130,7 +130,7 @@ public sealed class WorkQueueService(ConsoleDbContext db, IChangeFeed feed, Stat
         feed.Publish(new QueueDeleted(poolName, name));
     }
 
-    /// <summary>Builds queue views with their late and scheduled counts in one grouped query.</summary>
+    /// <summary>Builds queue views with their late and scheduled counts in one grouped query; a run waiting for its next attempt counts as scheduled.</summary>
     public async Task<IReadOnlyList<WorkQueueDto>> ToDtosAsync(IReadOnlyList<WorkQueue> queues, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(queues);
@@ -142,9 +142,9 @@ public sealed class WorkQueueService(ConsoleDbContext db, IChangeFeed feed, Stat
         var ids = queues.Select(q => q.Id).ToList();
         var lateCutoff = rules.LateCutoff;
         var counts = await db.FlowRuns.AsNoTracking()
-            .Where(r => ids.Contains(r.QueueId) && r.State == FlowRunState.Scheduled)
+            .Where(r => ids.Contains(r.QueueId) && FlowRunStates.Claimable.Contains(r.State))
             .GroupBy(r => r.QueueId)
-            .Select(g => new { QueueId = g.Key, Scheduled = g.Count(), Late = g.Count(r => r.ExpectedStartAt < lateCutoff) })
+            .Select(g => new { QueueId = g.Key, Scheduled = g.Count(), Late = g.Count(r => r.State == FlowRunState.Scheduled && r.ExpectedStartAt < lateCutoff) })
             .ToDictionaryAsync(c => c.QueueId, ct);
         return [.. queues.Select(q =>
         {

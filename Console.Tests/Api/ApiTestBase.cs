@@ -49,6 +49,15 @@ public abstract class ApiTestBase(ApiFactory factory)
         return problem;
     }
 
+    /// <summary>Runs one of the server's periodic jobs (Console.Web/Jobs) in a scope of its own, as Hangfire would.</summary>
+    protected async Task<TResult> RunJobAsync<TJob, TResult>(Func<TJob, Task<TResult>> run)
+        where TJob : notnull
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        await using var scope = Factory.Services.CreateAsyncScope();
+        return await run(scope.ServiceProvider.GetRequiredService<TJob>());
+    }
+
     /// <summary>Counts rows straight from the database, to prove a refused request wrote nothing.</summary>
     protected async Task<(int Pools, int Queues, int Deployments, int Runs, int Logs)> CountRowsAsync()
     {

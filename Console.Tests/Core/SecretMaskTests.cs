@@ -42,6 +42,9 @@ public sealed class SecretMaskTests
         Assert.Equal(["a **** b", "x ****", "**** y", "****", "****", "user **** pw ****"],
             mask.Apply(["a hunter2-secret b", "x hunter2", "-secret y", "line-one", "line-two", "user robot pw p4ssw0rd!"]));
         Assert.Equal("nothing here", mask.Apply("nothing here"));
+
+        var dockerConfig = new SecretMask([$"{{\"auths\":{{\"reg:5000\":{{\"auth\":\"{Convert.ToBase64String(Encoding.UTF8.GetBytes("bot:s3cret-pw"))}\"}}}}}}"]);
+        Assert.Equal("login with ****", dockerConfig.Apply("login with s3cret-pw"));
     }
 
     [Fact]

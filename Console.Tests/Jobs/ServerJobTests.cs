@@ -232,13 +232,6 @@ public abstract class ServerJobTests : ApiTestBase
         var remaining = await GetAsync<List<FlowRunDto>>($"/api/flow-runs?deployment={deployment.Id}");
         Assert.Equal(waiting.Id, Assert.Single(remaining).Id);
     }
-
-    private async Task<TResult> RunJobAsync<TJob, TResult>(Func<TJob, Task<TResult>> run)
-        where TJob : notnull
-    {
-        await using var scope = Factory.Services.CreateAsyncScope();
-        return await run(scope.ServiceProvider.GetRequiredService<TJob>());
-    }
 }
 
 public sealed class SqliteServerJobTests(StatusRuleTests.FakeClockApi factory) : ServerJobTests(factory), IClassFixture<StatusRuleTests.FakeClockApi>;

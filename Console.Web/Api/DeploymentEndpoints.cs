@@ -1,5 +1,7 @@
 using Console.Contracts;
+using Console.Contracts.Common;
 using Console.Core.Deployments;
+using Console.Core.FlowRuns;
 using Console.Web.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -16,7 +18,7 @@ public static class DeploymentEndpoints
         group.MapGet("/by-name/{flow}/{deployment}", GetByName).WithSummary("Get a deployment by 'flow/deployment'");
         group.MapPatch("/{id:guid}", Update).WithSummary("Update a deployment");
         group.MapDelete("/{id:guid}", Delete).WithSummary("Delete a deployment; its runs that never started are cancelled");
-        group.MapPost("/{id:guid}/runs", CreateRun).WithSummary("Run a deployment: creates a Scheduled flow run");
+        group.MapPost("/{id:guid}/runs", CreateRun).WithSummary("Run a deployment: creates a Scheduled flow run (201), or answers the run an earlier request with the same Idempotency-Key made (200)");
         return app;
     }
 
@@ -44,9 +46,19 @@ public static class DeploymentEndpoints
         return TypedResults.NoContent();
     }
 
-    public static async Task<Created<FlowRunDto>> CreateRun(Guid id, CreateFlowRunRequest? request, DeploymentService deployments, CancellationToken ct)
+    /// <summary>201 with a new run; 200 with the earlier run when the <c>Idempotency-Key</c> header repeats one used for this deployment within 24 h.</summary>
+    public static async Task<Results<Created<FlowRunDto>, Ok<FlowRunDto>>> CreateRun(
+        Guid id, CreateFlowRunRequest? request, HttpRequest http, DeploymentService deployments, CancellationToken ct)
     {
-        var run = await deployments.CreateRunAsync(id, request ?? new CreateFlowRunRequest(), ct);
-        return TypedResults.Created($"/api/flow-runs/{run.Id}", run);
+        // Read raw: header binding turns a sent-but-empty key into "no key", which must be refused instead.
+        var sent = http.Headers[FlowRunIdempotency.Header];
+        var idempotencyKey = sent.Count switch
+        {
+            0 => null,
+            1 => sent[0] ?? "",
+            _ => throw new InvalidRequestException(FlowRunIdempotency.Header, $"Send one {FlowRunIdempotency.Header} header."),
+        };
+        var (run, created) = await deployments.CreateRunAsync(id, request ?? new CreateFlowRunRequest(), idempotencyKey, ct);
+        return created ? TypedResults.Created($"/api/flow-runs/{run.Id}", run) : TypedResults.Ok(run);
     }
 }

@@ -17,6 +17,13 @@ public sealed class JobOptions
     [Range(1, 10_000)]
     public int MaxScheduledRunsPerSchedule { get; set; } = 100;
 
+    /// <summary>
+    /// The server's timeout backstop: a run still Running this long past its deployment's
+    /// timeoutSeconds (its worker should have stopped it and reported TimedOut) is ended TimedOut.
+    /// </summary>
+    [Range(0, 86_400)]
+    public int TimeoutGraceSeconds { get; set; } = 30;
+
     /// <summary>Ended runs and their logs are deleted after this many days.</summary>
     [Range(1, 3650)]
     public int RetentionDays { get; set; } = 30;

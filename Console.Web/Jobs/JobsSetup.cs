@@ -22,6 +22,8 @@ public static class JobsSetup
         builder.Services.AddScoped<ForemanJob>();
         builder.Services.AddScoped<LeaseReaperJob>();
         builder.Services.AddScoped<RetentionJob>();
+        builder.Services.AddScoped<RunTimeoutJob>();
+        builder.Services.AddScoped<LatePolicyJob>();
 
         var enabled = builder.Configuration.GetValue(JobOptions.Section + ":Enabled", true);
         builder.Services.AddConsoleJobStorage(builder.Configuration);
@@ -63,6 +65,7 @@ public static class JobsSetup
             jobs.AddOrUpdate<SchedulerJob>("scheduler", j => j.RunAsync(CancellationToken.None), "*/10 * * * * *");
             jobs.AddOrUpdate<ForemanJob>("foreman", j => j.RunAsync(CancellationToken.None), "*/5 * * * * *");
             jobs.AddOrUpdate<LeaseReaperJob>("lease-reaper", j => j.RunAsync(CancellationToken.None), "*/10 * * * * *");
+            jobs.AddOrUpdate<RunTimeoutJob>("run-timeouts", j => j.RunAsync(CancellationToken.None), "*/5 * * * * *");
             jobs.AddOrUpdate<RetentionJob>("retention", j => j.RunAsync(CancellationToken.None), Cron.Hourly());
             return Task.CompletedTask;
         }

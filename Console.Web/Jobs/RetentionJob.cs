@@ -14,8 +14,7 @@ public sealed class RetentionJob(ConsoleDbContext db, TimeProvider time, IOption
     public async Task<int> RunAsync(CancellationToken ct)
     {
         var cutoff = time.GetUtcNow().UtcDateTime.AddDays(-options.Value.RetentionDays);
-        var old = db.FlowRuns.Where(r => r.EndedAt != null && r.EndedAt < cutoff &&
-            (r.State == FlowRunState.Completed || r.State == FlowRunState.Failed || r.State == FlowRunState.Cancelled || r.State == FlowRunState.Crashed));
+        var old = db.FlowRuns.Where(r => r.EndedAt != null && r.EndedAt < cutoff && FlowRunStates.Terminal.Contains(r.State));
         var ids = old.Select(r => r.Id);
         await db.LogLines.Where(l => ids.Contains(l.FlowRunId)).ExecuteDeleteAsync(ct);
         await db.FlowRunStateChanges.Where(c => ids.Contains(c.FlowRunId)).ExecuteDeleteAsync(ct);

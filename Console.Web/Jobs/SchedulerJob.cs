@@ -17,11 +17,13 @@ namespace Console.Web.Jobs;
 /// second run for one occurrence.
 /// </summary>
 public sealed partial class SchedulerJob(
-    ConsoleDbContext db, DeploymentService deployments, FlowRunService runs, StatusRules rules,
+    ConsoleDbContext db, DeploymentService deployments, FlowRunService runs, StatusRules rules, LatePolicyJob latePolicy,
     IOptions<JobOptions> options, ILogger<SchedulerJob> logger)
 {
+    /// <summary>Applies the late policies (<see cref="LatePolicyJob"/>), then makes the runs of the horizon; returns how many it made.</summary>
     public async Task<int> RunAsync(CancellationToken ct)
     {
+        await latePolicy.RunAsync(ct);
         var now = rules.Now;
         var horizon = now.AddSeconds(options.Value.ScheduleHorizonSeconds);
         var active = await db.Deployments.Include(d => d.Pool).Include(d => d.Queue)

@@ -23,6 +23,11 @@ namespace Console.Core.Persistence.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("CollisionStrategy")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Command")
                         .HasColumnType("TEXT");
 
@@ -50,6 +55,12 @@ namespace Console.Core.Persistence.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("LateMaxScheduled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("LateSkipAfterSeconds")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -68,6 +79,9 @@ namespace Console.Core.Persistence.Migrations
                     b.Property<Guid>("QueueId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Retries")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Schedules")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -75,6 +89,9 @@ namespace Console.Core.Persistence.Migrations
                     b.Property<string>("Tags")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<int?>("TimeoutSeconds")
+                        .HasColumnType("INTEGER");
 
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("TEXT");
@@ -96,6 +113,9 @@ namespace Console.Core.Persistence.Migrations
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<DateTime?>("ClaimedAt")
                         .HasColumnType("TEXT");
@@ -126,6 +146,10 @@ namespace Console.Core.Persistence.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("IdempotencyKey")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("InfrastructureHeldSince")
                         .HasColumnType("TEXT");
 
@@ -139,8 +163,14 @@ namespace Console.Core.Persistence.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("MaxAttempts")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Name")
                         .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("NextAttemptAt")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Parameters")
@@ -154,6 +184,9 @@ namespace Console.Core.Persistence.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<Guid>("QueueId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RetryPolicy")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ScheduleKey")
@@ -189,6 +222,9 @@ namespace Console.Core.Persistence.Migrations
 
                     b.HasIndex("CreatedAt");
 
+                    b.HasIndex("DeploymentId", "IdempotencyKey")
+                        .IsUnique();
+
                     b.HasIndex("DeploymentId", "ScheduleKey")
                         .IsUnique();
 
@@ -202,6 +238,8 @@ namespace Console.Core.Persistence.Migrations
 
                     b.HasIndex("QueueId", "State", "ExpectedStartAt");
 
+                    b.HasIndex("QueueId", "State", "NextAttemptAt");
+
                     b.ToTable("FlowRuns");
                 });
 
@@ -209,6 +247,9 @@ namespace Console.Core.Persistence.Migrations
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Attempt")
                         .HasColumnType("INTEGER");
 
                     b.Property<Guid>("FlowRunId")
@@ -236,6 +277,9 @@ namespace Console.Core.Persistence.Migrations
                 {
                     b.Property<long>("Seq")
                         .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Attempt")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("ClientId")

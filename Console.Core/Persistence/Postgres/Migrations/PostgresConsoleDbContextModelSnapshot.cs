@@ -28,6 +28,11 @@ namespace Console.Core.Persistence.Postgres.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<string>("CollisionStrategy")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
                     b.Property<string>("Command")
                         .HasColumnType("text");
 
@@ -55,6 +60,12 @@ namespace Console.Core.Persistence.Postgres.Migrations
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<int?>("LateMaxScheduled")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("LateSkipAfterSeconds")
+                        .HasColumnType("integer");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasColumnType("text");
@@ -73,6 +84,9 @@ namespace Console.Core.Persistence.Postgres.Migrations
                     b.Property<Guid>("QueueId")
                         .HasColumnType("uuid");
 
+                    b.Property<string>("Retries")
+                        .HasColumnType("text");
+
                     b.Property<string>("Schedules")
                         .IsRequired()
                         .HasColumnType("text");
@@ -80,6 +94,9 @@ namespace Console.Core.Persistence.Postgres.Migrations
                     b.Property<string>("Tags")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<int?>("TimeoutSeconds")
+                        .HasColumnType("integer");
 
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");
@@ -101,6 +118,9 @@ namespace Console.Core.Persistence.Postgres.Migrations
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("integer");
 
                     b.Property<DateTime?>("ClaimedAt")
                         .HasColumnType("timestamp with time zone");
@@ -131,6 +151,10 @@ namespace Console.Core.Persistence.Postgres.Migrations
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("IdempotencyKey")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
                     b.Property<DateTime?>("InfrastructureHeldSince")
                         .HasColumnType("timestamp with time zone");
 
@@ -144,9 +168,15 @@ namespace Console.Core.Persistence.Postgres.Migrations
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<int>("MaxAttempts")
+                        .HasColumnType("integer");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<DateTime?>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("Parameters")
                         .IsRequired()
@@ -160,6 +190,9 @@ namespace Console.Core.Persistence.Postgres.Migrations
 
                     b.Property<Guid>("QueueId")
                         .HasColumnType("uuid");
+
+                    b.Property<string>("RetryPolicy")
+                        .HasColumnType("text");
 
                     b.Property<string>("ScheduleKey")
                         .HasColumnType("text");
@@ -194,6 +227,9 @@ namespace Console.Core.Persistence.Postgres.Migrations
 
                     b.HasIndex("CreatedAt");
 
+                    b.HasIndex("DeploymentId", "IdempotencyKey")
+                        .IsUnique();
+
                     b.HasIndex("DeploymentId", "ScheduleKey")
                         .IsUnique();
 
@@ -207,6 +243,8 @@ namespace Console.Core.Persistence.Postgres.Migrations
 
                     b.HasIndex("QueueId", "State", "ExpectedStartAt");
 
+                    b.HasIndex("QueueId", "State", "NextAttemptAt");
+
                     b.ToTable("FlowRuns");
                 });
 
@@ -217,6 +255,9 @@ namespace Console.Core.Persistence.Postgres.Migrations
                         .HasColumnType("bigint");
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("integer");
 
                     b.Property<Guid>("FlowRunId")
                         .HasColumnType("uuid");
@@ -246,6 +287,9 @@ namespace Console.Core.Persistence.Postgres.Migrations
                         .HasColumnType("bigint");
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Seq"));
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("integer");
 
                     b.Property<string>("ClientId")
                         .HasMaxLength(64)
