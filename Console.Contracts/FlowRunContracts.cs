@@ -50,6 +50,12 @@ public sealed record FlowRunDto
     /// <summary>Whether this is an older copy of <paramref name="shown"/> (the same run at a lower version), to be dropped.</summary>
     public bool IsStaleAgainst(FlowRunDto? shown) => shown is not null && shown.Id == Id && Version < shown.Version;
 
+    /// <summary>
+    /// The deployment's pull steps, in the claim answer only (what the claiming worker runs before the
+    /// flow starts); null in every other answer.
+    /// </summary>
+    public IReadOnlyList<Deployments.PullStepDto>? PullSteps { get; init; }
+
     /// <summary>Set while the run, ended by the lease reaper, keeps its slot until a worker confirms its infrastructure gone.</summary>
     public DateTime? InfrastructureHeldSince { get; init; }
 

@@ -162,7 +162,8 @@ public static class ConsoleApi
     public static Task<FlowRunDto> WaitForStateAsync(this HttpClient http, Guid id, FlowRunState state, int timeoutSeconds = 60) =>
         http.WaitForStateAsync(id, s => s == state, $"run {id} to be {state}", timeoutSeconds);
 
-    private static async Task<T> SendAsync<T>(this HttpClient http, HttpMethod method, string path, object? body, HttpStatusCode expected, CancellationToken ct)
+    /// <summary>Sends <paramref name="body"/> as JSON; anything but <paramref name="expected"/> fails with the answer's text.</summary>
+    public static async Task<T> SendAsync<T>(this HttpClient http, HttpMethod method, string path, object? body, HttpStatusCode expected, CancellationToken ct = default)
     {
         using var response = await http.SendCheckedAsync(method, path, body, expected, ct);
         return (await response.Content.ReadFromJsonAsync<T>(ConsoleJson.Options, ct))!;

@@ -56,6 +56,8 @@ public sealed class FlowRun
     /// <summary>When a worker confirmed the held infrastructure gone (stopped and removed it, or found none).</summary>
     public DateTime? InfrastructureReleasedAt { get; set; }
 
+    /// <summary>The commit a git-pulled run ran, as its worker reported it with Running.</summary>
+    public string? CodeRevision { get; set; }
     /// <summary>1-based. Raised when the run enters AwaitingRetry, so it always names the attempt the run is on or waits for (docs/reliability.md, "Retries").</summary>
     public int Attempt { get; set; } = 1;
 

@@ -97,6 +97,12 @@ public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, Status
             throw new InvalidRequestException("state", "The target state is required.");
         }
 
+        var revision = request.CodeRevision?.Trim().ToLowerInvariant();
+        if (revision is not null && (revision.Length is < 7 or > 64 || !revision.All(char.IsAsciiHexDigitLower)))
+        {
+            throw new InvalidRequestException("codeRevision", "A code revision is a commit: 7 to 64 hexadecimal digits.");
+        }
+
         if (state is FlowRunState.AwaitingRetry or FlowRunState.Skipped)
         {
             throw new ConflictException($"{state} is set by the server (its retry or late policy), never reported.");
@@ -107,7 +113,10 @@ public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, Status
             throw new InvalidRequestException("attempt", "The attempt is 1 or more.");
         }
 
-        var report = new StateReport(state, request.Message, request.ExitCode, request.InfrastructureId);
+        var report = new StateReport(state, request.Message, request.ExitCode, request.InfrastructureId)
+        {
+            CodeRevision = state == FlowRunState.Running ? revision : null,
+        };
         return await ApplyToLatestAsync(id, run => request.Attempt is { } attempt && attempt != run.Attempt
             ? throw new ConflictException(attempt < run.Attempt
                 ? $"Attempt {attempt} of the run has ended; the run is on attempt {run.Attempt} ({run.State}). The report is refused."
@@ -354,6 +363,7 @@ public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, Status
             StartedAt = run.StartedAt,
             EndedAt = run.EndedAt,
             CreatedAt = run.CreatedAt,
+            CodeRevision = run.CodeRevision,
             InfrastructureHeldSince = run.InfrastructureHeldSince,
             InfrastructureReleasedAt = run.InfrastructureReleasedAt,
             Version = run.Version,

@@ -53,6 +53,7 @@ public static class DeploymentMapping
             Retries = ToDto(deployment.Retries),
             TimeoutSeconds = deployment.TimeoutSeconds,
             LatePolicy = deployment.LatePolicy is { } late ? new LatePolicyDto { SkipAfterSeconds = late.SkipAfterSeconds, MaxScheduled = late.MaxScheduled } : null,
+            PullSteps = deployment.Pull,
         };
     }
 
@@ -145,6 +146,7 @@ public static class DeploymentMapping
             LatePolicy = request.LatePolicy is { } late && (late.SkipAfterSeconds is not null || late.MaxScheduled is not null)
                 ? new ManifestLatePolicy { SkipAfterSeconds = late.SkipAfterSeconds, MaxScheduled = late.MaxScheduled }
                 : null,
+            Pull = request.PullSteps is { Count: > 0 } steps ? [.. steps] : null,
         };
     }
 

@@ -79,6 +79,12 @@ public sealed class ManifestDeployment
     /// <summary><c>late_policy</c>: what happens to runs that could not start on time; none when absent.</summary>
     public ManifestLatePolicy? LatePolicy { get; set; }
 
+    /// <summary>
+    /// The <c>pull:</c> list (<c>git_clone:</c> and <c>set_working_directory:</c> entries): what the
+    /// worker does before each run starts. Null when absent.
+    /// </summary>
+    public List<Contracts.Deployments.PullStepDto>? Pull { get; set; }
+
     /// <inheritdoc cref="ManifestFlow.Line"/>
     public int? Line { get; set; }
 
@@ -114,6 +120,7 @@ public sealed class ManifestDeployment
             : null,
         TimeoutSeconds = TimeoutSeconds,
         LatePolicy = LatePolicy is { } late ? new ManifestLatePolicy { SkipAfterSeconds = late.SkipAfterSeconds, MaxScheduled = late.MaxScheduled } : null,
+        Pull = Pull is null ? null : [.. Pull],
         Line = Line,
     };
 }

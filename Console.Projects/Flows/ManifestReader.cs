@@ -19,12 +19,14 @@ internal sealed class ManifestReader(string path)
 
     private static readonly string[] DeploymentKeys =
         ["name", "flow", "entrypoint", "command", "description", "work_pool", "parameters", "schedules", "tags", "build", "paused", "concurrency_limit",
-            "collision_strategy", "retries", "timeout_seconds", "late_policy"];
+            "collision_strategy", "retries", "timeout_seconds", "late_policy", "pull"];
 
     private static readonly string[] WorkPoolKeys = ["name", "work_queue_name", "job_variables"];
     private static readonly string[] ScheduleKeys = ["cron", "interval", "timezone", "active", "anchor_date"];
     private static readonly string[] RetryKeys = ["max_retries", "delay_seconds", "backoff_factor", "jitter_percent", "on"];
     private static readonly string[] LatePolicyKeys = ["skip_after_seconds", "max_scheduled"];
+    private static readonly string[] GitCloneKeys = ["repository", "branch", "commit_sha", "credentials_secret", "directory"];
+    private static readonly string[] WorkingDirectoryKeys = ["directory"];
     private static readonly string[] BuildKeys = ["dockerfile", "repository", "image_name", "tag", "push", "base_image"];
 
     public FlowManifest Read(YamlNode? root)
@@ -101,6 +103,11 @@ internal sealed class ManifestReader(string path)
         }
 
         deployment.Schedules = [.. List(map, "schedules").Select(ReadSchedule)];
+        if (Value(map, "pull") is not null)
+        {
+            deployment.Pull = [.. List(map, "pull").Select(ReadPullStep)];
+        }
+
         if (Value(map, "build") is { } buildNode)
         {
             var build = Entry(buildNode, "build", BuildKeys);
@@ -116,6 +123,41 @@ internal sealed class ManifestReader(string path)
         }
 
         return deployment;
+    }
+
+    /// <summary>A <c>pull:</c> entry: <c>git_clone: {...}</c> or <c>set_working_directory: {directory: ...}</c>; the server checks the values.</summary>
+    private PullStepDto ReadPullStep(YamlNode node)
+    {
+        var step = Entry(node, "pull step", ["git_clone", "set_working_directory"]);
+        if (step.Children.Count != 1)
+        {
+            throw Error(step, "a pull step is one of 'git_clone:' or 'set_working_directory:'.");
+        }
+
+        if (Value(step, "git_clone") is { } cloneNode)
+        {
+            var clone = Entry(cloneNode, "git_clone", GitCloneKeys);
+            return new PullStepDto
+            {
+                GitClone = new GitCloneStep
+                {
+                    Repository = String(clone, "repository") ?? throw Error(clone, "git_clone needs 'repository': the address to clone."),
+                    Branch = String(clone, "branch"),
+                    CommitSha = String(clone, "commit_sha"),
+                    CredentialsSecret = String(clone, "credentials_secret"),
+                    Directory = String(clone, "directory"),
+                },
+            };
+        }
+
+        var directory = Entry(Value(step, "set_working_directory")!, "set_working_directory", WorkingDirectoryKeys);
+        return new PullStepDto
+        {
+            SetWorkingDirectory = new SetWorkingDirectoryStep
+            {
+                Directory = String(directory, "directory") ?? throw Error(directory, "set_working_directory needs 'directory'."),
+            },
+        };
     }
 
     private ManifestSchedule ReadSchedule(YamlNode node)

@@ -102,7 +102,29 @@ internal static class ManifestWriter
             map.Add("late_policy", lateMap);
         }
 
+        if (deployment.Pull is { } pull)
+        {
+            map.Add("pull", new YamlSequenceNode(pull.Select(step => (YamlNode)ToYaml(step))));
+        }
+
         return map;
+    }
+
+    private static YamlMappingNode ToYaml(Contracts.Deployments.PullStepDto step)
+    {
+        var inner = new YamlMappingNode();
+        if (step.GitClone is { } clone)
+        {
+            Add(inner, "repository", clone.Repository);
+            Add(inner, "branch", clone.Branch);
+            Add(inner, "commit_sha", clone.CommitSha);
+            Add(inner, "credentials_secret", clone.CredentialsSecret);
+            Add(inner, "directory", clone.Directory);
+            return new YamlMappingNode { { "git_clone", inner } };
+        }
+
+        Add(inner, "directory", step.SetWorkingDirectory?.Directory);
+        return new YamlMappingNode { { "set_working_directory", inner } };
     }
 
     public static string Serialize(YamlNode node) => Serializer.Serialize(node).ReplaceLineEndings("\n");

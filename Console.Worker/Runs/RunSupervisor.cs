@@ -5,6 +5,8 @@ using Console.Contracts.Security;
 using Console.Worker.Api;
 using Console.Worker.Infrastructure;
 using Console.Worker.Outbox;
+using Console.Worker.Pull;
+using Console.Contracts.Deployments;
 using Console.Worker.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -22,6 +24,7 @@ public sealed partial class RunSupervisor(
     IOptions<WorkerOptions> options,
     TimeProvider time,
     WorkerMetrics metrics,
+    PullStepRunner pullSteps,
     ILogger<RunSupervisor> logger)
 {
     private readonly WorkerOptions _options = options.Value;
@@ -59,6 +62,35 @@ public sealed partial class RunSupervisor(
             return;
         }
 
+        // 1b. code: the pull steps (a git checkout, a working directory) before anything is created.
+        try
+        {
+            spec = spec with { Code = await pullSteps.RunAsync(run, sink, stopping) };
+        }
+        catch (PullStepException ex)
+        {
+            sink.Write("worker", ex.Message, level: "error");
+            await EndAsync(run.Id, sink, RunOutcomes.Crashed(ex.Message), null, stopping);
+            await RemoveCheckoutAsync(run.Id, stopping);
+            return;
+        }
+
+        try
+        {
+            await StartAndSuperviseAsync(pool, run, spec, infrastructure, sink, stopping);
+        }
+        finally
+        {
+            // A container that outlives a stopping worker keeps its checkout: the worker that adopts it removes it.
+            if (!stopping.IsCancellationRequested || pool.Infrastructure?.Type == "process")
+            {
+                await RemoveCheckoutAsync(run.Id, CancellationToken.None);
+            }
+        }
+    }
+
+    private async Task StartAndSuperviseAsync(PoolContext pool, FlowRunDto run, RunSpec spec, IInfrastructure infrastructure, RunLogSink sink, CancellationToken stopping)
+    {
         // 2. running: create and start the infrastructure.
         IRunHandle handle;
         try
@@ -89,7 +121,13 @@ public sealed partial class RunSupervisor(
         {
             // 3. container: it runs; report Running with its id, then stream it until it ends.
             sink.Flush();
-            var running = outbox.EnqueueState(run.Id, new SetStateRequest { State = FlowRunState.Running, InfrastructureId = handle.InfrastructureId, Attempt = run.Attempt });
+            var running = outbox.EnqueueState(run.Id, new SetStateRequest
+            {
+                State = FlowRunState.Running,
+                InfrastructureId = handle.InfrastructureId,
+                CodeRevision = spec.Code?.Revision,
+                Attempt = run.Attempt,
+            });
             await SuperviseAsync(pool, run, handle, sink, running, startCancelled: false, stopping);
         }
     }
@@ -117,6 +155,18 @@ public sealed partial class RunSupervisor(
         }
     }
 
+    private async Task RemoveCheckoutAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await pullSteps.RemoveCheckoutAsync(runId, cancellationToken);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Projects.Git.GitException)
+        {
+            LogCleanupFailed(logger, ex, runId);
+        }
+    }
+
     /// <summary>Takes over a run whose infrastructure outlived a previous worker process (found by label).</summary>
     public async Task AdoptAsync(PoolContext pool, FlowRunDto run, OrphanInfo orphan, CancellationToken stopping)
     {
@@ -135,6 +185,10 @@ public sealed partial class RunSupervisor(
             ? outbox.EnqueueState(run.Id, new SetStateRequest { State = FlowRunState.Running, InfrastructureId = handle.InfrastructureId, Attempt = run.Attempt })
             : Task.FromResult(ReportOutcome.Delivered);
         await SuperviseAsync(pool, run, handle, sink, running, run.State == FlowRunState.Cancelling, stopping);
+        if (!stopping.IsCancellationRequested)
+        {
+            await RemoveCheckoutAsync(run.Id, CancellationToken.None); // what the previous worker process checked out for it
+        }
     }
 
     private async Task SuperviseAsync(PoolContext pool, FlowRunDto run, IRunHandle handle, RunLogSink sink, Task<ReportOutcome> running,

@@ -227,6 +227,10 @@ namespace Console.Core.Persistence.Migrations
                     b.Property<Guid>("PoolId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("PullSteps")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("QueueId")
                         .HasColumnType("TEXT");
 
@@ -358,6 +362,9 @@ namespace Console.Core.Persistence.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<DateTime?>("ClaimedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CodeRevision")
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime>("CreatedAt")

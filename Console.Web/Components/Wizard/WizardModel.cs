@@ -432,6 +432,7 @@ public sealed class WizardModel
             WorkQueueName = PoolStep.QueueName,
             JobVariables = variables.Count > 0 ? variables : null,
             Schedules = schedule is null ? null : [schedule],
+            PullSteps = PoolStep.PullSteps(),
         });
     }
 

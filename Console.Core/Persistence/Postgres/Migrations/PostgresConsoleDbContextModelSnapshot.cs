@@ -234,6 +234,10 @@ namespace Console.Core.Persistence.Postgres.Migrations
                     b.Property<Guid>("PoolId")
                         .HasColumnType("uuid");
 
+                    b.Property<string>("PullSteps")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<Guid>("QueueId")
                         .HasColumnType("uuid");
 
@@ -368,6 +372,9 @@ namespace Console.Core.Persistence.Postgres.Migrations
 
                     b.Property<DateTime?>("ClaimedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CodeRevision")
+                        .HasColumnType("text");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
