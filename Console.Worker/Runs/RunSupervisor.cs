@@ -70,7 +70,7 @@ public sealed partial class RunSupervisor(
         catch (PullStepException ex)
         {
             sink.Write("worker", ex.Message, level: "error");
-            await EndAsync(run.Id, sink, RunOutcomes.Crashed(ex.Message), null, stopping);
+            await EndAsync(run, sink, RunOutcomes.Crashed(ex.Message), null, stopping);
             await RemoveCheckoutAsync(run.Id, stopping);
             return;
         }
