@@ -32,8 +32,29 @@ public sealed record FlowRunDto
     /// <summary>When an AwaitingRetry run's next attempt is due.</summary>
     public DateTime? NextAttemptAt { get; init; }
 
+    /// <summary>
+    /// The deployment's <c>timeoutSeconds</c> (null = none), sent with the run so the worker that
+    /// claims it can stop it on time without reading the deployment.
+    /// </summary>
+    public int? TimeoutSeconds { get; init; }
+
     /// <summary>The commit a git-pulled run ran (its <c>gitClone</c> step's checkout).</summary>
     public string? CodeRevision { get; init; }
+
+    /// <summary>
+    /// Grows with every change of the run. A client that already shows a higher version drops the
+    /// event or answer carrying a lower one (it arrived late, e.g. through another replica).
+    /// </summary>
+    public long Version { get; init; }
+
+    /// <summary>Whether this is an older copy of <paramref name="shown"/> (the same run at a lower version), to be dropped.</summary>
+    public bool IsStaleAgainst(FlowRunDto? shown) => shown is not null && shown.Id == Id && Version < shown.Version;
+
+    /// <summary>
+    /// The deployment's pull steps, in the claim answer only (what the claiming worker runs before the
+    /// flow starts); null in every other answer.
+    /// </summary>
+    public IReadOnlyList<Deployments.PullStepDto>? PullSteps { get; init; }
 
     /// <summary>Set while the run, ended by the lease reaper, keeps its slot until a worker confirms its infrastructure gone.</summary>
     public DateTime? InfrastructureHeldSince { get; init; }

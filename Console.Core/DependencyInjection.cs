@@ -26,6 +26,7 @@ public static class DependencyInjection
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<StatusOptions>().BindConfiguration(StatusOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<WorkPoolOptions>().BindConfiguration(WorkPoolOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DeploymentOptions>().BindConfiguration(DeploymentOptions.Section);
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IChangeFeed, ChangeFeed>();

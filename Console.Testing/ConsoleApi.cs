@@ -56,6 +56,10 @@ public static class ConsoleApi
             ConcurrencyLimit = concurrencyLimit,
         }, HttpStatusCode.Created, ct);
 
+    /// <summary>PATCH /api/deployments/{id} as JSON: the fields it names change, the rest stay (e.g. <c>{"timeoutSeconds": 2}</c>).</summary>
+    public static Task<DeploymentDto> UpdateDeploymentAsync(this HttpClient http, Guid deployment, JsonObject patch, CancellationToken ct = default) =>
+        http.SendAsync<DeploymentDto>(HttpMethod.Patch, $"/api/deployments/{deployment}", patch, HttpStatusCode.OK, ct);
+
     /// <summary>A deployment exactly as the request says (run policies and all).</summary>
     public static Task<DeploymentDto> CreateDeploymentAsync(this HttpClient http, CreateDeploymentRequest request, CancellationToken ct = default) =>
         http.SendAsync<DeploymentDto>(HttpMethod.Post, "/api/deployments", request, HttpStatusCode.Created, ct);
@@ -158,7 +162,8 @@ public static class ConsoleApi
     public static Task<FlowRunDto> WaitForStateAsync(this HttpClient http, Guid id, FlowRunState state, int timeoutSeconds = 60) =>
         http.WaitForStateAsync(id, s => s == state, $"run {id} to be {state}", timeoutSeconds);
 
-    private static async Task<T> SendAsync<T>(this HttpClient http, HttpMethod method, string path, object? body, HttpStatusCode expected, CancellationToken ct)
+    /// <summary>Sends <paramref name="body"/> as JSON; anything but <paramref name="expected"/> fails with the answer's text.</summary>
+    public static async Task<T> SendAsync<T>(this HttpClient http, HttpMethod method, string path, object? body, HttpStatusCode expected, CancellationToken ct = default)
     {
         using var response = await http.SendCheckedAsync(method, path, body, expected, ct);
         return (await response.Content.ReadFromJsonAsync<T>(ConsoleJson.Options, ct))!;

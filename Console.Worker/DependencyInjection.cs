@@ -5,6 +5,7 @@ using Console.Worker.Infrastructure.Docker;
 using Console.Worker.Infrastructure.Process;
 using Console.Worker.Infrastructure.Swarm;
 using Console.Worker.Outbox;
+using Console.Worker.Pull;
 using Console.Worker.Runs;
 using Console.Worker.Telemetry;
 using Hangfire;
@@ -77,6 +78,16 @@ public static class DependencyInjection
         services.TryAddSingleton<WorkerHealth>();
         services.TryAddSingleton<WorkerTelemetryServer>();
         services.TryAddSingleton<RunSupervisor>();
+        services.TryAddSingleton(sp =>
+        {
+            // The mirrors live in the worker's state folder (so they outlive a restart), else in a temp folder of its own.
+            var identity = sp.GetRequiredService<WorkerIdentity>();
+            var root = identity.StateDirectory is { } dir
+                ? Path.GetFullPath(Path.Combine(dir, "git"))
+                : Path.Combine(Path.GetTempPath(), "console-worker-git", identity.Name);
+            return new GitMirrors(root, TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<WorkerOptions>>().Value.PullTimeoutSeconds));
+        });
+        services.TryAddSingleton<PullStepRunner>();
         services.TryAddSingleton<InfrastructureFencer>();
         services.TryAddSingleton<WorkerProcessor>();
 

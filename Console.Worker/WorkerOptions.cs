@@ -79,6 +79,10 @@ public sealed class WorkerOptions : IValidatableObject
     /// </summary>
     public string? StateDirectory { get; set; }
 
+    /// <summary>The longest one git command of a run's pull steps (a clone, a fetch) may take.</summary>
+    [Range(5, 3600)]
+    public int PullTimeoutSeconds { get; set; } = 600;
+
     /// <summary>Log lines are shipped when this many are buffered ...</summary>
     [Range(1, 10000)]
     public int LogBatchLines { get; set; } = 100;

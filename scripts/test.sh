@@ -41,7 +41,7 @@ setup_failed() {
 # 1. Packages (docker.io's dockerd is the check: the image may ship a docker CLI alone).
 ensure_packages \
     docker.io=dockerd busybox-static chromium=chromium sqlite3=sqlite3 iproute2=ip \
-    docker-registry=docker-registry postgresql redis-server=redis-server \
+    docker-registry=docker-registry postgresql redis-server=redis-server haproxy=haproxy \
     || setup_failed "could not install Debian packages"
 
 # 2. Docker engine and the local test image.

@@ -39,15 +39,56 @@ public sealed class ApiClient : IDisposable
 
     public Task<JsonNode?> PostAsync(string path, object? body, CancellationToken ct) => SendAsync(HttpMethod.Post, path, body, ct);
 
+    /// <summary>A POST with extra request headers (e.g. <c>Idempotency-Key</c>).</summary>
+    public Task<JsonNode?> PostAsync(string path, object? body, IReadOnlyDictionary<string, string> headers, CancellationToken ct) =>
+        SendAsync(HttpMethod.Post, path, body, ct, headers);
+
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
+    /// <summary>Pauses before each resend of an idempotent POST: three resends within about 7 s.</summary>
+    private static readonly TimeSpan[] ResendDelays = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)];
+
+    /// <summary>
+    /// A POST the server makes idempotent with an <c>Idempotency-Key</c> (creating a run): sent with
+    /// <paramref name="key"/>, or a new random key, and sent again with the same key when its answer
+    /// is lost on the way (502, 503, 504, no connection, no answer in time, e.g. a replica killed
+    /// behind a balancer). The server answers a repeat with the run the first request made, so a
+    /// resend never creates a second one.
+    /// </summary>
+    public async Task<JsonNode?> PostIdempotentAsync(string path, object? body, string? key, CancellationToken ct)
+    {
+        var headers = new Dictionary<string, string> { [IdempotencyKeyHeader] = key ?? Guid.NewGuid().ToString("N") };
+        for (var resend = 0; ; resend++)
+        {
+            try
+            {
+                return await PostAsync(path, body, headers, ct);
+            }
+            catch (Exception ex) when (resend < ResendDelays.Length && IsLostAnswer(ex))
+            {
+                await Task.Delay(ResendDelays[resend], ct);
+            }
+        }
+    }
+
+    private static bool IsLostAnswer(Exception ex) =>
+        ex is ServerUnreachableException or ApiProblemException { Status: 502 or 503 or 504 };
+
     public Task<JsonNode?> PatchAsync(string path, object body, CancellationToken ct) => SendAsync(HttpMethod.Patch, path, body, ct);
 
     public Task<JsonNode?> DeleteAsync(string path, CancellationToken ct) => SendAsync(HttpMethod.Delete, path, null, ct);
 
     public async Task<T> GetAsync<T>(string path, CancellationToken ct) => As<T>(await GetAsync(path, ct));
 
-    public async Task<JsonNode?> SendAsync(HttpMethod method, string path, object? body, CancellationToken ct)
+    public async Task<JsonNode?> SendAsync(HttpMethod method, string path, object? body, CancellationToken ct,
+        IReadOnlyDictionary<string, string>? headers = null)
     {
         using var request = new HttpRequestMessage(method, path.TrimStart('/'));
+        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+        {
+            request.Headers.Add(name, value);
+        }
+
         if (body is not null)
         {
             var json = body is JsonNode node ? node.ToJsonString() : JsonSerializer.Serialize(body, body.GetType(), ConsoleJson.Options);

@@ -3,6 +3,8 @@ using Console.Cli.Api;
 using Console.Cli.Hosting;
 using Console.Cli.Output;
 using Console.Contracts;
+using Console.Contracts.Deployments;
+using Console.Projects.Git;
 using Console.Projects.Flows;
 using Console.Projects.Images;
 using Spectre.Console;
@@ -47,6 +49,7 @@ public sealed class DeployCommand(ApiClient api, CliOutput output, CliContext cl
 
         deployment.Command = settings.Command ?? deployment.Command;
         deployment.Description = settings.Description ?? deployment.Description;
+        ApplyRunPolicies(settings, deployment);
 
         // 3. Schedules.
         if (Schedules(settings) is { } schedules)
@@ -103,6 +106,12 @@ public sealed class DeployCommand(ApiClient api, CliOutput output, CliContext cl
             deployment.Build = await prompts.BuildAsync(name, cli.WorkingDirectory);
         }
 
+        // 6b. Where a process pool's worker finds the code: the project's git remote, or this folder.
+        if (deployment.Pull is null && pool.Type == "process")
+        {
+            deployment.Pull = await PullStepsAsync(interactive, prompts);
+        }
+
         var request = project.ToCreateRequest(deployment, flow);
         if (deployment.Build is { } build)
         {
@@ -139,6 +148,27 @@ public sealed class DeployCommand(ApiClient api, CliOutput output, CliContext cl
     }
 
     private static UsageException Usage(string message) => new(message);
+
+    /// <summary>Run-policy flags over what console.yaml saved (the flag wins, field by field).</summary>
+    private static void ApplyRunPolicies(DeploySettings settings, ManifestDeployment deployment)
+    {
+        if (settings.Retries is not null || settings.RetryDelay is not null)
+        {
+            var retries = deployment.Retries ??= new ManifestRetries();
+            retries.MaxRetries = settings.Retries ?? retries.MaxRetries ?? 0;
+            retries.DelaySeconds = settings.RetryDelay ?? retries.DelaySeconds;
+        }
+
+        deployment.TimeoutSeconds = settings.Timeout ?? deployment.TimeoutSeconds;
+        if (settings.SkipLateAfter is not null || settings.MaxScheduled is not null)
+        {
+            var late = deployment.LatePolicy ??= new ManifestLatePolicy();
+            late.SkipAfterSeconds = settings.SkipLateAfter ?? late.SkipAfterSeconds;
+            late.MaxScheduled = settings.MaxScheduled ?? late.MaxScheduled;
+        }
+
+        deployment.CollisionStrategy = settings.ParsedCollisionStrategy ?? deployment.CollisionStrategy;
+    }
 
     private static FlowProject Load(string folder)
     {
@@ -251,6 +281,45 @@ public sealed class DeployCommand(ApiClient api, CliOutput output, CliContext cl
         }
     }
 
+    /// <summary>
+    /// As Prefect does: a process pool's runs start in the project folder (setWorkingDirectory),
+    /// or, when the folder is a git checkout with a remote, clone that remote's current branch
+    /// (asked; without prompts only when the branch is pushed, and the choice is said).
+    /// </summary>
+    private async Task<List<PullStepDto>> PullStepsAsync(bool interactive, DeployPrompts prompts)
+    {
+        var folder = Path.GetFullPath(cli.WorkingDirectory);
+        var here = new PullStepDto { SetWorkingDirectory = new SetWorkingDirectoryStep { Directory = folder } };
+        var checkout = await GitCheckout.ReadAsync(folder);
+        if (checkout is null)
+        {
+            output.Note($"Runs start in this folder ({folder}): the worker must see it at the same path.");
+            return [here];
+        }
+
+        var clone = checkout.ToStep();
+        var what = $"{checkout.Remote}{(checkout.Branch is { } b ? $" (branch {b})" : string.Empty)}";
+        if (checkout.Warning is { } warning)
+        {
+            output.Warn(warning);
+        }
+
+        bool useGit;
+        if (interactive)
+        {
+            useGit = await prompts.ConfirmAsync($"Your workers need this flow's code. Pull it from {what} when a run starts?", checkout.IsPushed);
+        }
+        else
+        {
+            useGit = checkout.IsPushed;
+            output.Note(useGit
+                ? $"Runs clone {what}{(clone.GitClone!.Directory is { } d ? $" and start in {d}" : string.Empty)} (the branch is pushed); add a 'pull:' list to console.yaml to choose otherwise."
+                : $"Runs start in this folder ({folder}), not a clone of {what}, since the remote lacks what is here; add a 'pull:' list to console.yaml to choose otherwise.");
+        }
+
+        return [useGit ? clone : here];
+    }
+
     private async Task<DeploymentDto?> ExistingAsync(string flow, string name, CancellationToken ct)
     {
         try
@@ -308,6 +377,32 @@ public sealed class DeployCommand(ApiClient api, CliOutput output, CliContext cl
         if (request.ConcurrencyLimit is { } limit)
         {
             patch["concurrencyLimit"] = limit;
+        }
+
+        // Like the concurrency limit, a run policy is changed when console.yaml or a flag gives it, and kept otherwise.
+        if (request.CollisionStrategy is { } strategy)
+        {
+            patch["collisionStrategy"] = strategy.ToString();
+        }
+
+        if (request.Retries is { } retries)
+        {
+            patch["retries"] = System.Text.Json.JsonSerializer.SerializeToNode(retries, Console.Contracts.Common.ConsoleJson.Options);
+        }
+
+        if (request.TimeoutSeconds is { } timeout)
+        {
+            patch["timeoutSeconds"] = timeout;
+        }
+
+        if (request.LatePolicy is { } late)
+        {
+            patch["latePolicy"] = System.Text.Json.JsonSerializer.SerializeToNode(late, Console.Contracts.Common.ConsoleJson.Options);
+        }
+
+        if (request.PullSteps is not null)
+        {
+            patch["pullSteps"] = System.Text.Json.JsonSerializer.SerializeToNode(request.PullSteps, Console.Contracts.Common.ConsoleJson.Options);
         }
 
         return (await api.PatchAsync($"/api/deployments/{existing.Id}", patch, ct), false);

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Console.Cli.Hosting;
+using Console.Contracts.Deployments;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -54,12 +55,47 @@ public sealed class DeploySettings : CliSettings
     [CommandOption("--description <TEXT>")]
     public string? Description { get; set; }
 
+    [CommandOption("--retries <N>")]
+    [Description("Retry a run that ends Failed, Crashed or TimedOut up to N times (0-100; 0 = none)")]
+    public int? Retries { get; set; }
+
+    [CommandOption("--retry-delay <SECONDS>")]
+    [Description("Seconds before a retry (default 10)")]
+    public int? RetryDelay { get; set; }
+
+    [CommandOption("--timeout <SECONDS>")]
+    [Description("Stop a run still running after SECONDS; it ends TimedOut")]
+    public int? Timeout { get; set; }
+
+    [CommandOption("--skip-late-after <SECONDS>")]
+    [Description("A run not started SECONDS after its scheduled time ends Skipped")]
+    public int? SkipLateAfter { get; set; }
+
+    [CommandOption("--max-scheduled <N>")]
+    [Description("Keep at most N waiting runs; the oldest beyond are Skipped")]
+    public int? MaxScheduled { get; set; }
+
+    [CommandOption("--collision-strategy <STRATEGY>")]
+    [Description("When the concurrency limit is full: Enqueue (wait, the default) or CancelNew")]
+    public string? CollisionStrategy { get; set; }
+
     [CommandOption("--save")]
     [Description("Save the deployment to console.yaml without asking")]
     public bool Save { get; set; }
 
+    /// <summary>The parsed <see cref="CollisionStrategy"/> (names only, any case); null when absent or unknown.</summary>
+    public CollisionStrategy? ParsedCollisionStrategy =>
+        Enum.TryParse<CollisionStrategy>(CollisionStrategy, ignoreCase: true, out var s) && Enum.IsDefined(s) && !CollisionStrategy!.Any(char.IsAsciiDigit) ? s : null;
+
     public override ValidationResult Validate() =>
         Cron is not null && Interval is not null ? ValidationResult.Error("Use --cron or --interval, not both.")
         : Interval is < 1 ? ValidationResult.Error("--interval must be at least 1 second.")
+        : Retries is < 0 or > 100 ? ValidationResult.Error("--retries must be from 0 to 100.")
+        : RetryDelay is < 0 ? ValidationResult.Error("--retry-delay must be at least 0 seconds.")
+        : Timeout is < 1 ? ValidationResult.Error("--timeout must be at least 1 second.")
+        : SkipLateAfter is < 0 ? ValidationResult.Error("--skip-late-after must be at least 0 seconds.")
+        : MaxScheduled is < 0 ? ValidationResult.Error("--max-scheduled must be at least 0.")
+        : CollisionStrategy is not null && ParsedCollisionStrategy is null
+            ? ValidationResult.Error($"--collision-strategy must be one of {string.Join(", ", Enum.GetNames<CollisionStrategy>())}, not '{CollisionStrategy}'.")
         : base.Validate();
 }

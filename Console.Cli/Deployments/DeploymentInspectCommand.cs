@@ -3,6 +3,7 @@ using Console.Cli.Api;
 using Console.Cli.Hosting;
 using Console.Cli.Output;
 using Console.Contracts;
+using Console.Contracts.Deployments;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -29,6 +30,10 @@ public sealed class DeploymentInspectCommand(ApiClient api, CliOutput output) : 
                     ("Status", Formats.Status(d.Status)),
                     ("Paused", d.IsPaused ? "yes" : "no"),
                     ("Schedules", d.Schedules.Count == 0 ? Formats.None : Markup.Escape(string.Join(", ", d.Schedules.Select(Describe)))),
+                    ("Concurrency limit", d.ConcurrencyLimit is { } limit ? $"{limit} ({d.CollisionStrategy})" : "unlimited"),
+                    ("Retries", Markup.Escape(RunPolicyText.Retries(d.Retries))),
+                    ("Timeout", d.TimeoutSeconds is { } timeout ? $"{timeout} s" : Formats.None),
+                    ("Late policy", Markup.Escape(RunPolicyText.Late(d.LatePolicy))),
                     ("Description", Formats.Text(d.Description)),
                     ("Created", Formats.Time(d.CreatedAt)),
                     ("Updated", Formats.Time(d.UpdatedAt)),

@@ -27,8 +27,17 @@ public sealed class DeploymentRunCommand(ApiClient api, CliOutput output, CliCon
         public int? StartIn { get; set; }
 
         [CommandOption("-w|--watch")]
-        [Description("Follow the run's state and logs live; the exit code is 0 only when it completes")]
+        [Description("Follow the run's state and logs live, every attempt; the exit code is 0 only when it completes (a failed attempt that will be retried is not the end)")]
         public bool Watch { get; set; }
+
+        [CommandOption("--idempotency-key <KEY>")]
+        [Description("Sent as the Idempotency-Key header (a new random key when omitted): the same key for the same deployment within 24 h gives the first run instead of a new one; a lost answer (502/503/504, timeout) is resent with the same key")]
+        public string? IdempotencyKey { get; set; }
+
+        public override Spectre.Console.ValidationResult Validate() =>
+            IdempotencyKey is { } key && (key.Trim().Length is 0 or > 255 || key.Any(c => char.IsControl(c) || c > '~'))
+                ? Spectre.Console.ValidationResult.Error("--idempotency-key must be 1-255 printable ASCII characters.")
+                : base.Validate();
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -41,9 +50,12 @@ public sealed class DeploymentRunCommand(ApiClient api, CliOutput output, CliCon
             JobVariables = KeyValues.Parse(settings.JobVariables, "--job-variable"),
             ScheduledStartAt = settings.StartIn is { } seconds ? DateTime.UtcNow.AddSeconds(seconds) : null,
         };
-        var node = await api.PostAsync($"/api/deployments/{deployment.Id}/runs", request, cancellationToken);
+        var path = $"/api/deployments/{deployment.Id}/runs";
+        // Always with a key (the user's or a new one): a lost answer is resent without making a second run.
+        var node = await api.PostIdempotentAsync(path, request, settings.IdempotencyKey?.Trim(), cancellationToken);
         var run = ApiClient.As<FlowRunDto>(node);
-        output.Success($"Created flow run '{run.Name}' of deployment '{deployment.FlowName}/{deployment.Name}'.");
+        output.Success($"Created flow run '{run.Name}' of deployment '{deployment.FlowName}/{deployment.Name}'"
+            + (run.MaxAttempts > 1 ? $" (up to {run.MaxAttempts} attempts)." : "."));
         output.Line($"[grey]Id:[/] {run.Id}");
         await HintWorkerAsync(deployment.WorkPoolName, cancellationToken);
 
@@ -70,7 +82,7 @@ public sealed class DeploymentRunCommand(ApiClient api, CliOutput output, CliCon
         return FinalExitCode(output, final);
     }
 
-    /// <summary>0 only for Completed; the reason is printed otherwise.</summary>
+    /// <summary>0 only for Completed (on whichever attempt); the reason is printed otherwise.</summary>
     public static int FinalExitCode(CliOutput output, FlowRunDto run)
     {
         ArgumentNullException.ThrowIfNull(output);
@@ -81,7 +93,8 @@ public sealed class DeploymentRunCommand(ApiClient api, CliOutput output, CliCon
             return ExitCodes.Success;
         }
 
-        var why = run.ExitCode is { } code ? $" with exit code {code}" : string.Empty;
+        var why = (run.ExitCode is { } code ? $" with exit code {code}" : string.Empty)
+            + (run.MaxAttempts > 1 ? $" on attempt {run.Attempt} of {run.MaxAttempts}" : string.Empty);
         var message = string.IsNullOrEmpty(run.StateMessage) ? string.Empty : $": {run.StateMessage}";
         output.Line($"[red]Flow run '{Spectre.Console.Markup.Escape(run.Name)}' finished as {run.State}{Spectre.Console.Markup.Escape(why + message)}[/]");
         return ExitCodes.Error;

@@ -26,10 +26,10 @@ public sealed class FlowRunInspectCommand(ApiClient api, CliOutput output) : Asy
         var run = ApiClient.As<FlowRunDto>(node);
         var history = await api.GetAsync<List<StateChangeDto>>($"/api/flow-runs/{run.Id}/history", cancellationToken);
         var diagnosis = await api.GetAsync<DiagnosisDto>($"/api/flow-runs/{run.Id}/diagnosis", cancellationToken);
-        var timeline = CliOutput.NewTable("When", "State", "Message");
+        var timeline = CliOutput.NewTable("When", "Attempt", "State", "Message");
         foreach (var change in history)
         {
-            timeline.AddRow(Formats.Time(change.Timestamp), Formats.State(change.State), Formats.Text(change.Message));
+            timeline.AddRow(Formats.Time(change.Timestamp), change.Attempt.ToString(CultureInfo.InvariantCulture), Formats.State(change.State), Formats.Text(change.Message));
         }
 
         output.Console.Write(new Rows(
@@ -41,6 +41,9 @@ public sealed class FlowRunInspectCommand(ApiClient api, CliOutput output) : Asy
                 ("Work pool", Markup.Escape(run.WorkPoolName)),
                 ("Work queue", Markup.Escape(run.WorkQueueName)),
                 ("State", Formats.State(run.State) + (string.IsNullOrEmpty(run.StateMessage) ? string.Empty : $" [grey]{Markup.Escape(run.StateMessage)}[/]")),
+                ("Attempt", $"{run.Attempt} of {run.MaxAttempts}"),
+                ("Next attempt", run.State == FlowRunState.AwaitingRetry && run.NextAttemptAt is { } next ? Formats.Time(next) : Formats.None),
+                ("Timeout", run.TimeoutSeconds is { } timeout ? $"{timeout} s" : Formats.None),
                 ("Exit code", run.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? Formats.None),
                 ("Worker", Formats.Text(run.WorkerName)),
                 ("Infrastructure", Formats.Text(run.InfrastructureId)),

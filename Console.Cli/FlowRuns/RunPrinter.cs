@@ -9,7 +9,7 @@ namespace Console.Cli.FlowRuns;
 /// <summary>Prints a run's log lines (each once, in order) and its state changes.</summary>
 public sealed class RunPrinter(CliOutput output)
 {
-    private FlowRunState? _lastState;
+    private (FlowRunState State, int Attempt)? _lastState;
 
     public long LastSeq { get; private set; }
 
@@ -38,9 +38,9 @@ public sealed class RunPrinter(CliOutput output)
     public void State(FlowRunDto run, DateTime? at = null)
     {
         ArgumentNullException.ThrowIfNull(run);
-        if (_lastState != run.State)
+        if (_lastState != (run.State, run.Attempt))
         {
-            Print(run, run.State, run.StateMessage, at ?? DateTime.UtcNow);
+            Print(run, run.State, run.Attempt, run.StateMessage, at ?? DateTime.UtcNow);
         }
     }
 
@@ -53,15 +53,15 @@ public sealed class RunPrinter(CliOutput output)
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(history);
         ArgumentNullException.ThrowIfNull(lines);
-        var from = _lastState is { } last ? history.ToList().FindLastIndex(h => h.State == last) + 1 : 0;
+        var from = _lastState is { } last ? history.ToList().FindLastIndex(h => (h.State, h.Attempt) == last) + 1 : 0;
         var events = history.Skip(Math.Max(from, 0)).Select(h => (h.Timestamp, State: (StateChangeDto?)h, Line: (LogLineDto?)null))
             .Concat(lines.Where(l => l.Seq > LastSeq).Select(l => (l.Timestamp, State: (StateChangeDto?)null, Line: (LogLineDto?)l)))
             .OrderBy(e => e.Timestamp);
         foreach (var (_, state, line) in events)
         {
-            if (state is not null && state.State != _lastState)
+            if (state is not null && (state.State, state.Attempt) != _lastState)
             {
-                Print(run, state.State, state.Message, state.Timestamp);
+                Print(run, state.State, state.Attempt, state.Message, state.Timestamp);
             }
             else if (line is not null)
             {
@@ -70,12 +70,16 @@ public sealed class RunPrinter(CliOutput output)
         }
     }
 
-    private void Print(FlowRunDto run, FlowRunState state, string? stateMessage, DateTime at)
+    private void Print(FlowRunDto run, FlowRunState state, int attempt, string? stateMessage, DateTime at)
     {
-        _lastState = state;
+        _lastState = (state, attempt);
         var message = string.IsNullOrEmpty(stateMessage) ? string.Empty : $" [grey]- {Markup.Escape(stateMessage)}[/]";
         var worker = state == FlowRunState.Pending && run.WorkerName is not null ? $" [grey](claimed by worker {Markup.Escape(run.WorkerName)})[/]" : string.Empty;
-        output.Line($"[grey]{Time(at)} |[/] Flow run '{Markup.Escape(run.Name)}' is {Formats.State(state)}{worker}{message}");
+        var of = run.MaxAttempts > 1 ? $" [grey](attempt {attempt} of {run.MaxAttempts})[/]" : string.Empty;
+        var next = state == FlowRunState.AwaitingRetry && run.NextAttemptAt is { } due && attempt == run.Attempt
+            ? $" [grey]- it starts {Formats.Ago(due)}[/]"
+            : string.Empty;
+        output.Line($"[grey]{Time(at)} |[/] Flow run '{Markup.Escape(run.Name)}' is {Formats.State(state)}{of}{worker}{next}{message}");
     }
 
     private static string Time(DateTime when) =>

@@ -5,6 +5,7 @@ using Console.Cli.Output;
 using Console.Contracts;
 using Console.Contracts.Common;
 using Console.Contracts.FlowRuns;
+using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -14,7 +15,11 @@ namespace Console.Cli.FlowRuns;
 /// Follows one flow run live through the hub (<c>WatchFlowRun</c>, events <c>FlowRunChanged</c> and
 /// <c>LogLines</c>) until it reaches a terminal state. After joining it reads the run and its logs
 /// over REST once, so nothing said before the join is missed; a quiet hub is double-checked over
-/// REST now and then, and without a hub the watcher polls.
+/// REST now and then, and without a hub the watcher polls. It connects by WebSockets without the
+/// negotiate round trip, so behind a round-robin balancer the one connection lands on one replica
+/// and no sticky session is needed (docs/scale-out.md). A run's events carry its version: one older
+/// than what the watcher has is dropped; after a gap (a reconnect, or the hub's <c>Resync</c> once
+/// the replicas' Redis is back) it reads the run again over REST.
 /// </summary>
 public sealed class RunWatcher(ApiClient api, CliContext cli, CliOutput output)
 {
@@ -62,7 +67,7 @@ public sealed class RunWatcher(ApiClient api, CliContext cli, CliOutput output)
                     fromRest = false;
                     switch (change)
                     {
-                        case FlowRunDto changed:
+                        case FlowRunDto changed when !changed.IsStaleAgainst(run):
                             run = changed;
                             break;
                         case LogLineDto[] lines:
@@ -85,7 +90,8 @@ public sealed class RunWatcher(ApiClient api, CliContext cli, CliOutput output)
 
             if (fromRest)
             {
-                run = await GetRunAsync(run.Id, ct);
+                var read = await GetRunAsync(run.Id, ct);
+                run = read.IsStaleAgainst(run) ? run : read;
                 await CatchUpLogsAsync(run.Id, printer, ct);
             }
 
@@ -117,6 +123,7 @@ public sealed class RunWatcher(ApiClient api, CliContext cli, CliOutput output)
                 events.TryWrite(lines);
             }
         });
+        hub.On("Resync", () => events.TryWrite(new Resync()));
         hub.Reconnected += async _ =>
         {
             // A new connection is in no group: join again, then read what the gap hid.

@@ -39,11 +39,11 @@ public static class Formats
     public static string StateColor(FlowRunState state) => state switch
     {
         FlowRunState.Completed => "green",
-        FlowRunState.Failed or FlowRunState.Crashed => "red",
+        FlowRunState.Failed or FlowRunState.Crashed or FlowRunState.TimedOut => "red",
         FlowRunState.Running => "blue",
         FlowRunState.Pending => "aqua",
-        FlowRunState.Late => "yellow",
-        FlowRunState.Cancelling or FlowRunState.Cancelled => "grey",
+        FlowRunState.Late or FlowRunState.AwaitingRetry => "yellow",
+        FlowRunState.Cancelling or FlowRunState.Cancelled or FlowRunState.Skipped => "grey",
         _ => "default",
     };
 

@@ -30,6 +30,7 @@ public sealed record DeploymentChanged(DeploymentDto Deployment) : ChangeEvent(D
 
 public sealed record DeploymentDeleted(Guid Id, string Pool) : ChangeEvent(Pool);
 
+/// <summary>A run changed; <see cref="FlowRunDto.Version"/> orders a run's events (a lower one than shown is stale).</summary>
 public sealed record FlowRunChanged(FlowRunDto FlowRun) : ChangeEvent(FlowRun.WorkPoolName);
 
 public sealed record LogLinesAdded(Guid FlowRunId, string Pool, IReadOnlyList<LogLineDto> Lines) : ChangeEvent(Pool);
@@ -48,3 +49,10 @@ public sealed record DeliveryRecorded(Automations.DeliveryDto Delivery) : Change
 
 /// <summary>An automation was created, changed (or fired) or deleted (<see cref="Automation"/> null).</summary>
 public sealed record AutomationChanged(Guid Id, Automations.AutomationDto? Automation) : ChangeEvent((string?)null);
+
+/// <summary>
+/// Events may have been missed: the feed between replicas was down and is back. Published on the
+/// replica that noticed, never relayed: its pages (and, through the hub's <c>Resync</c>, its hub
+/// clients) reload the current state instead of waiting for the next event.
+/// </summary>
+public sealed record FeedResync() : ChangeEvent((string?)null);

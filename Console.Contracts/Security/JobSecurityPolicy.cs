@@ -114,6 +114,33 @@ public static partial class JobSecurityPolicy
             || (host is not null && HostPaths.IsProtected(HostPaths.ResolveLinks(normalized), host.Protected));
     }
 
+    /// <summary>
+    /// The one bind the worker adds itself: a run's code checkout, read-only. Not user-chosen, so it
+    /// does not need the template's consent; it is allowed because of what it is, checked here: a
+    /// folder the worker made inside its own folder (<paramref name="workerFolder"/>, both compared
+    /// after normalising and following links, so a link cannot lead it elsewhere) that holds only
+    /// the checkout, so no protected folder or socket can be at or below it. It may itself lie below
+    /// a protected folder (a worker running as root keeps its state under /root): what is bound is
+    /// the checkout, never the folder around it.
+    /// </summary>
+    /// <exception cref="UnprocessableException">The checkout is outside the worker's folder or would expose the host.</exception>
+    public static void CheckWorkerBind(string source, string workerFolder, WorkerHost? host = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(workerFolder);
+        var folder = HostPaths.ResolveLinks(HostPaths.Normalize(workerFolder));
+        var resolved = HostPaths.ResolveLinks(HostPaths.Normalize(source));
+        var inside = folder != "/" && resolved.StartsWith(folder + "/", StringComparison.Ordinal);
+        var holdsProtected = HostPaths.Protected.Concat(host?.Protected ?? [])
+            .Any(p => p == resolved || p.StartsWith(resolved + "/", StringComparison.Ordinal));
+        if (!source.StartsWith('/') || !inside || holdsProtected || resolved.EndsWith(".sock", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new UnprocessableException("pullSteps",
+                $"The code checkout '{source}' must be a folder of its own inside the worker's folder '{workerFolder}' " +
+                "(after following links), holding none of the host's system folders: set the worker's state directory elsewhere.");
+        }
+    }
+
     /// <summary>Why a network mode may not be used without the template declaring it, or null when it may.</summary>
     public static string? SharedNamespace(string? networkMode)
     {

@@ -26,6 +26,8 @@ public sealed class Deployment
     public bool IsPaused { get; set; }
     public int? ConcurrencyLimit { get; set; }
 
+    /// <summary>JSON array of <see cref="PullStepDto"/>, normalised by <see cref="PullStepRules"/>.</summary>
+    public string PullSteps { get; set; } = "[]";
     /// <summary>What a run created while <see cref="ConcurrencyLimit"/> is full does.</summary>
     public CollisionStrategy CollisionStrategy { get; set; }
 

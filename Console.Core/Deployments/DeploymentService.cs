@@ -11,11 +11,12 @@ using Console.Core.Persistence;
 using Console.Core.WorkPools;
 using Console.Core.WorkQueues;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Console.Core.Deployments;
 
 public sealed partial class DeploymentService(
-    ConsoleDbContext db, IChangeFeed feed, StatusRules rules, WorkPoolService pools, FlowRunService runs)
+    ConsoleDbContext db, IChangeFeed feed, StatusRules rules, WorkPoolService pools, FlowRunService runs, IOptions<DeploymentOptions> options)
 {
     public async Task<IReadOnlyList<DeploymentDto>> ListAsync(string? pool = null, string? flow = null, CancellationToken ct = default)
     {
@@ -63,6 +64,7 @@ public sealed partial class DeploymentService(
         CommandLine.Split(request.Command);
         Schedules.Validate(request.Schedules);
         WorkPoolService.ValidateLimit(request.ConcurrencyLimit);
+        var pullSteps = PullStepRules.Normalize(request.PullSteps, options.Value.AllowLocalRepositories);
         RunPolicyRules.ValidateRetries(request.Retries);
         RunPolicyRules.ValidateTimeout(request.TimeoutSeconds);
         RunPolicyRules.ValidateLatePolicy(request.LatePolicy);
@@ -96,6 +98,7 @@ public sealed partial class DeploymentService(
             Description = request.Description,
             IsPaused = request.IsPaused ?? false,
             ConcurrencyLimit = request.ConcurrencyLimit,
+            PullSteps = ConsoleJson.Serialize(pullSteps),
             CollisionStrategy = collision,
             Retries = request.Retries is { } retries ? ConsoleJson.Serialize(RunPolicyRules.Normalize(retries)) : null,
             TimeoutSeconds = request.TimeoutSeconds,
@@ -139,6 +142,8 @@ public sealed partial class DeploymentService(
             throw new InvalidRequestException("entrypoint", "The entrypoint cannot be empty.");
         }
 
+        var pullSteps = request.PullSteps is null ? null : PullStepRules.Normalize(request.PullSteps, options.Value.AllowLocalRepositories);
+
         if (request.WorkQueueName is not null)
         {
             var queue = await FindQueueAsync(deployment.Pool, Names.Require(request.WorkQueueName, "workQueueName"), ct);
@@ -161,6 +166,7 @@ public sealed partial class DeploymentService(
         deployment.Description = request.Description ?? deployment.Description;
         deployment.IsPaused = request.IsPaused ?? deployment.IsPaused;
         deployment.ConcurrencyLimit = limit;
+        deployment.PullSteps = pullSteps is null ? deployment.PullSteps : ConsoleJson.Serialize(pullSteps);
         deployment.CollisionStrategy = collision;
         deployment.Retries = retries is null ? null : ConsoleJson.Serialize(RunPolicyRules.Normalize(retries));
         deployment.TimeoutSeconds = timeout;
@@ -245,6 +251,7 @@ public sealed partial class DeploymentService(
             Description = deployment.Description,
             IsPaused = deployment.IsPaused,
             ConcurrencyLimit = deployment.ConcurrencyLimit,
+            PullSteps = PullStepsOf(deployment),
             CollisionStrategy = deployment.CollisionStrategy,
             Retries = RetriesOf(deployment),
             TimeoutSeconds = deployment.TimeoutSeconds,
@@ -255,6 +262,11 @@ public sealed partial class DeploymentService(
         };
     }
 
+    public static IReadOnlyList<PullStepDto> PullStepsOf(Deployment deployment)
+    {
+        ArgumentNullException.ThrowIfNull(deployment);
+        return ConsoleJson.Deserialize<List<PullStepDto>>(deployment.PullSteps) ?? [];
+    }
     private static RetryPolicyDto? RetriesOf(Deployment deployment) =>
         deployment.Retries is null ? null : ConsoleJson.Deserialize<RetryPolicyDto>(deployment.Retries);
 

@@ -41,6 +41,12 @@ public sealed class FlowRun
     public DateTime UpdatedAt { get; set; }
 
     /// <summary>
+    /// 1 at creation, one more at every write (ConsoleDbContext stamps it): the order of a run's
+    /// change events, whichever replica published them.
+    /// </summary>
+    public long Version { get; set; }
+
+    /// <summary>
     /// Set when the run ended without its worker (the lease reaper settled it) while its
     /// infrastructure may still exist: until a worker confirms that infrastructure gone, the run
     /// keeps its concurrency slot (<see cref="FlowRunSlots"/>). Null otherwise.
@@ -50,6 +56,8 @@ public sealed class FlowRun
     /// <summary>When a worker confirmed the held infrastructure gone (stopped and removed it, or found none).</summary>
     public DateTime? InfrastructureReleasedAt { get; set; }
 
+    /// <summary>The commit a git-pulled run ran, as its worker reported it with Running.</summary>
+    public string? CodeRevision { get; set; }
     /// <summary>1-based. Raised when the run enters AwaitingRetry, so it always names the attempt the run is on or waits for (docs/reliability.md, "Retries").</summary>
     public int Attempt { get; set; } = 1;
 

@@ -8,7 +8,11 @@ namespace Console.Core.FlowRuns;
 /// run, so the run keeps its slot until a worker confirms it gone (<see cref="FlowRun.InfrastructureHeldSince"/>).
 /// Never taken from a request.
 /// </param>
-public sealed record StateReport(FlowRunState State, string? Message = null, int? ExitCode = null, string? InfrastructureId = null, bool InfrastructureMayRemain = false);
+/// <param name="CodeRevision">The commit a git-pulled run checked out, reported with Running.</param>
+public sealed record StateReport(FlowRunState State, string? Message = null, int? ExitCode = null, string? InfrastructureId = null, bool InfrastructureMayRemain = false)
+{
+    public string? CodeRevision { get; init; }
+}
 
 /// <summary>
 /// The one place every state change goes through. It validates the transition and is idempotent:
@@ -37,6 +41,12 @@ public static class FlowRunOrchestrator
             if (report.InfrastructureId is not null && run.InfrastructureId != report.InfrastructureId && !from.IsTerminal())
             {
                 run.InfrastructureId = report.InfrastructureId;
+                changed = true;
+            }
+
+            if (to == FlowRunState.Running && report.CodeRevision is not null && run.CodeRevision != report.CodeRevision)
+            {
+                run.CodeRevision = report.CodeRevision;
                 changed = true;
             }
 
@@ -76,6 +86,7 @@ public static class FlowRunOrchestrator
                 break;
             case FlowRunState.Running:
                 run.StartedAt ??= now;
+                run.CodeRevision = report.CodeRevision ?? run.CodeRevision;
                 break;
             case var terminal when terminal.IsTerminal():
                 run.EndedAt = now;

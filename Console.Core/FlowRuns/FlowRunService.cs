@@ -47,7 +47,22 @@ public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, Status
         return [.. list.Select(ToDto)];
     }
 
-    public async Task<FlowRunDto> GetAsync(Guid id, CancellationToken ct = default) => ToDto(await FindAsync(id, ct));
+    public async Task<FlowRunDto> GetAsync(Guid id, CancellationToken ct = default) => (await ToDtosWithTimeoutAsync([await FindAsync(id, ct)], ct))[0];
+
+    /// <summary>
+    /// The runs with their deployment's <c>timeoutSeconds</c>: the claim answer and a single run's
+    /// read carry it, so the worker that runs (or adopts) a run stops it on time.
+    /// </summary>
+    public async Task<IReadOnlyList<FlowRunDto>> ToDtosWithTimeoutAsync(IReadOnlyList<FlowRun> runs, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        var ids = runs.Where(r => r.DeploymentId is not null).Select(r => r.DeploymentId!.Value).Distinct().ToList();
+        var timeouts = ids.Count == 0
+            ? []
+            : await db.Deployments.AsNoTracking().Where(d => ids.Contains(d.Id) && d.TimeoutSeconds != null)
+                .ToDictionaryAsync(d => d.Id, d => d.TimeoutSeconds, ct);
+        return [.. runs.Select(r => ToDto(r) with { TimeoutSeconds = r.DeploymentId is { } d ? timeouts.GetValueOrDefault(d) : null })];
+    }
 
     public async Task<FlowRun> FindAsync(Guid id, CancellationToken ct = default) =>
         await db.FlowRuns.FirstOrDefaultAsync(r => r.Id == id, ct)
@@ -82,6 +97,12 @@ public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, Status
             throw new InvalidRequestException("state", "The target state is required.");
         }
 
+        var revision = request.CodeRevision?.Trim().ToLowerInvariant();
+        if (revision is not null && (revision.Length is < 7 or > 64 || !revision.All(char.IsAsciiHexDigitLower)))
+        {
+            throw new InvalidRequestException("codeRevision", "A code revision is a commit: 7 to 64 hexadecimal digits.");
+        }
+
         if (state is FlowRunState.AwaitingRetry or FlowRunState.Skipped)
         {
             throw new ConflictException($"{state} is set by the server (its retry or late policy), never reported.");
@@ -92,7 +113,10 @@ public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, Status
             throw new InvalidRequestException("attempt", "The attempt is 1 or more.");
         }
 
-        var report = new StateReport(state, request.Message, request.ExitCode, request.InfrastructureId);
+        var report = new StateReport(state, request.Message, request.ExitCode, request.InfrastructureId)
+        {
+            CodeRevision = state == FlowRunState.Running ? revision : null,
+        };
         return await ApplyToLatestAsync(id, run => request.Attempt is { } attempt && attempt != run.Attempt
             ? throw new ConflictException(attempt < run.Attempt
                 ? $"Attempt {attempt} of the run has ended; the run is on attempt {run.Attempt} ({run.State}). The report is refused."
@@ -339,8 +363,10 @@ public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, Status
             StartedAt = run.StartedAt,
             EndedAt = run.EndedAt,
             CreatedAt = run.CreatedAt,
+            CodeRevision = run.CodeRevision,
             InfrastructureHeldSince = run.InfrastructureHeldSince,
             InfrastructureReleasedAt = run.InfrastructureReleasedAt,
+            Version = run.Version,
             Attempt = run.Attempt,
             MaxAttempts = run.MaxAttempts,
             NextAttemptAt = run.NextAttemptAt,

@@ -69,6 +69,21 @@ public sealed class ConsoleMetrics
 
     public void LogLinesIngested(string pool, int count) => _logLines.Add(count, new KeyValuePair<string, object?>("pool", pool));
 
+    /// <summary>
+    /// The server jobs' gauges, read from <paramref name="read"/> at each scrape: seconds since each
+    /// job last ran, and 1 for a job overdue (not run for three of its intervals).
+    /// </summary>
+    public void ObserveServerJobs(Func<IReadOnlyList<(string Job, double SecondsSinceRun, bool Overdue)>> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        _meter.CreateObservableGauge<double>("console.server_jobs.since_last_run",
+            () => read().Select(j => new Measurement<double>(j.SecondsSinceRun, new KeyValuePair<string, object?>("job", j.Job))), "s",
+            "Seconds since each server job last finished a pass on any replica (since this replica started when it has not run since).");
+        _meter.CreateObservableGauge<long>("console.server_jobs.overdue",
+            () => read().Select(j => new Measurement<long>(j.Overdue ? 1 : 0, new KeyValuePair<string, object?>("job", j.Job))), "{job}",
+            "1 when a server job has not run for three of its intervals (the health check reports Degraded).");
+    }
+
     public void RunRetried(string pool, string deployment, Contracts.FlowRuns.FlowRunState ended) =>
         _retries.Add(1, new KeyValuePair<string, object?>("pool", pool), new KeyValuePair<string, object?>("deployment", deployment),
             new KeyValuePair<string, object?>("state", ended.ToString()));

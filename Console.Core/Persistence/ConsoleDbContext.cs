@@ -46,6 +46,37 @@ public class ConsoleDbContext : DbContext
     public DbSet<DeliveryAttempt> DeliveryAttempts => Set<DeliveryAttempt>();
     public DbSet<Secret> Secrets => Set<Secret>();
 
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        StampVersions();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        StampVersions();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    /// <summary>
+    /// Every write of a run moves its <see cref="FlowRun.Version"/> on by one, whatever path wrote
+    /// it: change events carry it so clients drop one that arrives after a newer one.
+    /// </summary>
+    private void StampVersions()
+    {
+        foreach (var entry in ChangeTracker.Entries<FlowRun>())
+        {
+            if (entry.State == EntityState.Added)
+            {
+                entry.Entity.Version = Math.Max(entry.Entity.Version, 1);
+            }
+            else if (entry.State == EntityState.Modified)
+            {
+                entry.Entity.Version = entry.OriginalValues.GetValue<long>(nameof(FlowRun.Version)) + 1;
+            }
+        }
+    }
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         ArgumentNullException.ThrowIfNull(configurationBuilder);

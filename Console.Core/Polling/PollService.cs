@@ -13,6 +13,8 @@ using Console.Contracts.Security;
 using Console.Core.Workers;
 using Console.Core.WorkPools;
 using Console.Core.WorkQueues;
+using Console.Contracts.Deployments;
+using Microsoft.EntityFrameworkCore;
 
 namespace Console.Core.Polling;
 
@@ -102,20 +104,34 @@ public sealed class PollService(
     }
 
     /// <summary>
-    /// The claimed runs, each with the values of the secrets it uses when the caller may receive
+    /// The claimed runs with what their worker needs beyond the run itself: the deployment's pull
+    /// steps as they are at claim time, and the values of the secrets the run uses (its job
+    /// variables', its pool template's, its pull steps' credentials) when the caller may receive
     /// them: a worker (its key's pools were checked before the poll got here), an admin key, or an
     /// open console. An operator's key polls without them, and the worker ends such a run Crashed
     /// naming the secret it lacks.
     /// </summary>
     private async Task<IReadOnlyList<FlowRunDto>> ClaimAnswerAsync(ClaimOutcome outcome, CancellationToken ct)
     {
+        var ids = outcome.Claimed.Where(r => r.DeploymentId is not null).Select(r => r.DeploymentId!.Value).Distinct().ToList();
+        var stepsOf = await db.Deployments.AsNoTracking()
+            .Where(d => ids.Contains(d.Id) && d.PullSteps != "[]")
+            .Select(d => new { d.Id, d.PullSteps })
+            .ToDictionaryAsync(d => d.Id, d => d.PullSteps, ct);
         var actor = actors.Current;
         var mayReceive = actor.IsWorker || actor.Kind is ActorKind.System or ActorKind.Anonymous || Roles.MayAdminister(actor.Role);
         var answer = new List<FlowRunDto>(outcome.Claimed.Count);
-        foreach (var run in outcome.Claimed)
+        // With each deployment's timeoutSeconds (the worker enforces it), then the run's secrets.
+        var dtos = await runs.ToDtosWithTimeoutAsync(outcome.Claimed, ct);
+        foreach (var (run, dto) in outcome.Claimed.Zip(dtos))
         {
-            var dto = runs.ToDto(run);
-            answer.Add(mayReceive && await secrets.ForClaimAsync(run, outcome.Pool, ct) is { } values ? dto with { Secrets = values } : dto);
+            IReadOnlyList<PullStepDto> steps = run.DeploymentId is { } id && stepsOf.TryGetValue(id, out var json)
+                ? ConsoleJson.Deserialize<List<PullStepDto>>(json) ?? []
+                : [];
+            var claimed = dto with { PullSteps = steps };
+            answer.Add(mayReceive && await secrets.ForClaimAsync(run, outcome.Pool, SecretReferences.InPullSteps(steps), ct) is { } values
+                ? claimed with { Secrets = values }
+                : claimed);
         }
 
         return answer;

@@ -16,15 +16,16 @@ namespace Console.Core.Secrets;
 public sealed class RunSecrets(ConsoleDbContext db, SecretCipher cipher)
 {
     /// <summary>
-    /// Every secret a run uses: references in its job variables and its pool's template, and the
-    /// <c>registry_credentials</c> it names. Pull steps add theirs here when runs carry them.
+    /// Every secret a run uses: references in its job variables and its pool's template, the
+    /// <c>registry_credentials</c> it names, and <paramref name="alsoNamed"/> (its pull steps' credentials).
     /// </summary>
-    public static IReadOnlyList<string> NamesOf(FlowRun run, WorkPool pool)
+    public static IReadOnlyList<string> NamesOf(FlowRun run, WorkPool pool, IEnumerable<string>? alsoNamed = null)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(pool);
         return [.. SecretReferences.InJobVariables(ConsoleJson.ParseObject(run.JobVariables))
             .Concat(SecretUsage.NamesOf(pool))
+            .Concat(alsoNamed ?? [])
             .Where(Names.IsValid)
             .Distinct(StringComparer.Ordinal)];
     }
@@ -34,9 +35,9 @@ public sealed class RunSecrets(ConsoleDbContext db, SecretCipher cipher)
     /// left out: the worker ends the run Crashed naming the missing one. Only call this for a
     /// caller allowed to receive them (a worker key of the run's pool, an admin key, the embedded worker).
     /// </summary>
-    public async Task<IReadOnlyDictionary<string, string>?> ForClaimAsync(FlowRun run, WorkPool pool, CancellationToken ct = default)
+    public async Task<IReadOnlyDictionary<string, string>?> ForClaimAsync(FlowRun run, WorkPool pool, IEnumerable<string>? alsoNamed = null, CancellationToken ct = default)
     {
-        var names = NamesOf(run, pool);
+        var names = NamesOf(run, pool, alsoNamed);
         return await ResolveForRunAsync(run.Id, names, ct);
     }
 

@@ -19,12 +19,16 @@ public sealed record SecretUser(string Kind, string Name)
 /// </summary>
 public sealed class SecretUsage(ConsoleDbContext db)
 {
-    /// <summary>Every secret a deployment names: its job variables (and, once stored, its pull steps).</summary>
+    /// <summary>Every secret a deployment's job variables name.</summary>
     public static IEnumerable<string> NamesOf(Deployment deployment)
     {
         ArgumentNullException.ThrowIfNull(deployment);
         return SecretReferences.InJobVariables(ConsoleJson.ParseObject(deployment.JobVariables));
     }
+
+    /// <summary>Every secret a deployment's pull steps name (a gitClone's credentialsSecret).</summary>
+    public static IEnumerable<string> PullStepNamesOf(Deployment deployment) =>
+        SecretReferences.InPullSteps(DeploymentService.PullStepsOf(deployment));
 
     public static IEnumerable<string> NamesOf(WorkPool pool)
     {
@@ -51,7 +55,7 @@ public sealed class SecretUsage(ConsoleDbContext db)
 
         foreach (var deployment in await db.Deployments.AsNoTracking().ToListAsync(ct))
         {
-            Add(NamesOf(deployment), new SecretUser("deployment", $"{deployment.FlowName}/{deployment.Name}"));
+            Add(NamesOf(deployment).Concat(PullStepNamesOf(deployment)), new SecretUser("deployment", $"{deployment.FlowName}/{deployment.Name}"));
         }
 
         return users.ToDictionary(p => p.Key, p => (IReadOnlyList<SecretUser>)p.Value, StringComparer.Ordinal);

@@ -93,6 +93,10 @@ public sealed class SecuritySaveChangesInterceptor(IActorAccessor actors, TimePr
                     var merged = JobTemplate.Parse(template).Merge(deployment.Command, ConsoleJson.ParseObject(deployment.JobVariables));
                     JobSecurityPolicy.CheckVariables(template, merged);
                     await SecretUsage.RequireExistingAsync(context, SecretUsage.NamesOf(deployment), "jobVariables", ct);
+                    await SecretUsage.RequireExistingAsync(context, SecretUsage.PullStepNamesOf(deployment), "pullSteps", ct);
+                    break;
+                case Deployment deployment when entry.State == EntityState.Modified && entry.Property(nameof(Deployment.PullSteps)).IsModified:
+                    await SecretUsage.RequireExistingAsync(context, SecretUsage.PullStepNamesOf(deployment), "pullSteps", ct);
                     break;
                 case FlowRun run when entry.State == EntityState.Added:
                     var runPool = await PoolAsync(context, run.PoolId, ct);

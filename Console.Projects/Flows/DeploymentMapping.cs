@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
+using Console.Contracts;
 using Console.Contracts.Common;
 using Console.Contracts.Deployments;
-using Console.Contracts;
 using Console.Projects.Images;
 
 namespace Console.Projects.Flows;
@@ -49,6 +49,52 @@ public static class DeploymentMapping
             Description = deployment.Description,
             IsPaused = deployment.Paused,
             ConcurrencyLimit = deployment.ConcurrencyLimit,
+            CollisionStrategy = deployment.CollisionStrategy,
+            Retries = ToDto(deployment.Retries),
+            TimeoutSeconds = deployment.TimeoutSeconds,
+            LatePolicy = deployment.LatePolicy is { } late ? new LatePolicyDto { SkipAfterSeconds = late.SkipAfterSeconds, MaxScheduled = late.MaxScheduled } : null,
+            PullSteps = deployment.Pull,
+        };
+    }
+
+    /// <summary>The REST retry policy of a <c>retries:</c> section: what it leaves out takes the contract's defaults.</summary>
+    public static RetryPolicyDto? ToDto(ManifestRetries? retries)
+    {
+        if (retries is null)
+        {
+            return null;
+        }
+
+        var defaults = new RetryPolicyDto();
+        return new RetryPolicyDto
+        {
+            MaxRetries = retries.MaxRetries ?? defaults.MaxRetries,
+            DelaySeconds = retries.DelaySeconds ?? defaults.DelaySeconds,
+            BackoffFactor = retries.BackoffFactor ?? defaults.BackoffFactor,
+            JitterPercent = retries.JitterPercent ?? defaults.JitterPercent,
+            On = retries.On is { } on ? [.. on] : defaults.On,
+        };
+    }
+
+    /// <summary>
+    /// The <c>retries:</c> section of a REST retry policy: only what differs from the defaults is
+    /// written (a policy of defaults but its count is <c>max_retries</c> alone).
+    /// </summary>
+    public static ManifestRetries? ToManifest(RetryPolicyDto? retries)
+    {
+        if (retries is null)
+        {
+            return null;
+        }
+
+        var defaults = new RetryPolicyDto();
+        return new ManifestRetries
+        {
+            MaxRetries = retries.MaxRetries,
+            DelaySeconds = retries.DelaySeconds == defaults.DelaySeconds ? null : retries.DelaySeconds,
+            BackoffFactor = retries.BackoffFactor.Equals(defaults.BackoffFactor) ? null : retries.BackoffFactor,
+            JitterPercent = retries.JitterPercent == defaults.JitterPercent ? null : retries.JitterPercent,
+            On = retries.On.Order().SequenceEqual(defaults.On.Order()) ? null : [.. retries.On],
         };
     }
 
@@ -94,6 +140,13 @@ public static class DeploymentMapping
             Build = build,
             Paused = request.IsPaused,
             ConcurrencyLimit = request.ConcurrencyLimit,
+            CollisionStrategy = request.CollisionStrategy is null or Contracts.Deployments.CollisionStrategy.Enqueue ? null : request.CollisionStrategy,
+            Retries = ToManifest(request.Retries),
+            TimeoutSeconds = request.TimeoutSeconds,
+            LatePolicy = request.LatePolicy is { } late && (late.SkipAfterSeconds is not null || late.MaxScheduled is not null)
+                ? new ManifestLatePolicy { SkipAfterSeconds = late.SkipAfterSeconds, MaxScheduled = late.MaxScheduled }
+                : null,
+            Pull = request.PullSteps is { Count: > 0 } steps ? [.. steps] : null,
         };
     }
 

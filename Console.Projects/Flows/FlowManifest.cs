@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using Console.Contracts.Deployments;
+using Console.Contracts.FlowRuns;
 
 namespace Console.Projects.Flows;
 
@@ -65,6 +67,24 @@ public sealed class ManifestDeployment
     /// <summary>At most this many runs of the deployment at once.</summary>
     public int? ConcurrencyLimit { get; set; }
 
+    /// <summary><c>collision_strategy</c>: what a new run does when the concurrency limit is full (Enqueue when absent).</summary>
+    public CollisionStrategy? CollisionStrategy { get; set; }
+
+    /// <summary><c>retries</c>: the retry policy; none when absent.</summary>
+    public ManifestRetries? Retries { get; set; }
+
+    /// <summary><c>timeout_seconds</c>: the longest a run may stay Running; no limit when absent.</summary>
+    public int? TimeoutSeconds { get; set; }
+
+    /// <summary><c>late_policy</c>: what happens to runs that could not start on time; none when absent.</summary>
+    public ManifestLatePolicy? LatePolicy { get; set; }
+
+    /// <summary>
+    /// The <c>pull:</c> list (<c>git_clone:</c> and <c>set_working_directory:</c> entries): what the
+    /// worker does before each run starts. Null when absent.
+    /// </summary>
+    public List<Contracts.Deployments.PullStepDto>? Pull { get; set; }
+
     /// <inheritdoc cref="ManifestFlow.Line"/>
     public int? Line { get; set; }
 
@@ -87,8 +107,50 @@ public sealed class ManifestDeployment
             : null,
         Paused = Paused,
         ConcurrencyLimit = ConcurrencyLimit,
+        CollisionStrategy = CollisionStrategy,
+        Retries = Retries is { } retries
+            ? new ManifestRetries
+            {
+                MaxRetries = retries.MaxRetries,
+                DelaySeconds = retries.DelaySeconds,
+                BackoffFactor = retries.BackoffFactor,
+                JitterPercent = retries.JitterPercent,
+                On = retries.On is null ? null : [.. retries.On],
+            }
+            : null,
+        TimeoutSeconds = TimeoutSeconds,
+        LatePolicy = LatePolicy is { } late ? new ManifestLatePolicy { SkipAfterSeconds = late.SkipAfterSeconds, MaxScheduled = late.MaxScheduled } : null,
+        Pull = Pull is null ? null : [.. Pull],
         Line = Line,
     };
+}
+
+/// <summary>
+/// The <c>retries:</c> section (or <c>retries: 3</c>, short for <c>max_retries: 3</c>). What is absent
+/// takes the REST defaults (delay 10 s, backoff 1, no jitter, on Failed, Crashed and TimedOut).
+/// </summary>
+public sealed class ManifestRetries
+{
+    public int? MaxRetries { get; set; }
+
+    public int? DelaySeconds { get; set; }
+
+    public double? BackoffFactor { get; set; }
+
+    public int? JitterPercent { get; set; }
+
+    /// <summary>The final states that are retried (any of Failed, Crashed, TimedOut).</summary>
+    public List<FlowRunState>? On { get; set; }
+}
+
+/// <summary>The <c>late_policy:</c> section.</summary>
+public sealed class ManifestLatePolicy
+{
+    /// <summary>A run not claimed this many seconds after its expected start ends Skipped.</summary>
+    public int? SkipAfterSeconds { get; set; }
+
+    /// <summary>The most waiting runs the deployment keeps; the oldest beyond it are Skipped.</summary>
+    public int? MaxScheduled { get; set; }
 }
 
 public sealed class ManifestWorkPool

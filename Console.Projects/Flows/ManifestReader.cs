@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Console.Contracts;
 using Console.Contracts.Common;
 using Console.Contracts.Deployments;
+using Console.Contracts.FlowRuns;
 using YamlDotNet.RepresentationModel;
 
 namespace Console.Projects.Flows;
@@ -17,10 +18,15 @@ internal sealed class ManifestReader(string path)
     private static readonly string[] FlowKeys = ["name", "entrypoint", "command", "description"];
 
     private static readonly string[] DeploymentKeys =
-        ["name", "flow", "entrypoint", "command", "description", "work_pool", "parameters", "schedules", "tags", "build", "paused", "concurrency_limit"];
+        ["name", "flow", "entrypoint", "command", "description", "work_pool", "parameters", "schedules", "tags", "build", "paused", "concurrency_limit",
+            "collision_strategy", "retries", "timeout_seconds", "late_policy", "pull"];
 
     private static readonly string[] WorkPoolKeys = ["name", "work_queue_name", "job_variables"];
     private static readonly string[] ScheduleKeys = ["cron", "interval", "timezone", "active", "anchor_date"];
+    private static readonly string[] RetryKeys = ["max_retries", "delay_seconds", "backoff_factor", "jitter_percent", "on"];
+    private static readonly string[] LatePolicyKeys = ["skip_after_seconds", "max_scheduled"];
+    private static readonly string[] GitCloneKeys = ["repository", "branch", "commit_sha", "credentials_secret", "directory"];
+    private static readonly string[] WorkingDirectoryKeys = ["directory"];
     private static readonly string[] BuildKeys = ["dockerfile", "repository", "image_name", "tag", "push", "base_image"];
 
     public FlowManifest Read(YamlNode? root)
@@ -69,8 +75,21 @@ internal sealed class ManifestReader(string path)
             Tags = [.. List(map, "tags").Select(t => Scalar(t, "a tag"))],
             Paused = Bool(map, "paused"),
             ConcurrencyLimit = Int(map, "concurrency_limit", minimum: 0),
+            CollisionStrategy = Choice<CollisionStrategy>(map, "collision_strategy"),
+            Retries = Retries(map),
+            TimeoutSeconds = Int(map, "timeout_seconds", minimum: 1),
             Line = Line(map),
         };
+
+        if (Value(map, "late_policy") is { } lateNode)
+        {
+            var late = Entry(lateNode, "late_policy", LatePolicyKeys);
+            deployment.LatePolicy = new ManifestLatePolicy
+            {
+                SkipAfterSeconds = Int(late, "skip_after_seconds", minimum: 0),
+                MaxScheduled = Int(late, "max_scheduled", minimum: 0),
+            };
+        }
 
         if (Value(map, "work_pool") is { } poolNode)
         {
@@ -84,6 +103,11 @@ internal sealed class ManifestReader(string path)
         }
 
         deployment.Schedules = [.. List(map, "schedules").Select(ReadSchedule)];
+        if (Value(map, "pull") is not null)
+        {
+            deployment.Pull = [.. List(map, "pull").Select(ReadPullStep)];
+        }
+
         if (Value(map, "build") is { } buildNode)
         {
             var build = Entry(buildNode, "build", BuildKeys);
@@ -99,6 +123,41 @@ internal sealed class ManifestReader(string path)
         }
 
         return deployment;
+    }
+
+    /// <summary>A <c>pull:</c> entry: <c>git_clone: {...}</c> or <c>set_working_directory: {directory: ...}</c>; the server checks the values.</summary>
+    private PullStepDto ReadPullStep(YamlNode node)
+    {
+        var step = Entry(node, "pull step", ["git_clone", "set_working_directory"]);
+        if (step.Children.Count != 1)
+        {
+            throw Error(step, "a pull step is one of 'git_clone:' or 'set_working_directory:'.");
+        }
+
+        if (Value(step, "git_clone") is { } cloneNode)
+        {
+            var clone = Entry(cloneNode, "git_clone", GitCloneKeys);
+            return new PullStepDto
+            {
+                GitClone = new GitCloneStep
+                {
+                    Repository = String(clone, "repository") ?? throw Error(clone, "git_clone needs 'repository': the address to clone."),
+                    Branch = String(clone, "branch"),
+                    CommitSha = String(clone, "commit_sha"),
+                    CredentialsSecret = String(clone, "credentials_secret"),
+                    Directory = String(clone, "directory"),
+                },
+            };
+        }
+
+        var directory = Entry(Value(step, "set_working_directory")!, "set_working_directory", WorkingDirectoryKeys);
+        return new PullStepDto
+        {
+            SetWorkingDirectory = new SetWorkingDirectoryStep
+            {
+                Directory = String(directory, "directory") ?? throw Error(directory, "set_working_directory needs 'directory'."),
+            },
+        };
     }
 
     private ManifestSchedule ReadSchedule(YamlNode node)
@@ -217,12 +276,59 @@ internal sealed class ManifestReader(string path)
         var other => throw Error(other, $"'{key}' must be true or false."),
     };
 
-    private int? Int(YamlMappingNode map, string key, int minimum) => Value(map, key) switch
+    private int? Int(YamlMappingNode map, string key, int minimum, int maximum = int.MaxValue) => Value(map, key) switch
     {
         null => null,
-        YamlScalarNode node when int.TryParse(node.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= minimum => n,
-        var other => throw Error(other, $"'{key}' must be a whole number of at least {minimum}."),
+        YamlScalarNode node when int.TryParse(node.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= minimum && n <= maximum => n,
+        var other => throw Error(other, maximum == int.MaxValue
+            ? $"'{key}' must be a whole number of at least {minimum}."
+            : $"'{key}' must be a whole number from {minimum} to {maximum}."),
     };
+
+    /// <summary><c>retries: 3</c> or a mapping; bounds as the REST API checks them, so an error names its line.</summary>
+    private ManifestRetries? Retries(YamlMappingNode map)
+    {
+        switch (Value(map, "retries"))
+        {
+            case null:
+                return null;
+            case YamlScalarNode:
+                return new ManifestRetries { MaxRetries = Int(map, "retries", minimum: 0, maximum: 100) };
+        }
+
+        var retries = Entry(Value(map, "retries")!, "retries", RetryKeys);
+        var on = List(retries, "on").Select(node => Enum.TryParse<FlowRunState>(Scalar(node, "a state"), ignoreCase: true, out var state)
+                && FlowRunStates.Retryable.Contains(state)
+                ? state
+                : throw Error(node, $"'on' lists the states to retry: any of {string.Join(", ", FlowRunStates.Retryable)}.")).Distinct().ToList();
+        return new ManifestRetries
+        {
+            MaxRetries = Int(retries, "max_retries", minimum: 0, maximum: 100),
+            DelaySeconds = Int(retries, "delay_seconds", minimum: 0),
+            BackoffFactor = Value(retries, "backoff_factor") switch
+            {
+                null => null,
+                YamlScalarNode node when double.TryParse(node.Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var f) && f >= 1 && f <= 100 => f,
+                var other => throw Error(other, "'backoff_factor' must be a number from 1 to 100 (each retry waits that many times longer)."),
+            },
+            JitterPercent = Int(retries, "jitter_percent", minimum: 0, maximum: 100),
+            On = Value(retries, "on") is null ? null : on,
+        };
+    }
+
+    private T? Choice<T>(YamlMappingNode map, string key)
+        where T : struct, Enum
+    {
+        if (Value(map, key) is not { } node)
+        {
+            return null;
+        }
+
+        var text = Scalar(node, $"'{key}'").Trim();
+        return Enum.TryParse<T>(text, ignoreCase: true, out var value) && Enum.IsDefined(value) && !text.Any(char.IsAsciiDigit)
+            ? value
+            : throw Error(node, $"'{key}' must be one of {string.Join(", ", Enum.GetNames<T>())}, not '{text}'.");
+    }
 
     private int? Interval(YamlMappingNode map)
     {

@@ -73,7 +73,58 @@ internal static class ManifestWriter
             map.Add("concurrency_limit", new YamlScalarNode(limit.ToString(CultureInfo.InvariantCulture)));
         }
 
+        Add(map, "collision_strategy", deployment.CollisionStrategy?.ToString());
+        if (deployment.Retries is { } retries)
+        {
+            var retryMap = new YamlMappingNode();
+            Add(retryMap, "max_retries", retries.MaxRetries);
+            Add(retryMap, "delay_seconds", retries.DelaySeconds);
+            if (retries.BackoffFactor is { } factor)
+            {
+                retryMap.Add("backoff_factor", new YamlScalarNode(factor.ToString(CultureInfo.InvariantCulture)));
+            }
+
+            Add(retryMap, "jitter_percent", retries.JitterPercent);
+            if (retries.On is { } on)
+            {
+                retryMap.Add("on", new YamlSequenceNode(on.Select(s => (YamlNode)new YamlScalarNode(s.ToString()))));
+            }
+
+            map.Add("retries", retryMap);
+        }
+
+        Add(map, "timeout_seconds", deployment.TimeoutSeconds);
+        if (deployment.LatePolicy is { } late)
+        {
+            var lateMap = new YamlMappingNode();
+            Add(lateMap, "skip_after_seconds", late.SkipAfterSeconds);
+            Add(lateMap, "max_scheduled", late.MaxScheduled);
+            map.Add("late_policy", lateMap);
+        }
+
+        if (deployment.Pull is { } pull)
+        {
+            map.Add("pull", new YamlSequenceNode(pull.Select(step => (YamlNode)ToYaml(step))));
+        }
+
         return map;
+    }
+
+    private static YamlMappingNode ToYaml(Contracts.Deployments.PullStepDto step)
+    {
+        var inner = new YamlMappingNode();
+        if (step.GitClone is { } clone)
+        {
+            Add(inner, "repository", clone.Repository);
+            Add(inner, "branch", clone.Branch);
+            Add(inner, "commit_sha", clone.CommitSha);
+            Add(inner, "credentials_secret", clone.CredentialsSecret);
+            Add(inner, "directory", clone.Directory);
+            return new YamlMappingNode { { "git_clone", inner } };
+        }
+
+        Add(inner, "directory", step.SetWorkingDirectory?.Directory);
+        return new YamlMappingNode { { "set_working_directory", inner } };
     }
 
     public static string Serialize(YamlNode node) => Serializer.Serialize(node).ReplaceLineEndings("\n");
@@ -106,6 +157,14 @@ internal static class ManifestWriter
         if (value is not null)
         {
             map.Add(key, YamlJson.String(value));
+        }
+    }
+
+    private static void Add(YamlMappingNode map, string key, int? value)
+    {
+        if (value is { } n)
+        {
+            map.Add(key, new YamlScalarNode(n.ToString(CultureInfo.InvariantCulture)));
         }
     }
 

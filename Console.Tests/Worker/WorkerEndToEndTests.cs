@@ -47,7 +47,7 @@ public sealed class WorkerEndToEndTests : IClassFixture<ConsoleServer>, IDisposa
         Assert.Contains(logs, l => l.Stream == "worker" && l.Message.StartsWith("Started container", StringComparison.Ordinal));
         Assert.Equal(3, failed.ExitCode);
         Assert.Equal(["failing"], await _http.OutputAsync(bad.Id));
-        await Wait.UntilAsync(async () => !await ContainerExistsAsync(done.InfrastructureId!), "auto_remove to remove the container");
+        await Wait.UntilAsync(async () => !await _docker.ContainerExistsAsync(done.InfrastructureId!), "auto_remove to remove the container");
     }
 
     [Fact]
@@ -135,7 +135,7 @@ public sealed class WorkerEndToEndTests : IClassFixture<ConsoleServer>, IDisposa
         cancel.EnsureSuccessStatusCode();
 
         await _http.WaitForStateAsync(run.Id, FlowRunState.Cancelled);
-        await Wait.UntilAsync(async () => !await ContainerExistsAsync(running.InfrastructureId!), "the container to be removed");
+        await Wait.UntilAsync(async () => !await _docker.ContainerExistsAsync(running.InfrastructureId!), "the container to be removed");
         await Wait.UntilAsync(() => worker.Processor.ActiveRuns.Count == 0, "the slot to be free");
     }
 
@@ -153,7 +153,7 @@ public sealed class WorkerEndToEndTests : IClassFixture<ConsoleServer>, IDisposa
         await Wait.UntilAsync(async () => (await _http.OutputAsync(run.Id)).Contains("before"), "the first line");
         await first.DisposeAsync(); // the worker goes away; its container does not
 
-        Assert.True(await ContainerExistsAsync(running.InfrastructureId!));
+        Assert.True(await _docker.ContainerExistsAsync(running.InfrastructureId!));
         await File.WriteAllTextAsync(marker, "go"); // the flow finishes while no worker watches it
         await Wait.UntilAsync(async () => !(await _docker.Containers.InspectContainerAsync(running.InfrastructureId)).State.Running, "the container to exit");
 
@@ -162,7 +162,7 @@ public sealed class WorkerEndToEndTests : IClassFixture<ConsoleServer>, IDisposa
 
         Assert.Equal(running.InfrastructureId, done.InfrastructureId);
         Assert.Equal(["before", "after"], await _http.OutputAsync(run.Id));
-        await Wait.UntilAsync(async () => !await ContainerExistsAsync(running.InfrastructureId!), "the adopted container to be removed");
+        await Wait.UntilAsync(async () => !await _docker.ContainerExistsAsync(running.InfrastructureId!), "the adopted container to be removed");
         File.Delete(marker);
     }
 
@@ -215,19 +215,6 @@ public sealed class WorkerEndToEndTests : IClassFixture<ConsoleServer>, IDisposa
             {
                 // the worker's own auto_remove got there first (or is on it)
             }
-        }
-    }
-
-    private async Task<bool> ContainerExistsAsync(string id)
-    {
-        try
-        {
-            await _docker.Containers.InspectContainerAsync(id);
-            return true;
-        }
-        catch (DockerContainerNotFoundException)
-        {
-            return false;
         }
     }
 }

@@ -62,6 +62,21 @@ internal static class WorkerTestKit
 
     public static DockerClient DockerClient() => new DockerClientConfiguration(new Uri("unix:///var/run/docker.sock")).CreateClient();
 
+    /// <summary>Whether the engine still has the container (running or not).</summary>
+    public static async Task<bool> ContainerExistsAsync(this DockerClient docker, string id)
+    {
+        ArgumentNullException.ThrowIfNull(docker);
+        try
+        {
+            await docker.Containers.InspectContainerAsync(id);
+            return true;
+        }
+        catch (DockerContainerNotFoundException)
+        {
+            return false;
+        }
+    }
+
     public static Task<T> Within<T>(this Task<T> task, int seconds = 60) => task.WaitAsync(TimeSpan.FromSeconds(seconds));
 
     public static Task Within(this Task task, int seconds = 60) => task.WaitAsync(TimeSpan.FromSeconds(seconds));

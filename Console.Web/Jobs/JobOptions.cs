@@ -27,4 +27,13 @@ public sealed class JobOptions
     /// <summary>Ended runs and their logs are deleted after this many days.</summary>
     [Range(1, 3650)]
     public int RetentionDays { get; set; } = 30;
+
+    public const int DefaultLockTimeoutSeconds = 30;
+
+    /// <summary>
+    /// After how long a Hangfire lock row on PostgreSQL counts as abandoned (its holder was killed)
+    /// and is taken over: the longest pause of the server jobs after a replica dies (ADR 0006).
+    /// </summary>
+    [Range(5, 600)]
+    public int LockTimeoutSeconds { get; set; } = DefaultLockTimeoutSeconds;
 }

@@ -11,7 +11,8 @@ namespace Console.Web.Jobs;
 /// <summary>
 /// Where Hangfire keeps the server jobs (ADR 0002, ADR 0004): in memory on SQLite's single node;
 /// in the console's PostgreSQL database (schema <c>hangfire</c>) when scaled out, so that every
-/// replica shares one storage and its distributed locks let one replica run each occurrence.
+/// replica shares one storage and its distributed locks let one replica run each occurrence; a lock
+/// left by a killed replica expires after <see cref="JobOptions.LockTimeoutSeconds"/> (ADR 0006).
 /// </summary>
 internal static class JobStorageSetup
 {
@@ -47,6 +48,11 @@ internal static class JobStorageSetup
             // Jobs recur every 5-10 s; the default 15 s queue polling would delay each occurrence.
             QueuePollInterval = TimeSpan.FromSeconds(1),
             EnableLongPolling = true,
+            // A lock row outlives a killed holder until this passes: the default 10 minutes stopped
+            // every server job for that long. Hangfire.PostgreSql never renews a lock, so this must
+            // exceed the longest hold (milliseconds: ADR 0006).
+            DistributedLockTimeout = TimeSpan.FromSeconds(
+                configuration.GetValue($"{JobOptions.Section}:{nameof(JobOptions.LockTimeoutSeconds)}", JobOptions.DefaultLockTimeoutSeconds)),
         };
         return new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, options), options);
     }

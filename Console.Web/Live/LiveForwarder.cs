@@ -69,6 +69,8 @@ public sealed partial class LiveForwarder(IChangeFeed feed, FeedOrigins origins,
             EventRecorded e => (e.Pool is null ? hub.Clients.Group(LiveHub.EventsGroup) : hub.Clients.Groups(LiveHub.EventsGroup, LiveHub.PoolGroup(e.Pool)))
                 .SendAsync("Event", e.Event, ct),
             LogLinesAdded e => hub.Clients.Group(LiveHub.RunGroup(e.FlowRunId)).SendAsync("LogLines", e.FlowRunId, e.Lines, ct),
+            // Every replica that saw the gap says so; a client reloading twice loses nothing.
+            FeedResync => hub.Clients.All.SendAsync("Resync", ct),
             _ => Task.CompletedTask,
         };
     }

@@ -12,7 +12,8 @@ namespace Console.Web.ScaleOut;
 /// replica goes out, every event from another replica is republished into the local feed (so
 /// pages, the hub forwarder and waiting long-polls here see it). Redis is a convenience, never a
 /// dependency of a write: while it is down events stay local, a warning says so, and the relay
-/// keeps reconnecting.
+/// keeps reconnecting; once it is back, a <see cref="FeedResync"/> tells this replica's pages and
+/// hub clients to reload what they show.
 /// </summary>
 public sealed partial class RedisFeedRelay(
     IChangeFeed feed, FeedOrigins origins, RedisEndpoint redis, IOptions<ScaleOutOptions> options,
@@ -35,7 +36,7 @@ public sealed partial class RedisFeedRelay(
         // Subscribed first, so nothing written while Redis connects is lost to the others once it answers.
         using var local = feed.Subscribe(change =>
         {
-            if (!origins.IsRemote(change))
+            if (!origins.IsRemote(change) && change is not FeedResync)
             {
                 _outgoing.Writer.TryWrite(change);
             }
@@ -66,6 +67,12 @@ public sealed partial class RedisFeedRelay(
                 queue.OnMessage(Receive);
                 LogListening(logger, _channelName);
                 _subscribed.TrySetResult();
+                if (warned)
+                {
+                    // Redis came late: what the others published before it answered never arrived.
+                    feed.Publish(new FeedResync());
+                }
+
                 return;
             }
 #pragma warning disable CA1031 // Any failure to reach Redis means the same: stay local and try again later.
@@ -100,11 +107,18 @@ public sealed partial class RedisFeedRelay(
                 LogConnectionLost(logger, e.FailureType.ToString());
             }
         };
-        connection.ConnectionRestored += (_, _) =>
+        connection.ConnectionRestored += (_, e) =>
         {
             if (Interlocked.Exchange(ref _lost, 0) == 1)
             {
                 LogConnectionRestored(logger);
+            }
+
+            // The subscription is back: what the others published meanwhile never reached this
+            // replica, so its pages and hub clients reload instead of waiting for the next event.
+            if (e.ConnectionType == ConnectionType.Subscription)
+            {
+                feed.Publish(new FeedResync());
             }
         };
         return connection;

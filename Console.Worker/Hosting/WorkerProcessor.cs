@@ -371,8 +371,8 @@ public sealed partial class WorkerProcessor(
                     LogLost(logger, run.Id, run.State);
                     var message = $"Worker {identity.Name} restarted and the run's {infrastructure.Type} infrastructure is gone.";
                     var outcome = run.State == FlowRunState.Cancelling
-                        ? new SetStateRequest { State = FlowRunState.Cancelled, Message = message }
-                        : RunOutcomes.Crashed(message);
+                        ? new SetStateRequest { State = FlowRunState.Cancelled, Message = message, Attempt = run.Attempt }
+                        : RunOutcomes.Crashed(message) with { Attempt = run.Attempt };
                     _ = outbox.EnqueueState(run.Id, outcome);
                 }
             }

@@ -54,6 +54,9 @@ public sealed record RunSpec(FlowRunDto Run, JsonObject JobConfiguration, string
     /// <summary>The run's own token (<c>CONSOLE_API_KEY</c>), when the server wants credentials; never the worker's key.</summary>
     public string? RunToken { get; init; }
 
+    /// <summary>What the run's pull steps produced (a checkout, a working directory); null when it has none.</summary>
+    public Pull.PulledCode? Code { get; init; }
+
     /// <summary>The variables every run sees, whatever runs it (docs/architecture.md, data flow step 4).</summary>
     public IReadOnlyDictionary<string, string> InjectedEnvironment => new Dictionary<string, string>(StringComparer.Ordinal)
     {

@@ -16,11 +16,14 @@ public sealed class RunLogSink : ILogSink, IDisposable
     private readonly int _batchLines;
     private readonly ITimer _timer;
     private readonly Lock _gate = new();
+    private readonly int _attempt;
     private List<NewLogLine> _buffer = [];
 
-    public RunLogSink(Guid runId, ReportOutbox outbox, TimeProvider time, int batchLines, TimeSpan flushInterval)
+    /// <param name="attempt">The run's attempt these lines belong to: the run page shows logs per attempt.</param>
+    public RunLogSink(Guid runId, int attempt, ReportOutbox outbox, TimeProvider time, int batchLines, TimeSpan flushInterval)
     {
         _runId = runId;
+        _attempt = attempt;
         _outbox = outbox;
         _time = time;
         _batchLines = batchLines;
@@ -40,6 +43,7 @@ public sealed class RunLogSink : ILogSink, IDisposable
                 Level = level,
                 Stream = stream,
                 Message = message,
+                Attempt = _attempt,
             });
             full = _buffer.Count >= _batchLines;
         }

@@ -5,6 +5,8 @@ using Console.Contracts.Security;
 using Console.Worker.Api;
 using Console.Worker.Infrastructure;
 using Console.Worker.Outbox;
+using Console.Worker.Pull;
+using Console.Contracts.Deployments;
 using Console.Worker.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -22,6 +24,7 @@ public sealed partial class RunSupervisor(
     IOptions<WorkerOptions> options,
     TimeProvider time,
     WorkerMetrics metrics,
+    PullStepRunner pullSteps,
     ILogger<RunSupervisor> logger)
 {
     private readonly WorkerOptions _options = options.Value;
@@ -32,7 +35,7 @@ public sealed partial class RunSupervisor(
     {
         ArgumentNullException.ThrowIfNull(pool);
         ArgumentNullException.ThrowIfNull(run);
-        using var sink = NewSink(run.Id);
+        using var sink = NewSink(run);
 
         // 1. claim: the run is Pending and ours; the caller holds its slot until this method returns.
         var infrastructure = pool.Infrastructure ?? throw new InvalidOperationException("The pool has no infrastructure.");
@@ -55,10 +58,39 @@ public sealed partial class RunSupervisor(
         {
             var reason = $"The job configuration is invalid; the worker created nothing. {RunOutcomes.Describe(ex)}";
             sink.Write("worker", reason, level: "error");
-            await EndAsync(run.Id, sink, RunOutcomes.Crashed(reason), null, stopping);
+            await EndAsync(run, sink, RunOutcomes.Crashed(reason), null, stopping);
             return;
         }
 
+        // 1b. code: the pull steps (a git checkout, a working directory) before anything is created.
+        try
+        {
+            spec = spec with { Code = await pullSteps.RunAsync(run, sink, stopping) };
+        }
+        catch (PullStepException ex)
+        {
+            sink.Write("worker", ex.Message, level: "error");
+            await EndAsync(run, sink, RunOutcomes.Crashed(ex.Message), null, stopping);
+            await RemoveCheckoutAsync(run.Id, stopping);
+            return;
+        }
+
+        try
+        {
+            await StartAndSuperviseAsync(pool, run, spec, infrastructure, sink, stopping);
+        }
+        finally
+        {
+            // A container that outlives a stopping worker keeps its checkout: the worker that adopts it removes it.
+            if (!stopping.IsCancellationRequested || pool.Infrastructure?.Type == "process")
+            {
+                await RemoveCheckoutAsync(run.Id, CancellationToken.None);
+            }
+        }
+    }
+
+    private async Task StartAndSuperviseAsync(PoolContext pool, FlowRunDto run, RunSpec spec, IInfrastructure infrastructure, RunLogSink sink, CancellationToken stopping)
+    {
         // 2. running: create and start the infrastructure.
         IRunHandle handle;
         try
@@ -71,7 +103,7 @@ public sealed partial class RunSupervisor(
         {
             // Not the run's fault: give it back so it stays Scheduled for a worker that can run it.
             LogReleased(logger, run.Id, ex.Message);
-            await EndAsync(run.Id, sink, new SetStateRequest
+            await EndAsync(run, sink, new SetStateRequest
             {
                 State = FlowRunState.Scheduled,
                 Message = $"Released by worker {identity.Name}: {ex.Message}",
@@ -81,7 +113,7 @@ public sealed partial class RunSupervisor(
         catch (InfrastructureException ex)
         {
             sink.Write("worker", ex.Message, level: "error");
-            await EndAsync(run.Id, sink, RunOutcomes.Crashed(ex.Message), null, stopping);
+            await EndAsync(run, sink, RunOutcomes.Crashed(ex.Message), null, stopping);
             return;
         }
 
@@ -89,8 +121,14 @@ public sealed partial class RunSupervisor(
         {
             // 3. container: it runs; report Running with its id, then stream it until it ends.
             sink.Flush();
-            var running = outbox.EnqueueState(run.Id, new SetStateRequest { State = FlowRunState.Running, InfrastructureId = handle.InfrastructureId });
-            await SuperviseAsync(pool, run.Id, handle, sink, running, startCancelled: false, stopping);
+            var running = outbox.EnqueueState(run.Id, new SetStateRequest
+            {
+                State = FlowRunState.Running,
+                InfrastructureId = handle.InfrastructureId,
+                CodeRevision = spec.Code?.Revision,
+                Attempt = run.Attempt,
+            });
+            await SuperviseAsync(pool, run, handle, sink, running, startCancelled: false, stopping);
         }
     }
 
@@ -117,6 +155,18 @@ public sealed partial class RunSupervisor(
         }
     }
 
+    private async Task RemoveCheckoutAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await pullSteps.RemoveCheckoutAsync(runId, cancellationToken);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Projects.Git.GitException)
+        {
+            LogCleanupFailed(logger, ex, runId);
+        }
+    }
+
     /// <summary>Takes over a run whose infrastructure outlived a previous worker process (found by label).</summary>
     public async Task AdoptAsync(PoolContext pool, FlowRunDto run, OrphanInfo orphan, CancellationToken stopping)
     {
@@ -124,7 +174,7 @@ public sealed partial class RunSupervisor(
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(orphan);
         var infrastructure = pool.Infrastructure ?? throw new InvalidOperationException("The pool has no infrastructure.");
-        using var sink = NewSink(run.Id);
+        using var sink = NewSink(run);
 
         // Reports the last process left in the outbox journal go first, so the server's last log line is the cursor.
         await outbox.WhenDrainedAsync(run.Id, stopping);
@@ -132,24 +182,39 @@ public sealed partial class RunSupervisor(
         LogAdopting(logger, run.Id, orphan.InfrastructureId, orphan.IsRunning);
         await using var handle = await infrastructure.AdoptAsync(orphan, cursor, sink, stopping);
         var running = run.State == FlowRunState.Pending
-            ? outbox.EnqueueState(run.Id, new SetStateRequest { State = FlowRunState.Running, InfrastructureId = handle.InfrastructureId })
+            ? outbox.EnqueueState(run.Id, new SetStateRequest { State = FlowRunState.Running, InfrastructureId = handle.InfrastructureId, Attempt = run.Attempt })
             : Task.FromResult(ReportOutcome.Delivered);
-        await SuperviseAsync(pool, run.Id, handle, sink, running, run.State == FlowRunState.Cancelling, stopping);
+        await SuperviseAsync(pool, run, handle, sink, running, run.State == FlowRunState.Cancelling, stopping);
+        if (!stopping.IsCancellationRequested)
+        {
+            await RemoveCheckoutAsync(run.Id, CancellationToken.None); // what the previous worker process checked out for it
+        }
     }
 
-    private async Task SuperviseAsync(PoolContext pool, Guid runId, IRunHandle handle, RunLogSink sink, Task<ReportOutcome> running,
+    private async Task SuperviseAsync(PoolContext pool, FlowRunDto run, IRunHandle handle, RunLogSink sink, Task<ReportOutcome> running,
         bool startCancelled, CancellationToken stopping)
     {
+        var runId = run.Id;
         using var watchStop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         var serverSays = startCancelled
             ? Task.FromResult<FlowRunState?>(FlowRunState.Cancelling)
-            : WatchServerStateAsync(runId, running, watchStop.Token);
+            : WatchServerStateAsync(run, running, watchStop.Token);
+        var timedOut = RunTimeout.ExpiresAsync(run, time, watchStop.Token);
         var watch = handle.WatchAsync(stopping);
         FlowRunState? stopReason = null;
         RunExit exit;
         try
         {
-            if (await Task.WhenAny(watch, serverSays) == serverSays && await serverSays is { } state)
+            var first = await Task.WhenAny(watch, serverSays, timedOut);
+            if (first == timedOut && await timedOut && !watch.IsCompleted)
+            {
+                // The deployment's timeoutSeconds is over: stop it like a cancel (grace period, then kill); it ends TimedOut.
+                stopReason = FlowRunState.TimedOut;
+                LogTimedOut(logger, runId, run.TimeoutSeconds ?? 0);
+                sink.Write("worker", $"Timed out: still running after {run.TimeoutSeconds} s (the deployment's timeoutSeconds); stopping (grace period {Grace.TotalSeconds:0} s, then kill)", level: "error");
+                await handle.StopAsync(Grace, stopping);
+            }
+            else if (first == serverSays && await serverSays is { } state)
             {
                 // Cancelling (or ended elsewhere, e.g. crashed by the lease reaper): stop it, grace period then kill.
                 stopReason = state;
@@ -164,7 +229,7 @@ public sealed partial class RunSupervisor(
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
-            await OnWorkerStoppingAsync(pool, runId, handle, sink);
+            await OnWorkerStoppingAsync(pool, run, handle, sink);
             return;
         }
         finally
@@ -175,6 +240,7 @@ public sealed partial class RunSupervisor(
         // 4. result: the exit code decides, unless the run was cancelled or ended elsewhere meanwhile.
         SetStateRequest? end = stopReason switch
         {
+            FlowRunState.TimedOut => RunTimeout.Outcome(run, exit),
             FlowRunState.Cancelling => new SetStateRequest
             {
                 State = FlowRunState.Cancelled,
@@ -185,12 +251,16 @@ public sealed partial class RunSupervisor(
             _ => null, // already terminal on the server: nothing left to report
         };
         sink.Write("worker", end is null ? "Infrastructure stopped" : $"Run ended: {end.State}{(end.ExitCode is { } c ? $" (exit code {c})" : string.Empty)}");
-        await EndAsync(runId, sink, end, handle, stopping);
+        await EndAsync(run, sink, end, handle, stopping);
     }
 
     /// <summary>5. done: logs first, then the end state; the infrastructure is cleaned up once the server has it.</summary>
-    private async Task EndAsync(Guid runId, RunLogSink sink, SetStateRequest? end, IRunHandle? handle, CancellationToken stopping)
+    private async Task EndAsync(FlowRunDto run, RunLogSink sink, SetStateRequest? end, IRunHandle? handle, CancellationToken stopping)
     {
+        var runId = run.Id;
+
+        // The attempt goes with every report: the server refuses one for an attempt the run has left.
+        end = end is null ? null : end with { Attempt = run.Attempt };
         sink.Flush();
         if (end is not null)
         {
@@ -219,9 +289,13 @@ public sealed partial class RunSupervisor(
         }
     }
 
-    /// <summary>Completes with the server's state once it is Cancelling or terminal (or null when the run is gone).</summary>
-    private async Task<FlowRunState?> WatchServerStateAsync(Guid runId, Task<ReportOutcome> running, CancellationToken cancellationToken)
+    /// <summary>
+    /// Completes with the server's state once it is Cancelling or terminal, or the run has left this
+    /// attempt (e.g. the server ended it and it awaits its retry); Cancelled when the run is gone.
+    /// </summary>
+    private async Task<FlowRunState?> WatchServerStateAsync(FlowRunDto supervised, Task<ReportOutcome> running, CancellationToken cancellationToken)
     {
+        var runId = supervised.Id;
         var interval = TimeSpan.FromSeconds(_options.CancelCheckSeconds);
         while (true)
         {
@@ -237,7 +311,8 @@ public sealed partial class RunSupervisor(
                     return FlowRunState.Cancelled;
                 }
 
-                if (run.State == FlowRunState.Cancelling || run.State.IsTerminal())
+                if (run.State == FlowRunState.Cancelling || run.State.IsTerminal() || run.Attempt != supervised.Attempt
+                    || run.State is FlowRunState.AwaitingRetry or FlowRunState.Scheduled)
                 {
                     return run.State;
                 }
@@ -250,8 +325,9 @@ public sealed partial class RunSupervisor(
         }
     }
 
-    private async Task OnWorkerStoppingAsync(PoolContext pool, Guid runId, IRunHandle handle, RunLogSink sink)
+    private async Task OnWorkerStoppingAsync(PoolContext pool, FlowRunDto run, IRunHandle handle, RunLogSink sink)
     {
+        var runId = run.Id;
         if (pool.Infrastructure?.Type != "process")
         {
             // A container outlives the worker; a restarted worker adopts it by its labels.
@@ -262,7 +338,7 @@ public sealed partial class RunSupervisor(
         sink.Write("worker", "The worker is stopping: the process is stopped with it", level: "error");
         await handle.StopAsync(TimeSpan.FromSeconds(Math.Min(_options.CancelGraceSeconds, 5)), CancellationToken.None);
         sink.Flush();
-        _ = outbox.EnqueueState(runId, RunOutcomes.Crashed($"Worker {identity.Name} stopped while the process ran."));
+        _ = outbox.EnqueueState(runId, RunOutcomes.Crashed($"Worker {identity.Name} stopped while the process ran.") with { Attempt = run.Attempt });
     }
 
     private async Task<DateTime?> LastShippedLineAsync(Guid runId, CancellationToken cancellationToken)
@@ -296,14 +372,17 @@ public sealed partial class RunSupervisor(
         }
     }
 
-    private RunLogSink NewSink(Guid runId) =>
-        new(runId, outbox, time, _options.LogBatchLines, TimeSpan.FromMilliseconds(_options.LogFlushMilliseconds));
+    private RunLogSink NewSink(FlowRunDto run) =>
+        new(run.Id, run.Attempt, outbox, time, _options.LogBatchLines, TimeSpan.FromMilliseconds(_options.LogFlushMilliseconds));
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} released back to its queue: {Reason}")]
     private static partial void LogReleased(ILogger logger, Guid runId, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Adopting run {RunId} ({InfrastructureId}, still running: {IsRunning})")]
     private static partial void LogAdopting(ILogger logger, Guid runId, string infrastructureId, bool isRunning);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stopping run {RunId}: it timed out after {TimeoutSeconds} s")]
+    private static partial void LogTimedOut(ILogger logger, Guid runId, int timeoutSeconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stopping run {RunId}: it is {State} on the server")]
     private static partial void LogStopping(ILogger logger, Guid runId, FlowRunState state);

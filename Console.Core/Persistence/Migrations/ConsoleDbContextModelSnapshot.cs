@@ -227,6 +227,10 @@ namespace Console.Core.Persistence.Migrations
                     b.Property<Guid>("PoolId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("PullSteps")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("QueueId")
                         .HasColumnType("TEXT");
 
@@ -360,6 +364,9 @@ namespace Console.Core.Persistence.Migrations
                     b.Property<DateTime?>("ClaimedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("CodeRevision")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
@@ -443,6 +450,9 @@ namespace Console.Core.Persistence.Migrations
 
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("TEXT");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("WorkPoolName")
                         .IsRequired()

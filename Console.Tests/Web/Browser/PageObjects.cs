@@ -100,3 +100,27 @@ public sealed class FlowRunPage(IPage page) : ConsolePage(page)
 
     public ILocator Timeline => Page.Locator("[data-testid=state-timeline]");
 }
+
+public sealed class DeploymentPage(IPage page) : ConsolePage(page)
+{
+    public async Task OpenAsync(Guid deployment)
+    {
+        await GotoAsync($"/deployments/{deployment}");
+        await Expect(Page.Locator("[data-testid=deployment-tabs]")).ToBeVisibleAsync();
+    }
+
+    public async Task OpenRunPoliciesAsync()
+    {
+        await Page.GetByRole(AriaRole.Tab, new() { Name = "Run policies", Exact = true }).ClickAsync();
+        await Expect(Page.Locator("[data-testid=run-policies]")).ToBeVisibleAsync();
+    }
+
+    /// <summary>Types into a numeric field of the run-policy form (by its input id) and leaves it, so the value is bound.</summary>
+    public async Task SetPolicyAsync(string inputId, string value)
+    {
+        var input = Page.Locator($"#{inputId}");
+        await input.FillAsync(value);
+        await input.PressAsync("Tab");
+        await Expect(input).ToHaveValueAsync(value);
+    }
+}

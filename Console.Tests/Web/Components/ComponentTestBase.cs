@@ -60,6 +60,10 @@ public abstract class ComponentTestBase : IAsyncLifetime
         Context.Services.TryAddSingleton<CredentialState>();
         Context.Services.TryAddSingleton<ListenState>();
         Context.Services.TryAddSingleton<SecurityGate>();
+        // The layout shows admins overdue server jobs: a single node's in-memory job storage.
+        Context.Services.AddSingleton<Hangfire.JobStorage>(new Hangfire.InMemory.InMemoryStorage());
+        Context.Services.AddSingleton<Console.Web.Jobs.ServerStart>();
+        Context.Services.AddSingleton<Console.Web.Jobs.ServerJobClock>();
         configure?.Invoke(Context.Services);
 
         // Both reach into the renderer, which locks the services: register everything first.

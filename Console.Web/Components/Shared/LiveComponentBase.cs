@@ -41,6 +41,12 @@ public abstract class LiveComponentBase : ComponentBase, IDisposable
     protected abstract Task<bool> ApplyAsync(ChangeEvent change);
 
     /// <summary>
+    /// Events may have been missed (<see cref="FeedResync"/>): reload what the page shows. Returns
+    /// whether to re-render; pages that only show what events told them override it.
+    /// </summary>
+    protected virtual Task<bool> ResyncAsync() => Task.FromResult(false);
+
+    /// <summary>
     /// How many actions were refused: a control that shows its new value before the server answers
     /// (a switch) takes it as its <c>@key</c>, so a refusal rebuilds it from the unchanged data.
     /// </summary>
@@ -86,7 +92,7 @@ public abstract class LiveComponentBase : ComponentBase, IDisposable
 
     private void OnFeed(ChangeEvent change)
     {
-        if (_disposed || !IsRelevant(change))
+        if (_disposed || (change is not FeedResync && !IsRelevant(change)))
         {
             return;
         }
@@ -100,7 +106,7 @@ public abstract class LiveComponentBase : ComponentBase, IDisposable
 
             try
             {
-                if (await ApplyAsync(change) && !_disposed)
+                if (await (change is FeedResync ? ResyncAsync() : ApplyAsync(change)) && !_disposed)
                 {
                     StateHasChanged();
                 }

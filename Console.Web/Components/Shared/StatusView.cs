@@ -85,6 +85,9 @@ public sealed record StatusView(string Key, string Text, string Icon, Color Colo
             FlowRunState.Cancelling => (Icons.Material.Filled.StopCircle, Color.Warning, "Cancel requested: the worker is stopping it."),
             FlowRunState.Cancelled => (Icons.Material.Filled.Block, Color.Default, "Cancelled."),
             FlowRunState.Crashed => (Icons.Material.Filled.ReportProblem, Color.Error, "Its infrastructure failed or disappeared."),
+            FlowRunState.AwaitingRetry => (Icons.Material.Filled.Replay, Color.Warning, "An attempt failed: it waits for its next attempt (its deployment retries)."),
+            FlowRunState.TimedOut => (Icons.Material.Filled.TimerOff, Color.Error, "It ran longer than its deployment's timeout and was stopped."),
+            FlowRunState.Skipped => (Icons.Material.Filled.SkipNext, Color.Secondary, "It never started: it was later than its deployment's late policy allows."),
             _ => (Icons.Material.Filled.Help, Color.Default, string.Empty),
         };
         return new(state.ToString(), state.ToString(), icon, color, string.IsNullOrWhiteSpace(message) ? reason : message);

@@ -1,11 +1,12 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Console.Contracts;
 using Console.Contracts.Common;
 using Console.Contracts.Deployments;
 using Console.Contracts.WorkPools;
-using Console.Contracts;
 using Console.Projects.Flows;
 using Console.Projects.Images;
+using Console.Web.Components.Deployments;
 using Console.Web.Components.Forms;
 
 namespace Console.Web.Components.Wizard;
@@ -48,6 +49,9 @@ public sealed class WizardModel
     public NameStep NameStep { get; } = new();
 
     public ScheduleStep ScheduleStep { get; } = new();
+
+    /// <summary>Asked with the schedule: retries, timeout, late runs and concurrency (defaults shown).</summary>
+    public RunPoliciesModel Policies { get; private set; } = new();
 
     public PoolStep PoolStep { get; } = new();
 
@@ -168,7 +172,7 @@ public sealed class WizardModel
         WizardStep.Flow => FlowStep.Check(),
         WizardStep.Entrypoint => EntrypointStep.Check(FlowStep.Source == FlowSourceKind.Project),
         WizardStep.Name => NameStep.Check(EffectiveFlowName),
-        WizardStep.Schedule => ScheduleStep.Check(),
+        WizardStep.Schedule => ScheduleStep.Check() & Policies.Check(),
         WizardStep.Pool => PoolStep.Check(),
         WizardStep.Image => !WillBuild || ImageStep.Check(Name),
         _ => true,
@@ -239,6 +243,46 @@ public sealed class WizardModel
         PoolStep.PoolName = saved.WorkPool?.Name;
         PoolStep.QueueName = saved.WorkPool?.WorkQueueName;
         ImageStep.StartFrom(saved.Build);
+        var request = DeploymentMapping.ToCreateRequest(saved.Clone(), Flow!);
+        Policies = RunPoliciesModel.From(new DeploymentDto
+        {
+            FlowName = string.Empty,
+            Name = string.Empty,
+            Entrypoint = string.Empty,
+            WorkPoolName = string.Empty,
+            WorkQueueName = string.Empty,
+            JobVariables = [],
+            Parameters = [],
+            Retries = request.Retries,
+            TimeoutSeconds = request.TimeoutSeconds,
+            LatePolicy = request.LatePolicy,
+            ConcurrencyLimit = request.ConcurrencyLimit,
+            CollisionStrategy = request.CollisionStrategy ?? CollisionStrategy.Enqueue,
+        });
+    }
+
+    /// <summary>Writes the run policies the answers changed over the saved entry's, leaving the others' lines as they were.</summary>
+    private static void SavePolicies(ManifestDeployment saved, ManifestDeployment deployment, CreateDeploymentRequest answers)
+    {
+        if (!Equals(DeploymentMapping.ToDto(saved.Retries) is { MaxRetries: > 0 } r ? r with { On = [.. r.On.Order()] } : null,
+                answers.Retries is { } a ? a with { On = [.. a.On.Order()] } : null))
+        {
+            deployment.Retries = DeploymentMapping.ToManifest(answers.Retries);
+        }
+
+        deployment.TimeoutSeconds = answers.TimeoutSeconds;
+        if ((saved.LatePolicy?.SkipAfterSeconds, saved.LatePolicy?.MaxScheduled) != (answers.LatePolicy?.SkipAfterSeconds, answers.LatePolicy?.MaxScheduled))
+        {
+            deployment.LatePolicy = answers.LatePolicy is { } late
+                ? new ManifestLatePolicy { SkipAfterSeconds = late.SkipAfterSeconds, MaxScheduled = late.MaxScheduled }
+                : null;
+        }
+
+        deployment.ConcurrencyLimit = answers.ConcurrencyLimit;
+        if ((saved.CollisionStrategy ?? CollisionStrategy.Enqueue) != (answers.CollisionStrategy ?? CollisionStrategy.Enqueue))
+        {
+            deployment.CollisionStrategy = answers.CollisionStrategy;
+        }
     }
 
     /// <summary>
@@ -299,6 +343,7 @@ public sealed class WizardModel
         }
 
         deployment.Build = WillBuild ? ImageStep.ToBuild(Name, saved.Build) : null;
+        SavePolicies(saved, deployment, answers);
         return deployment;
     }
 
@@ -346,6 +391,7 @@ public sealed class WizardModel
                 "name" => Set(() => NameStep.ServerError = message, WizardStep.Name),
                 "workPoolName" => Set(() => PoolStep.PoolError = message, WizardStep.Pool),
                 "workQueueName" => Set(() => PoolStep.QueueError = message, WizardStep.Pool),
+                _ when Policies.ApplyServerErrors(new Dictionary<string, string[]> { [key] = messages }) => WizardStep.Schedule,
                 _ when key.StartsWith("schedules", StringComparison.Ordinal) =>
                     Set(() => ScheduleStep.ApplyErrors(new Dictionary<string, string[]> { [key] = messages }, message), WizardStep.Schedule),
                 _ when key.StartsWith("jobVariables", StringComparison.Ordinal) && Variables is not null =>
@@ -376,7 +422,7 @@ public sealed class WizardModel
 
         var schedule = ScheduleStep.ToSchedule();
         var command = EntrypointStep.Command;
-        return new CreateDeploymentRequest
+        return Policies.Apply(new CreateDeploymentRequest
         {
             FlowName = EffectiveFlowName,
             Name = Name.Trim(),
@@ -386,7 +432,8 @@ public sealed class WizardModel
             WorkQueueName = PoolStep.QueueName,
             JobVariables = variables.Count > 0 ? variables : null,
             Schedules = schedule is null ? null : [schedule],
-        };
+            PullSteps = PoolStep.PullSteps(),
+        });
     }
 
     private void PrefillFromFlow()

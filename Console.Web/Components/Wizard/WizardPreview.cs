@@ -3,8 +3,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Console.Contracts;
-using Console.Web.Components.Shared;
+using Console.Contracts.Deployments;
 using Console.Projects.Flows;
+using Console.Web.Components.Shared;
 
 namespace Console.Web.Components.Wizard;
 
@@ -51,6 +52,37 @@ public static partial class WizardPreview
             {
                 args.AddRange(["--interval", schedule.IntervalSeconds!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
             }
+        }
+
+        // Run policies the CLI has flags for; the rest (backoff, jitter, states) shows in the console.yaml snippet.
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        if (request.Retries is { } retries)
+        {
+            args.AddRange(["--retries", retries.MaxRetries.ToString(invariant)]);
+            if (retries.DelaySeconds != new RetryPolicyDto().DelaySeconds)
+            {
+                args.AddRange(["--retry-delay", retries.DelaySeconds.ToString(invariant)]);
+            }
+        }
+
+        if (request.TimeoutSeconds is { } timeout)
+        {
+            args.AddRange(["--timeout", timeout.ToString(invariant)]);
+        }
+
+        if (request.LatePolicy?.SkipAfterSeconds is { } skip)
+        {
+            args.AddRange(["--skip-late-after", skip.ToString(invariant)]);
+        }
+
+        if (request.LatePolicy?.MaxScheduled is { } most)
+        {
+            args.AddRange(["--max-scheduled", most.ToString(invariant)]);
+        }
+
+        if (request.CollisionStrategy is CollisionStrategy.CancelNew)
+        {
+            args.AddRange(["--collision-strategy", nameof(CollisionStrategy.CancelNew)]);
         }
 
         foreach (var (name, value) in request.JobVariables ?? [])

@@ -177,6 +177,8 @@ public sealed partial class DockerInfrastructure : IInfrastructure, IDisposable
         var env = DockerLabels.Environment(spec, config.Env);
         var labels = DockerLabels.For(spec, config.Labels, DockerTypeName);
         labels[DockerLabels.AutoRemove] = config.AutoRemove ? "true" : "false";
+        // The pull steps' checkout, read-only at a fixed path, as the working directory (docs/decisions/0009-git-pull-steps.md).
+        var binds = config.Volumes.Concat(spec.Code?.Bind is { } code ? [code] : []).ToList();
 
         return new CreateContainerParameters
         {
@@ -185,6 +187,7 @@ public sealed partial class DockerInfrastructure : IInfrastructure, IDisposable
             Cmd = config.Command is { Count: > 0 } command ? [.. command] : null,
             Env = [.. env.Select(e => $"{e.Key}={e.Value}")],
             Labels = labels,
+            WorkingDir = spec.Code?.ContainerWorkingDirectory(),
             Tty = false,
             AttachStdout = true,
             AttachStderr = true,
@@ -192,7 +195,7 @@ public sealed partial class DockerInfrastructure : IInfrastructure, IDisposable
             {
                 // Never the engine's AutoRemove: the exit code and logs must outlive the container's end.
                 AutoRemove = false,
-                Binds = config.Volumes.Count > 0 ? [.. config.Volumes] : null,
+                Binds = binds.Count > 0 ? binds : null,
                 NetworkMode = config.NetworkMode ?? (config.Networks.Count > 0 ? config.Networks[0] : null),
                 Memory = config.MemoryLimit ?? 0,
                 NanoCPUs = config.NanoCpus ?? 0,

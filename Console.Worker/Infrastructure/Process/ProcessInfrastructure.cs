@@ -35,6 +35,9 @@ public sealed partial class ProcessInfrastructure(IOptions<WorkerOptions> option
         }
 
         var workingDirectory = JobConfig.String(config, "working_dir") ?? options.Value.WorkingDirectory ?? Environment.CurrentDirectory;
+
+        // Pull steps decide over working_dir: the flow runs from its checkout, or where setWorkingDirectory says.
+        workingDirectory = spec.Code?.HostWorkingDirectory(workingDirectory) ?? workingDirectory;
         if (!Directory.Exists(workingDirectory))
         {
             throw new InfrastructureException($"The working directory '{workingDirectory}' does not exist on the worker's machine.");

@@ -19,6 +19,10 @@ internal static class SwarmServiceSpec
     {
         var env = DockerLabels.Environment(spec, config.Env);
         var labels = DockerLabels.For(spec, config.Labels, WorkPoolTypes.DockerSwarm);
+        // The pull steps' checkout, read-only at a fixed path: a bind on the node that runs the task (docs/decisions/0009-git-pull-steps.md).
+        var mounts = config.Mounts
+            .Concat(spec.Code?.Checkout is { } checkout ? [new SwarmMount(checkout, Pull.PulledCode.ContainerPath, ReadOnly: true)] : [])
+            .ToList();
 
         return new ServiceSpec
         {
@@ -37,7 +41,8 @@ internal static class SwarmServiceSpec
                     Labels = new Dictionary<string, string>(labels, StringComparer.Ordinal),
                     TTY = false,
                     StopGracePeriod = stopGrace.Ticks * 100, // nanoseconds
-                    Mounts = config.Mounts.Count == 0 ? null : [.. config.Mounts.Select(m => new Mount
+                    Dir = spec.Code?.ContainerWorkingDirectory(),
+                    Mounts = mounts.Count == 0 ? null : [.. mounts.Select(m => new Mount
                     {
                         Type = m.IsBind ? "bind" : "volume",
                         Source = m.Source,

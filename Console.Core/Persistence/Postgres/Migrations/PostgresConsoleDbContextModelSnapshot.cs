@@ -234,6 +234,10 @@ namespace Console.Core.Persistence.Postgres.Migrations
                     b.Property<Guid>("PoolId")
                         .HasColumnType("uuid");
 
+                    b.Property<string>("PullSteps")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<Guid>("QueueId")
                         .HasColumnType("uuid");
 
@@ -369,6 +373,9 @@ namespace Console.Core.Persistence.Postgres.Migrations
                     b.Property<DateTime?>("ClaimedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("CodeRevision")
+                        .HasColumnType("text");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -452,6 +459,9 @@ namespace Console.Core.Persistence.Postgres.Migrations
 
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("WorkPoolName")
                         .IsRequired()

@@ -29,6 +29,31 @@ public sealed class PoolStep
 
     public string? QueueError { get; set; }
 
+    /// <summary>Where the worker gets the flow's code: a git repository to clone (and its branch)...</summary>
+    public string GitRepository { get; set; } = string.Empty;
+
+    public string GitBranch { get; set; } = string.Empty;
+
+    /// <summary>... and the folder the command starts in (in the checkout, or on the worker's machine).</summary>
+    public string WorkingDirectory { get; set; } = string.Empty;
+
+    /// <summary>The deployment's pull steps from the fields above (the server checks them: 422 naming the field).</summary>
+    public IReadOnlyList<Contracts.Deployments.PullStepDto>? PullSteps()
+    {
+        var steps = new List<Contracts.Deployments.PullStepDto>();
+        if (!string.IsNullOrWhiteSpace(GitRepository))
+        {
+            steps.Add(new() { GitClone = new() { Repository = GitRepository.Trim(), Branch = string.IsNullOrWhiteSpace(GitBranch) ? null : GitBranch.Trim() } });
+        }
+
+        if (!string.IsNullOrWhiteSpace(WorkingDirectory))
+        {
+            steps.Add(new() { SetWorkingDirectory = new() { Directory = WorkingDirectory.Trim() } });
+        }
+
+        return steps.Count > 0 ? steps : null;
+    }
+
     public WorkPoolDto? Pool => Pools.FirstOrDefault(p => p.Name == PoolName);
 
     public bool IsContainerPool => Pool?.Type is WorkPoolTypes.Docker or WorkPoolTypes.DockerSwarm;
