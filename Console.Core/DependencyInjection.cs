@@ -30,6 +30,8 @@ public static class DependencyInjection
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IChangeFeed, ChangeFeed>();
+        // Who is calling decides what a claim answer may carry (secrets); a host without requests acts as the system.
+        services.TryAddSingleton<Security.IActorAccessor, Security.SystemActorAccessor>();
         services.TryAddSingleton<StatusRules>();
         services.AddConsoleDiagnostics();
 

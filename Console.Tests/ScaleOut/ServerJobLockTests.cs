@@ -111,7 +111,9 @@ public sealed class ServerJobLockTests : IAsyncLifetime, IDisposable
         var held = new List<IDisposable> { connection };
         foreach (var resource in ServerJobs.All.Select(j => $"lock:recurring-job:{j.Id}").Append("recurring-jobs:lock"))
         {
-            held.Add(connection.AcquireDistributedLock(resource, TimeSpan.FromSeconds(15)));
+            // The live replica takes the recurring-jobs lock for every pass of its scheduler (the
+            // automations' dispatcher recurs every second), so getting it in between may take a while.
+            held.Add(connection.AcquireDistributedLock(resource, TimeSpan.FromSeconds(90)));
         }
 
         using var db = new NpgsqlConnection(connectionString);

@@ -14,9 +14,11 @@ public sealed class LayoutTests : ComponentTestBase
     {
         var cut = Context.Render<MainLayout>(p => p.Add(x => x.Body, (RenderFragment)(b => b.AddContent(0, "page"))));
 
-        var links = cut.FindAll("nav.top-nav a");
+        var links = cut.FindAll("nav[aria-label=Main] a");
         Assert.Equal(["Work Pools", "Work Queues", "Workers", "Deployments", "Flow Runs"], links.Select(a => a.TextContent.Trim()));
         Assert.Equal(["/work-pools", "/work-queues", "/workers", "/deployments", "/flow-runs"], links.Select(a => a.GetAttribute("href")));
+        // Automations and events sit beside the main navigation, not in it.
+        Assert.Equal(["/automations", "/events"], cut.FindAll("nav[aria-label=Automation] a").Select(a => a.GetAttribute("href")));
         // Nothing is loaded from elsewhere: every link stays in the console.
         Assert.All(cut.FindAll("a[href]"), a => Assert.StartsWith("/", a.GetAttribute("href"), StringComparison.Ordinal));
     }
