@@ -47,6 +47,17 @@ public sealed class AutomationDispatcher(
         }
 
         var automations = await db.Automations.Where(a => a.Enabled).ToListAsync(ct);
+        if (automations.Count == 0)
+        {
+            // Nothing can match: one statement marks the batch, instead of a write per event that
+            // would queue behind (and hold up) the claims and heartbeats on SQLite's single writer.
+            var last = events[^1].Seq;
+            var now = rules.Now;
+            await db.Events.Where(e => e.DispatchedAt == null && e.Seq <= last)
+                .ExecuteUpdateAsync(s => s.SetProperty(e => e.DispatchedAt, now), ct);
+            return;
+        }
+
         var triggers = automations.ToDictionary(a => a.Id, a => ConsoleJson.Deserialize<AutomationTrigger>(a.Trigger)!);
         var matcher = new TriggerMatcher(db);
         foreach (var e in events)
