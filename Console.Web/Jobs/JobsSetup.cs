@@ -34,6 +34,10 @@ public static partial class JobsSetup
 
         var enabled = builder.Configuration.GetValue(JobOptions.Section + ":Enabled", true);
         builder.Services.AddConsoleJobStorage(builder.Configuration);
+        // This host's own activator: Hangfire otherwise copies the process-wide JobActivator.Current,
+        // which the last host built in the process set (another host's, possibly disposed by now).
+        builder.Services.AddSingleton<JobActivator>(services =>
+            new Hangfire.AspNetCore.AspNetCoreJobActivator(services.GetRequiredService<IServiceScopeFactory>()));
         builder.Services.AddHangfire((services, config) => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
