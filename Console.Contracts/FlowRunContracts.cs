@@ -41,6 +41,9 @@ public sealed record FlowRunDto
     /// <summary>The commit a git-pulled run ran (its <c>gitClone</c> step's checkout).</summary>
     public string? CodeRevision { get; init; }
 
+    /// <summary>What the run cost: null until it has started; CPU and memory once its worker reported them.</summary>
+    public FlowRunUsageDto? Usage { get; init; }
+
     /// <summary>
     /// Grows with every change of the run. A client that already shows a higher version drops the
     /// event or answer carrying a lower one (it arrived late, e.g. through another replica).
@@ -82,6 +85,9 @@ public sealed record SetStateRequest
 
     /// <summary>The attempt the sender is reporting for; a report for an attempt the run has left is refused (409).</summary>
     public int? Attempt { get; init; }
+
+    /// <summary>What the run's infrastructure used, sent by the worker with the final state (only CPU and memory are read).</summary>
+    public FlowRunUsageDto? Usage { get; init; }
 }
 
 public sealed record LogLineDto

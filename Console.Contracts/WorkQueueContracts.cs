@@ -11,6 +11,12 @@ public sealed record WorkQueueDto
     public string? Description { get; init; }
     public int Priority { get; init; }
     public int? ConcurrencyLimit { get; init; }
+
+    /// <summary>
+    /// Its share of claims among the pool's queues of the same priority (1-1000, default 1): a queue
+    /// of weight 3 gets three runs for each one of a weight-1 queue while both have runs waiting.
+    /// </summary>
+    public int Weight { get; init; } = 1;
     public bool IsPaused { get; init; }
     public QueueStatus Status { get; init; }
     public DateTime? LastPolledAt { get; init; }
@@ -24,6 +30,7 @@ public sealed record CreateWorkQueueRequest
     public string? Description { get; init; }
     public int? Priority { get; init; }
     public int? ConcurrencyLimit { get; init; }
+    public int? Weight { get; init; }
     public bool? IsPaused { get; init; }
 }
 
@@ -32,5 +39,6 @@ public sealed record UpdateWorkQueueRequest
     public string? Description { get; init; }
     public int? Priority { get; init; }
     public Optional<int?> ConcurrencyLimit { get; init; }
+    public int? Weight { get; init; }
     public bool? IsPaused { get; init; }
 }

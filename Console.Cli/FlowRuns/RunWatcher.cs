@@ -40,8 +40,10 @@ public sealed class RunWatcher(ApiClient api, CliContext cli, CliOutput output)
         var live = await TryJoinAsync(hub, run.Id, ct);
 
         // Catch up on everything that happened before the join: states from the timeline, then logs.
-        run = await GetRunAsync(run.Id, ct);
+        // The timeline is read before the run, so the run is never older than the last state replayed
+        // (read the other way round, a transition in between printed Running, then Pending again).
         var history = showStates ? await api.GetAsync<List<StateChangeDto>>($"/api/flow-runs/{run.Id}/history", ct) : [];
+        run = await GetRunAsync(run.Id, ct);
         var early = new List<LogLineDto>();
         while (await api.GetAsync<List<LogLineDto>>($"/api/flow-runs/{run.Id}/logs?after={Math.Max(printer.LastSeq, early.LastOrDefault()?.Seq ?? 0)}", ct) is { Count: > 0 } page)
         {

@@ -23,6 +23,15 @@ public sealed record DiagnosisDto
     public DateTime CheckedAt { get; init; }
 
     public IReadOnlyList<DiagnosisReason> Reasons { get; init; } = [];
+
+    /// <summary>For a waiting run: 1 = the next run the pool's polls would take; null otherwise.</summary>
+    public int? QueuePosition { get; init; }
+
+    /// <summary>For a waiting run: when it is expected to start; null when that cannot be known (see <see cref="EstimateReason"/>).</summary>
+    public DateTime? EstimatedStartAt { get; init; }
+
+    /// <summary>How the estimate was made, or why there is none (no worker online, a paused pool ...).</summary>
+    public string? EstimateReason { get; init; }
 }
 
 /// <summary>One reason; <see cref="Code"/> is stable (see <see cref="DiagnosisCodes"/>), the message is for people.</summary>

@@ -72,6 +72,12 @@ public sealed class FlowRun
 
     /// <summary>The client's <c>Idempotency-Key</c> of the request that created the run; unique per deployment (docs/api.md).</summary>
     public string? IdempotencyKey { get; set; }
+
+    /// <summary>CPU time the run's infrastructure used, reported by the worker with the final state.</summary>
+    public double? CpuSeconds { get; set; }
+
+    /// <summary>Peak memory of the run's container or process tree, reported with the final state.</summary>
+    public long? PeakMemoryBytes { get; set; }
 }
 
 /// <summary>One entry of a run's state timeline.</summary>

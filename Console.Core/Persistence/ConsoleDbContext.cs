@@ -37,6 +37,7 @@ public class ConsoleDbContext : DbContext
     public DbSet<FlowRun> FlowRuns => Set<FlowRun>();
     public DbSet<FlowRunStateChange> FlowRunStateChanges => Set<FlowRunStateChange>();
     public DbSet<LogLine> LogLines => Set<LogLine>();
+    public DbSet<FlowRunWait> FlowRunWaits => Set<FlowRunWait>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<ConsoleUser> Users => Set<ConsoleUser>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
@@ -141,6 +142,8 @@ public class ConsoleDbContext : DbContext
         });
 
         modelBuilder.Entity<FlowRunStateChange>(e => e.HasIndex(c => new { c.FlowRunId, c.Id }));
+        // Like state changes and log lines: no foreign key, the retention job deletes them with their run.
+        modelBuilder.Entity<FlowRunWait>(e => e.HasIndex(w => new { w.FlowRunId, w.Id }));
 
         modelBuilder.Entity<LogLine>(e =>
         {

@@ -17,6 +17,9 @@ public sealed class WorkQueue
     public int Priority { get; set; }
 
     public int? ConcurrencyLimit { get; set; }
+
+    /// <summary>Share of claims among queues of the same priority (fair share); see <see cref="WorkQueueDto.Weight"/>.</summary>
+    public int Weight { get; set; } = 1;
     public bool IsPaused { get; set; }
     public DateTime? LastPolledAt { get; set; }
     public DateTime CreatedAt { get; set; }

@@ -21,4 +21,7 @@ public sealed class PoolWorker
 
     public string? HealthMessage { get; set; }
     public DateTime CreatedAt { get; set; }
+
+    /// <summary>Set when the worker was asked to drain (or said it drains); it then claims nothing new.</summary>
+    public DateTime? DrainingSince { get; set; }
 }

@@ -21,6 +21,7 @@ public sealed class RetentionJob(ConsoleDbContext db, TimeProvider time, IOption
         var ids = old.Select(r => r.Id);
         await db.LogLines.Where(l => ids.Contains(l.FlowRunId)).ExecuteDeleteAsync(ct);
         await db.FlowRunStateChanges.Where(c => ids.Contains(c.FlowRunId)).ExecuteDeleteAsync(ct);
+        await db.FlowRunWaits.Where(w => ids.Contains(w.FlowRunId)).ExecuteDeleteAsync(ct);
         return await old.ExecuteDeleteAsync(ct);
     }
 }

@@ -367,6 +367,9 @@ namespace Console.Core.Persistence.Migrations
                     b.Property<string>("CodeRevision")
                         .HasColumnType("TEXT");
 
+                    b.Property<double?>("CpuSeconds")
+                        .HasColumnType("REAL");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
@@ -420,6 +423,9 @@ namespace Console.Core.Persistence.Migrations
                     b.Property<string>("Parameters")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("PeakMemoryBytes")
+                        .HasColumnType("INTEGER");
 
                     b.Property<Guid>("PoolId")
                         .HasColumnType("TEXT");
@@ -518,6 +524,39 @@ namespace Console.Core.Persistence.Migrations
                     b.HasIndex("FlowRunId", "Id");
 
                     b.ToTable("FlowRunStateChanges");
+                });
+
+            modelBuilder.Entity("Console.Core.FlowRuns.FlowRunWait", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Codes")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("FlowRunId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("From")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reasons")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("To")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FlowRunId", "Id");
+
+                    b.ToTable("FlowRunWaits");
                 });
 
             modelBuilder.Entity("Console.Core.FlowRuns.LogLine", b =>
@@ -821,6 +860,9 @@ namespace Console.Core.Persistence.Migrations
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Weight")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.HasIndex("PoolId", "Name")
@@ -838,6 +880,9 @@ namespace Console.Core.Persistence.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("DrainingSince")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("HealthMessage")

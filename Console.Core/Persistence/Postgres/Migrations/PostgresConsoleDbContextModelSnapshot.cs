@@ -376,6 +376,9 @@ namespace Console.Core.Persistence.Postgres.Migrations
                     b.Property<string>("CodeRevision")
                         .HasColumnType("text");
 
+                    b.Property<double?>("CpuSeconds")
+                        .HasColumnType("double precision");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -429,6 +432,9 @@ namespace Console.Core.Persistence.Postgres.Migrations
                     b.Property<string>("Parameters")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<long?>("PeakMemoryBytes")
+                        .HasColumnType("bigint");
 
                     b.Property<Guid>("PoolId")
                         .HasColumnType("uuid");
@@ -529,6 +535,41 @@ namespace Console.Core.Persistence.Postgres.Migrations
                     b.HasIndex("FlowRunId", "Id");
 
                     b.ToTable("FlowRunStateChanges");
+                });
+
+            modelBuilder.Entity("Console.Core.FlowRuns.FlowRunWait", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Codes")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<Guid>("FlowRunId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("From")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Reasons")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTime?>("To")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FlowRunId", "Id");
+
+                    b.ToTable("FlowRunWaits");
                 });
 
             modelBuilder.Entity("Console.Core.FlowRuns.LogLine", b =>
@@ -836,6 +877,9 @@ namespace Console.Core.Persistence.Postgres.Migrations
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<int>("Weight")
+                        .HasColumnType("integer");
+
                     b.HasKey("Id");
 
                     b.HasIndex("PoolId", "Name")
@@ -853,6 +897,9 @@ namespace Console.Core.Persistence.Postgres.Migrations
                         .HasColumnType("uuid");
 
                     b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("DrainingSince")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("HealthMessage")
