@@ -51,8 +51,9 @@ public sealed class RunUsageUiTests(BrowserFixture browser) : IClassFixture<Brow
         await Expect(chart.Locator("svg", new() { HasText = done.DeploymentName }).First).ToBeVisibleAsync();
 
         // The week shows it too.
-        await chart.Locator("[data-testid=usage-range]").GetByText("Last week").ClickAsync();
-        await Expect(chart.Locator("[data-testid=usage-range]").GetByText("Last week")).ToHaveClassAsync(new Regex("selected"));
+        var week = chart.Locator("[data-testid=usage-range] .mud-toggle-item", new() { HasText = "Last week" });
+        await week.ClickAsync();
+        await Expect(week).ToHaveClassAsync(new Regex("usage-range-selected"));
         await Expect(row.Locator("[data-testid=usage-cpu]")).ToHaveTextAsync(UsageFormat.Cpu(usage.CpuSeconds.Value));
     }
 }
