@@ -6,7 +6,8 @@ using static Console.Tests.Observability.PrometheusText;
 namespace Console.Tests.Worker;
 
 /// <summary>
-/// A real worker runs a CPU-busy flow as a process and in a container: the end it reports carries
+/// A real worker runs a CPU-busy flow as a process, in a container and as a Swarm job on the local
+/// single-node swarm: the end it reports carries
 /// the CPU time and peak memory it measured, the REST API shows them with the wait and run time,
 /// and /metrics counts the CPU per pool and deployment.
 /// </summary>
@@ -22,33 +23,36 @@ public sealed class RunUsageTests(ConsoleServer server) : IClassFixture<ConsoleS
     private readonly string _pool = "usage-" + Guid.NewGuid().ToString("N")[..10];
 
     [Fact]
-    public async Task A_busy_process_run_reports_its_cpu_time_and_peak_memory()
-    {
-        await _http.CreatePoolAsync(_pool, "process");
-        await using var worker = await WorkerHost.StartAsync(server.BaseUrl, _pool, "w-" + Guid.NewGuid().ToString("N")[..8]);
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        var run = await _http.RunAsync(_pool, BusyCommand, docker: false);
-
-        var done = await _http.WaitForStateAsync(run.Id, FlowRunState.Completed);
-
-        await AssertMeasuredAsync(done, clock.Elapsed);
-    }
+    public Task A_busy_process_run_reports_its_cpu_time_and_peak_memory() => RunBusyAndAssertMeasuredAsync("process");
 
     [Fact]
     public async Task A_busy_docker_run_reports_its_containers_cpu_time_and_peak_memory()
     {
         TestEnvironment.RequireDocker();
-        await _http.CreatePoolAsync(_pool, "docker");
+        await RunBusyAndAssertMeasuredAsync("docker");
+    }
+
+    [Fact]
+    public async Task A_busy_swarm_job_on_the_workers_own_engine_reports_its_task_containers_usage()
+    {
+        TestEnvironment.RequireSwarm();
+        await RunBusyAndAssertMeasuredAsync("docker-swarm");
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    private async Task RunBusyAndAssertMeasuredAsync(string type)
+    {
+        await _http.CreatePoolAsync(_pool, type);
         await using var worker = await WorkerHost.StartAsync(server.BaseUrl, _pool, "w-" + Guid.NewGuid().ToString("N")[..8]);
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var run = await _http.RunAsync(_pool, BusyCommand);
+        // image_pull_policy is a docker pool's variable only (the test image is local).
+        var run = await _http.RunAsync(_pool, BusyCommand, docker: type == "docker");
 
         var done = await _http.WaitForStateAsync(run.Id, FlowRunState.Completed);
 
         await AssertMeasuredAsync(done, clock.Elapsed);
     }
-
-    public void Dispose() => _http.Dispose();
 
     private async Task AssertMeasuredAsync(FlowRunDto done, TimeSpan elapsed)
     {

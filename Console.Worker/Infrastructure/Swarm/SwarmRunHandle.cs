@@ -227,7 +227,16 @@ internal sealed class SwarmRunHandle(DockerClient client, string serviceId, bool
         }
 
         _usageDecided = true;
-        var local = (await client.System.GetSystemInfoAsync(cancellationToken)).Swarm?.NodeID;
+        string? local;
+        try
+        {
+            local = (await client.System.GetSystemInfoAsync(cancellationToken)).Swarm?.NodeID;
+        }
+        catch (Exception ex) when (ex is DockerApiException or HttpRequestException or IOException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return; // the engine does not say which node it is: the run goes on without usage
+        }
+
         if (task.NodeID == local)
         {
             _usage = ContainerUsage.Start(client, containerId, time);
