@@ -35,7 +35,8 @@ public sealed class DockerImageCacheTests(LocalRegistry registry, ConsoleServer 
         var pool = ConsoleApi.UniqueName("image-cache");
         await api.CreatePoolAsync(pool, "docker");
         await using var worker = await WorkerHost.StartAsync(server.BaseUrl, pool, ConsoleApi.UniqueName("cacher"));
-        var variables = new JsonObject { ["image"] = image };
+        // The product's default, said explicitly: the test helper's runs default to Never (no pulls in tests).
+        var variables = new JsonObject { ["image"] = image, ["image_pull_policy"] = "IfNotPresent" };
 
         var first = await RunToEndAsync(api, pool, variables, marker);
         Assert.Contains(first, l => l == $"Pulling image {image}");
