@@ -18,13 +18,34 @@ public sealed class StatusRules(TimeProvider time, IOptions<StatusOptions> optio
 
     public StatusOptions Options => _options;
 
-    public WorkerStatus Worker(PoolWorker worker) => Worker(worker.LastHeartbeatAt, worker.HeartbeatIntervalSeconds);
+    /// <summary>Draining while a worker asked to drain lives (it claims nothing new); Offline once it is gone.</summary>
+    public WorkerStatus Worker(PoolWorker worker) => Worker(worker.LastHeartbeatAt, worker.HeartbeatIntervalSeconds, worker.DrainingSince);
 
+    public WorkerStatus Worker(DateTime lastHeartbeatAt, int heartbeatIntervalSeconds, DateTime? drainingSince) =>
+        Worker(lastHeartbeatAt, heartbeatIntervalSeconds) switch
+        {
+            WorkerStatus.Online when drainingSince is not null => WorkerStatus.Draining,
+            var status => status,
+        };
+
+    /// <summary>Liveness only: Online while heartbeats come (a draining worker is alive too), else Offline.</summary>
     public WorkerStatus Worker(DateTime lastHeartbeatAt, int heartbeatIntervalSeconds)
     {
         var interval = heartbeatIntervalSeconds > 0 ? heartbeatIntervalSeconds : _options.DefaultHeartbeatIntervalSeconds;
         var offlineAfter = TimeSpan.FromSeconds(interval * _options.MissedHeartbeatsBeforeOffline);
         return Now - lastHeartbeatAt < offlineAfter ? WorkerStatus.Online : WorkerStatus.Offline;
+    }
+
+    /// <summary>
+    /// The heartbeat stamp of a worker that said it stopped: old enough to read Offline from now on,
+    /// never later than its real last heartbeat.
+    /// </summary>
+    public DateTime StoppedHeartbeat(PoolWorker worker)
+    {
+        ArgumentNullException.ThrowIfNull(worker);
+        var interval = worker.HeartbeatIntervalSeconds > 0 ? worker.HeartbeatIntervalSeconds : _options.DefaultHeartbeatIntervalSeconds;
+        var silentSince = Now.AddSeconds(-interval * _options.MissedHeartbeatsBeforeOffline);
+        return worker.LastHeartbeatAt < silentSince ? worker.LastHeartbeatAt : silentSince;
     }
 
     /// <summary>When a worker that is online now will turn offline without another heartbeat.</summary>
