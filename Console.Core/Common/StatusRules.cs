@@ -8,9 +8,10 @@ namespace Console.Core.Common;
 
 /// <summary>
 /// The status rules of docs/architecture.md, computed from timestamps at read time so a read is always
-/// right; the foreman job only publishes the moments these answers change.
+/// right; the foreman job only publishes the moments these answers change. A worker's heartbeat is
+/// the newer of its row's and the one this server holds in memory (<see cref="WorkerPresence"/>).
 /// </summary>
-public sealed class StatusRules(TimeProvider time, IOptions<StatusOptions> options)
+public sealed class StatusRules(TimeProvider time, IOptions<StatusOptions> options, WorkerPresence? presence = null)
 {
     private readonly StatusOptions _options = options.Value;
 
@@ -18,7 +19,24 @@ public sealed class StatusRules(TimeProvider time, IOptions<StatusOptions> optio
 
     public StatusOptions Options => _options;
 
-    public WorkerStatus Worker(PoolWorker worker) => Worker(worker.LastHeartbeatAt, worker.HeartbeatIntervalSeconds);
+    public WorkerStatus Worker(PoolWorker worker)
+    {
+        ArgumentNullException.ThrowIfNull(worker);
+        return Worker(worker.Id, worker.LastHeartbeatAt, worker.HeartbeatIntervalSeconds);
+    }
+
+    /// <summary>The status of a worker read as a projection of its row.</summary>
+    public WorkerStatus Worker(Guid workerId, DateTime storedHeartbeatAt, int heartbeatIntervalSeconds) =>
+        presence is null ? Worker(storedHeartbeatAt, heartbeatIntervalSeconds)
+        : presence.IsLost(workerId) ? WorkerStatus.Offline
+        : Worker(presence.HeartbeatAt(workerId, storedHeartbeatAt), heartbeatIntervalSeconds);
+
+    /// <summary>The worker's latest heartbeat (see the class remarks).</summary>
+    public DateTime HeartbeatAt(PoolWorker worker)
+    {
+        ArgumentNullException.ThrowIfNull(worker);
+        return presence?.HeartbeatAt(worker) ?? worker.LastHeartbeatAt;
+    }
 
     public WorkerStatus Worker(DateTime lastHeartbeatAt, int heartbeatIntervalSeconds)
     {
@@ -31,7 +49,7 @@ public sealed class StatusRules(TimeProvider time, IOptions<StatusOptions> optio
     public DateTime WorkerOfflineAt(PoolWorker worker)
     {
         var interval = worker.HeartbeatIntervalSeconds > 0 ? worker.HeartbeatIntervalSeconds : _options.DefaultHeartbeatIntervalSeconds;
-        return worker.LastHeartbeatAt.AddSeconds(interval * _options.MissedHeartbeatsBeforeOffline);
+        return HeartbeatAt(worker).AddSeconds(interval * _options.MissedHeartbeatsBeforeOffline);
     }
 
     public QueueStatus Queue(WorkQueue queue, bool poolPaused = false) =>

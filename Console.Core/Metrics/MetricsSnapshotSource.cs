@@ -79,10 +79,10 @@ internal sealed class MetricsSnapshotSource(IServiceScopeFactory scopes, TimePro
         }
 
         var workers = db.Workers.AsNoTracking()
-            .Select(w => new { Pool = w.Pool.Name, w.LastHeartbeatAt, w.HeartbeatIntervalSeconds }).ToList();
+            .Select(w => new { w.Id, Pool = w.Pool.Name, w.LastHeartbeatAt, w.HeartbeatIntervalSeconds }).ToList();
         var online = db.WorkPools.AsNoTracking().Select(p => p.Name).ToList()
             .Select(pool => new Measurement<long>(
-                workers.Count(w => w.Pool == pool && rules.Worker(w.LastHeartbeatAt, w.HeartbeatIntervalSeconds) == WorkerStatus.Online),
+                workers.Count(w => w.Pool == pool && rules.Worker(w.Id, w.LastHeartbeatAt, w.HeartbeatIntervalSeconds) == WorkerStatus.Online),
                 Tag("pool", pool)))
             .ToList();
         return new MetricsSnapshot(runs, backlog, oldest, online);

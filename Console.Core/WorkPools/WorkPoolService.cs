@@ -167,9 +167,9 @@ public sealed class WorkPoolService(ConsoleDbContext db, IChangeFeed feed, Statu
             query = query.Where(w => w.PoolId == id);
         }
 
-        var beats = await query.Select(w => new { w.PoolId, w.LastHeartbeatAt, w.HeartbeatIntervalSeconds }).ToListAsync(ct);
+        var beats = await query.Select(w => new { w.Id, w.PoolId, w.LastHeartbeatAt, w.HeartbeatIntervalSeconds }).ToListAsync(ct);
         return [.. beats
-            .Where(b => rules.Worker(b.LastHeartbeatAt, b.HeartbeatIntervalSeconds) == WorkerStatus.Online)
+            .Where(b => rules.Worker(b.Id, b.LastHeartbeatAt, b.HeartbeatIntervalSeconds) == WorkerStatus.Online)
             .Select(b => b.PoolId)];
     }
 

@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Console.Core.Workers;
 
-public sealed class WorkerService(ConsoleDbContext db, IChangeFeed feed, StatusRules rules, WorkPoolService pools)
+public sealed class WorkerService(ConsoleDbContext db, IChangeFeed feed, StatusRules rules, WorkPoolService pools, WorkerPresence presence)
 {
     public async Task<IReadOnlyList<WorkerDto>> ListAsync(string? poolName, CancellationToken ct = default)
     {
@@ -28,21 +28,26 @@ public sealed class WorkerService(ConsoleDbContext db, IChangeFeed feed, StatusR
             .Select(w => ToDto(w, running.GetValueOrDefault((w.Pool.Name, w.Name))))];
     }
 
-    /// <summary>Records a heartbeat, creating the worker on its first one.</summary>
+    /// <summary>
+    /// Records a heartbeat, creating the worker on its first one. A heartbeat of an online worker
+    /// that changes nothing else is held in memory and written with the next flush (<see cref="WorkerPresence"/>).
+    /// </summary>
     public async Task<PoolWorker> HeartbeatAsync(string poolName, HeartbeatRequest request, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         var name = Names.Require(request.Name, "name");
         ValidateInterval(request.HeartbeatIntervalSeconds);
+        var beat = new WorkerBeat(request.HeartbeatIntervalSeconds, request.Queues, Health: (request.IsHealthy ?? true, request.HealthMessage));
         for (var attempt = 1; ; attempt++)
         {
             var pool = await pools.FindAsync(poolName, ct);
-            var (worker, wasOnline) = await UpsertAsync(pool, name, request.HeartbeatIntervalSeconds, request.Queues, ct);
-            worker.IsHealthy = request.IsHealthy ?? true;
-            worker.HealthMessage = request.HealthMessage;
+            var (worker, wasOnline) = await UpsertAsync(pool, name, beat, ct);
             try
             {
-                await db.SaveChangesAsync(ct);
+                if (db.Entry(worker).State != EntityState.Detached)
+                {
+                    await db.SaveChangesAsync(ct);
+                }
             }
             catch (DbUpdateException ex) when (attempt == 1 && UniqueViolation.Is(ex) && db.Entry(worker).State == EntityState.Added)
             {
@@ -63,14 +68,32 @@ public sealed class WorkerService(ConsoleDbContext db, IChangeFeed feed, StatusR
         }
     }
 
-    /// <summary>Finds or creates the worker and stamps its heartbeat; the caller saves.</summary>
+    /// <summary>
+    /// Finds or creates the worker and stamps its heartbeat (and its poll, from a poll). When the
+    /// worker is online and the beat changes nothing but the stamps, the returned worker is detached
+    /// and the stamps wait in memory for the next flush; otherwise it is tracked and the caller saves
+    /// (a new worker, one back from Offline, new settings or health: written at once, as events and
+    /// the claim read them from the row).
+    /// </summary>
     /// <returns>The worker, and whether it was Online before this heartbeat.</returns>
-    public async Task<(PoolWorker Worker, bool WasOnline)> UpsertAsync(WorkPool pool, string name, int? intervalSeconds, IReadOnlyList<string>? queues, CancellationToken ct)
+    public async Task<(PoolWorker Worker, bool WasOnline)> UpsertAsync(WorkPool pool, string name, WorkerBeat beat, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(pool);
+        ArgumentNullException.ThrowIfNull(beat);
         var worker = await db.Workers.FirstOrDefaultAsync(w => w.PoolId == pool.Id && w.Name == name, ct);
         var now = rules.Now;
         var wasOnline = worker is not null && rules.Worker(worker) == WorkerStatus.Online;
+        var queues = beat.Queues is { } q ? ConsoleJson.Serialize(q) : null;
+        if (worker is not null && wasOnline && beat.ChangesNothingOf(worker, queues))
+        {
+            db.Entry(worker).State = EntityState.Detached;
+            worker.Pool = pool;
+            worker.LastHeartbeatAt = now;
+            worker.LastPolledAt = beat.PolledAt ?? presence.PolledAt(worker);
+            presence.Beat(worker, now, beat.PolledAt, stored: false);
+            return (worker, wasOnline);
+        }
+
         if (worker is null)
         {
             worker = new PoolWorker
@@ -85,16 +108,24 @@ public sealed class WorkerService(ConsoleDbContext db, IChangeFeed feed, StatusR
 
         worker.Pool = pool;
         worker.LastHeartbeatAt = now;
-        if (intervalSeconds is { } interval)
+        worker.LastPolledAt = beat.PolledAt ?? worker.LastPolledAt;
+        if (beat.IntervalSeconds is { } interval)
         {
             worker.HeartbeatIntervalSeconds = interval;
         }
 
         if (queues is not null)
         {
-            worker.Queues = ConsoleJson.Serialize(queues);
+            worker.Queues = queues;
         }
 
+        if (beat.Health is var (healthy, message))
+        {
+            worker.IsHealthy = healthy;
+            worker.HealthMessage = message;
+        }
+
+        presence.Beat(worker, now, beat.PolledAt, stored: true);
         return (worker, wasOnline);
     }
 
@@ -110,6 +141,7 @@ public sealed class WorkerService(ConsoleDbContext db, IChangeFeed feed, StatusR
 
         db.Workers.Remove(worker);
         await db.SaveChangesAsync(ct);
+        presence.Forget(worker.Id);
         feed.Publish(new WorkerDeleted(poolName, name));
     }
 
@@ -148,8 +180,8 @@ public sealed class WorkerService(ConsoleDbContext db, IChangeFeed feed, StatusR
             Name = worker.Name,
             PoolName = worker.Pool.Name,
             Status = rules.Worker(worker),
-            LastHeartbeatAt = worker.LastHeartbeatAt,
-            LastPolledAt = worker.LastPolledAt,
+            LastHeartbeatAt = presence.HeartbeatAt(worker),
+            LastPolledAt = presence.PolledAt(worker),
             HeartbeatIntervalSeconds = worker.HeartbeatIntervalSeconds,
             Queues = ConsoleJson.Deserialize<List<string>>(worker.Queues) ?? [],
             RunningRuns = runningRuns,
