@@ -115,8 +115,8 @@ public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules)
         var missed = rules.Options.MissedHeartbeatsBeforeOffline;
         var data = new JsonObject
         {
-            ["lastHeartbeatAt"] = worker.LastHeartbeatAt,
-            ["secondsSinceHeartbeat"] = Seconds(now - worker.LastHeartbeatAt),
+            ["lastHeartbeatAt"] = rules.HeartbeatAt(worker),
+            ["secondsSinceHeartbeat"] = Seconds(now - rules.HeartbeatAt(worker)),
             ["heartbeatIntervalSeconds"] = interval,
             ["missedHeartbeatsBeforeOffline"] = missed,
             ["offlineAfterSeconds"] = interval * missed,
@@ -126,7 +126,7 @@ public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules)
         if (status == WorkerStatus.Offline)
         {
             reasons.Add(new(DiagnosisCodes.HeartbeatMissed,
-                $"Last heartbeat {Durations.Relative(worker.LastHeartbeatAt, now)} ({Durations.Time(worker.LastHeartbeatAt)}); "
+                $"Last heartbeat {Durations.Relative(rules.HeartbeatAt(worker), now)} ({Durations.Time(rules.HeartbeatAt(worker))}); "
                 + $"its heartbeat interval is {interval} s, and a worker is Offline once {missed} intervals ({interval * missed} s) pass without one.",
                 data));
         }
@@ -135,7 +135,7 @@ public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules)
             var offlineAt = rules.WorkerOfflineAt(worker);
             data["offlineAt"] = offlineAt;
             reasons.Add(new(DiagnosisCodes.HeartbeatRecent,
-                $"Last heartbeat {Durations.Relative(worker.LastHeartbeatAt, now)}; without another it turns Offline "
+                $"Last heartbeat {Durations.Relative(rules.HeartbeatAt(worker), now)}; without another it turns Offline "
                 + $"{Durations.Relative(offlineAt, now)} ({missed} × {interval} s).",
                 data) { Blocking = false });
         }
@@ -324,7 +324,7 @@ public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules)
         if (worker is not null && !IsOnline(worker))
         {
             reasons.Add(new(DiagnosisCodes.WorkerOffline,
-                $"Worker '{worker.Name}' is offline: last heartbeat {Durations.Relative(worker.LastHeartbeatAt, now)}; "
+                $"Worker '{worker.Name}' is offline: last heartbeat {Durations.Relative(rules.HeartbeatAt(worker), now)}; "
                 + (state == FlowRunState.Pending ? "the lease reaper puts the run back to Scheduled." : "the lease reaper marks the run Crashed (or retries it)."),
                 new JsonObject { ["workers"] = WorkersJson([worker], now) }));
         }
@@ -352,8 +352,8 @@ public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules)
         foreach (var w in offline)
         {
             var interval = Interval(w);
-            text += $" Worker '{w.Name}' serves it but is offline: last heartbeat {Durations.Relative(w.LastHeartbeatAt, now)} "
-                + $"({Durations.Time(w.LastHeartbeatAt)}), interval {interval} s, offline after {interval * missed} s without one ({missed} × interval).";
+            text += $" Worker '{w.Name}' serves it but is offline: last heartbeat {Durations.Relative(rules.HeartbeatAt(w), now)} "
+                + $"({Durations.Time(rules.HeartbeatAt(w))}), interval {interval} s, offline after {interval * missed} s without one ({missed} × interval).";
         }
 
         if (all.Count == 0)
@@ -433,8 +433,8 @@ public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules)
             ["name"] = w.Name,
             ["status"] = rules.Worker(w).ToString(),
             ["queues"] = new JsonArray([.. (ConsoleJson.Deserialize<List<string>>(w.Queues) ?? []).Select(q => (JsonNode)q)]),
-            ["lastHeartbeatAt"] = w.LastHeartbeatAt,
-            ["secondsSinceHeartbeat"] = Seconds(now - w.LastHeartbeatAt),
+            ["lastHeartbeatAt"] = rules.HeartbeatAt(w),
+            ["secondsSinceHeartbeat"] = Seconds(now - rules.HeartbeatAt(w)),
             ["lastPolledAt"] = w.LastPolledAt,
             ["heartbeatIntervalSeconds"] = Interval(w),
             ["offlineAfterSeconds"] = Interval(w) * rules.Options.MissedHeartbeatsBeforeOffline,
@@ -445,7 +445,7 @@ public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules)
     private string DescribeWorker(PoolWorker w, DateTime now) =>
         IsOnline(w)
             ? $"'{w.Name}' (Online, last poll {(w.LastPolledAt is { } p ? Durations.Relative(p, now) : "never")})"
-            : $"'{w.Name}' (Offline, last heartbeat {Durations.Relative(w.LastHeartbeatAt, now)}, interval {Interval(w)} s)";
+            : $"'{w.Name}' (Offline, last heartbeat {Durations.Relative(rules.HeartbeatAt(w), now)}, interval {Interval(w)} s)";
 
     private async Task<WorkPool> FindPoolAsync(string name, CancellationToken ct) =>
         await db.WorkPools.AsNoTracking().FirstOrDefaultAsync(p => p.Name == name, ct)

@@ -21,7 +21,8 @@ public sealed partial class HeartbeatFlusher(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(options.Value.HeartbeatFlushMilliseconds), time);
+        // Real time even under a test clock: how often to write is plumbing, not a status rule.
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(options.Value.HeartbeatFlushMilliseconds));
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
