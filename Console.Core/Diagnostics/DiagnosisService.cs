@@ -204,7 +204,7 @@ public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules)
 
         if (reasons.Count == 0)
         {
-            await AddClearPathReasonsAsync(reasons, run, pool, queues, queue, online, now, ct);
+            await AddClearPathReasonsAsync(reasons, run, pool, queues, queue, slots, online, now, ct);
         }
 
         return reasons;
@@ -246,18 +246,15 @@ public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules)
         }
     }
 
-    /// <summary>Nothing blocks the run: say what is ahead of it and when its workers last polled.</summary>
+    /// <summary>Nothing blocks the run: say what is ahead of it (in the claim's order, <see cref="ClaimPolicy.InFairOrder{T}"/>) and when its workers last polled.</summary>
     private async Task AddClearPathReasonsAsync(
-        List<DiagnosisReason> reasons, FlowRun run, WorkPool pool, List<WorkQueue> queues, WorkQueue queue, List<PoolWorker> online, DateTime now, CancellationToken ct)
+        List<DiagnosisReason> reasons, FlowRun run, WorkPool pool, List<WorkQueue> queues, WorkQueue queue, SlotCount slots, List<PoolWorker> online, DateTime now, CancellationToken ct)
     {
-        var before = ClaimPolicy.QueuesAhead(pool, queues, queue).Select(q => q.Id).ToList();
-        var ahead = await db.FlowRuns.AsNoTracking().CountAsync(r =>
-            r.PoolId == run.PoolId && r.State == FlowRunState.Scheduled && r.ExpectedStartAt <= now && r.Id != run.Id
-            && (before.Contains(r.QueueId) || (r.QueueId == queue.Id && r.ExpectedStartAt < run.ExpectedStartAt)), ct);
+        var ahead = await RunsAheadAsync(run, pool, queues, queue, slots, now, ct);
         if (ahead > 0)
         {
             reasons.Add(new(DiagnosisCodes.AheadInLine,
-                $"{Plural(ahead, "due run")} {(ahead == 1 ? "is" : "are")} ahead of it (higher-priority queues first, then earlier expected start).",
+                $"{Plural(ahead, "due run")} {(ahead == 1 ? "is" : "are")} ahead of it (higher-priority queues first, then queues of its priority by their weight, then earlier expected start).",
                 new JsonObject { ["ahead"] = ahead }));
         }
 
@@ -267,6 +264,34 @@ public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules)
             $"Nothing blocks it: worker {names} should claim it on the next poll"
             + (lastPoll is { } p ? $" (last poll {Durations.Relative(p, now)})." : " (no poll yet, only heartbeats)."),
             new JsonObject { ["workers"] = WorkersJson(online, now), ["lastPolledAt"] = lastPoll }) { Blocking = false });
+    }
+
+    /// <summary>
+    /// The due runs the claim takes before this one: every due run of a queue with a lower priority
+    /// number, the ones of its own queue due before it, and the share of each queue of its priority
+    /// that fair share puts first (<see cref="FairShare.RunsAhead"/>).
+    /// </summary>
+    private async Task<int> RunsAheadAsync(FlowRun run, WorkPool pool, List<WorkQueue> queues, WorkQueue queue, SlotCount slots, DateTime now, CancellationToken ct)
+    {
+        var heldAfter = FlowRunSlots.HeldAfter(now, rules.Options.InfrastructureHoldSeconds);
+        var before = ClaimPolicy.QueuesAhead(pool, queues, queue).Select(q => q.Id).ToList();
+        var sharing = ClaimPolicy.QueuesSharing(pool, queues, queue);
+        var counted = before.Concat(sharing.Select(q => q.Id)).ToList();
+        var due = db.FlowRuns.AsNoTracking().Where(r => r.PoolId == run.PoolId && r.Id != run.Id).DueBy(now, heldAfter);
+        var dueByQueue = counted.Count == 0
+            ? []
+            : await due.Where(r => counted.Contains(r.QueueId)).GroupBy(r => r.QueueId)
+                .Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, ct);
+        var runDue = ClaimPolicy.DueAt(run);
+        var rank = 1 + await due.CountAsync(r => r.QueueId == queue.Id
+            && (r.State == FlowRunState.AwaitingRetry ? r.NextAttemptAt : r.ExpectedStartAt) < runDue, ct);
+        var ahead = rank - 1 + before.Sum(id => dueByQueue.GetValueOrDefault(id));
+        foreach (var other in sharing)
+        {
+            ahead += FairShare.RunsAhead(queue, slots.QueueActive(queue.Id), rank, other, slots.QueueActive(other.Id), dueByQueue.GetValueOrDefault(other.Id));
+        }
+
+        return ahead;
     }
 
     private List<DiagnosisReason> ProgressReasons(FlowRun run, FlowRunState state, List<PoolWorker> workers, DateTime now)
