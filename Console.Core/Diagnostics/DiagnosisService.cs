@@ -140,6 +140,14 @@ public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules)
                 data) { Blocking = false });
         }
 
+        if (status == WorkerStatus.Draining)
+        {
+            reasons.Add(new(DiagnosisCodes.WorkerDraining,
+                $"Draining since {Durations.Relative(worker.DrainingSince!.Value, now)} ({Durations.Time(worker.DrainingSince.Value)}): "
+                + "it claims nothing new, finishes the runs it has and exits.",
+                new JsonObject { ["drainingSince"] = worker.DrainingSince }));
+        }
+
         if (!worker.IsHealthy)
         {
             reasons.Add(UnhealthyReason([worker], $"Worker '{worker.Name}' reports unhealthy"));
@@ -346,7 +354,7 @@ public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules)
                 return reasons;
         }
 
-        if (worker is not null && !IsOnline(worker))
+        if (worker is not null && rules.Worker(worker) == WorkerStatus.Offline)
         {
             reasons.Add(new(DiagnosisCodes.WorkerOffline,
                 $"Worker '{worker.Name}' is offline: last heartbeat {Durations.Relative(rules.HeartbeatAt(worker), now)}; "
@@ -372,7 +380,12 @@ public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules)
                 + string.Join(", ", others.Select(w => $"'{w.Name}' ({string.Join(", ", QueuesOf(w))})")) + ".";
         }
 
-        var offline = serving.Where(w => !IsOnline(w)).ToList();
+        foreach (var w in serving.Where(w => rules.Worker(w) == WorkerStatus.Draining))
+        {
+            text += $" Worker '{w.Name}' serves it but is draining (since {Durations.Time(w.DrainingSince!.Value)}): it claims nothing new and exits once its runs end.";
+        }
+
+        var offline = serving.Where(w => rules.Worker(w) == WorkerStatus.Offline).ToList();
         var missed = rules.Options.MissedHeartbeatsBeforeOffline;
         foreach (var w in offline)
         {
@@ -467,10 +480,12 @@ public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules)
             ["healthMessage"] = w.HealthMessage,
         })]);
 
-    private string DescribeWorker(PoolWorker w, DateTime now) =>
-        IsOnline(w)
-            ? $"'{w.Name}' (Online, last poll {(w.LastPolledAt is { } p ? Durations.Relative(p, now) : "never")})"
-            : $"'{w.Name}' (Offline, last heartbeat {Durations.Relative(rules.HeartbeatAt(w), now)}, interval {Interval(w)} s)";
+    private string DescribeWorker(PoolWorker w, DateTime now) => rules.Worker(w) switch
+    {
+        WorkerStatus.Online => $"'{w.Name}' (Online, last poll {(w.LastPolledAt is { } p ? Durations.Relative(p, now) : "never")})",
+        WorkerStatus.Draining => $"'{w.Name}' (Draining since {Durations.Relative(w.DrainingSince!.Value, now)}: claims nothing new)",
+        _ => $"'{w.Name}' (Offline, last heartbeat {Durations.Relative(rules.HeartbeatAt(w), now)}, interval {Interval(w)} s)",
+    };
 
     private async Task<WorkPool> FindPoolAsync(string name, CancellationToken ct) =>
         await db.WorkPools.AsNoTracking().FirstOrDefaultAsync(p => p.Name == name, ct)

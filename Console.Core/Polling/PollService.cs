@@ -69,6 +69,14 @@ public sealed class PollService(
         while (true)
         {
             signal.Reset();
+            if (limit > 0 && await workers.IsDrainingAsync(poolName, workerName, ct))
+            {
+                // A draining worker gets no runs, even one that does not know it drains; held like an
+                // empty poll so such a worker does not poll in a tight loop.
+                await HoldAsync(deadline, ct);
+                return [];
+            }
+
             var outcome = await claimer.ClaimAsync(claim, ct);
             await PublishAsync(outcome, first, ct);
             first = false;
@@ -107,6 +115,15 @@ public sealed class PollService(
             }
 
             db.ChangeTracker.Clear();
+        }
+    }
+
+    private async Task HoldAsync(DateTimeOffset deadline, CancellationToken ct)
+    {
+        var wait = deadline - time.GetUtcNow();
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, time, ct);
         }
     }
 
