@@ -79,10 +79,10 @@ internal sealed class MetricsSnapshotSource(IServiceScopeFactory scopes, TimePro
         }
 
         var workers = db.Workers.AsNoTracking()
-            .Select(w => new { Pool = w.Pool.Name, w.LastHeartbeatAt, w.HeartbeatIntervalSeconds, w.DrainingSince }).ToList();
+            .Select(w => new { w.Id, Pool = w.Pool.Name, w.LastHeartbeatAt, w.HeartbeatIntervalSeconds, w.DrainingSince }).ToList();
         var poolNames = db.WorkPools.AsNoTracking().Select(p => p.Name).ToList();
         List<Measurement<long>> Counting(WorkerStatus status) => [.. poolNames.Select(pool => new Measurement<long>(
-            workers.Count(w => w.Pool == pool && rules.Worker(w.LastHeartbeatAt, w.HeartbeatIntervalSeconds, w.DrainingSince) == status),
+            workers.Count(w => w.Pool == pool && rules.Worker(w.Id, w.LastHeartbeatAt, w.HeartbeatIntervalSeconds, w.DrainingSince) == status),
             Tag("pool", pool)))];
         return new MetricsSnapshot(runs, backlog, oldest, Counting(WorkerStatus.Online)) { WorkersDraining = Counting(WorkerStatus.Draining) };
     }

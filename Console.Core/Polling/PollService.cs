@@ -34,7 +34,8 @@ public sealed class PollService(
     FlowRunService runs,
     ConsoleMetrics metrics,
     RunSecrets secrets,
-    IActorAccessor actors)
+    IActorAccessor actors,
+    ConnectionLossWatcher connections)
 {
     public const int DefaultLimit = 10;
     public const int MaxLimit = 100;
@@ -101,6 +102,12 @@ public sealed class PollService(
             try
             {
                 await signal.WaitAsync(wait < TimeSpan.Zero ? TimeSpan.Zero : wait, time, ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                // The peer aborted the waiting poll: the worker may be gone (ConnectionLossWatcher).
+                connections.PollAborted(outcome.Worker.Id);
+                throw;
             }
             finally
             {
