@@ -18,7 +18,8 @@ internal sealed class DockerRunHandle(DockerClient client, string id, bool autoR
     {
         using var logsStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var streaming = streamOutput ? StreamLogsAsync(logsStop.Token) : Task.CompletedTask;
-        var exit = await WaitAsync(cancellationToken);
+        await using var usage = ContainerUsage.Start(client, id, time);
+        var exit = await WaitAsync(cancellationToken) with { Usage = await usage.StopAsync() };
         try
         {
             // The follow stream ends by itself once the container has exited; this only bounds a stuck one.
