@@ -34,7 +34,8 @@ public sealed class PollService(
     FlowRunService runs,
     ConsoleMetrics metrics,
     RunSecrets secrets,
-    IActorAccessor actors)
+    IActorAccessor actors,
+    ConnectionLossWatcher connections)
 {
     public const int DefaultLimit = 10;
     public const int MaxLimit = 100;
@@ -68,6 +69,14 @@ public sealed class PollService(
         while (true)
         {
             signal.Reset();
+            if (limit > 0 && await workers.IsDrainingAsync(poolName, workerName, ct))
+            {
+                // A draining worker gets no runs, even one that does not know it drains; held like an
+                // empty poll so such a worker does not poll in a tight loop.
+                await HoldAsync(deadline, ct);
+                return [];
+            }
+
             var outcome = await claimer.ClaimAsync(claim, ct);
             await PublishAsync(outcome, first, ct);
             first = false;
@@ -94,12 +103,27 @@ public sealed class PollService(
             {
                 await signal.WaitAsync(wait < TimeSpan.Zero ? TimeSpan.Zero : wait, time, ct);
             }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                // The peer aborted the waiting poll: the worker may be gone (ConnectionLossWatcher).
+                connections.PollAborted(outcome.Worker.Id);
+                throw;
+            }
             finally
             {
                 metrics.PollWaiting(poolName, -1);
             }
 
             db.ChangeTracker.Clear();
+        }
+    }
+
+    private async Task HoldAsync(DateTimeOffset deadline, CancellationToken ct)
+    {
+        var wait = deadline - time.GetUtcNow();
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, time, ct);
         }
     }
 

@@ -75,9 +75,10 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
             polled = [.. allQueues.Where(q => names.Contains(q.Name))];
         }
 
-        // 1. Stamp the poll: it is a heartbeat and marks the queues as polled.
-        var (worker, wasOnline) = await workers.UpsertAsync(pool, request.WorkerName, request.HeartbeatIntervalSeconds, request.Queues, ct);
-        worker.LastPolledAt = now;
+        // 1. Stamp the poll: it is a heartbeat and marks the queues as polled. An online worker's
+        //    stamps wait in memory for the next heartbeat flush (the worker is then detached).
+        var (worker, wasOnline) = await workers.UpsertAsync(
+            pool, request.WorkerName, new WorkerBeat(request.HeartbeatIntervalSeconds, request.Queues, PolledAt: now), ct);
         PollStamps.Stamp(pool, now);
         var turnedReady = new List<WorkQueue>();
         foreach (var queue in polled)

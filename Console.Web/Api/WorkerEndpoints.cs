@@ -16,6 +16,9 @@ public static class WorkerEndpoints
         group.MapGet("/workers", List).WithSummary("List a pool's workers");
         group.MapPost("/workers/heartbeat", Heartbeat).WithSummary("Record a worker's heartbeat");
         group.MapDelete("/workers/{worker}", Delete).WithSummary("Forget an offline worker");
+        group.MapPost("/workers/{worker}/drain", Drain)
+            .WithSummary("Drain a worker: it claims nothing new, finishes its runs and exits")
+            .WithDescription("The worker learns of it from its next heartbeat's answer; the server refuses its claims from now on. 409 when the worker is offline.");
         group.MapPost("/poll", Poll)
             .WithSummary("Claim due runs for a worker, long-polling up to waitSeconds")
             .WithDescription("Counts as a heartbeat and marks the polled queues as polled. Claimed runs are Pending and belong to the worker.");
@@ -28,11 +31,17 @@ public static class WorkerEndpoints
     public static async Task<Ok<IReadOnlyList<WorkerDto>>> List(string pool, WorkerService workers, CancellationToken ct) =>
         TypedResults.Ok(await workers.ListAsync(pool, ct));
 
-    public static async Task<NoContent> Heartbeat(string pool, HeartbeatRequest request, WorkerService workers, CancellationToken ct)
+    /// <summary>204 as always; 200 with <see cref="HeartbeatAnswer"/> when the worker is asked to drain.</summary>
+    public static async Task<Results<NoContent, Ok<HeartbeatAnswer>>> Heartbeat(string pool, HeartbeatRequest request, WorkerService workers, CancellationToken ct)
     {
-        await workers.HeartbeatAsync(pool, request, ct);
-        return TypedResults.NoContent();
+        var worker = await workers.HeartbeatAsync(pool, request, ct);
+        return worker.DrainingSince is { } since
+            ? TypedResults.Ok(new HeartbeatAnswer { Draining = true, DrainingSince = since })
+            : TypedResults.NoContent();
     }
+
+    public static async Task<Ok<WorkerDto>> Drain(string pool, string worker, WorkerService workers, CancellationToken ct) =>
+        TypedResults.Ok(await workers.DrainAsync(pool, worker, ct));
 
     public static async Task<NoContent> Delete(string pool, string worker, WorkerService workers, CancellationToken ct)
     {
