@@ -77,7 +77,8 @@ public sealed class WaitHistoryTests : ApiTestBase, IClassFixture<WaitHistoryTes
 
         // The pass after the claim stores the end; nothing new is opened.
         Assert.Equal(0, await RecordAsync());
-        Assert.Equal(waits, await WaitsAsync(run.Id));
+        static string Text(IEnumerable<FlowRunWaitDto> list) => string.Join("; ", list.Select(w => $"{w.From:O}-{w.To:O} {string.Join(",", w.Codes)} {string.Join(" ", w.Reasons)}"));
+        Assert.Equal(Text(waits), Text(await WaitsAsync(run.Id)));
     }
 
     [Fact]
@@ -101,7 +102,7 @@ public sealed class WaitHistoryTests : ApiTestBase, IClassFixture<WaitHistoryTes
         var now = _time.GetUtcNow().UtcDateTime;
         diagnosis = await GetAsync<DiagnosisDto>($"/api/flow-runs/{second.Id}/diagnosis");
         Assert.Equal(now.AddSeconds(60), diagnosis.EstimatedStartAt);
-        Assert.Contains("60 s assumed", diagnosis.EstimateReason, StringComparison.Ordinal);
+        Assert.Contains("no completed run yet: 1 min assumed", diagnosis.EstimateReason, StringComparison.Ordinal);
         Assert.Equal("expected in about 1 min, 2nd in line", WaitText.Estimate(diagnosis, diagnosis.CheckedAt));
     }
 
