@@ -43,7 +43,7 @@ public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules, Sta
         }
 
         var scene = await LoadSceneAsync(run.PoolId, workers, now, ct);
-        var reasons = await WaitingReasonsAsync(run, scene, now, null, ct);
+        var reasons = await WaitingReasonsAsync(run, scene, now, ct);
         var estimate = await estimator.EstimateAsync(run, scene, reasons, now, ct);
         return Build(FlowRunKind, subject, state.ToString(), reasons, now) with
         {
@@ -57,9 +57,8 @@ public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules, Sta
     /// The blocking reasons of many waiting runs of one pool, from one read of the pool's state (the
     /// wait history records them): what <see cref="FlowRunAsync"/> would say of each, without the estimate.
     /// </summary>
-    /// <param name="dueScheduled">The pool's due Scheduled runs, to count the runs ahead of each without a query per run.</param>
     public async Task<List<(FlowRun Run, List<DiagnosisReason> Reasons)>> WaitingReasonsAsync(
-        Guid poolId, IReadOnlyList<FlowRun> runs, IReadOnlyList<DueRun> dueScheduled, CancellationToken ct = default)
+        Guid poolId, IReadOnlyList<FlowRun> runs, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(runs);
         var now = rules.Now;
@@ -68,7 +67,7 @@ public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules, Sta
         var answer = new List<(FlowRun, List<DiagnosisReason>)>(runs.Count);
         foreach (var run in runs)
         {
-            answer.Add((run, await WaitingReasonsAsync(run, scene, now, dueScheduled, ct)));
+            answer.Add((run, await WaitingReasonsAsync(run, scene, now, ct)));
         }
 
         return answer;
@@ -194,7 +193,7 @@ public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules, Sta
         return new WaitScene(pool, queues, workers, holders, deploymentLimits, q => online.Any(w => Serves(w, q.Name)));
     }
 
-    private async Task<List<DiagnosisReason>> WaitingReasonsAsync(FlowRun run, WaitScene scene, DateTime now, IReadOnlyList<DueRun>? dueScheduled, CancellationToken ct)
+    private async Task<List<DiagnosisReason>> WaitingReasonsAsync(FlowRun run, WaitScene scene, DateTime now, CancellationToken ct)
     {
         var (pool, queues, workers, holders, deploymentLimits, _) = scene;
         var queue = queues.First(q => q.Id == run.QueueId);
@@ -243,7 +242,7 @@ public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules, Sta
 
         if (reasons.Count == 0)
         {
-            await AddClearPathReasonsAsync(reasons, run, pool, queues, queue, online, now, dueScheduled, ct);
+            await AddClearPathReasonsAsync(reasons, run, pool, queues, queue, slots, online, now, ct);
         }
 
         return reasons;
@@ -285,22 +284,15 @@ public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules, Sta
         }
     }
 
-    /// <summary>Nothing blocks the run: say what is ahead of it and when its workers last polled.</summary>
+    /// <summary>Nothing blocks the run: say what is ahead of it (in the claim's order, <see cref="ClaimPolicy.InFairOrder{T}"/>) and when its workers last polled.</summary>
     private async Task AddClearPathReasonsAsync(
-        List<DiagnosisReason> reasons, FlowRun run, WorkPool pool, List<WorkQueue> queues, WorkQueue queue, List<PoolWorker> online,
-        DateTime now, IReadOnlyList<DueRun>? dueScheduled, CancellationToken ct)
+        List<DiagnosisReason> reasons, FlowRun run, WorkPool pool, List<WorkQueue> queues, WorkQueue queue, SlotCount slots, List<PoolWorker> online, DateTime now, CancellationToken ct)
     {
-        var before = ClaimPolicy.QueuesAhead(pool, queues, queue).Select(q => q.Id).ToList();
-        var ahead = dueScheduled is null
-            ? await db.FlowRuns.AsNoTracking().CountAsync(r =>
-                r.PoolId == run.PoolId && r.State == FlowRunState.Scheduled && r.ExpectedStartAt <= now && r.Id != run.Id
-                && (before.Contains(r.QueueId) || (r.QueueId == queue.Id && r.ExpectedStartAt < run.ExpectedStartAt)), ct)
-            : dueScheduled.Count(r => r.ExpectedStartAt <= now && r.Id != run.Id
-                && (before.Contains(r.QueueId) || (r.QueueId == queue.Id && r.ExpectedStartAt < run.ExpectedStartAt)));
+        var ahead = await RunsAheadAsync(run, pool, queues, queue, slots, now, ct);
         if (ahead > 0)
         {
             reasons.Add(new(DiagnosisCodes.AheadInLine,
-                $"{Plural(ahead, "due run")} {(ahead == 1 ? "is" : "are")} ahead of it (higher-priority queues first, then earlier expected start).",
+                $"{Plural(ahead, "due run")} {(ahead == 1 ? "is" : "are")} ahead of it (higher-priority queues first, then queues of its priority by their weight, then earlier expected start).",
                 new JsonObject { ["ahead"] = ahead }));
         }
 
@@ -310,6 +302,34 @@ public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules, Sta
             $"Nothing blocks it: worker {names} should claim it on the next poll"
             + (lastPoll is { } p ? $" (last poll {Durations.Relative(p, now)})." : " (no poll yet, only heartbeats)."),
             new JsonObject { ["workers"] = WorkersJson(online, now), ["lastPolledAt"] = lastPoll }) { Blocking = false });
+    }
+
+    /// <summary>
+    /// The due runs the claim takes before this one: every due run of a queue with a lower priority
+    /// number, the ones of its own queue due before it, and the share of each queue of its priority
+    /// that fair share puts first (<see cref="FairShare.RunsAhead"/>).
+    /// </summary>
+    private async Task<int> RunsAheadAsync(FlowRun run, WorkPool pool, List<WorkQueue> queues, WorkQueue queue, SlotCount slots, DateTime now, CancellationToken ct)
+    {
+        var heldAfter = FlowRunSlots.HeldAfter(now, rules.Options.InfrastructureHoldSeconds);
+        var before = ClaimPolicy.QueuesAhead(pool, queues, queue).Select(q => q.Id).ToList();
+        var sharing = ClaimPolicy.QueuesSharing(pool, queues, queue);
+        var counted = before.Concat(sharing.Select(q => q.Id)).ToList();
+        var due = db.FlowRuns.AsNoTracking().Where(r => r.PoolId == run.PoolId && r.Id != run.Id).DueBy(now, heldAfter);
+        var dueByQueue = counted.Count == 0
+            ? []
+            : await due.Where(r => counted.Contains(r.QueueId)).GroupBy(r => r.QueueId)
+                .Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, ct);
+        var runDue = ClaimPolicy.DueAt(run);
+        var rank = 1 + await due.CountAsync(r => r.QueueId == queue.Id
+            && (r.State == FlowRunState.AwaitingRetry ? r.NextAttemptAt : r.ExpectedStartAt) < runDue, ct);
+        var ahead = rank - 1 + before.Sum(id => dueByQueue.GetValueOrDefault(id));
+        foreach (var other in sharing)
+        {
+            ahead += FairShare.RunsAhead(queue, slots.QueueActive(queue.Id), rank, other, slots.QueueActive(other.Id), dueByQueue.GetValueOrDefault(other.Id));
+        }
+
+        return ahead;
     }
 
     private List<DiagnosisReason> ProgressReasons(FlowRun run, FlowRunState state, List<PoolWorker> workers, DateTime now)
@@ -537,6 +557,3 @@ internal sealed record SlotHolder(
 internal sealed record WaitScene(
     WorkPool Pool, List<WorkQueue> Queues, List<PoolWorker> Workers, List<SlotHolder> Holders, Dictionary<Guid, int> DeploymentLimits,
     Func<WorkQueue, bool> Served);
-
-/// <summary>A due Scheduled run of a pool: enough to count the runs ahead of another.</summary>
-public sealed record DueRun(Guid Id, Guid QueueId, DateTime ExpectedStartAt);

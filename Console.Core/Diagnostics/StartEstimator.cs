@@ -66,8 +66,8 @@ public sealed class StartEstimator(ConsoleDbContext db, StatusRules rules)
 
         var holders = scene.Holders.Select(h => new StartForecast.Holder(h.QueueId, h.DeploymentId, HolderEnd(h, hold, now, Of)));
         // The run's own queue is replayed even when nothing would claim from it now: its place in line is known.
-        var lanes = ClaimPolicy.InClaimOrder(scene.Queues)
-            .Select(q => new StartForecast.Lane(q.Id, q.ConcurrencyLimit, q.Id == run.QueueId || (!q.IsPaused && scene.Served(q))))
+        var lanes = scene.Queues
+            .Select(q => new StartForecast.Lane(q, q.Id == run.QueueId || (!q.IsPaused && scene.Served(q))))
             .ToList();
         var outcomes = StartForecast.Run(scene.Pool.ConcurrencyLimit, lanes, scene.DeploymentLimits, holders, waiting, now, run.Id);
         int? position = outcomes.TryGetValue(run.Id, out var outcome) ? outcome.Position : null;

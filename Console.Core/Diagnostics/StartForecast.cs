@@ -1,9 +1,12 @@
+using Console.Core.Polling;
+using Console.Core.WorkQueues;
+
 namespace Console.Core.Diagnostics;
 
 /// <summary>
 /// The claim replayed forward in time (docs/architecture.md, "Start estimates"): the pool's waiting
-/// runs are taken in the claim's own order (<see cref="Polling.ClaimPolicy"/>: queues in claim order,
-/// then due time) whenever the pool, queue and deployment limits leave a slot, and each run taken
+/// runs are taken in the claim's own order (<see cref="ClaimPolicy.InFairOrder{T}"/>: queue priority,
+/// fair share by weight among queues of one priority, then due time) whenever the pool, queue and deployment limits leave a slot, and each run taken
 /// holds its slot for its deployment's usual runtime. Pure: the diagnosis feeds it the rows, the
 /// benchmark (B8) feeds it synthetic ones.
 /// </summary>
@@ -12,8 +15,8 @@ public static class StartForecast
     /// <summary>More events than this and the forecast stops: the run is too far back to tell.</summary>
     public const int MaxEvents = 50_000;
 
-    /// <summary>A queue of the pool, given in claim order. A run of a queue no poll would take (paused, no worker) never starts.</summary>
-    public sealed record Lane(Guid Id, int? Limit, bool Claimable);
+    /// <summary>A queue of the pool. A run of a queue no poll would take from (paused, no worker) never starts.</summary>
+    public sealed record Lane(WorkQueue Queue, bool Claimable);
 
     /// <summary>A run holding a slot now, until <paramref name="EndsAt"/> (<see cref="DateTime.MaxValue"/>: no end in sight).</summary>
     public sealed record Holder(Guid QueueId, Guid? DeploymentId, DateTime EndsAt);
@@ -22,7 +25,7 @@ public static class StartForecast
     /// A run that waits: due at <paramref name="DueAt"/>, it holds a slot for <paramref name="Hold"/>
     /// once taken and reports Running <paramref name="Startup"/> after its claim.
     /// </summary>
-    public sealed record Waiting(Guid Id, Guid QueueId, Guid? DeploymentId, DateTime DueAt, TimeSpan Hold, TimeSpan Startup);
+    public sealed record Waiting(Guid Id, Guid QueueId, Guid? DeploymentId, DateTime DueAt, TimeSpan Hold, TimeSpan Startup) : IClaimCandidate;
 
     /// <summary>When a run is taken: its place in the order runs are taken (1 = next) and when it should be Running.</summary>
     public sealed record Outcome(int Position, DateTime ClaimAt, DateTime StartAt);
@@ -32,8 +35,6 @@ public static class StartForecast
     /// null, every run that can be). Runs never taken (their queue is not claimable, or the replay ran
     /// out of events) are missing from the answer.
     /// </summary>
-    /// <param name="lanes">The pool's queues in claim order.</param>
-    /// <param name="waiting">The waiting runs; those of one queue in due order (ties in the given order).</param>
     public static Dictionary<Guid, Outcome> Run(
         int? poolLimit, IReadOnlyList<Lane> lanes, IReadOnlyDictionary<Guid, int> deploymentLimits,
         IEnumerable<Holder> holders, IEnumerable<Waiting> waiting, DateTime now, Guid? until = null)
@@ -48,27 +49,52 @@ public static class StartForecast
             state.Take(h.QueueId, h.DeploymentId, h.EndsAt < now ? now : h.EndsAt);
         }
 
-        var byQueue = waiting.GroupBy(w => w.QueueId).ToDictionary(g => g.Key, g => g.OrderBy(w => w.DueAt).ToList());
-        var order = lanes.Where(l => l.Claimable && byQueue.ContainsKey(l.Id))
-            .Select(l => (Lane: l, Runs: byQueue[l.Id], Taken: new bool[byQueue[l.Id].Count], First: new int[1]))
+        var byQueue = waiting.GroupBy(w => w.QueueId).ToDictionary(g => g.Key, g => g.OrderBy(w => w.DueAt).ThenBy(w => w.Id).ToList());
+        var order = lanes.Where(l => l.Claimable && byQueue.ContainsKey(l.Queue.Id))
+            .Select(l => new Line(l.Queue, byQueue[l.Queue.Id]))
             .ToList();
+        var queues = order.ToDictionary(l => l.Queue.Id, l => l.Queue);
+        var lineOf = order.ToDictionary(l => l.Queue.Id);
+        var total = order.Sum(l => l.Runs.Count);
         var outcomes = new Dictionary<Guid, Outcome>();
         var t = now;
         for (var events = 0; events < MaxEvents; events++)
         {
             state.Release(t);
-            foreach (var (lane, runs, taken, first) in order)
+            if (state.PoolRoom > 0)
             {
-                for (var i = first[0]; i < runs.Count && runs[i].DueAt <= t && state.PoolRoom > 0 && state.QueueRoom(lane) > 0; i++)
+                // One poll at t: each queue's first due runs (over-fetched as the claim does, for
+                // deployment limits to skip), in the claim's own order (ClaimPolicy.InFairOrder).
+                var candidates = new List<Waiting>();
+                foreach (var line in order)
                 {
-                    var run = runs[i];
-                    if (taken[i] || state.DeploymentFull(run.DeploymentId))
+                    var room = Math.Min(state.PoolRoom, state.QueueRoom(line.Queue));
+                    var want = room <= 0 ? 0 : (int)Math.Min((room * 4L) + 16, int.MaxValue);
+                    for (var i = line.First; i < line.Runs.Count && want > 0 && line.Runs[i].DueAt <= t; i++)
+                    {
+                        if (!line.Taken[i])
+                        {
+                            candidates.Add(line.Runs[i]);
+                            want--;
+                        }
+                    }
+                }
+
+                foreach (var run in ClaimPolicy.InFairOrder(candidates, queues, state.QueueActive))
+                {
+                    var line = lineOf[run.QueueId];
+                    if (state.PoolRoom <= 0)
+                    {
+                        break;
+                    }
+
+                    if (state.QueueRoom(line.Queue) <= 0 || state.DeploymentFull(run.DeploymentId))
                     {
                         continue;
                     }
 
-                    taken[i] = true;
-                    state.Take(lane.Id, run.DeploymentId, t + run.Hold);
+                    line.Taken[line.Runs.IndexOf(run, line.First)] = true;
+                    state.Take(run.QueueId, run.DeploymentId, t + run.Hold);
                     outcomes[run.Id] = new Outcome(outcomes.Count + 1, t, t + run.Startup);
                     if (run.Id == until)
                     {
@@ -76,27 +102,30 @@ public static class StartForecast
                     }
                 }
 
-                while (first[0] < runs.Count && taken[first[0]])
+                foreach (var line in order)
                 {
-                    first[0]++;
+                    while (line.First < line.Runs.Count && line.Taken[line.First])
+                    {
+                        line.First++;
+                    }
                 }
             }
 
             // Next moment anything can change: a slot frees, or a run falls due.
-            DateTime? next = state.NextEnd;
-            foreach (var (_, runs, taken, first) in order)
+            var next = state.NextEnd;
+            foreach (var line in order)
             {
-                for (var i = first[0]; i < runs.Count; i++)
+                for (var i = line.First; i < line.Runs.Count; i++)
                 {
-                    if (!taken[i] && runs[i].DueAt > t)
+                    if (!line.Taken[i] && line.Runs[i].DueAt > t)
                     {
-                        next = next is { } n && n <= runs[i].DueAt ? n : runs[i].DueAt;
+                        next = next is { } n && n <= line.Runs[i].DueAt ? n : line.Runs[i].DueAt;
                         break;
                     }
                 }
             }
 
-            if (next is not { } at || at == DateTime.MaxValue || (until is null && outcomes.Count == order.Sum(o => o.Runs.Count)))
+            if (next is not { } at || at == DateTime.MaxValue || (until is null && outcomes.Count == total))
             {
                 break;
             }
@@ -105,6 +134,15 @@ public static class StartForecast
         }
 
         return outcomes;
+    }
+
+    /// <summary>One queue's waiting runs in due order; <see cref="First"/>: the first not taken yet.</summary>
+    private sealed class Line(WorkQueue queue, List<Waiting> runs)
+    {
+        public WorkQueue Queue { get; } = queue;
+        public List<Waiting> Runs { get; } = runs;
+        public bool[] Taken { get; } = new bool[runs.Count];
+        public int First { get; set; }
     }
 
     /// <summary>The slots in use during the replay, each freed at its end.</summary>
@@ -119,7 +157,9 @@ public static class StartForecast
 
         public DateTime? NextEnd => _ends.TryPeek(out _, out var end) ? end : null;
 
-        public int QueueRoom(Lane lane) => lane.Limit is { } limit ? limit - _queue.GetValueOrDefault(lane.Id) : int.MaxValue;
+        public int QueueRoom(WorkQueue queue) => queue.ConcurrencyLimit is { } limit ? limit - QueueActive(queue.Id) : int.MaxValue;
+
+        public int QueueActive(Guid queueId) => _queue.GetValueOrDefault(queueId);
 
         public bool DeploymentFull(Guid? id) =>
             id is { } d && deploymentLimits.TryGetValue(d, out var limit) && _deployment.GetValueOrDefault(d) >= limit;

@@ -58,9 +58,6 @@ public sealed class WaitHistory(ConsoleDbContext db, DiagnosisService diagnoses,
 
     private async Task<int> RecordPoolAsync(Guid poolId, DateTime now, CancellationToken ct)
     {
-        var due = await db.FlowRuns.AsNoTracking()
-            .Where(r => r.PoolId == poolId && r.State == FlowRunState.Scheduled && r.ExpectedStartAt <= now)
-            .Select(r => new DueRun(r.Id, r.QueueId, r.ExpectedStartAt)).ToListAsync(ct);
         var runs = await db.FlowRuns.AsNoTracking()
             .Where(r => r.PoolId == poolId && ((r.State == FlowRunState.Scheduled && r.ExpectedStartAt <= now) || (r.State == FlowRunState.AwaitingRetry && r.NextAttemptAt <= now)))
             .OrderBy(r => r.ExpectedStartAt)
@@ -72,7 +69,7 @@ public sealed class WaitHistory(ConsoleDbContext db, DiagnosisService diagnoses,
         var known = (await db.FlowRunWaits.AsNoTracking().Where(w => ids.Contains(w.FlowRunId))
             .Select(w => new { w.FlowRunId, w.Attempt }).Distinct().ToListAsync(ct)).ToHashSet();
         var opened = 0;
-        foreach (var (run, reasons) in await diagnoses.WaitingReasonsAsync(poolId, runs, due, ct))
+        foreach (var (run, reasons) in await diagnoses.WaitingReasonsAsync(poolId, runs, ct))
         {
             var blocking = reasons.Where(r => r.Blocking).ToList();
             var codes = ConsoleJson.Serialize(blocking.Select(r => r.Code).ToList());
