@@ -122,6 +122,8 @@ public abstract class ClaimTests(ApiFactory factory) : ApiTestBase(factory)
     public async Task Lower_priority_number_is_claimed_first_then_oldest_start()
     {
         var pool = await CreatePoolAsync(type: "process");
+        // Priorities differ (queues of one priority share claims by weight: see the fair share test).
+        await Client.PatchJsonAsync($"/api/work-pools/{pool.Name}/queues/default", new { priority = 2 });
         await Client.PostJsonAsync($"/api/work-pools/{pool.Name}/queues", new CreateWorkQueueRequest { Name = "urgent", Priority = 1 });
         var normal = await CreateDeploymentAsync(pool.Name);
         var urgent = await CreateDeploymentAsync(pool.Name, queue: "urgent");
