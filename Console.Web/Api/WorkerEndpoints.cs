@@ -49,6 +49,7 @@ public static class WorkerEndpoints
         return TypedResults.NoContent();
     }
 
-    public static async Task<Ok<IReadOnlyList<FlowRunDto>>> Poll(string pool, PollRequest request, PollService polls, CancellationToken ct) =>
-        TypedResults.Ok(await polls.PollAsync(pool, request, ct));
+    /// <summary>The claim's worker and queue views are built and published once the answer is written (the request's services live until then).</summary>
+    public static async Task<Ok<IReadOnlyList<FlowRunDto>>> Poll(string pool, PollRequest request, PollService polls, HttpContext http, CancellationToken ct) =>
+        TypedResults.Ok(await polls.PollAsync(pool, request, publish => http.Response.OnCompleted(publish), ct));
 }
