@@ -251,7 +251,9 @@ internal static class BenchProgram
               --quick           small counts and short windows: a smoke test (< 3 min for `all`), figures not judged
               --out DIR         write results.json, summary.md and the SVG charts to DIR
               --server-dll P    the Console.Web.dll to start (default: Console.Web/bin/<config>/net10.0)
-              --worker M        worker program for B2/B6/B7: cli | host | auto (default: cli when cx.dll has `worker start`)
+              --worker M        worker program for B2/B6/B7: cli | tool | host | auto (default: B6 tool, the CLI packed
+                                and installed as users do; else cli when cx.dll has `worker start`)
+              --worker-env "K=V;K2=V2"  extra environment for the worker (experiments: DOTNET_* runtime knobs)
               --keep            keep the temporary databases and child logs
               --server-env "K=V;K2=V2"  extra environment for the server (experiments; printed with the results)
               --database D      sqlite (default) | postgres: the servers' database (b3's raw loop follows it; b4 and the others just run on it)

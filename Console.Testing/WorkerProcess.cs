@@ -11,7 +11,16 @@ public static class WorkerProcess
     /// <summary>Starts the worker; it is running (not necessarily polling yet) when this returns.</summary>
     /// <param name="cliDll">The built CLI (<c>cx.dll</c>).</param>
     public static ChildProcess StartCli(string dotnetHost, string cliDll, string apiUrl, string pool, string name,
-        IReadOnlyDictionary<string, string?>? settings = null, string? workingDirectory = null, string? logPath = null)
+        IReadOnlyDictionary<string, string?>? settings = null, string? workingDirectory = null, string? logPath = null) =>
+        Start(dotnetHost, [cliDll], apiUrl, pool, name, settings, workingDirectory, logPath);
+
+    /// <summary>The same through the installed tool's own <c>cx</c> command (what <c>scripts/install-cx.sh</c> puts on the PATH).</summary>
+    public static ChildProcess StartInstalled(string cx, string apiUrl, string pool, string name,
+        IReadOnlyDictionary<string, string?>? settings = null, string? workingDirectory = null, string? logPath = null) =>
+        Start(cx, [], apiUrl, pool, name, settings, workingDirectory, logPath);
+
+    private static ChildProcess Start(string program, string[] programArgs, string apiUrl, string pool, string name,
+        IReadOnlyDictionary<string, string?>? settings, string? workingDirectory, string? logPath)
     {
         var environment = new Dictionary<string, string?>
         {
@@ -25,7 +34,7 @@ public static class WorkerProcess
             environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
-        return ChildProcess.Run($"worker {name}", dotnetHost,
-            [cliDll, "worker", "start", "--pool", pool, "--api", apiUrl.TrimEnd('/'), "--name", name], environment, workingDirectory, logPath);
+        return ChildProcess.Run($"worker {name}", program,
+            [.. programArgs, "worker", "start", "--pool", pool, "--api", apiUrl.TrimEnd('/'), "--name", name], environment, workingDirectory, logPath);
     }
 }

@@ -38,14 +38,27 @@ public sealed class FlowRunCommandTests(ConsoleServer server) : IDisposable
     }
 
     [Fact]
+    public async Task Inspect_shows_what_an_ended_run_used()
+    {
+        var run = await RunningAsync("usage-pool", "measured");
+        await _rest.PostJsonAsync($"/api/flow-runs/{run.Id}/state", new Console.Contracts.SetStateRequest
+        {
+            State = FlowRunState.Completed, ExitCode = 0, Usage = new FlowRunUsageDto { CpuSeconds = 1.25, PeakMemoryBytes = 48L << 20 },
+        });
+
+        var inspected = await _cli.RunAsync("flow-run", "inspect", run.Id.ToString());
+
+        Assert.Equal(0, inspected.ExitCode);
+        Assert.Matches(@"CPU time\s+1\.25 s", inspected.Output);
+        Assert.Matches(@"Peak memory\s+48 MiB", inspected.Output);
+        Assert.Matches(@"Waited\s+\d+ s", inspected.Output);
+        Assert.Matches(@"Ran\s+\d+ s", inspected.Output);
+    }
+
+    [Fact]
     public async Task Logs_prints_the_lines_and_follow_waits_for_the_end()
     {
-        var pool = CliHarness.Unique("logs-pool");
-        await _rest.CreatePoolAsync(pool);
-        var deployment = await _rest.CreateDeploymentAsync(pool, "etl", CliHarness.Unique("logged"));
-        var run = await _rest.CreateRunAsync(deployment.Id);
-        Assert.Single(await _rest.ClaimAsync(pool, "w1"));
-        await _rest.SetStateAsync(run.Id, FlowRunState.Running);
+        var run = await RunningAsync("logs-pool", "logged");
         await _rest.LogAsync(run.Id, "line one", "line two");
 
         var logs = await _cli.RunAsync("flow-run", "logs", run.Id.ToString());
@@ -89,6 +102,18 @@ public sealed class FlowRunCommandTests(ConsoleServer server) : IDisposable
         Assert.Equal(ExitCodes.Usage, bad.ExitCode);
         Assert.Equal(ExitCodes.Error, unknown.ExitCode);
         Assert.Contains("Not found", unknown.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>A run of a deployment of its own, claimed and Running.</summary>
+    private async Task<Console.Contracts.FlowRunDto> RunningAsync(string poolPrefix, string deploymentPrefix)
+    {
+        var pool = CliHarness.Unique(poolPrefix);
+        await _rest.CreatePoolAsync(pool);
+        var deployment = await _rest.CreateDeploymentAsync(pool, "etl", CliHarness.Unique(deploymentPrefix));
+        var run = await _rest.CreateRunAsync(deployment.Id);
+        Assert.Single(await _rest.ClaimAsync(pool, "w1"));
+        await _rest.SetStateAsync(run.Id, FlowRunState.Running);
+        return run;
     }
 
     public void Dispose()
