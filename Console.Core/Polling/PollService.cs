@@ -74,72 +74,85 @@ public sealed class PollService(
         var deadline = time.GetUtcNow().AddSeconds(waitSeconds);
         using var signal = new WorkSignal(feed, poolName);
         var first = true;
-        while (true)
+        Guid? workerId = null;
+        try
         {
-            signal.Reset();
-            if (limit > 0 && await workers.IsDrainingAsync(poolName, workerName, ct))
-            {
-                // A draining worker gets no runs, even one that does not know it drains; held like an
-                // empty poll so such a worker does not poll in a tight loop.
-                await HoldAsync(deadline, ct);
-                return [];
-            }
+            return await ClaimOrWaitAsync();
+        }
+#pragma warning disable CA1031 // Rethrown: only noted. A claim cut mid-transaction fails with the provider's own exception, not always a cancellation.
+        catch (Exception) when (ct.IsCancellationRequested && workerId is { } id)
+#pragma warning restore CA1031
+        {
+            // The peer aborted the poll (while it waited, or in a claim a wake-up started): the worker
+            // may be gone (ConnectionLossWatcher).
+            connections.PollAborted(id);
+            throw;
+        }
 
-            var outcome = await claimer.ClaimAsync(claim, ct);
-            if (outcome.Claimed.Count > 0)
+        async Task<IReadOnlyList<FlowRunDto>> ClaimOrWaitAsync()
+        {
+            while (true)
             {
-                var answer = await ClaimAnswerAsync(outcome, ct);
-                foreach (var run in outcome.Claimed)
+                signal.Reset();
+                if (limit > 0 && await workers.IsDrainingAsync(poolName, workerName, ct))
                 {
-                    feed.Publish(new FlowRunChanged(runs.ToDto(run)));
+                    // A draining worker gets no runs, even one that does not know it drains; held like an
+                    // empty poll so such a worker does not poll in a tight loop.
+                    await HoldAsync(deadline, ct);
+                    return [];
                 }
 
-                if (afterAnswer is null)
+                var outcome = await claimer.ClaimAsync(claim, ct);
+                workerId = outcome.Worker.Id;
+                if (outcome.Claimed.Count > 0)
                 {
-                    await PublishAsync(outcome, first, CancellationToken.None);
+                    var answer = await ClaimAnswerAsync(outcome, ct);
+                    foreach (var run in outcome.Claimed)
+                    {
+                        feed.Publish(new FlowRunChanged(runs.ToDto(run)));
+                    }
+
+                    if (afterAnswer is null)
+                    {
+                        await PublishAsync(outcome, first, CancellationToken.None);
+                    }
+                    else
+                    {
+                        var wasFirst = first;
+                        afterAnswer(() => PublishAsync(outcome, wasFirst, CancellationToken.None));
+                    }
+
+                    return answer;
                 }
-                else
+
+                await PublishAsync(outcome, first, ct);
+                first = false;
+
+                var now = time.GetUtcNow();
+                var wait = deadline - now;
+                if (wait <= TimeSpan.Zero || limit == 0)
                 {
-                    var wasFirst = first;
-                    afterAnswer(() => PublishAsync(outcome, wasFirst, CancellationToken.None));
+                    return [];
                 }
 
-                return answer;
-            }
+                if (outcome.NextDueAt is { } due)
+                {
+                    var untilDue = new DateTimeOffset(due, TimeSpan.Zero) - now;
+                    wait = untilDue < wait ? untilDue : wait;
+                }
 
-            await PublishAsync(outcome, first, ct);
-            first = false;
+                metrics.PollWaiting(poolName, +1);
+                try
+                {
+                    await signal.WaitAsync(wait < TimeSpan.Zero ? TimeSpan.Zero : wait, time, ct);
+                }
+                finally
+                {
+                    metrics.PollWaiting(poolName, -1);
+                }
 
-            var now = time.GetUtcNow();
-            var wait = deadline - now;
-            if (wait <= TimeSpan.Zero || limit == 0)
-            {
-                return [];
+                db.ChangeTracker.Clear();
             }
-
-            if (outcome.NextDueAt is { } due)
-            {
-                var untilDue = new DateTimeOffset(due, TimeSpan.Zero) - now;
-                wait = untilDue < wait ? untilDue : wait;
-            }
-
-            metrics.PollWaiting(poolName, +1);
-            try
-            {
-                await signal.WaitAsync(wait < TimeSpan.Zero ? TimeSpan.Zero : wait, time, ct);
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                // The peer aborted the waiting poll: the worker may be gone (ConnectionLossWatcher).
-                connections.PollAborted(outcome.Worker.Id);
-                throw;
-            }
-            finally
-            {
-                metrics.PollWaiting(poolName, -1);
-            }
-
-            db.ChangeTracker.Clear();
         }
     }
 
