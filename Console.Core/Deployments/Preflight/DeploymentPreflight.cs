@@ -57,6 +57,37 @@ public sealed partial class DeploymentPreflight(
         return new PreflightResultDto { Ok = checks.All(c => c.Ok), Job = job, Checks = checks };
     }
 
+    /// <summary>Preflight of a saved deployment: its own body, checked as if it were created now.</summary>
+    public async Task<PreflightResultDto> CheckSavedAsync(Guid id, CancellationToken ct = default) =>
+        await CheckAsync(ToRequest(await deployments.GetAsync(id, ct)), ct);
+
+    /// <summary>The body that would create <paramref name="deployment"/> as it is.</summary>
+    public static CreateDeploymentRequest ToRequest(DeploymentDto deployment)
+    {
+        ArgumentNullException.ThrowIfNull(deployment);
+        return new CreateDeploymentRequest
+        {
+            FlowName = deployment.FlowName,
+            Name = deployment.Name,
+            Entrypoint = deployment.Entrypoint,
+            Command = deployment.Command,
+            WorkPoolName = deployment.WorkPoolName,
+            WorkQueueName = deployment.WorkQueueName,
+            JobVariables = deployment.JobVariables,
+            Parameters = deployment.Parameters,
+            Schedules = deployment.Schedules,
+            Tags = deployment.Tags,
+            Description = deployment.Description,
+            IsPaused = deployment.IsPaused,
+            ConcurrencyLimit = deployment.ConcurrencyLimit,
+            CollisionStrategy = deployment.CollisionStrategy,
+            Retries = deployment.Retries,
+            TimeoutSeconds = deployment.TimeoutSeconds,
+            LatePolicy = deployment.LatePolicy,
+            PullSteps = deployment.PullSteps,
+        };
+    }
+
     /// <summary>What create checks of the body alone, reported instead of thrown.</summary>
     private PreflightCheckDto CheckRequest(CreateDeploymentRequest request)
     {
