@@ -24,6 +24,12 @@ public sealed record HeartbeatRequest
     public bool? IsHealthy { get; init; }
 
     public string? HealthMessage { get; init; }
+
+    /// <summary>
+    /// The images the worker's engine holds (tags and digests, at most 1,000; docker workers only), for
+    /// preflight's image check; null when the worker does not say. Kept in the server's memory, not saved.
+    /// </summary>
+    public IReadOnlyList<string>? Images { get; init; }
 }
 
 public sealed record PollRequest

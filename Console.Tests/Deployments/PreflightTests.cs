@@ -128,6 +128,31 @@ public sealed class PreflightTests(PreflightServer server, LocalRegistry registr
     }
 
     [Fact]
+    public async Task A_docker_worker_reports_its_engine_images_an_image_there_passes_and_one_missing_with_pull_policy_never_fails()
+    {
+        TestEnvironment.RequireDocker();
+        var pool = ConsoleApi.UniqueName("pf-engine");
+        await _api.CreatePoolAsync(pool, "docker");
+        var name = ConsoleApi.UniqueName("pf-docker");
+        await using var worker = await WorkerHost.StartAsync(server.BaseUrl, pool, name);
+        await Wait.UntilAsync(async () => (await _api.WorkersAsync(pool)).Any(w => w.Status == WorkerStatus.Online), "the docker worker to come online");
+
+        var present = await Wait.ForAsync(async () =>
+        {
+            var result = await PreflightAsync(Body(pool) with { JobVariables = new JsonObject { ["image"] = TestEnvironment.TestImage } });
+            return Check(result, PreflightChecks.Image).Message.Contains("is on the engine", StringComparison.Ordinal) ? result : null;
+        }, what: "a heartbeat listing the engine's images");
+        Assert.True(Check(present, PreflightChecks.Image).Ok);
+        Assert.Contains($"worker '{name}'", Check(present, PreflightChecks.Image).Message, StringComparison.Ordinal);
+
+        var missing = $"console-test/missing-{Guid.NewGuid():N}:1";
+        var absent = await PreflightAsync(Body(pool) with { JobVariables = new JsonObject { ["image"] = missing, ["image_pull_policy"] = "Never" } });
+        var check = Check(absent, PreflightChecks.Image);
+        Assert.False(check.Ok);
+        Assert.Contains($"not on the engine of '{name}', and image_pull_policy is Never", check.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_body_that_is_not_json_is_400_and_a_body_create_would_refuse_is_a_failed_check()
     {
         using var content = new StringContent("this is not json", Encoding.UTF8, "application/json");

@@ -28,9 +28,12 @@ public static class WorkerEndpoints
     public static async Task<Ok<IReadOnlyList<WorkerDto>>> List(string pool, WorkerService workers, CancellationToken ct) =>
         TypedResults.Ok(await workers.ListAsync(pool, ct));
 
-    public static async Task<NoContent> Heartbeat(string pool, HeartbeatRequest request, WorkerService workers, CancellationToken ct)
+    public static async Task<NoContent> Heartbeat(string pool, HeartbeatRequest request, WorkerService workers, WorkerImages images, CancellationToken ct)
     {
-        await workers.HeartbeatAsync(pool, request, ct);
+        WorkerImages.Validate(request.Images);
+        var worker = await workers.HeartbeatAsync(pool, request, ct);
+        // Apart from the heartbeat's own handling: what the engine holds only feeds preflight's image check.
+        images.Record(pool, worker.Name, request.Images);
         return TypedResults.NoContent();
     }
 
