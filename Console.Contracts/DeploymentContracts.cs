@@ -14,7 +14,7 @@ public sealed record ScheduleDto
     public DateTime? AnchorDate { get; init; }
 }
 
-public sealed record DeploymentDto
+public sealed record DeploymentDto : Common.IVersionedDto
 {
     public Guid Id { get; init; }
     public required string FlowName { get; init; }
@@ -41,6 +41,9 @@ public sealed record DeploymentDto
     public DeploymentStatus Status { get; init; }
     public DateTime CreatedAt { get; init; }
     public DateTime UpdatedAt { get; init; }
+
+    /// <summary>Grows with every write of the row: a client showing a higher version drops an event carrying a lower one.</summary>
+    public long Version { get; init; }
 }
 
 public sealed record CreateDeploymentRequest

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Console.Contracts.FlowRuns;
 namespace Console.Contracts;
 
-public sealed record FlowRunDto
+public sealed record FlowRunDto : Common.IVersionedDto
 {
     public Guid Id { get; init; }
     public required string Name { get; init; }
@@ -51,7 +51,7 @@ public sealed record FlowRunDto
     public long Version { get; init; }
 
     /// <summary>Whether this is an older copy of <paramref name="shown"/> (the same run at a lower version), to be dropped.</summary>
-    public bool IsStaleAgainst(FlowRunDto? shown) => shown is not null && shown.Id == Id && Version < shown.Version;
+    public bool IsStaleAgainst(FlowRunDto? shown) => shown is not null && shown.Id == Id && Common.Versions.IsOlderThan(this, shown);
 
     /// <summary>
     /// The deployment's pull steps, in the claim answer only (what the claiming worker runs before the

@@ -4,7 +4,7 @@ namespace Console.Contracts;
 
 public sealed record WorkPoolTypeDto(string Type, string DisplayName, string Description, JsonObject BaseJobTemplate);
 
-public sealed record WorkPoolDto
+public sealed record WorkPoolDto : Common.IVersionedDto
 {
     public Guid Id { get; init; }
     public required string Name { get; init; }
@@ -18,6 +18,9 @@ public sealed record WorkPoolDto
     public DateTime? LastPolledAt { get; init; }
     public DateTime CreatedAt { get; init; }
     public DateTime UpdatedAt { get; init; }
+
+    /// <summary>Grows with every write of the row: a client showing a higher version drops an event carrying a lower one.</summary>
+    public long Version { get; init; }
 }
 
 public sealed record CreateWorkPoolRequest

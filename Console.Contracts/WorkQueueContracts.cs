@@ -1,6 +1,6 @@
 namespace Console.Contracts;
 
-public sealed record WorkQueueDto
+public sealed record WorkQueueDto : Common.IVersionedDto
 {
     /// <summary>The queue every pool is created with; it cannot be deleted.</summary>
     public const string DefaultName = "default";
@@ -22,6 +22,9 @@ public sealed record WorkQueueDto
     public DateTime? LastPolledAt { get; init; }
     public int LateRuns { get; init; }
     public int ScheduledRuns { get; init; }
+
+    /// <summary>Grows with every write of the row: a client showing a higher version drops an event carrying a lower one.</summary>
+    public long Version { get; init; }
 }
 
 public sealed record CreateWorkQueueRequest

@@ -4,7 +4,7 @@ using Console.Core.WorkQueues;
 
 namespace Console.Core.Deployments;
 
-public sealed class Deployment
+public sealed class Deployment : Persistence.IVersioned
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public required string FlowName { get; set; }
@@ -44,4 +44,7 @@ public sealed class Deployment
     public int? LateMaxScheduled { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
+
+    /// <summary>See <see cref="Persistence.IVersioned"/>.</summary>
+    public long Version { get; set; }
 }

@@ -266,6 +266,7 @@ public sealed partial class DeploymentService(
             Status = StatusRules.Deployment(queueStatus),
             CreatedAt = deployment.CreatedAt,
             UpdatedAt = deployment.UpdatedAt,
+            Version = deployment.Version,
         };
     }
 

@@ -2,7 +2,7 @@ using Console.Contracts.FlowRuns;
 
 namespace Console.Core.FlowRuns;
 
-public sealed class FlowRun
+public sealed class FlowRun : Persistence.IVersioned
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public required string Name { get; set; }

@@ -60,12 +60,13 @@ public class ConsoleDbContext : DbContext
     }
 
     /// <summary>
-    /// Every write of a run moves its <see cref="FlowRun.Version"/> on by one, whatever path wrote
-    /// it: change events carry it so clients drop one that arrives after a newer one.
+    /// Every tracked write of a run, pool, queue or deployment moves its version on by one: change
+    /// events carry it so clients drop one that arrives after a newer one. Set-based writes
+    /// (the claim) bump it in their own statement.
     /// </summary>
     private void StampVersions()
     {
-        foreach (var entry in ChangeTracker.Entries<FlowRun>())
+        foreach (var entry in ChangeTracker.Entries<IVersioned>())
         {
             if (entry.State == EntityState.Added)
             {
@@ -73,7 +74,7 @@ public class ConsoleDbContext : DbContext
             }
             else if (entry.State == EntityState.Modified)
             {
-                entry.Entity.Version = entry.OriginalValues.GetValue<long>(nameof(FlowRun.Version)) + 1;
+                entry.Entity.Version = entry.OriginalValues.GetValue<long>(nameof(IVersioned.Version)) + 1;
             }
         }
     }

@@ -1,6 +1,6 @@
 namespace Console.Core.WorkPools;
 
-public sealed class WorkPool
+public sealed class WorkPool : Persistence.IVersioned
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public required string Name { get; set; }
@@ -15,6 +15,9 @@ public sealed class WorkPool
     public DateTime? LastPolledAt { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
+
+    /// <summary>See <see cref="Persistence.IVersioned"/>.</summary>
+    public long Version { get; set; }
 
     public List<WorkQueues.WorkQueue> Queues { get; set; } = [];
 }

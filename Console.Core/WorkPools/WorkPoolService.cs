@@ -156,6 +156,7 @@ public sealed class WorkPoolService(ConsoleDbContext db, IChangeFeed feed, Statu
             LastPolledAt = pool.LastPolledAt,
             CreatedAt = pool.CreatedAt,
             UpdatedAt = pool.UpdatedAt,
+            Version = pool.Version,
         };
     }
 

@@ -3,7 +3,7 @@ using Console.Core.WorkPools;
 
 namespace Console.Core.WorkQueues;
 
-public sealed class WorkQueue
+public sealed class WorkQueue : Persistence.IVersioned
 {
     public const string DefaultName = WorkQueueDto.DefaultName;
 
@@ -24,4 +24,7 @@ public sealed class WorkQueue
     public DateTime? LastPolledAt { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
+
+    /// <summary>See <see cref="Persistence.IVersioned"/>.</summary>
+    public long Version { get; set; }
 }

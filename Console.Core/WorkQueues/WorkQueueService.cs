@@ -169,6 +169,7 @@ public sealed class WorkQueueService(ConsoleDbContext db, IChangeFeed feed, Stat
             LastPolledAt = queue.LastPolledAt,
             ScheduledRuns = scheduled,
             LateRuns = late,
+            Version = queue.Version,
         };
     }
 

@@ -5,6 +5,7 @@ using Console.Contracts.Deployments;
 using Console.Contracts.FlowRuns;
 using Console.Projects.Flows;
 using Console.Tests.Infrastructure;
+using Microsoft.AspNetCore.Http;
 
 namespace Console.Tests.Cli;
 
@@ -168,6 +169,27 @@ public sealed class RunPolicyCommandTests(ConsoleServer server) : IDisposable
         var one = JsonNode.Parse(first.Output[first.Output.IndexOf('{', StringComparison.Ordinal)..])!["id"]!.GetValue<Guid>();
         var again = JsonNode.Parse(second.Output[second.Output.IndexOf('{', StringComparison.Ordinal)..])!["id"]!.GetValue<Guid>();
         Assert.Equal(one, again);
+    }
+
+    [Fact]
+    public async Task A_run_whose_answer_is_lost_is_sent_again_with_the_same_key_and_made_once()
+    {
+        var pool = CliHarness.Unique("lost-pool");
+        await _rest.CreatePoolAsync(pool);
+        var deployment = await _rest.CreateDeploymentAsync(pool, "etl", CliHarness.Unique("lost"));
+        await using var proxy = await AnswerLosingProxy.StartAsync(server.BaseUrl,
+            r => HttpMethods.IsPost(r.Method) && r.Path.Value!.EndsWith("/runs", StringComparison.Ordinal), "Idempotency-Key");
+        _cli.Environment[CliEnvironment.ApiUrlVariable] = proxy.Url;
+
+        var result = await _cli.RunAsync("deployment", "run", $"etl/{deployment.Name}");
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Equal(1, proxy.Lost);
+        var keys = proxy.Matched.ToList();
+        Assert.True(keys.Count == 2 && !string.IsNullOrEmpty(keys[0]) && keys[0] == keys[1], $"the resend did not carry the first key: [{string.Join(", ", keys)}]");
+        var runs = await _rest.GetJsonAsync<List<FlowRunDto>>($"/api/flow-runs?deployment={deployment.Id}");
+        var run = Assert.Single(runs);
+        Assert.Contains(run.Name, result.Output, StringComparison.Ordinal);
     }
 
     [Fact]
