@@ -61,9 +61,13 @@ public static class Commands
         });
         config.AddBranch("worker", worker =>
         {
-            worker.SetDescription("Run a worker");
-            worker.AddCommand<WorkerStartCommand>("start").WithDescription("Start a worker that polls a work pool and runs its flow runs, until Ctrl+C")
-                .WithExample("worker", "start", "--pool", "my-docker-pool");
+            worker.SetDescription("Run, list and drain workers");
+            worker.AddCommand<WorkerStartCommand>("start").WithDescription("Start a worker that polls a work pool and runs its flow runs, until Ctrl+C or SIGTERM (it drains first)")
+                .WithExample("worker", "start", "--pool", "my-docker-pool")
+                .WithExample("worker", "start", "--pool", "my-docker-pool", "--drain-timeout", "1800");
+            worker.AddCommand<WorkerListCommand>("ls").WithDescription("List workers and their status (of one pool with --pool)");
+            worker.AddCommand<WorkerDrainCommand>("drain").WithDescription("Drain a worker: it claims nothing new, finishes its runs and exits")
+                .WithExample("worker", "drain", "my-docker-pool", "my-worker");
         });
         config.AddCommand<DeployCommand>("deploy")
             .WithDescription("Deploy a flow of this folder to a work pool (a wizard; --no-prompt takes flags and console.yaml)")

@@ -12,6 +12,9 @@ public sealed record WorkerDto
     public int RunningRuns { get; init; }
     public bool IsHealthy { get; init; } = true;
     public string? HealthMessage { get; init; }
+
+    /// <summary>When the worker was asked to drain (or said it drains); null when it claims as usual.</summary>
+    public DateTime? DrainingSince { get; init; }
 }
 
 public sealed record HeartbeatRequest
@@ -30,6 +33,23 @@ public sealed record HeartbeatRequest
     /// preflight's image check; null when the worker does not say. Kept in the server's memory, not saved.
     /// </summary>
     public IReadOnlyList<string>? Images { get; init; }
+
+    /// <summary>True: the worker drains (it was stopped, e.g. SIGTERM): it claims nothing new and exits once its runs end.</summary>
+    public bool? Draining { get; init; }
+
+    /// <summary>True: the worker's last word, it has stopped; the server shows it Offline at once.</summary>
+    public bool? Stopped { get; init; }
+}
+
+/// <summary>
+/// The heartbeat's answer when the server has something to tell the worker (otherwise 204 No Content):
+/// <c>draining</c> true asks it to claim nothing new, finish its runs and exit.
+/// </summary>
+public sealed record HeartbeatAnswer
+{
+    public bool Draining { get; init; }
+
+    public DateTime? DrainingSince { get; init; }
 }
 
 public sealed record PollRequest

@@ -32,7 +32,10 @@ public static class DependencyInjection
         services.TryAddSingleton<IChangeFeed, ChangeFeed>();
         // Who is calling decides what a claim answer may carry (secrets); a host without requests acts as the system.
         services.TryAddSingleton<Security.IActorAccessor, Security.SystemActorAccessor>();
+        services.TryAddSingleton<WorkerPresence>();
         services.TryAddSingleton<StatusRules>();
+        services.TryAddSingleton<ConnectionLossWatcher>();
+        services.AddHostedService<HeartbeatFlusher>();
         services.AddConsoleDiagnostics();
 
         services.AddConsoleDatabase(configuration);

@@ -129,6 +129,25 @@ public sealed class ChildProcess : IAsyncDisposable
         await WaitForExitAsync(TimeSpan.FromSeconds(30));
     }
 
+    /// <summary>SIGTERM, as systemd, Kubernetes or <c>kill</c> stop a process: its shutdown code runs.</summary>
+    public void Terminate()
+    {
+        if (_process is not { HasExited: false } process)
+        {
+            return;
+        }
+
+        Keep($"--- SIGTERM pid {process.Id}");
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+        {
+            UseShellExecute = false,
+        }) ?? throw new InvalidOperationException("kill did not start");
+        kill.WaitForExit();
+    }
+
+    /// <summary>The exit code once the process has exited; null while it runs.</summary>
+    public int? ExitCode => _process is { HasExited: true } process ? process.ExitCode : null;
+
     /// <summary>Throws a <see cref="TimeoutException"/> with the process's last lines when it is still running then.</summary>
     public async Task WaitForExitAsync(TimeSpan timeout)
     {

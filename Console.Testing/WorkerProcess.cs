@@ -10,8 +10,10 @@ public static class WorkerProcess
 {
     /// <summary>Starts the worker; it is running (not necessarily polling yet) when this returns.</summary>
     /// <param name="cliDll">The built CLI (<c>cx.dll</c>).</param>
+    /// <param name="arguments">More flags of <c>worker start</c> (e.g. <c>--drain-timeout 1</c>).</param>
     public static ChildProcess StartCli(string dotnetHost, string cliDll, string apiUrl, string pool, string name,
-        IReadOnlyDictionary<string, string?>? settings = null, string? workingDirectory = null, string? logPath = null)
+        IReadOnlyDictionary<string, string?>? settings = null, string? workingDirectory = null, string? logPath = null,
+        IEnumerable<string>? arguments = null)
     {
         var environment = new Dictionary<string, string?>
         {
@@ -26,6 +28,6 @@ public static class WorkerProcess
         }
 
         return ChildProcess.Run($"worker {name}", dotnetHost,
-            [cliDll, "worker", "start", "--pool", pool, "--api", apiUrl.TrimEnd('/'), "--name", name], environment, workingDirectory, logPath);
+            [cliDll, "worker", "start", "--pool", pool, "--api", apiUrl.TrimEnd('/'), "--name", name, .. arguments ?? []], environment, workingDirectory, logPath);
     }
 }

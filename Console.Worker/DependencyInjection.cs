@@ -89,6 +89,7 @@ public static class DependencyInjection
         });
         services.TryAddSingleton<PullStepRunner>();
         services.TryAddSingleton<InfrastructureFencer>();
+        services.TryAddSingleton<WorkerDrain>();
         services.TryAddSingleton<WorkerProcessor>();
 
         // Hangfire of the worker's own: keyed, so the web host's JobStorage/IRecurringJobManager stay untouched.

@@ -41,6 +41,20 @@ public sealed class WorkerOptions : IValidatableObject
     [Range(0, 3600)]
     public int CancelGraceSeconds { get; set; } = 10;
 
+    /// <summary>
+    /// How long a draining worker waits for its runs to end; then it stops them (grace period, then
+    /// kill) and reports them Crashed. 0 stops them at once.
+    /// </summary>
+    [Range(0, 604800)]
+    public int DrainTimeoutSeconds { get; set; } = 600;
+
+    /// <summary>
+    /// True when the worker is the process (<c>cx worker start</c>): a stop (SIGTERM, Ctrl+C) drains
+    /// first, and a drain asked for over REST ends the process. The web host's embedded worker stops
+    /// with its host as before and, drained over REST, stays stopped until the host restarts.
+    /// </summary>
+    public bool DrainOnStop { get; set; }
+
     [Required]
     [Url]
     public string ApiUrl { get; set; } = "http://127.0.0.1:5000";

@@ -10,6 +10,8 @@ namespace Console.Bench.Benchmarks;
 /// B1 dispatch latency: a run is created (start = now) -> the worker, waiting in a long-poll, holds
 /// the claimed run. Client-side timestamps on one clock. Reference: Prefect's 10 s (+-30 %) poll
 /// interval, simulated, and a worker short-polling every 1 s measured for real on the same server.
+/// With <c>--heartbeats N</c>, N simulated workers of another pool heartbeat every 10 s meanwhile
+/// (the goal holds "also while 1,000 workers heartbeat"); their heartbeat latency is reported too.
 /// </summary>
 internal sealed class B1Dispatch : IBenchmark
 {
@@ -30,12 +32,43 @@ internal sealed class B1Dispatch : IBenchmark
         await api.CreatePoolAsync("b1-ref", "process", ct: ct);
         var deployment = (await api.CreateDeploymentAsync("b1", "bench", "b1", command: "true", ct: ct)).Id;
         var refDeployment = (await api.CreateDeploymentAsync("b1-ref", "bench", "b1-ref", command: "true", ct: ct)).Id;
+        var heartbeaters = options.Int("heartbeats", 0, 0);
+        HeartbeatFleet? fleet = null;
+        using var fleetEnd = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var fleetTasks = new List<Task>();
+        if (heartbeaters > 0)
+        {
+            await api.CreatePoolAsync("b1-fleet", "process", ct: ct);
+            fleet = new HeartbeatFleet(api, heartbeaters, 10, _ => "b1-fleet");
+            Out.Step($"{heartbeaters} simulated workers heartbeat every 10 s meanwhile (starting over the first 10 s)");
+            fleetTasks.AddRange(fleet.Start(Clock.Now, double.MaxValue, fleetEnd.Token));
+            // Every simulated worker has started (and registered) before the measurement.
+            await Task.Delay(TimeSpan.FromSeconds(10.5), ct);
+        }
 
         // The long-polling worker: limit 1, waitSeconds 30, re-polls as soon as it has its run.
         Out.Step($"long-poll worker; {runs} runs created one at a time (after a warm-up)");
         var longPoll = await MeasureAsync(api, "b1", deployment, runs, warmup: options.Quick ? 5 : 20, pollIntervalSeconds: null, ct);
         var stats = new Stats(longPoll.Select(s => s.LatencyMs));
         Out.Step($"long-poll: {stats.Describe()}");
+        if (fleet is not null)
+        {
+            await fleetEnd.CancelAsync();
+            try
+            {
+                await Task.WhenAll(fleetTasks);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            var beats = new Stats(fleet.Beats.Where(b => b.AtS >= 10).Select(b => b.Ms));
+            result.Notes.Add($"while {heartbeaters} workers heartbeat every 10 s: their heartbeats p50 {Out.Ms(beats.P50)}, p99 {Out.Ms(beats.P99)} (n={beats.Count}), errors {fleet.Errors.Count}");
+            result.Metrics["heartbeaters"] = heartbeaters;
+            result.Metrics["heartbeatP50Ms"] = beats.P50;
+            result.Metrics["heartbeatP99Ms"] = beats.P99;
+            result.Metrics["heartbeatErrors"] = fleet.Errors.Count;
+        }
 
         // The measured reference: a worker that polls every 1 s without waiting (Prefect's model with a 10x shorter interval).
         Out.Step($"reference worker polling every 1 s: {refRuns} runs");
@@ -47,7 +80,7 @@ internal sealed class B1Dispatch : IBenchmark
         var prefect = new Stats(SimulatePolling(10_000, 0.3, 200_000));
         var createStats = new Stats(longPoll.Select(s => s.CreateMs));
 
-        result.Figure = $"p50 {Out.Ms(stats.P50)}, p99 {Out.Ms(stats.P99)} (n={stats.Count}, max {Out.Ms(stats.Max)})";
+        result.Figure = $"p50 {Out.Ms(stats.P50)}, p99 {Out.Ms(stats.P99)} (n={stats.Count}, max {Out.Ms(stats.Max)}){(heartbeaters > 0 ? $", while {heartbeaters} workers heartbeat" : "")}";
         result.Reference = $"Prefect model (10 s +-30 % poll, simulated): p50 {Out.Ms(prefect.P50)}, p99 {Out.Ms(prefect.P99)}; " +
                            $"measured 1 s polling worker: p50 {Out.Ms(refStats.P50)}, p99 {Out.Ms(refStats.P99)} (n={refStats.Count})";
         result.Comparison = $"p50 {prefect.P50 / stats.P50:F0}x faster than the Prefect model, {refStats.P50 / stats.P50:F0}x faster than 1 s polling";
@@ -64,7 +97,7 @@ internal sealed class B1Dispatch : IBenchmark
         result.Raw["createRequestMs"] = longPoll.Select(s => Math.Round(s.CreateMs, 3)).ToArray();
         result.Raw["shortPoll1sMs"] = shortPoll.Select(s => Math.Round(s.LatencyMs, 3)).ToArray();
         result.Notes.Add($"latency = from just before POST /runs is sent until the worker's poll response is read; the create request alone takes p50 {Out.Ms(createStats.P50)}");
-        result.Judge(stats.P50 <= 20 && stats.P99 <= 100, options.Quick);
+        result.Judge(stats.P50 <= 20 && stats.P99 <= 100 && fleet?.Errors.IsEmpty != false, options.Quick);
 
         if (options.OutDir is { } dir)
         {

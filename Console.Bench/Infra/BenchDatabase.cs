@@ -10,11 +10,12 @@ namespace Console.Bench.Infra;
 /// </summary>
 internal static class BenchDatabase
 {
-    public static bool IsPostgres(BenchOptions options) => (options.Get("database") ?? "sqlite") switch
+    /// <summary>--database, or its other name --provider (as the server's Database:Provider setting).</summary>
+    public static bool IsPostgres(BenchOptions options) => (options.Get("database") ?? options.Get("provider") ?? "sqlite").ToLowerInvariant() switch
     {
         "sqlite" => false,
-        "postgres" => true,
-        var other => throw new ArgumentException($"--database is '{other}'; it must be sqlite or postgres"),
+        "postgres" or "postgresql" => true,
+        var other => throw new ArgumentException($"--database (--provider) is '{other}'; it must be sqlite or postgres"),
     };
 
     public static string Label(BenchOptions options) => IsPostgres(options) ? "PostgreSQL" : "SQLite";

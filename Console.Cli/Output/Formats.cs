@@ -29,7 +29,12 @@ public static class Formats
     };
 
     public static string Status(WorkerStatus status) =>
-        status == WorkerStatus.Online ? "[green]Online[/]" : "[grey]Offline[/]";
+        status switch
+        {
+            WorkerStatus.Online => "[green]Online[/]",
+            WorkerStatus.Draining => "[yellow]Draining[/]",
+            _ => "[grey]Offline[/]",
+        };
 
     public static string Status(DeploymentStatus status) =>
         status == DeploymentStatus.Ready ? "[green]Ready[/]" : "[red]Not ready[/]";

@@ -24,6 +24,7 @@ public sealed class WorkQueueInspectCommand(ApiClient api, CliOutput output) : A
                 ("Id", queue.Id.ToString()),
                 ("Status", Formats.Status(queue.Status) + (queue.Status == QueueStatus.NotReady ? " [grey](no worker is polling this queue)[/]" : string.Empty)),
                 ("Priority", Formats.Number(queue.Priority)),
+                ("Weight", Formats.Number(queue.Weight)),
                 ("Concurrency limit", Formats.Number(queue.ConcurrencyLimit)),
                 ("Paused", queue.IsPaused ? "yes" : "no"),
                 ("Description", Formats.Text(queue.Description)),

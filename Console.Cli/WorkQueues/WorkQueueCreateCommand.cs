@@ -19,6 +19,10 @@ public sealed class WorkQueueCreateCommand(ApiClient api, CliOutput output, CliC
         [Description("At most N runs of this queue at once")]
         public int? Limit { get; set; }
 
+        [CommandOption("--weight <N>")]
+        [Description("Its share of claims among queues of the same priority (1-1000, default 1)")]
+        public int? Weight { get; set; }
+
         [CommandOption("--description <TEXT>")]
         public string? Description { get; set; }
 
@@ -34,6 +38,7 @@ public sealed class WorkQueueCreateCommand(ApiClient api, CliOutput output, CliC
             Name = settings.Name,
             Priority = settings.Priority,
             ConcurrencyLimit = settings.Limit,
+            Weight = settings.Weight,
             Description = settings.Description,
             IsPaused = settings.Paused ? true : null,
         };
@@ -46,6 +51,7 @@ public sealed class WorkQueueCreateCommand(ApiClient api, CliOutput output, CliC
 
         var queue = ApiClient.As<WorkQueueDto>(node);
         output.Success($"Created work queue '{queue.Name}' in pool '{queue.PoolName}' with priority {queue.Priority}"
+            + (queue.Weight != 1 ? $", weight {queue.Weight}" : "")
             + (queue.ConcurrencyLimit is { } limit ? $" and concurrency limit {limit}." : "."));
         output.Hint("A worker serves it with:", cli.Command($"worker start --pool {queue.PoolName} --work-queue {queue.Name}"));
         return ExitCodes.Success;

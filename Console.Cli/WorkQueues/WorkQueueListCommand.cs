@@ -38,13 +38,13 @@ public sealed class WorkQueueListCommand(ApiClient api, CliOutput output) : Asyn
 
         output.Show(all, () =>
         {
-            var table = CliOutput.NewTable("Pool", "Name", "Priority", "Concurrency limit", "Status", "Last polled", "Scheduled", "Late")
+            var table = CliOutput.NewTable("Pool", "Name", "Priority", "Weight", "Concurrency limit", "Status", "Last polled", "Scheduled", "Late")
                 .Title("Work queues");
             foreach (var queue in ApiClient.As<List<WorkQueueDto>>(all))
             {
                 table.AddRow(
                     Markup.Escape(queue.PoolName), Markup.Escape(queue.Name), Formats.Number(queue.Priority),
-                    Formats.Number(queue.ConcurrencyLimit), Formats.Status(queue.Status), Formats.Ago(queue.LastPolledAt),
+                    Formats.Number(queue.Weight), Formats.Number(queue.ConcurrencyLimit), Formats.Status(queue.Status), Formats.Ago(queue.LastPolledAt),
                     Formats.Number(queue.ScheduledRuns), queue.LateRuns > 0 ? $"[yellow]{queue.LateRuns}[/]" : "0");
             }
 

@@ -18,6 +18,10 @@ public sealed class WorkQueueUpdateCommand(ApiClient api, CliOutput output) : As
         [Description("At most N runs of this queue at once")]
         public int? Limit { get; set; }
 
+        [CommandOption("--weight <N>")]
+        [Description("Its share of claims among queues of the same priority (1-1000)")]
+        public int? Weight { get; set; }
+
         [CommandOption("--no-limit")]
         [Description("Remove the concurrency limit")]
         public bool NoLimit { get; set; }
@@ -40,6 +44,11 @@ public sealed class WorkQueueUpdateCommand(ApiClient api, CliOutput output) : As
             patch["concurrencyLimit"] = settings.Limit;
         }
 
+        if (settings.Weight is not null)
+        {
+            patch["weight"] = settings.Weight;
+        }
+
         if (settings.Description is not null)
         {
             patch["description"] = settings.Description;
@@ -47,7 +56,7 @@ public sealed class WorkQueueUpdateCommand(ApiClient api, CliOutput output) : As
 
         if (patch.Count == 0)
         {
-            throw new UsageException("Nothing to update: pass --priority, --limit, --no-limit or --description.");
+            throw new UsageException("Nothing to update: pass --priority, --weight, --limit, --no-limit or --description.");
         }
 
         var node = await api.PatchAsync(settings.Path, patch, cancellationToken);

@@ -1,4 +1,6 @@
+using System.Runtime.InteropServices;
 using Console.Worker;
+using Console.Worker.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -47,8 +49,25 @@ public sealed class WorkerRunner(IAnsiConsole console) : IWorkerRunner
         builder.Logging.AddFilter("Hangfire", LogLevel.Warning);
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
         builder.AddConsoleWorker();
+        // A drain may take its whole timeout; the host must not cut it short (a second signal does).
+        builder.Services.AddOptions<HostOptions>().Configure<Microsoft.Extensions.Options.IOptions<WorkerOptions>>((host, worker) =>
+            host.ShutdownTimeout = TimeSpan.FromSeconds(worker.Value.DrainTimeoutSeconds + worker.Value.CancelGraceSeconds + 60));
 
         using var host = builder.Build();
+        var drain = host.Services.GetRequiredService<WorkerDrain>();
+        // The first SIGTERM or Ctrl+C cancels the command (the worker drains); the second stops it at once.
+        var signals = 0;
+        void OnSignal(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            if (Interlocked.Increment(ref signals) >= 2)
+            {
+                drain.StopNow();
+            }
+        }
+
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         await host.StartAsync(cancellationToken);
         started(host.Services.GetRequiredService<WorkerIdentity>().Name);
         await host.WaitForShutdownAsync(cancellationToken);

@@ -9,7 +9,7 @@ using Spectre.Console.Cli;
 
 namespace Console.Cli.Workers;
 
-/// <summary><c>cx worker start --pool P</c>: the worker of Console.Worker in the foreground, until Ctrl+C.</summary>
+/// <summary><c>cx worker start --pool P</c>: the worker of Console.Worker in the foreground, until Ctrl+C or SIGTERM (which drain it first).</summary>
 public sealed class WorkerStartCommand(IWorkerRunner runner, WorkerPools workerPools, CliOutput output, CliContext cli) : AsyncCommand<WorkerStartCommand.Settings>
 {
     public sealed class Settings : CliSettings
@@ -42,6 +42,10 @@ public sealed class WorkerStartCommand(IWorkerRunner runner, WorkerPools workerP
         [Description("text (default) or json: one JSON object per line, each line about a run carrying FlowRunId, WorkerName and WorkPool")]
         public string? LogFormat { get; set; }
 
+        [CommandOption("--drain-timeout <SECONDS>")]
+        [Description("On SIGTERM or Ctrl+C (or a drain asked for in the console) the worker claims nothing new and waits this long for its runs, then stops them and reports them Crashed; default 600 (10 min), 0 stops them at once. A second SIGTERM or Ctrl+C stops at once")]
+        public int? DrainTimeout { get; set; }
+
         [CommandOption("--metrics-port <PORT>")]
         [Description("Serve the worker's /metrics (Prometheus) and /health on this loopback port (Worker__MetricsAddress to bind another address)")]
         public int? MetricsPort { get; set; }
@@ -49,6 +53,7 @@ public sealed class WorkerStartCommand(IWorkerRunner runner, WorkerPools workerP
         public override ValidationResult Validate() =>
             Pools.Length == 0 ? ValidationResult.Error("--pool is required: the work pool this worker serves.")
             : LogFormat is not (null or "text" or "json") ? ValidationResult.Error($"--log-format is 'text' or 'json', not '{LogFormat}'.")
+            : DrainTimeout is < 0 or > 604800 ? ValidationResult.Error("--drain-timeout is 0 to 604800 seconds (7 days).")
             : base.Validate();
     }
 
@@ -67,6 +72,8 @@ public sealed class WorkerStartCommand(IWorkerRunner runner, WorkerPools workerP
             [$"{WorkerOptions.Section}:{nameof(WorkerOptions.ApiUrl)}"] = cli.ApiUrl,
             // Checked above; a pool deleted while the worker runs must not come back as a process pool.
             [$"{WorkerOptions.Section}:{nameof(WorkerOptions.CreatePoolIfMissing)}"] = "false",
+            // The worker is this process: a stop drains first, and a finished drain ends it.
+            [$"{WorkerOptions.Section}:{nameof(WorkerOptions.DrainOnStop)}"] = "true",
         };
         for (var i = 0; i < settings.Pools.Length; i++)
         {
@@ -82,6 +89,7 @@ public sealed class WorkerStartCommand(IWorkerRunner runner, WorkerPools workerP
         Set(config, nameof(WorkerOptions.Limit), settings.Limit?.ToString(CultureInfo.InvariantCulture));
         Set(config, nameof(WorkerOptions.Type), settings.Type);
         Set(config, nameof(WorkerOptions.MetricsPort), settings.MetricsPort?.ToString(CultureInfo.InvariantCulture));
+        Set(config, nameof(WorkerOptions.DrainTimeoutSeconds), settings.DrainTimeout?.ToString(CultureInfo.InvariantCulture));
         if (settings.LogFormat == "json")
         {
             config["Logging:Console:FormatterName"] = "json";
@@ -98,7 +106,7 @@ public sealed class WorkerStartCommand(IWorkerRunner runner, WorkerPools workerP
                 output.Console.MarkupLine($"[green]Worker '{Markup.Escape(name)}' started[/] for work pool {Markup.Escape(pools)}"
                     + (settings.Queues.Length > 0 ? $", queues {Markup.Escape(string.Join(", ", settings.Queues))}" : string.Empty)
                     + $", against {Markup.Escape(cli.ApiUrl)}.");
-                output.Console.MarkupLine("[grey]It polls for scheduled flow runs and runs them. Press Ctrl+C to stop it.[/]");
+                output.Console.MarkupLine("[grey]It polls for scheduled flow runs and runs them. Press Ctrl+C to stop it: it finishes its runs first (Ctrl+C again stops at once).[/]");
             }, cancellationToken);
         }
         catch (OptionsValidationException ex)

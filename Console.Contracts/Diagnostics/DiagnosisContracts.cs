@@ -58,6 +58,7 @@ public static class DiagnosisCodes
     /// <summary>An AwaitingRetry run whose last attempt's infrastructure may still run (ended by the lease reaper).</summary>
     public const string InfrastructureHeld = "infrastructure-held";
     public const string WorkerUnhealthy = "worker-unhealthy";
+    public const string WorkerDraining = "worker-draining";
     public const string WorkerOffline = "worker-offline";
     public const string AheadInLine = "ahead-in-line";
     public const string AwaitingPoll = "awaiting-poll";

@@ -31,6 +31,20 @@ public sealed class StatusOptions
     [Range(0, 7 * 86_400)]
     public int InfrastructureHoldSeconds { get; set; } = 600;
 
+    /// <summary>
+    /// How often the heartbeats held in memory are written, in one transaction (the in-memory value
+    /// is what every status and view reads meanwhile); a server killed outright loses at most this much.
+    /// </summary>
+    [Range(10, 10_000)]
+    public int HeartbeatFlushMilliseconds { get; set; } = 250;
+
+    /// <summary>
+    /// A worker whose waiting long-poll its peer aborted is Offline when nothing more is heard from
+    /// it within this grace (a worker that only restarted its poll polls again at once).
+    /// </summary>
+    [Range(100, 60_000)]
+    public int ConnectionLossGraceMilliseconds { get; set; } = 2_000;
+
     /// <summary>The longest a long-poll may wait.</summary>
     [Range(0, 300)]
     public int MaxPollWaitSeconds { get; set; } = 60;

@@ -115,8 +115,8 @@ public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules)
         var missed = rules.Options.MissedHeartbeatsBeforeOffline;
         var data = new JsonObject
         {
-            ["lastHeartbeatAt"] = worker.LastHeartbeatAt,
-            ["secondsSinceHeartbeat"] = Seconds(now - worker.LastHeartbeatAt),
+            ["lastHeartbeatAt"] = rules.HeartbeatAt(worker),
+            ["secondsSinceHeartbeat"] = Seconds(now - rules.HeartbeatAt(worker)),
             ["heartbeatIntervalSeconds"] = interval,
             ["missedHeartbeatsBeforeOffline"] = missed,
             ["offlineAfterSeconds"] = interval * missed,
@@ -126,7 +126,7 @@ public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules)
         if (status == WorkerStatus.Offline)
         {
             reasons.Add(new(DiagnosisCodes.HeartbeatMissed,
-                $"Last heartbeat {Durations.Relative(worker.LastHeartbeatAt, now)} ({Durations.Time(worker.LastHeartbeatAt)}); "
+                $"Last heartbeat {Durations.Relative(rules.HeartbeatAt(worker), now)} ({Durations.Time(rules.HeartbeatAt(worker))}); "
                 + $"its heartbeat interval is {interval} s, and a worker is Offline once {missed} intervals ({interval * missed} s) pass without one.",
                 data));
         }
@@ -135,9 +135,17 @@ public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules)
             var offlineAt = rules.WorkerOfflineAt(worker);
             data["offlineAt"] = offlineAt;
             reasons.Add(new(DiagnosisCodes.HeartbeatRecent,
-                $"Last heartbeat {Durations.Relative(worker.LastHeartbeatAt, now)}; without another it turns Offline "
+                $"Last heartbeat {Durations.Relative(rules.HeartbeatAt(worker), now)}; without another it turns Offline "
                 + $"{Durations.Relative(offlineAt, now)} ({missed} × {interval} s).",
                 data) { Blocking = false });
+        }
+
+        if (status == WorkerStatus.Draining)
+        {
+            reasons.Add(new(DiagnosisCodes.WorkerDraining,
+                $"Draining since {Durations.Relative(worker.DrainingSince!.Value, now)} ({Durations.Time(worker.DrainingSince.Value)}): "
+                + "it claims nothing new, finishes the runs it has and exits.",
+                new JsonObject { ["drainingSince"] = worker.DrainingSince }));
         }
 
         if (!worker.IsHealthy)
@@ -204,7 +212,7 @@ public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules)
 
         if (reasons.Count == 0)
         {
-            await AddClearPathReasonsAsync(reasons, run, pool, queues, queue, online, now, ct);
+            await AddClearPathReasonsAsync(reasons, run, pool, queues, queue, slots, online, now, ct);
         }
 
         return reasons;
@@ -246,18 +254,15 @@ public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules)
         }
     }
 
-    /// <summary>Nothing blocks the run: say what is ahead of it and when its workers last polled.</summary>
+    /// <summary>Nothing blocks the run: say what is ahead of it (in the claim's order, <see cref="ClaimPolicy.InFairOrder{T}"/>) and when its workers last polled.</summary>
     private async Task AddClearPathReasonsAsync(
-        List<DiagnosisReason> reasons, FlowRun run, WorkPool pool, List<WorkQueue> queues, WorkQueue queue, List<PoolWorker> online, DateTime now, CancellationToken ct)
+        List<DiagnosisReason> reasons, FlowRun run, WorkPool pool, List<WorkQueue> queues, WorkQueue queue, SlotCount slots, List<PoolWorker> online, DateTime now, CancellationToken ct)
     {
-        var before = ClaimPolicy.QueuesAhead(pool, queues, queue).Select(q => q.Id).ToList();
-        var ahead = await db.FlowRuns.AsNoTracking().CountAsync(r =>
-            r.PoolId == run.PoolId && r.State == FlowRunState.Scheduled && r.ExpectedStartAt <= now && r.Id != run.Id
-            && (before.Contains(r.QueueId) || (r.QueueId == queue.Id && r.ExpectedStartAt < run.ExpectedStartAt)), ct);
+        var ahead = await RunsAheadAsync(run, pool, queues, queue, slots, now, ct);
         if (ahead > 0)
         {
             reasons.Add(new(DiagnosisCodes.AheadInLine,
-                $"{Plural(ahead, "due run")} {(ahead == 1 ? "is" : "are")} ahead of it (higher-priority queues first, then earlier expected start).",
+                $"{Plural(ahead, "due run")} {(ahead == 1 ? "is" : "are")} ahead of it (higher-priority queues first, then queues of its priority by their weight, then earlier expected start).",
                 new JsonObject { ["ahead"] = ahead }));
         }
 
@@ -267,6 +272,34 @@ public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules)
             $"Nothing blocks it: worker {names} should claim it on the next poll"
             + (lastPoll is { } p ? $" (last poll {Durations.Relative(p, now)})." : " (no poll yet, only heartbeats)."),
             new JsonObject { ["workers"] = WorkersJson(online, now), ["lastPolledAt"] = lastPoll }) { Blocking = false });
+    }
+
+    /// <summary>
+    /// The due runs the claim takes before this one: every due run of a queue with a lower priority
+    /// number, the ones of its own queue due before it, and the share of each queue of its priority
+    /// that fair share puts first (<see cref="FairShare.RunsAhead"/>).
+    /// </summary>
+    private async Task<int> RunsAheadAsync(FlowRun run, WorkPool pool, List<WorkQueue> queues, WorkQueue queue, SlotCount slots, DateTime now, CancellationToken ct)
+    {
+        var heldAfter = FlowRunSlots.HeldAfter(now, rules.Options.InfrastructureHoldSeconds);
+        var before = ClaimPolicy.QueuesAhead(pool, queues, queue).Select(q => q.Id).ToList();
+        var sharing = ClaimPolicy.QueuesSharing(pool, queues, queue);
+        var counted = before.Concat(sharing.Select(q => q.Id)).ToList();
+        var due = db.FlowRuns.AsNoTracking().Where(r => r.PoolId == run.PoolId && r.Id != run.Id).DueBy(now, heldAfter);
+        var dueByQueue = counted.Count == 0
+            ? []
+            : await due.Where(r => counted.Contains(r.QueueId)).GroupBy(r => r.QueueId)
+                .Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, ct);
+        var runDue = ClaimPolicy.DueAt(run);
+        var rank = 1 + await due.CountAsync(r => r.QueueId == queue.Id
+            && (r.State == FlowRunState.AwaitingRetry ? r.NextAttemptAt : r.ExpectedStartAt) < runDue, ct);
+        var ahead = rank - 1 + before.Sum(id => dueByQueue.GetValueOrDefault(id));
+        foreach (var other in sharing)
+        {
+            ahead += FairShare.RunsAhead(queue, slots.QueueActive(queue.Id), rank, other, slots.QueueActive(other.Id), dueByQueue.GetValueOrDefault(other.Id));
+        }
+
+        return ahead;
     }
 
     private List<DiagnosisReason> ProgressReasons(FlowRun run, FlowRunState state, List<PoolWorker> workers, DateTime now)
@@ -321,10 +354,10 @@ public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules)
                 return reasons;
         }
 
-        if (worker is not null && !IsOnline(worker))
+        if (worker is not null && rules.Worker(worker) == WorkerStatus.Offline)
         {
             reasons.Add(new(DiagnosisCodes.WorkerOffline,
-                $"Worker '{worker.Name}' is offline: last heartbeat {Durations.Relative(worker.LastHeartbeatAt, now)}; "
+                $"Worker '{worker.Name}' is offline: last heartbeat {Durations.Relative(rules.HeartbeatAt(worker), now)}; "
                 + (state == FlowRunState.Pending ? "the lease reaper puts the run back to Scheduled." : "the lease reaper marks the run Crashed (or retries it)."),
                 new JsonObject { ["workers"] = WorkersJson([worker], now) }));
         }
@@ -347,13 +380,18 @@ public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules)
                 + string.Join(", ", others.Select(w => $"'{w.Name}' ({string.Join(", ", QueuesOf(w))})")) + ".";
         }
 
-        var offline = serving.Where(w => !IsOnline(w)).ToList();
+        foreach (var w in serving.Where(w => rules.Worker(w) == WorkerStatus.Draining))
+        {
+            text += $" Worker '{w.Name}' serves it but is draining (since {Durations.Time(w.DrainingSince!.Value)}): it claims nothing new and exits once its runs end.";
+        }
+
+        var offline = serving.Where(w => rules.Worker(w) == WorkerStatus.Offline).ToList();
         var missed = rules.Options.MissedHeartbeatsBeforeOffline;
         foreach (var w in offline)
         {
             var interval = Interval(w);
-            text += $" Worker '{w.Name}' serves it but is offline: last heartbeat {Durations.Relative(w.LastHeartbeatAt, now)} "
-                + $"({Durations.Time(w.LastHeartbeatAt)}), interval {interval} s, offline after {interval * missed} s without one ({missed} × interval).";
+            text += $" Worker '{w.Name}' serves it but is offline: last heartbeat {Durations.Relative(rules.HeartbeatAt(w), now)} "
+                + $"({Durations.Time(rules.HeartbeatAt(w))}), interval {interval} s, offline after {interval * missed} s without one ({missed} × interval).";
         }
 
         if (all.Count == 0)
@@ -433,8 +471,8 @@ public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules)
             ["name"] = w.Name,
             ["status"] = rules.Worker(w).ToString(),
             ["queues"] = new JsonArray([.. (ConsoleJson.Deserialize<List<string>>(w.Queues) ?? []).Select(q => (JsonNode)q)]),
-            ["lastHeartbeatAt"] = w.LastHeartbeatAt,
-            ["secondsSinceHeartbeat"] = Seconds(now - w.LastHeartbeatAt),
+            ["lastHeartbeatAt"] = rules.HeartbeatAt(w),
+            ["secondsSinceHeartbeat"] = Seconds(now - rules.HeartbeatAt(w)),
             ["lastPolledAt"] = w.LastPolledAt,
             ["heartbeatIntervalSeconds"] = Interval(w),
             ["offlineAfterSeconds"] = Interval(w) * rules.Options.MissedHeartbeatsBeforeOffline,
@@ -442,10 +480,12 @@ public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules)
             ["healthMessage"] = w.HealthMessage,
         })]);
 
-    private string DescribeWorker(PoolWorker w, DateTime now) =>
-        IsOnline(w)
-            ? $"'{w.Name}' (Online, last poll {(w.LastPolledAt is { } p ? Durations.Relative(p, now) : "never")})"
-            : $"'{w.Name}' (Offline, last heartbeat {Durations.Relative(w.LastHeartbeatAt, now)}, interval {Interval(w)} s)";
+    private string DescribeWorker(PoolWorker w, DateTime now) => rules.Worker(w) switch
+    {
+        WorkerStatus.Online => $"'{w.Name}' (Online, last poll {(w.LastPolledAt is { } p ? Durations.Relative(p, now) : "never")})",
+        WorkerStatus.Draining => $"'{w.Name}' (Draining since {Durations.Relative(w.DrainingSince!.Value, now)}: claims nothing new)",
+        _ => $"'{w.Name}' (Offline, last heartbeat {Durations.Relative(rules.HeartbeatAt(w), now)}, interval {Interval(w)} s)",
+    };
 
     private async Task<WorkPool> FindPoolAsync(string name, CancellationToken ct) =>
         await db.WorkPools.AsNoTracking().FirstOrDefaultAsync(p => p.Name == name, ct)

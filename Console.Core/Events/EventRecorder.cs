@@ -110,13 +110,24 @@ public sealed class EventRecorder(StatusRules rules, IChangeFeed feed) : SaveCha
             }
         }
 
+        Record(context, events);
+    }
+
+    /// <summary>
+    /// Events of a change written without the change tracker (the claim's UPDATE ... RETURNING): the
+    /// context's next save inserts them, and they reach the change feed after its commit like any other.
+    /// </summary>
+    public void Record(DbContext context, IReadOnlyCollection<ConsoleEvent> events)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(events);
         if (events.Count == 0)
         {
             return;
         }
 
         context.AddRange(events);
-        _unsaved.AddOrUpdate(context, events);
+        _unsaved.GetOrCreateValue(context).AddRange(events);
     }
 
     private void Saved(DbContext? context)
@@ -190,6 +201,13 @@ public sealed class EventRecorder(StatusRules rules, IChangeFeed feed) : SaveCha
             return null;
         }
 
+        return RunStateChanged(run, previous);
+    }
+
+    /// <summary>The <c>flow-run.state-changed</c> event of a run that has just entered its state from <paramref name="previous"/> (null: created).</summary>
+    public static ConsoleEvent RunStateChanged(FlowRun run, string? previous)
+    {
+        ArgumentNullException.ThrowIfNull(run);
         var related = new List<EventResourceDto>
         {
             new(ResourceKinds.WorkPool, run.PoolId.ToString(), run.WorkPoolName),

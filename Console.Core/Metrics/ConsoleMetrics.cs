@@ -55,7 +55,9 @@ public sealed class ConsoleMetrics
         _meter.CreateObservableGauge<double>("console.queue.oldest_wait", () => snapshots.Current().OldestWait, "s",
             "Seconds the oldest due, unclaimed run of a work queue has waited past its expected start.");
         _meter.CreateObservableGauge<long>("console.workers.online", () => snapshots.Current().WorkersOnline, "{worker}",
-            "Online workers per work pool.");
+            "Online workers per work pool (draining ones not counted: they claim nothing).");
+        _meter.CreateObservableGauge<long>("console.workers.draining", () => snapshots.Current().WorkersDraining, "{worker}",
+            "Draining workers per work pool: alive, finishing their runs, claiming nothing new.");
     }
 
     public void RecordClaim(string pool, TimeSpan sinceDue)

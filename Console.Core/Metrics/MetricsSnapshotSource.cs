@@ -79,13 +79,12 @@ internal sealed class MetricsSnapshotSource(IServiceScopeFactory scopes, TimePro
         }
 
         var workers = db.Workers.AsNoTracking()
-            .Select(w => new { Pool = w.Pool.Name, w.LastHeartbeatAt, w.HeartbeatIntervalSeconds }).ToList();
-        var online = db.WorkPools.AsNoTracking().Select(p => p.Name).ToList()
-            .Select(pool => new Measurement<long>(
-                workers.Count(w => w.Pool == pool && rules.Worker(w.LastHeartbeatAt, w.HeartbeatIntervalSeconds) == WorkerStatus.Online),
-                Tag("pool", pool)))
-            .ToList();
-        return new MetricsSnapshot(runs, backlog, oldest, online);
+            .Select(w => new { w.Id, Pool = w.Pool.Name, w.LastHeartbeatAt, w.HeartbeatIntervalSeconds, w.DrainingSince }).ToList();
+        var poolNames = db.WorkPools.AsNoTracking().Select(p => p.Name).ToList();
+        List<Measurement<long>> Counting(WorkerStatus status) => [.. poolNames.Select(pool => new Measurement<long>(
+            workers.Count(w => w.Pool == pool && rules.Worker(w.Id, w.LastHeartbeatAt, w.HeartbeatIntervalSeconds, w.DrainingSince) == status),
+            Tag("pool", pool)))];
+        return new MetricsSnapshot(runs, backlog, oldest, Counting(WorkerStatus.Online)) { WorkersDraining = Counting(WorkerStatus.Draining) };
     }
 
     private static KeyValuePair<string, object?> Tag(string key, object? value) => new(key, value);
@@ -95,4 +94,7 @@ internal sealed record MetricsSnapshot(
     IReadOnlyList<Measurement<long>> Runs,
     IReadOnlyList<Measurement<long>> Backlog,
     IReadOnlyList<Measurement<double>> OldestWait,
-    IReadOnlyList<Measurement<long>> WorkersOnline);
+    IReadOnlyList<Measurement<long>> WorkersOnline)
+{
+    public IReadOnlyList<Measurement<long>> WorkersDraining { get; init; } = [];
+}

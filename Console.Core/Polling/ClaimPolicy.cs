@@ -21,23 +21,67 @@ public static class ClaimPolicy
         return pool.IsPaused ? [] : [.. InClaimOrder(polled.Where(q => !q.IsPaused))];
     }
 
-    /// <summary>Claim order: lower priority number first (ties by name, so the order is always the same).</summary>
+    /// <summary>Claim order of queues: lower priority number first (ties by name, so the order is always the same).</summary>
     public static IOrderedEnumerable<WorkQueue> InClaimOrder(IEnumerable<WorkQueue> queues) =>
         queues.OrderBy(q => q.Priority).ThenBy(q => q.Name, StringComparer.Ordinal);
 
-    /// <summary>The eligible queues a poll drains before <paramref name="queue"/>.</summary>
+    /// <summary>The eligible queues of a lower priority number than <paramref name="queue"/>: a poll drains them first.</summary>
     public static List<WorkQueue> QueuesAhead(WorkPool pool, IEnumerable<WorkQueue> queues, WorkQueue queue)
     {
         ArgumentNullException.ThrowIfNull(queue);
-        return [.. EligibleQueues(pool, queues).TakeWhile(q => q.Id != queue.Id)];
+        return [.. EligibleQueues(pool, queues).Where(q => q.Priority < queue.Priority)];
     }
 
+    /// <summary>The other eligible queues of <paramref name="queue"/>'s priority: they share claims with it by weight (<see cref="FairShare"/>).</summary>
+    public static List<WorkQueue> QueuesSharing(WorkPool pool, IEnumerable<WorkQueue> queues, WorkQueue queue)
+    {
+        ArgumentNullException.ThrowIfNull(queue);
+        return [.. EligibleQueues(pool, queues).Where(q => q.Priority == queue.Priority && q.Id != queue.Id)];
+    }
+
+    /// <summary>
+    /// The claim order of due runs (the one rule the claim, the diagnosis's "ahead in line" and the
+    /// queue positions follow): lower queue priority number first; among queues of the same
+    /// priority, fair share by weight (<see cref="FairShare"/>); within a queue, the run due first
+    /// (<see cref="DueAt"/>), ties by id.
+    /// </summary>
+    /// <param name="candidates">Due runs of eligible queues (any order; each queue's earliest due, as many as wanted).</param>
+    /// <param name="queues">The queues the candidates belong to, by id.</param>
+    /// <param name="holding">How many slot holders each queue has now (<see cref="SlotCount.QueueActive"/>).</param>
+    public static List<T> InFairOrder<T>(IEnumerable<T> candidates, IReadOnlyDictionary<Guid, WorkQueue> queues, Func<Guid, int> holding)
+        where T : IClaimCandidate
+    {
+        ArgumentNullException.ThrowIfNull(candidates);
+        ArgumentNullException.ThrowIfNull(queues);
+        ArgumentNullException.ThrowIfNull(holding);
+        return [.. candidates
+            .GroupBy(c => c.QueueId)
+            .SelectMany(g =>
+            {
+                var queue = queues[g.Key];
+                var held = holding(g.Key);
+                return g.OrderBy(c => c.DueAt).ThenBy(c => c.Id).Select((c, i) => (Run: c, Queue: queue, Key: FairShare.Key(held, i + 1, queue.Weight)));
+            })
+            .OrderBy(x => x.Queue.Priority)
+            .ThenBy(x => x.Key)
+            .ThenBy(x => x.Queue.Name, StringComparer.Ordinal)
+            .Select(x => x.Run)];
+    }
     /// <summary>
     /// The pool's runs that hold a concurrency slot: the active ones and those whose infrastructure
     /// is held since before <paramref name="heldAfter"/> (<see cref="FlowRunSlots"/>).
     /// </summary>
     public static IQueryable<FlowRun> SlotHolders(this IQueryable<FlowRun> runs, Guid poolId, DateTime heldAfter) =>
         FlowRunSlots.OfPool(runs, poolId, heldAfter);
+
+    /// <summary>
+    /// The runs a claim could take at <paramref name="now"/>: Scheduled ones whose expected start has
+    /// come, and AwaitingRetry ones whose next attempt has come and are not held (<see cref="RetryHeld"/>).
+    /// </summary>
+    public static IQueryable<FlowRun> DueBy(this IQueryable<FlowRun> runs, DateTime now, DateTime heldAfter) =>
+        runs.Where(r => (r.State == FlowRunState.Scheduled && r.ExpectedStartAt <= now)
+            || (r.State == FlowRunState.AwaitingRetry && r.NextAttemptAt <= now
+                && (r.InfrastructureHeldSince == null || r.InfrastructureHeldSince <= heldAfter)));
 
     /// <summary>When a claimable run is due: its expected start, or for an AwaitingRetry run its next attempt.</summary>
     public static DateTime DueAt(FlowRun run)

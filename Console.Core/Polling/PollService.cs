@@ -34,12 +34,21 @@ public sealed class PollService(
     FlowRunService runs,
     ConsoleMetrics metrics,
     RunSecrets secrets,
-    IActorAccessor actors)
+    IActorAccessor actors,
+    ConnectionLossWatcher connections)
 {
     public const int DefaultLimit = 10;
     public const int MaxLimit = 100;
 
-    public async Task<IReadOnlyList<FlowRunDto>> PollAsync(string poolName, PollRequest request, CancellationToken ct)
+    public Task<IReadOnlyList<FlowRunDto>> PollAsync(string poolName, PollRequest request, CancellationToken ct) =>
+        PollAsync(poolName, request, null, ct);
+
+    /// <param name="afterAnswer">
+    /// Given what the claim publishes on the change feed (the claimed runs' worker and queue views,
+    /// which cost queries), to run once the answer is written: the worker waits for its runs, not for
+    /// the console's views. Null: published before this returns.
+    /// </param>
+    public async Task<IReadOnlyList<FlowRunDto>> PollAsync(string poolName, PollRequest request, Action<Func<Task>>? afterAnswer, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
         var workerName = Names.Require(request.WorkerName, "workerName");
@@ -68,13 +77,38 @@ public sealed class PollService(
         while (true)
         {
             signal.Reset();
+            if (limit > 0 && await workers.IsDrainingAsync(poolName, workerName, ct))
+            {
+                // A draining worker gets no runs, even one that does not know it drains; held like an
+                // empty poll so such a worker does not poll in a tight loop.
+                await HoldAsync(deadline, ct);
+                return [];
+            }
+
             var outcome = await claimer.ClaimAsync(claim, ct);
-            await PublishAsync(outcome, first, ct);
-            first = false;
             if (outcome.Claimed.Count > 0)
             {
-                return await ClaimAnswerAsync(outcome, ct);
+                var answer = await ClaimAnswerAsync(outcome, ct);
+                foreach (var run in outcome.Claimed)
+                {
+                    feed.Publish(new FlowRunChanged(runs.ToDto(run)));
+                }
+
+                if (afterAnswer is null)
+                {
+                    await PublishAsync(outcome, first, CancellationToken.None);
+                }
+                else
+                {
+                    var wasFirst = first;
+                    afterAnswer(() => PublishAsync(outcome, wasFirst, CancellationToken.None));
+                }
+
+                return answer;
             }
+
+            await PublishAsync(outcome, first, ct);
+            first = false;
 
             var now = time.GetUtcNow();
             var wait = deadline - now;
@@ -94,12 +128,27 @@ public sealed class PollService(
             {
                 await signal.WaitAsync(wait < TimeSpan.Zero ? TimeSpan.Zero : wait, time, ct);
             }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                // The peer aborted the waiting poll: the worker may be gone (ConnectionLossWatcher).
+                connections.PollAborted(outcome.Worker.Id);
+                throw;
+            }
             finally
             {
                 metrics.PollWaiting(poolName, -1);
             }
 
             db.ChangeTracker.Clear();
+        }
+    }
+
+    private async Task HoldAsync(DateTimeOffset deadline, CancellationToken ct)
+    {
+        var wait = deadline - time.GetUtcNow();
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, time, ct);
         }
     }
 
@@ -113,22 +162,24 @@ public sealed class PollService(
     /// </summary>
     private async Task<IReadOnlyList<FlowRunDto>> ClaimAnswerAsync(ClaimOutcome outcome, CancellationToken ct)
     {
+        // The deployments' pull steps as they are at claim time and their timeoutSeconds (the worker enforces it), in one read.
         var ids = outcome.Claimed.Where(r => r.DeploymentId is not null).Select(r => r.DeploymentId!.Value).Distinct().ToList();
-        var stepsOf = await db.Deployments.AsNoTracking()
-            .Where(d => ids.Contains(d.Id) && d.PullSteps != "[]")
-            .Select(d => new { d.Id, d.PullSteps })
-            .ToDictionaryAsync(d => d.Id, d => d.PullSteps, ct);
+        var deployments = ids.Count == 0
+            ? []
+            : await db.Deployments.AsNoTracking()
+                .Where(d => ids.Contains(d.Id) && (d.PullSteps != "[]" || d.TimeoutSeconds != null))
+                .Select(d => new { d.Id, d.PullSteps, d.TimeoutSeconds })
+                .ToDictionaryAsync(d => d.Id, ct);
         var actor = actors.Current;
         var mayReceive = actor.IsWorker || actor.Kind is ActorKind.System or ActorKind.Anonymous || Roles.MayAdminister(actor.Role);
         var answer = new List<FlowRunDto>(outcome.Claimed.Count);
-        // With each deployment's timeoutSeconds (the worker enforces it), then the run's secrets.
-        var dtos = await runs.ToDtosWithTimeoutAsync(outcome.Claimed, ct);
-        foreach (var (run, dto) in outcome.Claimed.Zip(dtos))
+        foreach (var run in outcome.Claimed)
         {
-            IReadOnlyList<PullStepDto> steps = run.DeploymentId is { } id && stepsOf.TryGetValue(id, out var json)
-                ? ConsoleJson.Deserialize<List<PullStepDto>>(json) ?? []
+            var deployment = run.DeploymentId is { } id ? deployments.GetValueOrDefault(id) : null;
+            IReadOnlyList<PullStepDto> steps = deployment is { PullSteps: not "[]" }
+                ? ConsoleJson.Deserialize<List<PullStepDto>>(deployment.PullSteps) ?? []
                 : [];
-            var claimed = dto with { PullSteps = steps };
+            var claimed = runs.ToDto(run) with { PullSteps = steps, TimeoutSeconds = deployment?.TimeoutSeconds };
             answer.Add(mayReceive && await secrets.ForClaimAsync(run, outcome.Pool, SecretReferences.InPullSteps(steps), ct) is { } values
                 ? claimed with { Secrets = values }
                 : claimed);
@@ -137,13 +188,9 @@ public sealed class PollService(
         return answer;
     }
 
+    /// <summary>The views a poll changed besides its runs': the worker's (with the stamps it left), the pool's, the queues'.</summary>
     private async Task PublishAsync(ClaimOutcome outcome, bool first, CancellationToken ct)
     {
-        foreach (var run in outcome.Claimed)
-        {
-            feed.Publish(new FlowRunChanged(runs.ToDto(run)));
-        }
-
         if (first || outcome.Claimed.Count > 0)
         {
             var stamps = new PollStampsDto(outcome.Pool.LastPolledAt, [.. outcome.PolledQueues.Select(q => new QueuePollStamp(q.Name, q.LastPolledAt))]);

@@ -28,7 +28,7 @@ public static class PollStamps
     public static void Stamp(WorkPool pool, DateTime now)
     {
         ArgumentNullException.ThrowIfNull(pool);
-        if (IsStale(pool.LastPolledAt, now))
+        if (IsDue(pool.LastPolledAt, now))
         {
             pool.LastPolledAt = now;
         }
@@ -37,11 +37,11 @@ public static class PollStamps
     public static void Stamp(WorkQueue queue, DateTime now)
     {
         ArgumentNullException.ThrowIfNull(queue);
-        if (IsStale(queue.LastPolledAt, now))
+        if (IsDue(queue.LastPolledAt, now))
         {
             queue.LastPolledAt = now;
         }
     }
 
-    private static bool IsStale(DateTime? last, DateTime now) => last is not { } at || now - at >= Every || now < at;
+    private static bool IsDue(DateTime? last, DateTime now) => last is not { } at || now - at >= Every || now < at;
 }

@@ -1,5 +1,6 @@
 using Console.Contracts.FlowRuns;
 using Console.Core.Common;
+using Console.Core.Events;
 using Console.Core.FlowRuns;
 using Console.Core.Metrics;
 using Console.Core.Persistence;
@@ -17,8 +18,8 @@ namespace Console.Core.Polling;
 /// (skipped) or, once committed, no longer Scheduled (PostgreSQL re-checks the row), so no run is
 /// ever claimed twice and claimers never wait on each other's candidates.
 /// </summary>
-public sealed class PostgresRunClaimer(ConsoleDbContext db, StatusRules rules, WorkerService workers, ClaimGate gate, ConsoleMetrics metrics)
-    : RunClaimerBase(db, rules, workers, metrics)
+public sealed class PostgresRunClaimer(ConsoleDbContext db, StatusRules rules, WorkerService workers, ClaimGate gate, ConsoleMetrics metrics, EventRecorder events)
+    : RunClaimerBase(db, rules, workers, metrics, events)
 {
     private const int Attempts = 5;
 
@@ -48,37 +49,34 @@ public sealed class PostgresRunClaimer(ConsoleDbContext db, StatusRules rules, W
 
     /// <summary>
     /// SKIP LOCKED keeps two claimers off the same run but not off the same free slot: both could
-    /// count 5 of 6 in use and take one each. So when a limit applies, the pool's row is locked
-    /// before counting, which orders the claims of this pool across every replica (the next one
-    /// waits here, then counts what the previous one committed: READ COMMITTED reads anew per
-    /// statement). FOR NO KEY UPDATE, not FOR UPDATE, so inserts that reference the pool (new runs,
-    /// heartbeats of new workers) never wait for a claim. Pools without limits skip the lock and
-    /// claim in parallel.
+    /// count 5 of 6 in use and take one each. So when a limit applies (the pool's, a queue's or a
+    /// deployment's), the pool's row is locked first in the claim's read, which orders the claims of
+    /// this pool across every replica (the next one waits here, then counts what the previous one
+    /// committed: READ COMMITTED reads anew per statement). FOR NO KEY UPDATE, not FOR UPDATE, so
+    /// inserts that reference the pool (new runs, heartbeats of new workers) never wait for a claim.
+    /// Pools without limits lock nothing (the row does not match) and claim in parallel.
     /// </summary>
-    protected override Task LockLimitedPoolAsync(WorkPool pool, CancellationToken ct) =>
-        Db.Database.ExecuteSqlAsync($"""SELECT 1 FROM "WorkPools" WHERE "Id" = {pool.Id} FOR NO KEY UPDATE""", ct);
+    public override string? LockLimitedPoolSql => """
+        SELECT 1 FROM "WorkPools" p WHERE p."Id" = @pool AND (p."ConcurrencyLimit" IS NOT NULL
+          OR EXISTS (SELECT 1 FROM "WorkQueues" q WHERE q."PoolId" = @pool AND q."ConcurrencyLimit" IS NOT NULL)
+          OR EXISTS (SELECT 1 FROM "Deployments" d WHERE d."PoolId" = @pool AND d."ConcurrencyLimit" IS NOT NULL))
+        FOR NO KEY UPDATE
+        """;
 
-    protected override Task<List<FlowRun>> DueRunsAsync(Guid queueId, DateTime now, int take, CancellationToken ct) =>
-        Db.FlowRuns.FromSql($"""
-            SELECT * FROM "FlowRuns"
-            WHERE "QueueId" = {queueId} AND "State" = {nameof(FlowRunState.Scheduled)} AND "ExpectedStartAt" <= {now}
-            ORDER BY "ExpectedStartAt"
-            LIMIT {take}
-            FOR UPDATE SKIP LOCKED
-            """).ToListAsync(ct);
+    public override string CandidateLock => " FOR UPDATE SKIP LOCKED";
 
-    protected override Task<List<FlowRun>> DueRetriesAsync(Guid queueId, DateTime now, DateTime heldAfter, int take, CancellationToken ct)
+    // FOR UPDATE is not allowed under UNION: one statement per select, one round trip still.
+    public override string Combine(IReadOnlyList<string> selects) => string.Join(";\n", selects);
+
+    // A raw parameter skips the model's UTC converter; timestamptz takes only UTC times.
+    public override object Value(object value) => value is DateTime time ? DateTime.SpecifyKind(time, DateTimeKind.Utc) : value;
+
+    /// <summary>The UPDATE and the state history's INSERT in one statement (a data-modifying CTE).</summary>
+    protected override Task<List<FlowRun>> TakeAsync(IReadOnlyList<Guid> ids, string workerName, DateTime now, CancellationToken ct)
     {
-        // A raw parameter skips the model's UTC converter; timestamptz takes only UTC times.
-        heldAfter = DateTime.SpecifyKind(heldAfter, DateTimeKind.Utc);
-        return Db.FlowRuns.FromSql($"""
-            SELECT * FROM "FlowRuns"
-            WHERE "QueueId" = {queueId} AND "State" = {nameof(FlowRunState.AwaitingRetry)} AND "NextAttemptAt" <= {now}
-              AND ("InfrastructureHeldSince" IS NULL OR "InfrastructureHeldSince" <= {heldAfter})
-            ORDER BY "NextAttemptAt"
-            LIMIT {take}
-            FOR UPDATE SKIP LOCKED
-            """).ToListAsync(ct);
+        // Only fixed SQL and placeholders: every value is a parameter.
+        var sql = "WITH claimed AS (" + ClaimUpdateSql(ids.Count) + "), history AS (" + HistorySql("claimed") + ") SELECT * FROM claimed";
+        return Db.FlowRuns.FromSqlRaw(sql, [workerName, Value(now), .. ids.Cast<object>()]).AsNoTracking().ToListAsync(ct);
     }
 
     // Deadlocks (the worker's row updated by a heartbeat at the same time) and the first poll of one

@@ -1,7 +1,10 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
 using Console.Contracts;
 using Console.Contracts.Common;
 using Console.Contracts.FlowRuns;
 using Console.Core.Common;
+using Console.Core.Events;
 using Console.Core.FlowRuns;
 using Console.Core.Metrics;
 using Console.Core.Persistence;
@@ -9,20 +12,43 @@ using Console.Core.Workers;
 using Console.Core.WorkPools;
 using Console.Core.WorkQueues;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Console.Core.Polling;
 
 /// <summary>
-/// The claim's rules, shared by every provider: stamp the poll (<see cref="PollStamps"/>), count the
-/// slots in use (<see cref="SlotCount"/>), take due runs of the eligible queues in claim order then
-/// expected start (<see cref="ClaimPolicy"/>), honour the pool, queue and deployment limits, and
-/// tell when the next run falls due. A provider says how the
-/// transaction keeps concurrent claimers apart: how it locks a pool that has limits, and how it
-/// reads (and reserves) the due runs of a queue.
+/// The claim's rules, shared by every provider: stamp the poll (<see cref="PollStamps"/>), read the
+/// slots in use and the due runs in one command (<see cref="ClaimRead"/>), order them
+/// (<see cref="ClaimPolicy.InFairOrder{T}"/>), honour the pool, queue and deployment limits
+/// (<see cref="SlotCount"/>), take exactly the runs chosen with one <c>UPDATE ... RETURNING</c> and
+/// their state history with one <c>INSERT ... SELECT</c>, and tell when the next run falls due. No
+/// run is tracked by the change tracker: the UPDATE bumps <see cref="FlowRun.Version"/> itself and
+/// the claim records the runs' events (<see cref="EventRecorder.Record"/>). A provider says how the
+/// transaction keeps concurrent claimers apart (<see cref="IClaimDialect"/>).
 /// </summary>
-public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, WorkerService workers, ConsoleMetrics metrics) : IRunClaimer
+public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, WorkerService workers, ConsoleMetrics metrics, EventRecorder events)
+    : IRunClaimer, IClaimDialect
 {
+    /// <summary>
+    /// The pool and its queues, compiled once per model: a compiled query runs only against the model
+    /// it was compiled for, and each provider (and each host's EF service provider) has its own.
+    /// </summary>
+    private static readonly ConditionalWeakTable<IModel, Func<ConsoleDbContext, string, CancellationToken, Task<WorkPool?>>> PoolQueries = [];
+
+    private static Task<WorkPool?> PoolWithQueues(ConsoleDbContext context, string name, CancellationToken ct) =>
+        PoolQueries.GetValue(context.Model, _ => EF.CompileAsyncQuery((ConsoleDbContext c, string n, CancellationToken t) =>
+            c.WorkPools.Include(p => p.Queues).FirstOrDefault(p => p.Name == n)))(context, name, ct);
+
     protected ConsoleDbContext Db => db;
+
+    public abstract string? LockLimitedPoolSql { get; }
+
+    public abstract string CandidateLock { get; }
+
+    public abstract string Combine(IReadOnlyList<string> selects);
+
+    public abstract object Value(object value);
 
     public virtual async Task<ClaimOutcome> ClaimAsync(ClaimRequest request, CancellationToken ct)
     {
@@ -41,28 +67,40 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
     }
 
     /// <summary>
-    /// Called inside the claim's transaction before the slots in use are counted, only when the pool,
-    /// one of its queues or one of its deployments has a concurrency limit; from then on until the
-    /// commit no other claim on this pool may count or take slots.
+    /// Takes the runs <paramref name="ids"/> (Scheduled or AwaitingRetry -> Pending with this worker's
+    /// name, as <see cref="FlowRunOrchestrator.Claim"/> does, the version one more) and writes their
+    /// state history; returns them as they are now.
     /// </summary>
-    protected abstract Task LockLimitedPoolAsync(WorkPool pool, CancellationToken ct);
+    protected abstract Task<List<FlowRun>> TakeAsync(IReadOnlyList<Guid> ids, string workerName, DateTime now, CancellationToken ct);
 
-    /// <summary>Up to <paramref name="take"/> tracked Scheduled runs of the queue due by <paramref name="now"/>, oldest expected start first, that no other claim can take before this one commits.</summary>
-    protected abstract Task<List<FlowRun>> DueRunsAsync(Guid queueId, DateTime now, int take, CancellationToken ct);
+    /// <summary>The SET and WHERE of the claim's UPDATE, <c>{0}</c> the worker, <c>{1}</c> the time, ids from <c>{2}</c> on.</summary>
+    protected static string ClaimUpdateSql(int count)
+    {
+        var retry = $"\"State\" = '{FlowRunState.AwaitingRetry}'";
+        // SET expressions read the row as it was: a retry starts clean (FlowRunOrchestrator.Claim).
+        var ids = string.Join(", ", Enumerable.Range(2, count).Select(i => "{" + i.ToString(CultureInfo.InvariantCulture) + "}"));
+        return $$"""
+            UPDATE "FlowRuns" SET
+              "InfrastructureId" = CASE WHEN {{retry}} THEN NULL ELSE "InfrastructureId" END,
+              "InfrastructureHeldSince" = CASE WHEN {{retry}} THEN NULL ELSE "InfrastructureHeldSince" END,
+              "NextAttemptAt" = CASE WHEN {{retry}} THEN NULL ELSE "NextAttemptAt" END,
+              "State" = '{{FlowRunState.Pending}}', "StateMessage" = NULL, "WorkerName" = {0},
+              "ClaimedAt" = {1}, "UpdatedAt" = {1}, "Version" = "Version" + 1
+            WHERE "Id" IN ({{ids}}) AND "State" IN ('{{FlowRunState.Scheduled}}', '{{FlowRunState.AwaitingRetry}}')
+            RETURNING *
+            """;
+    }
 
-    /// <summary>
-    /// The same for AwaitingRetry runs whose next attempt is due by <paramref name="now"/>, soonest
-    /// first, leaving out those whose last attempt's infrastructure is held since after
-    /// <paramref name="heldAfter"/> (<see cref="ClaimPolicy.RetryHeld"/>).
-    /// </summary>
-    protected abstract Task<List<FlowRun>> DueRetriesAsync(Guid queueId, DateTime now, DateTime heldAfter, int take, CancellationToken ct);
+    /// <summary>The state history of the claimed runs as one INSERT ... SELECT from <paramref name="source"/> (a table or CTE of them).</summary>
+    protected static string HistorySql(string source) =>
+        $"""INSERT INTO "FlowRunStateChanges" ("FlowRunId", "State", "Message", "Timestamp", "Attempt") SELECT "Id", "State", NULL, "ClaimedAt", "Attempt" FROM {source}""";
 
     private async Task<ClaimOutcome> ClaimInTransactionAsync(ClaimRequest request, CancellationToken ct)
     {
         var now = rules.Now;
-        var pool = await db.WorkPools.FirstOrDefaultAsync(p => p.Name == request.PoolName, ct)
+        var pool = await PoolWithQueues(db, request.PoolName, ct)
             ?? throw new NotFoundException($"Work pool '{request.PoolName}' does not exist.");
-        var allQueues = await db.WorkQueues.Where(q => q.PoolId == pool.Id).ToListAsync(ct);
+        var allQueues = pool.Queues;
         var polled = allQueues;
         if (request.Queues is { Count: > 0 } names)
         {
@@ -75,10 +113,14 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
             polled = [.. allQueues.Where(q => names.Contains(q.Name))];
         }
 
-        // 1. Stamp the poll: it is a heartbeat and marks the queues as polled.
-        var (worker, wasOnline) = await workers.UpsertAsync(pool, request.WorkerName, request.HeartbeatIntervalSeconds, request.Queues, ct);
-        worker.LastPolledAt = now;
+        // 1. Stamp the poll: it is a heartbeat and marks the queues as polled (the pool and its
+        //    queues are the only rows besides the worker's the change tracker holds: a few, and
+        //    written once a second at most). An online worker's stamps wait in memory for the next
+        //    heartbeat flush (the worker is then detached).
+        var (worker, wasOnline) = await workers.UpsertAsync(
+            pool, request.WorkerName, new WorkerBeat(request.HeartbeatIntervalSeconds, request.Queues, PolledAt: now), ct);
         PollStamps.Stamp(pool, now);
+
         var turnedReady = new List<WorkQueue>();
         foreach (var queue in polled)
         {
@@ -96,87 +138,80 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
             return new ClaimOutcome(pool, worker, wasOnline, polled, turnedReady, [], null);
         }
 
-        // 2. Count the slots in use, in the same transaction as the claim (after the pool's lock, if
-        //    the provider needs one to keep two claimers from counting the same free slot).
-        var deploymentLimits = await ClaimPolicy.DeploymentLimitsAsync(db, pool.Id, ct);
-        if (ClaimPolicy.HasLimits(pool, allQueues, deploymentLimits))
+        // 2. Count the slots in use and read the due runs, in the same transaction as the claim
+        //    (after the pool's lock, if the provider needs one to keep two claimers from counting
+        //    the same free slot). Runs the reaper ended whose infrastructure may still run keep
+        //    their slot (FlowRunSlots).
+        var heldAfter = FlowRunSlots.HeldAfter(now, rules.Options.InfrastructureHoldSeconds);
+        var read = await ReadAsync(pool, eligible, q => Math.Min(request.Limit, q.ConcurrencyLimit ?? request.Limit), now, heldAfter, ct);
+        var slots = new SlotCount(pool, read.DeploymentLimits, read.Holders);
+        var want = Math.Min(request.Limit, slots.PoolRoom);
+        var chosen = Choose(read.Candidates, eligible, slots, want, out var skipped);
+        if (skipped && chosen.Count < want)
         {
-            await LockLimitedPoolAsync(pool, ct);
+            // Deployment limits passed over some runs: read further down the queues (rare, so not
+            // on every poll), more than the room left since more may be passed over.
+            var deeper = await ReadAsync(pool, eligible, q => (request.Limit * 4) + 16, now, heldAfter, ct);
+            slots = new SlotCount(pool, deeper.DeploymentLimits, deeper.Holders);
+            chosen = Choose(deeper.Candidates, eligible, slots, want, out _);
         }
 
-        // Runs the reaper ended whose infrastructure may still run keep their slot (FlowRunSlots).
-        var heldAfter = FlowRunSlots.HeldAfter(now, rules.Options.InfrastructureHoldSeconds);
-        var slots = await SlotCount.CountAsync(db, pool, deploymentLimits, heldAfter, ct);
         // The claim's time is read after the count: every end the count saw was stamped before it,
         // so the runs' timelines never show a claim overlapping a run that had already freed its slot
         // (on PostgreSQL the lock above may have waited for other claims).
         now = rules.Now;
-        var want = Math.Min(request.Limit, slots.PoolRoom);
-        var claimed = new List<FlowRun>();
-        if (want > 0)
+        List<FlowRun> claimed = [];
+        if (chosen.Count > 0)
         {
-            // 3. Due runs in claim order (queue priority, lower first), then oldest expected start first.
-            foreach (var queue in eligible)
+            // 3. Take the slots: one UPDATE of exactly the runs chosen, their history, their events.
+            claimed = await TakeAsync([.. chosen.Select(c => c.Id)], worker.Name, now, ct);
+            var previous = chosen.ToDictionary(c => c.Id, c => c.State.ToString());
+            events.Record(db, [.. claimed.Select(r => EventRecorder.RunStateChanged(r, previous[r.Id]))]);
+        }
+
+        return new ClaimOutcome(pool, worker, wasOnline, polled, turnedReady, claimed, claimed.Count == 0 ? read.NextDueAt : null);
+    }
+
+    private async Task<ClaimRead> ReadAsync(WorkPool pool, List<WorkQueue> eligible, Func<WorkQueue, int> take, DateTime now, DateTime heldAfter, CancellationToken ct)
+    {
+        await db.Database.OpenConnectionAsync(ct);
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        return await ClaimRead.ExecuteAsync(command, this, pool.Id, eligible, take, now, heldAfter, ct);
+    }
+
+    /// <summary>The runs to take, in claim order, within the pool's, queues' and deployments' free slots.</summary>
+    private static List<ClaimCandidate> Choose(List<ClaimCandidate> candidates, List<WorkQueue> eligible, SlotCount slots, int want, out bool skipped)
+    {
+        skipped = false;
+        var chosen = new List<ClaimCandidate>();
+        if (want <= 0)
+        {
+            return chosen;
+        }
+
+        var queues = eligible.ToDictionary(q => q.Id);
+        foreach (var run in ClaimPolicy.InFairOrder(candidates, queues, slots.QueueActive))
+        {
+            if (slots.QueueFull(queues[run.QueueId]))
             {
-                var remaining = Math.Min(want - claimed.Count, slots.QueueRoom(queue));
-                if (remaining <= 0)
-                {
-                    continue;
-                }
+                continue;
+            }
 
-                // Over-fetch a little when deployment limits may skip some candidates; without any
-                // deployment limit in the pool nothing is skipped, so exactly `remaining` rows do
-                // (each candidate is a full, tracked FlowRun: fetching 4x+16 of them cost CPU, B3).
-                var take = deploymentLimits.Count == 0 ? remaining : (remaining * 4) + 16;
-                // Runs due for a first attempt and runs due for another, in one order (ClaimPolicy.DueAt).
-                var candidates = (await DueRunsAsync(queue.Id, now, take, ct))
-                    .Concat(await DueRetriesAsync(queue.Id, now, heldAfter, take, ct))
-                    .OrderBy(ClaimPolicy.DueAt)
-                    .ToList();
-                foreach (var run in candidates)
-                {
-                    if (remaining == 0)
-                    {
-                        break;
-                    }
+            if (slots.DeploymentFull(run.DeploymentId))
+            {
+                skipped = true;
+                continue;
+            }
 
-                    if (slots.DeploymentFull(run.DeploymentId))
-                    {
-                        continue;
-                    }
-
-                    // 4. Take the slot: Scheduled (or AwaitingRetry) -> Pending with this worker's name.
-                    FlowRunOrchestrator.Claim(run, worker.Name, now);
-                    db.FlowRunStateChanges.Add(new FlowRunStateChange { FlowRunId = run.Id, State = run.State, Timestamp = now, Attempt = run.Attempt });
-                    claimed.Add(run);
-                    remaining--;
-                    slots.Take(queue.Id, run.DeploymentId);
-                }
-
-                if (claimed.Count >= want)
-                {
-                    break;
-                }
+            chosen.Add(run);
+            slots.Take(run.QueueId, run.DeploymentId);
+            if (chosen.Count == want)
+            {
+                break;
             }
         }
 
-        DateTime? nextDue = null;
-        if (claimed.Count == 0)
-        {
-            var eligibleIds = eligible.Select(q => q.Id).ToList();
-            var nextStart = await db.FlowRuns.AsNoTracking()
-                .Where(r => r.PoolId == pool.Id && r.State == FlowRunState.Scheduled && r.ExpectedStartAt > now && eligibleIds.Contains(r.QueueId))
-                .OrderBy(r => r.ExpectedStartAt)
-                .Select(r => (DateTime?)r.ExpectedStartAt)
-                .FirstOrDefaultAsync(ct);
-            var nextAttempt = await db.FlowRuns.AsNoTracking()
-                .Where(r => r.PoolId == pool.Id && r.State == FlowRunState.AwaitingRetry && r.NextAttemptAt > now && eligibleIds.Contains(r.QueueId))
-                .OrderBy(r => r.NextAttemptAt)
-                .Select(r => r.NextAttemptAt)
-                .FirstOrDefaultAsync(ct);
-            nextDue = nextStart is null || nextAttempt < nextStart ? nextAttempt : nextStart;
-        }
-
-        return new ClaimOutcome(pool, worker, wasOnline, polled, turnedReady, claimed, nextDue);
+        return chosen;
     }
 }

@@ -1,22 +1,35 @@
-using Console.Contracts.FlowRuns;
+using System.Globalization;
 using Console.Core.Common;
+using Console.Core.Events;
 using Console.Core.FlowRuns;
 using Console.Core.Metrics;
 using Console.Core.Persistence;
 using Console.Core.Workers;
-using Console.Core.WorkPools;
 using Microsoft.EntityFrameworkCore;
 
 namespace Console.Core.Polling;
 
 /// <summary>
-/// The claim on a single-writer database (SQLite). The transaction is IMMEDIATE (Microsoft.Data.Sqlite
-/// starts non-deferred transactions), so counting the slots in use and taking them cannot interleave
-/// with another claim; a process-wide gate keeps this process's pollers from spinning on the lock.
+/// The claim on a single-writer database (SQLite 3.35+, for RETURNING). The transaction is IMMEDIATE
+/// (Microsoft.Data.Sqlite starts non-deferred transactions), so counting the slots in use and taking
+/// them cannot interleave with another claim; a process-wide gate keeps this process's pollers from
+/// spinning on the lock.
 /// </summary>
-public sealed class SqliteRunClaimer(ConsoleDbContext db, StatusRules rules, WorkerService workers, ClaimGate gate, ConsoleMetrics metrics)
-    : RunClaimerBase(db, rules, workers, metrics)
+public sealed class SqliteRunClaimer(ConsoleDbContext db, StatusRules rules, WorkerService workers, ClaimGate gate, ConsoleMetrics metrics, EventRecorder events)
+    : RunClaimerBase(db, rules, workers, metrics, events)
 {
+    // The immediate transaction already holds the database's only write lock.
+    public override string? LockLimitedPoolSql => null;
+
+    public override string CandidateLock => "";
+
+    // One statement: each queue's due runs by index seek (its own ORDER BY and LIMIT), in one result.
+    public override string Combine(IReadOnlyList<string> selects) =>
+        string.Join("\nUNION ALL\n", selects.Select(s => $"SELECT * FROM ({s})"));
+
+    // EF Core keeps ids in SQLite as upper-case text.
+    public override object Value(object value) => value is Guid id ? id.ToString("D").ToUpperInvariant() : value;
+
     public override async Task<ClaimOutcome> ClaimAsync(ClaimRequest request, CancellationToken ct)
     {
         await gate.WaitAsync(ct);
@@ -30,21 +43,12 @@ public sealed class SqliteRunClaimer(ConsoleDbContext db, StatusRules rules, Wor
         }
     }
 
-    // The immediate transaction already holds the database's only write lock.
-    protected override Task LockLimitedPoolAsync(WorkPool pool, CancellationToken ct) => Task.CompletedTask;
-
-    protected override Task<List<FlowRun>> DueRunsAsync(Guid queueId, DateTime now, int take, CancellationToken ct) =>
-        Db.FlowRuns
-            .Where(r => r.QueueId == queueId && r.State == FlowRunState.Scheduled && r.ExpectedStartAt <= now)
-            .OrderBy(r => r.ExpectedStartAt)
-            .Take(take)
-            .ToListAsync(ct);
-
-    protected override Task<List<FlowRun>> DueRetriesAsync(Guid queueId, DateTime now, DateTime heldAfter, int take, CancellationToken ct) =>
-        Db.FlowRuns
-            .Where(r => r.QueueId == queueId && r.State == FlowRunState.AwaitingRetry && r.NextAttemptAt <= now
-                && (r.InfrastructureHeldSince == null || r.InfrastructureHeldSince <= heldAfter))
-            .OrderBy(r => r.NextAttemptAt)
-            .Take(take)
-            .ToListAsync(ct);
+    protected override async Task<List<FlowRun>> TakeAsync(IReadOnlyList<Guid> ids, string workerName, DateTime now, CancellationToken ct)
+    {
+        var runs = await Db.FlowRuns.FromSqlRaw(ClaimUpdateSql(ids.Count), [workerName, now, .. ids.Select(id => Value(id))]).AsNoTracking().ToListAsync(ct);
+        var taken = runs.Select(r => Value(r.Id)).ToArray();
+        var list = string.Join(", ", Enumerable.Range(0, taken.Length).Select(i => "{" + i.ToString(CultureInfo.InvariantCulture) + "}"));
+        await Db.Database.ExecuteSqlRawAsync(HistorySql($"\"FlowRuns\" WHERE \"Id\" IN ({list})"), taken, ct);
+        return runs;
+    }
 }

@@ -168,9 +168,10 @@ public sealed class WorkPoolService(ConsoleDbContext db, IChangeFeed feed, Statu
             query = query.Where(w => w.PoolId == id);
         }
 
-        var beats = await query.Select(w => new { w.PoolId, w.LastHeartbeatAt, w.HeartbeatIntervalSeconds }).ToListAsync(ct);
+        var beats = await query.Select(w => new { w.Id, w.PoolId, w.LastHeartbeatAt, w.HeartbeatIntervalSeconds, w.DrainingSince }).ToListAsync(ct);
+        // A draining worker claims nothing: it does not make its pool Ready.
         return [.. beats
-            .Where(b => rules.Worker(b.LastHeartbeatAt, b.HeartbeatIntervalSeconds) == WorkerStatus.Online)
+            .Where(b => rules.Worker(b.Id, b.LastHeartbeatAt, b.HeartbeatIntervalSeconds, b.DrainingSince) == WorkerStatus.Online)
             .Select(b => b.PoolId)];
     }
 

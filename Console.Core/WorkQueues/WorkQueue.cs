@@ -13,7 +13,7 @@ public sealed class WorkQueue : Persistence.IVersioned
     public required string Name { get; set; }
     public string? Description { get; set; }
 
-    /// <summary>Lower runs first; unique within a pool.</summary>
+    /// <summary>Lower runs first; queues of one priority share claims by <see cref="Weight"/>.</summary>
     public int Priority { get; set; }
 
     public int? ConcurrencyLimit { get; set; }

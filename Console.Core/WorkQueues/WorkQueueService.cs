@@ -5,6 +5,7 @@ using Console.Contracts.FlowRuns;
 using Console.Core.Common;
 using Console.Core.Feed;
 using Console.Core.Persistence;
+using Console.Core.Polling;
 using Console.Core.WorkPools;
 using Microsoft.EntityFrameworkCore;
 
@@ -22,7 +23,7 @@ public sealed class WorkQueueService(ConsoleDbContext db, IChangeFeed feed, Stat
         }
 
         var queues = await query.ToListAsync(ct);
-        return await ToDtosAsync(queues.OrderBy(q => q.Pool.Name).ThenBy(q => q.Priority).ToList(), ct);
+        return await ToDtosAsync(queues.OrderBy(q => q.Pool.Name, StringComparer.Ordinal).ThenBy(q => q.Priority).ThenBy(q => q.Name, StringComparer.Ordinal).ToList(), ct);
     }
 
     public async Task<WorkQueueDto> GetAsync(string poolName, string name, CancellationToken ct = default)
@@ -46,6 +47,7 @@ public sealed class WorkQueueService(ConsoleDbContext db, IChangeFeed feed, Stat
         var name = Names.Require(request.Name, "name");
         WorkPoolService.ValidateLimit(request.ConcurrencyLimit);
         ValidatePriority(request.Priority);
+        ValidateWeight(request.Weight);
         var pool = await pools.FindAsync(poolName, ct);
         var siblings = await db.WorkQueues.Where(q => q.PoolId == pool.Id).ToListAsync(ct);
         if (siblings.Any(q => q.Name == name))
@@ -53,8 +55,8 @@ public sealed class WorkQueueService(ConsoleDbContext db, IChangeFeed feed, Stat
             throw new ConflictException($"Work queue '{name}' already exists in pool '{poolName}'.");
         }
 
+        // New queues go last unless told otherwise; a priority already in use is shared (fair share by weight).
         var priority = request.Priority ?? (siblings.Count == 0 ? 1 : siblings.Max(q => q.Priority) + 1);
-        var moved = MakeRoom(siblings, priority);
         var now = rules.Now;
         var queue = new WorkQueue
         {
@@ -64,6 +66,7 @@ public sealed class WorkQueueService(ConsoleDbContext db, IChangeFeed feed, Stat
             Description = request.Description,
             Priority = priority,
             ConcurrencyLimit = request.ConcurrencyLimit,
+            Weight = request.Weight ?? 1,
             IsPaused = request.IsPaused ?? false,
             CreatedAt = now,
             UpdatedAt = now,
@@ -78,7 +81,7 @@ public sealed class WorkQueueService(ConsoleDbContext db, IChangeFeed feed, Stat
             throw new ConflictException($"Work queue '{name}' already exists in pool '{poolName}'.");
         }
 
-        return await PublishAsync(queue, moved, ct);
+        return await PublishAsync(queue, ct);
     }
 
     public async Task<WorkQueueDto> UpdateAsync(string poolName, string name, UpdateWorkQueueRequest request, CancellationToken ct = default)
@@ -88,20 +91,15 @@ public sealed class WorkQueueService(ConsoleDbContext db, IChangeFeed feed, Stat
         var limit = request.ConcurrencyLimit.GetValueOr(queue.ConcurrencyLimit);
         WorkPoolService.ValidateLimit(limit);
         ValidatePriority(request.Priority);
-        var siblings = await db.WorkQueues.Where(q => q.PoolId == queue.PoolId && q.Id != queue.Id).ToListAsync(ct);
-        List<WorkQueue> moved = [];
-        if (request.Priority is { } priority && priority != queue.Priority)
-        {
-            moved = MakeRoom(siblings, priority);
-            queue.Priority = priority;
-        }
-
+        ValidateWeight(request.Weight);
+        queue.Priority = request.Priority ?? queue.Priority;
+        queue.Weight = request.Weight ?? queue.Weight;
         queue.Description = request.Description ?? queue.Description;
         queue.ConcurrencyLimit = limit;
         queue.IsPaused = request.IsPaused ?? queue.IsPaused;
         queue.UpdatedAt = rules.Now;
         await db.SaveChangesAsync(ct);
-        return await PublishAsync(queue, moved, ct);
+        return await PublishAsync(queue, ct);
     }
 
     public async Task<WorkQueueDto> SetPausedAsync(string poolName, string name, bool paused, CancellationToken ct = default) =>
@@ -164,6 +162,7 @@ public sealed class WorkQueueService(ConsoleDbContext db, IChangeFeed feed, Stat
             Description = queue.Description,
             Priority = queue.Priority,
             ConcurrencyLimit = queue.ConcurrencyLimit,
+            Weight = queue.Weight,
             IsPaused = queue.IsPaused,
             Status = rules.Queue(queue, queue.Pool.IsPaused),
             LastPolledAt = queue.LastPolledAt,
@@ -173,34 +172,11 @@ public sealed class WorkQueueService(ConsoleDbContext db, IChangeFeed feed, Stat
         };
     }
 
-    /// <summary>Publishes the queue and every sibling whose priority moved.</summary>
-    private async Task<WorkQueueDto> PublishAsync(WorkQueue queue, List<WorkQueue> moved, CancellationToken ct)
+    private async Task<WorkQueueDto> PublishAsync(WorkQueue queue, CancellationToken ct)
     {
-        var dtos = await ToDtosAsync([queue, .. moved], ct);
-        foreach (var dto in dtos)
-        {
-            feed.Publish(new QueueChanged(dto));
-        }
-
-        return dtos[0];
-    }
-
-    /// <summary>Priorities are unique in a pool: taking a used one shifts it and those after it down by one.</summary>
-    private List<WorkQueue> MakeRoom(List<WorkQueue> siblings, int priority)
-    {
-        if (siblings.All(s => s.Priority != priority))
-        {
-            return [];
-        }
-
-        var moved = siblings.Where(s => s.Priority >= priority).ToList();
-        foreach (var sibling in moved)
-        {
-            sibling.Priority++;
-            sibling.UpdatedAt = rules.Now;
-        }
-
-        return moved;
+        var dto = (await ToDtosAsync([queue], ct))[0];
+        feed.Publish(new QueueChanged(dto));
+        return dto;
     }
 
     private static void ValidatePriority(int? priority)
@@ -208,6 +184,14 @@ public sealed class WorkQueueService(ConsoleDbContext db, IChangeFeed feed, Stat
         if (priority is < 1)
         {
             throw new InvalidRequestException("priority", "Priority must be 1 or more (1 runs first).");
+        }
+    }
+
+    private static void ValidateWeight(int? weight)
+    {
+        if (weight is < FairShare.MinWeight or > FairShare.MaxWeight)
+        {
+            throw new InvalidRequestException("weight", $"Weight must be {FairShare.MinWeight} to {FairShare.MaxWeight} (its share of claims among queues of the same priority).");
         }
     }
 }

@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Console.Core.Workers;
 
-public sealed class WorkerService(ConsoleDbContext db, IChangeFeed feed, StatusRules rules, WorkPoolService pools)
+public sealed class WorkerService(ConsoleDbContext db, IChangeFeed feed, StatusRules rules, WorkPoolService pools, WorkerPresence presence)
 {
     public async Task<IReadOnlyList<WorkerDto>> ListAsync(string? poolName, CancellationToken ct = default)
     {
@@ -28,21 +28,32 @@ public sealed class WorkerService(ConsoleDbContext db, IChangeFeed feed, StatusR
             .Select(w => ToDto(w, running.GetValueOrDefault((w.Pool.Name, w.Name))))];
     }
 
-    /// <summary>Records a heartbeat, creating the worker on its first one.</summary>
+    /// <summary>
+    /// Records a heartbeat, creating the worker on its first one. A heartbeat of an online worker
+    /// that changes nothing else is held in memory and written with the next flush (<see cref="WorkerPresence"/>).
+    /// </summary>
     public async Task<PoolWorker> HeartbeatAsync(string poolName, HeartbeatRequest request, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         var name = Names.Require(request.Name, "name");
         ValidateInterval(request.HeartbeatIntervalSeconds);
+        var beat = new WorkerBeat(request.HeartbeatIntervalSeconds, request.Queues, Health: (request.IsHealthy ?? true, request.HealthMessage))
+        {
+            Stopped = request.Stopped == true,
+            Draining = request.Draining == true,
+        };
         for (var attempt = 1; ; attempt++)
         {
             var pool = await pools.FindAsync(poolName, ct);
-            var (worker, wasOnline) = await UpsertAsync(pool, name, request.HeartbeatIntervalSeconds, request.Queues, ct);
-            worker.IsHealthy = request.IsHealthy ?? true;
-            worker.HealthMessage = request.HealthMessage;
+            var (worker, wasOnline) = await UpsertAsync(pool, name, beat, ct);
+            // A beat saying the worker drains or stopped is never held in memory (WorkerBeat).
+            var drainChanged = db.Entry(worker).State != EntityState.Detached && ApplyLifecycle(worker, request);
             try
             {
-                await db.SaveChangesAsync(ct);
+                if (db.Entry(worker).State != EntityState.Detached)
+                {
+                    await db.SaveChangesAsync(ct);
+                }
             }
             catch (DbUpdateException ex) when (attempt == 1 && UniqueViolation.Is(ex) && db.Entry(worker).State == EntityState.Added)
             {
@@ -53,7 +64,7 @@ public sealed class WorkerService(ConsoleDbContext db, IChangeFeed feed, StatusR
             }
 
             await PublishAsync(worker, ct);
-            if (!wasOnline)
+            if (!wasOnline || drainChanged)
             {
                 // The pool may have just turned Ready.
                 await pools.PublishAsync(pool, ct);
@@ -63,14 +74,39 @@ public sealed class WorkerService(ConsoleDbContext db, IChangeFeed feed, StatusR
         }
     }
 
-    /// <summary>Finds or creates the worker and stamps its heartbeat; the caller saves.</summary>
+    /// <summary>
+    /// Finds or creates the worker and stamps its heartbeat (and its poll, from a poll). When the
+    /// worker is online and the beat changes nothing but the stamps, the returned worker is detached
+    /// and the stamps wait in memory for the next flush; otherwise it is tracked and the caller saves
+    /// (a new worker, one back from Offline, new settings or health: written at once, as events and
+    /// the claim read them from the row).
+    /// </summary>
     /// <returns>The worker, and whether it was Online before this heartbeat.</returns>
-    public async Task<(PoolWorker Worker, bool WasOnline)> UpsertAsync(WorkPool pool, string name, int? intervalSeconds, IReadOnlyList<string>? queues, CancellationToken ct)
+    public async Task<(PoolWorker Worker, bool WasOnline)> UpsertAsync(WorkPool pool, string name, WorkerBeat beat, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(pool);
+        ArgumentNullException.ThrowIfNull(beat);
         var worker = await db.Workers.FirstOrDefaultAsync(w => w.PoolId == pool.Id && w.Name == name, ct);
         var now = rules.Now;
-        var wasOnline = worker is not null && rules.Worker(worker) == WorkerStatus.Online;
+        // Liveness only: a draining worker is alive too.
+        var wasOnline = worker is not null && rules.IsAlive(worker);
+        var queues = beat.Queues is { } q ? ConsoleJson.Serialize(q) : null;
+        if (worker is not null && wasOnline && beat.ChangesNothingOf(worker, queues))
+        {
+            db.Entry(worker).State = EntityState.Detached;
+            worker.Pool = pool;
+            worker.LastHeartbeatAt = now;
+            worker.LastPolledAt = beat.PolledAt ?? presence.PolledAt(worker);
+            presence.Beat(worker, now, beat.PolledAt, stored: false);
+            return (worker, wasOnline);
+        }
+
+        if (worker is { DrainingSince: not null } && !wasOnline)
+        {
+            // A drain ends with the worker: one that comes back after it was seen Offline claims again.
+            worker.DrainingSince = null;
+        }
+
         if (worker is null)
         {
             worker = new PoolWorker
@@ -85,17 +121,64 @@ public sealed class WorkerService(ConsoleDbContext db, IChangeFeed feed, StatusR
 
         worker.Pool = pool;
         worker.LastHeartbeatAt = now;
-        if (intervalSeconds is { } interval)
+        worker.LastPolledAt = beat.PolledAt ?? worker.LastPolledAt;
+        if (beat.IntervalSeconds is { } interval)
         {
             worker.HeartbeatIntervalSeconds = interval;
         }
 
         if (queues is not null)
         {
-            worker.Queues = ConsoleJson.Serialize(queues);
+            worker.Queues = queues;
         }
 
+        if (beat.Health is var (healthy, message))
+        {
+            worker.IsHealthy = healthy;
+            worker.HealthMessage = message;
+        }
+
+        presence.Beat(worker, now, beat.PolledAt, stored: true);
         return (worker, wasOnline);
+    }
+
+    /// <summary>
+    /// Asks a live worker to drain: it claims nothing new (the server refuses its claims from now on),
+    /// finishes its runs and exits. It learns of it from its next heartbeat's answer.
+    /// </summary>
+    public async Task<WorkerDto> DrainAsync(string poolName, string name, CancellationToken ct = default)
+    {
+        name = Names.Require(name, "worker");
+        var pool = await pools.FindAsync(poolName, ct);
+        var worker = await db.Workers.FirstOrDefaultAsync(w => w.PoolId == pool.Id && w.Name == name, ct)
+            ?? throw new NotFoundException($"Worker '{name}' is not known in pool '{poolName}'.");
+        worker.Pool = pool;
+        if (rules.Worker(worker) == WorkerStatus.Offline)
+        {
+            throw new ConflictException($"Worker '{name}' is offline: there is nothing to drain.");
+        }
+
+        if (worker.DrainingSince is null)
+        {
+            worker.DrainingSince = rules.Now;
+            await db.SaveChangesAsync(ct);
+            await pools.PublishAsync(pool, ct); // its last claiming worker may have been this one
+        }
+
+        return await PublishAsync(worker, ct);
+    }
+
+    /// <summary>
+    /// Whether the server refuses this worker's claims: it is draining and alive (a drain left by a
+    /// worker that died meanwhile ends once it was seen Offline).
+    /// </summary>
+    public async Task<bool> IsDrainingAsync(string poolName, string name, CancellationToken ct = default)
+    {
+        var drain = await db.Workers.AsNoTracking()
+            .Where(w => w.Name == name && w.Pool.Name == poolName && w.DrainingSince != null)
+            .Select(w => new { w.Id, w.LastHeartbeatAt, w.HeartbeatIntervalSeconds, w.DrainingSince })
+            .FirstOrDefaultAsync(ct);
+        return drain is not null && rules.Worker(drain.Id, drain.LastHeartbeatAt, drain.HeartbeatIntervalSeconds, drain.DrainingSince) == WorkerStatus.Draining;
     }
 
     public async Task DeleteAsync(string poolName, string name, CancellationToken ct = default)
@@ -103,13 +186,14 @@ public sealed class WorkerService(ConsoleDbContext db, IChangeFeed feed, StatusR
         var pool = await pools.FindAsync(poolName, ct);
         var worker = await db.Workers.FirstOrDefaultAsync(w => w.PoolId == pool.Id && w.Name == name, ct)
             ?? throw new NotFoundException($"Worker '{name}' is not known in pool '{poolName}'.");
-        if (rules.Worker(worker) == WorkerStatus.Online)
+        if (rules.Worker(worker) != WorkerStatus.Offline)
         {
-            throw new ConflictException($"Worker '{name}' is online; stop it first, then forget it.");
+            throw new ConflictException($"Worker '{name}' is {rules.Worker(worker)}; stop it first, then forget it.");
         }
 
         db.Workers.Remove(worker);
         await db.SaveChangesAsync(ct);
+        presence.Forget(worker.Id);
         feed.Publish(new WorkerDeleted(poolName, name));
     }
 
@@ -148,14 +232,37 @@ public sealed class WorkerService(ConsoleDbContext db, IChangeFeed feed, StatusR
             Name = worker.Name,
             PoolName = worker.Pool.Name,
             Status = rules.Worker(worker),
-            LastHeartbeatAt = worker.LastHeartbeatAt,
-            LastPolledAt = worker.LastPolledAt,
+            LastHeartbeatAt = presence.HeartbeatAt(worker),
+            LastPolledAt = presence.PolledAt(worker),
             HeartbeatIntervalSeconds = worker.HeartbeatIntervalSeconds,
             Queues = ConsoleJson.Deserialize<List<string>>(worker.Queues) ?? [],
             RunningRuns = runningRuns,
             IsHealthy = worker.IsHealthy,
             HealthMessage = worker.HealthMessage,
+            DrainingSince = worker.DrainingSince,
         };
+    }
+
+    /// <summary>What a worker says of its own life in a heartbeat: it drains (SIGTERM), or it has stopped.</summary>
+    /// <returns>Whether its drain began or ended (the pool's status may move).</returns>
+    private bool ApplyLifecycle(PoolWorker worker, HeartbeatRequest request)
+    {
+        if (request.Stopped == true)
+        {
+            // Its last word: Offline from now on, as if its heartbeats had lapsed this instant.
+            worker.DrainingSince = null;
+            worker.LastHeartbeatAt = rules.StoppedHeartbeat(worker);
+            presence.Forget(worker.Id); // its heartbeats held in memory must not outweigh this stamp
+            return true;
+        }
+
+        if (request.Draining == true && worker.DrainingSince is null)
+        {
+            worker.DrainingSince = rules.Now;
+            return true;
+        }
+
+        return false;
     }
 
     internal static void ValidateInterval(int? seconds)

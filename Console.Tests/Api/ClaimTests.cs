@@ -122,6 +122,8 @@ public abstract class ClaimTests(ApiFactory factory) : ApiTestBase(factory)
     public async Task Lower_priority_number_is_claimed_first_then_oldest_start()
     {
         var pool = await CreatePoolAsync(type: "process");
+        // Priorities differ (queues of one priority share claims by weight: see the fair share test).
+        await Client.PatchJsonAsync($"/api/work-pools/{pool.Name}/queues/default", new { priority = 2 });
         await Client.PostJsonAsync($"/api/work-pools/{pool.Name}/queues", new CreateWorkQueueRequest { Name = "urgent", Priority = 1 });
         var normal = await CreateDeploymentAsync(pool.Name);
         var urgent = await CreateDeploymentAsync(pool.Name, queue: "urgent");
@@ -132,6 +134,54 @@ public abstract class ClaimTests(ApiFactory factory) : ApiTestBase(factory)
         Assert.Equal(u1.Id, Assert.Single(await PollAsync(pool.Name, "w", limit: 1)).Id);
         Assert.Equal(u2.Id, Assert.Single(await PollAsync(pool.Name, "w", limit: 1)).Id);
         Assert.Equal(n1.Id, Assert.Single(await PollAsync(pool.Name, "w", limit: 1)).Id);
+    }
+
+    [Fact]
+    public async Task Two_flooded_queues_of_one_priority_share_claims_by_weight()
+    {
+        var pool = await CreatePoolAsync(type: "process");
+        await Client.PatchJsonAsync($"/api/work-pools/{pool.Name}/queues/default", new { priority = 2 });
+        foreach (var (name, weight) in new[] { ("team-a", 1), ("team-b", 3) })
+        {
+            var created = await Client.PostJsonAsync($"/api/work-pools/{pool.Name}/queues", new CreateWorkQueueRequest { Name = name, Priority = 1, Weight = weight });
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        }
+
+        // Team A floods first: strictly oldest-first, every claim below would be one of its runs.
+        var a = await CreateDeploymentAsync(pool.Name, queue: "team-a");
+        var b = await CreateDeploymentAsync(pool.Name, queue: "team-b");
+        var floodA = await CreateRunsAsync(a.Id, 100, DateTime.UtcNow.AddMinutes(-30));
+        var floodB = await CreateRunsAsync(b.Id, 100, DateTime.UtcNow.AddMinutes(-5));
+
+        // The diagnosis counts with the same rule: team B's first three runs stand at 1/3, 2/3 and 1,
+        // team A's oldest at 1 (ties go to the queue named first): two runs are ahead of it.
+        Assert.Empty(await PollAsync(pool.Name, "w-0", limit: 0));
+        var oldestA = (await GetAsync<List<FlowRunDto>>($"/api/flow-runs?pool={pool.Name}&state=Scheduled&limit=5000"))
+            .Where(r => r.WorkQueueName == "team-a").MinBy(r => r.ExpectedStartAt)!;
+        var diagnosis = await GetAsync<Console.Contracts.Diagnostics.DiagnosisDto>($"/api/flow-runs/{oldestA.Id}/diagnosis");
+        var ahead = Assert.Single(diagnosis.Reasons, r => r.Code == Console.Contracts.Diagnostics.DiagnosisCodes.AheadInLine);
+        Assert.Equal(2, (int)ahead.Data["ahead"]!);
+
+        var claimed = new List<FlowRunDto>();
+        for (var i = 0; claimed.Count < 120; i++)
+        {
+            var batch = await PollAsync(pool.Name, $"w-{i % 3}", limit: 10);
+            Assert.NotEmpty(batch);
+            claimed.AddRange(batch);
+        }
+
+        var fromA = claimed.Count(r => floodA.Contains(r.Id));
+        var fromB = claimed.Count(r => floodB.Contains(r.Id));
+        Assert.Equal(claimed.Count, fromA + fromB);
+        // 1:3 within 10 %: team A's share is 25 % (+-2.5 points).
+        var shareA = fromA / (double)claimed.Count;
+        Assert.InRange(shareA, 0.225, 0.275);
+        // Within each queue the oldest run still goes first.
+        foreach (var queue in new[] { "team-a", "team-b" })
+        {
+            var mine = claimed.Where(r => r.WorkQueueName == queue).Select(r => r.ExpectedStartAt).ToList();
+            Assert.Equal(mine.Order(), mine);
+        }
     }
 
     [Fact]
@@ -236,11 +286,11 @@ public abstract class ClaimTests(ApiFactory factory) : ApiTestBase(factory)
         await AssertProblemAsync(await Client.PostJsonAsync($"/api/work-pools/{pool.Name}/poll", new PollRequest { WorkerName = "W W" }), HttpStatusCode.BadRequest, "workerName");
     }
 
-    private async Task<HashSet<Guid>> CreateRunsAsync(Guid deployment, int count)
+    private async Task<HashSet<Guid>> CreateRunsAsync(Guid deployment, int count, DateTime? startFrom = null)
     {
         var ids = new ConcurrentBag<Guid>();
-        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (_, _) =>
-            ids.Add((await RunAsync(deployment)).Id));
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, _) =>
+            ids.Add((await RunAsync(deployment, startFrom is { } from ? new CreateFlowRunRequest { ScheduledStartAt = from.AddSeconds(i) } : null)).Id));
         return [.. ids];
     }
 

@@ -14,25 +14,40 @@ public abstract class WorkQueueApiTests(ApiFactory factory) : ApiTestBase(factor
     }
 
     [Fact]
-    public async Task New_queues_go_last_and_taking_a_used_priority_shifts_the_others_down()
+    public async Task New_queues_go_last_and_a_used_priority_is_shared_with_its_weight()
     {
         var pool = await CreatePoolAsync();
         var high = await (await Client.PostJsonAsync($"/api/work-pools/{pool.Name}/queues", new CreateWorkQueueRequest { Name = "high" })).ReadAsync<WorkQueueDto>();
-        Assert.Equal(2, high.Priority);
+        Assert.Equal((2, 1), (high.Priority, high.Weight));
 
-        var urgent = await Client.PostJsonAsync($"/api/work-pools/{pool.Name}/queues", new CreateWorkQueueRequest { Name = "urgent", Priority = 1, ConcurrencyLimit = 3 });
+        var urgent = await Client.PostJsonAsync($"/api/work-pools/{pool.Name}/queues", new CreateWorkQueueRequest { Name = "urgent", Priority = 1, ConcurrencyLimit = 3, Weight = 4 });
         Assert.Equal(HttpStatusCode.Created, urgent.StatusCode);
 
+        // Queues of one priority share claims by weight; the list orders them by name.
         var queues = await GetAsync<List<WorkQueueDto>>($"/api/work-pools/{pool.Name}/queues");
-        Assert.Equal(["urgent", "default", "high"], queues.Select(q => q.Name));
-        Assert.Equal([1, 2, 3], queues.Select(q => q.Priority));
-        Assert.Equal(3, queues[0].ConcurrencyLimit);
+        Assert.Equal(["default", "urgent", "high"], queues.Select(q => q.Name));
+        Assert.Equal([1, 1, 2], queues.Select(q => q.Priority));
+        Assert.Equal([1, 4, 1], queues.Select(q => q.Weight));
+        Assert.Equal(3, queues[1].ConcurrencyLimit);
 
-        var moved = await (await Client.PatchJsonAsync($"/api/work-pools/{pool.Name}/queues/high", new { priority = 1 })).ReadAsync<WorkQueueDto>();
-        Assert.Equal(1, moved.Priority);
+        var moved = await (await Client.PatchJsonAsync($"/api/work-pools/{pool.Name}/queues/high", new { priority = 1, weight = 1000 })).ReadAsync<WorkQueueDto>();
+        Assert.Equal((1, 1000), (moved.Priority, moved.Weight));
         queues = await GetAsync<List<WorkQueueDto>>($"/api/work-pools/{pool.Name}/queues");
-        Assert.Equal(queues.Count, queues.Select(q => q.Priority).Distinct().Count());
-        Assert.Equal("high", queues[0].Name);
+        Assert.All(queues, q => Assert.Equal(1, q.Priority));
+        Assert.Equal(1000, (await GetAsync<WorkQueueDto>($"/api/work-pools/{pool.Name}/queues/high")).Weight);
+    }
+
+    [Fact]
+    public async Task A_weight_outside_1_to_1000_is_400_and_changes_nothing()
+    {
+        var pool = await CreatePoolAsync();
+        await AssertProblemAsync(await Client.PostJsonAsync($"/api/work-pools/{pool.Name}/queues", new CreateWorkQueueRequest { Name = "light", Weight = 0 }), HttpStatusCode.BadRequest, "weight");
+        await AssertProblemAsync(await Client.PostJsonAsync($"/api/work-pools/{pool.Name}/queues", new CreateWorkQueueRequest { Name = "heavy", Weight = 1001 }), HttpStatusCode.BadRequest, "weight");
+        await AssertProblemAsync(await Client.PatchJsonAsync($"/api/work-pools/{pool.Name}/queues/default", new { weight = -5, priority = 3 }), HttpStatusCode.BadRequest, "weight");
+
+        var queues = await GetAsync<List<WorkQueueDto>>($"/api/work-pools/{pool.Name}/queues");
+        var only = Assert.Single(queues);
+        Assert.Equal(("default", 1, 1), (only.Name, only.Priority, only.Weight));
     }
 
     [Fact]

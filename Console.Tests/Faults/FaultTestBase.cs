@@ -90,7 +90,8 @@ public abstract class FaultTestBase(ITestOutputHelper output) : IAsyncLifetime
     };
 
     /// <summary>Starts a <c>cx worker start</c> process; its containers are removed at the end of the test.</summary>
-    private protected ChildProcess StartWorker(ServerProcess server, string pool, string name, IReadOnlyDictionary<string, string?>? settings = null)
+    private protected ChildProcess StartWorker(ServerProcess server, string pool, string name, IReadOnlyDictionary<string, string?>? settings = null,
+        IEnumerable<string>? arguments = null)
     {
         if (!_workerNames.Contains(name))
         {
@@ -103,7 +104,7 @@ public abstract class FaultTestBase(ITestOutputHelper output) : IAsyncLifetime
             all[key] = value;
         }
 
-        return Watch(WorkerProcess.StartCli(BuiltApps.DotnetHost, BuiltApps.CliDll, server.BaseUrl, pool, name, all));
+        return Watch(WorkerProcess.StartCli(BuiltApps.DotnetHost, BuiltApps.CliDll, server.BaseUrl, pool, name, all, arguments: arguments));
     }
 }
 

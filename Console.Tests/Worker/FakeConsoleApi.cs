@@ -19,7 +19,7 @@ internal sealed class FakeConsoleApi : IConsoleApi
 
     public Task<WorkPoolDto> CreatePoolAsync(string pool, string type, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-    public Task HeartbeatAsync(string pool, HeartbeatRequest request, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task<HeartbeatAnswer?> HeartbeatAsync(string pool, HeartbeatRequest request, CancellationToken cancellationToken) => Task.FromResult<HeartbeatAnswer?>(null);
 
     public Task<IReadOnlyList<FlowRunDto>> PollAsync(string pool, PollRequest request, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<FlowRunDto>>([]);

@@ -16,6 +16,9 @@ public static class WorkerEndpoints
         group.MapGet("/workers", List).WithSummary("List a pool's workers");
         group.MapPost("/workers/heartbeat", Heartbeat).WithSummary("Record a worker's heartbeat");
         group.MapDelete("/workers/{worker}", Delete).WithSummary("Forget an offline worker");
+        group.MapPost("/workers/{worker}/drain", Drain)
+            .WithSummary("Drain a worker: it claims nothing new, finishes its runs and exits")
+            .WithDescription("The worker learns of it from its next heartbeat's answer; the server refuses its claims from now on. 409 when the worker is offline.");
         group.MapPost("/poll", Poll)
             .WithSummary("Claim due runs for a worker, long-polling up to waitSeconds")
             .WithDescription("Counts as a heartbeat and marks the polled queues as polled. Claimed runs are Pending and belong to the worker.");
@@ -28,14 +31,20 @@ public static class WorkerEndpoints
     public static async Task<Ok<IReadOnlyList<WorkerDto>>> List(string pool, WorkerService workers, CancellationToken ct) =>
         TypedResults.Ok(await workers.ListAsync(pool, ct));
 
-    public static async Task<NoContent> Heartbeat(string pool, HeartbeatRequest request, WorkerService workers, WorkerImages images, CancellationToken ct)
+    /// <summary>204 as always; 200 with <see cref="HeartbeatAnswer"/> when the worker is asked to drain.</summary>
+    public static async Task<Results<NoContent, Ok<HeartbeatAnswer>>> Heartbeat(string pool, HeartbeatRequest request, WorkerService workers, WorkerImages images, CancellationToken ct)
     {
         WorkerImages.Validate(request.Images);
         var worker = await workers.HeartbeatAsync(pool, request, ct);
         // Apart from the heartbeat's own handling: what the engine holds only feeds preflight's image check.
         images.Record(pool, worker.Name, request.Images);
-        return TypedResults.NoContent();
+        return worker.DrainingSince is { } since
+            ? TypedResults.Ok(new HeartbeatAnswer { Draining = true, DrainingSince = since })
+            : TypedResults.NoContent();
     }
+
+    public static async Task<Ok<WorkerDto>> Drain(string pool, string worker, WorkerService workers, CancellationToken ct) =>
+        TypedResults.Ok(await workers.DrainAsync(pool, worker, ct));
 
     public static async Task<NoContent> Delete(string pool, string worker, WorkerService workers, CancellationToken ct)
     {
@@ -43,6 +52,7 @@ public static class WorkerEndpoints
         return TypedResults.NoContent();
     }
 
-    public static async Task<Ok<IReadOnlyList<FlowRunDto>>> Poll(string pool, PollRequest request, PollService polls, CancellationToken ct) =>
-        TypedResults.Ok(await polls.PollAsync(pool, request, ct));
+    /// <summary>The claim's worker and queue views are built and published once the answer is written (the request's services live until then).</summary>
+    public static async Task<Ok<IReadOnlyList<FlowRunDto>>> Poll(string pool, PollRequest request, PollService polls, HttpContext http, CancellationToken ct) =>
+        TypedResults.Ok(await polls.PollAsync(pool, request, publish => http.Response.OnCompleted(publish), ct));
 }

@@ -45,11 +45,16 @@ public sealed class ConsoleApiClient(HttpClient http) : IConsoleApi
         return await ReadAsync<WorkPoolDto>(response, timeout.Token);
     }
 
-    public async Task HeartbeatAsync(string pool, HeartbeatRequest request, CancellationToken cancellationToken)
+    public async Task<HeartbeatAnswer?> HeartbeatAsync(string pool, HeartbeatRequest request, CancellationToken cancellationToken)
     {
         using var timeout = Timeout(cancellationToken);
         using var response = await http.PostAsJsonAsync($"{PoolPath(pool)}/workers/heartbeat", request, Json, timeout.Token);
-        await EnsureSuccessAsync(response, timeout.Token);
+        if (response.StatusCode == HttpStatusCode.NoContent)
+        {
+            return null; // nothing to say
+        }
+
+        return await ReadAsync<HeartbeatAnswer>(response, timeout.Token);
     }
 
     public async Task<IReadOnlyList<FlowRunDto>> PollAsync(string pool, PollRequest request, CancellationToken cancellationToken)

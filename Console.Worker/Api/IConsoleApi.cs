@@ -10,7 +10,8 @@ public interface IConsoleApi
 
     Task<WorkPoolDto> CreatePoolAsync(string pool, string type, CancellationToken cancellationToken);
 
-    Task HeartbeatAsync(string pool, HeartbeatRequest request, CancellationToken cancellationToken);
+    /// <returns>Null (204) unless the server asks something of the worker, e.g. to drain.</returns>
+    Task<HeartbeatAnswer?> HeartbeatAsync(string pool, HeartbeatRequest request, CancellationToken cancellationToken);
 
     /// <summary>Long-polls the pool and returns the runs claimed for this worker (state Pending).</summary>
     Task<IReadOnlyList<FlowRunDto>> PollAsync(string pool, PollRequest request, CancellationToken cancellationToken);

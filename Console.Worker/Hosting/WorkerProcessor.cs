@@ -27,6 +27,7 @@ public sealed partial class WorkerProcessor(
     IOptions<WorkerOptions> options,
     TimeProvider time,
     WorkerMetrics metrics,
+    WorkerDrain drain,
     ILogger<WorkerProcessor> logger) : IAsyncDisposable
 {
     private static readonly TimeSpan UnhealthyRetry = TimeSpan.FromSeconds(2);
@@ -38,7 +39,9 @@ public sealed partial class WorkerProcessor(
     private readonly Dictionary<string, PoolContext> _pools = options.Value.Pools.Distinct(StringComparer.Ordinal)
         .ToDictionary(p => p, p => new PoolContext(p), StringComparer.Ordinal);
     private readonly SemaphoreSlim _recovery = new(1, 1);
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private CancellationTokenSource? _stopping;
+    private CancellationTokenSource? _polling;
     private int _stopped;
     private Task? _outboxLoop;
 
@@ -52,9 +55,13 @@ public sealed partial class WorkerProcessor(
     /// <summary>Ids of the runs supervised now, across pools.</summary>
     public IReadOnlyCollection<Guid> ActiveRuns => [.. _pools.Values.SelectMany(p => p.Active.Keys)];
 
+    /// <summary>Completes once a drain has ended: every run finished, or was stopped at the drain timeout.</summary>
+    public Task Drained => _drained.Task;
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _stopping = new CancellationTokenSource();
+        _polling = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         _stopped = 0;
         StartedAt = time.GetUtcNow();
         _outboxLoop = Task.Run(() => outbox.RunAsync(_stopping.Token), CancellationToken.None);
@@ -76,6 +83,8 @@ public sealed partial class WorkerProcessor(
             return;
         }
 
+        // A finished drain leaves nothing running: the worker says it stopped, and it is Offline at once.
+        var clean = drain.IsDraining && _pools.Values.All(p => p.Active.IsEmpty);
         await _stopping.CancelAsync();
         var tasks = _pools.Values.SelectMany(p => p.Active.Values.Append(p.Loop ?? Task.CompletedTask)).ToList();
         await Task.WhenAll(tasks).WaitAsync(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
@@ -97,7 +106,107 @@ public sealed partial class WorkerProcessor(
             await _outboxLoop.ContinueWith(_ => { }, TaskScheduler.Default);
         }
 
+        if (clean)
+        {
+            // Runs left behind (containers for a restarted worker to adopt) keep today's rule: Offline once heartbeats lapse.
+            using var last = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            last.CancelAfter(TimeSpan.FromSeconds(5));
+            foreach (var pool in _pools.Values.Where(p => p.Infrastructure is not null))
+            {
+                await SendHeartbeatAsync(pool, last.Token, stopped: true);
+            }
+        }
+
         LogStopped(logger, identity.Name);
+    }
+
+    /// <summary>
+    /// Begins the drain (once): claim nothing new, tell the server, let the runs end (up to the drain
+    /// timeout, then stop them), then complete <see cref="Drained"/>. Returns at once.
+    /// </summary>
+    public void BeginDrain(string reason)
+    {
+        if (_stopping is null || !drain.Begin())
+        {
+            return;
+        }
+
+        _ = Task.Run(() => DrainCoreAsync(reason), CancellationToken.None);
+    }
+
+    /// <summary>Drains and waits for the end of it, unless <paramref name="immediate"/> says to stop at once.</summary>
+    public async Task DrainAsync(string reason, CancellationToken immediate)
+    {
+        BeginDrain(reason);
+        try
+        {
+            await Drained.WaitAsync(immediate);
+        }
+        catch (OperationCanceledException) when (immediate.IsCancellationRequested)
+        {
+            LogDrainInterrupted(logger, identity.Name, ActiveRuns.Count);
+        }
+    }
+
+    private async Task DrainCoreAsync(string reason)
+    {
+        try
+        {
+            var timeout = drain.Timeout;
+            LogDraining(logger, identity.Name, reason, ActiveRuns.Count, timeout.TotalSeconds);
+
+            // 1. The server hears it first, so it refuses this worker's claims from now on; then the polls stop.
+            using (var told = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+            {
+                foreach (var pool in _pools.Values.Where(p => p.Infrastructure is not null))
+                {
+                    await SendHeartbeatAsync(pool, told.Token);
+                }
+            }
+
+            await _polling!.CancelAsync();
+            await Task.WhenAll(_pools.Values.Select(p => p.Loop ?? Task.CompletedTask)).ContinueWith(_ => { }, TaskScheduler.Default);
+
+            // 2. A claim whose answer the stopped poll never read is given back (see RecoverAsync).
+            foreach (var pool in _pools.Values.Where(p => p.Recovered))
+            {
+                try
+                {
+                    await RecoverAsync(pool, _stopping!.Token);
+                }
+                catch (Exception ex) when (ex is ConsoleApiException || ConsoleApiException.IsTransient(ex, _stopping!.Token))
+                {
+                    LogDrainRecoveryFailed(logger, pool.Name, ex.Message);
+                }
+            }
+
+            // 3. The runs end on their own, or are stopped once the drain timeout is over.
+            var runs = Task.WhenAll(_pools.Values.SelectMany(p => p.Active.Values));
+            try
+            {
+                await runs.WaitAsync(timeout, time);
+            }
+            catch (TimeoutException)
+            {
+                LogDrainTimedOut(logger, identity.Name, ActiveRuns.Count, timeout.TotalSeconds);
+                drain.Expire();
+                await runs.ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+            catch (Exception)
+            {
+                // a run's own failure was reported by its supervisor
+            }
+
+            LogDrained(logger, identity.Name);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogLoopError(logger, ex, "(drain)");
+        }
+        finally
+        {
+            _drained.TrySetResult();
+        }
     }
 
     /// <summary>Sends one heartbeat per pool with the infrastructure's health (Hangfire calls this on a schedule).</summary>
@@ -110,7 +219,10 @@ public sealed partial class WorkerProcessor(
             if (pool.Infrastructure is { } infrastructure)
             {
                 pool.Health = await infrastructure.CheckHealthAsync(cancellationToken);
-                await SendHeartbeatAsync(pool, cancellationToken);
+                if (await SendHeartbeatAsync(pool, cancellationToken) is { Draining: true })
+                {
+                    BeginDrain("the console asked it to drain");
+                }
             }
         }
     }
@@ -125,7 +237,7 @@ public sealed partial class WorkerProcessor(
 
         foreach (var pool in _pools.Values)
         {
-            if (pool.Loop is { IsCompleted: true })
+            if (pool.Loop is { IsCompleted: true } && !drain.IsDraining)
             {
                 LogLoopRestarted(logger, pool.Name);
                 StartLoop(pool);
@@ -144,6 +256,7 @@ public sealed partial class WorkerProcessor(
         if (_stopping is not null)
         {
             await StopAsync(CancellationToken.None);
+            _polling?.Dispose();
             _stopping.Dispose();
         }
 
@@ -152,7 +265,7 @@ public sealed partial class WorkerProcessor(
 
     private void StartLoop(PoolContext pool)
     {
-        var stopping = _stopping!.Token;
+        var stopping = _polling!.Token;
         pool.Loop = Task.Run(() => PollLoopAsync(pool, stopping), CancellationToken.None);
     }
 
@@ -293,18 +406,21 @@ public sealed partial class WorkerProcessor(
         }
     }
 
-    private async Task SendHeartbeatAsync(PoolContext pool, CancellationToken cancellationToken)
+    /// <returns>What the server answered (null: nothing to say, or it could not be reached).</returns>
+    private async Task<HeartbeatAnswer?> SendHeartbeatAsync(PoolContext pool, CancellationToken cancellationToken, bool stopped = false)
     {
         try
         {
-            await api.HeartbeatAsync(pool.Name, new HeartbeatRequest
+            return await api.HeartbeatAsync(pool.Name, new HeartbeatRequest
             {
                 Name = identity.Name,
                 HeartbeatIntervalSeconds = _options.HeartbeatIntervalSeconds,
                 Queues = _options.Queues,
                 IsHealthy = pool.Health.IsHealthy,
                 HealthMessage = pool.Health.Message,
-                Images = pool.Health.IsHealthy && pool.Infrastructure is IImageInventory inventory
+                Draining = drain.IsDraining && !stopped ? true : null,
+                Stopped = stopped ? true : null,
+                Images = !stopped && pool.Health.IsHealthy && pool.Infrastructure is IImageInventory inventory
                     ? await inventory.ListImagesAsync(MaxReportedImages, cancellationToken)
                     : null,
             }, cancellationToken);
@@ -312,6 +428,7 @@ public sealed partial class WorkerProcessor(
         catch (Exception ex) when (ex is ConsoleApiException || ConsoleApiException.IsTransient(ex, cancellationToken))
         {
             LogHeartbeatFailed(logger, pool.Name, ex.Message);
+            return null;
         }
     }
 
@@ -367,7 +484,18 @@ public sealed partial class WorkerProcessor(
                     continue;
                 }
 
-                if (run.State == FlowRunState.Pending)
+                if (run.State == FlowRunState.Pending && drain.IsDraining)
+                {
+                    // Claimed by a poll the drain stopped before its answer was read: another worker takes it.
+                    LogReleasedOnDrain(logger, run.Id);
+                    _ = outbox.EnqueueState(run.Id, new SetStateRequest
+                    {
+                        State = FlowRunState.Scheduled,
+                        Message = $"Released by worker {identity.Name}: it is draining.",
+                        Attempt = run.Attempt,
+                    });
+                }
+                else if (run.State == FlowRunState.Pending)
                 {
                     // Claimed, but the previous process never started it: start it now.
                     Launch(pool, run.Id, ct => supervisor.RunAsync(pool, run, ct));
@@ -489,6 +617,24 @@ public sealed partial class WorkerProcessor(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Pool {Pool}: fencing failed: {Reason}")]
     private static partial void LogFenceFailed(ILogger logger, string pool, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {Worker} is draining ({Reason}): it claims nothing new and waits for its {Runs} run(s), up to {Seconds} s; stop it again to stop at once")]
+    private static partial void LogDraining(ILogger logger, string worker, string reason, int runs, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {Worker}: the drain timeout ({Seconds} s) is over; stopping its {Runs} run(s)")]
+    private static partial void LogDrainTimedOut(ILogger logger, string worker, int runs, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {Worker}: drain interrupted, stopping at once with {Runs} run(s) left")]
+    private static partial void LogDrainInterrupted(ILogger logger, string worker, int runs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Worker {Worker} drained: no run left")]
+    private static partial void LogDrained(ILogger logger, string worker);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Pool {Pool}: could not look for claimed runs to give back while draining: {Reason}")]
+    private static partial void LogDrainRecoveryFailed(ILogger logger, string pool, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} given back to its queue: the worker is draining")]
+    private static partial void LogReleasedOnDrain(ILogger logger, Guid runId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Supervising run {RunId} failed")]
     private static partial void LogRunError(ILogger logger, Exception exception, Guid runId);

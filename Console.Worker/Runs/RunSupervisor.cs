@@ -25,6 +25,7 @@ public sealed partial class RunSupervisor(
     TimeProvider time,
     WorkerMetrics metrics,
     PullStepRunner pullSteps,
+    Hosting.WorkerDrain drain,
     ILogger<RunSupervisor> logger)
 {
     private readonly WorkerOptions _options = options.Value;
@@ -200,13 +201,23 @@ public sealed partial class RunSupervisor(
             ? Task.FromResult<FlowRunState?>(FlowRunState.Cancelling)
             : WatchServerStateAsync(run, running, watchStop.Token);
         var timedOut = RunTimeout.ExpiresAsync(run, time, watchStop.Token);
+        var drainOver = drain.WhenTimedOutAsync(watchStop.Token);
         var watch = handle.WatchAsync(stopping);
         FlowRunState? stopReason = null;
+        var drainStopped = false;
         RunExit exit;
         try
         {
-            var first = await Task.WhenAny(watch, serverSays, timedOut);
-            if (first == timedOut && await timedOut && !watch.IsCompleted)
+            var first = await Task.WhenAny(watch, serverSays, timedOut, drainOver);
+            if (first == drainOver && await drainOver && !watch.IsCompleted)
+            {
+                // The worker drains and its drain timeout is over: stop it like a timeout; it ends Crashed (retried if the deployment retries).
+                drainStopped = true;
+                LogDrainStopped(logger, runId, drain.Timeout.TotalSeconds);
+                sink.Write("worker", $"The worker is draining and its drain timeout ({drain.Timeout.TotalSeconds:0} s) is over: stopping the run (grace period {Grace.TotalSeconds:0} s, then kill)", level: "error");
+                await handle.StopAsync(Grace, stopping);
+            }
+            else if (first == timedOut && await timedOut && !watch.IsCompleted)
             {
                 // The deployment's timeoutSeconds is over: stop it like a cancel (grace period, then kill); it ends TimedOut.
                 stopReason = FlowRunState.TimedOut;
@@ -238,7 +249,10 @@ public sealed partial class RunSupervisor(
         }
 
         // 4. result: the exit code decides, unless the run was cancelled or ended elsewhere meanwhile.
-        SetStateRequest? end = stopReason switch
+        SetStateRequest? end = drainStopped ? RunOutcomes.Crashed(
+            $"Worker {identity.Name} was draining and stopped the run: it was still running when the drain timeout ({drain.Timeout.TotalSeconds:0} s) ended.",
+            exit.ExitCode)
+        : stopReason switch
         {
             FlowRunState.TimedOut => RunTimeout.Outcome(run, exit),
             FlowRunState.Cancelling => new SetStateRequest
@@ -383,6 +397,9 @@ public sealed partial class RunSupervisor(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stopping run {RunId}: it timed out after {TimeoutSeconds} s")]
     private static partial void LogTimedOut(ILogger logger, Guid runId, int timeoutSeconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stopping run {RunId}: the worker's drain timeout ({Seconds} s) is over")]
+    private static partial void LogDrainStopped(ILogger logger, Guid runId, double seconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stopping run {RunId}: it is {State} on the server")]
     private static partial void LogStopping(ILogger logger, Guid runId, FlowRunState state);

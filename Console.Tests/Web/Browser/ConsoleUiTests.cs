@@ -227,7 +227,7 @@ public sealed class ConsoleUiTests(BrowserFixture browser) : IClassFixture<Brows
     }
 
     [Fact]
-    public async Task A_queue_created_in_the_dialog_takes_its_priority()
+    public async Task A_queue_created_in_the_dialog_takes_its_priority_and_weight()
     {
         var pool = ConsoleApi.UniqueName("queues");
         await Api.CreatePoolAsync(pool);
@@ -239,13 +239,16 @@ public sealed class ConsoleUiTests(BrowserFixture browser) : IClassFixture<Brows
         await _page.Locator("#queue-name").FillAsync("critical");
         await _page.Locator("#queue-priority").FillAsync("1");
         await _page.Locator("#queue-concurrency").FillAsync("2");
+        await _page.Locator("#queue-weight").FillAsync("3");
         await _page.Locator("#queue-save").ClickAsync();
 
         await Expect(page.QueueRow("critical")).ToContainTextAsync("1");
         await Expect(page.QueueRow("critical")).ToContainTextAsync("2");
+        await Expect(page.QueueRow("critical").GetByTestId("queue-weight")).ToHaveTextAsync("3");
         await Expect(page.QueueStatus("critical")).ToHaveAttributeAsync("data-status", "NotReady");
-        // Taking priority 1 moved the default queue down.
-        await Expect(page.QueueRow("default").Locator("td").Nth(2)).ToHaveTextAsync("2");
+        // Priority 1 is shared with the default queue (fair share by weight), not taken from it.
+        await Expect(page.QueueRow("default").Locator("td").Nth(2)).ToHaveTextAsync("1");
+        await Expect(page.QueueRow("default").GetByTestId("queue-weight")).ToHaveTextAsync("1");
     }
 
     [Fact]

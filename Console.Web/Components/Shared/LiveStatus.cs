@@ -25,7 +25,7 @@ public static class LiveStatus
     {
         ArgumentNullException.ThrowIfNull(worker);
         ArgumentNullException.ThrowIfNull(rules);
-        return worker.Status == WorkerStatus.Online
+        return worker.Status != WorkerStatus.Offline
             && rules.Worker(worker.LastHeartbeatAt, worker.HeartbeatIntervalSeconds) == WorkerStatus.Offline
             ? worker with { Status = WorkerStatus.Offline }
             : worker;

@@ -49,11 +49,16 @@ public sealed record StatusView(string Key, string Text, string Icon, Color Colo
                 $"The worker is polling but reports a problem: {worker.HealthMessage ?? "no details"}.");
         }
 
-        return worker.Status == WorkerStatus.Online
-            ? new("Online", "Online", Icons.Material.Filled.CheckCircle, Color.Success,
-                $"The worker sent a heartbeat within {missedBeats} x its {worker.HeartbeatIntervalSeconds} s interval.")
-            : new("Offline", "Offline", Icons.Material.Filled.Cancel, Color.Error,
-                $"No heartbeat for {missedBeats} x its {worker.HeartbeatIntervalSeconds} s interval: the worker stopped or lost its connection.");
+        return worker.Status switch
+        {
+            WorkerStatus.Online => new("Online", "Online", Icons.Material.Filled.CheckCircle, Color.Success,
+                $"The worker sent a heartbeat within {missedBeats} x its {worker.HeartbeatIntervalSeconds} s interval."),
+            WorkerStatus.Draining => new("Draining", "Draining", Icons.Material.Filled.HourglassBottom, Color.Warning,
+                $"The worker claims no new runs: it finishes its {worker.RunningRuns} running run(s), then exits"
+                + (worker.DrainingSince is { } since ? $" (draining since {since:HH:mm:ss} UTC)." : ".")),
+            _ => new("Offline", "Offline", Icons.Material.Filled.Cancel, Color.Error,
+                $"No heartbeat for {missedBeats} x its {worker.HeartbeatIntervalSeconds} s interval: the worker stopped or lost its connection."),
+        };
     }
 
     public static StatusView Deployment(DeploymentDto deployment)

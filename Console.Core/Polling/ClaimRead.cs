@@ -1,0 +1,155 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
+using Console.Contracts.FlowRuns;
+using Console.Core.FlowRuns;
+using Console.Core.WorkQueues;
+
+namespace Console.Core.Polling;
+
+/// <summary>A due run the claim may take: what ordering and the limits need, nothing more.</summary>
+public sealed record ClaimCandidate(Guid Id, Guid QueueId, Guid? DeploymentId, FlowRunState State, DateTime DueAt) : IClaimCandidate;
+
+/// <summary>
+/// The claim's one read: the pool's deployment limits, its slot holders by queue and deployment
+/// (<see cref="FlowRunSlots"/>), when the next run of the eligible queues falls due, and the due
+/// runs of each eligible queue in due order (<see cref="ClaimPolicy.DueBy"/>), as one command. On
+/// PostgreSQL a command of several statements is one round trip, and each statement reads what was
+/// committed when it starts (READ COMMITTED), so a pool lock first in the command orders the counts.
+/// </summary>
+internal sealed class ClaimRead
+{
+    public Dictionary<Guid, int> DeploymentLimits { get; } = [];
+    public List<(Guid QueueId, Guid? DeploymentId, int Count)> Holders { get; } = [];
+    public List<ClaimCandidate> Candidates { get; } = [];
+    public DateTime? NextDueAt { get; private set; }
+
+    /// <summary>The SQL of <see cref="FlowRunStates.Active"/>: states are stored by name.</summary>
+    private static readonly string ActiveStates = string.Join(", ", FlowRunStates.Active.Select(s => $"'{s}'"));
+
+    /// <param name="dialect">How the provider locks and combines the statements.</param>
+    /// <param name="take">How many due runs of each queue (and of each kind: first attempts, retries) to read.</param>
+    public static async Task<ClaimRead> ExecuteAsync(
+        DbCommand command, IClaimDialect dialect, Guid poolId, IReadOnlyList<WorkQueue> eligible, Func<WorkQueue, int> take,
+        DateTime now, DateTime heldAfter, CancellationToken ct)
+    {
+        var sql = new StringBuilder();
+        Add(command, dialect, "pool", poolId);
+        Add(command, dialect, "now", now);
+        Add(command, dialect, "heldAfter", heldAfter);
+        var lockSql = dialect.LockLimitedPoolSql;
+        if (lockSql is not null)
+        {
+            sql.Append(lockSql).Append(";\n");
+        }
+
+        sql.Append("""SELECT "Id", "ConcurrencyLimit" FROM "Deployments" WHERE "PoolId" = @pool AND "ConcurrencyLimit" IS NOT NULL;""").Append('\n');
+        // The slot holders (FlowRunSlots.OfPool): two index seeks, a held run is never active.
+        sql.Append($"""
+            SELECT "QueueId", "DeploymentId", COUNT(*) FROM (
+              SELECT "QueueId", "DeploymentId" FROM "FlowRuns" WHERE "PoolId" = @pool AND "State" IN ({ActiveStates})
+              UNION ALL
+              SELECT "QueueId", "DeploymentId" FROM "FlowRuns" WHERE "PoolId" = @pool AND "InfrastructureHeldSince" > @heldAfter) h
+            GROUP BY "QueueId", "DeploymentId";
+            """).Append('\n');
+        var queueIn = new List<string>();
+        var selects = new List<string>();
+        for (var i = 0; i < eligible.Count; i++)
+        {
+            Add(command, dialect, $"q{i}", eligible[i].Id);
+            Add(command, dialect, $"n{i}", take(eligible[i]));
+            queueIn.Add($"@q{i}");
+            selects.Add($"""
+                SELECT "Id", "QueueId", "DeploymentId", "State", "ExpectedStartAt" FROM "FlowRuns"
+                WHERE "QueueId" = @q{i} AND "State" = '{FlowRunState.Scheduled}' AND "ExpectedStartAt" <= @now
+                ORDER BY "ExpectedStartAt" LIMIT @n{i}{dialect.CandidateLock}
+                """);
+            selects.Add($"""
+                SELECT "Id", "QueueId", "DeploymentId", "State", "NextAttemptAt" FROM "FlowRuns"
+                WHERE "QueueId" = @q{i} AND "State" = '{FlowRunState.AwaitingRetry}' AND "NextAttemptAt" <= @now
+                  AND ("InfrastructureHeldSince" IS NULL OR "InfrastructureHeldSince" <= @heldAfter)
+                ORDER BY "NextAttemptAt" LIMIT @n{i}{dialect.CandidateLock}
+                """);
+        }
+
+        var queues = string.Join(", ", queueIn);
+        sql.Append($"""
+            SELECT MIN(d) FROM (
+              SELECT MIN("ExpectedStartAt") AS d FROM "FlowRuns" WHERE "QueueId" IN ({queues}) AND "State" = '{FlowRunState.Scheduled}' AND "ExpectedStartAt" > @now
+              UNION ALL
+              SELECT MIN("NextAttemptAt") AS d FROM "FlowRuns" WHERE "QueueId" IN ({queues}) AND "State" = '{FlowRunState.AwaitingRetry}' AND "NextAttemptAt" > @now) n;
+            """).Append('\n');
+        sql.Append(dialect.Combine(selects)).Append(';');
+        command.CommandText = sql.ToString();
+
+        var read = new ClaimRead();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        if (lockSql is not null)
+        {
+            await reader.NextResultAsync(ct);
+        }
+
+        while (await reader.ReadAsync(ct))
+        {
+            read.DeploymentLimits[reader.GetGuid(0)] = reader.GetInt32(1);
+        }
+
+        await reader.NextResultAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            read.Holders.Add((reader.GetGuid(0), reader.IsDBNull(1) ? null : reader.GetGuid(1), (int)reader.GetInt64(2)));
+        }
+
+        await reader.NextResultAsync(ct);
+        if (await reader.ReadAsync(ct) && !reader.IsDBNull(0))
+        {
+            read.NextDueAt = Utc(reader.GetDateTime(0));
+        }
+
+        // The candidates: one result set, or one per statement (PostgreSQL locks per statement).
+        while (await reader.NextResultAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                read.Candidates.Add(new ClaimCandidate(
+                    reader.GetGuid(0),
+                    reader.GetGuid(1),
+                    reader.IsDBNull(2) ? null : reader.GetGuid(2),
+                    Enum.Parse<FlowRunState>(reader.GetString(3)),
+                    Utc(reader.GetDateTime(4))));
+            }
+        }
+
+        return read;
+    }
+
+    private static DateTime Utc(DateTime value) => DateTime.SpecifyKind(value, DateTimeKind.Utc);
+
+    private static void Add(DbCommand command, IClaimDialect dialect, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = "@" + name;
+        parameter.Value = dialect.Value(value);
+        command.Parameters.Add(parameter);
+    }
+
+    /// <summary>The parameter list of <paramref name="count"/> values named <paramref name="prefix"/>0.. as SQL.</summary>
+    public static string List(string prefix, int count) =>
+        string.Join(", ", Enumerable.Range(0, count).Select(i => string.Create(CultureInfo.InvariantCulture, $"@{prefix}{i}")));
+}
+
+/// <summary>What differs between the providers in the claim's SQL.</summary>
+public interface IClaimDialect
+{
+    /// <summary>A statement that locks the pool's row when a limit applies (run first), or null when the transaction already excludes other claims.</summary>
+    string? LockLimitedPoolSql { get; }
+
+    /// <summary>Appended to each candidate select: reserve the rows read.</summary>
+    string CandidateLock { get; }
+
+    /// <summary>The candidate selects as SQL: one statement or several.</summary>
+    string Combine(IReadOnlyList<string> selects);
+
+    /// <summary>A parameter's value as the provider stores it (SQLite keeps ids as upper-case text).</summary>
+    object Value(object value);
+}
