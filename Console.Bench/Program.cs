@@ -7,7 +7,7 @@ using Console.Bench.Infra;
 namespace Console.Bench;
 
 /// <summary>
-/// Console.Bench: one command per benchmark of docs/benchmarks.md (b1..b7), `all`, `summarize`, and
+/// Console.Bench: one command per benchmark of docs/benchmarks.md (b1..b8), `all`, `summarize`, and
 /// `worker-host` (the worker library in a process of its own, for B2/B6/B7 when the CLI is not built).
 /// </summary>
 internal static class BenchProgram
@@ -15,7 +15,7 @@ internal static class BenchProgram
     private static readonly IBenchmark[] Benchmarks =
     [
         new B1Dispatch(), new B2EndToEnd(), new B3ClaimThroughput(), new B4FleetLoad(),
-        new B5UiLiveness(), new B6Footprint(), new B7OfflineDetection(),
+        new B5UiLiveness(), new B6Footprint(), new B7OfflineDetection(), new B8StartEstimate(),
     ];
 
     public static async Task<int> Main(string[] args)
@@ -242,7 +242,7 @@ internal static class BenchProgram
               dotnet run --project Console.Bench -c Release -- <command> [options]
 
             commands:
-              b1 .. b7          one benchmark (see docs/benchmarks.md)
+              b1 .. b8          one benchmark (see docs/benchmarks.md)
               all               every benchmark, then a summary table
               summarize DIR...  medians across several runs' results.json
               worker-host       (internal) the worker library in its own process, configured by Worker__* env
@@ -251,13 +251,15 @@ internal static class BenchProgram
               --quick           small counts and short windows: a smoke test (< 3 min for `all`), figures not judged
               --out DIR         write results.json, summary.md and the SVG charts to DIR
               --server-dll P    the Console.Web.dll to start (default: Console.Web/bin/<config>/net10.0)
-              --worker M        worker program for B2/B6/B7: cli | host | auto (default: cli when cx.dll has `worker start`)
+              --worker M        worker program for B2/B6/B7: cli | tool | host | auto (default: B6 tool, the CLI packed
+                                and installed as users do; else cli when cx.dll has `worker start`)
+              --worker-env "K=V;K2=V2"  extra environment for the worker (experiments: DOTNET_* runtime knobs)
               --keep            keep the temporary databases and child logs
               --server-env "K=V;K2=V2"  extra environment for the server (experiments; printed with the results)
               --database D      sqlite (default) | postgres: the servers' database (b3's raw loop follows it; b4 and the others just run on it); --provider D is the same
               --postgres CS     with --database postgres: a server where databases may be created (default: CONSOLE_TEST_POSTGRES)
               per benchmark: --runs N (b1), --ref-runs N (b1), --heartbeats N (b1: N workers heartbeat meanwhile), --pairs N (b2), --claim-runs N --claimers N --sweep 1,5,10 --limit N --limits 1,100 --rounds N --rest-runs N (b3),
-                             --workers N --seconds S (b4), --samples N (b5), --idle S (b6), --trials N (b7)
+                             --workers N --seconds S (b4), --samples N (b5), --idle S (b6), --trials N (b7), --history N --runs N (b8)
             """);
     }
 }

@@ -13,7 +13,16 @@ public static class WorkerProcess
     /// <param name="arguments">More flags of <c>worker start</c> (e.g. <c>--drain-timeout 1</c>).</param>
     public static ChildProcess StartCli(string dotnetHost, string cliDll, string apiUrl, string pool, string name,
         IReadOnlyDictionary<string, string?>? settings = null, string? workingDirectory = null, string? logPath = null,
-        IEnumerable<string>? arguments = null)
+        IEnumerable<string>? arguments = null) =>
+        Start(dotnetHost, [cliDll], apiUrl, pool, name, settings, workingDirectory, logPath, arguments);
+
+    /// <summary>The same through the installed tool's own <c>cx</c> command (what <c>scripts/install-cx.sh</c> puts on the PATH).</summary>
+    public static ChildProcess StartInstalled(string cx, string apiUrl, string pool, string name,
+        IReadOnlyDictionary<string, string?>? settings = null, string? workingDirectory = null, string? logPath = null) =>
+        Start(cx, [], apiUrl, pool, name, settings, workingDirectory, logPath, null);
+
+    private static ChildProcess Start(string program, string[] programArgs, string apiUrl, string pool, string name,
+        IReadOnlyDictionary<string, string?>? settings, string? workingDirectory, string? logPath, IEnumerable<string>? arguments)
     {
         var environment = new Dictionary<string, string?>
         {
@@ -27,7 +36,7 @@ public static class WorkerProcess
             environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
-        return ChildProcess.Run($"worker {name}", dotnetHost,
-            [cliDll, "worker", "start", "--pool", pool, "--api", apiUrl.TrimEnd('/'), "--name", name, .. arguments ?? []], environment, workingDirectory, logPath);
+        return ChildProcess.Run($"worker {name}", program,
+            [.. programArgs, "worker", "start", "--pool", pool, "--api", apiUrl.TrimEnd('/'), "--name", name, .. arguments ?? []], environment, workingDirectory, logPath);
     }
 }

@@ -21,7 +21,7 @@ internal sealed class B2EndToEnd : IBenchmark
 
     public string Title => "end-to-end overhead";
 
-    public string Goal => "median ratio <= 1.10 vs docker run --rm";
+    public string Goal => "median ratio <= 1.05 vs docker run --rm";
 
     public async Task<BenchResult> RunAsync(BenchOptions options, CancellationToken ct)
     {
@@ -94,7 +94,7 @@ internal sealed class B2EndToEnd : IBenchmark
             result.Raw["phasesMs"] = phases.Select(p => new { createdToRunning = p.ToStart, runningToEnded = p.Running, endedToSeen = p.ToSeen }).ToList();
             result.Notes.Add($"worker program: {kind}");
             result.Notes.Add($"console run phases (server timestamps, medians): created -> Running {Out.Ms(result.Metrics["createdToRunningMedianMs"])} (claim + container create + start), Running -> Completed recorded {Out.Ms(result.Metrics["runningToEndedMedianMs"])} (wait, logs, report)");
-            result.Judge(rs.P50 <= 1.10, options.Quick);
+            result.Judge(rs.P50 <= 1.05, options.Quick);
             if (options.OutDir is { } dir)
             {
                 Chart(dir, console, docker);

@@ -19,7 +19,7 @@ internal sealed class BenchOptions
 
     public string? ServerDll => Get("server-dll");
 
-    /// <summary>Which worker program to start for B2/B6/B7: cli (cx worker start), host (this harness hosting Console.Worker), or auto.</summary>
+    /// <summary>Which worker program to start for B2/B6/B7: cli (the built cx.dll's worker start), tool (the CLI packed and installed as users do), host (this harness hosting Console.Worker), or auto (B6: tool; else cli when built).</summary>
     public string WorkerMode => Get("worker") ?? "auto";
 
     public List<string> Positional { get; } = [];

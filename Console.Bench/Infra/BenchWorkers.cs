@@ -6,7 +6,8 @@ namespace Console.Bench.Infra;
 /// <summary>
 /// A standalone worker as a child process: the CLI's `cx worker start` (<see cref="WorkerProcess"/>)
 /// when it is built with that command, else this harness's `worker-host` (the same library, hosted
-/// the same way).
+/// the same way); `--worker tool` installs the CLI as users do (<see cref="InstalledCli"/>) and
+/// starts its `cx`. `--worker-env "K=V;K2=V2"` sets runtime or product settings for the experiment.
 /// </summary>
 internal static class BenchWorkers
 {
@@ -16,6 +17,21 @@ internal static class BenchWorkers
     public static async Task<(ChildProcess Process, string Kind)> StartAsync(
         BenchOptions options, Uri api, string pool, string name, IReadOnlyDictionary<string, string?>? env = null)
     {
+        var vars = new Dictionary<string, string?>(env ?? new Dictionary<string, string?>());
+        foreach (var pair in (options.Get("worker-env") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = pair.IndexOf('=', StringComparison.Ordinal);
+            vars[pair[..eq]] = pair[(eq + 1)..];
+        }
+
+        var log = Path.Combine(options.WorkFolder, $"worker-{name}.log");
+        Directory.CreateDirectory(options.WorkFolder);
+        if (options.WorkerMode == "tool")
+        {
+            var cx = await InstalledCli.PathAsync(options);
+            return (WorkerProcess.StartInstalled(cx, api.ToString(), pool, name, vars, options.WorkFolder, log), "cx worker start (the installed tool, Release)");
+        }
+
         var useCli = options.WorkerMode switch
         {
             "cli" => true,
@@ -27,9 +43,6 @@ internal static class BenchWorkers
             throw new InvalidOperationException($"--worker cli: {problem}");
         }
 
-        var vars = new Dictionary<string, string?>(env ?? new Dictionary<string, string?>());
-        var log = Path.Combine(options.WorkFolder, $"worker-{name}.log");
-        Directory.CreateDirectory(options.WorkFolder);
         if (useCli)
         {
             var child = WorkerProcess.StartCli("dotnet", Repo.CliDll()!, api.ToString(), pool, name, vars, options.WorkFolder, log);

@@ -5,19 +5,10 @@ namespace Console.Bench.Infra;
 /// <summary>CPU time and resident memory of a process, read from /proc (Linux).</summary>
 internal static class ProcStat
 {
-    /// <summary>USER_HZ: the unit of utime/stime in /proc/PID/stat, fixed at 100 by the Linux user-space ABI.</summary>
-    private const double TicksPerSecond = 100.0;
-
-    /// <summary>User + system CPU seconds the process has used so far.</summary>
-    public static double CpuSeconds(int pid)
-    {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        // "pid (comm) state ..." — comm may contain spaces: split after the last ')'.
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        var utime = long.Parse(fields[11], CultureInfo.InvariantCulture);
-        var stime = long.Parse(fields[12], CultureInfo.InvariantCulture);
-        return (utime + stime) / TicksPerSecond;
-    }
+    /// <summary>User + system CPU seconds the process has used so far (the worker's /proc reader).</summary>
+    public static double CpuSeconds(int pid) =>
+        (Worker.Infrastructure.Process.ProcStatLine.Read(pid) ?? throw new IOException($"No process {pid} in /proc.")).OwnTicks
+        / Worker.Infrastructure.Process.ProcStatLine.TicksPerSecond;
 
     /// <summary>Resident set size in MiB (VmRSS).</summary>
     public static double RssMb(int pid)

@@ -26,6 +26,14 @@ public sealed class FlowRunInspectCommand(ApiClient api, CliOutput output) : Asy
         var run = ApiClient.As<FlowRunDto>(node);
         var history = await api.GetAsync<List<StateChangeDto>>($"/api/flow-runs/{run.Id}/history", cancellationToken);
         var diagnosis = await api.GetAsync<DiagnosisDto>($"/api/flow-runs/{run.Id}/diagnosis", cancellationToken);
+        var waits = await api.GetAsync<List<FlowRunWaitDto>>($"/api/flow-runs/{run.Id}/waits", cancellationToken);
+        var waited = CliOutput.NewTable("From", "For", "Attempt", "Reasons");
+        foreach (var wait in waits)
+        {
+            waited.AddRow(Formats.Time(wait.From), Markup.Escape(Durations.Format((wait.To ?? diagnosis.CheckedAt) - wait.From)),
+                wait.Attempt.ToString(CultureInfo.InvariantCulture), Markup.Escape(string.Join(" ", wait.Reasons)));
+        }
+
         var timeline = CliOutput.NewTable("When", "Attempt", "State", "Message");
         foreach (var change in history)
         {
@@ -50,10 +58,15 @@ public sealed class FlowRunInspectCommand(ApiClient api, CliOutput output) : Asy
                 ("Expected start", Formats.Time(run.ExpectedStartAt)),
                 ("Started", Formats.Time(run.StartedAt)),
                 ("Ended", Formats.Time(run.EndedAt)),
+                ("CPU time", run.Usage?.CpuSeconds is { } cpu ? UsageFormat.Cpu(cpu) : Formats.None),
+                ("Peak memory", run.Usage?.PeakMemoryBytes is { } peak ? UsageFormat.Bytes(peak) : Formats.None),
+                ("Waited", run.Usage?.WaitSeconds is { } waited ? UsageFormat.Seconds(waited) : Formats.None),
+                ("Ran", run.Usage?.RunSeconds is { } ran ? UsageFormat.Seconds(ran) : Formats.None),
             ]),
             new Panel(new Text(CliOutput.Pretty(run.Parameters))).Header("Parameters"),
             new Panel(new Text(CliOutput.Pretty(run.JobVariables))).Header("Job variables"),
             timeline.Title("State timeline"),
+            waits.Count == 0 ? new Text("No recorded waits.") : waited.Title(Markup.Escape(WaitText.Summary(waits, diagnosis.CheckedAt)!)),
             new Panel(new Text(DiagnosisText.Render(diagnosis).TrimEnd())).Header(run.State.IsActive() || run.State.IsTerminal() ? "What it is doing" : "Why it is waiting")));
         return ExitCodes.Success;
     }

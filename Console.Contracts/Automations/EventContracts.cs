@@ -25,6 +25,9 @@ public static class EventTypes
     public const string FlowRunStateChanged = "flowRun.stateChanged";
     public const string WorkerOnline = "worker.online";
     public const string WorkerOffline = "worker.offline";
+
+    /// <summary>A worker began to drain (REST, the console's button, or its own SIGTERM): it claims nothing new.</summary>
+    public const string WorkerDraining = "worker.draining";
     public const string WorkQueueReady = "workQueue.ready";
     public const string WorkQueueNotReady = "workQueue.notReady";
     public const string WorkPoolPaused = "workPool.paused";
@@ -41,7 +44,7 @@ public static class EventTypes
 
     public static readonly IReadOnlyList<string> All =
     [
-        FlowRunStateChanged, WorkerOnline, WorkerOffline, WorkQueueReady, WorkQueueNotReady, WorkPoolPaused, WorkPoolResumed,
+        FlowRunStateChanged, WorkerOnline, WorkerOffline, WorkerDraining, WorkQueueReady, WorkQueueNotReady, WorkPoolPaused, WorkPoolResumed,
         DeploymentCreated, DeploymentUpdated, DeploymentDeleted, AutomationTriggered,
     ];
 }

@@ -7,6 +7,9 @@ public enum InsightsRange
 
     /// <summary>The last day in 1-hour buckets.</summary>
     Day,
+
+    /// <summary>The last week in 6-hour buckets.</summary>
+    Week,
 }
 
 public sealed record InsightsQuery
@@ -64,3 +67,17 @@ public sealed record BacklogNow(int Scheduled, int Late, double OldestWaitSecond
 public sealed record InsightsPool(string Name, bool IsPaused, int Scheduled, int Late, int Active, double OldestWaitSeconds);
 
 public sealed record InsightsDeployment(Guid Id, string FlowName, string Name);
+
+/// <summary>What each deployment's runs that ended in the range used (<c>GET /api/insights/usage</c>), most CPU first.</summary>
+public sealed record UsageInsightsDto
+{
+    public DateTime From { get; init; }
+    public DateTime To { get; init; }
+    public IReadOnlyList<DeploymentUsage> Deployments { get; init; } = [];
+}
+
+/// <summary>
+/// One deployment's ended runs with a measured usage: their CPU time added up (hours) and the
+/// highest peak memory of any of them.
+/// </summary>
+public sealed record DeploymentUsage(Guid? DeploymentId, string FlowName, string DeploymentName, int Runs, double CpuHours, long? PeakMemoryBytes);

@@ -20,7 +20,7 @@ namespace Console.Core.Diagnostics;
 /// (<see cref="ClaimPolicy"/>, <see cref="SlotCount"/>, <see cref="StatusRules"/>), so what it says
 /// is what the next poll will do.
 /// </summary>
-public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules)
+public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules, StartEstimator estimator)
 {
     public const string FlowRunKind = "flow-run";
     public const string WorkQueueKind = "work-queue";
@@ -37,10 +37,40 @@ public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules)
         var state = rules.RunState(run.State, run.ExpectedStartAt);
         var subject = $"flow run '{run.Name}' ({run.FlowName}/{run.DeploymentName}, pool '{run.WorkPoolName}', queue '{run.WorkQueueName}')";
         var workers = await db.Workers.AsNoTracking().Where(w => w.PoolId == run.PoolId).OrderBy(w => w.Name).ToListAsync(ct);
-        var reasons = state is FlowRunState.Scheduled or FlowRunState.Late or FlowRunState.AwaitingRetry
-            ? await WaitingReasonsAsync(run, workers, now, ct)
-            : ProgressReasons(run, state, workers, now);
-        return Build(FlowRunKind, subject, state.ToString(), reasons, now);
+        if (state is not (FlowRunState.Scheduled or FlowRunState.Late or FlowRunState.AwaitingRetry))
+        {
+            return Build(FlowRunKind, subject, state.ToString(), ProgressReasons(run, state, workers, now), now);
+        }
+
+        var scene = await LoadSceneAsync(run.PoolId, workers, now, ct);
+        var reasons = await WaitingReasonsAsync(run, scene, now, ct);
+        var estimate = await estimator.EstimateAsync(run, scene, reasons, now, ct);
+        return Build(FlowRunKind, subject, state.ToString(), reasons, now) with
+        {
+            QueuePosition = estimate.Position,
+            EstimatedStartAt = estimate.StartAt,
+            EstimateReason = estimate.Reason,
+        };
+    }
+
+    /// <summary>
+    /// The blocking reasons of many waiting runs of one pool, from one read of the pool's state (the
+    /// wait history records them): what <see cref="FlowRunAsync"/> would say of each, without the estimate.
+    /// </summary>
+    public async Task<List<(FlowRun Run, List<DiagnosisReason> Reasons)>> WaitingReasonsAsync(
+        Guid poolId, IReadOnlyList<FlowRun> runs, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        var now = rules.Now;
+        var workers = await db.Workers.AsNoTracking().Where(w => w.PoolId == poolId).OrderBy(w => w.Name).ToListAsync(ct);
+        var scene = await LoadSceneAsync(poolId, workers, now, ct);
+        var answer = new List<(FlowRun, List<DiagnosisReason>)>(runs.Count);
+        foreach (var run in runs)
+        {
+            answer.Add((run, await WaitingReasonsAsync(run, scene, now, ct)));
+        }
+
+        return answer;
     }
 
     public async Task<DiagnosisDto> WorkQueueAsync(string poolName, string queueName, CancellationToken ct = default)
@@ -156,10 +186,24 @@ public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules)
         return Build(WorkerKind, $"worker '{worker.Name}' of pool '{pool.Name}'", status.ToString(), reasons, now);
     }
 
-    private async Task<List<DiagnosisReason>> WaitingReasonsAsync(FlowRun run, List<PoolWorker> workers, DateTime now, CancellationToken ct)
+    /// <summary>The pool's state a waiting run's reasons are read from: its queues, workers, slot holders and limits.</summary>
+    private async Task<WaitScene> LoadSceneAsync(Guid poolId, List<PoolWorker> workers, DateTime now, CancellationToken ct)
     {
-        var pool = await db.WorkPools.AsNoTracking().FirstAsync(p => p.Id == run.PoolId, ct);
-        var queues = await db.WorkQueues.AsNoTracking().Where(q => q.PoolId == run.PoolId).ToListAsync(ct);
+        var pool = await db.WorkPools.AsNoTracking().FirstAsync(p => p.Id == poolId, ct);
+        var queues = await db.WorkQueues.AsNoTracking().Where(q => q.PoolId == poolId).ToListAsync(ct);
+        // The slots, counted by the claim's own policy.
+        var holders = await db.FlowRuns.AsNoTracking().SlotHolders(poolId, FlowRunSlots.HeldAfter(now, rules.Options.InfrastructureHoldSeconds))
+            .OrderBy(r => r.ClaimedAt)
+            .Select(r => new SlotHolder(r.Id, r.Name, r.State, r.WorkerName, r.QueueId, r.DeploymentId, r.ClaimedAt, r.InfrastructureHeldSince))
+            .ToListAsync(ct);
+        var deploymentLimits = await ClaimPolicy.DeploymentLimitsAsync(db, poolId, ct);
+        var online = workers.Where(w => IsOnline(w) && w.IsHealthy).ToList();
+        return new WaitScene(pool, queues, workers, holders, deploymentLimits, q => online.Any(w => Serves(w, q.Name)));
+    }
+
+    private async Task<List<DiagnosisReason>> WaitingReasonsAsync(FlowRun run, WaitScene scene, DateTime now, CancellationToken ct)
+    {
+        var (pool, queues, workers, holders, deploymentLimits, _) = scene;
         var queue = queues.First(q => q.Id == run.QueueId);
         var reasons = new List<DiagnosisReason>();
         AddPausedReasons(reasons, pool, queue);
@@ -176,12 +220,6 @@ public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules)
             reasons.Add(UnhealthyReason(online, $"Every online worker serving queue '{queue.Name}' reports unhealthy and claims nothing"));
         }
 
-        // The slots, counted by the claim's own policy.
-        var holders = await db.FlowRuns.AsNoTracking().SlotHolders(run.PoolId, FlowRunSlots.HeldAfter(now, rules.Options.InfrastructureHoldSeconds))
-            .OrderBy(r => r.ClaimedAt)
-            .Select(r => new SlotHolder(r.Id, r.Name, r.State, r.WorkerName, r.QueueId, r.DeploymentId))
-            .ToListAsync(ct);
-        var deploymentLimits = await ClaimPolicy.DeploymentLimitsAsync(db, run.PoolId, ct);
         var slots = new SlotCount(pool, deploymentLimits, holders.Select(h => (h.QueueId, h.DeploymentId, 1)));
         if (slots.PoolFull)
         {
@@ -524,5 +562,13 @@ public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules)
         Reasons = reasons,
     };
 
-    private sealed record SlotHolder(Guid Id, string Name, FlowRunState State, string? WorkerName, Guid QueueId, Guid? DeploymentId);
 }
+
+/// <summary>A run holding a slot of the pool, as the diagnosis names it and the estimate frees it.</summary>
+internal sealed record SlotHolder(
+    Guid Id, string Name, FlowRunState State, string? WorkerName, Guid QueueId, Guid? DeploymentId, DateTime? ClaimedAt, DateTime? InfrastructureHeldSince);
+
+/// <summary>The pool's state a waiting run is explained and estimated from; <paramref name="Claimable"/>: a healthy online worker serves the queue.</summary>
+internal sealed record WaitScene(
+    WorkPool Pool, List<WorkQueue> Queues, List<PoolWorker> Workers, List<SlotHolder> Holders, Dictionary<Guid, int> DeploymentLimits,
+    Func<WorkQueue, bool> Served);

@@ -10,7 +10,9 @@ public static class DiagnosticsSetup
     public static IServiceCollection AddConsoleDiagnostics(this IServiceCollection services)
     {
         services.TryAddSingleton<ConsoleMetrics>();
+        services.TryAddScoped<StartEstimator>();
         services.TryAddScoped<DiagnosisService>();
+        services.TryAddScoped<WaitHistory>();
         services.TryAddScoped<InsightsService>();
         return services;
     }

@@ -280,6 +280,12 @@ public sealed class EventRecorder(StatusRules rules, IChangeFeed feed) : SaveCha
 
     private async Task<ConsoleEvent?> WorkerEventAsync(DbContext context, EntityEntry entry, PoolWorker worker, CancellationToken ct)
     {
+        if (entry.State == EntityState.Modified && worker.DrainingSince is not null
+            && entry.Property(nameof(PoolWorker.DrainingSince)) is { IsModified: true, OriginalValue: null })
+        {
+            return WorkerEvents.Draining(worker, worker.Pool?.Name ?? await PoolNameAsync(context, worker.PoolId, ct), rules.Now);
+        }
+
         if (entry.State == EntityState.Modified)
         {
             var heartbeat = entry.Property(nameof(PoolWorker.LastHeartbeatAt));

@@ -9,6 +9,8 @@ internal static class WorkerEvents
 
     public static ConsoleEvent Offline(PoolWorker worker, string pool, DateTime at) => Of(EventTypes.WorkerOffline, worker, pool, at);
 
+    public static ConsoleEvent Draining(PoolWorker worker, string pool, DateTime at) => Of(EventTypes.WorkerDraining, worker, pool, at);
+
     private static ConsoleEvent Of(string type, PoolWorker worker, string pool, DateTime at) =>
         EventRecorder.New(type, new(ResourceKinds.Worker, worker.Id.ToString(), worker.Name),
             [new(ResourceKinds.WorkPool, worker.PoolId.ToString(), pool)], new() { ["lastHeartbeatAt"] = worker.LastHeartbeatAt }, at)

@@ -12,6 +12,9 @@ namespace Console.Core.FlowRuns;
 public sealed record StateReport(FlowRunState State, string? Message = null, int? ExitCode = null, string? InfrastructureId = null, bool InfrastructureMayRemain = false)
 {
     public string? CodeRevision { get; init; }
+
+    /// <summary>What the ended attempt's infrastructure used, as its worker measured it (<see cref="RunUsage"/>).</summary>
+    public FlowRunUsageDto? Usage { get; init; }
 }
 
 /// <summary>
@@ -91,6 +94,7 @@ public static class FlowRunOrchestrator
             case var terminal when terminal.IsTerminal():
                 run.EndedAt = now;
                 run.NextAttemptAt = null;
+                RunUsage.Add(run, report.Usage);
                 if (report.InfrastructureMayRemain && run.InfrastructureId is not null)
                 {
                     run.InfrastructureHeldSince = now;

@@ -113,9 +113,11 @@ public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, Status
             throw new InvalidRequestException("attempt", "The attempt is 1 or more.");
         }
 
+        RunUsage.Validate(request.Usage);
         var report = new StateReport(state, request.Message, request.ExitCode, request.InfrastructureId)
         {
             CodeRevision = state == FlowRunState.Running ? revision : null,
+            Usage = state.IsTerminal() ? request.Usage : null,
         };
         return await ApplyToLatestAsync(id, run => request.Attempt is { } attempt && attempt != run.Attempt
             ? throw new ConflictException(attempt < run.Attempt
@@ -184,6 +186,11 @@ public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, Status
 
             await db.SaveChangesAsync(ct);
             CountPolicyOutcome(run, entered, retried);
+            if (entered.IsTerminal() && report.Usage?.CpuSeconds is { } cpu)
+            {
+                metrics.RunUsedCpu(run.WorkPoolName, $"{run.FlowName}/{run.DeploymentName}", cpu);
+            }
+
             var dto = ToDto(run);
             feed.Publish(new FlowRunChanged(dto));
             return dto;
@@ -370,6 +377,7 @@ public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, Status
             Attempt = run.Attempt,
             MaxAttempts = run.MaxAttempts,
             NextAttemptAt = run.NextAttemptAt,
+            Usage = RunUsage.Of(run),
         };
     }
 

@@ -27,6 +27,7 @@ public sealed class ConsoleMetrics
     private readonly Counter<long> _retries;
     private readonly Counter<long> _timeouts;
     private readonly Counter<long> _skips;
+    private readonly Counter<double> _runCpu;
 
     public ConsoleMetrics(IMeterFactory meters, IServiceScopeFactory scopes, TimeProvider time)
         : this(meters, new MetricsSnapshotSource(scopes, time))
@@ -47,6 +48,8 @@ public sealed class ConsoleMetrics
             "Attempts that ended in a retried state (state=Failed, Crashed or TimedOut) and were given another attempt.");
         _timeouts = _meter.CreateCounter<long>("console.flow_runs.timed_out", "{run}", "Attempts that ended TimedOut (reported by the worker or by the server's backstop).");
         _skips = _meter.CreateCounter<long>("console.flow_runs.skipped", "{run}", "Runs Skipped by their deployment's late policy.");
+        _runCpu = _meter.CreateCounter<double>("console.flow_run.cpu", "s",
+            "CPU seconds ended runs used, as their workers measured them (process tree, container or local Swarm task).");
 
         _meter.CreateObservableGauge<long>("console.flow_runs", () => snapshots.Current().Runs, "{run}",
             "Flow runs by state (Late derived) and work pool.");
@@ -95,6 +98,9 @@ public sealed class ConsoleMetrics
 
     public void RunSkipped(string pool, string deployment) =>
         _skips.Add(1, new KeyValuePair<string, object?>("pool", pool), new KeyValuePair<string, object?>("deployment", deployment));
+
+    public void RunUsedCpu(string pool, string deployment, double seconds) =>
+        _runCpu.Add(seconds, new KeyValuePair<string, object?>("pool", pool), new KeyValuePair<string, object?>("deployment", deployment));
 
     /// <summary>True for instruments of this host's meter (not of another host in the same process).</summary>
     public bool Owns(Instrument instrument) => ReferenceEquals(instrument?.Meter, _meter);

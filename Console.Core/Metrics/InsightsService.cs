@@ -17,7 +17,12 @@ public sealed class InsightsService(ConsoleDbContext db, StatusRules rules)
     {
         ArgumentNullException.ThrowIfNull(query);
         var now = rules.Now;
-        var (bucket, count) = query.Range == InsightsRange.Day ? (TimeSpan.FromHours(1), 24) : (TimeSpan.FromMinutes(5), 12);
+        var (bucket, count) = query.Range switch
+        {
+            InsightsRange.Week => (TimeSpan.FromHours(6), 28),
+            InsightsRange.Day => (TimeSpan.FromHours(1), 24),
+            _ => (TimeSpan.FromMinutes(5), 12),
+        };
         var start = now - (bucket * count);
         var runs = Filter(query);
 
@@ -105,6 +110,36 @@ public sealed class InsightsService(ConsoleDbContext db, StatusRules rules)
                 scheduled.Count(r => r.ExpectedStartAt < rules.LateCutoff),
                 due is { } d ? Math.Round((now - d).TotalSeconds, 1) : 0,
                 due),
+        };
+    }
+
+    /// <summary>
+    /// CPU-hours and peak memory per deployment of the runs that ended in the last day (or week, or
+    /// hour) and whose worker measured their usage (docs/api.md, "FlowRun.usage").
+    /// </summary>
+    public async Task<UsageInsightsDto> UsageAsync(InsightsQuery query, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var now = rules.Now;
+        var start = now - query.Range switch
+        {
+            InsightsRange.Week => TimeSpan.FromDays(7),
+            InsightsRange.Day => TimeSpan.FromDays(1),
+            _ => TimeSpan.FromHours(1),
+        };
+        var measured = await Filter(query)
+            .Where(r => r.EndedAt >= start && r.EndedAt <= now && (r.CpuSeconds != null || r.PeakMemoryBytes != null))
+            .Select(r => new { r.DeploymentId, r.FlowName, r.DeploymentName, r.CpuSeconds, r.PeakMemoryBytes })
+            .ToListAsync(ct);
+        return new UsageInsightsDto
+        {
+            From = start,
+            To = now,
+            Deployments = [.. measured
+                .GroupBy(r => (r.DeploymentId, r.FlowName, r.DeploymentName))
+                .Select(g => new DeploymentUsage(g.Key.DeploymentId, g.Key.FlowName, g.Key.DeploymentName, g.Count(),
+                    g.Sum(r => r.CpuSeconds ?? 0) / 3600, g.Max(r => r.PeakMemoryBytes)))
+                .OrderByDescending(d => d.CpuHours).ThenBy(d => d.FlowName, StringComparer.Ordinal).ThenBy(d => d.DeploymentName, StringComparer.Ordinal)],
         };
     }
 

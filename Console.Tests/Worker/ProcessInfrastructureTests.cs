@@ -11,7 +11,7 @@ namespace Console.Tests.Worker;
 public sealed class ProcessInfrastructureTests : IDisposable
 {
     private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("console-proc-");
-    private readonly ProcessInfrastructure _process = new(Options(), NullLogger<ProcessInfrastructure>.Instance);
+    private readonly ProcessInfrastructure _process = new(Options(), TimeProvider.System, NullLogger<ProcessInfrastructure>.Instance);
 
     [Fact]
     public async Task Process_streams_output_sees_its_env_runs_in_working_dir_and_returns_the_exit_code()
@@ -47,6 +47,31 @@ public sealed class ProcessInfrastructureTests : IDisposable
         // Everyone ignored SIGTERM (the trap is inherited): only the SIGKILL after the grace period ended them.
         Assert.Equal(137, exit.ExitCode);
         await Wait.UntilAsync(() => !IsAlive(child), $"child process {child} to be gone", 10);
+    }
+
+    [Fact]
+    public async Task The_cpu_of_children_counts_for_the_run_and_its_memory_is_the_trees()
+    {
+        // The leader only waits: the CPU is burnt by a child shell (and its own children), the run's all the same.
+        var script = Path.Combine(_folder.FullName, "busy.sh");
+        await File.WriteAllTextAsync(script, RunUsageTests.BusyCommand + "\n");
+        await using var handle = await _process.StartAsync(Spec(Config($"sh -c 'sh {script}; echo leader done'")), new RecordingSink(), CancellationToken.None);
+
+        var exit = await handle.WatchAsync(CancellationToken.None).Within();
+
+        Assert.Equal(0, exit.ExitCode);
+        Assert.True(exit.Usage?.CpuSeconds > 0, $"cpuSeconds {exit.Usage?.CpuSeconds}");
+        Assert.True(exit.Usage?.PeakMemoryBytes > 0, $"peakMemoryBytes {exit.Usage?.PeakMemoryBytes}");
+    }
+
+    [Theory]
+    [InlineData("4242 (sh) S 1 4242 4242 0 -1 4194560 100 0 0 0 30 12 5 3 20 0 1 0 99 8192000 250 18446744073709551615", "sh")]
+    [InlineData("4242 (a) b (c) S 1 4242 4242 0 -1 4194560 100 0 0 0 30 12 5 3 20 0 1 0 99 8192000 250 18446744073709551615", "a) b (c")]
+    public void A_proc_stat_line_is_read_from_after_the_last_parenthesis(string line, string comm)
+    {
+        var stat = ProcStatLine.Parse(line) ?? throw new Xunit.Sdk.XunitException($"'{comm}' not parsed");
+
+        Assert.Equal(new ProcStatLine(4242, 1, 4242, 42, 8, 250), stat);
     }
 
     [Fact]

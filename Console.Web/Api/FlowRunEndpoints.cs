@@ -1,5 +1,6 @@
 using Console.Contracts;
 using Console.Contracts.FlowRuns;
+using Console.Core.Diagnostics;
 using Console.Core.FlowRuns;
 using Console.Web.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -14,6 +15,7 @@ public static class FlowRunEndpoints
         group.MapGet("/", List).WithSummary("List flow runs, newest first; filters ?pool=&queue=&deployment=&state=&worker=&limit=");
         group.MapGet("/{id:guid}", Get).WithSummary("Get a flow run");
         group.MapGet("/{id:guid}/history", History).WithSummary("A flow run's state timeline");
+        group.MapGet("/{id:guid}/waits", Waits).WithSummary("What the run waited for: its recorded waiting intervals with their reasons, oldest first");
         group.MapPost("/{id:guid}/state", SetState).WithSummary("Report a state; 409 when the rules forbid the transition");
         group.MapPost("/{id:guid}/cancel", Cancel).WithSummary("Cancel a run: Cancelled when not started, else Cancelling");
         group.MapGet("/{id:guid}/logs", GetLogs).WithSummary("Log lines after ?after={seq}");
@@ -36,6 +38,9 @@ public static class FlowRunEndpoints
 
     public static async Task<Ok<IReadOnlyList<StateChangeDto>>> History(Guid id, FlowRunService runs, CancellationToken ct) =>
         TypedResults.Ok(await runs.HistoryAsync(id, ct));
+
+    public static async Task<Ok<IReadOnlyList<FlowRunWaitDto>>> Waits(Guid id, WaitHistory waits, CancellationToken ct) =>
+        TypedResults.Ok(await waits.ListAsync(id, ct));
 
     public static async Task<Ok<FlowRunDto>> SetState(Guid id, SetStateRequest request, FlowRunService runs, CancellationToken ct) =>
         TypedResults.Ok(await runs.SetStateAsync(id, request, ct));

@@ -3,6 +3,7 @@ using Console.Contracts;
 using Console.Contracts.Feed;
 using Console.Contracts.FlowRuns;
 using Console.Core.Common;
+using Console.Core.Diagnostics;
 using Console.Core.Feed;
 using Console.Core.FlowRuns;
 using Console.Core.Persistence;
@@ -19,19 +20,23 @@ namespace Console.Web.Jobs;
 /// alone (worker offline, queue not ready, run late) and publishes them to the change feed.
 /// </summary>
 /// <remarks>
-/// It writes nothing, so replicas running it at the same moment cannot conflict. Each replica
+/// It also records the waiting runs' reasons where they changed (<see cref="WaitHistory"/>): the
+/// moments a run's reasons change are mostly such time-driven transitions, and pauses, limits and
+/// workers in between are caught within one pass. Apart from that history it writes nothing, so
+/// replicas running it at the same moment cannot conflict. Each replica
 /// remembers what it saw: a transition may be published once per replica, and since an event
 /// carries the full state, the repeat shows nothing new.
 /// </remarks>
 public sealed class ForemanJob(
     ConsoleDbContext db, IChangeFeed feed, ForemanMemory memory, StatusRules rules,
-    WorkerService workers, WorkQueueService queues, WorkPoolService pools, FlowRunService runs)
+    WorkerService workers, WorkQueueService queues, WorkPoolService pools, FlowRunService runs, WaitHistory waits)
 {
     public async Task RunAsync(CancellationToken ct)
     {
         await PublishWorkerTransitionsAsync(ct);
         await PublishQueueTransitionsAsync(ct);
         await PublishLateRunsAsync(ct);
+        await waits.RecordAsync(ct);
     }
 
     private async Task PublishWorkerTransitionsAsync(CancellationToken ct)

@@ -79,7 +79,11 @@ public sealed record RunSpec(FlowRunDto Run, JsonObject JobConfiguration, string
 }
 
 /// <summary>How a run ended. <see cref="ExitCode"/> is null when there is none to tell (e.g. the engine lost the container).</summary>
-public sealed record RunExit(int? ExitCode, bool OutOfMemory = false, string? Error = null);
+public sealed record RunExit(int? ExitCode, bool OutOfMemory = false, string? Error = null)
+{
+    /// <summary>CPU time and peak memory the run's infrastructure used, where it could be measured (docs/api.md, "FlowRun.usage").</summary>
+    public Contracts.FlowRuns.FlowRunUsageDto? Usage { get; init; }
+}
 
 public sealed record InfrastructureHealth(bool IsHealthy, string? Message = null)
 {

@@ -264,6 +264,9 @@ public sealed partial class RunSupervisor(
             null => RunOutcomes.Classify(exit),
             _ => null, // already terminal on the server: nothing left to report
         };
+
+        // What the infrastructure used goes with the end it reports (docs/api.md, "FlowRun.usage").
+        end = end is null ? null : end with { Usage = exit.Usage };
         sink.Write("worker", end is null ? "Infrastructure stopped" : $"Run ended: {end.State}{(end.ExitCode is { } c ? $" (exit code {c})" : string.Empty)}");
         await EndAsync(run, sink, end, handle, stopping);
     }

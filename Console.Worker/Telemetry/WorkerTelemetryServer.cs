@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using Console.Contracts.Common;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -23,21 +24,30 @@ public sealed partial class WorkerTelemetryServer(
     IOptions<WorkerOptions> options,
     ILogger<WorkerTelemetryServer> logger) : IHostedService, IAsyncDisposable
 {
-    private WebApplication? _app;
+    // An IHost, not a WebApplication: stopping names no ASP.NET Core type either (CA1859's speed-up is moot here).
+#pragma warning disable CA1859
+    private IHost? _app;
+#pragma warning restore CA1859
 
     /// <summary>Where it listens once started (port 0 picks a free one); null when off.</summary>
     public Uri? Address { get; private set; }
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public Task StartAsync(CancellationToken cancellationToken)
     {
         var o = options.Value;
-        if (!o.Enabled || o.MetricsPort is not { } port)
-        {
-            return;
-        }
+        return !o.Enabled || o.MetricsPort is not { } port ? Task.CompletedTask : ServeAsync(o.MetricsAddress, port, cancellationToken);
+    }
 
+    /// <summary>
+    /// Its own method, never inlined: the JIT loads every assembly a method names when it compiles it,
+    /// so a worker without a metrics port never loads Kestrel, routing or OpenTelemetry (about 3 MB of
+    /// its resident memory, docs/decisions/0003-worker-poll-loop.md).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private async Task ServeAsync(string address, int port, CancellationToken cancellationToken)
+    {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Listen(IPAddress.Parse(o.MetricsAddress), port));
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Listen(IPAddress.Parse(address), port));
         builder.Services.AddRoutingCore();
         builder.Services.AddOpenTelemetry().WithMetrics(m => m
             .AddMeter(WorkerMetrics.MeterName)
@@ -70,11 +80,12 @@ public sealed partial class WorkerTelemetryServer(
 
     public async ValueTask DisposeAsync()
     {
-        if (_app is not null)
+        if (_app is IAsyncDisposable app)
         {
-            await _app.DisposeAsync();
-            _app = null;
+            await app.DisposeAsync();
         }
+
+        _app = null;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Worker metrics and health on {Address}metrics and {Address}health")]

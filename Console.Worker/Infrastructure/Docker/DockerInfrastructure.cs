@@ -13,6 +13,9 @@ public sealed partial class DockerInfrastructure : IInfrastructure, IImageInvent
 {
     private static readonly TimeSpan PingTimeout = TimeSpan.FromSeconds(3);
 
+    /// <summary>How long an image seen on the engine is trusted to be there without an inspect.</summary>
+    private static readonly TimeSpan PresentImageLifetime = TimeSpan.FromMinutes(5);
+
     /// <summary>The label Swarm puts on its tasks' containers.</summary>
     private const string SwarmTaskLabel = "com.docker.swarm.task.id";
     private const string DockerTypeName = "docker";
@@ -21,6 +24,7 @@ public sealed partial class DockerInfrastructure : IInfrastructure, IImageInvent
     private readonly ILogger<DockerInfrastructure> _logger;
     private readonly string _host;
     private readonly TimeProvider _time;
+    private readonly PresentImages _images;
 
     public DockerInfrastructure(IOptions<WorkerOptions> options, ILogger<DockerInfrastructure> logger, TimeProvider? time = null)
     {
@@ -30,6 +34,7 @@ public sealed partial class DockerInfrastructure : IInfrastructure, IImageInvent
         _logger = logger;
         _configuration = new DockerClientConfiguration(new Uri(_host));
         _client = _configuration.CreateClient();
+        _images = new PresentImages(_time, PresentImageLifetime);
     }
 
     public string Type => DockerTypeName;
@@ -59,9 +64,7 @@ public sealed partial class DockerInfrastructure : IInfrastructure, IImageInvent
         string? id = null;
         try
         {
-            await EnsureImageAsync(config, logs, cancellationToken);
-            var created = await _client.Containers.CreateContainerAsync(CreateParameters(spec, config), cancellationToken);
-            id = created.ID;
+            id = await CreateAsync(spec, config, logs, cancellationToken);
             foreach (var network in config.Networks.Skip(config.NetworkMode is null ? 1 : 0))
             {
                 await _client.Networks.ConnectNetworkAsync(network, new NetworkConnectParameters { Container = id }, cancellationToken);
@@ -216,11 +219,37 @@ public sealed partial class DockerInfrastructure : IInfrastructure, IImageInvent
         return name.Append('-').Append(Random.Shared.Next(0x1000000).ToString("x6", CultureInfo.InvariantCulture)).ToString();
     }
 
-    private async Task EnsureImageAsync(DockerJobConfiguration config, ILogSink logs, CancellationToken cancellationToken)
+    private async Task<string> CreateAsync(RunSpec spec, DockerJobConfiguration config, ILogSink logs, CancellationToken cancellationToken)
     {
-        if (config.PullPolicy != ImagePullPolicy.Always && await ImageExistsAsync(config.Image, cancellationToken))
+        var trusted = await EnsureImageAsync(config, logs, cancellationToken);
+        try
         {
-            return;
+            return (await _client.Containers.CreateContainerAsync(CreateParameters(spec, config), cancellationToken)).ID;
+        }
+        catch (DockerApiException ex) when (trusted && ex.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            // Seen a moment ago, removed since: look (and pull) again as if it had never been seen.
+            _images.Forget(config.Image);
+            await EnsureImageAsync(config, logs, cancellationToken);
+            return (await _client.Containers.CreateContainerAsync(CreateParameters(spec, config), cancellationToken)).ID;
+        }
+    }
+
+    /// <summary>True when it trusted <see cref="PresentImages"/> instead of asking the engine.</summary>
+    private async Task<bool> EnsureImageAsync(DockerJobConfiguration config, ILogSink logs, CancellationToken cancellationToken)
+    {
+        if (config.PullPolicy != ImagePullPolicy.Always)
+        {
+            if (_images.IsPresent(config.Image))
+            {
+                return true;
+            }
+
+            if (await ImageExistsAsync(config.Image, cancellationToken))
+            {
+                _images.Seen(config.Image);
+                return false;
+            }
         }
 
         if (config.PullPolicy == ImagePullPolicy.Never)
@@ -230,6 +259,8 @@ public sealed partial class DockerInfrastructure : IInfrastructure, IImageInvent
         }
 
         await PullAsync(config.Image, config.RegistryAuth, logs, cancellationToken);
+        _images.Seen(config.Image);
+        return false;
     }
 
     public async Task<IReadOnlyList<string>?> ListImagesAsync(int limit, CancellationToken cancellationToken)

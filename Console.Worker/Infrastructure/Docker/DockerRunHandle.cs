@@ -18,7 +18,8 @@ internal sealed class DockerRunHandle(DockerClient client, string id, bool autoR
     {
         using var logsStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var streaming = streamOutput ? StreamLogsAsync(logsStop.Token) : Task.CompletedTask;
-        var exit = await WaitAsync(cancellationToken);
+        await using var usage = ContainerUsage.Start(client, id, time);
+        var exit = await WaitAsync(cancellationToken) with { Usage = await usage.StopAsync() };
         try
         {
             // The follow stream ends by itself once the container has exited; this only bounds a stuck one.
@@ -69,7 +70,14 @@ internal sealed class DockerRunHandle(DockerClient client, string id, bool autoR
         {
             try
             {
-                await client.Containers.WaitContainerAsync(id, cancellationToken);
+                // The wait's answer carries the exit code: a clean exit needs no inspect (one round trip
+                // less before the end is reported); a failed one is inspected for an OOM kill and the engine's error.
+                var waited = await client.Containers.WaitContainerAsync(id, cancellationToken);
+                if (waited.StatusCode == 0 && string.IsNullOrEmpty(waited.Error?.Message))
+                {
+                    return new RunExit(0);
+                }
+
                 var inspect = await client.Containers.InspectContainerAsync(id, cancellationToken);
                 var state = inspect.State;
                 return new RunExit((int)state.ExitCode, state.OOMKilled, string.IsNullOrEmpty(state.Error) ? null : state.Error);

@@ -13,7 +13,7 @@ namespace Console.Worker.Infrastructure.Process;
 /// <c>setsid</c> so it leads its own process group: a cancel signals the whole group (SIGTERM, then
 /// SIGKILL after the grace period) and then kills whatever tree is left.
 /// </summary>
-public sealed partial class ProcessInfrastructure(IOptions<WorkerOptions> options, ILogger<ProcessInfrastructure> logger) : IInfrastructure
+public sealed partial class ProcessInfrastructure(IOptions<WorkerOptions> options, TimeProvider time, ILogger<ProcessInfrastructure> logger) : IInfrastructure
 {
     private static readonly string? Setsid = OperatingSystem.IsLinux()
         ? new[] { "/usr/bin/setsid", "/bin/setsid" }.FirstOrDefault(File.Exists)
@@ -87,7 +87,7 @@ public sealed partial class ProcessInfrastructure(IOptions<WorkerOptions> option
         LogStarted(logger, process.Id, spec.Run.Id, command[0]);
         logs.Write("worker", $"Started process {process.Id}: {string.Join(' ', command)} (in {workingDirectory})");
         return Task.FromResult<IRunHandle>(new ProcessRunHandle(process, infrastructureId, Setsid is not null,
-            JobConfig.Bool(config, "stream_output", true), logs));
+            JobConfig.Bool(config, "stream_output", true), logs, time));
     }
 
     /// <summary>Child processes cannot be adopted: a restarted worker reports their runs as crashed.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Console.Worker.Infrastructure.Usage;
 
 namespace Console.Worker.Infrastructure.Process;
 
@@ -9,14 +10,17 @@ internal sealed class ProcessRunHandle : IRunHandle
     private readonly bool _ownGroup;
     private readonly Task _stdout;
     private readonly Task _stderr;
+    private readonly UsageSampler _usage;
 
-    public ProcessRunHandle(System.Diagnostics.Process process, string infrastructureId, bool ownGroup, bool streamOutput, ILogSink logs)
+    public ProcessRunHandle(System.Diagnostics.Process process, string infrastructureId, bool ownGroup, bool streamOutput, ILogSink logs, TimeProvider time)
     {
         _process = process;
         _ownGroup = ownGroup;
         InfrastructureId = infrastructureId;
         _stdout = PumpAsync(process.StandardOutput, "stdout", streamOutput ? logs : null);
         _stderr = PumpAsync(process.StandardError, "stderr", streamOutput ? logs : null);
+        var tree = new ProcessTreeUsage(process.Id);
+        _usage = UsageSampler.Start(_ => Task.FromResult(tree.Read()), time);
     }
 
     public string InfrastructureId { get; }
@@ -24,8 +28,9 @@ internal sealed class ProcessRunHandle : IRunHandle
     public async Task<RunExit> WatchAsync(CancellationToken cancellationToken)
     {
         await _process.WaitForExitAsync(cancellationToken);
+        var usage = await _usage.StopAsync();
         await Task.WhenAll(_stdout, _stderr).WaitAsync(cancellationToken);
-        return new RunExit(_process.ExitCode);
+        return new RunExit(_process.ExitCode) { Usage = usage };
     }
 
     public async Task StopAsync(TimeSpan grace, CancellationToken cancellationToken)
@@ -61,10 +66,10 @@ internal sealed class ProcessRunHandle : IRunHandle
 
     public Task CleanupAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        await _usage.DisposeAsync();
         _process.Dispose();
-        return ValueTask.CompletedTask;
     }
 
     private static async Task PumpAsync(StreamReader reader, string stream, ILogSink? logs)

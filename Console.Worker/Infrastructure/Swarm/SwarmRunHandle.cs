@@ -1,6 +1,7 @@
 using Console.Projects.Images;
 using System.Net;
 using Console.Worker.Infrastructure.Docker;
+using Console.Worker.Infrastructure.Usage;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 
@@ -22,6 +23,8 @@ internal sealed class SwarmRunHandle(DockerClient client, string serviceId, bool
 
     private readonly SwarmLogCursor _sink = new(logs, logsAfter);
     private string? _taskId;
+    private UsageSampler? _usage;
+    private bool _usageDecided;
     private volatile bool _stopping;
 
     public string InfrastructureId => serviceId;
@@ -37,6 +40,7 @@ internal sealed class SwarmRunHandle(DockerClient client, string serviceId, bool
             try
             {
                 exit = await WaitForEndAsync(cancellationToken);
+                exit = exit with { Usage = _usage is null ? null : await _usage.StopAsync() };
             }
             finally
             {
@@ -111,7 +115,13 @@ internal sealed class SwarmRunHandle(DockerClient client, string serviceId, bool
         await RemoveAsync(tasks, cancellationToken);
     }
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public async ValueTask DisposeAsync()
+    {
+        if (_usage is not null)
+        {
+            await _usage.DisposeAsync();
+        }
+    }
 
     private async Task RemoveAsync(IReadOnlyList<TaskResponse> tasks, CancellationToken cancellationToken)
     {
@@ -186,6 +196,7 @@ internal sealed class SwarmRunHandle(DockerClient client, string serviceId, bool
                 {
                     lastNote = NoteWaiting(task, lastNote);
                     nodeNoted = nodeNoted || await NoteNodeAsync(task, cancellationToken);
+                    await StartUsageAsync(task, cancellationToken);
                 }
             }
             catch (DockerApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
@@ -201,6 +212,34 @@ internal sealed class SwarmRunHandle(DockerClient client, string serviceId, bool
             }
 
             await Task.Delay(PollInterval, time, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Samples the task's container once it has one, when it runs on the engine this worker talks to;
+    /// a task on another node has no usage (its engine is out of reach), which is not an error.
+    /// </summary>
+    private async Task StartUsageAsync(TaskResponse task, CancellationToken cancellationToken)
+    {
+        if (_usageDecided || task.Status?.ContainerStatus?.ContainerID is not { Length: > 0 } containerId || string.IsNullOrEmpty(task.NodeID))
+        {
+            return;
+        }
+
+        _usageDecided = true;
+        string? local;
+        try
+        {
+            local = (await client.System.GetSystemInfoAsync(cancellationToken)).Swarm?.NodeID;
+        }
+        catch (Exception ex) when (ex is DockerApiException or HttpRequestException or IOException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return; // the engine does not say which node it is: the run goes on without usage
+        }
+
+        if (task.NodeID == local)
+        {
+            _usage = ContainerUsage.Start(client, containerId, time);
         }
     }
 

@@ -1,0 +1,105 @@
+using Console.Contracts.FlowRuns;
+
+namespace Console.Worker.Infrastructure.Usage;
+
+/// <summary>One reading of what a run's container or process tree has used so far; null where the source cannot tell.</summary>
+public readonly record struct UsageSample(double? CpuSeconds, long? MemoryBytes);
+
+/// <summary>
+/// Reads a run's CPU time and memory while it runs and keeps the highest of each. Sampling, not a
+/// read at exit: a container's cgroup and a process's /proc entry are gone by the time the worker
+/// learns of the end, so what a run does in its last interval (at most one second) is not counted.
+/// The first readings come quickly (0.1 s, then doubling up to 1 s) so a short run is still measured.
+/// </summary>
+public sealed class UsageSampler : IAsyncDisposable
+{
+    private static readonly TimeSpan FirstInterval = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan MaxInterval = TimeSpan.FromSeconds(1);
+
+    private readonly Func<CancellationToken, Task<UsageSample?>> _read;
+    private readonly TimeProvider _time;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+    private double? _cpu;
+    private long? _memory;
+
+    private UsageSampler(Func<CancellationToken, Task<UsageSample?>> read, TimeProvider time)
+    {
+        _read = read;
+        _time = time;
+        _loop = Task.Run(LoopAsync);
+    }
+
+    /// <summary>Starts sampling. <paramref name="read"/> returns null once the source is gone for good (sampling stops).</summary>
+    public static UsageSampler Start(Func<CancellationToken, Task<UsageSample?>> read, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        ArgumentNullException.ThrowIfNull(time);
+        return new UsageSampler(read, time);
+    }
+
+    /// <summary>Stops sampling; what was measured, or null when no reading told anything.</summary>
+    public async Task<FlowRunUsageDto?> StopAsync()
+    {
+        await _stop.CancelAsync();
+        await _loop;
+        return _cpu is null && _memory is null ? null : new FlowRunUsageDto { CpuSeconds = _cpu, PeakMemoryBytes = _memory };
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _stop.Dispose();
+    }
+
+    private async Task LoopAsync()
+    {
+        var interval = FirstInterval;
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                if (await _read(_stop.Token) is not { } sample)
+                {
+                    return;
+                }
+
+                Keep(sample);
+                await Task.Delay(interval, _time, _stop.Token);
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // a failed reading (an engine hiccup, a process gone mid-read) must never touch the run: the next one may succeed
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+                try
+                {
+                    await Task.Delay(interval, _time, _stop.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+
+            interval = interval * 2 < MaxInterval ? interval * 2 : MaxInterval;
+        }
+    }
+
+    private void Keep(UsageSample sample)
+    {
+        // Counters only grow; a reading after the end (a stopped container reports zeros) never lowers them.
+        if (sample.CpuSeconds is { } cpu && double.IsFinite(cpu) && cpu > 0 && (_cpu is null || cpu > _cpu))
+        {
+            _cpu = cpu;
+        }
+
+        if (sample.MemoryBytes is { } memory && memory > 0 && (_memory is null || memory > _memory))
+        {
+            _memory = memory;
+        }
+    }
+}
