@@ -60,7 +60,7 @@ public sealed class FlowRunInspectCommand(ApiClient api, CliOutput output) : Asy
                 ("Ended", Formats.Time(run.EndedAt)),
                 ("CPU time", run.Usage?.CpuSeconds is { } cpu ? UsageFormat.Cpu(cpu) : Formats.None),
                 ("Peak memory", run.Usage?.PeakMemoryBytes is { } peak ? UsageFormat.Bytes(peak) : Formats.None),
-                ("Waited", run.Usage?.WaitSeconds is { } waited ? UsageFormat.Seconds(waited) : Formats.None),
+                ("Waited", run.Usage?.WaitSeconds is { } waitSeconds ? UsageFormat.Seconds(waitSeconds) : Formats.None),
                 ("Ran", run.Usage?.RunSeconds is { } ran ? UsageFormat.Seconds(ran) : Formats.None),
             ]),
             new Panel(new Text(CliOutput.Pretty(run.Parameters))).Header("Parameters"),
