@@ -28,6 +28,12 @@ public sealed record HeartbeatRequest
 
     public string? HealthMessage { get; init; }
 
+    /// <summary>
+    /// The images the worker's engine holds (tags and digests, at most 1,000; docker workers only), for
+    /// preflight's image check; null when the worker does not say. Kept in the server's memory, not saved.
+    /// </summary>
+    public IReadOnlyList<string>? Images { get; init; }
+
     /// <summary>True: the worker drains (it was stopped, e.g. SIGTERM): it claims nothing new and exits once its runs end.</summary>
     public bool? Draining { get; init; }
 

@@ -45,6 +45,9 @@ public static class DependencyInjection
         services.TryAddScoped<WorkQueueService>();
         services.TryAddScoped<WorkerService>();
         services.TryAddScoped<DeploymentService>();
+        services.TryAddScoped<Deployments.Preflight.DeploymentPreflight>();
+        services.TryAddSingleton<Deployments.Preflight.IImageRegistry, Deployments.Preflight.NoImageRegistry>();
+        services.TryAddSingleton<WorkerImages>();
         services.TryAddScoped<FlowRunService>();
         services.TryAddScoped<PollService>();
         services.TryAddScoped<InfrastructureFencingService>();

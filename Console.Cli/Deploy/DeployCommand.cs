@@ -113,6 +113,16 @@ public sealed class DeployCommand(ApiClient api, CliOutput output, CliContext cl
         }
 
         var request = project.ToCreateRequest(deployment, flow);
+        if (settings.DryRun)
+        {
+            if (deployment.Build is not null)
+            {
+                output.Note($"Dry run: the image {DeploymentMapping.ImageOf(deployment.Build, deployment.Name!)} is not built; the checks look for it as it is now.");
+            }
+
+            return await PreflightReport.RunAsync(api, output, request, ct);
+        }
+
         if (deployment.Build is { } build)
         {
             await BuildImageAsync(project, deployment, build, request.Command, ImageBuildRequest.BaseImageOf(pool.BaseJobTemplate), ct);

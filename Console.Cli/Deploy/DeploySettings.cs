@@ -79,6 +79,10 @@ public sealed class DeploySettings : CliSettings
     [Description("When the concurrency limit is full: Enqueue (wait, the default) or CancelNew")]
     public string? CollisionStrategy { get; set; }
 
+    [CommandOption("--dry-run")]
+    [Description("Check the deployment without saving anything: prints every preflight check and the job a worker would get; exit 1 when a check fails")]
+    public bool DryRun { get; set; }
+
     [CommandOption("--save")]
     [Description("Save the deployment to console.yaml without asking")]
     public bool Save { get; set; }
@@ -89,6 +93,7 @@ public sealed class DeploySettings : CliSettings
 
     public override ValidationResult Validate() =>
         Cron is not null && Interval is not null ? ValidationResult.Error("Use --cron or --interval, not both.")
+        : DryRun && Save ? ValidationResult.Error("--dry-run saves nothing: leave out --save.")
         : Interval is < 1 ? ValidationResult.Error("--interval must be at least 1 second.")
         : Retries is < 0 or > 100 ? ValidationResult.Error("--retries must be from 0 to 100.")
         : RetryDelay is < 0 ? ValidationResult.Error("--retry-delay must be at least 0 seconds.")

@@ -21,6 +21,9 @@ public sealed record PreflightCheckDto(string Name, bool Ok, string Message);
 /// <summary>The stable names of the preflight checks.</summary>
 public static class PreflightChecks
 {
+    /// <summary>The body's own fields, as create checks them (names, command, schedules, limits, pull steps, policies).</summary>
+    public const string Request = "request";
+
     public const string Variables = "variables";
     public const string Secrets = "secrets";
     public const string Pool = "pool";

@@ -45,7 +45,8 @@ public sealed partial class DeploymentService(
         await db.Deployments.Include(d => d.Pool).Include(d => d.Queue).FirstOrDefaultAsync(d => d.Id == id, ct)
         ?? throw new NotFoundException($"Deployment '{id}' does not exist.");
 
-    public async Task<DeploymentDto> CreateAsync(CreateDeploymentRequest request, CancellationToken ct = default)
+    /// <summary>What a create checks of the body alone (names, command, schedules, limits, pull steps, run policies); preflight runs it too.</summary>
+    public (string FlowName, string Name, string PoolName, IReadOnlyList<PullStepDto> PullSteps, CollisionStrategy Collision) CheckCreate(CreateDeploymentRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         var flowName = Names.Require(request.FlowName, "flowName");
@@ -70,6 +71,12 @@ public sealed partial class DeploymentService(
         RunPolicyRules.ValidateLatePolicy(request.LatePolicy);
         var collision = request.CollisionStrategy ?? CollisionStrategy.Enqueue;
         RunPolicyRules.ValidateCollision(collision, request.ConcurrencyLimit);
+        return (flowName, name, poolName, pullSteps, collision);
+    }
+
+    public async Task<DeploymentDto> CreateAsync(CreateDeploymentRequest request, CancellationToken ct = default)
+    {
+        var (flowName, name, poolName, pullSteps, collision) = CheckCreate(request);
 
         var pool = await pools.FindAsync(poolName, ct);
         var queue = await FindQueueAsync(pool, request.WorkQueueName ?? WorkQueue.DefaultName, ct);
@@ -85,7 +92,7 @@ public sealed partial class DeploymentService(
         {
             FlowName = flowName,
             Name = name,
-            Entrypoint = request.Entrypoint.Trim(),
+            Entrypoint = request.Entrypoint!.Trim(),
             Command = request.Command,
             PoolId = pool.Id,
             Pool = pool,

@@ -535,13 +535,13 @@ public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules, Sta
         worker.HeartbeatIntervalSeconds > 0 ? worker.HeartbeatIntervalSeconds : rules.Options.DefaultHeartbeatIntervalSeconds;
 
     /// <summary>The queues a worker serves; none listed means every queue of its pool.</summary>
-    private static List<string> QueuesOf(PoolWorker worker)
+    internal static List<string> QueuesOf(PoolWorker worker)
     {
         var queues = ConsoleJson.Deserialize<List<string>>(worker.Queues) ?? [];
         return queues.Count == 0 ? ["all queues"] : queues;
     }
 
-    private static bool Serves(PoolWorker worker, string queue)
+    internal static bool Serves(PoolWorker worker, string queue)
     {
         var queues = ConsoleJson.Deserialize<List<string>>(worker.Queues) ?? [];
         return queues.Count == 0 || queues.Contains(queue);

@@ -1,6 +1,8 @@
 using Console.Contracts;
 using Console.Contracts.Common;
+using Console.Contracts.Deployments;
 using Console.Core.Deployments;
+using Console.Core.Deployments.Preflight;
 using Console.Core.FlowRuns;
 using Console.Web.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -14,6 +16,9 @@ public static class DeploymentEndpoints
         var group = app.MapGroup("/api/deployments").WithTags("Deployments").RequireAuthorization(SecurityPolicies.Console);
         group.MapGet("/", List).WithSummary("List deployments, filtered by ?pool= and ?flow=");
         group.MapPost("/", Create).WithSummary("Create a deployment of a flow on a work pool");
+        group.MapPost("/preflight", Preflight)
+            .WithSummary("Check a deployment body without saving it: the rendered job and every check with its verdict")
+            .WithDescription("Takes the body of POST /api/deployments. Problems of the body are failed checks (200), not 400/422; nothing is saved.");
         group.MapGet("/{id:guid}", Get).WithSummary("Get a deployment");
         group.MapGet("/by-name/{flow}/{deployment}", GetByName).WithSummary("Get a deployment by 'flow/deployment'");
         group.MapPatch("/{id:guid}", Update).WithSummary("Update a deployment");
@@ -30,6 +35,9 @@ public static class DeploymentEndpoints
         var deployment = await deployments.CreateAsync(request, ct);
         return TypedResults.Created($"/api/deployments/{deployment.Id}", deployment);
     }
+
+    public static async Task<Ok<PreflightResultDto>> Preflight(CreateDeploymentRequest request, DeploymentPreflight preflight, CancellationToken ct) =>
+        TypedResults.Ok(await preflight.CheckAsync(request, ct));
 
     public static async Task<Ok<DeploymentDto>> Get(Guid id, DeploymentService deployments, CancellationToken ct) =>
         TypedResults.Ok(await deployments.GetAsync(id, ct));

@@ -32,9 +32,12 @@ public static class WorkerEndpoints
         TypedResults.Ok(await workers.ListAsync(pool, ct));
 
     /// <summary>204 as always; 200 with <see cref="HeartbeatAnswer"/> when the worker is asked to drain.</summary>
-    public static async Task<Results<NoContent, Ok<HeartbeatAnswer>>> Heartbeat(string pool, HeartbeatRequest request, WorkerService workers, CancellationToken ct)
+    public static async Task<Results<NoContent, Ok<HeartbeatAnswer>>> Heartbeat(string pool, HeartbeatRequest request, WorkerService workers, WorkerImages images, CancellationToken ct)
     {
+        WorkerImages.Validate(request.Images);
         var worker = await workers.HeartbeatAsync(pool, request, ct);
+        // Apart from the heartbeat's own handling: what the engine holds only feeds preflight's image check.
+        images.Record(pool, worker.Name, request.Images);
         return worker.DrainingSince is { } since
             ? TypedResults.Ok(new HeartbeatAnswer { Draining = true, DrainingSince = since })
             : TypedResults.NoContent();

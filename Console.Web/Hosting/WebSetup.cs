@@ -1,6 +1,7 @@
 using Console.Contracts.Common;
 using Console.Core;
 using Console.Web.Automations;
+using Console.Web.Deployments;
 using Console.Web.Jobs;
 using Console.Web.Live;
 using Console.Web.Observability;
@@ -38,6 +39,7 @@ public static class WebSetup
         builder.Services.AddMudServices();
         builder.AddConsoleJobs();
         builder.AddConsoleAutomations();
+        builder.AddDeploymentPreflight();
         builder.AddEmbeddedWorker();
         // The wizard's image builds go to the engine the worker runs containers on.
         builder.Services.AddFlowProjects();

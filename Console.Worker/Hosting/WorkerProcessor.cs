@@ -32,6 +32,9 @@ public sealed partial class WorkerProcessor(
 {
     private static readonly TimeSpan UnhealthyRetry = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(10);
+
+    // The server takes at most 1,000 (WorkerImages.MaxImages); the newest are the likeliest to be run.
+    private const int MaxReportedImages = 1000;
     private readonly WorkerOptions _options = options.Value;
     private readonly Dictionary<string, PoolContext> _pools = options.Value.Pools.Distinct(StringComparer.Ordinal)
         .ToDictionary(p => p, p => new PoolContext(p), StringComparer.Ordinal);
@@ -417,6 +420,9 @@ public sealed partial class WorkerProcessor(
                 HealthMessage = pool.Health.Message,
                 Draining = drain.IsDraining && !stopped ? true : null,
                 Stopped = stopped ? true : null,
+                Images = !stopped && pool.Health.IsHealthy && pool.Infrastructure is IImageInventory inventory
+                    ? await inventory.ListImagesAsync(MaxReportedImages, cancellationToken)
+                    : null,
             }, cancellationToken);
         }
         catch (Exception ex) when (ex is ConsoleApiException || ConsoleApiException.IsTransient(ex, cancellationToken))

@@ -33,6 +33,13 @@ public interface IInfrastructure
     Task<IReadOnlyList<OrphanInfo>?> FindPoolInfrastructureAsync(string pool, CancellationToken cancellationToken);
 }
 
+/// <summary>An infrastructure whose engine holds images the worker can report (preflight's image check).</summary>
+public interface IImageInventory
+{
+    /// <summary>The engine's image tags and digests, newest first, at most <paramref name="limit"/>; null when the engine cannot be asked.</summary>
+    Task<IReadOnlyList<string>?> ListImagesAsync(int limit, CancellationToken cancellationToken);
+}
+
 /// <summary>One started run: watched until it ends, stopped on cancel, cleaned up after its end is reported.</summary>
 public interface IRunHandle : IAsyncDisposable
 {

@@ -72,6 +72,15 @@ public sealed class WizardBrowserTests(BrowserFixture browser) : IClassFixture<B
             $"cx --no-prompt deploy -n {name} -p {pool} get_repo_info.sh --flow get-repo-info --interval 600");
         await Expect(_page.Locator("[data-testid=wizard-yaml]")).ToContainTextAsync($"name: {name}");
 
+        // Preflight in the review: every check with its verdict (no worker serves the new pool yet) and the rendered job.
+        var preflight = _page.Locator("[data-testid=wizard-preflight]");
+        await Expect(preflight.Locator("[data-testid=preflight-check]")).ToHaveCountAsync(7);
+        await Expect(preflight.Locator("[data-check=worker]")).ToHaveAttributeAsync("data-ok", "false");
+        await Expect(preflight.Locator("[data-check=worker]")).ToContainTextAsync($"No online worker serves queue 'default' of pool '{pool}'");
+        await Expect(preflight.Locator("[data-check=variables]")).ToHaveAttributeAsync("data-ok", "true");
+        await Expect(preflight.Locator("[data-check=pool]")).ToHaveAttributeAsync("data-ok", "true");
+        await Expect(_page.Locator("[data-testid=wizard-preflight-job]")).ToContainTextAsync("\"command\": \"sh get_repo_info.sh\"");
+
         await _page.Locator("#wizard-create").ClickAsync();
         var created = _page.Locator("[data-testid=wizard-created]");
         await Expect(created).ToBeVisibleAsync();
@@ -99,5 +108,15 @@ public sealed class WizardBrowserTests(BrowserFixture browser) : IClassFixture<B
         await Expect(runPage.State).ToHaveAttributeAsync("data-status", "Completed", new() { Timeout = 60_000 });
         await Expect(runPage.LogLines.Filter(new() { HasText = "Repository facts for " })).ToHaveCountAsync(1);
         await Expect(runPage.Timeline.Locator("[data-state=Completed]")).ToHaveCountAsync(1);
+
+        // With the worker online, the deployment page's check passes.
+        using var rest = browser.Server.CreateHttpClient();
+        var saved = await rest.GetJsonAsync<Console.Contracts.DeploymentDto>($"/api/deployments/by-name/get-repo-info/{name}");
+        await new WorkPoolsPage(_page).GotoAsync($"/deployments/{saved.Id}");
+        await _page.GetByRole(AriaRole.Tab, new() { Name = "Details" }).ClickAsync();
+        await _page.Locator("#deployment-preflight").ClickAsync();
+        var result = _page.Locator("[data-testid=deployment-preflight-result]");
+        await Expect(result.Locator("[data-check=worker]")).ToHaveAttributeAsync("data-ok", "true");
+        await Expect(result).ToHaveAttributeAsync("data-ok", "true");
     }
 }

@@ -1,8 +1,10 @@
 using System.Globalization;
 using Console.Contracts;
 using Console.Contracts.Common;
+using Console.Contracts.Deployments;
 using Console.Contracts.Feed;
 using Console.Core.Deployments;
+using Console.Core.Deployments.Preflight;
 using Console.Core.WorkPools;
 using Console.Core.WorkQueues;
 using Console.Web.Components.Shared;
@@ -34,6 +36,7 @@ public partial class DeploymentWizard
     private bool _saveToProject;
     private string? _saveError;
     private FlowRunDto? _run;
+    private PreflightResultDto? _preflight;
 
     [Inject]
     private IWebHostEnvironment Environment { get; set; } = default!;
@@ -242,6 +245,8 @@ public partial class DeploymentWizard
                 if (_model.Step == WizardStep.Review)
                 {
                     Preview();
+                    _preflight = null;
+                    _preflight = await Scopes.CallAsync((DeploymentPreflight p) => p.CheckAsync(_model.ToRequest(), _cts.Token));
                 }
             }
         }

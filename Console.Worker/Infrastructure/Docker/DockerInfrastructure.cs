@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace Console.Worker.Infrastructure.Docker;
 
 /// <summary>Runs each flow run in its own container through the Docker engine at <see cref="WorkerOptions.DockerHost"/>.</summary>
-public sealed partial class DockerInfrastructure : IInfrastructure, IDisposable
+public sealed partial class DockerInfrastructure : IInfrastructure, IImageInventory, IDisposable
 {
     private static readonly TimeSpan PingTimeout = TimeSpan.FromSeconds(3);
 
@@ -261,6 +261,22 @@ public sealed partial class DockerInfrastructure : IInfrastructure, IDisposable
         await PullAsync(config.Image, config.RegistryAuth, logs, cancellationToken);
         _images.Seen(config.Image);
         return false;
+    }
+
+    public async Task<IReadOnlyList<string>?> ListImagesAsync(int limit, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var images = await _client.Images.ListImagesAsync(new ImagesListParameters(), cancellationToken);
+            return [.. images.OrderByDescending(i => i.Created)
+                .SelectMany(i => (i.RepoTags ?? []).Concat(i.RepoDigests ?? []))
+                .Where(n => !string.IsNullOrEmpty(n) && !n.StartsWith("<none>", StringComparison.Ordinal))
+                .Distinct(StringComparer.Ordinal).Take(limit)];
+        }
+        catch (Exception ex) when (ex is DockerApiException or HttpRequestException or IOException or TimeoutException && !cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
     }
 
     private async Task<bool> ImageExistsAsync(string image, CancellationToken cancellationToken)
