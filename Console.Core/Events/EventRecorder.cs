@@ -254,7 +254,7 @@ public sealed class EventRecorder(StatusRules rules, IChangeFeed feed) : SaveCha
         var payload = new JsonObject { ["isPaused"] = deployment.IsPaused };
         if (entry.State == EntityState.Modified)
         {
-            payload["changed"] = new JsonArray([.. entry.Properties.Where(p => p.IsModified && p.Metadata.Name != nameof(Deployment.UpdatedAt))
+            payload["changed"] = new JsonArray([.. entry.Properties.Where(p => p.IsModified && p.Metadata.Name is not (nameof(Deployment.UpdatedAt) or nameof(Deployment.Version)))
                 .Select(p => (JsonNode?)JsonValue.Create(char.ToLowerInvariant(p.Metadata.Name[0]) + p.Metadata.Name[1..]))]);
         }
 

@@ -164,7 +164,9 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
         if (chosen.Count > 0)
         {
             // 3. Take the slots: one UPDATE of exactly the runs chosen, their history, their events.
-            claimed = await TakeAsync([.. chosen.Select(c => c.Id)], worker.Name, now, ct);
+            var order = chosen.Select((c, i) => (c.Id, i)).ToDictionary(x => x.Id, x => x.i);
+            // RETURNING gives rows in no set order: answer them in the order chosen (the worker starts them so).
+            claimed = [.. (await TakeAsync([.. chosen.Select(c => c.Id)], worker.Name, now, ct)).OrderBy(r => order[r.Id])];
             var previous = chosen.ToDictionary(c => c.Id, c => c.State.ToString());
             events.Record(db, [.. claimed.Select(r => EventRecorder.RunStateChanged(r, previous[r.Id]))]);
         }

@@ -25,7 +25,7 @@ internal static class AuditRecorder
     private static readonly HashSet<string> Bookkeeping =
     [
         "UpdatedAt", "LastPolledAt", "LastHeartbeatAt", "LastUsedAt", "LastSignInAt", "SecurityStamp", "CreatedAt",
-        "ClaimedAt", "StartedAt", "EndedAt", "PasswordChangedAt", "Id",
+        "ClaimedAt", "StartedAt", "EndedAt", "PasswordChangedAt", "Id", "Version",
     ];
 
     /// <summary>Never in an entry, not even as "(changed)": the action says it (change-password).</summary>

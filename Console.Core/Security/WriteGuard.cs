@@ -99,7 +99,8 @@ internal static class WriteGuard
         FlowRun => entry.State == EntityState.Modified,
         FlowRunStateChange or LogLine => entry.State == EntityState.Added,
         WorkPool or WorkQueue => entry.State == EntityState.Modified
-            && entry.Properties.Where(p => p.IsModified).All(p => PollStamps.Columns.Contains(p.Metadata.Name)),
+            && entry.Properties.Where(p => p.IsModified)
+                .All(p => PollStamps.Columns.Contains(p.Metadata.Name) || p.Metadata.Name == nameof(Persistence.IVersioned.Version)),
         _ => false,
     };
 

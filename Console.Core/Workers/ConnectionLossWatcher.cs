@@ -20,25 +20,28 @@ namespace Console.Core.Workers;
 /// </summary>
 public sealed partial class ConnectionLossWatcher(
     WorkerPresence presence, IServiceScopeFactory scopes, TimeProvider time, IOptions<StatusOptions> options,
-    IHostApplicationLifetime lifetime, ILogger<ConnectionLossWatcher> logger)
+    ILogger<ConnectionLossWatcher> logger, IHostApplicationLifetime? lifetime = null)
 {
+    // A host without a lifetime (a component test's container) never stops while it checks.
+    private CancellationToken Stopping => lifetime?.ApplicationStopping ?? CancellationToken.None;
+
     /// <summary>The waiting poll of <paramref name="workerId"/> was aborted by its peer.</summary>
     public void PollAborted(Guid workerId)
     {
-        if (lifetime.ApplicationStopping.IsCancellationRequested)
+        if (Stopping.IsCancellationRequested)
         {
             return; // the server cut it, not the worker
         }
 
         var mark = presence.PollAborted(workerId);
-        _ = Task.Run(() => CheckAfterGraceAsync(workerId, mark), lifetime.ApplicationStopping);
+        _ = Task.Run(() => CheckAfterGraceAsync(workerId, mark), Stopping);
     }
 
     private async Task CheckAfterGraceAsync(Guid workerId, long mark)
     {
         try
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(options.Value.ConnectionLossGraceMilliseconds), time, lifetime.ApplicationStopping);
+            await Task.Delay(TimeSpan.FromMilliseconds(options.Value.ConnectionLossGraceMilliseconds), time, Stopping);
             if (!presence.MarkLostIfSilent(workerId, mark))
             {
                 return;
@@ -46,18 +49,18 @@ public sealed partial class ConnectionLossWatcher(
 
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<ConsoleDbContext>();
-            var worker = await db.Workers.AsNoTracking().Include(w => w.Pool).FirstOrDefaultAsync(w => w.Id == workerId, lifetime.ApplicationStopping);
+            var worker = await db.Workers.AsNoTracking().Include(w => w.Pool).FirstOrDefaultAsync(w => w.Id == workerId, Stopping);
             if (worker is null)
             {
                 return;
             }
 
             LogLost(logger, worker.Name, worker.Pool.Name);
-            await scope.ServiceProvider.GetRequiredService<WorkerService>().PublishAsync(worker, lifetime.ApplicationStopping);
+            await scope.ServiceProvider.GetRequiredService<WorkerService>().PublishAsync(worker, Stopping);
             // The pool may have just turned Not Ready.
-            await scope.ServiceProvider.GetRequiredService<WorkPoolService>().PublishAsync(worker.Pool, lifetime.ApplicationStopping);
+            await scope.ServiceProvider.GetRequiredService<WorkPoolService>().PublishAsync(worker.Pool, Stopping);
         }
-        catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
+        catch (OperationCanceledException) when (Stopping.IsCancellationRequested)
         {
         }
         catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException or System.Data.Common.DbException)
