@@ -102,8 +102,9 @@ public sealed class AutomationCommandTests(ConsoleServer server) : IDisposable
             // Resumes until the follow (which may still be connecting) prints one.
             await _rest.SetPoolPausedAsync(pool, paused: true);
             await _rest.SetPoolPausedAsync(pool, paused: false);
-            return CliHarness.Printed(console, "workPool.resumed");
-        }, "cx events --follow to print a resume", 30);
+            // Its own name: other tests' resumes may be among the past events printed first.
+            return CliHarness.Printed(console, pool);
+        }, "cx events --follow to print the pool's resume", 30);
 
         // That one may have come with the past events; a pool made after it can only arrive live.
         var later = CliHarness.Unique("ev-later");
