@@ -55,7 +55,6 @@ public sealed class StatusRules(TimeProvider time, IOptions<StatusOptions> optio
             var status => status,
         };
 
-    /// <summary>Liveness only: Online while heartbeats come (a draining worker is alive too), else Offline.</summary>
     /// <summary>Liveness with what this server heard in memory: a lost connection, a newer heartbeat.</summary>
     private WorkerStatus Liveness(Guid workerId, DateTime storedHeartbeatAt, int heartbeatIntervalSeconds) =>
         presence is null ? Worker(storedHeartbeatAt, heartbeatIntervalSeconds)

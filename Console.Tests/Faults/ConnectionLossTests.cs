@@ -73,7 +73,9 @@ public sealed class ConnectionLossTests(ITestOutputHelper output) : FaultTestBas
         StartWorker(server, pool, "holder", new Dictionary<string, string?> { ["Worker:PollWaitSeconds"] = "30" });
         await Wait.UntilAsync(async () => (await http.WorkersAsync(pool)).Single(w => w.Name == "holder").Status == WorkerStatus.Online,
             "the restarted worker to read Online", 60);
-        Assert.Contains(heard, h => h.Worker.Name == "holder" && h.Worker.Status == WorkerStatus.Online && h.At > killedAt + hubAt);
+        // REST reads the worker's presence as soon as its beat is heard; the hub's event follows the write.
+        await Wait.UntilAsync(() => heard.Any(h => h.Worker.Name == "holder" && h.Worker.Status == WorkerStatus.Online && h.At > killedAt + hubAt),
+            "WorkerChanged(Online) on the hub for the restarted worker", 10);
         Output.WriteLine($"verified: a worker SIGKILLed while holding a 30 s long-poll read Offline after {rest.TotalSeconds:F1} s (REST) and " +
             $"{hubAt.TotalSeconds:F1} s (hub), last heartbeat {(killedAt - lastBeat).TotalSeconds:F1} s before the kill; a worker whose 1 s polls time out stayed Online; " +
             "the killed one started again is Online");
