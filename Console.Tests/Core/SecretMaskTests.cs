@@ -60,4 +60,31 @@ public sealed class SecretMaskTests
         var bad = Assert.Throws<InfrastructureException>(() => RegistryAuth.From(Config("not json secret-value"), "busybox"));
         Assert.DoesNotContain("secret-value", bad.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Registry_auth_never_sends_another_registrys_login_even_when_it_is_the_only_entry()
+    {
+        static JsonObject Config(string value) => new() { ["registry_credentials"] = value };
+        var auth = Convert.ToBase64String(Encoding.UTF8.GetBytes("u:p"));
+        string Only(string key) => $"{{\"auths\":{{\"{key}\":{{\"auth\":\"{auth}\"}}}}}}";
+
+        // The only entry is another registry's: refused, naming the image's registry, never the value.
+        var other = Assert.Throws<InfrastructureException>(() => RegistryAuth.From(Config(Only("registry.example.org")), "127.0.0.1:5001/app:1"));
+        Assert.Contains("127.0.0.1:5001", other.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(auth, other.Message, StringComparison.Ordinal);
+        Assert.Throws<InfrastructureException>(() => RegistryAuth.From(Config(Only("registry.example.org")), "busybox"));
+        Assert.Throws<InfrastructureException>(() => RegistryAuth.From(Config(Only("https://index.docker.io/v1/")), "ghcr.io/team/app"));
+        Assert.Throws<InfrastructureException>(() => RegistryAuth.From(Config(Only("127.0.0.1:5002")), "127.0.0.1:5001/app"));
+
+        // The same registry however the key is written: Docker Hub's aliases, a scheme and path, another case.
+        foreach (var (key, image) in new[]
+        {
+            ("https://index.docker.io/v1/", "busybox"), ("docker.io", "library/busybox:1"), ("registry-1.docker.io", "docker.io/team/app"),
+            ("index.docker.io", "index.docker.io/team/app"), ("HTTPS://Registry.Example.ORG:5000/v2/", "registry.example.org:5000/app"),
+        })
+        {
+            var found = RegistryAuth.From(Config(Only(key)), image);
+            Assert.True(found is { Username: "u", Password: "p" }, $"{key} for {image}");
+        }
+    }
 }

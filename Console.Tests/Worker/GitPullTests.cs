@@ -89,6 +89,29 @@ public sealed class GitPullTests : IClassFixture<ConsoleServer>, IAsyncLifetime
         await Wait.UntilAsync(() => Directory.GetDirectories(Path.Combine(git, "checkouts")).Length == 0, "the runs' checkouts to be removed");
     }
 
+    [Fact]
+    public async Task A_named_branch_or_commit_is_fetched_when_the_remotes_HEAD_points_to_a_branch_never_pushed()
+    {
+        // A bare repository made with git's old default (HEAD -> master) that only ever got `main` pushed.
+        var first = await _git.CreateAsync("dangling", new Dictionary<string, string> { ["flow.sh"] = Flow, ["version.txt"] = "main" });
+        await GitServer.GitAsync(Path.Combine(_git.Served, "dangling.git"), "symbolic-ref", "HEAD", "refs/heads/master");
+        await _http.CreatePoolAsync(_pool, "process");
+        await using var worker = await WorkerHost.StartAsync(_server.BaseUrl, _pool, ConsoleApi.UniqueName("w"),
+            new Dictionary<string, string?> { ["Worker:StateDirectory"] = _state.FullName });
+
+        var branch = await RunAsync((await CreateAsync(false, new GitCloneStep { Repository = _git.Url("dangling"), Branch = "main" })).Id);
+        Assert.Equal(("version=main", first), (branch.Output[0], branch.Run.CodeRevision));
+        var second = await _git.CommitAsync("dangling", new Dictionary<string, string> { ["version.txt"] = "pinned" }, "second");
+        var pinned = await RunAsync((await CreateAsync(false, new GitCloneStep { Repository = _git.Url("dangling"), CommitSha = second })).Id);
+        Assert.Equal(("version=pinned", second), (pinned.Output[0], pinned.Run.CodeRevision));
+
+        // Without a branch the remote's HEAD is what is asked for: git's own refusal, readable.
+        var run = await _http.CreateRunAsync((await CreateAsync(false, new GitCloneStep { Repository = _git.Url("dangling") })).Id);
+        var crashed = await _http.WaitForStateAsync(run.Id, FlowRunState.Crashed);
+        Assert.StartsWith("Could not get the flow's code: git fetch failed:", crashed.StateMessage, StringComparison.Ordinal);
+        Assert.Contains("HEAD", crashed.StateMessage, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("process")]
     [InlineData("docker")]
@@ -148,6 +171,32 @@ public sealed class GitPullTests : IClassFixture<ConsoleServer>, IAsyncLifetime
             Request(false, [new() { GitClone = new() { Repository = http.Url("private"), CredentialsSecret = "no-such-secret" } }]), ConsoleJson.Options);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, missing.StatusCode);
         Assert.Contains("pullSteps.secret.no-such-secret", await missing.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_secret_reference_in_a_pull_step_is_substituted_on_the_worker_and_its_value_never_logged()
+    {
+        var folder = Directory.CreateTempSubdirectory("console-secret-dir-");
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(folder.FullName, "flow.sh"), "echo from-the-secret-folder\n");
+            var secret = ConsoleApi.UniqueName("code-dir");
+            await CreateSecretAsync(secret, folder.FullName);
+            await _http.CreatePoolAsync(_pool, "process");
+            await using var worker = await WorkerHost.StartAsync(_server.BaseUrl, _pool, ConsoleApi.UniqueName("w"));
+            var deployment = await _http.SendAsync<DeploymentDto>(HttpMethod.Post, "/api/deployments",
+                Request(false, [new() { SetWorkingDirectory = new() { Directory = $"{{{{ secret.{secret} }}}}" } }]), HttpStatusCode.Created);
+
+            var done = await RunAsync(deployment.Id);
+            Assert.Equal("from-the-secret-folder", done.Output[0]);
+            Assert.Contains("Working directory: ****", done.Worker);
+            var logs = await _http.LogsAsync(done.Run.Id);
+            Assert.DoesNotContain(logs, l => l.Message.Contains(folder.FullName, StringComparison.Ordinal));
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
     }
 
     [Fact]

@@ -45,8 +45,9 @@ public static class RegistryAuth
         var registry = Registry(image);
         if (parsed["auths"] is JsonObject auths)
         {
+            // Only the entry of the image's own registry: another registry's login is never sent
+            // to this one, even when it is the only entry.
             var entry = auths.FirstOrDefault(a => SameRegistry(a.Key, registry)).Value as JsonObject
-                ?? (auths.Count == 1 ? auths.First().Value as JsonObject : null)
                 ?? throw new InfrastructureException(
                     $"The registry credentials (a docker config) have no entry for {registry ?? "Docker Hub"}, the registry of image '{image}'.");
             parsed = entry;
@@ -103,13 +104,28 @@ public static class RegistryAuth
         }
     }
 
-    private static bool SameRegistry(string key, string? registry)
+    /// <summary>
+    /// Whether a docker config key names the image's registry (null: Docker Hub). Compared after
+    /// normalising: no scheme, no path, lower case, and Docker Hub's aliases as one.
+    /// </summary>
+    internal static bool SameRegistry(string key, string? registry) =>
+        string.Equals(Normalize(key), Normalize(registry ?? DockerHub), StringComparison.Ordinal);
+
+    private const string DockerHub = "docker.io";
+
+    private static string Normalize(string address)
     {
-        var host = key.Replace("https://", string.Empty, StringComparison.OrdinalIgnoreCase)
-            .Replace("http://", string.Empty, StringComparison.OrdinalIgnoreCase).TrimEnd('/').Split('/')[0];
-        return registry is null
-            ? host is "index.docker.io" or "docker.io" or "registry-1.docker.io"
-            : string.Equals(host, registry, StringComparison.OrdinalIgnoreCase);
+        var host = address.Trim();
+        foreach (var scheme in new[] { "https://", "http://" })
+        {
+            if (host.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
+            {
+                host = host[scheme.Length..];
+            }
+        }
+
+        host = host.Split('/')[0].ToLowerInvariant();
+        return host is "docker.io" or "index.docker.io" or "registry-1.docker.io" ? DockerHub : host;
     }
 
     private static InfrastructureException Invalid() => new(

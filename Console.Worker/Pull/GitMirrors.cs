@@ -53,8 +53,13 @@ public sealed class GitMirrors(string root, TimeSpan timeout)
                 log(reused
                     ? $"Fetching {shown} into the worker's mirror (reused: only what changed is transferred)"
                     : $"Cloning {shown} into a new mirror on the worker");
-                await RunAsync(mirror, ["fetch", "--prune", "--no-tags", "--quiet", "--", repository,
-                    "+refs/heads/*:refs/heads/*", $"+HEAD:{DefaultRef}"], env, secrets, cancellationToken);
+                // HEAD only when the step names neither a branch nor a commit: a remote whose HEAD
+                // points to a branch that was never pushed (a bare repository made with another
+                // default) refuses a fetch of HEAD, and a named branch must not depend on it.
+                string[] refspecs = step.Branch is null && step.CommitSha is null
+                    ? ["+refs/heads/*:refs/heads/*", $"+HEAD:{DefaultRef}"]
+                    : ["+refs/heads/*:refs/heads/*"];
+                await RunAsync(mirror, ["fetch", "--prune", "--no-tags", "--quiet", "--", repository, .. refspecs], env, secrets, cancellationToken);
                 revision = step.CommitSha is { } sha
                     ? await ResolveAsync(mirror, $"{sha}^{{commit}}", env, secrets, cancellationToken)
                         ?? throw new GitException($"Commit {sha} is not on any branch of {shown}.")

@@ -1,6 +1,9 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Console.Contracts;
 using Console.Contracts.Common;
 using Console.Contracts.Deployments;
+using Console.Contracts.Security;
 using Console.Projects.Git;
 using Console.Worker.Infrastructure;
 
@@ -22,15 +25,36 @@ public sealed class PullStepRunner(GitMirrors mirrors, Microsoft.Extensions.Opti
             return null;
         }
 
+        // Every secret value the run received is kept out of what this writes and throws (git's
+        // messages included), whether or not it was substituted into a step.
+        var secretValues = (run.Secrets?.Values ?? []).ToList();
+        var scrubbed = new ScrubbingSink(logs, secretValues);
+        try
+        {
+            return await RunStepsAsync(run, scrubbed, cancellationToken);
+        }
+        catch (PullStepException ex)
+        {
+            throw new PullStepException(GitMirrors.Scrub(ex.Message, secretValues));
+        }
+    }
+
+    private async Task<PulledCode?> RunStepsAsync(FlowRunDto run, ILogSink logs, CancellationToken cancellationToken)
+    {
         IReadOnlyList<PullStepDto> steps;
         try
         {
-            // The server checked them on save; the worker checks again, as the last one to see what runs.
-            steps = PullStepRules.Normalize(run.PullSteps, allowLocalRepositories: true);
+            // The server checked them on save; the worker checks again, as the last one to see what
+            // runs, after putting in the values of their {{ secret.NAME }} references.
+            steps = PullStepRules.Normalize(Substitute(run.PullSteps!, run.Secrets), allowLocalRepositories: true);
         }
         catch (UnprocessableException ex)
         {
             throw new PullStepException($"The pull steps cannot be used: {string.Join(" ", ex.Errors.SelectMany(e => e.Value.Select(m => $"{e.Key}: {m}")))}");
+        }
+        catch (SecretUnavailableException ex)
+        {
+            throw new PullStepException(ex.Message);
         }
 
         string? checkout = null;
@@ -68,6 +92,26 @@ public sealed class PullStepRunner(GitMirrors mirrors, Microsoft.Extensions.Opti
         }
 
         return new PulledCode(checkout, directory, revision);
+    }
+
+    /// <summary>The steps with each <c>{{ secret.NAME }}</c> in their strings replaced by the value the claim answer carried.</summary>
+    /// <exception cref="SecretUnavailableException">A referenced secret did not come with the run.</exception>
+    internal static IReadOnlyList<PullStepDto> Substitute(IReadOnlyList<PullStepDto> steps, IReadOnlyDictionary<string, string>? secrets)
+    {
+        if (!SecretReferences.InStrings(JsonSerializer.SerializeToNode(steps, ConsoleJson.Options)).Any())
+        {
+            return steps;
+        }
+
+        var wrapped = new JsonObject { ["steps"] = JsonSerializer.SerializeToNode(steps, ConsoleJson.Options) };
+        return SecretReferences.Substitute(wrapped, secrets)["steps"].Deserialize<List<PullStepDto>>(ConsoleJson.Options) ?? [];
+    }
+
+    /// <summary>Writes to the run's log with every secret value masked.</summary>
+    private sealed class ScrubbingSink(ILogSink inner, IReadOnlyList<string> secrets) : ILogSink
+    {
+        public void Write(string stream, string message, DateTime? timestamp = null, string level = "info") =>
+            inner.Write(stream, secrets.Count == 0 ? message : GitMirrors.Scrub(message, secrets), timestamp, level);
     }
 
     /// <summary>
