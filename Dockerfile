@@ -56,6 +56,13 @@ RUN dotnet publish Console.Cli/Console.Cli.csproj -c Release --no-restore -o /ap
 FROM ${RUNTIME_IMAGE} AS runtime
 # The public aspnet image and the local base both define APP_UID (1654, user `app`).
 ARG APP_UID=1654
+# git, for workers that pull a flow's code (gitClone pull steps, docs/decisions/0009-git-pull-steps.md):
+# from apt on the public image, without what it only recommends; the local base already carries
+# the host's. Either way the build fails here rather than the first run that needs it.
+RUN if command -v apt-get >/dev/null 2>&1; then \
+        apt-get update && apt-get install -y --no-install-recommends git && rm -rf /var/lib/apt/lists/*; \
+    fi \
+ && git --version
 WORKDIR /app
 COPY --from=build /app ./
 # The database, the embedded worker's state and the sign-in keys live on the volume, owned by

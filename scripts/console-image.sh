@@ -2,7 +2,7 @@
 # Builds the console's container image from the top-level Dockerfile on a machine that
 # cannot pull images (CI here): it first assembles two local base images from this
 # machine's own .NET (the SDK and runtime under the `dotnet` on PATH, the shared
-# libraries they load, busybox-static for a shell and CA certificates), then runs
+# libraries they load, busybox-static for a shell, CA certificates and the runtime's git), then runs
 #   docker build --build-arg SDK_IMAGE=<local sdk> --build-arg RUNTIME_IMAGE=<local aspnet>
 #
 # usage: scripts/console-image.sh [--tag NAME] [--bases-only]
@@ -20,7 +20,7 @@
 set -euo pipefail
 
 # Bump when the way the bases are assembled changes: the tags change and they are rebuilt.
-BASE_RECIPE=2
+BASE_RECIPE=3
 APP_UID=1654   # the same uid as the public aspnet image's `app` user
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -148,6 +148,15 @@ make_runtime_base() {
     cp -a "$DOTNET_ROOT_DIR/shared/Microsoft.NETCore.App/$NETCORE_VERSION" "$dotnet/shared/Microsoft.NETCore.App/"
     cp -a "$DOTNET_ROOT_DIR/shared/Microsoft.AspNetCore.App/$RUNTIME_VERSION" "$dotnet/shared/Microsoft.AspNetCore.App/"
     copy_libraries "$root" "$dotnet"
+    # git, as the Dockerfile installs it on the public image (workers pull flow code with it):
+    # the host's binary, its helpers (git-remote-http...) and templates, and their libraries.
+    local git
+    git="$(command -v git)" || die "git not found: the runtime base carries the host's (apt-get install git)"
+    mkdir -p "$root/usr/lib" "$root/usr/share"
+    cp -a /usr/lib/git-core "$root/usr/lib/"
+    [[ -d /usr/share/git-core ]] && cp -a /usr/share/git-core "$root/usr/share/"
+    cp -L "$git" "$root/usr/bin/git"
+    copy_libraries "$root" "$root/usr/lib/git-core"
     # The public aspnet image's settings, so the Dockerfile behaves the same on either base.
     import_root "$root" "$RUNTIME_IMAGE" \
         "ENV APP_UID=$APP_UID" 'ENV ASPNETCORE_HTTP_PORTS=8080' 'ENV DOTNET_RUNNING_IN_CONTAINER=true' \
@@ -172,7 +181,7 @@ ensure_base() {
 }
 
 ensure_base "$SDK_IMAGE" make_sdk_base dotnet --version
-ensure_base "$RUNTIME_IMAGE" make_runtime_base dotnet --list-runtimes
+ensure_base "$RUNTIME_IMAGE" make_runtime_base sh -c 'dotnet --list-runtimes && git --version'
 if [[ $BASES_ONLY -eq 1 ]]; then
     printf '%s\n%s\n' "$SDK_IMAGE" "$RUNTIME_IMAGE"
     exit 0

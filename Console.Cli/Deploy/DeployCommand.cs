@@ -287,7 +287,7 @@ public sealed class DeployCommand(ApiClient api, CliOutput output, CliContext cl
         }
         catch (ImageBuildException ex) when (ex.Stage == ImageBuildStage.Push)
         {
-            throw RegistryCredentials.PushFailed(ex, image, request.Credentials);
+            throw RegistryCredentials.PushFailed(cli, ex, image, request.Credentials);
         }
     }
 

@@ -33,6 +33,9 @@ public sealed class CliContext
     /// <summary><c>CONSOLE_REGISTRY_PASSWORD</c>: a password or token; never printed.</summary>
     public string? RegistryPassword { get; init; }
 
+    /// <summary>The docker config (<c>$DOCKER_CONFIG/config.json</c> or <c>~/.docker/config.json</c>) whose login <c>deploy</c> pushes with when the two variables are unset.</summary>
+    public string? DockerConfigFile { get; init; }
+
     public bool IsJson => Output == OutputFormat.Json;
 
     /// <summary>True when the address came from <c>--api</c>: the commands we suggest must then repeat it.</summary>

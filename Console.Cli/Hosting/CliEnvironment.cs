@@ -12,6 +12,9 @@ public sealed class CliEnvironment
     public const string RegistryUsernameVariable = "CONSOLE_REGISTRY_USERNAME";
     public const string RegistryPasswordVariable = "CONSOLE_REGISTRY_PASSWORD";
 
+    /// <summary>Docker's own: the folder of <c>config.json</c> (default <c>~/.docker</c>), whose <c>auths</c> <c>deploy</c> pushes with.</summary>
+    public const string DockerConfigVariable = "DOCKER_CONFIG";
+
     public CliEnvironment(Func<string, string?> variables, string workingDirectory)
     {
         Variables = variables;

@@ -57,6 +57,9 @@ public static class GlobalOptions
             DockerHost = NullIfEmpty(environment.Variables(CliEnvironment.DockerHostVariable)) ?? CliEnvironment.DefaultDockerHost,
             RegistryUsername = NullIfEmpty(environment.Variables(CliEnvironment.RegistryUsernameVariable)),
             RegistryPassword = NullIfEmpty(environment.Variables(CliEnvironment.RegistryPasswordVariable)),
+            DockerConfigFile = NullIfEmpty(environment.Variables(CliEnvironment.DockerConfigVariable)) is { } folder
+                ? Path.Combine(folder, "config.json")
+                : NullIfEmpty(environment.Variables("HOME")) is { } home ? Path.Combine(home, ".docker", "config.json") : null,
         };
         return (context, [.. rest]);
     }

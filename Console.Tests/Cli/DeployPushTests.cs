@@ -46,6 +46,38 @@ public sealed class DeployPushTests(ConsoleServer server, AuthRegistry registry)
     }
 
     [Fact]
+    public async Task Deploy_pushes_with_the_docker_configs_login_for_that_registry_and_never_another_registrys()
+    {
+        var folder = Directory.CreateTempSubdirectory("console-docker-config-");
+        try
+        {
+            _cli.Environment[CliEnvironment.DockerConfigVariable] = folder.FullName;
+            var auth = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{registry.Username}:{registry.Password}"));
+            var config = Path.Combine(folder.FullName, "config.json");
+
+            // The right login, filed under another registry: not sent, so the push is anonymous and refused.
+            await File.WriteAllTextAsync(config, $$"""{"auths": {"registry.example.org": {"auth": "{{auth}}"}}}""");
+            var (other, _) = Project("other");
+            var refused = await _cli.RunAsync("--no-prompt", "deploy", "-n", other, "-p", _pool);
+            Assert.Equal(ExitCodes.Error, refused.ExitCode);
+            Assert.Contains("no basic auth credentials. The registry wants credentials", Flat(refused.Output), StringComparison.Ordinal);
+
+            // What `docker login` writes for this registry: the push uses it.
+            await File.WriteAllTextAsync(config, $$"""{"auths": {"http://{{registry.Address}}": {"auth": "{{auth}}"}}}""");
+            var (name, image) = Project("docker-config");
+            var result = await _cli.RunAsync("--no-prompt", "deploy", "-n", name, "-p", _pool);
+            Assert.True(result.ExitCode == 0, result.ToString());
+            Assert.Contains($"Built image {image} and pushed it.", result.Output, StringComparison.Ordinal);
+            Assert.Contains(_tag, await registry.TagsAsync($"console-test/{name}", registry.Username, registry.Password), StringComparison.Ordinal);
+            Assert.DoesNotContain(registry.Password, result.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Deploy_with_a_wrong_password_says_the_registry_refused_it_and_creates_no_deployment()
     {
         var (name, image) = Project("wrong");

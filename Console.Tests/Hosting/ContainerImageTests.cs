@@ -102,7 +102,8 @@ public sealed partial class ContainerImageTests : IAsyncLifetime
                 FlowName = "image",
                 Name = "hello",
                 Entrypoint = "inline",
-                Command = "sh -c 'echo hello from $(id -u)'",
+                // git is in the image: workers from it can run gitClone pull steps.
+                Command = "sh -c 'echo hello from $(id -u); git --version'",
                 WorkPoolName = "image-pool",
             })).ReadAsync<DeploymentDto>();
             var run = await (await admin.PostJsonAsync($"/api/deployments/{deployment.Id}/runs", new CreateFlowRunRequest())).ReadAsync<FlowRunDto>();
@@ -112,6 +113,8 @@ public sealed partial class ContainerImageTests : IAsyncLifetime
             Assert.Equal("image-worker", done.WorkerName);
             await Wait.UntilAsync(async () => (await admin.GetFromJson<List<LogLineDto>>($"/api/flow-runs/{run.Id}/logs"))
                 .Any(l => l.Message.Contains("hello from 1654", StringComparison.Ordinal)), "the image's console to get there", 60);
+            await Wait.UntilAsync(async () => (await admin.GetFromJson<List<LogLineDto>>($"/api/flow-runs/{run.Id}/logs"))
+                .Any(l => l.Message.StartsWith("git version ", StringComparison.Ordinal)), "the flow's `git --version` line (git in the image)", 60);
         }
 
         var state = (await _docker.Containers.InspectContainerAsync(id)).State;
