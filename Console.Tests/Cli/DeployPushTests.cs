@@ -56,14 +56,14 @@ public sealed class DeployPushTests(ConsoleServer server, AuthRegistry registry)
             var config = Path.Combine(folder.FullName, "config.json");
 
             // The right login, filed under another registry: not sent, so the push is anonymous and refused.
-            await File.WriteAllTextAsync(config, $$"""{"auths": {"registry.example.org": {"auth": "{{auth}}"}}}""");
+            await File.WriteAllTextAsync(config, "{\"auths\": {\"registry.example.org\": {\"auth\": \"" + auth + "\"}}}");
             var (other, _) = Project("other");
             var refused = await _cli.RunAsync("--no-prompt", "deploy", "-n", other, "-p", _pool);
             Assert.Equal(ExitCodes.Error, refused.ExitCode);
             Assert.Contains("no basic auth credentials. The registry wants credentials", Flat(refused.Output), StringComparison.Ordinal);
 
             // What `docker login` writes for this registry: the push uses it.
-            await File.WriteAllTextAsync(config, $$"""{"auths": {"http://{{registry.Address}}": {"auth": "{{auth}}"}}}""");
+            await File.WriteAllTextAsync(config, "{\"auths\": {\"http://" + registry.Address + "\": {\"auth\": \"" + auth + "\"}}}");
             var (name, image) = Project("docker-config");
             var result = await _cli.RunAsync("--no-prompt", "deploy", "-n", name, "-p", _pool);
             Assert.True(result.ExitCode == 0, result.ToString());

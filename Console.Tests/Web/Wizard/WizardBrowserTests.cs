@@ -62,9 +62,10 @@ public sealed class WizardBrowserTests(BrowserFixture browser) : IClassFixture<B
         await _page.Locator("#wizard-new-pool-type-process").CheckAsync();
         await _page.Locator("#wizard-new-pool-create").ClickAsync();
         await Expect(_page.Locator("#wizard-pool-existing")).ToBeCheckedAsync();
+        // A process pool starts in the project folder (a setWorkingDirectory pull step), as cx deploy records it.
+        await Expect(_page.Locator("#wizard-working-directory")).ToHaveValueAsync(new Regex("examples/get-repo-info$"));
         await wizard.NextAsync("variables");
         await Expect(_page.Locator("[data-testid=wizard-variables]")).ToBeVisibleAsync();
-        await Expect(_page.Locator("#var-working_dir")).ToHaveValueAsync(new Regex("examples/get-repo-info$"));
 
         // Process pools have no image step: straight to the review.
         await wizard.NextAsync("review");

@@ -174,6 +174,60 @@ public sealed class WizardComponentTests : IAsyncLifetime
         Assert.Equal(original.Replace("interval: 3600", "interval: 7200", StringComparison.Ordinal), File.ReadAllText(manifest));
     }
 
+    [Fact]
+    public async Task A_process_pool_starts_in_the_project_folder_and_offers_its_git_remote_warning_of_unpushed_commits()
+    {
+        var pool = "proc-" + Guid.NewGuid().ToString("N")[..8];
+        await CallAsync((WorkPoolService s) => s.CreateAsync(new CreateWorkPoolRequest { Name = pool, Type = WorkPoolTypes.Process }));
+        await CallAsync((Console.Core.Secrets.SecretService s) => s.CreateAsync(new CreateSecretRequest { Name = "git-token", Value = "t0ken-value" }));
+        // A real checkout: its remote's branch is one commit behind.
+        var project = Directory.CreateDirectory(Path.Combine(_folder, "checkout")).FullName;
+        File.WriteAllText(Path.Combine(project, "hello.sh"), "echo hello\n");
+        File.WriteAllText(Path.Combine(project, "console.yaml"), "flows:\n  - name: hello\n    entrypoint: hello.sh\n");
+        await Infrastructure.GitServer.GitAsync(project, "init", "--quiet", "--initial-branch=main");
+        await Infrastructure.GitServer.GitAsync(project, "remote", "add", "origin", "https://git.example.org/team/flows.git");
+        foreach (var message in new[] { "first", "second" })
+        {
+            File.AppendAllText(Path.Combine(project, "hello.sh"), $"# {message}\n");
+            await Infrastructure.GitServer.GitAsync(project, "add", "--all");
+            await Infrastructure.GitServer.GitAsync(project, "-c", "user.name=Test", "-c", "user.email=test@example.org", "commit", "--quiet", "-m", message);
+        }
+
+        await Infrastructure.GitServer.GitAsync(project, "update-ref", "refs/remotes/origin/main", "HEAD~1");
+        Context.Services.GetRequiredService<NavigationManager>().NavigateTo($"/deployments/new?pool={pool}");
+        var cut = RenderWithProviders<DeploymentWizard>();
+        cut.Find("#wizard-project-path").Input(project);
+        cut.Find("#wizard-project-load").Click();
+        await NextAsync(cut, "entrypoint");
+        await NextAsync(cut, "name");
+        cut.Find("#wizard-name").Input("from-git");
+        await NextAsync(cut, "schedule");
+        await NextAsync(cut, "pool");
+
+        // By default the runs start in the project folder; the checkout's remote is offered, no warning yet.
+        cut.WaitForAssertion(() => Assert.Equal(project, cut.Find("#wizard-working-directory").GetAttribute("value")));
+        Assert.Contains("https://git.example.org/team/flows.git", cut.Find("[data-testid=wizard-git-offer]").TextContent, StringComparison.Ordinal);
+        Assert.Empty(cut.FindAll("[data-testid=wizard-git-warning]"));
+
+        cut.Find("[data-testid=wizard-git-use-remote] button, button[data-testid=wizard-git-use-remote]").Click();
+        cut.WaitForAssertion(() => Assert.Contains("1 commit(s) the remote does not have", cut.Find("[data-testid=wizard-git-warning]").TextContent, StringComparison.Ordinal));
+        Assert.Equal("https://git.example.org/team/flows.git", cut.Find("#wizard-git-repository").GetAttribute("value"));
+        Assert.Equal("main", cut.Find("#wizard-git-branch").GetAttribute("value"));
+        Assert.Empty(cut.FindAll("[data-testid=wizard-git-offer]"));
+        // An admin picks the credentials secret from the names (never a value).
+        Assert.NotNull(cut.Find("[data-testid=wizard-git-secret]"));
+        Assert.DoesNotContain("t0ken-value", cut.Markup, StringComparison.Ordinal);
+
+        await NextAsync(cut, "variables");
+        await NextAsync(cut, "review");
+        Assert.Contains("git_clone:", cut.Find("[data-testid=wizard-yaml]").TextContent, StringComparison.Ordinal);
+        cut.Find("#wizard-create").Click();
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=wizard-created]")));
+        var created = Assert.Single(await CallAsync((DeploymentService s) => s.ListAsync(pool: pool)));
+        Assert.Equal(new Console.Contracts.Deployments.GitCloneStep { Repository = "https://git.example.org/team/flows.git", Branch = "main" },
+            Assert.Single(created.PullSteps).GitClone);
+    }
+
     private async Task<T> CallAsync<TService, T>(Func<TService, Task<T>> call)
         where TService : notnull
     {

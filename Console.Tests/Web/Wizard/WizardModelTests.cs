@@ -124,14 +124,50 @@ public sealed class WizardModelTests
     }
 
     [Fact]
-    public void A_process_pools_working_directory_defaults_to_the_project_folder()
+    public void A_process_pools_runs_start_in_the_project_folder_as_a_set_working_directory_step()
     {
         var model = Named("wd");
-        model.PoolStep.Pools = [Pool("proc", WorkPoolTypes.Process)];
+        model.PoolStep.Pools = [Pool("proc", WorkPoolTypes.Process), Pool("dock", WorkPoolTypes.Docker)];
         model.PoolStep.PoolName = "proc";
+        model.PrefillCode();
         model.EnsureVariablesForm(model.PoolStep.Pool!);
 
-        Assert.Equal(model.FlowStep.Project!.Folder, model.ToRequest().JobVariables!["working_dir"]!.GetValue<string>());
+        var request = model.ToRequest();
+        Assert.Equal(model.FlowStep.Project!.Folder, Assert.Single(request.PullSteps!).SetWorkingDirectory!.Directory);
+        Assert.True(request.JobVariables?.ContainsKey("working_dir") != true, "the old working_dir job variable is no longer set");
+        Assert.Null(model.ToManifest().Pull);
+
+        // A container pool's image holds the code: nothing is prefilled.
+        var docker = Named("wd-docker");
+        docker.PoolStep.Pools = model.PoolStep.Pools;
+        docker.PoolStep.PoolName = "dock";
+        docker.PrefillCode();
+        Assert.Null(docker.ToRequest().PullSteps);
+    }
+
+    [Fact]
+    public void A_checkout_remote_is_offered_as_a_git_clone_step_with_a_warning_while_commits_are_unpushed()
+    {
+        var model = Named("git");
+        model.PoolStep.Pools = [Pool("proc", WorkPoolTypes.Process)];
+        model.PoolStep.PoolName = "proc";
+        model.PrefillCode();
+        model.PoolStep.Checkout = new Console.Projects.Git.GitCheckout("https://git.example.org/team/flows.git", "dev", Unpushed: 2, Dirty: false, Subfolder: "etl");
+        Assert.True(model.PoolStep.CanOfferClone);
+        Assert.Null(model.PoolStep.GitWarning);
+
+        model.PoolStep.UseCheckoutRemote();
+        model.PoolStep.GitCredentialsSecret = "git-token";
+        Assert.False(model.PoolStep.CanOfferClone);
+        Assert.Contains("2 commit(s) the remote does not have", model.PoolStep.GitWarning, StringComparison.Ordinal);
+        var step = new Console.Contracts.Deployments.GitCloneStep { Repository = "https://git.example.org/team/flows.git", Branch = "dev", CredentialsSecret = "git-token", Directory = "etl" };
+        Assert.Equal(step, Assert.Single(model.ToRequest().PullSteps!).GitClone);
+        // A clone is portable: it goes to console.yaml's pull: list.
+        Assert.Equal(step, Assert.Single(model.ToManifest().Pull!).GitClone);
+
+        // A remote that is a path on this machine is not offered (workers elsewhere cannot clone it).
+        model.PoolStep.Checkout = new Console.Projects.Git.GitCheckout("/srv/git/flows", "main", 0, false, ".");
+        Assert.False(model.PoolStep.CanOfferClone);
     }
 
     [Fact]
@@ -168,7 +204,7 @@ public sealed class WizardModelTests
         Assert.StartsWith(
             "cx --no-prompt deploy -n my-deployment -p my-pool get_repo_info.sh --flow get-repo-info --cron '0 9 * * 1-5' --timezone Europe/Paris",
             cli, StringComparison.Ordinal);
-        Assert.Contains($"--job-variable working_dir={model.FlowStep.Project!.Folder}", cli, StringComparison.Ordinal);
+        Assert.DoesNotContain("working_dir", cli, StringComparison.Ordinal);
         Assert.Contains("- name: my-deployment", yaml, StringComparison.Ordinal);
         Assert.Contains("flow: get-repo-info", yaml, StringComparison.Ordinal);
         Assert.Contains("name: my-pool", yaml, StringComparison.Ordinal);

@@ -41,6 +41,9 @@ public partial class DeploymentWizard
     [Inject]
     private IWebHostEnvironment Environment { get; set; } = default!;
 
+    [CascadingParameter]
+    private Console.Web.Components.Security.ConsoleAccess Access { get; set; } = Console.Web.Components.Security.ConsoleAccess.Unknown;
+
     [Inject]
     private TimeProvider Time { get; set; } = default!;
 
@@ -216,6 +219,8 @@ public partial class DeploymentWizard
             return;
         }
 
+        await LoadFlowCodeAsync();
+
         var queues = await Scopes.CallAsync((WorkQueueService s) => s.ListAsync(pool.Name, _cts.Token));
         _model.PoolStep.Queues = [.. queues.OrderBy(q => q.Priority).Select(q => q.Name)];
         if (_model.PoolStep.QueueName is null || !_model.PoolStep.Queues.Contains(_model.PoolStep.QueueName))
@@ -223,6 +228,23 @@ public partial class DeploymentWizard
             _model.PoolStep.QueueName = _model.PoolStep.Queues.Contains(pool.DefaultQueueName) ? pool.DefaultQueueName : _model.PoolStep.Queues.Count > 0 ? _model.PoolStep.Queues[0] : null;
         }
     }
+
+    /// <summary>
+    /// The flow-code fields' defaults and offers: the project folder for a process pool, the
+    /// folder's git remote and branch when the server sees a checkout, and the secret names (admins).
+    /// </summary>
+    private async Task LoadFlowCodeAsync()
+    {
+        _model.PrefillCode();
+        var folder = _model.FlowStep.Source == FlowSourceKind.Project ? _model.FlowStep.Project?.Folder : null;
+        _model.PoolStep.Checkout = folder is null ? null : await Projects.Git.GitCheckout.ReadAsync(folder);
+        if (Access.Allows(Contracts.Security.Roles.Admin) && _model.PoolStep.SecretNames.Count == 0)
+        {
+            _model.PoolStep.SecretNames = [.. (await Scopes.CallAsync((Core.Secrets.SecretService s) => s.ListAsync(_cts.Token))).Select(s => s.Name)];
+        }
+    }
+
+    private void UseCheckoutRemote() => _model.PoolStep.UseCheckoutRemote();
 
     private async Task ReloadPoolsAsync() =>
         _model.PoolStep.Pools = await Scopes.CallAsync((WorkPoolService s) => s.ListAsync(_cts.Token));

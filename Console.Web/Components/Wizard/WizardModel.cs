@@ -127,13 +127,6 @@ public sealed class WizardModel
 
         var schema = pool.BaseJobTemplate["variables"] as JsonObject;
         var values = Saved?.WorkPool?.Name == pool.Name ? Saved.WorkPool.JobVariables?.DeepClone().AsObject() ?? [] : [];
-        // A process run starts in the worker's directory; a flow project's command expects its own folder.
-        if (FlowStep.Source == FlowSourceKind.Project && FlowStep.Project is not null && schema?["properties"]?["working_dir"] is not null
-            && !values.ContainsKey("working_dir"))
-        {
-            values["working_dir"] = FlowStep.Project.Folder;
-        }
-
         if (FlowStep.Source == FlowSourceKind.Image && schema?["properties"]?["image"] is not null && FlowStep.ExistingImage.Trim().Length > 0)
         {
             values["image"] = FlowStep.ExistingImage.Trim();
@@ -141,6 +134,19 @@ public sealed class WizardModel
 
         Variables = SchemaFormModel.ForValues(schema, values);
         VariablesPool = pool.Name;
+    }
+
+    /// <summary>The chosen pool's default flow code: a process pool starts in the project folder (as <c>cx deploy</c> records it).</summary>
+    public void PrefillCode()
+    {
+        // A saved deployment's pull: list comes first: its steps fill the fields.
+        if (Saved?.Pull is { Count: > 0 } saved && PoolStep.GitRepository.Length == 0 && PoolStep.WorkingDirectory.Length == 0)
+        {
+            PoolStep.Load(saved);
+            return;
+        }
+
+        PoolStep.PrefillCode(FlowStep.Source == FlowSourceKind.Project ? FlowStep.Project?.Folder : null);
     }
 
     public void GoTo(WizardStep step) => Step = step;
@@ -340,6 +346,12 @@ public sealed class WizardModel
             : kept is null || kept.Cron != schedule.Cron || kept.IntervalSeconds != schedule.IntervalSeconds || (kept.Timezone ?? string.Empty) != (schedule.Timezone ?? string.Empty))
         {
             deployment.Schedules = schedule is null ? [] : [new ManifestSchedule { Cron = schedule.Cron, Interval = schedule.IntervalSeconds, Timezone = schedule.Timezone }];
+        }
+
+        // A clone is portable and goes to console.yaml's pull: list; a folder of this machine stays in the deployment only.
+        if (answers.PullSteps?.Any(p => p.GitClone is not null) == true)
+        {
+            deployment.Pull = [.. answers.PullSteps];
         }
 
         deployment.Build = WillBuild ? ImageStep.ToBuild(Name, saved.Build) : null;

@@ -29,13 +29,79 @@ public sealed class PoolStep
 
     public string? QueueError { get; set; }
 
-    /// <summary>Where the worker gets the flow's code: a git repository to clone (and its branch)...</summary>
+    /// <summary>Where the worker gets the flow's code: a git repository to clone (its branch, the secret with its credentials, a subfolder)...</summary>
     public string GitRepository { get; set; } = string.Empty;
 
     public string GitBranch { get; set; } = string.Empty;
 
+    public string? GitCredentialsSecret { get; set; }
+
+    public string GitDirectory { get; set; } = string.Empty;
+
     /// <summary>... and the folder the command starts in (in the checkout, or on the worker's machine).</summary>
     public string WorkingDirectory { get; set; } = string.Empty;
+
+    /// <summary>The secrets a gitClone step may name (listed for admins only; others type the name).</summary>
+    public IReadOnlyList<string> SecretNames { get; set; } = [];
+
+    /// <summary>The project folder's git checkout, when the server sees the folder and it is one with a remote.</summary>
+    public Projects.Git.GitCheckout? Checkout { get; set; }
+
+    /// <summary>Why cloning the checkout's remote would not run what is in the folder (unpushed commits...), shown while the clone is chosen.</summary>
+    public string? GitWarning => Checkout is { } checkout && UsesCheckoutRemote ? checkout.Warning : null;
+
+    /// <summary>Whether the clone fields name the project checkout's remote.</summary>
+    public bool UsesCheckoutRemote => Checkout is { } checkout && string.Equals(GitRepository.Trim(), checkout.Remote, StringComparison.Ordinal);
+
+    /// <summary>Whether the checkout's remote can be offered: a worker can clone it (not a path on this machine).</summary>
+    public bool CanOfferClone => Checkout is { } checkout && !Contracts.Deployments.PullStepRules.IsLocal(checkout.Remote) && !UsesCheckoutRemote;
+
+    /// <summary>
+    /// As <c>cx deploy</c> does: a process pool whose flow-code fields are empty starts its runs in
+    /// the project folder (a <c>setWorkingDirectory</c> step); nothing for container pools, whose image holds the code.
+    /// </summary>
+    public void PrefillCode(string? projectFolder)
+    {
+        if (Pool?.Type == WorkPoolTypes.Process && projectFolder is not null
+            && GitRepository.Trim().Length == 0 && WorkingDirectory.Trim().Length == 0)
+        {
+            WorkingDirectory = projectFolder;
+        }
+    }
+
+    /// <summary>The fields from saved pull steps (the first clone and the last working directory).</summary>
+    public void Load(IEnumerable<Contracts.Deployments.PullStepDto> steps)
+    {
+        ArgumentNullException.ThrowIfNull(steps);
+        foreach (var step in steps)
+        {
+            if (step.GitClone is { } clone && GitRepository.Length == 0)
+            {
+                GitRepository = clone.Repository ?? string.Empty;
+                GitBranch = clone.Branch ?? string.Empty;
+                GitCredentialsSecret = clone.CredentialsSecret;
+                GitDirectory = clone.Directory ?? string.Empty;
+            }
+            else if (step.SetWorkingDirectory?.Directory is { } directory)
+            {
+                WorkingDirectory = directory;
+            }
+        }
+    }
+
+    /// <summary>Clone the project checkout's remote and current branch instead (the project's subfolder as the clone's directory).</summary>
+    public void UseCheckoutRemote()
+    {
+        if (Checkout?.ToStep().GitClone is not { } clone)
+        {
+            return;
+        }
+
+        GitRepository = clone.Repository ?? string.Empty;
+        GitBranch = clone.Branch ?? string.Empty;
+        GitDirectory = clone.Directory ?? string.Empty;
+        WorkingDirectory = string.Empty;
+    }
 
     /// <summary>The deployment's pull steps from the fields above (the server checks them: 422 naming the field).</summary>
     public IReadOnlyList<Contracts.Deployments.PullStepDto>? PullSteps()
@@ -43,7 +109,16 @@ public sealed class PoolStep
         var steps = new List<Contracts.Deployments.PullStepDto>();
         if (!string.IsNullOrWhiteSpace(GitRepository))
         {
-            steps.Add(new() { GitClone = new() { Repository = GitRepository.Trim(), Branch = string.IsNullOrWhiteSpace(GitBranch) ? null : GitBranch.Trim() } });
+            steps.Add(new()
+            {
+                GitClone = new()
+                {
+                    Repository = GitRepository.Trim(),
+                    Branch = NullIfBlank(GitBranch),
+                    CredentialsSecret = NullIfBlank(GitCredentialsSecret),
+                    Directory = NullIfBlank(GitDirectory),
+                },
+            });
         }
 
         if (!string.IsNullOrWhiteSpace(WorkingDirectory))
@@ -53,6 +128,8 @@ public sealed class PoolStep
 
         return steps.Count > 0 ? steps : null;
     }
+
+    private static string? NullIfBlank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 
     public WorkPoolDto? Pool => Pools.FirstOrDefault(p => p.Name == PoolName);
 
