@@ -208,6 +208,7 @@ public partial class DeploymentWizard
         _model.PoolStep.PoolError = null;
         _model.PoolStep.QueueError = null;
         await LoadQueuesAsync();
+        await LoadFlowCodeAsync();
     }
 
     private async Task LoadQueuesAsync()
@@ -218,8 +219,6 @@ public partial class DeploymentWizard
             _model.PoolStep.QueueName = null;
             return;
         }
-
-        await LoadFlowCodeAsync();
 
         var queues = await Scopes.CallAsync((WorkQueueService s) => s.ListAsync(pool.Name, _cts.Token));
         _model.PoolStep.Queues = [.. queues.OrderBy(q => q.Priority).Select(q => q.Name)];
@@ -236,7 +235,9 @@ public partial class DeploymentWizard
     private async Task LoadFlowCodeAsync()
     {
         _model.PrefillCode();
-        var folder = _model.FlowStep.Source == FlowSourceKind.Project ? _model.FlowStep.Project?.Folder : null;
+        // Only a process pool is offered the clone (as cx deploy does); a container pool's image holds the code.
+        var folder = _model.FlowStep.Source == FlowSourceKind.Project && _model.PoolStep.Pool?.Type == Contracts.WorkPools.WorkPoolTypes.Process
+            ? _model.FlowStep.Project?.Folder : null;
         _model.PoolStep.Checkout = folder is null ? null : await Projects.Git.GitCheckout.ReadAsync(folder);
         if (Access.Allows(Contracts.Security.Roles.Admin) && _model.PoolStep.SecretNames.Count == 0)
         {
@@ -263,6 +264,12 @@ public partial class DeploymentWizard
         {
             if (await CheckStepAsync())
             {
+                // The flow code's defaults for the project and pool, before the pool step shows them.
+                if (_model.Step == WizardStep.Schedule)
+                {
+                    await LoadFlowCodeAsync();
+                }
+
                 _model.Advance();
                 if (_model.Step == WizardStep.Review)
                 {
@@ -324,6 +331,7 @@ public partial class DeploymentWizard
             Snackbar.Add($"Work pool '{created.Name}' created.", Severity.Success);
             _model.PoolStep.Created(created);
             await LoadQueuesAsync();
+            await LoadFlowCodeAsync();
         }
         catch (ConsoleException ex)
         {

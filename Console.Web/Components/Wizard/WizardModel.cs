@@ -301,7 +301,10 @@ public sealed class WizardModel
         var flow = FlowStep.Source == FlowSourceKind.Project ? Flow : null;
         if (Saved is not { } saved)
         {
-            return DeploymentMapping.ToManifest(answers, flow, ToBuild());
+            var entry = DeploymentMapping.ToManifest(answers, flow, ToBuild());
+            // As below: only a clone is portable; cx deploy records this machine's folder itself.
+            entry.Pull = answers.PullSteps?.Any(p => p.GitClone is not null) == true ? entry.Pull : null;
+            return entry;
         }
 
         var deployment = saved.Clone();

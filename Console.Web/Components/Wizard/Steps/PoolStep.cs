@@ -62,12 +62,18 @@ public sealed class PoolStep
     /// </summary>
     public void PrefillCode(string? projectFolder)
     {
-        if (Pool?.Type == WorkPoolTypes.Process && projectFolder is not null
-            && GitRepository.Trim().Length == 0 && WorkingDirectory.Trim().Length == 0)
+        // What was prefilled follows the project and the pool; what the user typed stays.
+        var untouched = GitRepository.Trim().Length == 0 && (WorkingDirectory.Trim().Length == 0 || WorkingDirectory == _prefilled);
+        if (!untouched)
         {
-            WorkingDirectory = projectFolder;
+            return;
         }
+
+        WorkingDirectory = Pool?.Type == WorkPoolTypes.Process && projectFolder is not null ? projectFolder : string.Empty;
+        _prefilled = WorkingDirectory;
     }
+
+    private string? _prefilled;
 
     /// <summary>The fields from saved pull steps (the first clone and the last working directory).</summary>
     public void Load(IEnumerable<Contracts.Deployments.PullStepDto> steps)
