@@ -307,6 +307,13 @@ public sealed class DeployCommand(ApiClient api, CliOutput output, CliContext cl
             return [here];
         }
 
+        if (!checkout.IsCloneable)
+        {
+            // A remote that is a path here (or relative) is nothing a worker elsewhere, or the server, accepts.
+            output.Note($"Runs start in this folder ({folder}): its git remote '{checkout.Remote}' is a path on this machine, not an address workers can clone.");
+            return [here];
+        }
+
         var clone = checkout.ToStep();
         var what = $"{checkout.Remote}{(checkout.Branch is { } b ? $" (branch {b})" : string.Empty)}";
         if (checkout.Warning is { } warning)

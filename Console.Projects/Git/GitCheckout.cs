@@ -49,8 +49,29 @@ public sealed record GitCheckout(string Remote, string? Branch, int? Unpushed, b
         }
     }
 
-    /// <summary>Whether a worker cloning the remote gets what is committed here.</summary>
-    public bool IsPushed => Branch is not null && Unpushed == 0;
+    /// <summary>
+    /// Whether a worker cloning the remote gets exactly what is here: the remote is an address a
+    /// server accepts (not a path on this machine, nor a relative one), the branch is on it with
+    /// every commit, and nothing is left uncommitted.
+    /// </summary>
+    public bool IsPushed => IsCloneable && Branch is not null && Unpushed == 0 && !Dirty;
+
+    /// <summary>Whether workers elsewhere can clone the remote: the address passes the server's pull-step rules with local paths refused.</summary>
+    public bool IsCloneable
+    {
+        get
+        {
+            try
+            {
+                PullStepRules.Normalize([ToStep()], allowLocalRepositories: false);
+                return true;
+            }
+            catch (Contracts.Common.UnprocessableException)
+            {
+                return false;
+            }
+        }
+    }
 
     /// <summary>The step that clones this checkout's remote and branch, from the project's subfolder.</summary>
     public PullStepDto ToStep() => new()
@@ -59,7 +80,9 @@ public sealed record GitCheckout(string Remote, string? Branch, int? Unpushed, b
     };
 
     /// <summary>Why a clone would not run what is here, or null when it would.</summary>
-    public string? Warning => Branch is null
+    public string? Warning => !IsCloneable
+        ? $"The remote '{Remote}' is a path on this machine (or not an address workers can use): runs cannot clone it."
+        : Branch is null
         ? "The checkout is on a detached head: the clone takes the remote's default branch."
         : Unpushed is null
             ? $"Branch '{Branch}' is not on the remote yet: push it before a run clones it."

@@ -81,6 +81,58 @@ public sealed class ProcessTutorialTests(ConsoleServer server) : IAsyncLifetime
         Assert.Equal(head, Assert.Single(runs).CodeRevision);
     }
 
+    [Fact]
+    public async Task A_checkout_whose_remote_is_a_local_or_relative_path_or_whose_tree_is_dirty_runs_from_the_folder()
+    {
+        var pool = await CreatePoolAsync();
+        CopyTheExample();
+        var folder = _cli.WorkingDirectory;
+        var elsewhere = Directory.CreateTempSubdirectory("console-local-remote-");
+        try
+        {
+            await GitServer.GitAsync(null, "init", "--bare", "--quiet", "--initial-branch=main", elsewhere.FullName);
+            await GitServer.GitAsync(folder, "init", "--quiet", "--initial-branch=main");
+            await GitServer.GitAsync(folder, "add", "--all");
+            await GitServer.GitAsync(folder, "-c", "user.name=Test", "-c", "user.email=test@example.org", "commit", "--quiet", "-m", "the example");
+            await GitServer.GitAsync(folder, "remote", "add", "origin", elsewhere.FullName);
+            await GitServer.GitAsync(folder, "push", "--quiet", "origin", "main");
+
+            // Pushed, but to a path on this machine, then to a relative one: never offered as a clone.
+            foreach (var remote in new[] { elsewhere.FullName, "../" + elsewhere.Name })
+            {
+                await GitServer.GitAsync(folder, "remote", "set-url", "origin", remote);
+                var name = CliHarness.Unique("local-remote");
+                var deployed = await _cli.RunAsync("--no-prompt", "deploy", "-n", name, "-p", pool);
+                Assert.True(deployed.ExitCode == 0, deployed.ToString());
+                Assert.Contains($"Runs start in this folder ({folder}): its git remote '{remote}' is a path on this machine", Flat(deployed.Output), StringComparison.Ordinal);
+                var deployment = await _rest.GetJsonAsync<DeploymentDto>($"/api/deployments/by-name/get-repo-info/{name}");
+                Assert.Equal(folder, Assert.Single(deployment.PullSteps).SetWorkingDirectory?.Directory);
+            }
+
+            // An address workers can clone, the branch pushed, but an uncommitted change: not what a clone runs.
+            _git = await GitServer.StartAsync();
+            await _git.CreateAsync("dirty", new Dictionary<string, string> { ["README.md"] = "placeholder" });
+            await GitServer.GitAsync(folder, "remote", "set-url", "origin", _git.Url("dirty"));
+            await GitServer.GitAsync(folder, "push", "--quiet", "--force", Path.Combine(_git.Served, "dirty.git"), "main:main");
+            await GitServer.GitAsync(folder, "fetch", "--quiet", "origin");
+            _cli.WriteFile("get_repo_info.sh", File.ReadAllText(Path.Combine(folder, "get_repo_info.sh")) + "# edited, not committed\n");
+            var dirty = CliHarness.Unique("dirty");
+            var result = await _cli.RunAsync("--no-prompt", "deploy", "-n", dirty, "-p", pool);
+            Assert.True(result.ExitCode == 0, result.ToString());
+            Assert.Contains("uncommitted changes", Flat(result.Output), StringComparison.Ordinal);
+            Assert.Contains($"Runs start in this folder ({folder}), not a clone of {_git.Url("dirty")}", Flat(result.Output), StringComparison.Ordinal);
+            var saved = await _rest.GetJsonAsync<DeploymentDto>($"/api/deployments/by-name/get-repo-info/{dirty}");
+            Assert.Equal(folder, Assert.Single(saved.PullSteps).SetWorkingDirectory?.Directory);
+        }
+        finally
+        {
+            elsewhere.Delete(recursive: true);
+        }
+    }
+
+    // The console wraps long messages; the words are what matter.
+    private static string Flat(string output) => string.Join(' ', output.Split((char[])['\n', '\r', ' '], StringSplitOptions.RemoveEmptyEntries));
+
     private async Task<string> CreatePoolAsync()
     {
         var pool = CliHarness.Unique("my-process-pool");

@@ -54,7 +54,7 @@ public sealed class PoolStep
     public bool UsesCheckoutRemote => Checkout is { } checkout && string.Equals(GitRepository.Trim(), checkout.Remote, StringComparison.Ordinal);
 
     /// <summary>Whether the checkout's remote can be offered: a worker can clone it (not a path on this machine).</summary>
-    public bool CanOfferClone => Checkout is { } checkout && !Contracts.Deployments.PullStepRules.IsLocal(checkout.Remote) && !UsesCheckoutRemote;
+    public bool CanOfferClone => Checkout is { IsCloneable: true } && !UsesCheckoutRemote;
 
     /// <summary>
     /// As <c>cx deploy</c> does: a process pool whose flow-code fields are empty starts its runs in
