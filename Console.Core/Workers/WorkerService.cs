@@ -120,6 +120,7 @@ public sealed class WorkerService(ConsoleDbContext db, IChangeFeed feed, StatusR
         }
 
         worker.Pool = pool;
+        worker.ReturnedFromLoss = presence.IsLost(worker.Id);
         worker.LastHeartbeatAt = now;
         worker.LastPolledAt = beat.PolledAt ?? worker.LastPolledAt;
         if (beat.IntervalSeconds is { } interval)
