@@ -90,6 +90,25 @@ public sealed class GitPullTests : IClassFixture<ConsoleServer>, IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_docker_run_cannot_write_into_its_read_only_checkout()
+    {
+        TestEnvironment.RequireDocker();
+        await _git.CreateAsync("readonly", new Dictionary<string, string> { ["flow.sh"] = "echo before; echo changed > flow.sh\n" });
+        await _http.CreatePoolAsync(_pool, "docker");
+        await using var worker = await WorkerHost.StartAsync(_server.BaseUrl, _pool, ConsoleApi.UniqueName("w"),
+            new Dictionary<string, string?> { ["Worker:StateDirectory"] = _state.FullName });
+        var deployment = await CreateAsync(true, new GitCloneStep { Repository = _git.Url("readonly") });
+
+        var run = await _http.CreateRunAsync(deployment.Id);
+        var failed = await _http.WaitForStateAsync(run.Id, s => s.IsTerminal(), "the run to end");
+
+        Assert.True(failed.State == FlowRunState.Failed, $"{failed.State}: {failed.StateMessage}");
+        var logs = await _http.LogsAsync(run.Id);
+        Assert.Contains(logs, l => l.Stream == "stdout" && l.Message == "before");
+        Assert.Contains(logs, l => l.Stream == "stderr" && l.Message.Contains("Read-only file system", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_named_branch_or_commit_is_fetched_when_the_remotes_HEAD_points_to_a_branch_never_pushed()
     {
         // A bare repository made with git's old default (HEAD -> master) that only ever got `main` pushed.
