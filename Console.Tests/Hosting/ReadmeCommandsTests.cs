@@ -24,19 +24,12 @@ public sealed partial class ReadmeCommandsTests(ReadmeConsole console) : IClassF
             var install = Block(b => b.Contains("scripts/install-cx.sh", StringComparison.Ordinal));
             var worker = Block(b => b.Trim() == "cx worker start --pool my-docker-pool");
             var deploy = Block(b => b.Contains("cd examples/get-repo-info", StringComparison.Ordinal));
-            // Then the process pool, its worker (another terminal: in the background too) and its run, from the same folder.
-            var processPool = Block(b => b.Trim() == "cx work-pool create --type process my-process-pool");
-            var processWorker = Block(b => b.Trim() == "cx worker start --pool my-process-pool");
-            var processRun = Block(b => b.Contains("-p my-process-pool", StringComparison.Ordinal));
             var tutorial = "set -eo pipefail\n" + install
                 + worker.Trim() + " > \"$HOME/worker.log\" 2>&1 &\nworker=$!\n"
                 // A background job of a script starts with SIGINT ignored (POSIX), so "Ctrl+C" would never
                 // reach it: SIGTERM stops the worker the same graceful way.
-                + "trap 'kill -TERM $worker ${processWorker:-} 2>/dev/null; wait $worker ${processWorker:-} || true' EXIT\n"
-                + deploy
-                + processPool
-                + processWorker.Trim() + " > \"$HOME/process-worker.log\" 2>&1 &\nprocessWorker=$!\n"
-                + processRun;
+                + "trap 'kill -TERM $worker 2>/dev/null; wait $worker || true' EXIT\n"
+                + deploy;
 
             var (exit, stdout, stderr) = await RunAsync(tutorial, home);
 
@@ -47,9 +40,6 @@ public sealed partial class ReadmeCommandsTests(ReadmeConsole console) : IClassF
             Assert.Contains(Lines(stdout), l => l.Contains("my-docker-pool", StringComparison.Ordinal) && l.Contains("docker", StringComparison.Ordinal) && l.Contains("Not ready", StringComparison.Ordinal));
             Assert.Contains(Lines(stdout), l => l.Contains(" default ", StringComparison.Ordinal) && l.Contains("Not ready", StringComparison.Ordinal));
             Assert.Contains("is Completed", stdout, StringComparison.Ordinal);
-            Assert.Contains("Created work pool 'my-process-pool' of type process", stdout, StringComparison.Ordinal);
-            // Both watched runs ended Completed: the Docker pool's, then the process pool's.
-            Assert.True(Lines(stdout).Count(l => l.Contains("is Completed", StringComparison.Ordinal)) == 2, stdout);
 
             // 2. The curl section, literally, on the same console after the tutorial.
             var (curlExit, curlOut, curlErr) = await RunAsync(CurlScript(), home);
