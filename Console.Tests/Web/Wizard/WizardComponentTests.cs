@@ -117,10 +117,7 @@ public sealed class WizardComponentTests : IAsyncLifetime
     [Fact]
     public async Task The_wizard_starts_from_the_saved_deployment_and_saves_its_answers_back()
     {
-        var pool = "proc-" + Guid.NewGuid().ToString("N")[..8];
-        await CallAsync((WorkPoolService s) => s.CreateAsync(new CreateWorkPoolRequest { Name = pool, Type = WorkPoolTypes.Process }));
-        var project = Directory.CreateDirectory(Path.Combine(_folder, "project")).FullName;
-        File.WriteAllText(Path.Combine(project, "hello.sh"), "echo hello\n");
+        var (pool, project) = await ProcessPoolAndProjectAsync("project");
         var original = $"""
             # The team's flows: edit by hand or from the console.
             name: hello-project
@@ -145,14 +142,7 @@ public sealed class WizardComponentTests : IAsyncLifetime
             """;
         var manifest = Path.Combine(project, "console.yaml");
         File.WriteAllText(manifest, original);
-        Context.Services.GetRequiredService<NavigationManager>().NavigateTo("/deployments/new");
-        var cut = RenderWithProviders<DeploymentWizard>();
-
-        cut.Find("#wizard-project-path").Input(project);
-        cut.Find("#wizard-project-load").Click();
-        cut.WaitForAssertion(() => Assert.Contains("saves a deployment", cut.Find("[data-testid=wizard-saved]").TextContent, StringComparison.Ordinal));
-        cut.Find("#wizard-saved-hourly").Click();
-        cut.WaitForAssertion(() => Assert.Contains("Started from the deployment 'hourly'", cut.Find("[data-testid=wizard-saved]").TextContent, StringComparison.Ordinal));
+        var cut = StartFromSaved(project, "hourly");
 
         await NextAsync(cut, "entrypoint");
         await NextAsync(cut, "name");
@@ -179,10 +169,7 @@ public sealed class WizardComponentTests : IAsyncLifetime
     [Fact]
     public async Task The_wizards_policy_fields_start_from_the_saved_policies_and_an_unchanged_retry_policy_keeps_its_lines()
     {
-        var pool = "proc-" + Guid.NewGuid().ToString("N")[..8];
-        await CallAsync((WorkPoolService s) => s.CreateAsync(new CreateWorkPoolRequest { Name = pool, Type = WorkPoolTypes.Process }));
-        var project = Directory.CreateDirectory(Path.Combine(_folder, "policies")).FullName;
-        File.WriteAllText(Path.Combine(project, "hello.sh"), "echo hello\n");
+        var (pool, project) = await ProcessPoolAndProjectAsync("policies");
         var original = $"""
             name: hello-project
 
@@ -206,12 +193,7 @@ public sealed class WizardComponentTests : IAsyncLifetime
             """;
         var manifest = Path.Combine(project, "console.yaml");
         File.WriteAllText(manifest, original);
-        Context.Services.GetRequiredService<NavigationManager>().NavigateTo("/deployments/new");
-        var cut = RenderWithProviders<DeploymentWizard>();
-        cut.Find("#wizard-project-path").Input(project);
-        cut.Find("#wizard-project-load").Click();
-        cut.WaitForAssertion(() => cut.Find("#wizard-saved-careful"));
-        cut.Find("#wizard-saved-careful").Click();
+        var cut = StartFromSaved(project, "careful");
         await NextAsync(cut, "entrypoint");
         await NextAsync(cut, "name");
         await NextAsync(cut, "schedule");
@@ -241,6 +223,29 @@ public sealed class WizardComponentTests : IAsyncLifetime
         Assert.Contains("timeout_seconds: 30", saved, StringComparison.Ordinal);
         Assert.DoesNotContain("concurrency_limit", saved, StringComparison.Ordinal);
         Assert.DoesNotContain("CancelNew", saved, StringComparison.Ordinal);
+    }
+
+    /// <summary>A process pool and a project folder with a flow script, for a console.yaml the test writes.</summary>
+    private async Task<(string Pool, string Project)> ProcessPoolAndProjectAsync(string folder)
+    {
+        var pool = "proc-" + Guid.NewGuid().ToString("N")[..8];
+        await CallAsync((WorkPoolService s) => s.CreateAsync(new CreateWorkPoolRequest { Name = pool, Type = WorkPoolTypes.Process }));
+        var project = Directory.CreateDirectory(Path.Combine(_folder, folder)).FullName;
+        File.WriteAllText(Path.Combine(project, "hello.sh"), "echo hello\n");
+        return (pool, project);
+    }
+
+    /// <summary>The wizard with the project loaded and its saved deployment <paramref name="name"/> picked.</summary>
+    private IRenderedComponent<DeploymentWizard> StartFromSaved(string project, string name)
+    {
+        Context.Services.GetRequiredService<NavigationManager>().NavigateTo("/deployments/new");
+        var cut = RenderWithProviders<DeploymentWizard>();
+        cut.Find("#wizard-project-path").Input(project);
+        cut.Find("#wizard-project-load").Click();
+        cut.WaitForAssertion(() => Assert.Contains("saves a deployment", cut.Find("[data-testid=wizard-saved]").TextContent, StringComparison.Ordinal));
+        cut.Find($"#wizard-saved-{name}").Click();
+        cut.WaitForAssertion(() => Assert.Contains($"Started from the deployment '{name}'", cut.Find("[data-testid=wizard-saved]").TextContent, StringComparison.Ordinal));
+        return cut;
     }
 
     private async Task<T> CallAsync<TService, T>(Func<TService, Task<T>> call)
