@@ -5,6 +5,7 @@ using Console.Contracts;
 using Console.Contracts.Automations;
 using Console.Contracts.FlowRuns;
 using Console.Core.Automations;
+using Console.Core.Events;
 using Console.Core.Persistence;
 using Console.Tests.Api;
 using Console.Tests.Infrastructure;
@@ -230,6 +231,126 @@ public sealed class AutomationApiTests(StatusRuleTests.FakeClockApi factory) : A
         await Wait.UntilAsync(() => !receiver.Received.IsEmpty, "the test delivery at the receiver", 30);
         var received = Assert.Single(receiver.Received);
         Assert.Equal("sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), received.Body)), received.Header("Console-Signature"));
+    }
+
+    [Fact]
+    public async Task Cooldown_after_a_backlog_counts_from_the_events_times_not_from_when_they_are_matched()
+    {
+        var pool = await CreatePoolAsync(type: "process");
+        var failing = await CreateDeploymentAsync(pool.Name);
+        var counter = await CreateDeploymentAsync(pool.Name);
+        await Client.CreateAutomationAsync(new CreateAutomationRequest
+        {
+            Name = Unique("backlog"),
+            Trigger = new AutomationTrigger { Type = TriggerTypes.FlowRunState, States = [FlowRunState.Failed], Deployment = failing.Id.ToString() },
+            Actions = [new AutomationAction { Type = ActionTypes.RunDeployment, Deployment = counter.Id.ToString() }],
+            CooldownSeconds = 300,
+        });
+
+        // Four failures while nothing dispatches (a server down): 0 s, 400 s, 800 s and 900 s.
+        await CompleteRunAsync(pool.Name, failing.Id, FlowRunState.Failed);
+        Time.Advance(TimeSpan.FromSeconds(400));
+        await CompleteRunAsync(pool.Name, failing.Id, FlowRunState.Failed);
+        Time.Advance(TimeSpan.FromSeconds(400));
+        await CompleteRunAsync(pool.Name, failing.Id, FlowRunState.Failed);
+        Time.Advance(TimeSpan.FromSeconds(100));
+        await CompleteRunAsync(pool.Name, failing.Id, FlowRunState.Failed);
+        Time.Advance(TimeSpan.FromSeconds(60));
+
+        // Matched all at once: the first three are more than the cooldown apart, the fourth is within it.
+        await RunAutomationJobsAsync();
+        await RunAutomationJobsAsync();
+        Assert.Equal(3, (await GetAsync<List<FlowRunDto>>($"/api/flow-runs?deployment={counter.Id}")).Count);
+    }
+
+    [Fact]
+    public async Task Absence_longer_than_the_event_retention_counts_from_the_runs_history_and_the_last_firing_not_from_arming()
+    {
+        var pool = await CreatePoolAsync(type: "process");
+        var deployment = await CreateDeploymentAsync(pool.Name);
+        var counter = await CreateDeploymentAsync(pool.Name);
+        await Client.CreateAutomationAsync(new CreateAutomationRequest
+        {
+            Name = Unique("weekly"),
+            Trigger = new AutomationTrigger { Type = TriggerTypes.Absence, Deployment = deployment.Id.ToString(), State = FlowRunState.Completed, WithinSeconds = 10 * 24 * 3600 },
+            Actions = [new AutomationAction { Type = ActionTypes.RunDeployment, Deployment = counter.Id.ToString() }],
+        });
+        async Task<int> FiredAsync() => (await GetAsync<List<FlowRunDto>>($"/api/flow-runs?deployment={counter.Id}")).Count;
+
+        // Completed 5 days in; 13 days in, its event is gone (7 days' retention) but the silence is only 8 days long.
+        Time.Advance(TimeSpan.FromDays(5));
+        await CompleteRunAsync(pool.Name, deployment.Id, FlowRunState.Completed);
+        Time.Advance(TimeSpan.FromDays(8));
+        await DeleteExpiredEventsAsync();
+        Assert.Empty(await Client.EventsAsync($"?deployment={deployment.Id}&type=flowRun.stateChanged"));
+        await RunAutomationJobsAsync();
+        await RunAutomationJobsAsync();
+        Assert.Equal(0, await FiredAsync());
+
+        Time.Advance(TimeSpan.FromDays(2) + TimeSpan.FromSeconds(1));
+        await RunAutomationJobsAsync();
+        await RunAutomationJobsAsync();
+        Assert.Equal(1, await FiredAsync());
+
+        // 8 days after that firing its event is gone too: the next firing is still 10 days after it.
+        Time.Advance(TimeSpan.FromDays(8));
+        await DeleteExpiredEventsAsync();
+        await RunAutomationJobsAsync();
+        await RunAutomationJobsAsync();
+        Assert.Equal(1, await FiredAsync());
+
+        Time.Advance(TimeSpan.FromDays(2) + TimeSpan.FromSeconds(1));
+        await RunAutomationJobsAsync();
+        await RunAutomationJobsAsync();
+        Assert.Equal(2, await FiredAsync());
+    }
+
+    [Fact]
+    public async Task A_patch_while_the_dispatcher_fires_the_automation_is_made_on_the_row_as_it_is_now_not_refused()
+    {
+        var pool = await CreatePoolAsync(type: "process");
+        var deployment = await CreateDeploymentAsync(pool.Name);
+        var watched = await CreatePoolAsync(type: "process");
+        var automation = await Client.CreateAutomationAsync(new CreateAutomationRequest
+        {
+            Name = Unique("racing"),
+            Trigger = new AutomationTrigger { Type = TriggerTypes.FlowRunState, States = [FlowRunState.Failed], Deployment = deployment.Id.ToString() },
+            Actions = [new AutomationAction { Type = ActionTypes.PauseWorkPool, Pool = watched.Name }],
+        });
+
+        // The PATCH's context has read the automation ...
+        await using var request = Factory.Services.CreateAsyncScope();
+        await request.ServiceProvider.GetRequiredService<ConsoleDbContext>().Automations.FirstAsync(a => a.Id == automation.Id);
+
+        // ... when the dispatcher fires it (its LastFiredAt, a concurrency token, changes) ...
+        await CompleteRunAsync(pool.Name, deployment.Id, FlowRunState.Failed);
+        await RunAutomationJobsAsync();
+        var fired = await GetAsync<AutomationDto>($"/api/automations/{automation.Id}");
+        Assert.NotNull(fired.LastFiredAt);
+
+        // ... and then saves: made again on the current row, the firing kept.
+        var updated = await request.ServiceProvider.GetRequiredService<AutomationService>()
+            .UpdateAsync(automation.Id.ToString(), new UpdateAutomationRequest { Enabled = false, Description = "paused while it fired" });
+        Assert.Equal((false, fired.LastFiredAt), (updated.Enabled, updated.LastFiredAt));
+        var stored = await GetAsync<AutomationDto>($"/api/automations/{automation.Id}");
+        Assert.Equal((false, "paused while it fired", fired.LastFiredAt), (stored.Enabled, stored.Description, stored.LastFiredAt));
+
+        // Deleting it after another firing (read before, saved after) works the same way.
+        await using var deleting = Factory.Services.CreateAsyncScope();
+        await deleting.ServiceProvider.GetRequiredService<ConsoleDbContext>().Automations.FirstAsync(a => a.Id == automation.Id);
+        Assert.Equal(HttpStatusCode.OK, (await Client.PatchJsonAsync($"/api/automations/{automation.Id}", new UpdateAutomationRequest { Enabled = true })).StatusCode);
+        Time.Advance(TimeSpan.FromSeconds(1));
+        await CompleteRunAsync(pool.Name, deployment.Id, FlowRunState.Failed);
+        await RunAutomationJobsAsync();
+        Assert.NotEqual(fired.LastFiredAt, (await GetAsync<AutomationDto>($"/api/automations/{automation.Id}")).LastFiredAt);
+        await deleting.ServiceProvider.GetRequiredService<AutomationService>().DeleteAsync(automation.Id.ToString());
+        Assert.Equal(HttpStatusCode.NotFound, (await Client.GetAsync(new Uri($"/api/automations/{automation.Id}", UriKind.Relative))).StatusCode);
+    }
+
+    private async Task DeleteExpiredEventsAsync()
+    {
+        await using var scope = Factory.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<EventService>().DeleteExpiredAsync();
     }
 
     /// <summary>A run of the deployment claimed, started and ended in <paramref name="end"/>; returns its id.</summary>
