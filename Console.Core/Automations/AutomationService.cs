@@ -269,8 +269,16 @@ public sealed class AutomationService(ConsoleDbContext db, IChangeFeed feed, Sta
             Description = automation.Description,
             Enabled = automation.Enabled,
             Trigger = ConsoleJson.Deserialize<AutomationTrigger>(automation.Trigger)!,
-            // The secret is write-only: answers say only whether there is one.
-            Actions = [.. StoredActions(automation).Select(a => a.Type == ActionTypes.Webhook ? a with { Secret = null, HasSecret = a.Secret is not null } : a)],
+            // The secret and header values are write-only (credentials go there): answers say only whether
+            // there is a secret, and which headers are set.
+            Actions = [.. StoredActions(automation).Select(a => a.Type == ActionTypes.Webhook
+                ? a with
+                {
+                    Secret = null,
+                    HasSecret = a.Secret is not null,
+                    Headers = a.Headers?.ToDictionary(h => h.Key, _ => AutomationAction.RedactedHeader, StringComparer.OrdinalIgnoreCase),
+                }
+                : a)],
             CooldownSeconds = automation.CooldownSeconds,
             LastFiredAt = automation.LastFiredAt,
             CreatedAt = automation.CreatedAt,

@@ -347,6 +347,55 @@ public sealed class AutomationApiTests(StatusRuleTests.FakeClockApi factory) : A
         Assert.Equal(HttpStatusCode.NotFound, (await Client.GetAsync(new Uri($"/api/automations/{automation.Id}", UriKind.Relative))).StatusCode);
     }
 
+    [Fact]
+    public async Task Webhook_header_values_are_write_only_and_an_action_keeps_its_secret_and_headers_when_moved_or_readdressed_until_removed()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var watched = await CreatePoolAsync(type: "process");
+        const string Token = "Bearer header-token-not-for-viewers";
+        var secret = "moved-s3cret-" + Guid.NewGuid().ToString("N");
+        var automation = await Client.CreateAutomationAsync(new CreateAutomationRequest
+        {
+            Name = Unique("creds"),
+            Trigger = new AutomationTrigger { Type = TriggerTypes.WorkerOffline, Pool = watched.Name },
+            Actions =
+            [
+                new AutomationAction { Type = ActionTypes.PauseWorkPool, Pool = watched.Name },
+                AutomationApi.Webhook("http://127.0.0.1:9/old", secret) with { Headers = new Dictionary<string, string> { ["Authorization"] = Token, ["X-Team"] = "ops" } },
+            ],
+        });
+        var answer = await Client.GetStringAsync(new Uri($"/api/automations/{automation.Id}", UriKind.Relative));
+        Assert.DoesNotContain("header-token", answer, StringComparison.Ordinal);
+        Assert.Equal(AutomationAction.RedactedHeader, automation.Actions[1].Headers!["Authorization"]);
+        Assert.All(automation.Actions, a => Assert.False(string.IsNullOrEmpty(a.Id)));
+
+        // The builder removes the first action and points the webhook elsewhere, sending it back as read
+        // (no secret, header values redacted) with one header changed: the secret and the other value stay.
+        var webhook = automation.Actions[1] with { Url = receiver.Url, Headers = new Dictionary<string, string> { ["Authorization"] = AutomationAction.RedactedHeader, ["X-Team"] = "sre" } };
+        var moved = await (await Client.PatchJsonAsync($"/api/automations/{automation.Id}", new UpdateAutomationRequest { Actions = [webhook] })).ReadAsync<AutomationDto>();
+        Assert.Equal((automation.Actions[1].Id, true), (moved.Actions[0].Id, moved.Actions[0].HasSecret == true));
+        Assert.DoesNotContain("header-token", await Client.GetStringAsync(new Uri("/api/automations", UriKind.Relative)), StringComparison.Ordinal);
+
+        Assert.Equal(HttpStatusCode.Accepted, (await Client.PostAsync(new Uri($"/api/automations/{automation.Id}/test", UriKind.Relative), null)).StatusCode);
+        await RunAutomationJobsAsync();
+        var signed = Assert.Single(receiver.Received);
+        Assert.Equal("sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), signed.Body)), signed.Header("Console-Signature"));
+        Assert.Equal((Token, "sre"), (signed.Header("Authorization"), signed.Header("X-Team")));
+
+        // A redacted value for a header that has none stored is refused, and nothing changes.
+        var unknown = moved.Actions[0] with { Headers = new Dictionary<string, string> { ["X-New"] = AutomationAction.RedactedHeader } };
+        await AssertProblemAsync(await Client.PatchJsonAsync($"/api/automations/{automation.Id}", new UpdateAutomationRequest { Actions = [unknown] }), HttpStatusCode.BadRequest, "actions[0].headers");
+
+        // hasSecret: false removes the secret: the next delivery is unsigned.
+        var removed = await (await Client.PatchJsonAsync($"/api/automations/{automation.Id}", new UpdateAutomationRequest { Actions = [moved.Actions[0] with { HasSecret = false }] })).ReadAsync<AutomationDto>();
+        Assert.False(removed.Actions[0].HasSecret);
+        Assert.Equal(HttpStatusCode.Accepted, (await Client.PostAsync(new Uri($"/api/automations/{automation.Id}/test", UriKind.Relative), null)).StatusCode);
+        await RunAutomationJobsAsync();
+        Assert.Equal(2, receiver.Received.Count);
+        Assert.Equal(string.Empty, receiver.Received.Last().Header("Console-Signature"));
+        Assert.Equal(Token, receiver.Received.Last().Header("Authorization"));
+    }
+
     private async Task DeleteExpiredEventsAsync()
     {
         await using var scope = Factory.Services.CreateAsyncScope();
