@@ -396,6 +396,46 @@ public sealed class AutomationApiTests(StatusRuleTests.FakeClockApi factory) : A
         Assert.Equal(Token, receiver.Received.Last().Header("Authorization"));
     }
 
+    [Fact]
+    public async Task Service_actions_pause_and_resume_what_they_name_and_are_audited_as_the_automation()
+    {
+        var paused = await CreatePoolAsync(type: "process");
+        Assert.Equal(HttpStatusCode.OK, (await Client.PostAsync(new Uri($"/api/work-pools/{paused.Name}/pause", UriKind.Relative), null)).StatusCode);
+        var running = await CreatePoolAsync(type: "process");
+        var queued = await CreatePoolAsync(type: "process");
+        var deployment = await CreateDeploymentAsync(queued.Name);
+        var name = Unique("hands");
+        var automation = await Client.CreateAutomationAsync(new CreateAutomationRequest
+        {
+            Name = name,
+            Trigger = new AutomationTrigger { Type = TriggerTypes.WorkerOffline, Pool = running.Name },
+            Actions =
+            [
+                new AutomationAction { Type = ActionTypes.ResumeWorkPool, Pool = paused.Name },
+                new AutomationAction { Type = ActionTypes.PauseWorkPool, Pool = running.Name },
+                new AutomationAction { Type = ActionTypes.PauseWorkQueue, Pool = queued.Name, Queue = "default" },
+                new AutomationAction { Type = ActionTypes.PauseDeployment, Deployment = $"{deployment.FlowName}/{deployment.Name}" },
+            ],
+        });
+
+        Assert.Equal(HttpStatusCode.Accepted, (await Client.PostAsync(new Uri($"/api/automations/{automation.Id}/test", UriKind.Relative), null)).StatusCode);
+        await RunAutomationJobsAsync();
+
+        Assert.False((await GetAsync<WorkPoolDto>($"/api/work-pools/{paused.Name}")).IsPaused);
+        Assert.True((await GetAsync<WorkPoolDto>($"/api/work-pools/{running.Name}")).IsPaused);
+        Assert.Contains(await GetAsync<List<WorkQueueDto>>($"/api/work-pools/{queued.Name}/queues"), q => q.Name == "default" && q.IsPaused);
+        Assert.True((await GetAsync<DeploymentDto>($"/api/deployments/{deployment.Id}")).IsPaused);
+        Assert.All(await Client.DeliveriesAsync(automation.Id), d => Assert.Equal("Succeeded", d.Outcome));
+        Assert.Equal(4, (await Client.DeliveriesAsync(automation.Id)).Count);
+
+        // Each change is in the audit log under the automation's name (not skipped as the server's own).
+        foreach (var resource in new[] { $"work-pool/{paused.Name}", $"work-pool/{running.Name}", $"work-queue/{queued.Name}/default", $"deployment/{deployment.FlowName}/{deployment.Name}" })
+        {
+            var audit = await Client.GetStringAsync(new Uri($"/api/audit?resource={resource}", UriKind.Relative));
+            Assert.Contains($"\"automation:{name}\"", audit, StringComparison.Ordinal);
+        }
+    }
+
     private async Task DeleteExpiredEventsAsync()
     {
         await using var scope = Factory.Services.CreateAsyncScope();
