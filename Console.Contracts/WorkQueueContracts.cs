@@ -5,6 +5,11 @@ public sealed record WorkQueueDto : Common.IVersionedDto
     /// <summary>The queue every pool is created with; it cannot be deleted.</summary>
     public const string DefaultName = "default";
 
+    /// <summary>The bounds of <see cref="Weight"/>.</summary>
+    public const int MinWeight = 1;
+
+    public const int MaxWeight = 1000;
+
     public Guid Id { get; init; }
     public required string Name { get; init; }
     public required string PoolName { get; init; }

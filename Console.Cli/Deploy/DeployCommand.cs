@@ -112,6 +112,9 @@ public sealed class DeployCommand(ApiClient api, CliOutput output, CliContext cl
             deployment.Pull = await PullStepsAsync(interactive, prompts);
         }
 
+        // 6c. The pool's queues as console.yaml's work_queues says (the deployment's may be one of them).
+        await new ManifestQueues(api, output).ApplyAsync(project.Manifest, pool.Name, settings.DryRun, ct);
+
         var request = project.ToCreateRequest(deployment, flow);
         if (settings.DryRun)
         {

@@ -54,8 +54,10 @@ public sealed class TimedTriggers(ConsoleDbContext db, EventService events, Stat
         var workers = await db.Workers.AsNoTracking().Include(w => w.Pool).Where(w => w.LastHeartbeatAt > horizon).ToListAsync(ct);
         foreach (var worker in workers.Where(w => rules.Worker(w) == WorkerStatus.Offline))
         {
-            var at = rules.WorkerOfflineAt(worker);
-            await events.RecordOnceAsync(WorkerEvents.Offline(worker, worker.Pool.Name, at), $"worker.offline:{worker.Id}:{Stamp(worker.LastHeartbeatAt)}", ct);
+            // A worker whose connection was lost reads Offline before its heartbeats lapse: it went then, not later.
+            var lapse = rules.WorkerOfflineAt(worker);
+            var at = lapse < rules.Now ? lapse : rules.Now;
+            await events.RecordOnceAsync(WorkerEvents.Offline(worker, worker.Pool.Name, at), WorkerEvents.OfflineKey(worker, rules.HeartbeatAt(worker)), ct);
         }
     }
 

@@ -63,7 +63,7 @@ public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules, Sta
         ArgumentNullException.ThrowIfNull(runs);
         var now = rules.Now;
         var workers = await db.Workers.AsNoTracking().Where(w => w.PoolId == poolId).OrderBy(w => w.Name).ToListAsync(ct);
-        var scene = await LoadSceneAsync(poolId, workers, now, ct);
+        var scene = await LoadSceneAsync(poolId, workers, now, ct) with { Due = await DueIndex.ReadAsync(db, poolId, now, rules.Options.InfrastructureHoldSeconds, ct) };
         var answer = new List<(FlowRun, List<DiagnosisReason>)>(runs.Count);
         foreach (var run in runs)
         {
@@ -250,7 +250,7 @@ public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules, Sta
 
         if (reasons.Count == 0)
         {
-            await AddClearPathReasonsAsync(reasons, run, pool, queues, queue, slots, online, now, ct);
+            await AddClearPathReasonsAsync(reasons, run, scene, queue, slots, online, now, ct);
         }
 
         return reasons;
@@ -294,9 +294,9 @@ public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules, Sta
 
     /// <summary>Nothing blocks the run: say what is ahead of it (in the claim's order, <see cref="ClaimPolicy.InFairOrder{T}"/>) and when its workers last polled.</summary>
     private async Task AddClearPathReasonsAsync(
-        List<DiagnosisReason> reasons, FlowRun run, WorkPool pool, List<WorkQueue> queues, WorkQueue queue, SlotCount slots, List<PoolWorker> online, DateTime now, CancellationToken ct)
+        List<DiagnosisReason> reasons, FlowRun run, WaitScene scene, WorkQueue queue, SlotCount slots, List<PoolWorker> online, DateTime now, CancellationToken ct)
     {
-        var ahead = await RunsAheadAsync(run, pool, queues, queue, slots, now, ct);
+        var ahead = await RunsAheadAsync(run, scene, queue, slots, now, ct);
         if (ahead > 0)
         {
             reasons.Add(new(DiagnosisCodes.AheadInLine,
@@ -317,20 +317,32 @@ public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules, Sta
     /// number, the ones of its own queue due before it, and the share of each queue of its priority
     /// that fair share puts first (<see cref="FairShare.RunsAhead"/>).
     /// </summary>
-    private async Task<int> RunsAheadAsync(FlowRun run, WorkPool pool, List<WorkQueue> queues, WorkQueue queue, SlotCount slots, DateTime now, CancellationToken ct)
+    private async Task<int> RunsAheadAsync(FlowRun run, WaitScene scene, WorkQueue queue, SlotCount slots, DateTime now, CancellationToken ct)
     {
-        var heldAfter = FlowRunSlots.HeldAfter(now, rules.Options.InfrastructureHoldSeconds);
-        var before = ClaimPolicy.QueuesAhead(pool, queues, queue).Select(q => q.Id).ToList();
-        var sharing = ClaimPolicy.QueuesSharing(pool, queues, queue);
+        var before = ClaimPolicy.QueuesAhead(scene.Pool, scene.Queues, queue).Select(q => q.Id).ToList();
+        var sharing = ClaimPolicy.QueuesSharing(scene.Pool, scene.Queues, queue);
         var counted = before.Concat(sharing.Select(q => q.Id)).ToList();
-        var due = db.FlowRuns.AsNoTracking().Where(r => r.PoolId == run.PoolId && r.Id != run.Id).DueBy(now, heldAfter);
-        var dueByQueue = counted.Count == 0
-            ? []
-            : await due.Where(r => counted.Contains(r.QueueId)).GroupBy(r => r.QueueId)
-                .Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, ct);
         var runDue = ClaimPolicy.DueAt(run);
-        var rank = 1 + await due.CountAsync(r => r.QueueId == queue.Id
-            && (r.State == FlowRunState.AwaitingRetry ? r.NextAttemptAt : r.ExpectedStartAt) < runDue, ct);
+        Dictionary<Guid, int> dueByQueue;
+        int rank;
+        if (scene.Due is { } index)
+        {
+            // Many runs of one pass: counted from one read of the pool's due runs, not two queries a run.
+            dueByQueue = counted.ToDictionary(id => id, index.Count);
+            rank = 1 + index.CountBefore(queue.Id, runDue);
+        }
+        else
+        {
+            var heldAfter = FlowRunSlots.HeldAfter(now, rules.Options.InfrastructureHoldSeconds);
+            var due = db.FlowRuns.AsNoTracking().Where(r => r.PoolId == run.PoolId && r.Id != run.Id).DueBy(now, heldAfter);
+            dueByQueue = counted.Count == 0
+                ? []
+                : await due.Where(r => counted.Contains(r.QueueId)).GroupBy(r => r.QueueId)
+                    .Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, ct);
+            rank = 1 + await due.CountAsync(r => r.QueueId == queue.Id
+                && (r.State == FlowRunState.AwaitingRetry ? r.NextAttemptAt : r.ExpectedStartAt) < runDue, ct);
+        }
+
         var ahead = rank - 1 + before.Sum(id => dueByQueue.GetValueOrDefault(id));
         foreach (var other in sharing)
         {
@@ -571,4 +583,8 @@ internal sealed record SlotHolder(
 /// <summary>The pool's state a waiting run is explained and estimated from; <paramref name="Claimable"/>: a healthy online worker serves the queue.</summary>
 internal sealed record WaitScene(
     WorkPool Pool, List<WorkQueue> Queues, List<PoolWorker> Workers, List<SlotHolder> Holders, Dictionary<Guid, int> DeploymentLimits,
-    Func<WorkQueue, bool> Served);
+    Func<WorkQueue, bool> Served)
+{
+    /// <summary>The pool's due runs, read once for a pass over many of them (<see cref="DiagnosisService.WaitingReasonsAsync(Guid, IReadOnlyList{FlowRun}, CancellationToken)"/>); null: count per run.</summary>
+    public DueIndex? Due { get; init; }
+}

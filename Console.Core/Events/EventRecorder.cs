@@ -290,7 +290,7 @@ public sealed class EventRecorder(StatusRules rules, IChangeFeed feed) : SaveCha
         {
             var heartbeat = entry.Property(nameof(PoolWorker.LastHeartbeatAt));
             var interval = entry.Property(nameof(PoolWorker.HeartbeatIntervalSeconds));
-            if (!heartbeat.IsModified || rules.Worker((DateTime)heartbeat.OriginalValue!, (int)interval.OriginalValue!) == WorkerStatus.Online)
+            if (!heartbeat.IsModified || (rules.Worker((DateTime)heartbeat.OriginalValue!, (int)interval.OriginalValue!) == WorkerStatus.Online && !worker.ReturnedFromLoss))
             {
                 return null;
             }

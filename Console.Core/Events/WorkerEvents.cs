@@ -9,6 +9,13 @@ internal static class WorkerEvents
 
     public static ConsoleEvent Offline(PoolWorker worker, string pool, DateTime at) => Of(EventTypes.WorkerOffline, worker, pool, at);
 
+    /// <summary>
+    /// One offline occurrence per last heartbeat heard: the lost connection's watcher and the timed
+    /// pass (on any replica) name the same absence alike, so it is recorded once.
+    /// </summary>
+    public static string OfflineKey(PoolWorker worker, DateTime lastHeartbeatAt) =>
+        $"worker.offline:{worker.Id}:{lastHeartbeatAt.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+
     public static ConsoleEvent Draining(PoolWorker worker, string pool, DateTime at) => Of(EventTypes.WorkerDraining, worker, pool, at);
 
     private static ConsoleEvent Of(string type, PoolWorker worker, string pool, DateTime at) =>

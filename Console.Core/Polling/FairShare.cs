@@ -1,3 +1,4 @@
+using Console.Contracts;
 using Console.Core.WorkQueues;
 
 namespace Console.Core.Polling;
@@ -21,8 +22,8 @@ public interface IClaimCandidate
 /// </summary>
 public readonly record struct FairShare(long Numerator, long Weight) : IComparable<FairShare>
 {
-    public const int MinWeight = 1;
-    public const int MaxWeight = 1000;
+    public const int MinWeight = WorkQueueDto.MinWeight;
+    public const int MaxWeight = WorkQueueDto.MaxWeight;
 
     /// <summary>The stand of a queue's <paramref name="rank"/>-th due run (1-based) while it holds <paramref name="holding"/> slots.</summary>
     public static FairShare Key(int holding, int rank, int weight) =>

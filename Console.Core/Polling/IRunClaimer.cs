@@ -16,7 +16,11 @@ public sealed record ClaimOutcome(
     IReadOnlyList<WorkQueue> PolledQueues,
     IReadOnlyList<WorkQueue> QueuesTurnedReady,
     IReadOnlyList<FlowRun> Claimed,
-    DateTime? NextDueAt);
+    DateTime? NextDueAt)
+{
+    /// <summary>The worker is draining: the server refused it runs, and the poll is held like an empty one.</summary>
+    public bool Draining { get; init; }
+}
 
 /// <summary>
 /// Claims due runs for a worker inside one write transaction: queue priority order, then expected

@@ -94,16 +94,16 @@ public sealed class PollService(
             while (true)
             {
                 signal.Reset();
-                if (limit > 0 && await workers.IsDrainingAsync(poolName, workerName, ct))
+                var outcome = await claimer.ClaimAsync(claim, ct);
+                workerId = outcome.Worker.Id;
+                if (outcome.Draining && limit > 0)
                 {
-                    // A draining worker gets no runs, even one that does not know it drains; held like an
-                    // empty poll so such a worker does not poll in a tight loop.
+                    // Held like an empty poll, so a worker that does not know it drains does not poll in a tight loop.
+                    await PublishAsync(outcome, first, ct);
                     await HoldAsync(deadline, ct);
                     return [];
                 }
 
-                var outcome = await claimer.ClaimAsync(claim, ct);
-                workerId = outcome.Worker.Id;
                 if (outcome.Claimed.Count > 0)
                 {
                     var answer = await ClaimAnswerAsync(outcome, ct);

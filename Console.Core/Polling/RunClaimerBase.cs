@@ -132,10 +132,13 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
             PollStamps.Stamp(queue, now);
         }
 
+        // A draining worker gets no runs, even one that does not know it drains. The row read above
+        // says so (a drain left by a worker seen Offline meanwhile was ended by the upsert).
+        var draining = worker.DrainingSince is not null;
         var eligible = ClaimPolicy.EligibleQueues(pool, polled);
-        if (eligible.Count == 0 || request.Limit == 0 || !worker.IsHealthy)
+        if (eligible.Count == 0 || request.Limit == 0 || !worker.IsHealthy || draining)
         {
-            return new ClaimOutcome(pool, worker, wasOnline, polled, turnedReady, [], null);
+            return new ClaimOutcome(pool, worker, wasOnline, polled, turnedReady, [], null) { Draining = draining };
         }
 
         // 2. Count the slots in use and read the due runs, in the same transaction as the claim

@@ -1,4 +1,5 @@
 using Console.Core.Common;
+using Console.Core.Events;
 using Console.Core.Persistence;
 using Console.Core.WorkPools;
 using Microsoft.EntityFrameworkCore;
@@ -16,7 +17,8 @@ namespace Console.Core.Workers;
 /// poll polls again at once), it reads Offline from then on and the change is published: seconds
 /// instead of three heartbeat intervals. Its next poll or heartbeat brings it back Online. Its runs
 /// keep their leases: the lease reaper still goes by the heartbeat rule, so a worker whose
-/// connection merely dropped keeps its running runs.
+/// connection merely dropped keeps its running runs. The loss is a <c>worker.offline</c> event at
+/// once, and the worker's return a <c>worker.online</c> one (<see cref="PoolWorker.ReturnedFromLoss"/>).
 /// </summary>
 public sealed partial class ConnectionLossWatcher(
     WorkerPresence presence, IServiceScopeFactory scopes, TimeProvider time, IOptions<StatusOptions> options,
@@ -56,6 +58,9 @@ public sealed partial class ConnectionLossWatcher(
             }
 
             LogLost(logger, worker.Name, worker.Pool.Name);
+            // Automations hear of it now, not when the timed pass sees the heartbeats lapse.
+            await scope.ServiceProvider.GetRequiredService<EventService>().RecordOnceAsync(
+                WorkerEvents.Offline(worker, worker.Pool.Name, time.GetUtcNow().UtcDateTime), WorkerEvents.OfflineKey(worker, presence.HeartbeatAt(worker)), Stopping);
             await scope.ServiceProvider.GetRequiredService<WorkerService>().PublishAsync(worker, Stopping);
             // The pool may have just turned Not Ready.
             await scope.ServiceProvider.GetRequiredService<WorkPoolService>().PublishAsync(worker.Pool, Stopping);

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations.Schema;
 using Console.Core.WorkPools;
 
 namespace Console.Core.Workers;
@@ -24,4 +25,12 @@ public sealed class PoolWorker
 
     /// <summary>Set when the worker was asked to drain (or said it drains); it then claims nothing new.</summary>
     public DateTime? DrainingSince { get; set; }
+
+    /// <summary>
+    /// Not stored: this heartbeat or poll brings back a worker this server saw lose its connection
+    /// (<see cref="ConnectionLossWatcher"/>); its row still reads Online by the heartbeat rule, so the
+    /// event recorder learns of the return here.
+    /// </summary>
+    [NotMapped]
+    public bool ReturnedFromLoss { get; set; }
 }

@@ -120,6 +120,7 @@ public sealed class WorkerService(ConsoleDbContext db, IChangeFeed feed, StatusR
         }
 
         worker.Pool = pool;
+        worker.ReturnedFromLoss = presence.IsLost(worker.Id);
         worker.LastHeartbeatAt = now;
         worker.LastPolledAt = beat.PolledAt ?? worker.LastPolledAt;
         if (beat.IntervalSeconds is { } interval)
@@ -166,19 +167,6 @@ public sealed class WorkerService(ConsoleDbContext db, IChangeFeed feed, StatusR
         }
 
         return await PublishAsync(worker, ct);
-    }
-
-    /// <summary>
-    /// Whether the server refuses this worker's claims: it is draining and alive (a drain left by a
-    /// worker that died meanwhile ends once it was seen Offline).
-    /// </summary>
-    public async Task<bool> IsDrainingAsync(string poolName, string name, CancellationToken ct = default)
-    {
-        var drain = await db.Workers.AsNoTracking()
-            .Where(w => w.Name == name && w.Pool.Name == poolName && w.DrainingSince != null)
-            .Select(w => new { w.Id, w.LastHeartbeatAt, w.HeartbeatIntervalSeconds, w.DrainingSince })
-            .FirstOrDefaultAsync(ct);
-        return drain is not null && rules.Worker(drain.Id, drain.LastHeartbeatAt, drain.HeartbeatIntervalSeconds, drain.DrainingSince) == WorkerStatus.Draining;
     }
 
     public async Task DeleteAsync(string poolName, string name, CancellationToken ct = default)

@@ -16,6 +16,28 @@ public sealed class FlowManifest
     public List<ManifestFlow> Flows { get; set; } = [];
 
     public List<ManifestDeployment> Deployments { get; set; } = [];
+
+    /// <summary>The <c>work_queues:</c> the deployments' pools should have: <c>cx deploy</c> creates or updates them first.</summary>
+    public List<ManifestWorkQueue> WorkQueues { get; set; } = [];
+}
+
+/// <summary>A <c>work_queues:</c> entry: a queue of a work pool, with the fields given (the others are left as they are).</summary>
+public sealed class ManifestWorkQueue
+{
+    public string? Pool { get; set; }
+
+    public string? Name { get; set; }
+
+    public string? Description { get; set; }
+
+    public int? Priority { get; set; }
+
+    /// <summary>Its share of claims among the pool's queues of the same priority.</summary>
+    public int? Weight { get; set; }
+
+    public int? ConcurrencyLimit { get; set; }
+
+    public int? Line { get; set; }
 }
 
 /// <summary>A <c>flows:</c> entry: a named program of the project.</summary>

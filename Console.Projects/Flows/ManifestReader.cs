@@ -22,6 +22,7 @@ internal sealed class ManifestReader(string path)
             "collision_strategy", "retries", "timeout_seconds", "late_policy", "pull"];
 
     private static readonly string[] WorkPoolKeys = ["name", "work_queue_name", "job_variables"];
+    private static readonly string[] WorkQueueKeys = ["pool", "name", "description", "priority", "weight", "concurrency_limit"];
     private static readonly string[] ScheduleKeys = ["cron", "interval", "timezone", "active", "anchor_date"];
     private static readonly string[] RetryKeys = ["max_retries", "delay_seconds", "backoff_factor", "jitter_percent", "on"];
     private static readonly string[] LatePolicyKeys = ["skip_after_seconds", "max_scheduled"];
@@ -44,6 +45,8 @@ internal sealed class ManifestReader(string path)
         manifest.Deployments = [.. List(map, "deployments").Select(ReadDeployment)];
         Unique(manifest.Flows.Select(f => (f.Name!, f.Line)), "flow");
         Unique(manifest.Deployments.Select(d => ($"{d.Flow}/{d.Name}", d.Line)), "deployment");
+        manifest.WorkQueues = [.. List(map, "work_queues").Select(ReadWorkQueue)];
+        Unique(manifest.WorkQueues.Select(q => ($"{q.Pool}/{q.Name}", q.Line)), "work queue");
         return manifest;
     }
 
@@ -59,6 +62,22 @@ internal sealed class ManifestReader(string path)
             Line = Line(map),
         };
         return flow;
+    }
+
+    /// <summary>Bounds as the REST API checks them, so an error names its line.</summary>
+    private ManifestWorkQueue ReadWorkQueue(YamlNode node)
+    {
+        var map = Entry(node, "work queue", WorkQueueKeys);
+        return new ManifestWorkQueue
+        {
+            Pool = ValidName(map, "pool", required: true, "work pool name"),
+            Name = ValidName(map, "name", required: true, "work queue name"),
+            Description = String(map, "description"),
+            Priority = Int(map, "priority", minimum: 1),
+            Weight = Int(map, "weight", minimum: WorkQueueDto.MinWeight, maximum: WorkQueueDto.MaxWeight),
+            ConcurrencyLimit = Int(map, "concurrency_limit", minimum: 0),
+            Line = Line(map),
+        };
     }
 
     private ManifestDeployment ReadDeployment(YamlNode node)

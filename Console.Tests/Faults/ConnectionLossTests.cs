@@ -1,9 +1,11 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Console.Contracts;
+using Console.Contracts.Automations;
 using Console.Contracts.Common;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
+using Console.Tests.Automations;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
@@ -63,6 +65,11 @@ public sealed class ConnectionLossTests(ITestOutputHelper output) : FaultTestBas
         Assert.True(killedAt + rest < lastBeat.AddSeconds(30),
             $"Offline {rest.TotalSeconds:F1} s after the kill; the last heartbeat {lastBeat:O} explains that: the lost connection was not what told");
 
+        // Automations hear of it at once too (the periodic jobs are off: no heartbeat rule recorded it).
+        var offline = Assert.Single(await http.EventsAsync($"?type={EventTypes.WorkerOffline}&pool={pool}"));
+        Assert.Equal("holder", offline.Resource.Name);
+        Assert.InRange(offline.OccurredAt, killedAt, DateTime.UtcNow);
+
         // The other worker's polls ended by timeout many times meanwhile; it never read Offline.
         var shortWorker = (await http.WorkersAsync(pool)).Single(w => w.Name == "short");
         Assert.Equal(WorkerStatus.Online, shortWorker.Status);
@@ -76,6 +83,9 @@ public sealed class ConnectionLossTests(ITestOutputHelper output) : FaultTestBas
         // REST reads the worker's presence as soon as its beat is heard; the hub's event follows the write.
         await Wait.UntilAsync(() => heard.Any(h => h.Worker.Name == "holder" && h.Worker.Status == WorkerStatus.Online && h.At > killedAt + hubAt),
             "WorkerChanged(Online) on the hub for the restarted worker", 10);
+        await Wait.UntilAsync(async () => (await http.EventsAsync($"?type={EventTypes.WorkerOnline}&pool={pool}"))
+                .Any(e => e.Resource.Name == "holder" && e.OccurredAt > offline.OccurredAt),
+            "a worker.online event for the restarted worker", 10);
         Output.WriteLine($"verified: a worker SIGKILLed while holding a 30 s long-poll read Offline after {rest.TotalSeconds:F1} s (REST) and " +
             $"{hubAt.TotalSeconds:F1} s (hub), last heartbeat {(killedAt - lastBeat).TotalSeconds:F1} s before the kill; a worker whose 1 s polls time out stayed Online; " +
             "the killed one started again is Online");

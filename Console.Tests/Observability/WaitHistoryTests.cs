@@ -107,6 +107,42 @@ public sealed class WaitHistoryTests : ApiTestBase, IClassFixture<WaitHistoryTes
     }
 
     [Fact]
+    public async Task A_pass_over_many_runs_words_each_place_in_line_as_the_run_own_diagnosis_does()
+    {
+        // Two queues of one priority share claims by weight; the default queue (priority 1) goes first.
+        var pool = (await CreatePoolAsync()).Name;
+        Assert.Equal(HttpStatusCode.Created, (await Client.PostJsonAsync($"/api/work-pools/{pool}/queues", new CreateWorkQueueRequest { Name = "light", Priority = 2 })).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await Client.PostJsonAsync($"/api/work-pools/{pool}/queues", new CreateWorkQueueRequest { Name = "heavy", Priority = 2, Weight = 3 })).StatusCode);
+        var deployments = new[] { await CreateDeploymentAsync(pool, queue: "light"), await CreateDeploymentAsync(pool), await CreateDeploymentAsync(pool, queue: "heavy") };
+        var runs = new List<FlowRunDto>();
+        for (var i = 0; i < 9; i++)
+        {
+            runs.Add(await RunAsync(deployments[i % 3].Id));
+            _time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        // Online, never claiming: nothing but the line keeps the runs waiting.
+        // One run is first in line (the default queue's oldest): nothing blocks it, so it has no interval.
+        await PollAsync(pool, "w1", limit: 0);
+        Assert.Equal(8, await RecordAsync());
+        foreach (var run in runs)
+        {
+            var diagnosis = await GetAsync<DiagnosisDto>($"/api/flow-runs/{run.Id}/diagnosis");
+            var alone = diagnosis.Reasons.Where(r => r.Blocking).Select(r => r.Message).ToList();
+            var recorded = await WaitsAsync(run.Id);
+            Assert.Equal(alone, recorded.SelectMany(w => w.Reasons));
+        }
+
+        // The class's tests share one database: leave nothing waiting for their passes.
+        foreach (var run in runs)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await Client.PostAsync($"/api/flow-runs/{run.Id}/cancel", null)).StatusCode);
+        }
+
+        await RecordAsync();
+    }
+
+    [Fact]
     public async Task Waits_of_an_unknown_run_are_404_and_a_run_that_never_waited_has_none()
     {
         await AssertProblemAsync(await Client.GetAsync($"/api/flow-runs/{Guid.NewGuid()}/waits"), HttpStatusCode.NotFound);
