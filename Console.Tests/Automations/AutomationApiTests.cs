@@ -436,6 +436,38 @@ public sealed class AutomationApiTests(StatusRuleTests.FakeClockApi factory) : A
         }
     }
 
+    [Fact]
+    public async Task A_webhook_answered_4xx_is_final_after_one_attempt_and_one_answered_5xx_is_given_up_after_the_maximum_attempts()
+    {
+        await using var refusing = await WebhookReceiver.StartAsync(404);
+        await using var failing = await WebhookReceiver.StartAsync(500, 502, 503, 500, 500, 500, 500);
+        var automation = await Client.CreateAutomationAsync(new CreateAutomationRequest
+        {
+            Name = Unique("retries"),
+            Trigger = new AutomationTrigger { Type = TriggerTypes.WorkerOffline, Pool = Unique("none") },
+            Actions = [AutomationApi.Webhook(refusing.Url), AutomationApi.Webhook(failing.Url)],
+        });
+        Assert.Equal(HttpStatusCode.Accepted, (await Client.PostAsync(new Uri($"/api/automations/{automation.Id}/test", UriKind.Relative), null)).StatusCode);
+
+        // Each pass is past the longest backoff (20 s doubling, at most 320 s +20 % before the 6th attempt).
+        for (var pass = 0; pass < 8; pass++)
+        {
+            await RunAutomationJobsAsync();
+            Time.Advance(TimeSpan.FromMinutes(7));
+        }
+
+        var deliveries = await Client.DeliveriesAsync(automation.Id);
+        var refused = Assert.Single(deliveries, d => d.ActionIndex == 0);
+        Assert.Equal((1, 404, "Failed"), (refused.Attempt, refused.StatusCode ?? 0, refused.Outcome));
+        Assert.Single(refusing.Received);
+
+        var retried = deliveries.Where(d => d.ActionIndex == 1).OrderBy(d => d.Attempt).ToList();
+        Assert.Equal([1, 2, 3, 4, 5, 6], retried.Select(d => d.Attempt).ToList());
+        Assert.Equal(["Retrying", "Retrying", "Retrying", "Retrying", "Retrying", "Failed"], retried.Select(d => d.Outcome).ToList());
+        Assert.Equal(6, failing.Received.Count);
+        Assert.Single(failing.Received.Select(r => r.Header("Console-Delivery")).Distinct());
+    }
+
     private async Task DeleteExpiredEventsAsync()
     {
         await using var scope = Factory.Services.CreateAsyncScope();
