@@ -468,6 +468,22 @@ public sealed class AutomationApiTests(StatusRuleTests.FakeClockApi factory) : A
         Assert.Single(failing.Received.Select(r => r.Header("Console-Delivery")).Distinct());
     }
 
+    [Fact]
+    public async Task Resuming_a_paused_queue_its_workers_poll_records_workQueue_ready()
+    {
+        var pool = await CreatePoolAsync(type: "process");
+        await Client.ClaimAsync(pool.Name, "w", 1);
+        Assert.Equal(HttpStatusCode.OK, (await Client.PostAsync(new Uri($"/api/work-pools/{pool.Name}/queues/default/pause", UriKind.Relative), null)).StatusCode);
+        await Client.ClaimAsync(pool.Name, "w", 1);
+        // Its first poll made it ready once; polled while paused, it is not.
+        Assert.Single(await Client.EventsAsync($"?pool={pool.Name}&type=workQueue.ready"));
+
+        Assert.Equal(HttpStatusCode.OK, (await Client.PostAsync(new Uri($"/api/work-pools/{pool.Name}/queues/default/resume", UriKind.Relative), null)).StatusCode);
+        var ready = await Client.EventsAsync($"?pool={pool.Name}&type=workQueue.ready");
+        Assert.Equal(2, ready.Count);
+        Assert.Equal("default", ready[0].Resource.Name);
+    }
+
     private async Task DeleteExpiredEventsAsync()
     {
         await using var scope = Factory.Services.CreateAsyncScope();
