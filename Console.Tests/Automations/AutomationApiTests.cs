@@ -484,6 +484,52 @@ public sealed class AutomationApiTests(StatusRuleTests.FakeClockApi factory) : A
         Assert.Equal("default", ready[0].Resource.Name);
     }
 
+    [Fact]
+    public async Task QueueNotReady_fires_once_the_queue_has_gone_unpolled_for_forSeconds_and_once_per_outage()
+    {
+        var pool = await CreatePoolAsync(type: "process");
+        var watched = await CreatePoolAsync(type: "process");
+        var automation = await Client.CreateAutomationAsync(new CreateAutomationRequest
+        {
+            Name = Unique("unpolled"),
+            Trigger = new AutomationTrigger { Type = TriggerTypes.QueueNotReady, Pool = pool.Name, Queue = "default", ForSeconds = 120 },
+            Actions = [new AutomationAction { Type = ActionTypes.PauseWorkPool, Pool = watched.Name }],
+        });
+        await Client.ClaimAsync(pool.Name, "w", 1);
+
+        // Not ready 60 s after its last poll; 120 s of that is 180 s after the poll.
+        Time.Advance(TimeSpan.FromSeconds(170));
+        await RunAutomationJobsAsync();
+        await RunAutomationJobsAsync();
+        Assert.Empty(await Client.DeliveriesAsync(automation.Id));
+        Assert.False((await GetAsync<WorkPoolDto>($"/api/work-pools/{watched.Name}")).IsPaused);
+
+        Time.Advance(TimeSpan.FromSeconds(11));
+        await RunAutomationJobsAsync();
+        await RunAutomationJobsAsync();
+        Time.Advance(TimeSpan.FromSeconds(60));
+        await RunAutomationJobsAsync();
+        await RunAutomationJobsAsync();
+        Assert.True((await GetAsync<WorkPoolDto>($"/api/work-pools/{watched.Name}")).IsPaused);
+        var fired = Assert.Single(await Client.EventsAsync("?type=automation.triggered&limit=1000"), e => e.Related.Any(r => r.Id == automation.Id.ToString()));
+        Assert.Equal(("default", pool.Name), (fired.Resource.Name, fired.Related.First(r => r.Kind == ResourceKinds.WorkPool).Name));
+        Assert.Contains(await Client.EventsAsync($"?pool={pool.Name}"), e => e.Type == EventTypes.WorkQueueNotReady);
+        Assert.Single(await Client.DeliveriesAsync(automation.Id));
+    }
+
+    [Fact]
+    public async Task Changing_and_deleting_a_deployment_records_deployment_updated_and_deleted()
+    {
+        var pool = await CreatePoolAsync(type: "process");
+        var deployment = await CreateDeploymentAsync(pool.Name);
+        Assert.Equal(HttpStatusCode.OK, (await Client.PatchJsonAsync($"/api/deployments/{deployment.Id}", new { description = "changed" })).StatusCode);
+        Assert.True((await Client.DeleteAsync(new Uri($"/api/deployments/{deployment.Id}", UriKind.Relative))).IsSuccessStatusCode);
+
+        var events = await Client.EventsAsync($"?deployment={deployment.Id}&type=deployment.*");
+        Assert.Equal([EventTypes.DeploymentDeleted, EventTypes.DeploymentUpdated, EventTypes.DeploymentCreated], events.Select(e => e.Type).ToList());
+        Assert.Contains("description", events[1].Payload["changed"]!.AsArray().Select(n => n!.GetValue<string>()));
+    }
+
     private async Task DeleteExpiredEventsAsync()
     {
         await using var scope = Factory.Services.CreateAsyncScope();
