@@ -335,13 +335,21 @@ public sealed class EventRecorder(StatusRules rules, IChangeFeed feed) : SaveCha
 
     private async Task<ConsoleEvent?> QueueEventAsync(DbContext context, EntityEntry entry, WorkQueue queue, CancellationToken ct)
     {
-        if (entry.State != EntityState.Modified || entry.Property(nameof(WorkQueue.LastPolledAt)) is not { IsModified: true } polled)
+        // Ready again: polled after going stale, or resumed while its workers poll it.
+        if (entry.State != EntityState.Modified)
         {
             return null;
         }
 
-        var before = new WorkQueue { Name = queue.Name, IsPaused = queue.IsPaused, LastPolledAt = (DateTime?)polled.OriginalValue };
-        if (queue.IsPaused || rules.Queue(before) != QueueStatus.NotReady || rules.Queue(queue) != QueueStatus.Ready)
+        var polled = entry.Property(nameof(WorkQueue.LastPolledAt));
+        var paused = entry.Property(nameof(WorkQueue.IsPaused));
+        if (!polled.IsModified && !paused.IsModified)
+        {
+            return null;
+        }
+
+        var before = new WorkQueue { Name = queue.Name, IsPaused = (bool)paused.OriginalValue!, LastPolledAt = (DateTime?)polled.OriginalValue };
+        if (queue.IsPaused || rules.Queue(before) == QueueStatus.Ready || rules.Queue(queue) != QueueStatus.Ready)
         {
             return null;
         }
