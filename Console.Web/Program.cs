@@ -36,6 +36,7 @@ try
     }
 
     await SecurityStartup.CheckListenAsync(app);
+    await LatePolicyJob.RunBeforeServingAsync(app.Services);
 }
 catch (Exception ex) when (ex is StartupRefusedException or OptionsValidationException)
 {

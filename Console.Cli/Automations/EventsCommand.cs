@@ -39,10 +39,10 @@ public sealed class EventsCommand(ApiClient api, CliOutput output, CliContext cl
         var query = $"/api/events?limit={settings.Limit}"
             + (settings.Type is null ? string.Empty : $"&type={Uri.EscapeDataString(settings.Type)}")
             + (settings.Pool is null ? string.Empty : $"&pool={Uri.EscapeDataString(settings.Pool)}");
-        var node = await api.GetAsync(query, cancellationToken);
-        var past = ApiClient.As<List<EventDto>>(node);
         if (!settings.Follow)
         {
+            var node = await api.GetAsync(query, cancellationToken);
+            var past = ApiClient.As<List<EventDto>>(node);
             output.Show(node, () =>
             {
                 var table = CliOutput.NewTable("At", "Type", "Resource", "Details").Title("Events");
@@ -57,11 +57,6 @@ public sealed class EventsCommand(ApiClient api, CliOutput output, CliContext cl
         }
 
         var seen = new HashSet<Guid>();
-        foreach (var e in Enumerable.Reverse(past))
-        {
-            Print(e, seen);
-        }
-
         var events = Channel.CreateUnbounded<EventDto>();
         await using var hub = LiveHubConnection.Build(cli);
         hub.On<EventDto>("Event", e => events.Writer.TryWrite(e));
@@ -70,6 +65,13 @@ public sealed class EventsCommand(ApiClient api, CliOutput output, CliContext cl
         {
             await hub.StartAsync(cancellationToken);
             await hub.InvokeAsync("WatchEvents", cancellationToken);
+
+            // The past only once the hub is joined: an event in between is in both and printed once (by id).
+            foreach (var e in Enumerable.Reverse(ApiClient.As<List<EventDto>>(await api.GetAsync(query, cancellationToken))))
+            {
+                Print(e, seen);
+            }
+
             await foreach (var e in events.Reader.ReadAllAsync(cancellationToken))
             {
                 if (Matches(e, settings))

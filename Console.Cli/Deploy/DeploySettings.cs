@@ -98,8 +98,8 @@ public sealed class DeploySettings : CliSettings
         : Retries is < 0 or > 100 ? ValidationResult.Error("--retries must be from 0 to 100.")
         : RetryDelay is < 0 ? ValidationResult.Error("--retry-delay must be at least 0 seconds.")
         : Timeout is < 1 ? ValidationResult.Error("--timeout must be at least 1 second.")
-        : SkipLateAfter is < 0 ? ValidationResult.Error("--skip-late-after must be at least 0 seconds.")
-        : MaxScheduled is < 0 ? ValidationResult.Error("--max-scheduled must be at least 0.")
+        : SkipLateAfter is < 1 ? ValidationResult.Error("--skip-late-after must be at least 1 second.")
+        : MaxScheduled is < 1 ? ValidationResult.Error("--max-scheduled must be at least 1.")
         : CollisionStrategy is not null && ParsedCollisionStrategy is null
             ? ValidationResult.Error($"--collision-strategy must be one of {string.Join(", ", Enum.GetNames<CollisionStrategy>())}, not '{CollisionStrategy}'.")
         : base.Validate();

@@ -35,8 +35,8 @@ public sealed class DeploymentRunCommand(ApiClient api, CliOutput output, CliCon
         public string? IdempotencyKey { get; set; }
 
         public override Spectre.Console.ValidationResult Validate() =>
-            IdempotencyKey is { } key && (key.Trim().Length is 0 or > 255 || key.Any(c => char.IsControl(c) || c > '~'))
-                ? Spectre.Console.ValidationResult.Error("--idempotency-key must be 1-255 printable ASCII characters.")
+            IdempotencyKey is { } key && !IdempotencyKeys.IsValid(key.Trim())
+                ? Spectre.Console.ValidationResult.Error($"--idempotency-key must be {IdempotencyKeys.Rule}.")
                 : base.Validate();
     }
 

@@ -50,6 +50,12 @@ public sealed record AutomationTrigger
 /// <summary>What an automation does; one flat shape for every <see cref="Type"/> (see <see cref="ActionTypes"/>).</summary>
 public sealed record AutomationAction
 {
+    /// <summary>
+    /// The action's identity, given by the server: sent back with a change, the action keeps its
+    /// stored secret and header values whatever else moved (its URL, its place in the list).
+    /// </summary>
+    public string? Id { get; init; }
+
     public string? Type { get; init; }
     public string? Url { get; init; }
 
@@ -59,7 +65,10 @@ public sealed record AutomationAction
     /// <summary>In answers only: the webhook signs its deliveries.</summary>
     public bool? HasSecret { get; init; }
 
+    /// <summary>Header values are write-only like the secret: answers carry <see cref="RedactedHeader"/>; sent back, it keeps the stored value.</summary>
     public IReadOnlyDictionary<string, string>? Headers { get; init; }
+
+    public const string RedactedHeader = "****";
 
     /// <summary>webhook: the JSON body; strings may hold <c>{{ event.type }}</c>-style placeholders.</summary>
     public JsonNode? Body { get; init; }

@@ -23,6 +23,14 @@ public sealed record RetryPolicyDto
 
     /// <summary>The final states that are retried: any of Failed, Crashed, TimedOut.</summary>
     public IReadOnlyList<FlowRunState> On { get; init; } = FlowRunStates.Retryable;
+
+    /// <summary>Equal policies retry the same: <see cref="On"/> is compared as a set, not by reference or order.</summary>
+    public bool Equals(RetryPolicyDto? other) =>
+        other is not null && (MaxRetries, DelaySeconds, BackoffFactor, JitterPercent) == (other.MaxRetries, other.DelaySeconds, other.BackoffFactor, other.JitterPercent)
+        && On.ToHashSet().SetEquals(other.On);
+
+    public override int GetHashCode() =>
+        HashCode.Combine(MaxRetries, DelaySeconds, BackoffFactor, JitterPercent, On.Distinct().Aggregate(0, (mask, state) => mask | (1 << (int)state)));
 }
 
 /// <summary>What happens to runs that could not start on time.</summary>

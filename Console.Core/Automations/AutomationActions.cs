@@ -5,6 +5,7 @@ using Console.Contracts.Common;
 using Console.Contracts.FlowRuns;
 using Console.Core.Deployments;
 using Console.Core.FlowRuns;
+using Console.Core.Security;
 using Console.Core.Persistence;
 using Console.Core.WorkPools;
 using Console.Core.WorkQueues;
@@ -46,6 +47,8 @@ public sealed class AutomationActions(
         var clock = Stopwatch.StartNew();
         try
         {
+            // As the automation, not the server: the audit log shows who paused the pool or started the run.
+            using var acting = ActingActor.Use(Actor.OfAutomation(automation.Name));
             await RunServiceActionAsync(action, delivery, e, ct);
             return ActionOutcome.Success(null, clock.ElapsedMilliseconds);
         }

@@ -76,7 +76,9 @@ public sealed class AutomationDispatcher(
                     continue;
                 }
 
-                automation.LastFiredAt = now;
+                // The event's time, not now: after a restart with a backlog, events further apart than
+                // the cooldown each fire, however close together they are matched.
+                automation.LastFiredAt = automation.LastFiredAt is { } previous && previous > e.OccurredAt ? previous : e.OccurredAt;
                 deliveries.AddRange(NewDeliveries(automation, EventMapping.ToDto(e), now));
             }
 

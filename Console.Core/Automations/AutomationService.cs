@@ -14,6 +14,9 @@ namespace Console.Core.Automations;
 /// <summary>Automations: create, read, change, delete, test, and their deliveries (docs/automations.md).</summary>
 public sealed class AutomationService(ConsoleDbContext db, IChangeFeed feed, StatusRules rules, IOptions<AutomationOptions> options, WebhookSecrets secrets)
 {
+    /// <summary>Saves tried before a change that keeps meeting the dispatcher's firings is answered 409.</summary>
+    private const int MaxConflictRetries = 5;
+
     public async Task<IReadOnlyList<AutomationDto>> ListAsync(CancellationToken ct = default)
     {
         var list = await db.Automations.AsNoTracking().OrderBy(a => a.Name).ToListAsync(ct);
@@ -80,9 +83,33 @@ public sealed class AutomationService(ConsoleDbContext db, IChangeFeed feed, Sta
         return Publish(automation);
     }
 
+    /// <summary>
+    /// Changes an automation. The dispatcher may fire it meanwhile (its <see cref="Automation.LastFiredAt"/>
+    /// is a concurrency token): the change is then made again on the row as it is now, so a PATCH or the
+    /// console's enable toggle never fails because the automation happened to fire.
+    /// </summary>
     public async Task<AutomationDto> UpdateAsync(string idOrName, UpdateAutomationRequest request, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await UpdateOnceAsync(idOrName, request, ct);
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < MaxConflictRetries)
+            {
+                db.ChangeTracker.Clear();
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                throw new ConflictException($"The automation '{idOrName}' kept changing while it was being saved: try again.");
+            }
+        }
+    }
+
+    private async Task<AutomationDto> UpdateOnceAsync(string idOrName, UpdateAutomationRequest request, CancellationToken ct)
+    {
         var automation = await FindAsync(idOrName, ct);
         var errors = new Dictionary<string, string[]>();
         if (request.Name is not null && !Names.IsValid(request.Name))
@@ -131,9 +158,23 @@ public sealed class AutomationService(ConsoleDbContext db, IChangeFeed feed, Sta
 
     public async Task DeleteAsync(string idOrName, CancellationToken ct = default)
     {
-        var automation = await FindAsync(idOrName, ct);
-        db.Automations.Remove(automation);
-        await db.SaveChangesAsync(ct);
+        Automation automation;
+        for (var attempt = 1; ; attempt++)
+        {
+            automation = await FindAsync(idOrName, ct);
+            db.Automations.Remove(automation);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                break;
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < MaxConflictRetries)
+            {
+                // It fired meanwhile (LastFiredAt is a concurrency token): delete it as it is now.
+                db.ChangeTracker.Clear();
+            }
+        }
+
         await db.DeliveryAttempts.Where(d => d.AutomationId == automation.Id).ExecuteDeleteAsync(ct);
         await db.AutomationDeliveries.Where(d => d.AutomationId == automation.Id).ExecuteDeleteAsync(ct);
         feed.Publish(new AutomationChanged(automation.Id, null));
@@ -228,8 +269,16 @@ public sealed class AutomationService(ConsoleDbContext db, IChangeFeed feed, Sta
             Description = automation.Description,
             Enabled = automation.Enabled,
             Trigger = ConsoleJson.Deserialize<AutomationTrigger>(automation.Trigger)!,
-            // The secret is write-only: answers say only whether there is one.
-            Actions = [.. StoredActions(automation).Select(a => a.Type == ActionTypes.Webhook ? a with { Secret = null, HasSecret = a.Secret is not null } : a)],
+            // The secret and header values are write-only (credentials go there): answers say only whether
+            // there is a secret, and which headers are set.
+            Actions = [.. StoredActions(automation).Select(a => a.Type == ActionTypes.Webhook
+                ? a with
+                {
+                    Secret = null,
+                    HasSecret = a.Secret is not null,
+                    Headers = a.Headers?.ToDictionary(h => h.Key, _ => AutomationAction.RedactedHeader, StringComparer.OrdinalIgnoreCase),
+                }
+                : a)],
             CooldownSeconds = automation.CooldownSeconds,
             LastFiredAt = automation.LastFiredAt,
             CreatedAt = automation.CreatedAt,

@@ -165,14 +165,23 @@ public sealed class TimedTriggers(ConsoleDbContext db, EventService events, Stat
             return;
         }
 
-        var state = trigger.State!.Value.ToString();
-        var lastSeen = await db.Events.AsNoTracking()
+        // The runs' state history, not the events: events are deleted after the retention, which
+        // may be shorter than the window, and a silence would then seem to have lasted since arming.
+        var wanted = trigger.State!.Value;
+        var lastSeen = await (
+            from change in db.FlowRunStateChanges.AsNoTracking()
+            join run in db.FlowRuns.AsNoTracking() on change.FlowRunId equals run.Id
+            where run.DeploymentId == id && change.State == wanted
+            select (DateTime?)change.Timestamp).MaxAsync(ct);
+        var state = wanted.ToString();
+        var lastEvent = await db.Events.AsNoTracking()
             .Where(e => e.Type == EventTypes.FlowRunStateChanged && e.DeploymentId == id && e.State == state)
             .MaxAsync(e => (DateTime?)e.OccurredAt, ct);
+        // Its last firing: the automation row keeps it (LastFiredAt is the firing event's time) after the event is gone.
         var lastFired = await db.Events.AsNoTracking()
             .Where(e => e.Type == EventTypes.AutomationTriggered && e.AutomationId == automation.Id)
             .MaxAsync(e => (DateTime?)e.OccurredAt, ct);
-        var since = new[] { automation.ArmedAt, lastSeen ?? DateTime.MinValue, lastFired ?? DateTime.MinValue }.Max();
+        var since = new[] { automation.ArmedAt, lastSeen ?? DateTime.MinValue, lastEvent ?? DateTime.MinValue, lastFired ?? DateTime.MinValue, automation.LastFiredAt ?? DateTime.MinValue }.Max();
         if (rules.Now - since < TimeSpan.FromSeconds(trigger.WithinSeconds!.Value))
         {
             return;

@@ -5,7 +5,7 @@ namespace Console.Core.Automations;
 
 /// <summary>
 /// Which addresses a webhook may reach: none that is loopback, private, link-local, unique-local,
-/// CGNAT, multicast or unspecified unless private networks are allowed (docs/automations.md). A
+/// CGNAT, multicast, unspecified, NAT64 or 6to4 unless private networks are allowed (docs/automations.md). A
 /// host name is resolved and every address checked; the sender checks again at connect time, so a
 /// name that later resolves elsewhere (DNS rebinding) is refused too.
 /// </summary>
@@ -32,7 +32,11 @@ public static class WebhookAddresses
                 || (b[0] == 198 && (b[1] == 18 || b[1] == 19)) || b[0] >= 224);
         }
 
-        return !(address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6UniqueLocal || address.IsIPv6Multicast);
+        // NAT64 (64:ff9b::/96) and 6to4 (2002::/16) carry an IPv4 address that a gateway may turn into a private one.
+        var v6 = address.GetAddressBytes();
+        var nat64 = v6[0] == 0x00 && v6[1] == 0x64 && v6[2] == 0xff && v6[3] == 0x9b && v6.Skip(4).Take(8).All(b => b == 0);
+        var sixToFour = v6[0] == 0x20 && v6[1] == 0x02;
+        return !(address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6UniqueLocal || address.IsIPv6Multicast || nat64 || sixToFour);
     }
 
     /// <summary>The addresses of <paramref name="host"/>; throws when one may not be reached (or none is found).</summary>

@@ -20,24 +20,34 @@ public sealed class WebhookSecrets(IDataProtectionProvider provider)
     private readonly IDataProtector _protector = provider.CreateProtector(Purpose);
 
     /// <summary>
-    /// The actions as they are stored: a secret given in <paramref name="incoming"/> is encrypted; a
-    /// webhook sent back without one (answers never carry it) keeps the one stored at its position for
-    /// the same URL, unless it says <c>hasSecret: false</c>.
+    /// The actions as they are stored. Each gets an id (kept when it is sent back). A secret given in
+    /// <paramref name="incoming"/> is encrypted; a webhook sent back without one (answers never carry
+    /// it) keeps the stored one of the same action unless it says <c>hasSecret: false</c>, and a header
+    /// sent back as <see cref="AutomationAction.RedactedHeader"/> keeps its stored value. The same
+    /// action is the stored one with its id, or, for a client that sends no ids, the one at its
+    /// position with the same URL.
     /// </summary>
     public List<AutomationAction> ToStored(IReadOnlyList<AutomationAction> incoming, IReadOnlyList<AutomationAction> stored)
     {
         ArgumentNullException.ThrowIfNull(incoming);
         ArgumentNullException.ThrowIfNull(stored);
-        return [.. incoming.Select((a, i) => a with
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        return [.. incoming.Select((a, i) =>
         {
-            HasSecret = null,
-            Secret = a switch
+            var before = Previous(a, i, stored, used);
+            var id = before?.Id is { } kept && used.Add(kept) ? kept : NewId(used);
+            return a with
             {
-                { Type: ActionTypes.Webhook, Secret: { } secret } => Prefix + _protector.Protect(secret),
-                { Type: ActionTypes.Webhook, Secret: null } when i < stored.Count && a.HasSecret != false
-                    && stored[i] is { Type: ActionTypes.Webhook, Secret: { } old } && stored[i].Url == a.Url => Keep(old),
-                _ => a.Secret,
-            },
+                Id = id,
+                HasSecret = null,
+                Secret = a switch
+                {
+                    { Type: ActionTypes.Webhook, Secret: { } secret } => Prefix + _protector.Protect(secret),
+                    { Type: ActionTypes.Webhook, Secret: null } when a.HasSecret != false && before is { Secret: { } old } => Keep(old),
+                    _ => a.Secret,
+                },
+                Headers = a.Type == ActionTypes.Webhook ? Headers(a.Headers, before?.Headers, i) : a.Headers,
+            };
         })];
     }
 
@@ -64,6 +74,52 @@ public sealed class WebhookSecrets(IDataProtectionProvider provider)
                 $"The webhook secret of the automation '{automation}' cannot be decrypted: the data protection keys are not the ones it was stored with (Security:KeysDirectory must be the same folder on every replica and survive restarts). Set the secret again.",
                 ex);
         }
+    }
+
+    private static AutomationAction? Previous(AutomationAction a, int index, IReadOnlyList<AutomationAction> stored, HashSet<string> used)
+    {
+        if (a.Type != ActionTypes.Webhook)
+        {
+            return a.Id is null ? null : stored.FirstOrDefault(s => s.Id == a.Id && !used.Contains(a.Id));
+        }
+
+        if (a.Id is not null)
+        {
+            return stored.FirstOrDefault(s => s.Id == a.Id && s.Type == ActionTypes.Webhook && !used.Contains(a.Id));
+        }
+
+        return index < stored.Count && stored[index] is { Type: ActionTypes.Webhook } at && at.Url == a.Url && (at.Id is null || !used.Contains(at.Id)) ? at : null;
+    }
+
+    private static Dictionary<string, string>? Headers(IReadOnlyDictionary<string, string>? incoming, IReadOnlyDictionary<string, string>? stored, int index)
+    {
+        if (incoming is null)
+        {
+            return null;
+        }
+
+        var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, value) in incoming)
+        {
+            if (value != AutomationAction.RedactedHeader)
+            {
+                result[name] = value;
+                continue;
+            }
+
+            var old = stored?.FirstOrDefault(h => string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase)).Value;
+            result[name] = old ?? throw new Contracts.Common.InvalidRequestException($"actions[{index}].headers",
+                $"The header '{name}' is sent as '{AutomationAction.RedactedHeader}' (keep the stored value) but this action has no stored value for it: give its value.");
+        }
+
+        return result;
+    }
+
+    private static string NewId(HashSet<string> used)
+    {
+        var id = Guid.NewGuid().ToString("N")[..12];
+        used.Add(id);
+        return id;
     }
 
     private string Keep(string old) => old.StartsWith(Prefix, StringComparison.Ordinal) ? old : Prefix + _protector.Protect(old);

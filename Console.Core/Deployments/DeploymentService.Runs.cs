@@ -72,6 +72,8 @@ public sealed partial class DeploymentService
     /// or holding a slot) and adds the new one, Cancelled when they fill the limit, in one
     /// transaction that no other creation of this deployment can interleave with: SQLite's
     /// transactions take the database's write lock at BEGIN, PostgreSQL's lock the deployment's row.
+    /// The scheduler's runs that are not due yet do not count (it makes them up to an hour ahead;
+    /// they are judged when due, LatePolicyJob); a run made by hand for later does, as it was judged.
     /// </summary>
     private async Task<FlowRunDto> AddJudgedAsync(Deployment deployment, FlowRun run, int limit, CancellationToken ct)
     {
@@ -85,7 +87,9 @@ public sealed partial class DeploymentService
         var heldAfter = FlowRunSlots.HeldAfter(now, rules.Options.InfrastructureHoldSeconds);
         var alive = await db.FlowRuns.AsNoTracking()
             .CountAsync(r => r.DeploymentId == deployment.Id
-                && (FlowRunStates.Claimable.Contains(r.State) || FlowRunStates.Active.Contains(r.State) || r.InfrastructureHeldSince > heldAfter), ct);
+                && (r.State == FlowRunState.AwaitingRetry
+                    || (r.State == FlowRunState.Scheduled && (r.ExpectedStartAt <= now || r.ScheduleKey == null))
+                    || FlowRunStates.Active.Contains(r.State) || r.InfrastructureHeldSince > heldAfter), ct);
         if (alive >= limit)
         {
             run.State = FlowRunState.Cancelled;

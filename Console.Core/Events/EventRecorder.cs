@@ -97,7 +97,7 @@ public sealed class EventRecorder(StatusRules rules, IChangeFeed feed) : SaveCha
         {
             var recorded = entry.Entity switch
             {
-                FlowRun run => RunEvent(entry, run),
+                FlowRun run => RunEvent(context, entry, run),
                 Deployment deployment => await DeploymentEventAsync(context, entry, deployment, ct),
                 WorkPool pool => PoolEvent(entry, pool),
                 PoolWorker worker => await WorkerEventAsync(context, entry, worker, ct),
@@ -183,8 +183,37 @@ public sealed class EventRecorder(StatusRules rules, IChangeFeed feed) : SaveCha
         }
     }
 
-    private static ConsoleEvent? RunEvent(EntityEntry entry, FlowRun run)
+    /// <summary>
+    /// The state-changed event of the row a run's timeline has just gained (FlowRunService.Record),
+    /// saved with it. A save may take a run through two states (Failed, then AwaitingRetry for its
+    /// retry): each gets its event, in order, each naming the one before as its previous state.
+    /// </summary>
+    public void RecordRunState(DbContext context, FlowRun run)
     {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(run);
+        var entry = context.Entry(run);
+        var previous = PendingRunEvent(context, run)?.State
+            ?? (entry.State == EntityState.Added ? null : entry.Property(nameof(FlowRun.State)).OriginalValue?.ToString());
+        var state = run.State.ToString();
+        if (previous != state)
+        {
+            Record(context, [RunStateChanged(run, previous)]);
+        }
+    }
+
+    private ConsoleEvent? PendingRunEvent(DbContext context, FlowRun run) =>
+        _unsaved.TryGetValue(context, out var events)
+            ? events.LastOrDefault(e => e.FlowRunId == run.Id && e.Type == EventTypes.FlowRunStateChanged)
+            : null;
+
+    private ConsoleEvent? RunEvent(DbContext context, EntityEntry entry, FlowRun run)
+    {
+        if (PendingRunEvent(context, run)?.State == run.State.ToString())
+        {
+            return null; // its timeline recorded it already (RecordRunState)
+        }
+
         string? previous = null;
         if (entry.State == EntityState.Modified)
         {
@@ -306,13 +335,21 @@ public sealed class EventRecorder(StatusRules rules, IChangeFeed feed) : SaveCha
 
     private async Task<ConsoleEvent?> QueueEventAsync(DbContext context, EntityEntry entry, WorkQueue queue, CancellationToken ct)
     {
-        if (entry.State != EntityState.Modified || entry.Property(nameof(WorkQueue.LastPolledAt)) is not { IsModified: true } polled)
+        // Ready again: polled after going stale, or resumed while its workers poll it.
+        if (entry.State != EntityState.Modified)
         {
             return null;
         }
 
-        var before = new WorkQueue { Name = queue.Name, IsPaused = queue.IsPaused, LastPolledAt = (DateTime?)polled.OriginalValue };
-        if (queue.IsPaused || rules.Queue(before) != QueueStatus.NotReady || rules.Queue(queue) != QueueStatus.Ready)
+        var polled = entry.Property(nameof(WorkQueue.LastPolledAt));
+        var paused = entry.Property(nameof(WorkQueue.IsPaused));
+        if (!polled.IsModified && !paused.IsModified)
+        {
+            return null;
+        }
+
+        var before = new WorkQueue { Name = queue.Name, IsPaused = (bool)paused.OriginalValue!, LastPolledAt = (DateTime?)polled.OriginalValue };
+        if (queue.IsPaused || rules.Queue(before) == QueueStatus.Ready || rules.Queue(queue) != QueueStatus.Ready)
         {
             return null;
         }

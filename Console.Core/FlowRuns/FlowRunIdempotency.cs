@@ -1,4 +1,5 @@
 using Console.Contracts.Common;
+using Console.Contracts.FlowRuns;
 
 namespace Console.Core.FlowRuns;
 
@@ -11,7 +12,7 @@ public static class FlowRunIdempotency
 {
     public const string Header = "Idempotency-Key";
 
-    public const int MaxKeyLength = 128;
+    public const int MaxKeyLength = IdempotencyKeys.MaxLength;
 
     public static readonly TimeSpan Window = TimeSpan.FromHours(24);
 
@@ -25,9 +26,9 @@ public static class FlowRunIdempotency
         }
 
         var trimmed = key.Trim();
-        if (trimmed.Length is 0 or > MaxKeyLength || !trimmed.All(c => c is > ' ' and <= '~'))
+        if (!IdempotencyKeys.IsValid(trimmed))
         {
-            throw new InvalidRequestException(Header, $"The {Header} header is 1 to {MaxKeyLength} printable ASCII characters without spaces (e.g. a UUID).");
+            throw new InvalidRequestException(Header, $"The {Header} header is {IdempotencyKeys.Rule}.");
         }
 
         return trimmed;

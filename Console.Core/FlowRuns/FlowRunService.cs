@@ -3,6 +3,7 @@ using Console.Contracts.Common;
 using Console.Contracts.Feed;
 using Console.Contracts.FlowRuns;
 using Console.Core.Common;
+using Console.Core.Events;
 using Console.Core.Feed;
 using Console.Core.Metrics;
 using Console.Core.Persistence;
@@ -11,7 +12,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Console.Core.FlowRuns;
 
-public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, StatusRules rules, ConsoleMetrics metrics, RunSecrets secrets)
+public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, StatusRules rules, ConsoleMetrics metrics, RunSecrets secrets, EventRecorder events)
 {
     public const int MaxLogLinesPerPost = 5_000;
     public const int MaxLogMessageLength = 64 * 1024;
@@ -172,13 +173,15 @@ public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, Status
     private async Task<FlowRunDto> ApplyAsync(FlowRun run, StateReport report, CancellationToken ct)
     {
         var now = rules.Now;
+        var left = run.State;
         if (FlowRunOrchestrator.Apply(run, report, now))
         {
             Record(run);
             var entered = run.State;
             // Whoever ended the run (its worker, the lease reaper, the timeout backstop), the retry
-            // policy is applied here and only here; the history keeps the end, then the wait.
-            var retried = RunRetries.TryRetry(run, now, Random.Shared);
+            // policy is applied here and only here; the history keeps the end, then the wait, and
+            // each has its event. A run whose cancel was asked for ends for good.
+            var retried = RunRetries.TryRetry(run, left, now, Random.Shared);
             if (retried)
             {
                 Record(run);
@@ -381,10 +384,11 @@ public sealed class FlowRunService(ConsoleDbContext db, IChangeFeed feed, Status
         };
     }
 
-    /// <summary>Adds the run's current state to its timeline; saved with the caller's change.</summary>
+    /// <summary>Adds the run's current state to its timeline, and its event; saved with the caller's change.</summary>
     public void Record(FlowRun run)
     {
         ArgumentNullException.ThrowIfNull(run);
+        events.RecordRunState(db, run);
         db.FlowRunStateChanges.Add(new FlowRunStateChange
         {
             FlowRunId = run.Id,

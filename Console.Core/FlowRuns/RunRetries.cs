@@ -21,16 +21,18 @@ public static class RunRetries
         policy is null ? (1, null) : (1 + policy.MaxRetries, ConsoleJson.Serialize(policy));
 
     /// <summary>
-    /// Called right after the run entered a final state: when its policy retries that state and
-    /// attempts are left, moves it to AwaitingRetry for its next attempt and returns true. The
-    /// attempt number is raised here, not at the claim, so from this moment a report of the
-    /// attempt that ended is refused (409) and the run says which attempt it waits for.
+    /// Called right after the run entered a final state from <paramref name="left"/>: when its
+    /// policy retries that state and attempts are left, moves it to AwaitingRetry for its next
+    /// attempt and returns true. A run that ended while Cancelling is never retried, however it
+    /// ended (Failed, Crashed, TimedOut): someone asked for it to stop. The attempt number is
+    /// raised here, not at the claim, so from this moment a report of the attempt that ended is
+    /// refused (409) and the run says which attempt it waits for.
     /// </summary>
-    public static bool TryRetry(FlowRun run, DateTime now, Random random)
+    public static bool TryRetry(FlowRun run, FlowRunState left, DateTime now, Random random)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(random);
-        if (!FlowRunStates.Retryable.Contains(run.State) || run.Attempt >= run.MaxAttempts
+        if (left == FlowRunState.Cancelling || !FlowRunStates.Retryable.Contains(run.State) || run.Attempt >= run.MaxAttempts
             || run.RetryPolicy is null || ConsoleJson.Deserialize<RetryPolicyDto>(run.RetryPolicy) is not { } policy
             || !policy.On.Contains(run.State))
         {

@@ -11,7 +11,7 @@ namespace Console.Core.Polling;
 public sealed record ClaimCandidate(Guid Id, Guid QueueId, Guid? DeploymentId, FlowRunState State, DateTime DueAt) : IClaimCandidate;
 
 /// <summary>
-/// The claim's one read: the pool's deployment limits, its slot holders by queue and deployment
+/// The claim's one read: the pool's deployment limits and late policies, its slot holders by queue and deployment
 /// (<see cref="FlowRunSlots"/>), when the next run of the eligible queues falls due, and the due
 /// runs of each eligible queue in due order (<see cref="ClaimPolicy.DueBy"/>), as one command. On
 /// PostgreSQL a command of several statements is one round trip, and each statement reads what was
@@ -20,6 +20,9 @@ public sealed record ClaimCandidate(Guid Id, Guid QueueId, Guid? DeploymentId, F
 internal sealed class ClaimRead
 {
     public Dictionary<Guid, int> DeploymentLimits { get; } = [];
+
+    /// <summary>The late policies' <c>skipAfterSeconds</c> by deployment: a run later than that is the late-policy job's to skip, never claimed.</summary>
+    public Dictionary<Guid, int> SkipAfterSeconds { get; } = [];
     public List<(Guid QueueId, Guid? DeploymentId, int Count)> Holders { get; } = [];
     public List<ClaimCandidate> Candidates { get; } = [];
     public DateTime? NextDueAt { get; private set; }
@@ -43,7 +46,7 @@ internal sealed class ClaimRead
             sql.Append(lockSql).Append(";\n");
         }
 
-        sql.Append("""SELECT "Id", "ConcurrencyLimit" FROM "Deployments" WHERE "PoolId" = @pool AND "ConcurrencyLimit" IS NOT NULL;""").Append('\n');
+        sql.Append("""SELECT "Id", "ConcurrencyLimit", "LateSkipAfterSeconds" FROM "Deployments" WHERE "PoolId" = @pool AND ("ConcurrencyLimit" IS NOT NULL OR "LateSkipAfterSeconds" IS NOT NULL);""").Append('\n');
         // The slot holders (FlowRunSlots.OfPool): two index seeks, a held run is never active.
         sql.Append($"""
             SELECT "QueueId", "DeploymentId", COUNT(*) FROM (
@@ -91,7 +94,15 @@ internal sealed class ClaimRead
 
         while (await reader.ReadAsync(ct))
         {
-            read.DeploymentLimits[reader.GetGuid(0)] = reader.GetInt32(1);
+            if (!reader.IsDBNull(1))
+            {
+                read.DeploymentLimits[reader.GetGuid(0)] = reader.GetInt32(1);
+            }
+
+            if (!reader.IsDBNull(2))
+            {
+                read.SkipAfterSeconds[reader.GetGuid(0)] = reader.GetInt32(2);
+            }
         }
 
         await reader.NextResultAsync(ct);

@@ -149,14 +149,14 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
         var read = await ReadAsync(pool, eligible, q => Math.Min(request.Limit, q.ConcurrencyLimit ?? request.Limit), now, heldAfter, ct);
         var slots = new SlotCount(pool, read.DeploymentLimits, read.Holders);
         var want = Math.Min(request.Limit, slots.PoolRoom);
-        var chosen = Choose(read.Candidates, eligible, slots, want, out var skipped);
+        var chosen = Choose(read.Candidates, eligible, slots, want, TooLate(read, now), out var skipped);
         if (skipped && chosen.Count < want)
         {
-            // Deployment limits passed over some runs: read further down the queues (rare, so not
+            // Deployment limits or late policies passed over some runs: read further down the queues (rare, so not
             // on every poll), more than the room left since more may be passed over.
             var deeper = await ReadAsync(pool, eligible, q => (request.Limit * 4) + 16, now, heldAfter, ct);
             slots = new SlotCount(pool, deeper.DeploymentLimits, deeper.Holders);
-            chosen = Choose(deeper.Candidates, eligible, slots, want, out _);
+            chosen = Choose(deeper.Candidates, eligible, slots, want, TooLate(deeper, now), out _);
         }
 
         // The claim's time is read after the count: every end the count saw was stamped before it,
@@ -185,8 +185,17 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
         return await ClaimRead.ExecuteAsync(command, this, pool.Id, eligible, take, now, heldAfter, ct);
     }
 
+    /// <summary>
+    /// A first attempt later than its deployment's late policy allows: the late-policy job ends it
+    /// Skipped (it runs on a timer and once at start-up), so between its passes the claim must not take it.
+    /// </summary>
+    private static Func<ClaimCandidate, bool> TooLate(ClaimRead read, DateTime now) =>
+        run => run.State == FlowRunState.Scheduled && run.DeploymentId is { } id
+            && read.SkipAfterSeconds.TryGetValue(id, out var seconds) && run.DueAt.AddSeconds(seconds) < now;
+
     /// <summary>The runs to take, in claim order, within the pool's, queues' and deployments' free slots.</summary>
-    private static List<ClaimCandidate> Choose(List<ClaimCandidate> candidates, List<WorkQueue> eligible, SlotCount slots, int want, out bool skipped)
+    private static List<ClaimCandidate> Choose(
+        List<ClaimCandidate> candidates, List<WorkQueue> eligible, SlotCount slots, int want, Func<ClaimCandidate, bool> tooLate, out bool skipped)
     {
         skipped = false;
         var chosen = new List<ClaimCandidate>();
@@ -203,7 +212,7 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
                 continue;
             }
 
-            if (slots.DeploymentFull(run.DeploymentId))
+            if (slots.DeploymentFull(run.DeploymentId) || tooLate(run))
             {
                 skipped = true;
                 continue;

@@ -15,12 +15,18 @@ public enum ActorKind
 
     /// <summary>A worker key, or the embedded worker.</summary>
     Worker,
+
+    /// <summary>An automation's action (named <c>automation:NAME</c>): audited, with an operator's rights.</summary>
+    Automation,
 }
 
 /// <summary>Who is making the current change; the audit log and the write guard read it.</summary>
 public sealed record Actor(ActorKind Kind, string Name, string? Role, Guid? Id = null, string? RemoteAddress = null)
 {
     public static Actor System { get; } = new(ActorKind.System, "system", Roles.Admin);
+
+    /// <summary>The actor an automation's actions are made as.</summary>
+    public static Actor OfAutomation(string name) => new(ActorKind.Automation, $"automation:{name}", Roles.Operator);
 
     public bool IsWorker => Kind == ActorKind.Worker || Role == Roles.Worker;
 
@@ -35,7 +41,7 @@ public interface IActorAccessor
 
 internal sealed class SystemActorAccessor : IActorAccessor
 {
-    public Actor Current => Actor.System;
+    public Actor Current => ActingActor.Current ?? Actor.System;
 }
 
 /// <summary>

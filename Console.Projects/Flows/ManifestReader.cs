@@ -105,8 +105,8 @@ internal sealed class ManifestReader(string path)
             var late = Entry(lateNode, "late_policy", LatePolicyKeys);
             deployment.LatePolicy = new ManifestLatePolicy
             {
-                SkipAfterSeconds = Int(late, "skip_after_seconds", minimum: 0),
-                MaxScheduled = Int(late, "max_scheduled", minimum: 0),
+                SkipAfterSeconds = Int(late, "skip_after_seconds", minimum: 1),
+                MaxScheduled = Int(late, "max_scheduled", minimum: 1),
             };
         }
 

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using Console.Contracts;
+using Console.Contracts.Deployments;
 using Console.Contracts.FlowRuns;
 using Console.Tests.Infrastructure;
 
@@ -15,6 +16,27 @@ public abstract class ClaimTests(ApiFactory factory) : ApiTestBase(factory)
     protected virtual int HostCount => 1;
 
     protected virtual HttpClient CreatePollerClient(int poller) => Factory.CreateClient();
+
+    [Fact]
+    public async Task A_run_later_than_its_late_policy_allows_is_never_claimed_while_the_rest_are()
+    {
+        var pool = await CreatePoolAsync(type: "process");
+        var deployment = await CreateDeploymentAsync(pool.Name);
+        using (var patched = await Client.PatchJsonAsync($"/api/deployments/{deployment.Id}", new UpdateDeploymentRequest { LatePolicy = new LatePolicyDto { SkipAfterSeconds = 60 } }))
+        {
+            Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
+        }
+
+        // Backfills: one five minutes late (past the policy's minute), one ten seconds late.
+        var tooLate = await RunAsync(deployment.Id, new CreateFlowRunRequest { ScheduledStartAt = DateTime.UtcNow.AddMinutes(-5) });
+        var onTime = await RunAsync(deployment.Id, new CreateFlowRunRequest { ScheduledStartAt = DateTime.UtcNow.AddSeconds(-10) });
+
+        var claimed = await PollAsync(pool.Name, "w1", limit: 10);
+
+        Assert.Equal([onTime.Id], claimed.Select(r => r.Id));
+        // Late (waiting past its start) until the late-policy job skips it, never claimed by a worker.
+        Assert.Contains((await GetAsync<FlowRunDto>($"/api/flow-runs/{tooLate.Id}")).State, new[] { FlowRunState.Late, FlowRunState.Skipped });
+    }
 
     [Fact]
     public async Task Twenty_concurrent_pollers_claim_a_thousand_runs_exactly_once()

@@ -1,9 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using Console.Contracts;
+using Console.Contracts.Automations;
 using Console.Contracts.Deployments;
 using Console.Contracts.Diagnostics;
 using Console.Contracts.FlowRuns;
+using Console.Tests.Automations;
 using Console.Tests.Infrastructure;
 using Console.Web.Jobs;
 using Microsoft.Extensions.Time.Testing;
@@ -121,6 +124,67 @@ public abstract class RunPolicyTests : ApiTestBase
 
         // AwaitingRetry and Skipped are the server's to set.
         await AssertProblemAsync(await Client.PostJsonAsync($"/api/flow-runs/{failed.Id}/state", new SetStateRequest { State = FlowRunState.AwaitingRetry }), HttpStatusCode.Conflict);
+    }
+
+    [Theory]
+    [InlineData(FlowRunState.Failed)]
+    [InlineData(FlowRunState.Crashed)]
+    [InlineData(FlowRunState.TimedOut)]
+    public async Task A_run_whose_cancel_was_asked_for_is_not_retried_however_it_ends(FlowRunState end)
+    {
+        var pool = await CreatePoolAsync(type: "process");
+        var deployment = await CreatePolicyDeploymentAsync(pool.Name, new CreateDeploymentRequest
+        {
+            Retries = new RetryPolicyDto { MaxRetries = 3, DelaySeconds = 0 },
+        });
+        var run = await RunAsync(deployment.Id);
+        Assert.Single(await PollAsync(pool.Name, "w", limit: 1));
+        await Client.SetStateAsync(run.Id, FlowRunState.Running);
+        await Client.PostAsync($"/api/flow-runs/{run.Id}/cancel", null);
+        Assert.Equal(FlowRunState.Cancelling, (await Client.GetRunAsync(run.Id)).State);
+
+        // Its worker's stop made the flow end badly: a retryable state, but the run stays ended.
+        var ended = await Client.PostJsonAsync($"/api/flow-runs/{run.Id}/state", new SetStateRequest { State = end, ExitCode = 143, Attempt = 1 });
+        Assert.Equal(HttpStatusCode.OK, ended.StatusCode);
+        var over = await Client.GetRunAsync(run.Id);
+        Assert.Equal((end, 1, (DateTime?)null), (over.State, over.Attempt, over.NextAttemptAt));
+        Assert.Empty(await PollAsync(pool.Name, "w", limit: 5));
+        var history = await GetAsync<List<StateChangeDto>>($"/api/flow-runs/{run.Id}/history");
+        Assert.Equal([FlowRunState.Cancelling, end], history.TakeLast(2).Select(h => h.State));
+    }
+
+    [Fact]
+    public async Task A_retried_attempts_end_has_its_event_and_the_next_attempt_keeps_the_runs_parameters_and_job_variables()
+    {
+        var pool = await CreatePoolAsync(type: "process");
+        var deployment = await CreatePolicyDeploymentAsync(pool.Name, new CreateDeploymentRequest
+        {
+            Retries = new RetryPolicyDto { MaxRetries = 1, DelaySeconds = 0 },
+        });
+        var run = await RunAsync(deployment.Id, new CreateFlowRunRequest
+        {
+            Parameters = new JsonObject { ["day"] = "2026-12-01", ["count"] = 3 },
+            JobVariables = new JsonObject { ["env"] = new JsonObject { ["REGION"] = "eu" } },
+        });
+
+        await FailAttemptAsync(pool.Name, "w1", run.Id, 1);
+        var retried = Assert.Single(await PollAsync(pool.Name, "w2", limit: 1));
+        Assert.Equal(2, retried.Attempt);
+        Assert.True(JsonNode.DeepEquals(run.Parameters, retried.Parameters), $"parameters of attempt 2: {retried.Parameters?.ToJsonString()}");
+        Assert.True(JsonNode.DeepEquals(run.JobVariables, retried.JobVariables), $"job variables of attempt 2: {retried.JobVariables?.ToJsonString()}");
+        Assert.Equal("eu", retried.JobVariables!["env"]!["REGION"]!.GetValue<string>());
+        await Client.PostJsonAsync($"/api/flow-runs/{run.Id}/state", new SetStateRequest { State = FlowRunState.Running, Attempt = 2 });
+        await Client.PostJsonAsync($"/api/flow-runs/{run.Id}/state", new SetStateRequest { State = FlowRunState.Completed, Attempt = 2, ExitCode = 0 });
+
+        // One event per row of the timeline, in its order: attempt 1's Failed too, though the same save moved it on to AwaitingRetry.
+        var history = await GetAsync<List<StateChangeDto>>($"/api/flow-runs/{run.Id}/history");
+        var events = (await Client.EventsAsync($"?flowRun={run.Id}&type={EventTypes.FlowRunStateChanged}&limit=100")).AsEnumerable().Reverse().ToList();
+        Assert.Equal(history.Select(h => h.State.ToString()), events.Select(e => e.Payload["state"]!.GetValue<string>()));
+        var failed = Assert.Single(events, e => e.Payload["state"]!.GetValue<string>() == "Failed");
+        Assert.Equal(("Running", 3, "w1"), (failed.Payload["previousState"]!.GetValue<string>(), failed.Payload["exitCode"]!.GetValue<int>(),
+            failed.Related.Single(r => r.Kind == ResourceKinds.Worker).Name));
+        var waiting = Assert.Single(events, e => e.Payload["state"]!.GetValue<string>() == "AwaitingRetry");
+        Assert.Equal("Failed", waiting.Payload["previousState"]!.GetValue<string>());
     }
 
     [Fact]
@@ -287,6 +351,39 @@ public abstract class RunPolicyTests : ApiTestBase
         await Client.SetStateAsync(runs.First(r => r.State == FlowRunState.Scheduled).Id, FlowRunState.Completed);
         Assert.Equal(FlowRunState.Scheduled, (await RunAsync(deployment.Id)).State);
         Assert.Equal(FlowRunState.Cancelled, (await RunAsync(deployment.Id)).State);
+    }
+
+    [Fact]
+    public async Task CancelNew_counts_only_the_scheduled_runs_that_are_due_not_those_the_scheduler_made_ahead()
+    {
+        var pool = await CreatePoolAsync(type: "process");
+        var deployment = await CreatePolicyDeploymentAsync(pool.Name, new CreateDeploymentRequest
+        {
+            ConcurrencyLimit = 1,
+            CollisionStrategy = CollisionStrategy.CancelNew,
+            Schedules = [new ScheduleDto { IntervalSeconds = 600 }],
+        });
+        Assert.True(await RunJobAsync<SchedulerJob, int>(j => j.RunAsync(default)) > 0);
+        var ahead = await GetAsync<List<FlowRunDto>>($"/api/flow-runs?deployment={deployment.Id}&limit=100");
+        Assert.NotEmpty(ahead);
+        Assert.All(ahead, r => Assert.True(r.State == FlowRunState.Scheduled && r.ExpectedStartAt > Now, $"{r.Name}: {r.State} at {r.ExpectedStartAt:O}"));
+
+        // The scheduler's future runs are not waiting yet: a run made now lives; the next one finds it and is Cancelled.
+        var manual = await RunAsync(deployment.Id);
+        Assert.Equal(FlowRunState.Scheduled, manual.State);
+        var second = await RunAsync(deployment.Id);
+        Assert.Equal(FlowRunState.Cancelled, second.State);
+        Assert.Contains("already has 1 unfinished run(s)", second.StateMessage, StringComparison.Ordinal);
+
+        // Once the scheduler's first run is due it counts.
+        Assert.Single(await PollAsync(pool.Name, "w", limit: 1));
+        await Client.SetStateAsync(manual.Id, FlowRunState.Completed);
+        var first = ahead.MinBy(r => r.ExpectedStartAt)!;
+        _time.Advance(first.ExpectedStartAt - Now + TimeSpan.FromSeconds(1));
+        var third = await RunAsync(deployment.Id);
+        Assert.Equal(FlowRunState.Cancelled, third.State);
+        Assert.Contains("already has 1 unfinished run(s)", third.StateMessage, StringComparison.Ordinal);
+        Assert.Contains((await Client.GetRunAsync(first.Id)).State, new[] { FlowRunState.Scheduled, FlowRunState.Late });
     }
 
     [Fact]

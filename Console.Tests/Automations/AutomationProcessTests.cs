@@ -133,4 +133,57 @@ public sealed class AutomationProcessTests(ITestOutputHelper output) : FaultTest
         Assert.Equal(runId.ToString(), JsonNode.Parse(received.Body)!["event"]!["resource"]!["id"]!.GetValue<string>());
         Assert.Single(await again.DeliveriesAsync(automationId));
     }
+
+    [Fact]
+    public async Task An_event_matched_before_a_server_SIGKILL_mid_delivery_is_acted_on_once_per_action_under_the_same_delivery_id_after_the_restart()
+    {
+        // The receiver holds the first webhook open: the server is killed while that attempt is in flight.
+        await using var receiver = await WebhookReceiver.StartAsync(WebhookReceiver.Hold);
+        var settings = new Dictionary<string, string?>(Quick) { ["Automations:LeaseSeconds"] = "5" };
+        var first = Watch(await FaultServer.StartAsync(Folder.FullName, settings));
+        var pool = Unique("midway");
+        Guid automationId;
+        Guid chainedId;
+        using (var http = first.CreateHttpClient())
+        {
+            await http.CreatePoolAsync(pool, "process");
+            chainedId = (await http.CreateDeploymentAsync(pool, Unique("flow"), "after")).Id;
+            automationId = (await http.CreateAutomationAsync(new CreateAutomationRequest
+            {
+                Name = Unique("midway"),
+                Trigger = new AutomationTrigger { Type = TriggerTypes.FlowRunState, States = [FlowRunState.Failed], Pool = pool },
+                Actions = [AutomationApi.Webhook(receiver.Url), new AutomationAction { Type = ActionTypes.RunDeployment, Deployment = chainedId.ToString() }],
+            })).Id;
+            var run = await http.RunAsync(pool, "false", docker: false);
+            Assert.Contains(await http.ClaimAsync(pool, "hand"), r => r.Id == run.Id);
+            await http.SetStateAsync(run.Id, FlowRunState.Running);
+            await http.SetStateAsync(run.Id, FlowRunState.Failed, exitCode: 1);
+            await receiver.Holding.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        }
+
+        await first.KillAsync();
+        Assert.Empty(receiver.Answered);
+        var held = Assert.Single(receiver.Received);
+
+        // Second life on the same database: the lease of the interrupted attempt runs out and it is made again.
+        var second = Watch(await FaultServer.StartAsync(Folder.FullName, settings));
+        using var again = second.CreateHttpClient();
+        List<DeliveryDto> deliveries = [];
+        await Wait.UntilAsync(
+            async () => (deliveries = await again.DeliveriesAsync(automationId)).Count(d => d.Outcome == "Succeeded") == 2,
+            "both actions delivered after the restart", 90);
+
+        // The receiver got the webhook again under the id of the interrupted attempt, and answered it once.
+        var answered = Assert.Single(receiver.Answered);
+        Assert.Equal(200, answered.Status);
+        Assert.Equal(held.Header("Console-Delivery"), answered.Request.Header("Console-Delivery"));
+        Assert.Equal(held.Body, answered.Request.Body);
+        Assert.All(receiver.Received, r => Assert.Equal(held.Header("Console-Delivery"), r.Header("Console-Delivery")));
+
+        // One delivery per action, each recorded once; the chained deployment ran once.
+        Assert.Equal(["runDeployment", "webhook"], deliveries.Select(d => d.Action).Order().ToList());
+        Assert.Equal(2, deliveries.Select(d => d.Id).Distinct().Count());
+        Assert.Equal(held.Header("Console-Delivery"), deliveries.Single(d => d.Action == "webhook").Id.ToString());
+        Assert.Single(await again.GetJsonAsync<List<Contracts.FlowRunDto>>($"/api/flow-runs?deployment={chainedId}"));
+    }
 }

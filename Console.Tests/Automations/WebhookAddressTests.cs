@@ -30,6 +30,8 @@ public sealed class WebhookAddressTests(WebhookAddressTests.PublicOnlyApi factor
     [InlineData("http://[::1]/hook")]
     [InlineData("http://[fd00::1]/hook")]
     [InlineData("http://[::ffff:127.0.0.1]/hook")]
+    [InlineData("http://[64:ff9b::a00:1]/hook")]
+    [InlineData("http://[2002:a00:1::1]/hook")]
     public async Task A_webhook_to_a_loopback_or_private_address_is_refused_when_saved(string url)
     {
         var response = await Client.PostJsonAsync("/api/automations", new CreateAutomationRequest
@@ -42,6 +44,16 @@ public sealed class WebhookAddressTests(WebhookAddressTests.PublicOnlyApi factor
         Assert.Contains("AllowPrivateNetworks", problem.ToJsonString(), StringComparison.Ordinal);
         Assert.DoesNotContain(await Client.GetFromJson<List<AutomationDto>>("/api/automations"), a => a.Name.StartsWith("probe", StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData("64:ff9b::7f00:1", false)]
+    [InlineData("64:ff9b::808:808", false)]
+    [InlineData("2002:c0a8:101::1", false)]
+    [InlineData("2002:808:808::1", false)]
+    [InlineData("2001:4860:4860::8888", true)]
+    [InlineData("8.8.8.8", true)]
+    public void NAT64_and_6to4_addresses_are_not_public_whatever_IPv4_address_they_carry(string address, bool expected) =>
+        Assert.Equal(expected, WebhookAddresses.IsPublic(System.Net.IPAddress.Parse(address)));
 
     [Fact]
     public async Task A_saved_webhook_whose_host_now_resolves_to_a_private_address_is_refused_at_delivery_and_nothing_is_sent()

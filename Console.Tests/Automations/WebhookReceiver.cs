@@ -12,10 +12,15 @@ namespace Console.Tests.Automations;
 
 /// <summary>
 /// A real HTTP receiver for webhooks: Kestrel on a free loopback port. It keeps every request (raw
-/// body and headers) and answers each with the next status of its script, then 200.
+/// body and headers) and answers each with the next status of its script, then 200. A script entry
+/// of <see cref="Hold"/> never answers: the request is held until its client goes away (a sender
+/// killed mid-attempt).
 /// </summary>
 public sealed class WebhookReceiver : IAsyncDisposable
 {
+    /// <summary>A script entry: keep the request open without answering until the client disconnects.</summary>
+    public const int Hold = -1;
+
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<int> _script;
 
@@ -26,6 +31,12 @@ public sealed class WebhookReceiver : IAsyncDisposable
     }
 
     public ConcurrentQueue<ReceivedWebhook> Received { get; } = new();
+
+    /// <summary>The requests answered, with the status they were given (a held one is not among them).</summary>
+    public ConcurrentQueue<(ReceivedWebhook Request, int Status)> Answered { get; } = new();
+
+    /// <summary>Completed when a request is being held (see <see cref="Hold"/>).</summary>
+    public TaskCompletionSource<ReceivedWebhook> Holding { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public string Url { get; private set; } = string.Empty;
 
@@ -40,10 +51,21 @@ public sealed class WebhookReceiver : IAsyncDisposable
         {
             using var body = new MemoryStream();
             await http.Request.Body.CopyToAsync(body);
-            receiver.Received.Enqueue(new ReceivedWebhook(
+            var received = new ReceivedWebhook(
                 http.Request.Path, body.ToArray(),
-                http.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase)));
-            return Results.StatusCode(receiver._script.TryDequeue(out var status) ? status : 200);
+                http.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase));
+            receiver.Received.Enqueue(received);
+            var status = receiver._script.TryDequeue(out var next) ? next : 200;
+            if (status == Hold)
+            {
+                receiver.Holding.TrySetResult(received);
+                // Until the sender's connection drops (or the receiver stops).
+                await Task.Delay(Timeout.Infinite, http.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+                return Results.Empty;
+            }
+
+            receiver.Answered.Enqueue((received, status));
+            return Results.StatusCode(status);
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -97,6 +97,8 @@ public sealed class RunPolicyCommandTests(ConsoleServer server) : IDisposable
     [InlineData("collision_strategy: Sometimes\n", "'collision_strategy' must be one of Enqueue, CancelNew")]
     [InlineData("retries:\n      on: [Cancelled]\n", "'on' lists the states to retry")]
     [InlineData("timeout_seconds: 0\n", "'timeout_seconds' must be a whole number of at least 1")]
+    [InlineData("late_policy:\n      skip_after_seconds: 0\n", "'skip_after_seconds' must be a whole number of at least 1")]
+    [InlineData("late_policy:\n      max_scheduled: 0\n", "'max_scheduled' must be a whole number of at least 1")]
     public async Task Invalid_run_policies_in_console_yaml_are_refused_with_the_line_and_nothing_is_created(string policy, string error)
     {
         var pool = CliHarness.Unique("bad-pol");
@@ -111,6 +113,24 @@ public sealed class RunPolicyCommandTests(ConsoleServer server) : IDisposable
         Assert.Contains(error, result.Output, StringComparison.Ordinal);
         Assert.Contains("line", result.Output, StringComparison.Ordinal);
         var missing = await _rest.GetAsync("/api/deployments/by-name/refused/refused-dep");
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("--skip-late-after", "--skip-late-after must be at least 1 second.")]
+    [InlineData("--max-scheduled", "--max-scheduled must be at least 1.")]
+    [InlineData("--timeout", "--timeout must be at least 1 second.")]
+    public async Task A_zero_late_policy_or_timeout_flag_is_refused_as_the_server_would_and_nothing_is_created(string flag, string error)
+    {
+        var pool = CliHarness.Unique("zero-pol");
+        await _rest.CreatePoolAsync(pool);
+        _cli.WriteFile("flow.sh", "# flow: zeroed\necho hi\n");
+
+        var result = await _cli.RunAsync("--no-prompt", "deploy", "-n", "zero-dep", "-p", pool, flag, "0");
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains(error, result.Output, StringComparison.Ordinal);
+        var missing = await _rest.GetAsync("/api/deployments/by-name/zeroed/zero-dep");
         Assert.Equal(System.Net.HttpStatusCode.NotFound, missing.StatusCode);
     }
 
@@ -192,17 +212,21 @@ public sealed class RunPolicyCommandTests(ConsoleServer server) : IDisposable
         Assert.Contains(run.Name, result.Output, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task An_idempotency_key_with_control_characters_is_refused_before_anything_is_sent()
+    [Theory]
+    [InlineData("a\nb")]
+    [InlineData("has space")]
+    [InlineData("129")]
+    public async Task An_idempotency_key_the_server_would_refuse_is_refused_before_anything_is_sent(string key)
     {
         var pool = CliHarness.Unique("idem-bad");
         await _rest.CreatePoolAsync(pool);
         var deployment = await _rest.CreateDeploymentAsync(pool, "etl", CliHarness.Unique("idem"));
+        key = key == "129" ? new string('k', 129) : key;
 
-        var result = await _cli.RunAsync("deployment", "run", $"etl/{deployment.Name}", "--idempotency-key", "a\nb");
+        var result = await _cli.RunAsync("deployment", "run", $"etl/{deployment.Name}", "--idempotency-key", key);
 
         Assert.NotEqual(0, result.ExitCode);
-        Assert.Contains("--idempotency-key must be 1-255 printable ASCII characters", result.Output, StringComparison.Ordinal);
+        Assert.Contains("--idempotency-key must be 1 to 128 printable ASCII characters without spaces", result.Output, StringComparison.Ordinal);
         Assert.Empty(await _rest.GetJsonAsync<List<FlowRunDto>>($"/api/flow-runs?deployment={deployment.Id}"));
     }
 

@@ -14,7 +14,8 @@ namespace Console.Web.Jobs;
 /// time, applied on every scheduler pass (docs/reliability.md, "Late runs"): a Scheduled run not
 /// claimed <c>skipAfterSeconds</c> after its expected start ends Skipped; of the due Scheduled runs
 /// of a deployment at most <c>maxScheduled</c> (the newest) wait, the older ones end Skipped; a due
-/// scheduled run of a CancelNew deployment whose limit is full ends Cancelled.
+/// scheduled run of a CancelNew deployment whose limit is full ends Cancelled. Also run once at
+/// start-up (<see cref="RunBeforeServingAsync"/>).
 /// </summary>
 /// <remarks>
 /// Each run is settled on the state it has at the write (<see cref="FlowRunService.ApplyToLatestAsync"/>):
@@ -22,6 +23,18 @@ namespace Console.Web.Jobs;
 /// </remarks>
 public sealed partial class LatePolicyJob(ConsoleDbContext db, FlowRunService runs, StatusRules rules, ILogger<LatePolicyJob> logger)
 {
+    /// <summary>
+    /// One pass as the server starts, before it answers any worker: the runs an outage left too
+    /// late are Skipped before a worker can claim them, not at the first scheduler pass (Hangfire
+    /// may only register it once the locks a killed replica held time out). Every replica does it
+    /// whether its periodic jobs are on or not, since any replica serves claims.
+    /// </summary>
+    public static async Task RunBeforeServingAsync(IServiceProvider services, CancellationToken ct = default)
+    {
+        await using var scope = services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<LatePolicyJob>().RunAsync(ct);
+    }
+
     public async Task<int> RunAsync(CancellationToken ct)
     {
         var now = rules.Now;

@@ -35,29 +35,6 @@ internal sealed class HttpActorAccessor(IHttpContextAccessor http) : IActorAcces
 }
 
 /// <summary>
-/// An actor named for a stretch of work no request's caller stands for: the identity provider's
-/// sign-in writes the user it vouches for before anyone is signed in.
-/// </summary>
-internal static class ActingActor
-{
-    private static readonly AsyncLocal<Actor?> Acting = new();
-
-    public static Actor? Current => Acting.Value;
-
-    public static IDisposable Use(Actor actor)
-    {
-        var previous = Acting.Value;
-        Acting.Value = actor;
-        return new Restore(previous);
-    }
-
-    private sealed class Restore(Actor? previous) : IDisposable
-    {
-        public void Dispose() => Acting.Value = previous;
-    }
-}
-
-/// <summary>
 /// Blazor calls the services inside a circuit, where no request's HttpContext is reliable: every
 /// inbound activity (events, JS calls) carries the circuit's user in an async-local for the actor.
 /// </summary>

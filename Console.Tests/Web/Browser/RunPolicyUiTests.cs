@@ -79,6 +79,10 @@ public sealed class RunPolicyUiTests(BrowserFixture browser) : IClassFixture<Bro
         await Expect(row.Locator("[data-testid=run-attempt]")).ToHaveTextAsync("attempt 2 of 3");
 
         await _page.GotoAsync($"/flow-runs/{created.Id}");
-        await Expect(_page.Locator("[data-testid=run-next-attempt]")).ToContainTextAsync("Attempt 2 of 3 starts in");
+        var notice = _page.Locator("[data-testid=run-next-attempt]");
+        await Expect(notice).ToContainTextAsync("Attempt 2 of 3 starts in");
+        // How attempt 1 ended, said once: from its own history entry, not the run's "Attempt 1 of 3 ended ..." again.
+        await Expect(notice).ToContainTextAsync("Attempt 1 ended Failed");
+        await Expect(notice).Not.ToContainTextAsync("of 3 ended");
     }
 }

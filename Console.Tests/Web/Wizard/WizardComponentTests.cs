@@ -1,5 +1,7 @@
 using Bunit;
 using Console.Contracts;
+using Console.Contracts.Deployments;
+using Console.Contracts.FlowRuns;
 using Console.Contracts.Security;
 using Console.Contracts.WorkPools;
 using Console.Core;
@@ -115,10 +117,7 @@ public sealed class WizardComponentTests : IAsyncLifetime
     [Fact]
     public async Task The_wizard_starts_from_the_saved_deployment_and_saves_its_answers_back()
     {
-        var pool = "proc-" + Guid.NewGuid().ToString("N")[..8];
-        await CallAsync((WorkPoolService s) => s.CreateAsync(new CreateWorkPoolRequest { Name = pool, Type = WorkPoolTypes.Process }));
-        var project = Directory.CreateDirectory(Path.Combine(_folder, "project")).FullName;
-        File.WriteAllText(Path.Combine(project, "hello.sh"), "echo hello\n");
+        var (pool, project) = await ProcessPoolAndProjectAsync("project");
         var original = $"""
             # The team's flows: edit by hand or from the console.
             name: hello-project
@@ -143,14 +142,7 @@ public sealed class WizardComponentTests : IAsyncLifetime
             """;
         var manifest = Path.Combine(project, "console.yaml");
         File.WriteAllText(manifest, original);
-        Context.Services.GetRequiredService<NavigationManager>().NavigateTo("/deployments/new");
-        var cut = RenderWithProviders<DeploymentWizard>();
-
-        cut.Find("#wizard-project-path").Input(project);
-        cut.Find("#wizard-project-load").Click();
-        cut.WaitForAssertion(() => Assert.Contains("saves a deployment", cut.Find("[data-testid=wizard-saved]").TextContent, StringComparison.Ordinal));
-        cut.Find("#wizard-saved-hourly").Click();
-        cut.WaitForAssertion(() => Assert.Contains("Started from the deployment 'hourly'", cut.Find("[data-testid=wizard-saved]").TextContent, StringComparison.Ordinal));
+        var cut = StartFromSaved(project, "hourly");
 
         await NextAsync(cut, "entrypoint");
         await NextAsync(cut, "name");
@@ -226,6 +218,88 @@ public sealed class WizardComponentTests : IAsyncLifetime
         var created = Assert.Single(await CallAsync((DeploymentService s) => s.ListAsync(pool: pool)));
         Assert.Equal(new Console.Contracts.Deployments.GitCloneStep { Repository = "https://git.example.org/team/flows.git", Branch = "main" },
             Assert.Single(created.PullSteps).GitClone);
+    }
+
+    [Fact]
+    public async Task The_wizards_policy_fields_start_from_the_saved_policies_and_an_unchanged_retry_policy_keeps_its_lines()
+    {
+        var (pool, project) = await ProcessPoolAndProjectAsync("policies");
+        var original = $"""
+            name: hello-project
+
+            flows:
+              - name: hello
+                entrypoint: hello.sh
+
+            deployments:
+              - name: careful
+                flow: hello
+                work_pool:
+                  name: {pool}
+                  job_variables:
+                    working_dir: {project}
+                retries:
+                  max_retries: 2
+                  on: [TimedOut, Failed]   # not Crashed: the team's flows are not idempotent
+                concurrency_limit: 2
+                collision_strategy: CancelNew
+
+            """;
+        var manifest = Path.Combine(project, "console.yaml");
+        File.WriteAllText(manifest, original);
+        var cut = StartFromSaved(project, "careful");
+        await NextAsync(cut, "entrypoint");
+        await NextAsync(cut, "name");
+        await NextAsync(cut, "schedule");
+
+        // The saved policies, with the defaults of what it leaves out.
+        Assert.Equal("2", cut.Find("#policy-max-retries").GetAttribute("value"));
+        Assert.Equal("10", cut.Find("#policy-retry-delay").GetAttribute("value"));
+        Assert.Null(cut.Find("[data-testid=policy-retry-on-crashed] input").GetAttribute("checked"));
+        Assert.NotNull(cut.Find("[data-testid=policy-retry-on-timedout] input").GetAttribute("checked"));
+        Assert.Equal("2", cut.Find("#policy-concurrency").GetAttribute("value"));
+        // A timeout added; the limit cleared while CancelNew is chosen: the strategy goes with it, nothing is refused.
+        cut.Find("#policy-timeout").Input("30");
+        cut.Find("#policy-concurrency").Input("");
+        cut.WaitForAssertion(() => Assert.True(cut.Find("#policy-collision").HasAttribute("disabled")));
+        await NextAsync(cut, "pool");
+        await NextAsync(cut, "variables");
+        await NextAsync(cut, "review");
+        cut.Find("#wizard-create").Click();
+
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=wizard-created]")));
+        var created = Assert.Single(await CallAsync((DeploymentService s) => s.ListAsync(pool: pool)));
+        Assert.Equal((2, 30, (int?)null, CollisionStrategy.Enqueue), (created.Retries!.MaxRetries, created.TimeoutSeconds!.Value, created.ConcurrencyLimit, created.CollisionStrategy));
+        Assert.Equal([FlowRunState.Failed, FlowRunState.TimedOut], created.Retries.On);
+        // The unchanged retry policy keeps its lines and comment; only the timeout and the limit changed.
+        var saved = File.ReadAllText(manifest);
+        Assert.Contains("    retries:\n      max_retries: 2\n      on: [TimedOut, Failed]   # not Crashed: the team's flows are not idempotent\n", saved, StringComparison.Ordinal);
+        Assert.Contains("timeout_seconds: 30", saved, StringComparison.Ordinal);
+        Assert.DoesNotContain("concurrency_limit", saved, StringComparison.Ordinal);
+        Assert.DoesNotContain("CancelNew", saved, StringComparison.Ordinal);
+    }
+
+    /// <summary>A process pool and a project folder with a flow script, for a console.yaml the test writes.</summary>
+    private async Task<(string Pool, string Project)> ProcessPoolAndProjectAsync(string folder)
+    {
+        var pool = "proc-" + Guid.NewGuid().ToString("N")[..8];
+        await CallAsync((WorkPoolService s) => s.CreateAsync(new CreateWorkPoolRequest { Name = pool, Type = WorkPoolTypes.Process }));
+        var project = Directory.CreateDirectory(Path.Combine(_folder, folder)).FullName;
+        File.WriteAllText(Path.Combine(project, "hello.sh"), "echo hello\n");
+        return (pool, project);
+    }
+
+    /// <summary>The wizard with the project loaded and its saved deployment <paramref name="name"/> picked.</summary>
+    private IRenderedComponent<DeploymentWizard> StartFromSaved(string project, string name)
+    {
+        Context.Services.GetRequiredService<NavigationManager>().NavigateTo("/deployments/new");
+        var cut = RenderWithProviders<DeploymentWizard>();
+        cut.Find("#wizard-project-path").Input(project);
+        cut.Find("#wizard-project-load").Click();
+        cut.WaitForAssertion(() => Assert.Contains("saves a deployment", cut.Find("[data-testid=wizard-saved]").TextContent, StringComparison.Ordinal));
+        cut.Find($"#wizard-saved-{name}").Click();
+        cut.WaitForAssertion(() => Assert.Contains($"Started from the deployment '{name}'", cut.Find("[data-testid=wizard-saved]").TextContent, StringComparison.Ordinal));
+        return cut;
     }
 
     private async Task<T> CallAsync<TService, T>(Func<TService, Task<T>> call)

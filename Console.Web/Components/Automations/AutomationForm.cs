@@ -95,6 +95,9 @@ public sealed class AutomationForm
 
 public sealed class ActionForm
 {
+    /// <summary>The server's id of the action: sent back, the action keeps its stored secret and header values wherever it moved.</summary>
+    public string? Id { get; set; }
+
     public string Type { get; set; } = ActionTypes.Webhook;
     public string? Url { get; set; }
 
@@ -103,7 +106,10 @@ public sealed class ActionForm
 
     public bool HasSecret { get; set; }
 
-    /// <summary>One "Name: value" per line.</summary>
+    /// <summary>Deletes the stored secret on save (its deliveries are no longer signed).</summary>
+    public bool RemoveSecret { get; set; }
+
+    /// <summary>One "Name: value" per line; a stored value shows as "****", which keeps it.</summary>
     public string? Headers { get; set; }
 
     public string? Body { get; set; }
@@ -119,22 +125,25 @@ public sealed class ActionForm
         {
             ActionTypes.Webhook => new AutomationAction
             {
+                Id = Id,
                 Type = Type,
                 Url = AutomationForm.Blank(Url),
                 Secret = AutomationForm.Blank(Secret),
+                HasSecret = RemoveSecret && AutomationForm.Blank(Secret) is null ? false : null,
                 Headers = HeaderMap($"{field}.headers", errors),
                 Body = Json($"{field}.body", Body, errors),
             },
             ActionTypes.RunDeployment => new AutomationAction
             {
+                Id = Id,
                 Type = Type,
                 Deployment = AutomationForm.Blank(Deployment),
                 Parameters = Json($"{field}.parameters", Parameters, errors) is { } p ? p as JsonObject ?? Error<JsonObject>($"{field}.parameters", "Parameters are a JSON object.", errors) : null,
             },
-            ActionTypes.PauseDeployment => new AutomationAction { Type = Type, Deployment = AutomationForm.Blank(Deployment) },
-            ActionTypes.PauseWorkPool or ActionTypes.ResumeWorkPool => new AutomationAction { Type = Type, Pool = AutomationForm.Blank(Pool) },
-            ActionTypes.PauseWorkQueue => new AutomationAction { Type = Type, Pool = AutomationForm.Blank(Pool), Queue = AutomationForm.Blank(Queue) },
-            _ => new AutomationAction { Type = Type },
+            ActionTypes.PauseDeployment => new AutomationAction { Id = Id, Type = Type, Deployment = AutomationForm.Blank(Deployment) },
+            ActionTypes.PauseWorkPool or ActionTypes.ResumeWorkPool => new AutomationAction { Id = Id, Type = Type, Pool = AutomationForm.Blank(Pool) },
+            ActionTypes.PauseWorkQueue => new AutomationAction { Id = Id, Type = Type, Pool = AutomationForm.Blank(Pool), Queue = AutomationForm.Blank(Queue) },
+            _ => new AutomationAction { Id = Id, Type = Type },
         };
     }
 
@@ -143,6 +152,7 @@ public sealed class ActionForm
         ArgumentNullException.ThrowIfNull(a);
         return new ActionForm
         {
+            Id = a.Id,
             Type = a.Type ?? ActionTypes.Webhook,
             Url = a.Url,
             HasSecret = a.HasSecret == true,

@@ -117,9 +117,9 @@ public sealed class RunPoliciesModel
             Errors[TimeoutKey] = "The timeout must be at least 1 second (empty: no limit).";
         }
 
-        if (SkipAfterSeconds is < 0 || MaxScheduled is < 0)
+        if (SkipAfterSeconds is < 1 || MaxScheduled is < 1)
         {
-            Errors[LateKey] = "Late limits cannot be negative (empty: none).";
+            Errors[LateKey] = "Late limits are at least 1 (empty: none).";
         }
 
         if (ConcurrencyLimit is < 0)
@@ -151,15 +151,21 @@ public sealed class RunPoliciesModel
         return Errors.Count > 0;
     }
 
-    /// <summary>The PATCH that sets every policy to what the form shows (empty fields clear theirs).</summary>
+    /// <summary>
+    /// The PATCH that sets every policy to what the form shows (empty fields clear theirs). A
+    /// cleared concurrency limit takes CancelNew with it (Enqueue): without a limit there is
+    /// nothing to collide with, and the server refuses CancelNew alone (422).
+    /// </summary>
     public UpdateDeploymentRequest ToUpdate() => new()
     {
         Retries = Retries,
         TimeoutSeconds = TimeoutSeconds,
         LatePolicy = LatePolicy,
         ConcurrencyLimit = ConcurrencyLimit,
-        CollisionStrategy = CollisionStrategy,
+        CollisionStrategy = StrategyFor(ConcurrencyLimit),
     };
+
+    private CollisionStrategy StrategyFor(int? limit) => limit is null ? CollisionStrategy.Enqueue : CollisionStrategy;
 
     /// <summary>The create request with the policies set (defaults left out, so the request reads as the user wrote it).</summary>
     public CreateDeploymentRequest Apply(CreateDeploymentRequest request)
@@ -171,7 +177,7 @@ public sealed class RunPoliciesModel
             TimeoutSeconds = TimeoutSeconds,
             LatePolicy = LatePolicy,
             ConcurrencyLimit = ConcurrencyLimit ?? request.ConcurrencyLimit,
-            CollisionStrategy = CollisionStrategy == CollisionStrategy.Enqueue ? request.CollisionStrategy : CollisionStrategy,
+            CollisionStrategy = StrategyFor(ConcurrencyLimit ?? request.ConcurrencyLimit) == CollisionStrategy.Enqueue ? request.CollisionStrategy : CollisionStrategy,
         };
     }
 }

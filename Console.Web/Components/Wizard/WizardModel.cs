@@ -270,8 +270,8 @@ public sealed class WizardModel
     /// <summary>Writes the run policies the answers changed over the saved entry's, leaving the others' lines as they were.</summary>
     private static void SavePolicies(ManifestDeployment saved, ManifestDeployment deployment, CreateDeploymentRequest answers)
     {
-        if (!Equals(DeploymentMapping.ToDto(saved.Retries) is { MaxRetries: > 0 } r ? r with { On = [.. r.On.Order()] } : null,
-                answers.Retries is { } a ? a with { On = [.. a.On.Order()] } : null))
+        // RetryPolicyDto compares On by value: an unchanged policy keeps its lines as they were.
+        if (!Equals(DeploymentMapping.ToDto(saved.Retries) is { MaxRetries: > 0 } r ? r : null, answers.Retries))
         {
             deployment.Retries = DeploymentMapping.ToManifest(answers.Retries);
         }
