@@ -16,10 +16,14 @@ public sealed class UsageSampler : IAsyncDisposable
     private static readonly TimeSpan FirstInterval = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan MaxInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>How long a stop waits for a reading in flight; past it, what was read so far stands.</summary>
+    private static readonly TimeSpan StopWait = TimeSpan.FromSeconds(1);
+
     private readonly Func<CancellationToken, Task<UsageSample?>> _read;
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
+    private readonly Lock _gate = new();
     private double? _cpu;
     private long? _memory;
 
@@ -42,14 +46,22 @@ public sealed class UsageSampler : IAsyncDisposable
     public async Task<FlowRunUsageDto?> StopAsync()
     {
         await _stop.CancelAsync();
-        await _loop;
-        return _cpu is null && _memory is null ? null : new FlowRunUsageDto { CpuSeconds = _cpu, PeakMemoryBytes = _memory };
+        // A reading the source does not cut short (an engine that holds a stats request open) must
+        // never hold up the run's end: it was seen to keep a worker from stopping at all.
+        await Task.WhenAny(_loop, Task.Delay(StopWait, _time));
+        lock (_gate)
+        {
+            return _cpu is null && _memory is null ? null : new FlowRunUsageDto { CpuSeconds = _cpu, PeakMemoryBytes = _memory };
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
-        _stop.Dispose();
+        if (_loop.IsCompleted)
+        {
+            _stop.Dispose(); // else the reading still in flight holds its token; the collector takes both
+        }
     }
 
     private async Task LoopAsync()
@@ -90,6 +102,14 @@ public sealed class UsageSampler : IAsyncDisposable
     }
 
     private void Keep(UsageSample sample)
+    {
+        lock (_gate)
+        {
+            KeepLocked(sample);
+        }
+    }
+
+    private void KeepLocked(UsageSample sample)
     {
         // Counters only grow; a reading after the end (a stopped container reports zeros) never lowers them.
         if (sample.CpuSeconds is { } cpu && double.IsFinite(cpu) && cpu > 0 && (_cpu is null || cpu > _cpu))
