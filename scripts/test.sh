@@ -130,4 +130,6 @@ if [[ $# -eq 0 && "${CONSOLE_SKIP_BENCH_SMOKE:-}" != "1" ]]; then
 fi
 
 log "results: $RESULTS_DIR"
+# The failed tests again, last, where a long log's tail shows them.
+python3 "$REPO_ROOT/scripts/trx-summary.py" --failures "$RESULTS_DIR" >&2 || true
 finish "$passed" "$failed" "$skipped"

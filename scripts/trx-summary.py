@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Count the test results of every .trx file under a folder.
 
-Prints one line: "<passed> <failed> <skipped> <files>". Counts the top-level
+Prints one line: "<passed> <failed> <skipped> <files>". With --failures, prints
+instead each failed test's name and the first lines of its message, so that the
+end of a long log says which test failed. Counts the top-level
 <UnitTestResult> outcomes (the <Counters> element leaves skipped tests out):
 failed covers Failed, Error, Timeout and Aborted; skipped is NotExecuted
 (xunit's Skip). Used by scripts/test.sh to print its closing line.
@@ -15,8 +17,17 @@ def local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
+def first_lines(result, count: int = 6) -> str:
+    for node in result.iter():
+        if local(node.tag) == "Message" and node.text:
+            return "\n".join("    " + line for line in node.text.strip().splitlines()[:count])
+    return "    (no message)"
+
+
 def main() -> int:
-    root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else ".")
+    args = [a for a in sys.argv[1:] if a != "--failures"]
+    list_failures = "--failures" in sys.argv[1:]
+    root = pathlib.Path(args[0] if args else ".")
     passed = failed = skipped = files = 0
     for trx in sorted(root.rglob("*.trx")):
         try:
@@ -36,7 +47,10 @@ def main() -> int:
                 skipped += 1
             else:
                 failed += 1
-    print(passed, failed, skipped, files)
+                if list_failures:
+                    print(f"[test] FAILED {result.get('testName', '?')} ({outcome})\n{first_lines(result)}")
+    if not list_failures:
+        print(passed, failed, skipped, files)
     return 0
 
 
