@@ -71,6 +71,25 @@ public sealed class AccessibilityTests(SecureBrowserFixture fixture) : IClassFix
         Assert.True(_violations.Count == 0, $"{_violations.Count} axe-core WCAG 2 A/AA violations ({scheme}):\n" + string.Join("\n", _violations));
     }
 
+    [Fact]
+    public async Task A_page_in_the_dark_scheme_is_drawn_dark_from_its_first_frame()
+    {
+        var page = await OpenAsync(Roles.Admin, ColorScheme.Dark);
+        // The colour of the first tab the moment it is inserted: a page drawn light, then turned
+        // dark, shows light-theme grey here (and fades for 300 ms, too faint to read meanwhile).
+        await page.AddInitScriptAsync("""
+            new MutationObserver((_, observer) => {
+                const tab = document.querySelector('.mud-tab:not(.mud-tab-active)');
+                if (tab) { window.firstTabColor = getComputedStyle(tab).color; observer.disconnect(); }
+            }).observe(document, { childList: true, subtree: true });
+            """);
+        await page.GotoAsync($"/work-pools/{_pool}?tab=queues");
+        await Expect(page.Locator("[data-testid=queues-table]")).ToBeVisibleAsync();
+
+        var color = await page.EvaluateAsync<string>("() => window.firstTabColor");
+        Assert.Equal("rgba(255, 255, 255, 0.698)", color);
+    }
+
     private async Task AuditConsolePagesAsync(IPage page)
     {
         await AuditAsync(page, "/work-pools", "[data-testid=pools-table]");
