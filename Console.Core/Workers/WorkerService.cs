@@ -6,12 +6,20 @@ using Console.Core.Common;
 using Console.Core.Feed;
 using Console.Core.Persistence;
 using Console.Core.WorkPools;
+using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 
 namespace Console.Core.Workers;
 
 public sealed class WorkerService(ConsoleDbContext db, IChangeFeed feed, StatusRules rules, WorkPoolService pools, WorkerPresence presence)
 {
+    /// <summary>
+    /// A heartbeat's one read: the worker, its pool and its running runs, untracked, compiled once
+    /// per model (a compiled query runs only against the model it was compiled for).
+    /// </summary>
+    private static readonly ConditionalWeakTable<IModel, Func<ConsoleDbContext, string, string, CancellationToken, Task<BeatRow?>>> BeatQueries = [];
+
     public async Task<IReadOnlyList<WorkerDto>> ListAsync(string? poolName, CancellationToken ct = default)
     {
         var query = db.Workers.AsNoTracking().Include(w => w.Pool).AsQueryable();
@@ -42,6 +50,11 @@ public sealed class WorkerService(ConsoleDbContext db, IChangeFeed feed, StatusR
             Stopped = request.Stopped == true,
             Draining = request.Draining == true,
         };
+        if (await SteadyBeatAsync(poolName, name, beat, ct) is { } steady)
+        {
+            return steady;
+        }
+
         for (var attempt = 1; ; attempt++)
         {
             var pool = await pools.FindAsync(poolName, ct);
@@ -94,10 +107,7 @@ public sealed class WorkerService(ConsoleDbContext db, IChangeFeed feed, StatusR
         if (worker is not null && wasOnline && beat.ChangesNothingOf(worker, queues))
         {
             db.Entry(worker).State = EntityState.Detached;
-            worker.Pool = pool;
-            worker.LastHeartbeatAt = now;
-            worker.LastPolledAt = beat.PolledAt ?? presence.PolledAt(worker);
-            presence.Beat(worker, now, beat.PolledAt, stored: false);
+            HoldBeat(worker, pool, beat, now);
             return (worker, wasOnline);
         }
 
@@ -141,6 +151,44 @@ public sealed class WorkerService(ConsoleDbContext db, IChangeFeed feed, StatusR
 
         presence.Beat(worker, now, beat.PolledAt, stored: true);
         return (worker, wasOnline);
+    }
+
+    /// <summary>
+    /// The heartbeat of an online worker that changes nothing but its stamps, in one untracked read:
+    /// held in memory for the next flush and published with the running count that read gave (most
+    /// of a fleet's heartbeats). Null when the heartbeat must be written (<see cref="UpsertAsync"/>).
+    /// </summary>
+    private async Task<PoolWorker?> SteadyBeatAsync(string poolName, string name, WorkerBeat beat, CancellationToken ct)
+    {
+        var query = BeatQueries.GetValue(db.Model, _ => EF.CompileAsyncQuery((ConsoleDbContext c, string pool, string worker, CancellationToken t) =>
+            c.Workers.AsNoTracking()
+                .Where(w => w.Pool.Name == pool && w.Name == worker)
+                .Select(w => new BeatRow
+                {
+                    Worker = w,
+                    Pool = w.Pool,
+                    Running = c.FlowRuns.Count(r => r.PoolId == w.PoolId && r.WorkerName == w.Name && FlowRunStates.Active.Contains(r.State)),
+                })
+                .FirstOrDefault()));
+        var row = await query(db, poolName, name, ct);
+        var queues = beat.Queues is { } q ? ConsoleJson.Serialize(q) : null;
+        if (row is null || !rules.IsAlive(row.Worker) || !beat.ChangesNothingOf(row.Worker, queues))
+        {
+            return null;
+        }
+
+        HoldBeat(row.Worker, row.Pool, beat, rules.Now);
+        Publish(row.Worker, row.Running, null);
+        return row.Worker;
+    }
+
+    /// <summary>Stamps a detached worker and leaves its heartbeat (and poll) to the next flush.</summary>
+    private void HoldBeat(PoolWorker worker, WorkPool pool, WorkerBeat beat, DateTime now)
+    {
+        worker.Pool = pool;
+        worker.LastHeartbeatAt = now;
+        worker.LastPolledAt = beat.PolledAt ?? presence.PolledAt(worker);
+        presence.Beat(worker, now, beat.PolledAt, stored: false);
     }
 
     /// <summary>
@@ -193,6 +241,11 @@ public sealed class WorkerService(ConsoleDbContext db, IChangeFeed feed, StatusR
         ArgumentNullException.ThrowIfNull(worker);
         var running = await db.FlowRuns.CountAsync(
             r => r.PoolId == worker.PoolId && r.WorkerName == worker.Name && FlowRunStates.Active.Contains(r.State), ct);
+        return Publish(worker, running, polled);
+    }
+
+    private WorkerDto Publish(PoolWorker worker, int running, PollStampsDto? polled)
+    {
         var dto = ToDto(worker, running);
         feed.Publish(new WorkerChanged(dto, polled));
         return dto;
@@ -267,4 +320,13 @@ public sealed class WorkerService(ConsoleDbContext db, IChangeFeed feed, StatusR
             .GroupBy(r => new { r.WorkPoolName, r.WorkerName })
             .Select(g => new { g.Key.WorkPoolName, g.Key.WorkerName, Count = g.Count() })
             .ToDictionaryAsync(g => (g.WorkPoolName, g.WorkerName!), g => g.Count, ct);
+
+    private sealed class BeatRow
+    {
+        public required PoolWorker Worker { get; init; }
+
+        public required WorkPool Pool { get; init; }
+
+        public int Running { get; init; }
+    }
 }
