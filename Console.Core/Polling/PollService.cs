@@ -95,6 +95,7 @@ public sealed class PollService(
             {
                 signal.Reset();
                 var outcome = await claimer.ClaimAsync(claim, ct);
+                signal.Saw(outcome.Pool);
                 workerId = outcome.Worker.Id;
                 if (outcome.Draining && limit > 0)
                 {
@@ -142,13 +143,20 @@ public sealed class PollService(
                 }
 
                 metrics.PollWaiting(poolName, +1);
+                bool woken;
                 try
                 {
-                    await signal.WaitAsync(wait < TimeSpan.Zero ? TimeSpan.Zero : wait, time, ct);
+                    woken = await signal.WaitAsync(wait < TimeSpan.Zero ? TimeSpan.Zero : wait, time, ct);
                 }
                 finally
                 {
                     metrics.PollWaiting(poolName, -1);
+                }
+
+                if (!woken && time.GetUtcNow() >= deadline)
+                {
+                    // Nothing changed and the wait is over: the worker polls again at once, and that poll claims.
+                    return [];
                 }
 
                 db.ChangeTracker.Clear();
@@ -229,11 +237,18 @@ public sealed class PollService(
     }
 
     /// <summary>Set when something that may make work claimable happens in the pool.</summary>
+    /// <remarks>
+    /// A pool or queue view changes for many reasons that make nothing claimable (a worker came
+    /// online, another worker claimed): waking every waiting poll of the pool for those made each one
+    /// claim again, and a fleet starting up claimed tens of thousands of times for nothing. Only a
+    /// pause or a limit that differs from what the last claim read wakes it.
+    /// </remarks>
     private sealed class WorkSignal : IDisposable
     {
         private readonly IDisposable _subscription;
         private readonly string _pool;
         private TaskCompletionSource _tcs = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private Gates? _seen;
 
         public WorkSignal(IChangeFeed feed, string pool)
         {
@@ -241,9 +256,20 @@ public sealed class PollService(
             _subscription = feed.Subscribe(OnChange);
         }
 
-        public void Reset() => Volatile.Write(ref _tcs, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        public void Reset()
+        {
+            // Until the claim says what it read, any pool or queue change wakes.
+            Volatile.Write(ref _seen, null);
+            Volatile.Write(ref _tcs, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        }
 
-        public async Task WaitAsync(TimeSpan timeout, TimeProvider time, CancellationToken ct)
+        /// <summary>The pauses and limits the claim read.</summary>
+        public void Saw(WorkPool pool) => Volatile.Write(ref _seen, new Gates(
+            new Gate(pool.IsPaused, pool.ConcurrencyLimit),
+            pool.Queues.ToDictionary(q => q.Id, q => new Gate(q.IsPaused, q.ConcurrencyLimit))));
+
+        /// <returns>True when woken by a change, false when the time ran out.</returns>
+        public async Task<bool> WaitAsync(TimeSpan timeout, TimeProvider time, CancellationToken ct)
         {
             var tcs = Volatile.Read(ref _tcs);
             using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -251,9 +277,14 @@ public sealed class PollService(
             await Task.WhenAny(tcs.Task, delay);
             await cts.CancelAsync();
             ct.ThrowIfCancellationRequested();
+            return tcs.Task.IsCompleted;
         }
 
         public void Dispose() => _subscription.Dispose();
+
+        private sealed record Gates(Gate Pool, Dictionary<Guid, Gate> Queues);
+
+        private readonly record struct Gate(bool Paused, int? Limit);
 
         private void OnChange(ChangeEvent change)
         {
@@ -262,11 +293,14 @@ public sealed class PollService(
                 return;
             }
 
+            var seen = Volatile.Read(ref _seen);
             var wakes = change switch
             {
                 // New, released or ended runs (an end frees a concurrency slot).
                 FlowRunChanged { FlowRun.State: not (FlowRunState.Pending or FlowRunState.Running or FlowRunState.Cancelling) } => true,
-                PoolChanged or QueueChanged or DeploymentChanged => true,
+                PoolChanged { Pool: var p } => seen is null || seen.Pool != new Gate(p.IsPaused, p.ConcurrencyLimit),
+                QueueChanged { Queue: var q } => seen is null || !seen.Queues.TryGetValue(q.Id, out var gate) || gate != new Gate(q.IsPaused, q.ConcurrencyLimit),
+                DeploymentChanged => true,
                 _ => false,
             };
             if (wakes)

@@ -276,6 +276,38 @@ public abstract class ClaimTests(ApiFactory factory) : ApiTestBase(factory)
     }
 
     [Fact]
+    public async Task A_long_poll_sleeps_through_changes_that_make_nothing_claimable_and_wakes_when_its_pool_resumes()
+    {
+        var pool = await CreatePoolAsync(type: "process");
+        var deployment = await CreateDeploymentAsync(pool.Name);
+        (await Client.PostAsync($"/api/work-pools/{pool.Name}/pause", null)).EnsureSuccessStatusCode();
+        var run = await RunAsync(deployment.Id);
+        var clock = Stopwatch.StartNew();
+        var poll = PollAsync(pool.Name, "sleeper", wait: 30);
+        DateTime? polledAt = null;
+        while (polledAt is null && clock.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            polledAt = (await GetAsync<List<WorkerDto>>($"/api/work-pools/{pool.Name}/workers")).SingleOrDefault(w => w.Name == "sleeper")?.LastPolledAt;
+        }
+
+        // A worker coming online, a new description, a queue's priority: views change, nothing claimable does.
+        await Client.HeartbeatAsync(pool.Name, "newcomer");
+        (await Client.PatchJsonAsync($"/api/work-pools/{pool.Name}", new { description = "night batch" })).EnsureSuccessStatusCode();
+        (await Client.PatchJsonAsync($"/api/work-pools/{pool.Name}/queues/default", new { priority = 3 })).EnsureSuccessStatusCode();
+        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        // Each claim stamps the worker's last poll: the waiting poll did not claim again for any of them.
+        var sleeper = (await GetAsync<List<WorkerDto>>($"/api/work-pools/{pool.Name}/workers")).Single(w => w.Name == "sleeper");
+        Assert.NotNull(polledAt);
+        Assert.Equal(polledAt, sleeper.LastPolledAt);
+        Assert.False(poll.IsCompleted);
+
+        (await Client.PostAsync($"/api/work-pools/{pool.Name}/resume", null)).EnsureSuccessStatusCode();
+        Assert.Equal(run.Id, Assert.Single(await poll).Id);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "resuming the pool must wake the waiting poll, not the end of its wait");
+    }
+
+    [Fact]
     public async Task A_new_workers_first_heartbeat_and_first_polls_at_the_same_moment_all_succeed()
     {
         var pool = await CreatePoolAsync(type: "process");
