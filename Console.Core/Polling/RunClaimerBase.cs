@@ -179,10 +179,29 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
 
     private async Task<ClaimRead> ReadAsync(WorkPool pool, List<WorkQueue> eligible, Func<WorkQueue, int> take, DateTime now, DateTime heldAfter, CancellationToken ct)
     {
-        await db.Database.OpenConnectionAsync(ct);
-        await using var command = db.Database.GetDbConnection().CreateCommand();
-        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-        return await ClaimRead.ExecuteAsync(command, this, pool.Id, eligible, take, now, heldAfter, ct);
+        // The claim's transaction has the connection open. An OpenConnectionAsync here would count
+        // one more opening that nothing closes: the connection then stayed with the request for the
+        // whole long-poll wait, and a fleet of waiting workers emptied PostgreSQL's pool.
+        var connection = db.Database.GetDbConnection();
+        var opened = connection.State != System.Data.ConnectionState.Open;
+        if (opened)
+        {
+            await db.Database.OpenConnectionAsync(ct);
+        }
+
+        try
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+            return await ClaimRead.ExecuteAsync(command, this, pool.Id, eligible, take, now, heldAfter, ct);
+        }
+        finally
+        {
+            if (opened)
+            {
+                await db.Database.CloseConnectionAsync();
+            }
+        }
     }
 
     /// <summary>
