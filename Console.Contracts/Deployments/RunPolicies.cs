@@ -41,6 +41,13 @@ public sealed record LatePolicyDto
 
     /// <summary>The most waiting (Scheduled) runs the deployment keeps; the oldest beyond it are Skipped.</summary>
     public int? MaxScheduled { get; init; }
+
+    /// <summary>
+    /// The skip rule, in one place for the late-policy job that skips such a run and the claim that
+    /// must never take it in between: not started <paramref name="skipAfterSeconds"/> after its expected start.
+    /// </summary>
+    public static bool IsTooLate(DateTime expectedStartAt, int skipAfterSeconds, DateTime now) =>
+        expectedStartAt.AddSeconds(skipAfterSeconds) < now;
 }
 
 /// <summary>What a new run does when its deployment's concurrency limit is full.</summary>

@@ -91,11 +91,20 @@ public sealed class AutomationService(ConsoleDbContext db, IChangeFeed feed, Sta
     public async Task<AutomationDto> UpdateAsync(string idOrName, UpdateAutomationRequest request, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        return await WhileFiringAsync(idOrName, () => UpdateOnceAsync(idOrName, request, ct));
+    }
+
+    /// <summary>
+    /// Runs a read-change-save of the automation again on the row as it is now when it fired meanwhile
+    /// (<c>LastFiredAt</c> is a concurrency token); 409 when it kept firing through every attempt.
+    /// </summary>
+    private async Task<T> WhileFiringAsync<T>(string idOrName, Func<Task<T>> once)
+    {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await UpdateOnceAsync(idOrName, request, ct);
+                return await once();
             }
             catch (DbUpdateConcurrencyException) when (attempt < MaxConflictRetries)
             {
@@ -158,22 +167,13 @@ public sealed class AutomationService(ConsoleDbContext db, IChangeFeed feed, Sta
 
     public async Task DeleteAsync(string idOrName, CancellationToken ct = default)
     {
-        Automation automation;
-        for (var attempt = 1; ; attempt++)
+        var automation = await WhileFiringAsync(idOrName, async () =>
         {
-            automation = await FindAsync(idOrName, ct);
-            db.Automations.Remove(automation);
-            try
-            {
-                await db.SaveChangesAsync(ct);
-                break;
-            }
-            catch (DbUpdateConcurrencyException) when (attempt < MaxConflictRetries)
-            {
-                // It fired meanwhile (LastFiredAt is a concurrency token): delete it as it is now.
-                db.ChangeTracker.Clear();
-            }
-        }
+            var found = await FindAsync(idOrName, ct);
+            db.Automations.Remove(found);
+            await db.SaveChangesAsync(ct);
+            return found;
+        });
 
         await db.DeliveryAttempts.Where(d => d.AutomationId == automation.Id).ExecuteDeleteAsync(ct);
         await db.AutomationDeliveries.Where(d => d.AutomationId == automation.Id).ExecuteDeleteAsync(ct);

@@ -12,8 +12,6 @@ public static class FlowRunIdempotency
 {
     public const string Header = "Idempotency-Key";
 
-    public const int MaxKeyLength = IdempotencyKeys.MaxLength;
-
     public static readonly TimeSpan Window = TimeSpan.FromHours(24);
 
     /// <summary>The key as stored (trimmed), or null when none was sent.</summary>

@@ -147,7 +147,7 @@ public class ConsoleDbContext : DbContext
             // Runs waiting for their next attempt, by when it is due (the claim's second seek).
             e.HasIndex(r => new { r.QueueId, r.State, r.NextAttemptAt });
             // One run per key and deployment (docs/api.md, "Idempotency-Key"); NULLs are distinct.
-            e.Property(r => r.IdempotencyKey).HasMaxLength(FlowRunIdempotency.MaxKeyLength);
+            e.Property(r => r.IdempotencyKey).HasMaxLength(IdempotencyKeys.MaxLength);
             e.HasIndex(r => new { r.DeploymentId, r.IdempotencyKey }).IsUnique();
             // Every transition is judged against the state it read; the UPDATE only lands while
             // the row still has it (FlowRunService.ApplyToLatestAsync decides again otherwise).

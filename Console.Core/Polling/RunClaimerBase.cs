@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using Console.Contracts;
 using Console.Contracts.Common;
+using Console.Contracts.Deployments;
 using Console.Contracts.FlowRuns;
 using Console.Core.Common;
 using Console.Core.Events;
@@ -179,29 +180,13 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
 
     private async Task<ClaimRead> ReadAsync(WorkPool pool, List<WorkQueue> eligible, Func<WorkQueue, int> take, DateTime now, DateTime heldAfter, CancellationToken ct)
     {
-        // The claim's transaction has the connection open. An OpenConnectionAsync here would count
-        // one more opening that nothing closes: the connection then stayed with the request for the
-        // whole long-poll wait, and a fleet of waiting workers emptied PostgreSQL's pool.
-        var connection = db.Database.GetDbConnection();
-        var opened = connection.State != System.Data.ConnectionState.Open;
-        if (opened)
-        {
-            await db.Database.OpenConnectionAsync(ct);
-        }
-
-        try
-        {
-            await using var command = connection.CreateCommand();
-            command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-            return await ClaimRead.ExecuteAsync(command, this, pool.Id, eligible, take, now, heldAfter, ct);
-        }
-        finally
-        {
-            if (opened)
-            {
-                await db.Database.CloseConnectionAsync();
-            }
-        }
+        // Always inside the claim's transaction, which opened the connection and closes it at its end.
+        // Opening it again here counted one more opening that nothing closed: the connection stayed
+        // with the request for its whole long-poll wait, and waiting workers emptied PostgreSQL's pool.
+        var tx = db.Database.CurrentTransaction ?? throw new InvalidOperationException("The claim's read runs inside its transaction.");
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.Transaction = tx.GetDbTransaction();
+        return await ClaimRead.ExecuteAsync(command, this, pool.Id, eligible, take, now, heldAfter, ct);
     }
 
     /// <summary>
@@ -210,7 +195,7 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
     /// </summary>
     private static Func<ClaimCandidate, bool> TooLate(ClaimRead read, DateTime now) =>
         run => run.State == FlowRunState.Scheduled && run.DeploymentId is { } id
-            && read.SkipAfterSeconds.TryGetValue(id, out var seconds) && run.DueAt.AddSeconds(seconds) < now;
+            && read.SkipAfterSeconds.TryGetValue(id, out var seconds) && LatePolicyDto.IsTooLate(run.DueAt, seconds, now);
 
     /// <summary>The runs to take, in claim order, within the pool's, queues' and deployments' free slots.</summary>
     private static List<ClaimCandidate> Choose(

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using Console.Worker.Infrastructure.Usage;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Console.Tests.Worker;
 
@@ -7,8 +7,9 @@ namespace Console.Tests.Worker;
 public sealed class UsageSamplerTests
 {
     [Fact]
-    public async Task A_reading_that_never_returns_does_not_hold_the_stop_and_earlier_readings_stand()
+    public async Task A_reading_that_never_returns_holds_the_stop_one_second_once_and_earlier_readings_stand()
     {
+        var clock = new FakeTimeProvider();
         var reads = 0;
         var stuck = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var sampler = UsageSampler.Start(_ =>
@@ -21,15 +22,22 @@ public sealed class UsageSamplerTests
             // An engine holding the stats request open: the token is not honoured either.
             stuck.TrySetResult();
             return new TaskCompletionSource<UsageSample?>().Task;
-        }, TimeProvider.System);
-        await stuck.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        }, clock);
+        while (!stuck.Task.IsCompleted)
+        {
+            clock.Advance(TimeSpan.FromMilliseconds(100)); // to the second reading
+            await Task.WhenAny(stuck.Task, Task.Delay(10));
+        }
 
-        var watch = Stopwatch.StartNew();
-        var usage = await sampler.StopAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        // As a run's handle does: stop for the run's end, then dispose at the end of its scope.
+        var stop = sampler.StopAsync();
+        Assert.False(stop.IsCompleted); // waits for the reading in flight...
+        clock.Advance(TimeSpan.FromSeconds(1)); // ...one second at most
+        var usage = await stop.WaitAsync(TimeSpan.FromSeconds(10));
+        // The dispose does not wait that second again (the clock stands still now).
+        await sampler.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
 
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"the stop took {watch.Elapsed.TotalSeconds:F1} s");
         Assert.Equal(1.5, usage!.CpuSeconds);
         Assert.Equal(4096, usage.PeakMemoryBytes);
-        await sampler.DisposeAsync();
     }
 }

@@ -54,7 +54,7 @@ public sealed partial class LatePolicyJob(ConsoleDbContext db, FlowRunService ru
             var left = due.Select(r => r.Id).ToHashSet();
             if (deployment.LateSkipAfterSeconds is { } skipAfter)
             {
-                foreach (var run in due.Where(r => r.ExpectedStartAt < now.AddSeconds(-skipAfter)))
+                foreach (var run in due.Where(r => LatePolicyDto.IsTooLate(r.ExpectedStartAt, skipAfter, now)))
                 {
                     var late = now - run.ExpectedStartAt;
                     settled += await SettleAsync(run.Id, FlowRunState.Skipped,

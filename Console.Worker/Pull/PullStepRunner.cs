@@ -98,12 +98,13 @@ public sealed class PullStepRunner(GitMirrors mirrors, Microsoft.Extensions.Opti
     /// <exception cref="SecretUnavailableException">A referenced secret did not come with the run.</exception>
     internal static IReadOnlyList<PullStepDto> Substitute(IReadOnlyList<PullStepDto> steps, IReadOnlyDictionary<string, string>? secrets)
     {
-        if (!SecretReferences.InStrings(JsonSerializer.SerializeToNode(steps, ConsoleJson.Options)).Any())
+        var node = JsonSerializer.SerializeToNode(steps, ConsoleJson.Options);
+        if (!SecretReferences.InStrings(node).Any())
         {
             return steps;
         }
 
-        var wrapped = new JsonObject { ["steps"] = JsonSerializer.SerializeToNode(steps, ConsoleJson.Options) };
+        var wrapped = new JsonObject { ["steps"] = node };
         return SecretReferences.Substitute(wrapped, secrets)["steps"].Deserialize<List<PullStepDto>>(ConsoleJson.Options) ?? [];
     }
 

@@ -24,6 +24,7 @@ public sealed class UsageSampler : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private readonly Lock _gate = new();
+    private Task<FlowRunUsageDto?>? _stopped;
     private double? _cpu;
     private long? _memory;
 
@@ -43,17 +44,8 @@ public sealed class UsageSampler : IAsyncDisposable
     }
 
     /// <summary>Stops sampling; what was measured, or null when no reading told anything.</summary>
-    public async Task<FlowRunUsageDto?> StopAsync()
-    {
-        await _stop.CancelAsync();
-        // A reading the source does not cut short (an engine that holds a stats request open) must
-        // never hold up the run's end: it was seen to keep a worker from stopping at all.
-        await Task.WhenAny(_loop, Task.Delay(StopWait, _time));
-        lock (_gate)
-        {
-            return _cpu is null && _memory is null ? null : new FlowRunUsageDto { CpuSeconds = _cpu, PeakMemoryBytes = _memory };
-        }
-    }
+    /// <remarks>Once: a handle stops it for the run's end and disposes it after, and the second must not wait again.</remarks>
+    public Task<FlowRunUsageDto?> StopAsync() => _stopped ??= StopOnceAsync();
 
     public async ValueTask DisposeAsync()
     {
@@ -61,6 +53,26 @@ public sealed class UsageSampler : IAsyncDisposable
         if (_loop.IsCompleted)
         {
             _stop.Dispose(); // else the reading still in flight holds its token; the collector takes both
+        }
+    }
+
+    private async Task<FlowRunUsageDto?> StopOnceAsync()
+    {
+        await _stop.CancelAsync();
+        // A reading the source does not cut short (an engine that holds a stats request open) must
+        // never hold up the run's end: it was seen to keep a worker from stopping at all.
+        try
+        {
+            await _loop.WaitAsync(StopWait, _time);
+        }
+        catch (TimeoutException)
+        {
+            // what was read so far stands
+        }
+
+        lock (_gate)
+        {
+            return _cpu is null && _memory is null ? null : new FlowRunUsageDto { CpuSeconds = _cpu, PeakMemoryBytes = _memory };
         }
     }
 
@@ -105,21 +117,16 @@ public sealed class UsageSampler : IAsyncDisposable
     {
         lock (_gate)
         {
-            KeepLocked(sample);
-        }
-    }
+            // Counters only grow; a reading after the end (a stopped container reports zeros) never lowers them.
+            if (sample.CpuSeconds is { } cpu && double.IsFinite(cpu) && cpu > 0 && (_cpu is null || cpu > _cpu))
+            {
+                _cpu = cpu;
+            }
 
-    private void KeepLocked(UsageSample sample)
-    {
-        // Counters only grow; a reading after the end (a stopped container reports zeros) never lowers them.
-        if (sample.CpuSeconds is { } cpu && double.IsFinite(cpu) && cpu > 0 && (_cpu is null || cpu > _cpu))
-        {
-            _cpu = cpu;
-        }
-
-        if (sample.MemoryBytes is { } memory && memory > 0 && (_memory is null || memory > _memory))
-        {
-            _memory = memory;
+            if (sample.MemoryBytes is { } memory && memory > 0 && (_memory is null || memory > _memory))
+            {
+                _memory = memory;
+            }
         }
     }
 }
