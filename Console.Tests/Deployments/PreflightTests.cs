@@ -47,6 +47,8 @@ public sealed class PreflightTests(PreflightServer server, LocalRegistry registr
         (await _api.PostAsJsonAsync("/api/secrets", new CreateSecretRequest { Name = secret, Value = "s3cret-value" }, ConsoleJson.Options)).EnsureSuccessStatusCode();
         await using var worker = await WorkerHost.StartAsync(server.BaseUrl, pool, ConsoleApi.UniqueName("pf-worker"));
         await Wait.UntilAsync(async () => (await _api.WorkersAsync(pool)).Any(w => w.Status == WorkerStatus.Online), "the worker to come online");
+        // Its first poll records the queue's workQueue.ready event: counted before, not during, the preflight.
+        await Wait.UntilAsync(async () => (await _api.GetJsonAsync<WorkQueueDto>($"/api/work-pools/{pool}/queues/default")).Status == QueueStatus.Ready, "the worker's first poll");
 
         var before = await CountAsync();
         var result = await PreflightAsync(Body(pool) with
