@@ -68,6 +68,21 @@ public static class ClaimPolicy
             .Select(x => x.Run)];
     }
     /// <summary>
+    /// The queues whose slot holders the claim must count, or null when it must count all of the
+    /// pool's (the pool has a limit): the eligible queues with a limit, and those that share claims by
+    /// weight with another eligible queue of their priority (<see cref="InFairOrder{T}"/>). A lone
+    /// queue at its priority without a limit takes its runs in due order whatever it holds.
+    /// </summary>
+    public static List<WorkQueue>? QueuesToCount(WorkPool pool, IReadOnlyList<WorkQueue> eligible)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
+        ArgumentNullException.ThrowIfNull(eligible);
+        return pool.ConcurrencyLimit is not null
+            ? null
+            : [.. eligible.Where(q => q.ConcurrencyLimit is not null || eligible.Any(o => o.Id != q.Id && o.Priority == q.Priority))];
+    }
+
+    /// <summary>
     /// The pool's runs that hold a concurrency slot: the active ones and those whose infrastructure
     /// is held since before <paramref name="heldAfter"/> (<see cref="FlowRunSlots"/>).
     /// </summary>

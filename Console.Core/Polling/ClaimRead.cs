@@ -32,9 +32,13 @@ internal sealed class ClaimRead
 
     /// <param name="dialect">How the provider locks and combines the statements.</param>
     /// <param name="take">How many due runs of each queue (and of each kind: first attempts, retries) to read.</param>
+    /// <param name="counted">
+    /// The queues whose slot holders a decision needs (<see cref="ClaimPolicy.QueuesToCount"/>), or null for all of
+    /// the pool's: the holders of limited deployments and runs holding infrastructure are always counted.
+    /// </param>
     public static async Task<ClaimRead> ExecuteAsync(
         DbCommand command, IClaimDialect dialect, Guid poolId, IReadOnlyList<WorkQueue> eligible, Func<WorkQueue, int> take,
-        DateTime now, DateTime heldAfter, CancellationToken ct)
+        IReadOnlyList<WorkQueue>? counted, DateTime now, DateTime heldAfter, CancellationToken ct)
     {
         var sql = new StringBuilder();
         Add(command, dialect, "pool", poolId);
@@ -47,14 +51,7 @@ internal sealed class ClaimRead
         }
 
         sql.Append("""SELECT "Id", "ConcurrencyLimit", "LateSkipAfterSeconds" FROM "Deployments" WHERE "PoolId" = @pool AND ("ConcurrencyLimit" IS NOT NULL OR "LateSkipAfterSeconds" IS NOT NULL);""").Append('\n');
-        // The slot holders (FlowRunSlots.OfPool): two index seeks, a held run is never active.
-        sql.Append($"""
-            SELECT "QueueId", "DeploymentId", COUNT(*) FROM (
-              SELECT "QueueId", "DeploymentId" FROM "FlowRuns" WHERE "PoolId" = @pool AND "State" IN ({ActiveStates})
-              UNION ALL
-              SELECT "QueueId", "DeploymentId" FROM "FlowRuns" WHERE "PoolId" = @pool AND "InfrastructureHeldSince" > @heldAfter) h
-            GROUP BY "QueueId", "DeploymentId";
-            """).Append('\n');
+        sql.Append(HoldersSql(command, dialect, counted)).Append('\n');
         var queueIn = new List<string>();
         var selects = new List<string>();
         for (var i = 0; i < eligible.Count; i++)
@@ -132,6 +129,50 @@ internal sealed class ClaimRead
         }
 
         return read;
+    }
+
+    /// <summary>
+    /// The slot holders (<see cref="FlowRunSlots.OfPool"/>) by queue and deployment. All of them only
+    /// when the pool has a limit; else those of the queues that need a count and of the limited
+    /// deployments, each an index seek, so a pool with thousands of runs in flight and no limit does
+    /// not read them all on every poll. A held run is never active.
+    /// </summary>
+    private static string HoldersSql(DbCommand command, IClaimDialect dialect, IReadOnlyList<WorkQueue>? counted)
+    {
+        if (counted is null)
+        {
+            return $"""
+                SELECT "QueueId", "DeploymentId", COUNT(*) FROM (
+                  SELECT "QueueId", "DeploymentId" FROM "FlowRuns" WHERE "PoolId" = @pool AND "State" IN ({ActiveStates})
+                  UNION ALL
+                  SELECT "QueueId", "DeploymentId" FROM "FlowRuns" WHERE "PoolId" = @pool AND "InfrastructureHeldSince" > @heldAfter) h
+                GROUP BY "QueueId", "DeploymentId";
+                """;
+        }
+
+        var sets = new List<string>();
+        if (counted.Count > 0)
+        {
+            for (var i = 0; i < counted.Count; i++)
+            {
+                Add(command, dialect, $"c{i}", counted[i].Id);
+            }
+
+            sets.Add($"""SELECT "Id" FROM "FlowRuns" WHERE "QueueId" IN ({List("c", counted.Count)}) AND "State" IN ({ActiveStates})""");
+        }
+
+        // A deployment's runs are all in its pool (its pool never changes). A condition on the pool
+        // here would lead SQLite to the pool's index, and so to every run in flight.
+        sets.Add($"""
+            SELECT "Id" FROM "FlowRuns" WHERE "DeploymentId" IN (SELECT "Id" FROM "Deployments" WHERE "PoolId" = @pool AND "ConcurrencyLimit" IS NOT NULL)
+              AND "State" IN ({ActiveStates})
+            """);
+        sets.Add("""SELECT "Id" FROM "FlowRuns" WHERE "PoolId" = @pool AND "InfrastructureHeldSince" > @heldAfter""");
+        return $"""
+            SELECT "QueueId", "DeploymentId", COUNT(*) FROM "FlowRuns" WHERE "Id" IN (
+            {string.Join("\nUNION\n", sets)})
+            GROUP BY "QueueId", "DeploymentId";
+            """;
     }
 
     private static DateTime Utc(DateTime value) => DateTime.SpecifyKind(value, DateTimeKind.Utc);

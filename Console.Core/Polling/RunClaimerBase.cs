@@ -186,7 +186,7 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
         var tx = db.Database.CurrentTransaction ?? throw new InvalidOperationException("The claim's read runs inside its transaction.");
         await using var command = db.Database.GetDbConnection().CreateCommand();
         command.Transaction = tx.GetDbTransaction();
-        return await ClaimRead.ExecuteAsync(command, this, pool.Id, eligible, take, now, heldAfter, ct);
+        return await ClaimRead.ExecuteAsync(command, this, pool.Id, eligible, take, ClaimPolicy.QueuesToCount(pool, eligible), now, heldAfter, ct);
     }
 
     /// <summary>
