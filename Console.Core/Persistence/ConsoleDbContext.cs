@@ -139,7 +139,9 @@ public class ConsoleDbContext : DbContext
             e.HasIndex(r => new { r.PoolId, r.State, r.ExpectedStartAt });
             e.HasIndex(r => new { r.QueueId, r.State, r.ExpectedStartAt });
             e.HasIndex(r => new { r.DeploymentId, r.State });
-            e.HasIndex(r => new { r.WorkerName, r.State });
+            // A worker's runs in flight (its running count, on every poll that claims): the pool last,
+            // so the count reads the index alone and never the pool's other runs in flight.
+            e.HasIndex(r => new { r.WorkerName, r.State, r.PoolId });
             e.HasIndex(r => r.CreatedAt);
             e.HasIndex(r => new { r.DeploymentId, r.ScheduleKey }).IsUnique();
             // The claim counts held slots of a pool; almost every row has none.

@@ -488,13 +488,13 @@ namespace Console.Core.Persistence.Migrations
 
                     b.HasIndex("PoolId", "InfrastructureHeldSince");
 
-                    b.HasIndex("WorkerName", "State");
-
                     b.HasIndex("PoolId", "State", "ExpectedStartAt");
 
                     b.HasIndex("QueueId", "State", "ExpectedStartAt");
 
                     b.HasIndex("QueueId", "State", "NextAttemptAt");
+
+                    b.HasIndex("WorkerName", "State", "PoolId");
 
                     b.ToTable("FlowRuns");
                 });

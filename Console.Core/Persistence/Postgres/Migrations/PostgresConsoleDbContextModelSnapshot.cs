@@ -497,13 +497,13 @@ namespace Console.Core.Persistence.Postgres.Migrations
 
                     b.HasIndex("PoolId", "InfrastructureHeldSince");
 
-                    b.HasIndex("WorkerName", "State");
-
                     b.HasIndex("PoolId", "State", "ExpectedStartAt");
 
                     b.HasIndex("QueueId", "State", "ExpectedStartAt");
 
                     b.HasIndex("QueueId", "State", "NextAttemptAt");
+
+                    b.HasIndex("WorkerName", "State", "PoolId");
 
                     b.ToTable("FlowRuns");
                 });
