@@ -223,13 +223,12 @@ public sealed class PollService(
             await pools.PublishAsync(outcome.Pool, ct);
         }
 
-        var changedQueues = outcome.QueuesTurnedReady
-            .Concat(outcome.PolledQueues.Where(q => outcome.Claimed.Any(r => r.QueueId == q.Id)))
-            .Distinct()
-            .ToList();
-        if (changedQueues.Count > 0)
+        // Only a queue whose status turned: a claim's new counts reach the pages with the claimed
+        // runs' own changes (FlowRunChanged). Counting a queue's backlog for every claim read the
+        // whole backlog once per poll, whether anybody looked or not.
+        if (outcome.QueuesTurnedReady.Count > 0)
         {
-            foreach (var dto in await queues.ToDtosAsync(changedQueues, ct))
+            foreach (var dto in await queues.ToDtosAsync(outcome.QueuesTurnedReady, ct))
             {
                 feed.Publish(new QueueChanged(dto));
             }
