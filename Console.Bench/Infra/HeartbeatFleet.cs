@@ -16,7 +16,7 @@ internal sealed class HeartbeatFleet(HttpClient api, int workers, double interva
 
     public ConcurrentBag<string> Errors { get; } = [];
 
-    /// <summary>Heartbeats still unanswered when the window closed (their age in ms): counted, never silently dropped.</summary>
+    /// <summary>Heartbeats still unanswered when the fleet was stopped (their age in ms): counted, never silently dropped.</summary>
     public ConcurrentBag<double> Unanswered { get; } = [];
 
     public static string NameOf(int i) => $"sim-{i:D4}";

@@ -7,7 +7,7 @@ namespace Console.Tests.Worker;
 public sealed class UsageSamplerTests
 {
     [Fact]
-    public async Task A_reading_that_never_returns_holds_the_stop_one_second_once_and_earlier_readings_stand()
+    public async Task A_reading_that_never_returns_holds_the_stop_a_moment_once_and_earlier_readings_stand()
     {
         var clock = new FakeTimeProvider();
         var reads = 0;
@@ -32,7 +32,7 @@ public sealed class UsageSamplerTests
         // As a run's handle does: stop for the run's end, then dispose at the end of its scope.
         var stop = sampler.StopAsync();
         Assert.False(stop.IsCompleted); // waits for the reading in flight...
-        clock.Advance(TimeSpan.FromSeconds(1)); // ...one second at most
+        clock.Advance(UsageSampler.StopWait); // ...a moment at most
         var usage = await stop.WaitAsync(TimeSpan.FromSeconds(10));
         // The dispose does not wait that second again (the clock stands still now).
         await sampler.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
