@@ -109,10 +109,13 @@ public sealed class ServerJobLockTests : IAsyncLifetime, IDisposable
         var storage = new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, options), options);
         var connection = storage.GetConnection();
         var held = new List<IDisposable> { connection };
-        foreach (var resource in ServerJobs.All.Select(j => $"lock:recurring-job:{j.Id}").Append("recurring-jobs:lock"))
+        // The live replica takes the recurring-jobs lock for every pass of its scheduler (the
+        // automations' dispatcher recurs every second), so getting it in between may take a while:
+        // it goes first. Taken last, the job locks taken before it could pass the lock timeout
+        // (30 s) while it waited on a busy machine, and the live replica then rightly deleted them.
+        var clock = Stopwatch.StartNew();
+        foreach (var resource in ServerJobs.All.Select(j => $"lock:recurring-job:{j.Id}").Prepend("recurring-jobs:lock"))
         {
-            // The live replica takes the recurring-jobs lock for every pass of its scheduler (the
-            // automations' dispatcher recurs every second), so getting it in between may take a while.
             held.Add(connection.AcquireDistributedLock(resource, TimeSpan.FromSeconds(90)));
         }
 
@@ -120,7 +123,7 @@ public sealed class ServerJobLockTests : IAsyncLifetime, IDisposable
         db.Open();
         using var count = db.CreateCommand();
         count.CommandText = $"SELECT count(*) FROM {JobStorageSetup.PostgresSchema}.lock";
-        Assert.True((long)count.ExecuteScalar()! >= ServerJobs.All.Count + 1, "the abandoned lock rows are not in the table");
+        Assert.True((long)count.ExecuteScalar()! >= ServerJobs.All.Count + 1, $"the abandoned lock rows are not in the table (taken in {clock.Elapsed.TotalSeconds:0.0} s)");
         return held;
     }
 }

@@ -132,15 +132,39 @@ internal sealed class SwarmRunHandle(DockerClient client, string serviceId, bool
         var info = await client.System.GetSystemInfoAsync(cancellationToken);
         foreach (var task in tasks.Where(t => t.NodeID == info.Swarm?.NodeID && t.Status?.ContainerStatus?.ContainerID is { Length: > 0 }))
         {
+            var container = task.Status.ContainerStatus.ContainerID;
             try
             {
-                await client.Containers.RemoveContainerAsync(task.Status.ContainerStatus.ContainerID,
-                    new ContainerRemoveParameters { Force = true }, cancellationToken);
+                await client.Containers.RemoveContainerAsync(container, new ContainerRemoveParameters { Force = true }, cancellationToken);
             }
-            catch (DockerApiException ex) when (ex.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Conflict)
+            catch (DockerApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
             {
-                // Swarm removed it itself, or is removing it
+                // Swarm removed it itself
             }
+            catch (DockerApiException ex) when (ex.StatusCode == HttpStatusCode.Conflict)
+            {
+                // Swarm is removing it (the service's removal started that): the release that follows
+                // this must not come before the container is gone, or the next run's claim could.
+                await UntilGoneAsync(container, cancellationToken);
+            }
+        }
+    }
+
+    private async Task UntilGoneAsync(string container, CancellationToken cancellationToken)
+    {
+        var deadline = time.GetUtcNow() + StopMargin;
+        while (time.GetUtcNow() < deadline)
+        {
+            try
+            {
+                await client.Containers.InspectContainerAsync(container, cancellationToken);
+            }
+            catch (DockerContainerNotFoundException)
+            {
+                return;
+            }
+
+            await Task.Delay(PollInterval / 5, time, cancellationToken);
         }
     }
 
