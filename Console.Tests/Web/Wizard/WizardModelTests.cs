@@ -5,6 +5,7 @@ using Console.Contracts.WorkPools;
 using Console.Web.Components.Wizard;
 using Console.Web.Hosting;
 using Console.Projects.Flows;
+using Console.Tests.Flows;
 
 namespace Console.Tests.Web.Wizard;
 
@@ -168,6 +169,53 @@ public sealed class WizardModelTests
         // A remote that is a path on this machine is not offered (workers elsewhere cannot clone it).
         model.PoolStep.Checkout = new Console.Projects.Git.GitCheckout("/srv/git/flows", "main", 0, false, ".");
         Assert.False(model.PoolStep.CanOfferClone);
+    }
+
+    [Fact]
+    public void A_saved_deployments_pull_steps_fill_the_code_fields_once_and_cleared_fields_stay_cleared()
+    {
+        using var folder = new TempProject();
+        folder.With("report.sh", "echo hi\n").Manifest("""
+            flows:
+              - name: report
+                entrypoint: report.sh
+            deployments:
+              - name: from-git
+                flow: report
+                work_pool:
+                  name: dock
+                pull:
+                  - git_clone:
+                      repository: https://git.example.org/team/flows.git
+                      branch: main
+                  - set_working_directory:
+                      directory: jobs
+              - name: plain
+                flow: report
+                work_pool:
+                  name: dock
+            """);
+        var project = FlowProject.Load(folder.Folder);
+        var model = new WizardModel();
+        model.LoadProject(project);
+        model.PoolStep.Pools = [Pool("dock", WorkPoolTypes.Docker)];
+
+        model.StartFrom(project.FindDeployment("from-git")!);
+        model.PrefillCode(); // the pool is read
+        Assert.Equal(("https://git.example.org/team/flows.git", "main", "jobs"), (model.PoolStep.GitRepository, model.PoolStep.GitBranch, model.PoolStep.WorkingDirectory));
+        Assert.Equal(project.FindDeployment("from-git")!.Pull, model.ToManifest().Pull); // unchanged, saved as it was
+
+        // The user clears both fields, then picks the pool again: they stay cleared.
+        model.PoolStep.GitRepository = model.PoolStep.GitBranch = model.PoolStep.WorkingDirectory = string.Empty;
+        model.PrefillCode();
+        Assert.Null(model.ToRequest().PullSteps);
+        Assert.Null(model.ToManifest().Pull); // and console.yaml's pull: list goes with them
+
+        // Another saved deployment replaces the fields, also with none.
+        model.StartFrom(project.FindDeployment("from-git")!);
+        model.StartFrom(project.FindDeployment("plain")!);
+        model.PrefillCode();
+        Assert.Equal((string.Empty, string.Empty), (model.PoolStep.GitRepository, model.PoolStep.WorkingDirectory));
     }
 
     [Fact]

@@ -37,6 +37,7 @@ public partial class DeploymentWizard
     private string? _saveError;
     private FlowRunDto? _run;
     private PreflightResultDto? _preflight;
+    private (FlowProject Project, string Folder, Projects.Git.GitCheckout? Checkout)? _checkout;
 
     [Inject]
     private IWebHostEnvironment Environment { get; set; } = default!;
@@ -238,7 +239,13 @@ public partial class DeploymentWizard
         // Only a process pool is offered the clone (as cx deploy does); a container pool's image holds the code.
         var folder = _model.FlowStep.Source == FlowSourceKind.Project && _model.PoolStep.Pool?.Type == Contracts.WorkPools.WorkPoolTypes.Process
             ? _model.FlowStep.Project?.Folder : null;
-        _model.PoolStep.Checkout = folder is null ? null : await Projects.Git.GitCheckout.ReadAsync(folder);
+        // Read once per loaded project (about seven git processes), not on every pool change.
+        if (folder is not null && (_checkout is not { } known || known.Project != _model.FlowStep.Project || known.Folder != folder))
+        {
+            _checkout = (_model.FlowStep.Project!, folder, await Projects.Git.GitCheckout.ReadAsync(folder));
+        }
+
+        _model.PoolStep.Checkout = folder is null ? null : _checkout!.Value.Checkout;
         if (Access.Allows(Contracts.Security.Roles.Admin) && _model.PoolStep.SecretNames.Count == 0)
         {
             _model.PoolStep.SecretNames = [.. (await Scopes.CallAsync((Core.Secrets.SecretService s) => s.ListAsync(_cts.Token))).Select(s => s.Name)];

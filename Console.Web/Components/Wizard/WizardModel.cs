@@ -137,17 +137,9 @@ public sealed class WizardModel
     }
 
     /// <summary>The chosen pool's default flow code: a process pool starts in the project folder (as <c>cx deploy</c> records it).</summary>
-    public void PrefillCode()
-    {
-        // A saved deployment's pull: list comes first: its steps fill the fields.
-        if (Saved?.Pull is { Count: > 0 } saved && PoolStep.GitRepository.Length == 0 && PoolStep.WorkingDirectory.Length == 0)
-        {
-            PoolStep.Load(saved);
-            return;
-        }
-
+    /// <remarks>A saved deployment's <c>pull:</c> steps were loaded once, by <see cref="StartFrom"/>: fields the user cleared stay cleared.</remarks>
+    public void PrefillCode() =>
         PoolStep.PrefillCode(FlowStep.Source == FlowSourceKind.Project ? FlowStep.Project?.Folder : null);
-    }
 
     public void GoTo(WizardStep step) => Step = step;
 
@@ -248,6 +240,7 @@ public sealed class WizardModel
         ScheduleStep.Timezone = first?.Timezone ?? string.Empty;
         PoolStep.PoolName = saved.WorkPool?.Name;
         PoolStep.QueueName = saved.WorkPool?.WorkQueueName;
+        PoolStep.Load(saved.Pull ?? []);
         ImageStep.StartFrom(saved.Build);
         var request = DeploymentMapping.ToCreateRequest(saved.Clone(), Flow!);
         Policies = RunPoliciesModel.From(new DeploymentDto
@@ -351,10 +344,17 @@ public sealed class WizardModel
             deployment.Schedules = schedule is null ? [] : [new ManifestSchedule { Cron = schedule.Cron, Interval = schedule.IntervalSeconds, Timezone = schedule.Timezone }];
         }
 
-        // A clone is portable and goes to console.yaml's pull: list; a folder of this machine stays in the deployment only.
-        if (answers.PullSteps?.Any(p => p.GitClone is not null) == true)
+        // A clone is portable and goes to console.yaml's pull: list; a folder of this machine stays in
+        // the deployment only. Fields changed from the saved list replace it (cleared: it goes).
+        var steps = answers.PullSteps ?? [];
+        if (steps.Any(p => p.GitClone is not null))
         {
-            deployment.Pull = [.. answers.PullSteps];
+            deployment.Pull = [.. steps];
+        }
+        else if (saved.Pull is { Count: > 0 } savedPull && !steps.SequenceEqual(savedPull))
+        {
+            var portable = steps.Where(p => p.SetWorkingDirectory?.Directory is { } d && !Path.IsPathRooted(d)).ToList();
+            deployment.Pull = portable.Count > 0 ? portable : null;
         }
 
         deployment.Build = WillBuild ? ImageStep.ToBuild(Name, saved.Build) : null;

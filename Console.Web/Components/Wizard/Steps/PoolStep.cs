@@ -75,10 +75,13 @@ public sealed class PoolStep
 
     private string? _prefilled;
 
-    /// <summary>The fields from saved pull steps (the first clone and the last working directory).</summary>
+    /// <summary>The fields from saved pull steps (the first clone and the last working directory), in place of what they held.</summary>
     public void Load(IEnumerable<Contracts.Deployments.PullStepDto> steps)
     {
         ArgumentNullException.ThrowIfNull(steps);
+        GitRepository = GitBranch = GitDirectory = WorkingDirectory = string.Empty;
+        GitCredentialsSecret = null;
+        _prefilled = null;
         foreach (var step in steps)
         {
             if (step.GitClone is { } clone && GitRepository.Length == 0)
