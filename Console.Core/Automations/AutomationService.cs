@@ -91,7 +91,15 @@ public sealed class AutomationService(ConsoleDbContext db, IChangeFeed feed, Sta
     public async Task<AutomationDto> UpdateAsync(string idOrName, UpdateAutomationRequest request, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return await WhileFiringAsync(idOrName, () => UpdateOnceAsync(idOrName, request, ct));
+        var checkReachable = true;
+        return await WhileFiringAsync(idOrName, () =>
+        {
+            // The request's webhook addresses are resolved on the first attempt (it fails there if one
+            // is refused): a retry after a firing re-reads the row, not DNS.
+            var check = checkReachable;
+            checkReachable = false;
+            return UpdateOnceAsync(idOrName, request, check, ct);
+        });
     }
 
     /// <summary>
@@ -117,7 +125,7 @@ public sealed class AutomationService(ConsoleDbContext db, IChangeFeed feed, Sta
         }
     }
 
-    private async Task<AutomationDto> UpdateOnceAsync(string idOrName, UpdateAutomationRequest request, CancellationToken ct)
+    private async Task<AutomationDto> UpdateOnceAsync(string idOrName, UpdateAutomationRequest request, bool checkReachable, CancellationToken ct)
     {
         var automation = await FindAsync(idOrName, ct);
         var errors = new Dictionary<string, string[]>();
@@ -134,7 +142,7 @@ public sealed class AutomationService(ConsoleDbContext db, IChangeFeed feed, Sta
         AutomationRules.AddTriggerErrors(trigger, errors);
         AutomationRules.AddActionErrors(actions, trigger.Type, errors);
         ThrowIfAny(errors);
-        if (request.Actions is not null)
+        if (request.Actions is not null && checkReachable)
         {
             await CheckReachableAsync(actions, ct);
         }

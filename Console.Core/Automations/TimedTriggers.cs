@@ -165,15 +165,9 @@ public sealed class TimedTriggers(ConsoleDbContext db, EventService events, Stat
             return;
         }
 
-        // The runs' state history, not the events: events are deleted after the retention, which
-        // may be shorter than the window, and a silence would then seem to have lasted since arming.
         var wanted = trigger.State!.Value;
-        var lastSeen = await (
-            from change in db.FlowRunStateChanges.AsNoTracking()
-            join run in db.FlowRuns.AsNoTracking() on change.FlowRunId equals run.Id
-            where run.DeploymentId == id && change.State == wanted
-            select (DateTime?)change.Timestamp).MaxAsync(ct);
         var state = wanted.ToString();
+        var window = TimeSpan.FromSeconds(trigger.WithinSeconds!.Value);
         var lastEvent = await db.Events.AsNoTracking()
             .Where(e => e.Type == EventTypes.FlowRunStateChanged && e.DeploymentId == id && e.State == state)
             .MaxAsync(e => (DateTime?)e.OccurredAt, ct);
@@ -181,8 +175,25 @@ public sealed class TimedTriggers(ConsoleDbContext db, EventService events, Stat
         var lastFired = await db.Events.AsNoTracking()
             .Where(e => e.Type == EventTypes.AutomationTriggered && e.AutomationId == automation.Id)
             .MaxAsync(e => (DateTime?)e.OccurredAt, ct);
-        var since = new[] { automation.ArmedAt, lastSeen ?? DateTime.MinValue, lastEvent ?? DateTime.MinValue, lastFired ?? DateTime.MinValue, automation.LastFiredAt ?? DateTime.MinValue }.Max();
-        if (rules.Now - since < TimeSpan.FromSeconds(trigger.WithinSeconds!.Value))
+        var since = new[] { automation.ArmedAt, lastEvent ?? DateTime.MinValue, lastFired ?? DateTime.MinValue, automation.LastFiredAt ?? DateTime.MinValue }.Max();
+        if (rules.Now - since < window)
+        {
+            return; // the index seeks above decide it: the history below is read only when they see a silence
+        }
+
+        // The runs' state history, not the events: events are deleted after the retention, which
+        // may be shorter than the window, and a silence would then seem to have lasted since arming.
+        var lastSeen = await (
+            from change in db.FlowRunStateChanges.AsNoTracking()
+            join run in db.FlowRuns.AsNoTracking() on change.FlowRunId equals run.Id
+            where run.DeploymentId == id && change.State == wanted
+            select (DateTime?)change.Timestamp).MaxAsync(ct);
+        if (lastSeen > since)
+        {
+            since = lastSeen.Value;
+        }
+
+        if (rules.Now - since < window)
         {
             return;
         }
