@@ -53,7 +53,8 @@ internal sealed class ActorCircuitHandler(AuthenticationStateProvider authentica
 }
 
 /// <summary>An open UI circuit re-checks its user now and then: deleted users and changed passwords or roles end it.</summary>
-internal sealed class ConsoleAuthenticationStateProvider(ILoggerFactory loggerFactory, IServiceScopeFactory scopes, IOptions<SecurityOptions> options)
+internal sealed class ConsoleAuthenticationStateProvider(
+    ILoggerFactory loggerFactory, IServiceScopeFactory scopes, IOptions<SecurityOptions> options, IHostApplicationLifetime lifetime)
     : RevalidatingServerAuthenticationStateProvider(loggerFactory)
 {
     protected override TimeSpan RevalidationInterval => TimeSpan.FromSeconds(options.Value.RevalidateSeconds);
@@ -66,7 +67,15 @@ internal sealed class ConsoleAuthenticationStateProvider(ILoggerFactory loggerFa
             return true;
         }
 
-        await using var scope = scopes.CreateAsyncScope();
-        return await CredentialCheck.IsCurrentAsync(scope.ServiceProvider, user, cancellationToken);
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            return await CredentialCheck.IsCurrentAsync(scope.ServiceProvider, user, cancellationToken);
+        }
+        catch (ObjectDisposedException) when (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            // The host stops while a circuit re-checks its user: the circuit ends with it.
+            return true;
+        }
     }
 }
