@@ -67,6 +67,7 @@ public static class ClaimPolicy
             .ThenBy(x => x.Queue.Name, StringComparer.Ordinal)
             .Select(x => x.Run)];
     }
+
     /// <summary>
     /// The queues whose slot holders the claim must count, or null when it must count all of the
     /// pool's (the pool has a limit): the eligible queues with a limit, and those that share claims by
