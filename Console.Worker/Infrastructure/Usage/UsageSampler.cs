@@ -63,17 +63,27 @@ public sealed class UsageSampler : IAsyncDisposable
     private async Task<FlowRunUsageDto?> StopOnceAsync()
     {
         await _stop.CancelAsync();
-        // A reading the source does not cut short (an engine that holds a stats request open) must
-        // never hold up the run's end: it was seen to keep a worker from stopping at all.
-        try
+        // A reading in flight is waited for only when nothing was read yet (a run shorter than its
+        // first reading); else what was read stands and the run's end is reported at once. Never
+        // longer than StopWait: an engine that holds a stats request open was seen to keep a worker
+        // from stopping at all.
+        if (Read() is null)
         {
-            await _loop.WaitAsync(StopWait, _time);
-        }
-        catch (TimeoutException)
-        {
-            // what was read so far stands
+            try
+            {
+                await _loop.WaitAsync(StopWait, _time);
+            }
+            catch (TimeoutException)
+            {
+                // nothing was read
+            }
         }
 
+        return Read();
+    }
+
+    private FlowRunUsageDto? Read()
+    {
         lock (_gate)
         {
             return _cpu is null && _memory is null ? null : new FlowRunUsageDto { CpuSeconds = _cpu, PeakMemoryBytes = _memory };
