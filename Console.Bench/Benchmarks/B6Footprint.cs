@@ -70,7 +70,7 @@ internal sealed class B6Footprint : IBenchmark
         result.Metrics["workerMaxMb"] = workerMax;
         result.Metrics["emptyHostMb"] = floorRss;
         result.Notes.Add($"worker program: {kind}");
-        result.Notes.Add("server: Console.Web.dll in Production with the product's defaults (Server GC as the Web SDK sets it, Hangfire server jobs on)");
+        result.Notes.Add("server: Console.Web.dll in Production with the product's defaults (its runtimeconfig: workstation GC, no dynamic PGO, ADR 0010; Hangfire server jobs on)");
         result.Judge(serverIdle <= 150 && workerIdle <= 60, options.Quick);
         return result;
     }

@@ -84,11 +84,13 @@ public class ConsoleDbContext : DbContext
     protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder)
     {
         ArgumentNullException.ThrowIfNull(optionsBuilder);
-        // EF logs a failed command as an error with its exception, then throws that exception: the
-        // caller either handles it (the worker row a first heartbeat and a first poll raced to insert,
-        // an idempotency key taken a moment before) or lets it surface, where the host logs it. At
-        // Debug, a failure is reported once, and a handled race prints no error line.
-        optionsBuilder.ConfigureWarnings(w => w.Log((RelationalEventId.CommandError, LogLevel.Debug)));
+        // EF logs a failed command, and a failed save, as errors with their exception, then throws
+        // that exception: the caller either handles it (the worker row a first heartbeat and a first
+        // poll raced to insert, an idempotency key taken a moment before) or lets it surface, where
+        // the host logs it. At Debug, a failure is reported once, and a handled race prints no error line.
+        optionsBuilder.ConfigureWarnings(w => w.Log(
+            (RelationalEventId.CommandError, LogLevel.Debug),
+            (CoreEventId.SaveChangesFailed, LogLevel.Debug)));
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
