@@ -77,6 +77,11 @@ internal static class BenchProgram
     private static IEnumerable<IBenchmark> Order(IEnumerable<IBenchmark> all) =>
         all.OrderBy(b => b.Id switch { "b6" => 0, "b1" => 1, "b3" => 2, "b4" => 3, "b7" => 4, "b2" => 5, _ => 6 });
 
+    /// <summary>The arguments as given, paths in the repository relative to it: results are committed, and name no folder of the machine that made them.</summary>
+    private static string Command() =>
+        "Console.Bench " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1))
+            .Replace(Repo.Root + Path.DirectorySeparatorChar, "", StringComparison.Ordinal);
+
     private static async Task<int> RunAsync(IEnumerable<IBenchmark> benchmarks, BenchOptions options, CancellationToken ct)
     {
         Directory.CreateDirectory(options.WorkFolder);
@@ -126,7 +131,7 @@ internal static class BenchProgram
                 startedAt = DateTime.UtcNow.AddSeconds(-total),
                 quick = options.Quick,
                 machine = new { cores = Environment.ProcessorCount, memoryGb = MemoryGb(), os = System.Runtime.InteropServices.RuntimeInformation.OSDescription, dotnet = Environment.Version.ToString() },
-                command = Environment.CommandLine,
+                command = Command(),
                 totalSeconds = total,
                 results,
             };
