@@ -90,6 +90,31 @@ public sealed class GitPullTests : IClassFixture<ConsoleServer>, IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_run_claimed_by_a_poll_whose_answer_the_worker_never_read_is_given_back_and_runs_with_its_pull_steps()
+    {
+        // The run list a restarted worker reads carries no pull steps and no secrets: started from it,
+        // the flow ran without its code ("cannot open flow.sh").
+        await _git.CreateAsync("unread", new Dictionary<string, string> { ["flow.sh"] = Flow, ["version.txt"] = "unread" });
+        await _http.CreatePoolAsync(_pool, "process");
+        var deployment = await CreateAsync(false, new GitCloneStep { Repository = _git.Url("unread") });
+        var run = await _http.CreateRunAsync(deployment.Id);
+        var name = ConsoleApi.UniqueName("w");
+        Assert.Equal(run.Id, Assert.Single(await _http.ClaimAsync(_pool, name)).Id);
+
+        await using var worker = await WorkerHost.StartAsync(_server.BaseUrl, _pool, name,
+            new Dictionary<string, string?> { ["Worker:StateDirectory"] = _state.FullName });
+        var done = await _http.WaitForStateAsync(run.Id, s => s.IsTerminal(), "the run to end");
+
+        var logs = await _http.LogsAsync(run.Id);
+        Assert.True(done.State == FlowRunState.Completed, $"{done.State}: {done.StateMessage}\n{string.Join('\n', logs.Select(l => l.Message))}");
+        Assert.Contains(logs, l => l.Stream == "stdout" && l.Message == "version=unread");
+        var history = await _http.HistoryAsync(run.Id);
+        Assert.Equal([FlowRunState.Scheduled, FlowRunState.Pending, FlowRunState.Scheduled, FlowRunState.Pending, FlowRunState.Running, FlowRunState.Completed],
+            history.Select(h => h.State));
+        Assert.Equal($"Released by worker {name}: the answer of the poll that claimed it never reached the worker.", history[2].Message);
+    }
+
+    [Fact]
     public async Task A_docker_run_cannot_write_into_its_read_only_checkout()
     {
         TestEnvironment.RequireDocker();

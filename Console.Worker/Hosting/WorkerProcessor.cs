@@ -33,6 +33,9 @@ public sealed partial class WorkerProcessor(
     private static readonly TimeSpan UnhealthyRetry = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long recovery leaves an answered run to its supervisor (far beyond any delay of the server's list).</summary>
+    private static readonly TimeSpan AnsweredKept = TimeSpan.FromHours(1);
+
     // The server takes at most 1,000 (WorkerImages.MaxImages); the newest are the likeliest to be run.
     private const int MaxReportedImages = 1000;
     private readonly WorkerOptions _options = options.Value;
@@ -300,23 +303,32 @@ public sealed partial class WorkerProcessor(
                     continue;
                 }
 
-                var claimed = await api.PollAsync(pool.Name, new PollRequest
+                pool.Polling = true;
+                try
                 {
-                    WorkerName = identity.Name,
-                    Queues = _options.Queues.Count > 0 ? _options.Queues : null,
-                    Limit = free,
-                    WaitSeconds = _options.PollWaitSeconds,
-                    HeartbeatIntervalSeconds = _options.HeartbeatIntervalSeconds,
-                }, stopping);
-                pool.LastPolledAt = time.GetUtcNow();
-                metrics.Polled(pool.Name);
-                if (claimed.Count > 0)
-                {
-                    await RefreshPoolAsync(pool, stopping);
-                    foreach (var run in claimed)
+                    var claimed = await api.PollAsync(pool.Name, new PollRequest
                     {
-                        Launch(pool, run.Id, ct => supervisor.RunAsync(pool, run, ct));
+                        WorkerName = identity.Name,
+                        Queues = _options.Queues.Count > 0 ? _options.Queues : null,
+                        Limit = free,
+                        WaitSeconds = _options.PollWaitSeconds,
+                        HeartbeatIntervalSeconds = _options.HeartbeatIntervalSeconds,
+                    }, stopping);
+                    pool.LastPolledAt = time.GetUtcNow();
+                    metrics.Polled(pool.Name);
+                    if (claimed.Count > 0)
+                    {
+                        await RefreshPoolAsync(pool, stopping);
+                        foreach (var run in claimed)
+                        {
+                            pool.Answered[run.Id] = time.GetUtcNow();
+                            Launch(pool, run.Id, ct => supervisor.RunAsync(pool, run, ct), claimed: true);
+                        }
                     }
+                }
+                finally
+                {
+                    pool.Polling = false;
                 }
 
                 backoff = TimeSpan.Zero;
@@ -477,28 +489,40 @@ public sealed partial class WorkerProcessor(
                 }
             }
 
+            foreach (var (id, at) in pool.Answered)
+            {
+                if (time.GetUtcNow() - at > AnsweredKept && !IsActive(id))
+                {
+                    pool.Answered.TryRemove(id, out _);
+                }
+            }
+
             foreach (var run in await api.ListRunsAsync(pool.Name, identity.Name, null, cancellationToken))
             {
-                if (!run.State.IsActive() || run.WorkerName != identity.Name || seen.Contains(run.Id) || IsActive(run.Id))
+                if (!run.State.IsActive() || run.WorkerName != identity.Name || seen.Contains(run.Id) || IsActive(run.Id)
+                    || pool.Answered.ContainsKey(run.Id))
                 {
                     continue;
                 }
 
-                if (run.State == FlowRunState.Pending && drain.IsDraining)
+                if (run.State == FlowRunState.Pending)
                 {
-                    // Claimed by a poll the drain stopped before its answer was read: another worker takes it.
-                    LogReleasedOnDrain(logger, run.Id);
+                    if (pool.Polling)
+                    {
+                        continue; // the poll on its way back may be the one that claimed it: its answer starts it
+                    }
+
+                    // Claimed by a poll whose answer no process here read (an earlier process, an answer
+                    // lost on the way, a poll the drain stopped): given back, so the next claim hands it
+                    // out with its pull steps and secrets, which the run list does not carry.
+                    var reason = drain.IsDraining ? "it is draining" : "the answer of the poll that claimed it never reached the worker";
+                    LogReleasedUnread(logger, run.Id, reason);
                     _ = outbox.EnqueueState(run.Id, new SetStateRequest
                     {
                         State = FlowRunState.Scheduled,
-                        Message = $"Released by worker {identity.Name}: it is draining.",
+                        Message = $"Released by worker {identity.Name}: {reason}.",
                         Attempt = run.Attempt,
                     });
-                }
-                else if (run.State == FlowRunState.Pending)
-                {
-                    // Claimed, but the previous process never started it: start it now.
-                    Launch(pool, run.Id, ct => supervisor.RunAsync(pool, run, ct));
                 }
                 else
                 {
@@ -542,7 +566,8 @@ public sealed partial class WorkerProcessor(
 
     private bool IsActive(Guid runId) => _pools.Values.Any(p => p.Active.ContainsKey(runId));
 
-    private void Launch(PoolContext pool, Guid runId, Func<CancellationToken, Task> supervise)
+    /// <param name="claimed">The run came in a poll's answer: it must start, after the attempt before it if that is still here.</param>
+    private void Launch(PoolContext pool, Guid runId, Func<CancellationToken, Task> supervise, bool claimed = false)
     {
         var stopping = _stopping!.Token;
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -553,6 +578,17 @@ public sealed partial class WorkerProcessor(
         if (pool.Active.TryAdd(runId, task))
         {
             gate.SetResult();
+        }
+        else if (claimed && pool.Active.TryGetValue(runId, out var previous))
+        {
+            // A retry claimed while the attempt before it still finishes (its end delivered, its
+            // infrastructure being removed): it starts once that one has let go of the run.
+            _ = previous.ContinueWith(_ => Launch(pool, runId, supervise, claimed), CancellationToken.None,
+                TaskContinuationOptions.None, TaskScheduler.Default);
+        }
+        else if (claimed)
+        {
+            Launch(pool, runId, supervise, claimed); // the attempt before it let go meanwhile
         }
     }
 
@@ -633,8 +669,8 @@ public sealed partial class WorkerProcessor(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Pool {Pool}: could not look for claimed runs to give back while draining: {Reason}")]
     private static partial void LogDrainRecoveryFailed(ILogger logger, string pool, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} given back to its queue: the worker is draining")]
-    private static partial void LogReleasedOnDrain(ILogger logger, Guid runId);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} given back to its queue: {Reason}")]
+    private static partial void LogReleasedUnread(ILogger logger, Guid runId, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Supervising run {RunId} failed")]
     private static partial void LogRunError(ILogger logger, Exception exception, Guid runId);

@@ -8,6 +8,7 @@ namespace Console.Worker.Runs;
 /// <summary>What the worker knows about one pool it serves: its infrastructure, template, health and the runs it holds.</summary>
 public sealed class PoolContext(string name)
 {
+    private bool _polling;
     private readonly Channel<bool> _slotFreed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
     public string Name { get; } = name;
@@ -22,6 +23,19 @@ public sealed class PoolContext(string name)
     public ConcurrentDictionary<Guid, Task> Active { get; } = new();
 
     public bool Recovered { get; set; }
+
+    /// <summary>
+    /// Runs a poll of this process was answered with, and when: their supervisor reports them, so
+    /// recovery leaves them alone even when the server's list still shows them Pending or Running
+    /// after they ended here (their last report may still be in the outbox).
+    /// </summary>
+    public ConcurrentDictionary<Guid, DateTimeOffset> Answered { get; } = new();
+
+    /// <summary>
+    /// True from a poll's request until its runs are launched: the server may list a run the poll
+    /// claimed before the worker has read the answer that carries its pull steps and secrets.
+    /// </summary>
+    public bool Polling { get => Volatile.Read(ref _polling); set => Volatile.Write(ref _polling, value); }
 
     /// <summary>When a poll of this pool last came back from the server (what <c>/health</c> watches).</summary>
     public DateTimeOffset? LastPolledAt { get; set; }
