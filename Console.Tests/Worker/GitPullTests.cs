@@ -14,6 +14,7 @@ namespace Console.Tests.Worker;
 /// </summary>
 public sealed class GitPullTests : IClassFixture<ConsoleServer>, IAsyncLifetime
 {
+    private const string Unread = "the answer of the poll that claimed it never reached the worker.";
     private const string Flow = "echo \"version=$(cat version.txt)\"; pwd\n";
     private readonly ConsoleServer _server;
     private readonly HttpClient _http;
@@ -92,8 +93,8 @@ public sealed class GitPullTests : IClassFixture<ConsoleServer>, IAsyncLifetime
     [Fact]
     public async Task A_run_claimed_by_a_poll_whose_answer_the_worker_never_read_is_given_back_and_runs_with_its_pull_steps()
     {
-        // The run list a restarted worker reads carries no pull steps and no secrets: started from it,
-        // the flow ran without its code ("cannot open flow.sh").
+        // The run list a restarted worker's recovery reads carries no pull steps and no secrets:
+        // started from it, the flow ran without its code ("cannot open flow.sh").
         await _git.CreateAsync("unread", new Dictionary<string, string> { ["flow.sh"] = Flow, ["version.txt"] = "unread" });
         await _http.CreatePoolAsync(_pool, "process");
         var deployment = await CreateAsync(false, new GitCloneStep { Repository = _git.Url("unread") });
@@ -111,7 +112,36 @@ public sealed class GitPullTests : IClassFixture<ConsoleServer>, IAsyncLifetime
         var history = await _http.HistoryAsync(run.Id);
         Assert.Equal([FlowRunState.Scheduled, FlowRunState.Pending, FlowRunState.Scheduled, FlowRunState.Pending, FlowRunState.Running, FlowRunState.Completed],
             history.Select(h => h.State));
-        Assert.Equal($"Released by worker {name}: the answer of the poll that claimed it never reached the worker.", history[2].Message);
+        Assert.Equal($"Released by worker {name}: {Unread}", history[2].Message);
+    }
+
+    [Fact]
+    public async Task A_claim_answer_lost_while_the_worker_long_polls_is_given_back_within_two_watchdog_passes()
+    {
+        // Lost while the worker long-polls, the first watchdog pass cannot tell it from an answer on
+        // its way back; the next one (15 s later) gives it back. The run sits in a queue this worker
+        // does not poll, so only a claim made in the worker's name (the answer "lost") holds it.
+        await _http.CreatePoolAsync(_pool, "process");
+        using (var queue = await _http.PostAsJsonAsync($"/api/work-pools/{_pool}/queues", new CreateWorkQueueRequest { Name = "held" }, ConsoleJson.Options))
+        {
+            Assert.Equal(HttpStatusCode.Created, queue.StatusCode);
+        }
+
+        var deployment = await _http.SendAsync<DeploymentDto>(HttpMethod.Post, "/api/deployments",
+            Request(false, []) with { WorkQueueName = "held" }, HttpStatusCode.Created);
+        var name = ConsoleApi.UniqueName("w");
+        await using var worker = await WorkerHost.StartAsync(_server.BaseUrl, _pool, name,
+            new Dictionary<string, string?> { ["Worker:Queues:0"] = "default" });
+        await Wait.UntilAsync(async () => (await _http.WorkersAsync(_pool)).Any(w => w.Name == name), "the worker to poll");
+
+        var run = await _http.CreateRunAsync(deployment.Id);
+        Assert.Equal(run.Id, Assert.Single(await _http.PollAsync(_pool, name, 10, 0, queues: ["held"])).Id);
+        await _http.WaitForStateAsync(run.Id, s => s != FlowRunState.Pending, "the run to be given back", timeoutSeconds: 45);
+
+        var history = await _http.HistoryAsync(run.Id);
+        Assert.Equal([FlowRunState.Scheduled, FlowRunState.Pending, FlowRunState.Scheduled], history.Take(3).Select(h => h.State));
+        Assert.Equal($"Released by worker {name}: {Unread}", history[2].Message);
+        Assert.DoesNotContain(await _http.LogsAsync(run.Id), l => l.Stream == "worker" && l.Message.StartsWith("Started process", StringComparison.Ordinal));
     }
 
     [Fact]

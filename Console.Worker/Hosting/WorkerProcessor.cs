@@ -497,6 +497,7 @@ public sealed partial class WorkerProcessor(
                 }
             }
 
+            var unanswered = new HashSet<Guid>();
             foreach (var run in await api.ListRunsAsync(pool.Name, identity.Name, null, cancellationToken))
             {
                 if (!run.State.IsActive() || run.WorkerName != identity.Name || seen.Contains(run.Id) || IsActive(run.Id)
@@ -507,9 +508,12 @@ public sealed partial class WorkerProcessor(
 
                 if (run.State == FlowRunState.Pending)
                 {
-                    if (pool.Polling)
+                    if (pool.Polling && !pool.Unanswered.Contains(run.Id))
                     {
-                        continue; // the poll on its way back may be the one that claimed it: its answer starts it
+                        // The poll on its way back may be the one that claimed it, and its answer starts
+                        // it; if the next pass still finds it unanswered, that answer was lost.
+                        unanswered.Add(run.Id);
+                        continue;
                     }
 
                     // Claimed by a poll whose answer no process here read (an earlier process, an answer
@@ -534,6 +538,8 @@ public sealed partial class WorkerProcessor(
                     _ = outbox.EnqueueState(run.Id, outcome);
                 }
             }
+
+            pool.Unanswered = unanswered;
         }
         finally
         {

@@ -37,6 +37,9 @@ public sealed class PoolContext(string name)
     /// </summary>
     public bool Polling { get => Volatile.Read(ref _polling); set => Volatile.Write(ref _polling, value); }
 
+    /// <summary>Pending runs of this worker the last recovery pass found unanswered while a poll was in flight.</summary>
+    public IReadOnlySet<Guid> Unanswered { get; set; } = new HashSet<Guid>();
+
     /// <summary>When a poll of this pool last came back from the server (what <c>/health</c> watches).</summary>
     public DateTimeOffset? LastPolledAt { get; set; }
 
