@@ -66,7 +66,9 @@ public sealed class AutomationDispatcher(
             var deliveries = new List<AutomationDelivery>();
             foreach (var automation in automations)
             {
-                if (!await matcher.MatchesAsync(triggers[automation.Id], automation.Id, e, ct))
+                // An automation reacts to what happens once it is armed (created or enabled): an older event
+                // still waiting for this pass (the dispatcher lags under load) must not fire it.
+                if (e.OccurredAt < automation.ArmedAt || !await matcher.MatchesAsync(triggers[automation.Id], automation.Id, e, ct))
                 {
                     continue;
                 }

@@ -103,6 +103,33 @@ public sealed class AutomationApiTests(StatusRuleTests.FakeClockApi factory) : A
     }
 
     [Fact]
+    public async Task An_event_from_before_the_automation_was_created_does_not_fire_it_even_when_dispatched_after()
+    {
+        // The dispatcher lags under load: a failure recorded before the automation was saved, still
+        // undispatched when it exists, must not fire it (a webhook for a past failure).
+        var pool = await CreatePoolAsync(type: "process");
+        var failing = await CreateDeploymentAsync(pool.Name);
+        var counter = await CreateDeploymentAsync(pool.Name);
+        await CompleteRunAsync(pool.Name, failing.Id, FlowRunState.Failed);
+        Time.Advance(TimeSpan.FromSeconds(1));
+        var automation = await Client.CreateAutomationAsync(new CreateAutomationRequest
+        {
+            Name = Unique("armed"),
+            Trigger = new AutomationTrigger { Type = TriggerTypes.FlowRunState, States = [FlowRunState.Failed], Pool = pool.Name, Deployment = failing.Id.ToString() },
+            Actions = [new AutomationAction { Type = ActionTypes.RunDeployment, Deployment = $"{counter.FlowName}/{counter.Name}" }],
+        });
+
+        await RunAutomationJobsAsync();
+        Assert.Empty(await Client.DeliveriesAsync(automation.Id));
+
+        Time.Advance(TimeSpan.FromSeconds(1));
+        await CompleteRunAsync(pool.Name, failing.Id, FlowRunState.Failed);
+        await RunAutomationJobsAsync();
+        Assert.Single(await Client.DeliveriesAsync(automation.Id));
+        Assert.Single(await GetAsync<List<FlowRunDto>>($"/api/flow-runs?deployment={counter.Id}"));
+    }
+
+    [Fact]
     public async Task CooldownSeconds_holds_events_back_until_it_has_passed()
     {
         var pool = await CreatePoolAsync(type: "process");

@@ -92,7 +92,10 @@ public sealed class AutomationProcessTests(ITestOutputHelper output) : FaultTest
         var events = await http.EventsAsync($"?pool={pool}");
         Assert.Single(events, e => e.Type == EventTypes.WorkerOffline);
         Assert.Contains(events, e => e.Type == EventTypes.WorkPoolPaused);
-        var delivery = Assert.Single(await http.DeliveriesAsync(automation.Id));
+        // The pool is paused by the action; its delivery row is written when the action returns.
+        List<DeliveryDto> deliveries = [];
+        await Wait.UntilAsync(async () => (deliveries = await http.DeliveriesAsync(automation.Id)).Any(d => d.Outcome is "Succeeded" or "Failed"), "the action's delivery recorded", 30);
+        var delivery = Assert.Single(deliveries);
         Assert.Equal(("pauseWorkPool", "Succeeded"), (delivery.Action, delivery.Outcome));
     }
 
