@@ -3,11 +3,9 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Console.Bench.Infra;
 using Console.Contracts;
-using Console.Contracts.Common;
 using Console.Contracts.FlowRuns;
 using Console.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Console.Bench.Benchmarks;
 
@@ -147,10 +145,7 @@ internal sealed class B2EndToEnd : IBenchmark
         public static async Task<RunEnds> WatchAsync(Uri server, CancellationToken ct)
         {
             var ends = new RunEnds();
-            ends._connection = new HubConnectionBuilder()
-                .WithUrl(new Uri(server, "/hubs/live"))
-                .AddJsonProtocol(o => ConsoleJson.Configure(o.PayloadSerializerOptions))
-                .Build();
+            ends._connection = LiveHub.Connect(server);
             ends._connection.On<FlowRunDto>("FlowRunChanged", run =>
             {
                 if (FlowRunStates.IsTerminal(run.State))

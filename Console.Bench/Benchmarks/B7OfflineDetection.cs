@@ -1,9 +1,7 @@
 using Console.Bench.Infra;
 using Console.Contracts;
-using Console.Contracts.Common;
 using Console.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Console.Bench.Benchmarks;
 
@@ -52,10 +50,7 @@ internal sealed class B7OfflineDetection : IBenchmark
             {
                 await BenchWorkers.WaitOnlineAsync(api, Pool, name, worker, TimeSpan.FromSeconds(90), ct);
                 var hubSeen = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
-                await using var connection = new HubConnectionBuilder()
-                    .WithUrl(new Uri(server.Url, "/hubs/live"))
-                    .AddJsonProtocol(o => ConsoleJson.Configure(o.PayloadSerializerOptions))
-                    .Build();
+                await using var connection = LiveHub.Connect(server.Url);
                 connection.On<WorkerDto>("WorkerChanged", w =>
                 {
                     if (w.Name == name && w.Status == WorkerStatus.Offline)
