@@ -18,6 +18,13 @@ public static class ConsoleApi
     /// <summary>A name no other test uses: <c>prefix-</c> and ten hex digits.</summary>
     public static string UniqueName(string prefix) => $"{prefix}-{Guid.NewGuid().ToString("N")[..10]}";
 
+    /// <summary>
+    /// A unique name for typing key by key into a form: every prefix of it is a valid name too.
+    /// "keys-" is not one, and while the server catches up with the keys the form's button goes
+    /// disabled for a moment, so an Enter pressed on it right after the typing is lost.
+    /// </summary>
+    public static string UniqueTypedName(string prefix) => $"{prefix}{Guid.NewGuid().ToString("N")[..10]}";
+
     /// <summary>A client for many callers at once: no proxy, long-lived pooled connections.</summary>
     public static HttpClient CreateHttpClient(Uri baseUrl, int maxConnections = int.MaxValue) =>
         new(new SocketsHttpHandler

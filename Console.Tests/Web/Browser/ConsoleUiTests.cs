@@ -309,9 +309,7 @@ public sealed class ConsoleUiTests(BrowserFixture browser) : IClassFixture<Brows
     [Fact]
     public async Task The_create_flow_works_from_the_keyboard()
     {
-        // No '-': "keys-" is not a valid name, so while the server caught up with the typing Next
-        // went disabled for a moment, and the Enter pressed on it was lost (a CI failure).
-        var name = ConsoleApi.UniqueName("keys").Replace("-", "", StringComparison.Ordinal);
+        var name = ConsoleApi.UniqueTypedName("keys");
         var pools = new WorkPoolsPage(_page);
         await pools.OpenAsync();
 

@@ -22,7 +22,7 @@ public sealed class KeyboardTests(BrowserFixture browser) : IClassFixture<Browse
     [Fact]
     public async Task A_work_pool_is_created_with_the_keyboard_alone()
     {
-        var name = ConsoleApi.UniqueName("keys");
+        var name = ConsoleApi.UniqueTypedName("keys");
         var pools = new WorkPoolsPage(_page);
         await pools.GotoAsync("/work-pools/_new");
         await Expect(_page.Locator("#pool-type-docker")).ToBeVisibleAsync();
@@ -46,8 +46,8 @@ public sealed class KeyboardTests(BrowserFixture browser) : IClassFixture<Browse
     [Fact]
     public async Task A_deployment_is_created_with_the_keyboard_alone()
     {
-        var name = ConsoleApi.UniqueName("keys");
-        var pool = ConsoleApi.UniqueName("keys-pool");
+        var name = ConsoleApi.UniqueTypedName("keys");
+        var pool = ConsoleApi.UniqueTypedName("keyspool");
         var wizard = new WizardPage(_page);
         await wizard.OpenAsync();
         // The wizard opens on the example project with its one flow chosen.
