@@ -52,6 +52,17 @@ public sealed record HeartbeatAnswer
     public DateTime? DrainingSince { get; init; }
 }
 
+/// <summary>What a poll's answer says besides its runs.</summary>
+public static class PollAnswerHeaders
+{
+    /// <summary>
+    /// The pool's type and base job template as the claim read them, as an opaque tag, on an answer
+    /// with runs: a worker that already holds the template with this tag starts the runs without
+    /// fetching the pool again.
+    /// </summary>
+    public const string PoolTemplate = "Console-Pool-Template";
+}
+
 public sealed record PollRequest
 {
     public string? WorkerName { get; init; }

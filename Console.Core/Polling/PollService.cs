@@ -40,15 +40,15 @@ public sealed class PollService(
     public const int DefaultLimit = 10;
     public const int MaxLimit = 100;
 
-    public Task<IReadOnlyList<FlowRunDto>> PollAsync(string poolName, PollRequest request, CancellationToken ct) =>
-        PollAsync(poolName, request, null, ct);
+    public async Task<IReadOnlyList<FlowRunDto>> PollAsync(string poolName, PollRequest request, CancellationToken ct) =>
+        (await PollAsync(poolName, request, null, ct)).Runs;
 
     /// <param name="afterAnswer">
     /// Given what the claim publishes on the change feed (the claimed runs' worker and queue views,
     /// which cost queries), to run once the answer is written: the worker waits for its runs, not for
     /// the console's views. Null: published before this returns.
     /// </param>
-    public async Task<IReadOnlyList<FlowRunDto>> PollAsync(string poolName, PollRequest request, Action<Func<Task>>? afterAnswer, CancellationToken ct)
+    public async Task<PollAnswer> PollAsync(string poolName, PollRequest request, Action<Func<Task>>? afterAnswer, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
         var workerName = Names.Require(request.WorkerName, "workerName");
@@ -89,7 +89,7 @@ public sealed class PollService(
             throw;
         }
 
-        async Task<IReadOnlyList<FlowRunDto>> ClaimOrWaitAsync()
+        async Task<PollAnswer> ClaimOrWaitAsync()
         {
             while (true)
             {
@@ -102,7 +102,7 @@ public sealed class PollService(
                     // Held like an empty poll, so a worker that does not know it drains does not poll in a tight loop.
                     await PublishAsync(outcome, first, ct);
                     await HoldAsync(deadline, ct);
-                    return [];
+                    return PollAnswer.Empty;
                 }
 
                 if (outcome.Claimed.Count > 0)
@@ -123,7 +123,7 @@ public sealed class PollService(
                         afterAnswer(() => PublishAsync(outcome, wasFirst, CancellationToken.None));
                     }
 
-                    return answer;
+                    return new PollAnswer(answer, outcome.Pool.TemplateTag());
                 }
 
                 await PublishAsync(outcome, first, ct);
@@ -133,7 +133,7 @@ public sealed class PollService(
                 var wait = deadline - now;
                 if (wait <= TimeSpan.Zero || limit == 0)
                 {
-                    return [];
+                    return PollAnswer.Empty;
                 }
 
                 if (outcome.NextDueAt is { } due)
@@ -156,7 +156,7 @@ public sealed class PollService(
                 if (!woken && time.GetUtcNow() >= deadline)
                 {
                     // Nothing changed and the wait is over: the worker polls again at once, and that poll claims.
-                    return [];
+                    return PollAnswer.Empty;
                 }
 
                 db.ChangeTracker.Clear();
@@ -308,4 +308,10 @@ public sealed class PollService(
             }
         }
     }
+}
+
+/// <summary>The runs a poll claimed, and the tag of the pool template the claim read (<see cref="WorkPool.TemplateTag"/>; null with no runs).</summary>
+public sealed record PollAnswer(IReadOnlyList<FlowRunDto> Runs, string? PoolTemplateTag)
+{
+    public static readonly PollAnswer Empty = new([], null);
 }

@@ -20,4 +20,14 @@ public sealed class WorkPool : Persistence.IVersioned
     public long Version { get; set; }
 
     public List<WorkQueues.WorkQueue> Queues { get; set; } = [];
+
+    /// <summary>
+    /// Names the type and base job template as they are (not the stamps, which move with every poll):
+    /// the same tag, the same template (<see cref="Console.Contracts.PollAnswerHeaders.PoolTemplate"/>).
+    /// </summary>
+    public string TemplateTag()
+    {
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{Type}\n{BaseJobTemplate}"));
+        return Convert.ToHexStringLower(hash.AsSpan(0, 12));
+    }
 }

@@ -21,8 +21,8 @@ internal sealed class FakeConsoleApi : IConsoleApi
 
     public Task<HeartbeatAnswer?> HeartbeatAsync(string pool, HeartbeatRequest request, CancellationToken cancellationToken) => Task.FromResult<HeartbeatAnswer?>(null);
 
-    public Task<IReadOnlyList<FlowRunDto>> PollAsync(string pool, PollRequest request, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<FlowRunDto>>([]);
+    public Task<PollResult> PollAsync(string pool, PollRequest request, CancellationToken cancellationToken) =>
+        Task.FromResult(new PollResult([], null));
 
     public Task<FlowRunDto> SetStateAsync(Guid flowRunId, SetStateRequest request, CancellationToken cancellationToken)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Console.Contracts;
 using Console.Contracts.FlowRuns;
 using Console.Tests.Infrastructure;
 using Console.Worker.Infrastructure.Docker;
@@ -98,6 +99,40 @@ public sealed class WorkerEndToEndTests : IClassFixture<ConsoleServer>, IDisposa
         Assert.Equal(0, done.ExitCode);
         Assert.Equal([folder.FullName, $"flow={run.FlowName}"], await _http.OutputAsync(run.Id));
         folder.Delete(recursive: true);
+    }
+
+    [Fact]
+    public async Task A_pool_template_edited_between_runs_shapes_the_runs_claimed_after_the_edit()
+    {
+        await _http.CreatePoolAsync(_pool, "process");
+        await SetGreetingAsync("first");
+        await using var worker = await WorkerHost.StartAsync(_server.BaseUrl, _pool, _worker);
+        const string Command = "sh -c 'echo \"greeting=$GREETING\"'";
+
+        // Two runs on the template the worker fetched for the first (the second's answer names the same one).
+        foreach (var _ in new[] { 1, 2 })
+        {
+            var run = await _http.RunAsync(_pool, Command, docker: false);
+            await _http.WaitForStateAsync(run.Id, FlowRunState.Completed);
+            Assert.Equal(["greeting=first"], await _http.OutputAsync(run.Id));
+        }
+
+        await SetGreetingAsync("second");
+        var edited = await _http.RunAsync(_pool, Command, docker: false);
+        await _http.WaitForStateAsync(edited.Id, FlowRunState.Completed);
+        Assert.Equal(["greeting=second"], await _http.OutputAsync(edited.Id));
+    }
+
+    /// <summary>
+    /// Edits the pool's job configuration, which only the worker renders (a variable's default would
+    /// reach the run's job variables when it is created): GREETING in the environment of its runs.
+    /// </summary>
+    private async Task SetGreetingAsync(string greeting)
+    {
+        var template = (await _http.GetJsonAsync<WorkPoolDto>($"/api/work-pools/{_pool}")).BaseJobTemplate;
+        template["jobConfiguration"]!["env"] = new JsonObject { ["GREETING"] = greeting };
+        var response = await _http.PatchJsonAsync($"/api/work-pools/{_pool}", new { baseJobTemplate = template });
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
     }
 
     [Fact]

@@ -53,6 +53,14 @@ public static class WorkerEndpoints
     }
 
     /// <summary>The claim's worker and queue views are built and published once the answer is written (the request's services live until then).</summary>
-    public static async Task<Ok<IReadOnlyList<FlowRunDto>>> Poll(string pool, PollRequest request, PollService polls, HttpContext http, CancellationToken ct) =>
-        TypedResults.Ok(await polls.PollAsync(pool, request, publish => http.Response.OnCompleted(publish), ct));
+    public static async Task<Ok<IReadOnlyList<FlowRunDto>>> Poll(string pool, PollRequest request, PollService polls, HttpContext http, CancellationToken ct)
+    {
+        var answer = await polls.PollAsync(pool, request, publish => http.Response.OnCompleted(publish), ct);
+        if (answer.PoolTemplateTag is { } tag)
+        {
+            http.Response.Headers[PollAnswerHeaders.PoolTemplate] = tag;
+        }
+
+        return TypedResults.Ok(answer.Runs);
+    }
 }

@@ -57,12 +57,14 @@ public sealed class ConsoleApiClient(HttpClient http) : IConsoleApi
         return await ReadAsync<HeartbeatAnswer>(response, timeout.Token);
     }
 
-    public async Task<IReadOnlyList<FlowRunDto>> PollAsync(string pool, PollRequest request, CancellationToken cancellationToken)
+    public async Task<PollResult> PollAsync(string pool, PollRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         using var timeout = Timeout(cancellationToken, TimeSpan.FromSeconds(request.WaitSeconds ?? 0));
         using var response = await http.PostAsJsonAsync($"{PoolPath(pool)}/poll", request, Json, timeout.Token);
-        return await ReadAsync<List<FlowRunDto>>(response, timeout.Token);
+        var runs = await ReadAsync<List<FlowRunDto>>(response, timeout.Token);
+        var tag = response.Headers.TryGetValues(PollAnswerHeaders.PoolTemplate, out var values) ? values.FirstOrDefault() : null;
+        return new PollResult(runs, tag);
     }
 
     public async Task<FlowRunDto> SetStateAsync(Guid flowRunId, SetStateRequest request, CancellationToken cancellationToken)

@@ -14,7 +14,7 @@ public interface IConsoleApi
     Task<HeartbeatAnswer?> HeartbeatAsync(string pool, HeartbeatRequest request, CancellationToken cancellationToken);
 
     /// <summary>Long-polls the pool and returns the runs claimed for this worker (state Pending).</summary>
-    Task<IReadOnlyList<FlowRunDto>> PollAsync(string pool, PollRequest request, CancellationToken cancellationToken);
+    Task<PollResult> PollAsync(string pool, PollRequest request, CancellationToken cancellationToken);
 
     /// <exception cref="ConsoleApiException">409 when the orchestration rules refuse the transition.</exception>
     Task<FlowRunDto> SetStateAsync(Guid flowRunId, SetStateRequest request, CancellationToken cancellationToken);
@@ -37,3 +37,6 @@ public interface IConsoleApi
     /// <summary>A token for the run's own process, scoped to that run (never the worker's key).</summary>
     Task<RunTokenDto> IssueRunTokenAsync(Guid flowRunId, CancellationToken cancellationToken);
 }
+
+/// <summary>The runs a poll claimed, and the tag of the pool template the claim read (null: not said).</summary>
+public sealed record PollResult(IReadOnlyList<FlowRunDto> Runs, string? PoolTemplate);

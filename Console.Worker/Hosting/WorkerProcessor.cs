@@ -306,7 +306,7 @@ public sealed partial class WorkerProcessor(
                 pool.Polling = true;
                 try
                 {
-                    var claimed = await api.PollAsync(pool.Name, new PollRequest
+                    var answer = await api.PollAsync(pool.Name, new PollRequest
                     {
                         WorkerName = identity.Name,
                         Queues = _options.Queues.Count > 0 ? _options.Queues : null,
@@ -316,10 +316,15 @@ public sealed partial class WorkerProcessor(
                     }, stopping);
                     pool.LastPolledAt = time.GetUtcNow();
                     metrics.Polled(pool.Name);
-                    if (claimed.Count > 0)
+                    if (answer.Runs.Count > 0)
                     {
-                        await RefreshPoolAsync(pool, stopping);
-                        foreach (var run in claimed)
+                        // The template the claim read is the one held: no round trip before the runs start.
+                        if (answer.PoolTemplate is null || answer.PoolTemplate != pool.TemplateTag)
+                        {
+                            await RefreshPoolAsync(pool, stopping, answer.PoolTemplate);
+                        }
+
+                        foreach (var run in answer.Runs)
                         {
                             pool.Answered[run.Id] = time.GetUtcNow();
                             Launch(pool, run.Id, ct => supervisor.RunAsync(pool, run, ct), claimed: true);
@@ -394,8 +399,13 @@ public sealed partial class WorkerProcessor(
     }
 
     /// <summary>Fetches (or creates) the pool: its type picks the infrastructure, its template renders the runs.</summary>
-    private async Task RefreshPoolAsync(PoolContext pool, CancellationToken stopping)
+    /// <param name="tag">
+    /// The template's tag in the poll answer that asked for this. The pool read here is at least as
+    /// new as the claim's: when it is newer the next answer's tag differs, and the pool is read again.
+    /// </param>
+    private async Task RefreshPoolAsync(PoolContext pool, CancellationToken stopping, string? tag = null)
     {
+        pool.TemplateTag = null;
         var dto = await api.GetPoolAsync(pool.Name, stopping);
         if (dto is null && _options.CreatePoolIfMissing)
         {
@@ -411,6 +421,7 @@ public sealed partial class WorkerProcessor(
 
         var type = _options.Type ?? dto.Type;
         pool.Template = JobTemplate.Parse(dto.BaseJobTemplate);
+        pool.TemplateTag = tag;
         pool.Infrastructure = infrastructures.FirstOrDefault(i => i.Type == type);
         if (pool.Infrastructure is null)
         {

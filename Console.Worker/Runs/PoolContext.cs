@@ -17,6 +17,9 @@ public sealed class PoolContext(string name)
 
     public JobTemplate? Template { get; set; }
 
+    /// <summary>The tag a poll's answer gave <see cref="Template"/> (null: none yet, fetch the pool before the next runs).</summary>
+    public string? TemplateTag { get; set; }
+
     public InfrastructureHealth Health { get; set; } = new(false, "Starting.");
 
     /// <summary>Runs this worker supervises now, by id; each holds a concurrency slot until its end is delivered.</summary>
