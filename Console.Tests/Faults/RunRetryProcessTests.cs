@@ -73,9 +73,10 @@ public sealed class RunRetryProcessTests(ITestOutputHelper output) : FaultTestBa
         await http.CreatePoolAsync(pool, "process");
         var marker = Path.Combine(Folder.FullName, "started-once");
         var go = Path.Combine(Folder.FullName, "go");
-        // Attempt 1 waits for the test's go (so the orphan ends with the test); attempt 2 finishes at once.
+        // Attempt 1 waits for the test's go, or for the test's folder to be gone (so the orphan ends
+        // with the test even when the folder is removed before it sees the go); attempt 2 finishes at once.
         var deployment = await CreateAsync(http, pool,
-            $"sh -c 'if [ -e {marker} ]; then echo attempt two done; exit 0; fi; touch {marker}; echo attempt one started; while [ ! -e {go} ]; do sleep 0.2; done'",
+            $"sh -c 'if [ -e {marker} ]; then echo attempt two done; exit 0; fi; touch {marker}; echo attempt one started; while [ -e {marker} ] && [ ! -e {go} ]; do sleep 0.2; done'",
             new RetryPolicyDto { MaxRetries = 1, DelaySeconds = 0 });
         var fast = new Dictionary<string, string?> { ["Worker:HeartbeatIntervalSeconds"] = "3" };
         var doomed = Unique("doomed");
