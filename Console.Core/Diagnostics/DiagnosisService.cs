@@ -198,12 +198,15 @@ public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules, Sta
             .ToListAsync(ct);
         var deploymentLimits = await ClaimPolicy.DeploymentLimitsAsync(db, poolId, ct);
         var online = workers.Where(w => IsOnline(w) && w.IsHealthy).ToList();
-        return new WaitScene(pool, queues, workers, holders, deploymentLimits, q => online.Any(w => Serves(w, q.Name)));
+        // Counted once for every run the scene explains: a pass over many waiting runs of a pool
+        // with thousands of holders counted them again for each run.
+        var slots = new SlotCount(pool, deploymentLimits, holders.Select(h => (h.QueueId, h.DeploymentId, 1)));
+        return new WaitScene(pool, queues, workers, holders, deploymentLimits, slots, q => online.Any(w => Serves(w, q.Name)));
     }
 
     private async Task<List<DiagnosisReason>> WaitingReasonsAsync(FlowRun run, WaitScene scene, DateTime now, CancellationToken ct)
     {
-        var (pool, queues, workers, holders, deploymentLimits, _) = scene;
+        var (pool, queues, workers, holders, _, slots, _) = scene;
         var queue = queues.First(q => q.Id == run.QueueId);
         var reasons = new List<DiagnosisReason>();
         AddPausedReasons(reasons, pool, queue);
@@ -220,7 +223,6 @@ public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules, Sta
             reasons.Add(UnhealthyReason(online, $"Every online worker serving queue '{queue.Name}' reports unhealthy and claims nothing"));
         }
 
-        var slots = new SlotCount(pool, deploymentLimits, holders.Select(h => (h.QueueId, h.DeploymentId, 1)));
         if (slots.PoolFull)
         {
             reasons.Add(LimitReason(DiagnosisCodes.PoolLimitFull, $"Work pool '{pool.Name}'", pool.ConcurrencyLimit!.Value, holders));
@@ -580,10 +582,14 @@ public sealed class DiagnosisService(ConsoleDbContext db, StatusRules rules, Sta
 internal sealed record SlotHolder(
     Guid Id, string Name, FlowRunState State, string? WorkerName, Guid QueueId, Guid? DeploymentId, DateTime? ClaimedAt, DateTime? InfrastructureHeldSince);
 
-/// <summary>The pool's state a waiting run is explained and estimated from; <paramref name="Claimable"/>: a healthy online worker serves the queue.</summary>
+/// <summary>
+/// The pool's state a waiting run is explained and estimated from. <paramref name="Slots"/>: the
+/// holders counted (only read: nothing is claimed here); <paramref name="Served"/>: a healthy online
+/// worker serves the queue.
+/// </summary>
 internal sealed record WaitScene(
     WorkPool Pool, List<WorkQueue> Queues, List<PoolWorker> Workers, List<SlotHolder> Holders, Dictionary<Guid, int> DeploymentLimits,
-    Func<WorkQueue, bool> Served)
+    SlotCount Slots, Func<WorkQueue, bool> Served)
 {
     /// <summary>The pool's due runs, read once for a pass over many of them (<see cref="DiagnosisService.WaitingReasonsAsync(Guid, IReadOnlyList{FlowRun}, CancellationToken)"/>); null: count per run.</summary>
     public DueIndex? Due { get; init; }

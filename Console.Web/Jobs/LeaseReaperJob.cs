@@ -25,10 +25,14 @@ public sealed partial class LeaseReaperJob(
 {
     public async Task<int> RunAsync(CancellationToken ct)
     {
-        var held = await db.FlowRuns.AsNoTracking()
+        // Who holds runs, not the runs: a busy fleet holds thousands, and a pass reads them every few
+        // seconds; only an offline worker's runs are read (their ids) and settled.
+        var holders = await db.FlowRuns.AsNoTracking()
             .Where(r => r.WorkerName != null && FlowRunStates.Active.Contains(r.State))
+            .Select(r => new { r.PoolId, r.WorkerName })
+            .Distinct()
             .ToListAsync(ct);
-        if (held.Count == 0)
+        if (holders.Count == 0)
         {
             return 0;
         }
@@ -42,14 +46,28 @@ public sealed partial class LeaseReaperJob(
             .ToHashSet();
 
         var reaped = 0;
-        foreach (var run in held.Where(r => !online.Contains((r.PoolId, r.WorkerName!))))
+        foreach (var holder in holders.Where(h => !online.Contains((h.PoolId, h.WorkerName!))))
         {
-            var worker = run.WorkerName;
+            reaped += await ReapAsync(holder.PoolId, holder.WorkerName!, ct);
+        }
+
+        return reaped;
+    }
+
+    private async Task<int> ReapAsync(Guid poolId, string worker, CancellationToken ct)
+    {
+        var held = await db.FlowRuns.AsNoTracking()
+            .Where(r => r.PoolId == poolId && r.WorkerName == worker && FlowRunStates.Active.Contains(r.State))
+            .Select(r => r.Id)
+            .ToListAsync(ct);
+        var reaped = 0;
+        foreach (var id in held)
+        {
             try
             {
                 // Decided on the row as it is at the write: a Pending run that its worker reported
                 // Running meanwhile is Crashed, never put back in the queue to run twice.
-                var settled = await runs.ApplyToLatestAsync(run.Id, latest => latest.WorkerName != worker || !latest.State.IsActive()
+                var settled = await runs.ApplyToLatestAsync(id, latest => latest.WorkerName != worker || !latest.State.IsActive()
                     ? throw new ConflictException("The run moved on meanwhile.")
                     : latest.State switch
                     {
@@ -62,7 +80,7 @@ public sealed partial class LeaseReaperJob(
                         _ => new StateReport(FlowRunState.Cancelled, $"Worker '{worker}' went offline while cancelling the run.", InfrastructureMayRemain: true),
                     }, ct);
                 reaped++;
-                LogReaped(logger, run.Id, worker!, settled.State);
+                LogReaped(logger, id, worker, settled.State);
             }
             catch (ConflictException)
             {
