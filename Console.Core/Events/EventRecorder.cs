@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using Console.Contracts;
@@ -14,6 +15,7 @@ using Console.Core.WorkQueues;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Console.Core.Events;
@@ -113,14 +115,9 @@ public sealed class EventRecorder(StatusRules rules, IChangeFeed feed) : SaveCha
         Record(context, events);
     }
 
-    /// <summary>
-    /// Events of a change written without the change tracker (the claim's UPDATE ... RETURNING): the
-    /// context's next save inserts them, and they reach the change feed after its commit like any other.
-    /// </summary>
-    public void Record(DbContext context, IReadOnlyCollection<ConsoleEvent> events)
+    /// <summary>Events the context's save inserts (it is saving, or about to); they reach the change feed after its commit.</summary>
+    private void Record(DbContext context, List<ConsoleEvent> events)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        ArgumentNullException.ThrowIfNull(events);
         if (events.Count == 0)
         {
             return;
@@ -128,6 +125,48 @@ public sealed class EventRecorder(StatusRules rules, IChangeFeed feed) : SaveCha
 
         context.AddRange(events);
         _unsaved.GetOrCreateValue(context).AddRange(events);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="events"/> with one multi-row INSERT in the context's transaction and
+    /// publishes them after its commit, like a save's. For the claim, which holds the
+    /// database's only write lock meanwhile: through the change tracker each event was an entity to
+    /// track and one statement more. <paramref name="value"/> turns a value into what the provider
+    /// stores (SQLite keeps ids as upper-case text).
+    /// </summary>
+    public async Task InsertAsync(DbContext context, IReadOnlyList<ConsoleEvent> events, Func<object, object> value, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(events);
+        ArgumentNullException.ThrowIfNull(value);
+        var transaction = context.Database.CurrentTransaction?.GetDbTransaction()
+            ?? throw new InvalidOperationException("Events written by SQL go in the caller's transaction.");
+        if (events.Count == 0)
+        {
+            return;
+        }
+
+        var type = context.Model.FindEntityType(typeof(ConsoleEvent))!;
+        var columns = type.GetProperties().Where(p => p.ValueGenerated == ValueGenerated.Never).ToList();
+        var values = new List<object?>(columns.Count * events.Count);
+        var rows = new List<string>(events.Count);
+        foreach (var e in events)
+        {
+            var placeholders = new List<string>(columns.Count);
+            foreach (var column in columns)
+            {
+                placeholders.Add("{" + values.Count.ToString(CultureInfo.InvariantCulture) + "}");
+                values.Add(column.PropertyInfo!.GetValue(e) is { } v ? value(v) : null);
+            }
+
+            rows.Add($"({string.Join(", ", placeholders)})");
+        }
+
+        var names = string.Join(", ", columns.Select(c => $"\"{c.GetColumnName()}\""));
+        // Only names from the model and numbered placeholders: every value is a parameter.
+        var sql = $"INSERT INTO \"{type.GetTableName()}\" ({names}) VALUES {string.Join(", ", rows)}";
+        await context.Database.ExecuteSqlRawAsync(sql, values!, ct);
+        _uncommitted.GetOrCreateValue(transaction).AddRange(events);
     }
 
     private void Saved(DbContext? context)

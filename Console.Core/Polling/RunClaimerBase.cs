@@ -172,7 +172,7 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
             // RETURNING gives rows in no set order: answer them in the order chosen (the worker starts them so).
             claimed = [.. (await TakeAsync([.. chosen.Select(c => c.Id)], worker.Name, now, ct)).OrderBy(r => order[r.Id])];
             var previous = chosen.ToDictionary(c => c.Id, c => c.State.ToString());
-            events.Record(db, [.. claimed.Select(r => EventRecorder.RunStateChanged(r, previous[r.Id]))]);
+            await events.InsertAsync(db, [.. claimed.Select(r => EventRecorder.RunStateChanged(r, previous[r.Id]))], Value, ct);
         }
 
         return new ClaimOutcome(pool, worker, wasOnline, polled, turnedReady, claimed, claimed.Count == 0 ? read.NextDueAt : null);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -171,6 +172,14 @@ public sealed class AutomationApiTests(StatusRuleTests.FakeClockApi factory) : A
         Assert.Equal(["Completed", "Running", "Pending", "Scheduled"], events.Select(e => e.Payload["state"]!.GetValue<string>()).ToList());
         Assert.All(events, e => Assert.Equal(EventTypes.FlowRunStateChanged, e.Type));
         Assert.All(events, e => Assert.Contains(e.Related, r => r.Kind == ResourceKinds.WorkPool && r.Name == pool.Name));
+        // The claim writes its events with its own INSERT: each column a filter reads holds what a tracked save writes.
+        var claim = events.Single(e => e.Payload["state"]!.GetValue<string>() == "Pending");
+        Assert.Equal("Scheduled", claim.Payload["previousState"]!.GetValue<string>());
+        Assert.Contains(claim.Related, r => r.Kind == ResourceKinds.Worker && r.Name == "w");
+        Assert.Contains(await Client.EventsAsync($"?pool={pool.Name}&type={EventTypes.FlowRunStateChanged}"), e => e.Id == claim.Id);
+        Assert.Contains(await Client.EventsAsync($"?deployment={deployment.Id}&type=flowRun.*"), e => e.Id == claim.Id);
+        var since = Uri.EscapeDataString(claim.OccurredAt.AddMilliseconds(-1).ToString("O", CultureInfo.InvariantCulture));
+        Assert.Contains(await Client.EventsAsync($"?flowRun={run}&since={since}"), e => e.Id == claim.Id);
         Assert.Contains(await Client.EventsAsync($"?deployment={deployment.Id}"), e => e.Type == EventTypes.DeploymentCreated);
         Assert.Equal(2, (await Client.EventsAsync($"?flowRun={run}&limit=2")).Count);
         await AssertProblemAsync(await Client.GetAsync(new Uri("/api/events?limit=0", UriKind.Relative)), HttpStatusCode.BadRequest, "limit");
