@@ -19,6 +19,7 @@ public sealed class DatabaseOptions
     /// losing a committed claim; only an OS crash or power cut may lose the last transactions.
     /// FULL closes that gap at a high cost in claim throughput (ADR 0001).
     /// </summary>
+    [RegularExpression("^(?i:OFF|NORMAL|FULL|EXTRA)$", ErrorMessage = "Database:SqliteSynchronous must be OFF, NORMAL, FULL or EXTRA.")]
     public string SqliteSynchronous { get; set; } = "NORMAL";
 
     /// <summary>

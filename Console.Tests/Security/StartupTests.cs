@@ -105,6 +105,7 @@ public sealed partial class StartupTests
 
     [Theory]
     [InlineData("Database:MaxConcurrentClaims must be between 1 and 1000", "--Database:MaxConcurrentClaims", "0")]
+    [InlineData("Database:SqliteSynchronous must be OFF, NORMAL, FULL or EXTRA", "--Database:SqliteSynchronous", "NORMAL; PRAGMA foreign_keys=OFF")]
     [InlineData("Security:Oidc:ClientId is required", "--Security:Oidc:Authority", "https://idp.example.com/", "--Security:Oidc:OperatorGroups:0", "ops")]
     public async Task The_real_process_stops_at_start_on_an_invalid_setting_with_one_line(string message, params string[] settings)
     {
