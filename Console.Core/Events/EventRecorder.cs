@@ -146,28 +146,39 @@ public sealed class EventRecorder(StatusRules rules, IChangeFeed feed) : SaveCha
             return;
         }
 
-        var type = context.Model.FindEntityType(typeof(ConsoleEvent))!;
-        var columns = type.GetProperties().Where(p => p.ValueGenerated == ValueGenerated.Never).ToList();
-        var values = new List<object?>(columns.Count * events.Count);
+        var (into, columns) = InsertShapes.GetValue(context.Model, EventInsertShape);
+        var values = new List<object?>(columns.Length * events.Count);
         var rows = new List<string>(events.Count);
         foreach (var e in events)
         {
-            var placeholders = new List<string>(columns.Count);
+            var placeholders = new List<string>(columns.Length);
             foreach (var column in columns)
             {
                 placeholders.Add("{" + values.Count.ToString(CultureInfo.InvariantCulture) + "}");
-                values.Add(column.PropertyInfo!.GetValue(e) is { } v ? value(v) : null);
+                values.Add(column.GetValue(e) is { } v ? value(v) : null);
             }
 
             rows.Add($"({string.Join(", ", placeholders)})");
         }
 
-        var names = string.Join(", ", columns.Select(c => $"\"{c.GetColumnName()}\""));
         // Only names from the model and numbered placeholders: every value is a parameter.
-        var sql = $"INSERT INTO \"{type.GetTableName()}\" ({names}) VALUES {string.Join(", ", rows)}";
+        var sql = $"{into} VALUES {string.Join(", ", rows)}";
         await context.Database.ExecuteSqlRawAsync(sql, values!, ct);
         _uncommitted.GetOrCreateValue(transaction).AddRange(events);
     }
+
+    /// <summary>The INSERT's head and its columns' properties, read from the model once (the claim runs this under the write lock).</summary>
+    private static readonly ConditionalWeakTable<IModel, EventInsert> InsertShapes = [];
+
+    private static EventInsert EventInsertShape(IModel model)
+    {
+        var type = model.FindEntityType(typeof(ConsoleEvent))!;
+        var columns = type.GetProperties().Where(p => p.ValueGenerated == ValueGenerated.Never).ToList();
+        var names = string.Join(", ", columns.Select(c => $"\"{c.GetColumnName()}\""));
+        return new($"INSERT INTO \"{type.GetTableName()}\" ({names})", [.. columns.Select(c => c.PropertyInfo!)]);
+    }
+
+    private sealed record EventInsert(string Into, System.Reflection.PropertyInfo[] Columns);
 
     private void Saved(DbContext? context)
     {
