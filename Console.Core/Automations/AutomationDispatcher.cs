@@ -90,10 +90,11 @@ public sealed class AutomationDispatcher(
             {
                 await db.SaveChangesAsync(ct);
             }
-            catch (DbUpdateException ex) when (ex is DbUpdateConcurrencyException || UniqueViolation.Is(ex))
+            catch (Exception ex) when (ex is DbUpdateConcurrencyException || (ex is DbUpdateException update && UniqueViolation.Is(update)) || UniqueViolation.IsCrossedWrite(ex))
             {
-                // Another replica matched this event (or fired one of these automations) first: start
-                // again from the database next time, where its work is visible.
+                // Another replica matched this event (or fired one of these automations) first, or both
+                // wrote at once and the database rolled this one back: start again from the database
+                // next time, where the other's work is visible.
                 db.ChangeTracker.Clear();
                 return;
             }

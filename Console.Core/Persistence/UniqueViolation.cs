@@ -14,6 +14,8 @@ public static class UniqueViolation
     private const int SqliteConstraintUnique = 2067;
     private const int SqliteConstraintPrimaryKey = 1555;
     private const string SqlStateUniqueViolation = "23505";
+    private const string SqlStateSerializationFailure = "40001";
+    private const string SqlStateDeadlock = "40P01";
 
     public static bool Is(DbUpdateException ex) => ex?.InnerException switch
     {
@@ -21,4 +23,22 @@ public static class UniqueViolation
         DbException other => other.SqlState == SqlStateUniqueViolation,
         _ => false,
     };
+
+    /// <summary>
+    /// Two replicas' writes crossed and the database rolled one back (a deadlock or a serialization
+    /// failure, possibly wrapped by the execution strategy): like a lost insert race, the work is
+    /// done by the other replica or on the next pass.
+    /// </summary>
+    public static bool IsCrossedWrite(Exception ex)
+    {
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is DbException { SqlState: SqlStateDeadlock or SqlStateSerializationFailure })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }
