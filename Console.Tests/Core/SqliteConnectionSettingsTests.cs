@@ -9,7 +9,8 @@ namespace Console.Tests.Core;
 /// <summary>
 /// SQLite keeps its settings per connection, not in the file; the app makes them once per native
 /// connection, so a connection the pool hands out again must still have them. A setting no
-/// connection has by default shows it: <c>Database:SqliteSynchronous=OFF</c>.
+/// connection has by default shows it: <c>Database:SqliteSynchronous=OFF</c>. With SQLite's own
+/// checkpoints off on every connection, the background checkpointer alone keeps the log from growing.
 /// </summary>
 public sealed class SqliteConnectionSettingsTests(SqliteConnectionSettingsTests.OffSyncFactory factory)
     : IClassFixture<SqliteConnectionSettingsTests.OffSyncFactory>
@@ -31,10 +32,47 @@ public sealed class SqliteConnectionSettingsTests(SqliteConnectionSettingsTests.
             {
                 var connection = db.Database.GetDbConnection();
                 Assert.Equal(0L, await PragmaAsync(connection, "synchronous")); // OFF
+                Assert.Equal(2L, await PragmaAsync(connection, "temp_store")); // MEMORY
+                Assert.Equal(0L, await PragmaAsync(connection, "wal_autocheckpoint"));
             }
 
             await a.Database.CloseConnectionAsync();
             await b.Database.CloseConnectionAsync();
+        }
+    }
+
+    [Fact]
+    public async Task The_write_ahead_log_is_copied_back_in_the_background_so_it_stays_small_while_the_app_writes()
+    {
+        _ = factory.Services;
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<ConsoleDbContext>();
+            await db.Database.ExecuteSqlRawAsync("CREATE TABLE IF NOT EXISTS \"CheckpointProbe\" (\"Data\" BLOB NOT NULL)");
+        }
+
+        // 32 MB in 64 commits of 512 KB over about three seconds, through the app's own connections.
+        // Without a checkpoint the log would hold all of it; the checkpointer copies it back four
+        // times a second and SQLite then writes the log again from its start.
+        var wal = factory.DatabasePath + "-wal";
+        long largest = 0;
+        for (var i = 0; i < 64; i++)
+        {
+            await using (var scope = factory.Services.CreateAsyncScope())
+            {
+                var db = scope.ServiceProvider.GetRequiredService<ConsoleDbContext>();
+                await db.Database.ExecuteSqlRawAsync("INSERT INTO \"CheckpointProbe\" SELECT randomblob(65536) FROM (SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8)");
+            }
+
+            largest = Math.Max(largest, new FileInfo(wal).Length);
+            await Task.Delay(50);
+        }
+
+        Assert.True(largest < 16L << 20, $"The log reached {largest >> 20} MB while the app wrote 32 MB: nothing checkpointed it.");
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<ConsoleDbContext>();
+            Assert.Equal(64 * 8, await db.Database.SqlQueryRaw<int>("SELECT COUNT(*) AS \"Value\" FROM \"CheckpointProbe\"").SingleAsync());
         }
     }
 
