@@ -1,5 +1,5 @@
+using Console.Core.Common;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -15,36 +15,14 @@ namespace Console.Core.Persistence;
 /// a quarter of a second of writes; SQLite starts it over from the top once all of it is copied.
 /// </summary>
 internal sealed partial class SqliteCheckpointer(string connectionString, IOptions<DatabaseOptions> options, ILogger<SqliteCheckpointer> logger)
-    : BackgroundService
+    : PeriodicBackgroundService
 {
-    internal static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
-
     private bool _failing;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        // Real time even under a test clock, like the heartbeat flush: plumbing, not a rule users read.
-        using var timer = new PeriodicTimer(Interval);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                await CheckpointAsync(stoppingToken);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
+    // The last tick runs as the host stops: what the last quarter second wrote, so little log is left to replay.
+    protected override TimeSpan Period { get; } = TimeSpan.FromMilliseconds(250);
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await base.StopAsync(cancellationToken);
-        // What the last quarter second wrote, so a stopped server leaves little log to replay.
-        await CheckpointAsync(cancellationToken);
-    }
-
-    private async Task CheckpointAsync(CancellationToken ct)
+    protected override async Task TickAsync(CancellationToken ct)
     {
         try
         {

@@ -3,7 +3,6 @@ using Console.Core.Persistence;
 using Console.Core.Polling;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -17,29 +16,11 @@ namespace Console.Core.Workers;
 /// </summary>
 public sealed partial class HeartbeatFlusher(
     WorkerPresence presence, IServiceScopeFactory scopes, ClaimGate gate, TimeProvider time,
-    IOptions<StatusOptions> options, ILogger<HeartbeatFlusher> logger) : BackgroundService
+    IOptions<StatusOptions> options, ILogger<HeartbeatFlusher> logger) : PeriodicBackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        // Real time even under a test clock: how often to write is plumbing, not a status rule.
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(options.Value.HeartbeatFlushMilliseconds));
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                await FlushAsync(stoppingToken);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
+    protected override TimeSpan Period => TimeSpan.FromMilliseconds(options.Value.HeartbeatFlushMilliseconds);
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await base.StopAsync(cancellationToken);
-        await FlushAsync(cancellationToken);
-    }
+    protected override Task TickAsync(CancellationToken ct) => FlushAsync(ct);
 
     /// <summary>Writes what is pending now; a failure leaves it pending for the next flush.</summary>
     public async Task FlushAsync(CancellationToken ct)
