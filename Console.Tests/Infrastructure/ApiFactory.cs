@@ -79,15 +79,7 @@ public class ApiFactory : WebApplicationFactory<Program>
         if (disposing)
         {
             Hangfire.Logging.LogProvider.SetCurrentLogProvider(SilentHangfireLog.Instance);
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            try
-            {
-                Directory.Delete(_folder, recursive: true);
-            }
-            catch (IOException)
-            {
-                // A file still open elsewhere: the temp folder is cleaned by the OS later.
-            }
+            DatabaseFiles.DeleteFolder(_folder);
         }
     }
 }

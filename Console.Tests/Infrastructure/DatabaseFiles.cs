@@ -29,4 +29,35 @@ public static class DatabaseFiles
             Assert.True(copy.ToArray().AsSpan().IndexOf(needle) < 0, $"{Path.GetFileName(file)} holds {what} in clear");
         }
     }
+
+    /// <summary>
+    /// Removes a test's folder with its SQLite files, after closing the pooled connections on them.
+    /// A file that reappears meanwhile (a host still stopping on another thread) gets three more
+    /// tries, then is left to the system's temp cleanup: cleaning up is not what the test asserts,
+    /// and it must not hide the test's own failure.
+    /// </summary>
+    public static void DeleteFolder(string folder)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+                return;
+            }
+            catch (DirectoryNotFoundException)
+            {
+                return;
+            }
+            catch (IOException) when (attempt < 4)
+            {
+                Thread.Sleep(100 * attempt);
+            }
+            catch (IOException)
+            {
+                return;
+            }
+        }
+    }
 }

@@ -98,8 +98,7 @@ public sealed partial class StartupTests
         }
         finally
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            folder.Delete(recursive: true);
+            DatabaseFiles.DeleteFolder(folder.FullName);
         }
     }
 
@@ -120,8 +119,7 @@ public sealed partial class StartupTests
         }
         finally
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            folder.Delete(recursive: true);
+            DatabaseFiles.DeleteFolder(folder.FullName);
         }
     }
 

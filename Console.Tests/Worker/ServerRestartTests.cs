@@ -47,7 +47,6 @@ public sealed class ServerRestartTests : IDisposable
     {
         WorkerEndToEndTests.RemoveContainersOf(_docker, _worker);
         _docker.Dispose();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        _folder.Delete(recursive: true);
+        DatabaseFiles.DeleteFolder(_folder.FullName);
     }
 }

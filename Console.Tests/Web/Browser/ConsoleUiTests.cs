@@ -315,9 +315,14 @@ public sealed class ConsoleUiTests(BrowserFixture browser) : IClassFixture<Brows
 
         await _page.Locator("#create-pool").FocusAsync();
         await _page.Keyboard.PressAsync("Enter");
+        // After a navigation the console moves focus to the page's heading, as a keyboard user sees;
+        // a key pressed before that would land on the heading instead.
+        await Expect(_page.Locator("h1")).ToBeFocusedAsync();
         await _page.Locator("#pool-type-process").FocusAsync();
         await _page.Keyboard.PressAsync("Space");
         await Expect(_page.Locator("#pool-type-process")).ToBeCheckedAsync();
+        // The browser checks the radio at once; Next is enabled when the server has the choice.
+        await Expect(_page.Locator("#create-pool-next")).ToBeEnabledAsync();
         await _page.Locator("#create-pool-next").FocusAsync();
         await _page.Keyboard.PressAsync("Enter");
         await _page.Locator("#pool-name").FocusAsync();
