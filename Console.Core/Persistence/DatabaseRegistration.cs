@@ -23,15 +23,14 @@ public static class DatabaseRegistration
         var connectionString = configuration.GetConnectionString("Console");
         if (!DatabaseOptions.IsPostgres(configuration[$"{DatabaseOptions.Section}:{nameof(DatabaseOptions.Provider)}"]))
         {
-            var sqlite = connectionString ?? DatabaseSetup.DefaultConnectionString;
             services.AddDbContext<ConsoleDbContext>((sp, options) =>
             {
                 var db = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
-                options.UseSqlite(sqlite)
+                options.UseSqlite(connectionString ?? DatabaseSetup.DefaultConnectionString)
                     .AddInterceptors(new SqlitePragmas(db.SqliteSynchronous));
             });
             services.AddRunClaimer<SqliteRunClaimer>(_ => 1);
-            services.AddHostedService(sp => ActivatorUtilities.CreateInstance<SqliteCheckpointer>(sp, sqlite));
+            services.AddHostedService<SqliteCheckpointer>();
             return services;
         }
 

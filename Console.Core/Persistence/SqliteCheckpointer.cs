@@ -1,7 +1,7 @@
 using Console.Core.Common;
-using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Console.Core.Persistence;
 
@@ -14,7 +14,7 @@ namespace Console.Core.Persistence;
 /// it never waits for a reader or the writer, and they never wait for it. The log then holds at most
 /// a quarter of a second of writes; SQLite starts it over from the top once all of it is copied.
 /// </summary>
-internal sealed partial class SqliteCheckpointer(string connectionString, IOptions<DatabaseOptions> options, ILogger<SqliteCheckpointer> logger)
+internal sealed partial class SqliteCheckpointer(IServiceScopeFactory scopes, ILogger<SqliteCheckpointer> logger)
     : PeriodicBackgroundService
 {
     private bool _failing;
@@ -26,13 +26,10 @@ internal sealed partial class SqliteCheckpointer(string connectionString, IOptio
     {
         try
         {
-            // A pooled connection each time (opening one from the pool costs microseconds); the
-            // checkpoint syncs the files as its connection's setting says: the app's.
-            await using var connection = new SqliteConnection(connectionString);
-            await connection.OpenAsync(ct);
-            await using var command = connection.CreateCommand();
-            command.CommandText = $"PRAGMA synchronous={options.Value.SqliteSynchronous}; PRAGMA wal_checkpoint(PASSIVE);";
-            await command.ExecuteNonQueryAsync(ct);
+            // One of the app's pooled connections, with its settings (SqlitePragmas): the checkpoint
+            // syncs the files as the app's synchronous setting says.
+            await using var scope = scopes.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<ConsoleDbContext>().Database.ExecuteSqlRawAsync("PRAGMA wal_checkpoint(PASSIVE);", ct);
             if (_failing)
             {
                 _failing = false;

@@ -17,12 +17,21 @@ public static class UniqueViolation
     private const string SqlStateSerializationFailure = "40001";
     private const string SqlStateDeadlock = "40P01";
 
-    public static bool Is(DbUpdateException ex) => ex?.InnerException switch
+    public static bool Is(DbUpdateException ex) => ex?.InnerException is { } inner && IsUnique(inner);
+
+    /// <summary>A unique violation anywhere in the chain: raw SQL (the claim's) is not wrapped in a <see cref="DbUpdateException"/>.</summary>
+    public static bool InChain(Exception ex)
     {
-        SqliteException sqlite => sqlite.SqliteExtendedErrorCode is SqliteConstraintUnique or SqliteConstraintPrimaryKey,
-        DbException other => other.SqlState == SqlStateUniqueViolation,
-        _ => false,
-    };
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            if (IsUnique(e))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>
     /// Two replicas' writes crossed and the database rolled one back (a deadlock or a serialization
@@ -41,4 +50,11 @@ public static class UniqueViolation
 
         return false;
     }
+
+    private static bool IsUnique(Exception e) => e switch
+    {
+        SqliteException sqlite => sqlite.SqliteExtendedErrorCode is SqliteConstraintUnique or SqliteConstraintPrimaryKey,
+        DbException other => other.SqlState == SqlStateUniqueViolation,
+        _ => false,
+    };
 }

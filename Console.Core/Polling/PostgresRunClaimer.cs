@@ -7,7 +7,6 @@ using Console.Core.Persistence;
 using Console.Core.Workers;
 using Console.Core.WorkPools;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 
 namespace Console.Core.Polling;
 
@@ -81,17 +80,5 @@ public sealed class PostgresRunClaimer(ConsoleDbContext db, StatusRules rules, W
 
     // Deadlocks (the worker's row updated by a heartbeat at the same time) and the first poll of one
     // worker name from two places at once (both insert it) roll the claim back; a new attempt succeeds.
-    private static bool IsRetryable(Exception ex)
-    {
-        for (var e = ex; e is not null; e = e.InnerException)
-        {
-            if (e is PostgresException pg)
-            {
-                return pg.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure
-                    or PostgresErrorCodes.UniqueViolation;
-            }
-        }
-
-        return false;
-    }
+    private static bool IsRetryable(Exception ex) => UniqueViolation.IsCrossedWrite(ex) || UniqueViolation.InChain(ex);
 }
