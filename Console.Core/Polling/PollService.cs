@@ -193,6 +193,7 @@ public sealed class PollService(
                 .ToDictionaryAsync(d => d.Id, ct);
         var actor = actors.Current;
         var mayReceive = actor.IsWorker || actor.Kind is ActorKind.System or ActorKind.Anonymous || Roles.MayAdminister(actor.Role);
+        var poolSecrets = mayReceive ? SecretUsage.NamesOf(outcome.Pool).ToList() : [];
         var answer = new List<FlowRunDto>(outcome.Claimed.Count);
         foreach (var run in outcome.Claimed)
         {
@@ -201,7 +202,7 @@ public sealed class PollService(
                 ? ConsoleJson.Deserialize<List<PullStepDto>>(deployment.PullSteps) ?? []
                 : [];
             var claimed = runs.ToDto(run) with { PullSteps = steps, TimeoutSeconds = deployment?.TimeoutSeconds };
-            answer.Add(mayReceive && await secrets.ForClaimAsync(run, outcome.Pool, SecretReferences.InPullSteps(steps), ct) is { } values
+            answer.Add(mayReceive && await secrets.ForClaimAsync(run, poolSecrets, SecretReferences.InPullSteps(steps), ct) is { } values
                 ? claimed with { Secrets = values }
                 : claimed);
         }

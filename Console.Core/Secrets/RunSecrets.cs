@@ -16,15 +16,17 @@ namespace Console.Core.Secrets;
 public sealed class RunSecrets(ConsoleDbContext db, SecretCipher cipher)
 {
     /// <summary>
-    /// Every secret a run uses: references in its job variables and its pool's template, the
-    /// <c>registry_credentials</c> it names, and <paramref name="alsoNamed"/> (its pull steps' credentials).
+    /// Every secret a run uses: references in its job variables, <paramref name="poolNames"/> (its
+    /// pool template's, <see cref="SecretUsage.NamesOf(WorkPool)"/>: read once per poll, not once per
+    /// run), the <c>registry_credentials</c> it names, and <paramref name="alsoNamed"/> (its pull steps' credentials).
     /// </summary>
-    public static IReadOnlyList<string> NamesOf(FlowRun run, WorkPool pool, IEnumerable<string>? alsoNamed = null)
+    public static IReadOnlyList<string> NamesOf(FlowRun run, IEnumerable<string> poolNames, IEnumerable<string>? alsoNamed = null)
     {
         ArgumentNullException.ThrowIfNull(run);
-        ArgumentNullException.ThrowIfNull(pool);
-        return [.. SecretReferences.InJobVariables(ConsoleJson.ParseObject(run.JobVariables))
-            .Concat(SecretUsage.NamesOf(pool))
+        ArgumentNullException.ThrowIfNull(poolNames);
+        var own = run.JobVariables is "{}" ? [] : SecretReferences.InJobVariables(ConsoleJson.ParseObject(run.JobVariables));
+        return [.. own
+            .Concat(poolNames)
             .Concat(alsoNamed ?? [])
             .Where(Names.IsValid)
             .Distinct(StringComparer.Ordinal)];
@@ -35,9 +37,9 @@ public sealed class RunSecrets(ConsoleDbContext db, SecretCipher cipher)
     /// left out: the worker ends the run Crashed naming the missing one. Only call this for a
     /// caller allowed to receive them (a worker key of the run's pool, an admin key, the embedded worker).
     /// </summary>
-    public async Task<IReadOnlyDictionary<string, string>?> ForClaimAsync(FlowRun run, WorkPool pool, IEnumerable<string>? alsoNamed = null, CancellationToken ct = default)
+    public async Task<IReadOnlyDictionary<string, string>?> ForClaimAsync(FlowRun run, IEnumerable<string> poolNames, IEnumerable<string>? alsoNamed = null, CancellationToken ct = default)
     {
-        var names = NamesOf(run, pool, alsoNamed);
+        var names = NamesOf(run, poolNames, alsoNamed);
         return await ResolveForRunAsync(run.Id, names, ct);
     }
 
