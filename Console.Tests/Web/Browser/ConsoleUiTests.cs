@@ -315,9 +315,7 @@ public sealed class ConsoleUiTests(BrowserFixture browser) : IClassFixture<Brows
 
         await _page.Locator("#create-pool").FocusAsync();
         await _page.Keyboard.PressAsync("Enter");
-        // After a navigation the console moves focus to the page's heading, as a keyboard user sees;
-        // a key pressed before that would land on the heading instead.
-        await Expect(_page.Locator("h1")).ToBeFocusedAsync();
+        await pools.WaitHeadingFocusedAsync();
         await _page.Locator("#pool-type-process").FocusAsync();
         await _page.Keyboard.PressAsync("Space");
         await Expect(_page.Locator("#pool-type-process")).ToBeCheckedAsync();

@@ -19,6 +19,13 @@ public abstract class ConsolePage(IPage page)
     public Task WaitInteractiveAsync() =>
         Expect(Page.Locator("#console-app")).ToHaveAttributeAsync("data-interactive", "true");
 
+    /// <summary>
+    /// After following a link inside the console (not a page load) the focus moves to the new page's
+    /// heading (FocusOnNavigate) a moment after the page shows: a key pressed before that lands on the
+    /// heading. Keyboard tests wait for it, as a keyboard user sees it.
+    /// </summary>
+    public Task WaitHeadingFocusedAsync() => Expect(Page.Locator("h1")).ToBeFocusedAsync();
+
     public async Task MarkDocumentAsync() => await Page.EvaluateAsync("() => { window.__consoleTestMark = 'still-here'; }");
 
     /// <summary>True while the page was never reloaded since <see cref="MarkDocumentAsync"/>.</summary>
