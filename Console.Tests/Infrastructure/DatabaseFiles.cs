@@ -32,9 +32,10 @@ public static class DatabaseFiles
 
     /// <summary>
     /// Removes a test's folder with its SQLite files, after closing the pooled connections on them.
-    /// A file that reappears meanwhile (a host still stopping on another thread) gets three more
-    /// tries, then is left to the system's temp cleanup: cleaning up is not what the test asserts,
-    /// and it must not hide the test's own failure.
+    /// A file that appears meanwhile ("Directory not empty": a connection opened after the pools
+    /// were cleared) gets three more tries, then the folder is left to the system's temp cleanup:
+    /// cleaning up is not what the test asserts, and an exception here, in a finally block, would
+    /// hide the test's own failure.
     /// </summary>
     public static void DeleteFolder(string folder)
     {
