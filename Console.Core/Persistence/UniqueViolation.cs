@@ -20,29 +20,21 @@ public static class UniqueViolation
     public static bool Is(DbUpdateException ex) => ex?.InnerException is { } inner && IsUnique(inner);
 
     /// <summary>A unique violation anywhere in the chain: raw SQL (the claim's) is not wrapped in a <see cref="DbUpdateException"/>.</summary>
-    public static bool InChain(Exception ex)
-    {
-        for (var e = ex; e is not null; e = e.InnerException)
-        {
-            if (IsUnique(e))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    public static bool InChain(Exception ex) => AnyInChain(ex, IsUnique);
 
     /// <summary>
     /// Two replicas' writes crossed and the database rolled one back (a deadlock or a serialization
     /// failure, possibly wrapped by the execution strategy): like a lost insert race, the work is
     /// done by the other replica or on the next pass.
     /// </summary>
-    public static bool IsCrossedWrite(Exception ex)
+    public static bool IsCrossedWrite(Exception ex) =>
+        AnyInChain(ex, e => e is DbException { SqlState: SqlStateDeadlock or SqlStateSerializationFailure });
+
+    private static bool AnyInChain(Exception? ex, Func<Exception, bool> match)
     {
         for (var e = ex; e is not null; e = e.InnerException)
         {
-            if (e is DbException { SqlState: SqlStateDeadlock or SqlStateSerializationFailure })
+            if (match(e))
             {
                 return true;
             }

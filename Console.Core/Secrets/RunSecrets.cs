@@ -24,8 +24,7 @@ public sealed class RunSecrets(ConsoleDbContext db, SecretCipher cipher)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(poolNames);
-        var own = run.JobVariables is "{}" ? [] : SecretReferences.InJobVariables(ConsoleJson.ParseObject(run.JobVariables));
-        return [.. own
+        return [.. SecretReferences.InJobVariables(ConsoleJson.ParseObject(run.JobVariables))
             .Concat(poolNames)
             .Concat(alsoNamed ?? [])
             .Where(Names.IsValid)

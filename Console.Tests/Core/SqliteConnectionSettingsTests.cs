@@ -44,7 +44,6 @@ public sealed class SqliteConnectionSettingsTests(SqliteConnectionSettingsTests.
     [Fact]
     public async Task The_write_ahead_log_is_copied_back_in_the_background_so_it_stays_small_while_the_app_writes()
     {
-        _ = factory.Services;
         await using (var scope = factory.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<ConsoleDbContext>();

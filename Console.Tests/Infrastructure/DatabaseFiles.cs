@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Console.Tests.Infrastructure;
 
-/// <summary>What an attacker with a copy of the SQLite files would see.</summary>
+/// <summary>A test's SQLite files: what an attacker with a copy of them would see, and removing them after the test.</summary>
 public static class DatabaseFiles
 {
     /// <summary>Fails when the app's database file, or what is left of its log, holds <paramref name="text"/> in clear.</summary>
