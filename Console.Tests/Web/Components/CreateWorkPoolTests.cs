@@ -107,10 +107,10 @@ public sealed class CreateWorkPoolTests : ComponentTestBase
 
         cut.Find("input#pool-type-process").Click();
         cut.Find("#create-pool-next").Click();
-        cut.Find("input#pool-name").Input("fresh-pool");
+        cut.WaitForElement("input#pool-name").Input("fresh-pool");
         cut.Find("input#pool-concurrency").Input("4");
         cut.Find("#create-pool-next").Click();
-        cut.Find("input#var-working_dir").Input("/srv/flows");
+        cut.WaitForElement("input#var-working_dir").Input("/srv/flows");
         cut.Find("#create-pool-submit").Click();
 
         var navigation = Context.Services.GetRequiredService<NavigationManager>();
@@ -147,7 +147,7 @@ public sealed class CreateWorkPoolTests : ComponentTestBase
         cut.WaitForElement("input#pool-type-process");
         cut.Find("input#pool-type-process").Click();
         cut.Find("#create-pool-next").Click();
-        cut.Find("input#pool-name").Input("contested");
+        cut.WaitForElement("input#pool-name").Input("contested");
 
         await CallAsync((WorkPoolService s) => s.CreateAsync(new CreateWorkPoolRequest { Name = "contested", Type = "process" }));
 
@@ -161,7 +161,7 @@ public sealed class CreateWorkPoolTests : ComponentTestBase
         cut.WaitForElement("input#pool-type-process");
         cut.Find("input#pool-type-process").Click();
         cut.Find("#create-pool-next").Click();
-        cut.Find("input#pool-name").Input("strict-pool");
+        cut.WaitForElement("input#pool-name").Input("strict-pool");
         cut.Find("#create-pool-next").Click();
 
         // A constraint only the server checks: working_dir at most 3 characters.
@@ -170,7 +170,7 @@ public sealed class CreateWorkPoolTests : ComponentTestBase
         ((JsonObject)template["variables"]!["properties"]!["working_dir"]!)["maxLength"] = 3;
         cut.Find("textarea#template-json").Input(template.ToJsonString());
         cut.Find("[data-testid=template-view-form]").Click();
-        cut.Find("input#var-working_dir").Input("/much/too/long");
+        cut.WaitForElement("input#var-working_dir").Input("/much/too/long");
         cut.Find("#create-pool-submit").Click();
 
         cut.WaitForAssertion(() => Assert.Contains("does not match its own schema",

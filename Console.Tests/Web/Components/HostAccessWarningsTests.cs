@@ -59,16 +59,16 @@ public sealed class HostAccessWarningsTests : ComponentTestBase
         cut.WaitForElement("input#pool-type-docker");
         cut.Find("input#pool-type-docker").Click();
         cut.Find("#create-pool-next").Click();
-        cut.Find("input#pool-name").Input("socket-created");
+        cut.WaitForElement("input#pool-name").Input("socket-created");
         cut.Find("#create-pool-next").Click();
         Assert.Empty(cut.FindAll("[data-testid^=host-access-]"));
 
         cut.Find("[data-testid=template-view-json]").Click();
-        cut.Find("textarea#template-json").Input(SocketTemplate().ToJsonString());
+        cut.WaitForElement("textarea#template-json").Input(SocketTemplate().ToJsonString());
 
         cut.WaitForAssertion(() => Assert.Contains(SocketWarning, cut.Find("[data-testid=host-access-docker-socket]").TextContent, StringComparison.Ordinal));
         cut.Find("[data-testid=template-view-form]").Click();
-        Assert.Single(cut.FindAll("[data-testid=host-access-docker-socket]"));
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-testid=host-access-docker-socket]")));
 
         cut.Find("#create-pool-submit").Click();
         var navigation = Context.Services.GetRequiredService<NavigationManager>();

@@ -161,12 +161,12 @@ public sealed class SchemaFormTests : ComponentTestBase
         }
 
         cut.Find("input#var-image").Input("registry.local/app:3");
-        Assert.Equal("registry.local/app:3", form["image"]!.Text);
+        cut.WaitForAssertion(() => Assert.Equal("registry.local/app:3", form["image"]!.Text));
 
         cut.Find("[data-testid=var-env-add]").Click();
-        cut.Find("input#var-env-0-key").Input("TOKEN_FILE");
+        cut.WaitForElement("input#var-env-0-key").Input("TOKEN_FILE");
         cut.Find("input#var-env-0-value").Input("/run/secrets/token");
-        Assert.Equal("/run/secrets/token", form.ToValues()["env"]!["TOKEN_FILE"]!.GetValue<string>());
+        cut.WaitForAssertion(() => Assert.Equal("/run/secrets/token", form.ToValues()["env"]!["TOKEN_FILE"]!.GetValue<string>()));
 
         cut.Find("input#var-cpus").Input("lots");
         cut.WaitForAssertion(() => Assert.Contains("Enter a number", cut.Find("[data-testid=field-cpus]").TextContent, StringComparison.Ordinal));

@@ -34,7 +34,7 @@ public sealed class SwarmPoolTypePickerTests : ComponentTestBase
 
         cut.Find("input#pool-type-docker-swarm").Click();
         cut.Find("#create-pool-next").Click();
-        cut.Find("input#pool-name").Input("swarm-pool");
+        cut.WaitForElement("input#pool-name").Input("swarm-pool");
         cut.Find("#create-pool-next").Click();
 
         cut.WaitForAssertion(() => Assert.NotNull(cut.Find("input#var-image")));
