@@ -188,6 +188,10 @@ public sealed class EventRecorder(StatusRules rules, IChangeFeed feed) : SaveCha
         }
 
         _unsaved.Remove(context);
+        // Only what this save wrote. An event recorded but never saved is no longer tracked (the
+        // change tracker was cleared, or the pooled context went back to the pool and now serves
+        // another request): it never happened, so it never reaches the feed.
+        events.RemoveAll(e => context.Entry(e).State != EntityState.Unchanged);
         if (context.Database.CurrentTransaction?.GetDbTransaction() is { } transaction)
         {
             _uncommitted.GetOrCreateValue(transaction).AddRange(events);
@@ -254,7 +258,7 @@ public sealed class EventRecorder(StatusRules rules, IChangeFeed feed) : SaveCha
 
     private ConsoleEvent? PendingRunEvent(DbContext context, FlowRun run) =>
         _unsaved.TryGetValue(context, out var events)
-            ? events.LastOrDefault(e => e.FlowRunId == run.Id && e.Type == EventTypes.FlowRunStateChanged)
+            ? events.LastOrDefault(e => e.FlowRunId == run.Id && e.Type == EventTypes.FlowRunStateChanged && context.Entry(e).State == EntityState.Added)
             : null;
 
     private ConsoleEvent? RunEvent(DbContext context, EntityEntry entry, FlowRun run)
