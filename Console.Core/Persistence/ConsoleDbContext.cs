@@ -9,8 +9,6 @@ using Console.Core.Workers;
 using Console.Core.WorkPools;
 using Console.Core.WorkQueues;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
-using Microsoft.Extensions.Logging;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Console.Core.Persistence;
@@ -79,18 +77,6 @@ public class ConsoleDbContext : DbContext
                 entry.Entity.Version = entry.OriginalValues.GetValue<long>(nameof(IVersioned.Version)) + 1;
             }
         }
-    }
-
-    protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder)
-    {
-        ArgumentNullException.ThrowIfNull(optionsBuilder);
-        // EF logs a failed command, and a failed save, as errors with their exception, then throws
-        // that exception: the caller either handles it (the worker row a first heartbeat and a first
-        // poll raced to insert, an idempotency key taken a moment before) or lets it surface, where
-        // the host logs it. At Debug, a failure is reported once, and a handled race prints no error line.
-        optionsBuilder.ConfigureWarnings(w => w.Log(
-            (RelationalEventId.CommandError, LogLevel.Debug),
-            (CoreEventId.SaveChangesFailed, LogLevel.Debug)));
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
