@@ -36,6 +36,11 @@ internal sealed partial class SqliteCheckpointer(IServiceScopeFactory scopes, IL
                 LogRecovered(logger);
             }
         }
+        catch (ObjectDisposedException)
+        {
+            // The host disposed its services without stopping this one first (a test host's plain
+            // Dispose): the database is being closed, there is nothing left to checkpoint for.
+        }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // Never ends the loop (the log would grow for good): once per streak, then every tick tries again.
