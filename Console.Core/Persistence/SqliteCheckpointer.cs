@@ -38,8 +38,9 @@ internal sealed partial class SqliteCheckpointer(IServiceScopeFactory scopes, IL
         }
         catch (ObjectDisposedException)
         {
-            // The host disposed its services without stopping this one first (a test host's plain
-            // Dispose): the database is being closed, there is nothing left to checkpoint for.
+            // The host's service provider is already gone: a tick that started as the host shut
+            // down (seen at every test host's end, disposed with Dispose or DisposeAsync). The app
+            // is closing its database; there is nothing left to checkpoint for.
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
