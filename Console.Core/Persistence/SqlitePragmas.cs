@@ -17,11 +17,18 @@ namespace Console.Core.Persistence;
 /// Sorts and temporary tables that outgrow the page cache stay in memory too; the console's lists sort
 /// with a LIMIT, which keeps only one page of rows.</item>
 /// <item><c>wal_autocheckpoint=0</c>: <see cref="SqliteCheckpointer"/> copies the log back in the background.</item>
+/// <item><c>journal_size_limit</c>: see <see cref="JournalSizeLimit"/>.</item>
 /// </list>
 /// </summary>
 internal sealed class SqlitePragmas(string synchronous) : DbConnectionInterceptor
 {
-    private readonly string _sql = $"PRAGMA synchronous={synchronous}; PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=0;";
+    /// <summary>How long a statement waits for a lock another connection holds before it fails with SQLITE_BUSY.</summary>
+    internal const int BusyTimeoutMs = 30000;
+
+    private readonly string _sql = $"PRAGMA synchronous={synchronous}; PRAGMA busy_timeout={BusyTimeoutMs}; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit={JournalSizeLimit};";
+
+    /// <summary>The size SQLite cuts the log file back to when it starts the log over: a log that grew during a long read does not keep its disk space.</summary>
+    internal const long JournalSizeLimit = 64L << 20;
 
     private static readonly object Made = new();
 

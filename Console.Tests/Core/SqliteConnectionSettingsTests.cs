@@ -34,6 +34,7 @@ public sealed class SqliteConnectionSettingsTests(SqliteConnectionSettingsTests.
                 Assert.Equal(0L, await PragmaAsync(connection, "synchronous")); // OFF
                 Assert.Equal(2L, await PragmaAsync(connection, "temp_store")); // MEMORY
                 Assert.Equal(0L, await PragmaAsync(connection, "wal_autocheckpoint"));
+                Assert.Equal(64L << 20, await PragmaAsync(connection, "journal_size_limit"));
             }
 
             await a.Database.CloseConnectionAsync();
@@ -74,6 +75,60 @@ public sealed class SqliteConnectionSettingsTests(SqliteConnectionSettingsTests.
         {
             var db = scope.ServiceProvider.GetRequiredService<ConsoleDbContext>();
             Assert.Equal(64 * 8, await db.Database.SqlQueryRaw<int>("SELECT COUNT(*) AS \"Value\" FROM \"CheckpointProbe\"").SingleAsync());
+        }
+    }
+
+    [Fact]
+    public async Task The_write_ahead_log_starts_over_while_writers_keep_committing()
+    {
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<ConsoleDbContext>();
+            await db.Database.ExecuteSqlRawAsync("CREATE TABLE IF NOT EXISTS \"BusyProbe\" (\"Data\" BLOB NOT NULL)");
+        }
+
+        // Like a fleet's claims: three writers commit 64 KB each, a few hundred times a second, 128 MB in all.
+        // SQLite writes the log from its start again only when a write begins after a checkpoint
+        // copied all of it, and a writer always commits something first: a checkpoint that never
+        // waits for writers leaves the log growing by all they write.
+        var wal = factory.DatabasePath + "-wal";
+        long largest = 0;
+        var commits = 0;
+        using var writing = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var watch = Task.Run(async () =>
+        {
+            while (!writing.IsCancellationRequested)
+            {
+                largest = Math.Max(largest, new FileInfo(wal) is { Exists: true } log ? log.Length : 0);
+                await Task.Delay(10);
+            }
+        });
+        await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Task.Run(async () =>
+        {
+            while (!writing.IsCancellationRequested)
+            {
+                await using var scope = factory.Services.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<ConsoleDbContext>();
+                await db.Database.ExecuteSqlRawAsync("INSERT INTO \"BusyProbe\" VALUES (randomblob(65536))");
+                if (Interlocked.Increment(ref commits) >= 2048)
+                {
+                    await writing.CancelAsync();
+                }
+
+                await Task.Delay(2);
+            }
+        })));
+        await watch;
+
+        var written = commits * 65536L;
+        // Started over, the log holds what was written between two checkpoints: about 16 MB
+        // (SqliteCheckpointer.RestartFrames) and what a quarter second adds to it.
+        Assert.True(written >= 128L << 20, $"Only {written >> 20} MB written in 30 seconds: too little to tell.");
+        Assert.True(largest < 40L << 20, $"The log reached {largest >> 20} MB while writers kept committing {written >> 20} MB: it never started over.");
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<ConsoleDbContext>();
+            Assert.Equal(commits, await db.Database.SqlQueryRaw<int>("SELECT COUNT(*) AS \"Value\" FROM \"BusyProbe\"").SingleAsync());
         }
     }
 
