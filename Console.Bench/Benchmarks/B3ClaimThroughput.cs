@@ -217,7 +217,7 @@ internal sealed class B3ClaimThroughput : IBenchmark
         insert.Parameters.AddWithValue("$template", template);
         for (var i = 0; i < copies; i++)
         {
-            id.Value = Guid.NewGuid().ToString().ToUpperInvariant();
+            id.Value = Guid.CreateVersion7().ToString().ToUpperInvariant();
             n.Value = i.ToString(CultureInfo.InvariantCulture);
             now.Value = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture);
             insert.ExecuteNonQuery();
