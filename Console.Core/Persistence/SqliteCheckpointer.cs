@@ -22,8 +22,8 @@ namespace Console.Core.Persistence;
 /// frame written to new blocks of the file. Once the log holds more than <see cref="RestartFrames"/>
 /// frames, a RESTART checkpoint follows: it keeps writers out while it copies the few frames the
 /// PASSIVE one left and while the readers still on the log finish, then the next write starts the
-/// log over. It waits at most <see cref="RestartWaitMs"/> for them, so a long reader never holds
-/// up the claims for longer.
+/// log over. It waits at most <see cref="RestartWaitMs"/> for the writer before it and for those
+/// readers, so a long reader never holds up the claims for longer; it then tries again a tick later.
 /// </remarks>
 internal sealed partial class SqliteCheckpointer(IServiceScopeFactory scopes, ILogger<SqliteCheckpointer> logger)
     : PeriodicBackgroundService
@@ -31,7 +31,7 @@ internal sealed partial class SqliteCheckpointer(IServiceScopeFactory scopes, IL
     /// <summary>About 16 MB of 4 KB pages: SQLite's own checkpoint starts at 1,000 frames, a log this long is one that did not start over.</summary>
     internal const int RestartFrames = 4096;
 
-    /// <summary>How long a RESTART checkpoint may keep writers waiting for the writer before it and the readers on the log.</summary>
+    /// <summary>How long a RESTART checkpoint waits for the writer before it, and then (keeping writers out) for the readers on the log.</summary>
     internal const int RestartWaitMs = 100;
 
     private bool _failing;
