@@ -65,9 +65,7 @@ public sealed class SqliteConnectionSettingsTests(SqliteConnectionSettingsTests.
                 await db.Database.ExecuteSqlRawAsync("INSERT INTO \"CheckpointProbe\" SELECT randomblob(65536) FROM (SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8)");
             }
 
-            // No log file is an empty log: SQLite deletes it when the last connection to the
-            // database closes (another test clearing SQLite's connection pools closes this one's too).
-            largest = Math.Max(largest, new FileInfo(wal) is { Exists: true } log ? log.Length : 0);
+            largest = Math.Max(largest, LogSize(wal));
             await Task.Delay(50);
         }
 
@@ -93,7 +91,8 @@ public sealed class SqliteConnectionSettingsTests(SqliteConnectionSettingsTests.
         var wal = factory.DatabasePath + "-wal";
         long largest = 0;
         const int Commits = 20_000;
-        var writer = new Thread(() =>
+        // A thread of its own (LongRunning), and a failure there fails the test instead of the test host.
+        await Task.Factory.StartNew(() =>
         {
             using var connection = new SqliteConnection($"Data Source={factory.DatabasePath};Pooling=False");
             connection.Open();
@@ -114,12 +113,9 @@ public sealed class SqliteConnectionSettingsTests(SqliteConnectionSettingsTests.
                     transaction.Commit();
                 }
 
-                // No log file is an empty log (see the test above).
-                largest = Math.Max(largest, new FileInfo(wal) is { Exists: true } log ? log.Length : 0);
+                largest = Math.Max(largest, LogSize(wal));
             }
-        });
-        writer.Start();
-        await Task.Run(writer.Join);
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
         // Started over, the log holds about 16 MB (SqliteCheckpointer.RestartFrames) and what the
         // writer adds until a RESTART checkpoint gets the lock between two of its commits: 46-49 MB
@@ -134,6 +130,12 @@ public sealed class SqliteConnectionSettingsTests(SqliteConnectionSettingsTests.
     {
         protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Database:SqliteSynchronous"] = "OFF" };
     }
+
+    /// <summary>
+    /// No log file is an empty log: SQLite deletes it when the last connection to the database
+    /// closes (another test clearing SQLite's connection pools closes this one's too).
+    /// </summary>
+    private static long LogSize(string wal) => new FileInfo(wal) is { Exists: true } log ? log.Length : 0;
 
     private static async Task<long> PragmaAsync(DbConnection connection, string name)
     {
