@@ -247,8 +247,12 @@ internal sealed class B3ClaimThroughput : IBenchmark
         using var api = ConsoleApi.CreateHttpClient(server.Url);
 
         // Warm-up (not timed): the same workers drain the warm-up pool one run per poll, so the
-        // server's claim path is jitted to its final tier before the clock starts.
+        // server's claim path is jitted to its final tier before the clock starts. That final tier
+        // is compiled in the background after the methods turned hot: without the wait for it, a
+        // profile of the timed round showed the tiered-compilation thread at a sixth of the server's CPU.
         await DrainAsync(api, WarmPool, workers, 1, ct);
+        var quiet = await ProcStat.WaitUntilQuietAsync(server.Pid, 10, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30), ct);
+        Out.Step($"warm-up done; the server was quiet {quiet:F1} s later");
 
         var claimed = new ConcurrentBag<Guid>();
         var pollMs = new ConcurrentBag<double>();

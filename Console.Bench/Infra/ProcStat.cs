@@ -27,6 +27,27 @@ internal static class ProcStat
 
     public static bool Alive(int pid) => File.Exists($"/proc/{pid}/stat");
 
+    /// <summary>
+    /// Waits until the process used at most <paramref name="maxPercent"/> of a core over one <paramref name="window"/>
+    /// (or <paramref name="timeout"/> passed); returns the seconds waited. After a warm-up the runtime still
+    /// compiles the methods it found hot, on a thread of its own: a round timed before that ends measures the JIT too.
+    /// </summary>
+    public static async Task<double> WaitUntilQuietAsync(int pid, double maxPercent, TimeSpan window, TimeSpan timeout, CancellationToken ct)
+    {
+        var start = Clock.Now;
+        while (Clock.Ms(start, Clock.Now) < timeout.TotalMilliseconds)
+        {
+            var before = CpuSeconds(pid);
+            await Task.Delay(window, ct);
+            if ((CpuSeconds(pid) - before) / window.TotalSeconds * 100 <= maxPercent)
+            {
+                break;
+            }
+        }
+
+        return Clock.Ms(start, Clock.Now) / 1000;
+    }
+
     /// <summary>Busy and total jiffies of the whole machine (first line of /proc/stat).</summary>
     public static (long Busy, long Total) Machine()
     {
