@@ -23,6 +23,7 @@ public sealed class ConsoleMetrics
     private readonly Counter<long> _claims;
     private readonly Histogram<double> _claimLatency;
     private readonly UpDownCounter<long> _pollsWaiting;
+    private readonly Histogram<long> _pollsPerClaim;
     private readonly Counter<long> _logLines;
     private readonly Counter<long> _retries;
     private readonly Counter<long> _timeouts;
@@ -43,6 +44,9 @@ public sealed class ConsoleMetrics
             "console.flow_runs.claim_latency", "s", "Seconds from a run's creation to its claim by a worker.",
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
         _pollsWaiting = _meter.CreateUpDownCounter<long>("console.polls.waiting", "{poll}", "Long-polls held open, waiting for work.");
+        _pollsPerClaim = _meter.CreateHistogram<long>(
+            "console.claim.polls", "{poll}", "Polls answered by one claim transaction (on SQLite, the polls that queued for the writer share one).",
+            tags: null, advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 2, 4, 8, 16] });
         _logLines = _meter.CreateCounter<long>("console.log_lines.ingested", "{line}", "Flow run log lines stored.");
         _retries = _meter.CreateCounter<long>("console.flow_runs.retried", "{run}",
             "Attempts that ended in a retried state (state=Failed, Crashed or TimedOut) and were given another attempt.");
@@ -69,6 +73,8 @@ public sealed class ConsoleMetrics
         _claims.Add(1, tag);
         _claimLatency.Record(Math.Max(0, sinceDue.TotalSeconds), tag);
     }
+
+    public void RecordClaimTransaction(int polls) => _pollsPerClaim.Record(polls);
 
     public void PollWaiting(string pool, int delta) => _pollsWaiting.Add(delta, new KeyValuePair<string, object?>("pool", pool));
 

@@ -38,6 +38,7 @@ public static class DatabaseRegistration
                     .AddInterceptors(new SqlitePragmas(db.SqliteSynchronous)));
             });
             services.AddRunClaimer<SqliteRunClaimer>(_ => 1);
+            services.TryAddSingleton<ClaimCombiner>();
             services.AddHostedService<SqliteCheckpointer>();
             return services;
         }

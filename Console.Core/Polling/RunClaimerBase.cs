@@ -54,17 +54,140 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
     public virtual async Task<ClaimOutcome> ClaimAsync(ClaimRequest request, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
+        var outcome = await ClaimAloneAsync(request, ct);
+        Claimed(outcome);
+        return outcome;
+    }
+
+    /// <summary>
+    /// Claims for several polls in one transaction (<see cref="ClaimCombiner"/>), one after another as
+    /// if each had its own: each poll's read sees the runs the ones before it took. A poll naming a pool
+    /// or queue that does not exist gets its error and the others go on (that lookup writes nothing);
+    /// any other failure undoes the transaction and each poll is claimed for again alone, so the error
+    /// stays the poll's own. Ends every poll given.
+    /// </summary>
+    protected async Task ClaimTogetherAsync(IReadOnlyList<ClaimTurn> turns)
+    {
+        ArgumentNullException.ThrowIfNull(turns);
+        var live = new List<ClaimTurn>(turns.Count);
+        foreach (var turn in turns)
+        {
+            if (turn.Cancellation.IsCancellationRequested)
+            {
+                turn.Fail(new OperationCanceledException(turn.Cancellation));
+            }
+            else
+            {
+                live.Add(turn);
+            }
+        }
+
+        var done = new List<(ClaimTurn Turn, ClaimOutcome Outcome)>(live.Count);
+        try
+        {
+            if (live.Count == 1)
+            {
+                done.Add((live[0], await ClaimAloneAsync(live[0].Request, live[0].Cancellation)));
+            }
+            else if (live.Count > 1)
+            {
+                await ClaimInOneTransactionAsync(live, done);
+            }
+        }
+#pragma warning disable CA1031 // Not swallowed: each poll gets its own error (see below).
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            db.ChangeTracker.Clear();
+            done.Clear();
+            if (live.Count == 1)
+            {
+                live[0].Fail(ex);
+            }
+            else
+            {
+                await ClaimEachAloneAsync(live, done);
+            }
+        }
+        finally
+        {
+            // The outcomes now belong to their polls, which read them on other threads, and this context
+            // (the leading poll's) may claim again: it must not hand out or change the same instances.
+            db.ChangeTracker.Clear();
+        }
+
+        foreach (var (turn, outcome) in done)
+        {
+            Claimed(outcome);
+            turn.Complete(outcome);
+        }
+    }
+
+    private async Task<ClaimOutcome> ClaimAloneAsync(ClaimRequest request, CancellationToken ct)
+    {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var outcome = await ClaimInTransactionAsync(request, ct);
+        var outcome = await ClaimInTransactionAsync(request, await ResolveAsync(request, ct), ct);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
+        metrics.RecordClaimTransaction(1);
+        return outcome;
+    }
+
+    /// <remarks>
+    /// The polls' own tokens are not the transaction's: one client giving up must not undo the
+    /// others' claims (a poll cancelled before its turn was left out).
+    /// </remarks>
+    private async Task ClaimInOneTransactionAsync(List<ClaimTurn> live, List<(ClaimTurn Turn, ClaimOutcome Outcome)> done)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(CancellationToken.None);
+        foreach (var turn in live)
+        {
+            Resolved resolved;
+            try
+            {
+                resolved = await ResolveAsync(turn.Request, CancellationToken.None);
+            }
+            catch (NotFoundException ex)
+            {
+                turn.Fail(ex);
+                continue;
+            }
+
+            done.Add((turn, await ClaimInTransactionAsync(turn.Request, resolved, CancellationToken.None)));
+        }
+
+        await db.SaveChangesAsync(CancellationToken.None);
+        await tx.CommitAsync(CancellationToken.None);
+        metrics.RecordClaimTransaction(done.Count);
+    }
+
+    /// <summary>After a shared transaction failed (and was undone): each poll not yet answered claims alone and gets its own error.</summary>
+    private async Task ClaimEachAloneAsync(List<ClaimTurn> live, List<(ClaimTurn Turn, ClaimOutcome Outcome)> done)
+    {
+        foreach (var turn in live.Where(t => !t.IsDone))
+        {
+            try
+            {
+                done.Add((turn, await ClaimAloneAsync(turn.Request, turn.Cancellation)));
+            }
+#pragma warning disable CA1031 // Given to the poll it belongs to.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                turn.Fail(ex);
+            }
+
+            db.ChangeTracker.Clear();
+        }
+    }
+
+    private void Claimed(ClaimOutcome outcome)
+    {
         foreach (var run in outcome.Claimed)
         {
             // Dispatch latency: from when the run was due (created, or its later scheduled start) to its claim.
             metrics.RecordClaim(outcome.Pool.Name, (run.ClaimedAt ?? run.UpdatedAt) - (run.ExpectedStartAt > run.CreatedAt ? run.ExpectedStartAt : run.CreatedAt));
         }
-
-        return outcome;
     }
 
     /// <summary>
@@ -96,23 +219,32 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
     protected static string HistorySql(string source) =>
         $"""INSERT INTO "FlowRunStateChanges" ("FlowRunId", "State", "Message", "Timestamp", "Attempt") SELECT "Id", "State", NULL, "ClaimedAt", "Attempt" FROM {source}""";
 
-    private async Task<ClaimOutcome> ClaimInTransactionAsync(ClaimRequest request, CancellationToken ct)
+    /// <summary>The pool and the queues a poll names (all of the pool's when it names none); reads only.</summary>
+    private async Task<Resolved> ResolveAsync(ClaimRequest request, CancellationToken ct)
     {
-        var now = rules.Now;
         var pool = await PoolWithQueues(db, request.PoolName, ct)
             ?? throw new NotFoundException($"Work pool '{request.PoolName}' does not exist.");
         var allQueues = pool.Queues;
-        var polled = allQueues;
-        if (request.Queues is { Count: > 0 } names)
+        if (request.Queues is not { Count: > 0 } names)
         {
-            var unknown = names.Where(n => allQueues.All(q => q.Name != n)).ToList();
-            if (unknown.Count > 0)
-            {
-                throw new NotFoundException($"Work queue(s) {string.Join(", ", unknown.Select(n => $"'{n}'"))} do not exist in pool '{pool.Name}'.");
-            }
-
-            polled = [.. allQueues.Where(q => names.Contains(q.Name))];
+            return new Resolved(pool, allQueues);
         }
+
+        var unknown = names.Where(n => allQueues.All(q => q.Name != n)).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new NotFoundException($"Work queue(s) {string.Join(", ", unknown.Select(n => $"'{n}'"))} do not exist in pool '{pool.Name}'.");
+        }
+
+        return new Resolved(pool, [.. allQueues.Where(q => names.Contains(q.Name))]);
+    }
+
+    private sealed record Resolved(WorkPool Pool, List<WorkQueue> Polled);
+
+    private async Task<ClaimOutcome> ClaimInTransactionAsync(ClaimRequest request, Resolved resolved, CancellationToken ct)
+    {
+        var now = rules.Now;
+        var (pool, polled) = resolved;
 
         // 1. Stamp the poll: it is a heartbeat and marks the queues as polled (the pool and its
         //    queues are the only rows besides the worker's the change tracker holds: a few, and

@@ -12,10 +12,12 @@ namespace Console.Core.Polling;
 /// <summary>
 /// The claim on a single-writer database (SQLite 3.35+, for RETURNING). The transaction is IMMEDIATE
 /// (Microsoft.Data.Sqlite starts non-deferred transactions), so counting the slots in use and taking
-/// them cannot interleave with another claim; a process-wide gate keeps this process's pollers from
-/// spinning on the lock.
+/// them cannot interleave with another claim. The polls that wait meanwhile share the next
+/// transaction (<see cref="ClaimCombiner"/>), and the process-wide gate keeps the claim and the
+/// heartbeat flush from spinning on the lock.
 /// </summary>
-public sealed class SqliteRunClaimer(ConsoleDbContext db, StatusRules rules, WorkerService workers, ClaimGate gate, ConsoleMetrics metrics, EventRecorder events)
+public sealed class SqliteRunClaimer(
+    ConsoleDbContext db, StatusRules rules, WorkerService workers, ClaimGate gate, ClaimCombiner combiner, ConsoleMetrics metrics, EventRecorder events)
     : RunClaimerBase(db, rules, workers, metrics, events)
 {
     // The immediate transaction already holds the database's only write lock.
@@ -30,12 +32,16 @@ public sealed class SqliteRunClaimer(ConsoleDbContext db, StatusRules rules, Wor
     // EF Core keeps ids in SQLite as upper-case text.
     public override object Value(object value) => value is Guid id ? id.ToString("D").ToUpperInvariant() : value;
 
-    public override async Task<ClaimOutcome> ClaimAsync(ClaimRequest request, CancellationToken ct)
+    public override Task<ClaimOutcome> ClaimAsync(ClaimRequest request, CancellationToken ct) =>
+        combiner.ClaimAsync(request, ClaimLeadingAsync, ct);
+
+    private async Task ClaimLeadingAsync(IReadOnlyList<ClaimTurn> turns)
     {
-        await gate.WaitAsync(ct);
+        // Not the polls' tokens: once a poll leads, it claims for the ones queued behind it.
+        await gate.WaitAsync(CancellationToken.None);
         try
         {
-            return await base.ClaimAsync(request, ct);
+            await ClaimTogetherAsync(turns);
         }
         finally
         {
