@@ -128,7 +128,7 @@ internal sealed class B3ClaimThroughput : IBenchmark
         return result;
     }
 
-    public sealed record Round(int Workers, int Limit, int Claimed, int Duplicates, double Seconds, double RunsPerSecond, double ServerCpuPercent, double PollP50Ms, double PollP99Ms, int Polls);
+    public sealed record Round(int Workers, int Limit, int Claimed, int Duplicates, double Seconds, double RunsPerSecond, double ServerCpuPercent, double PollP50Ms, double PollP99Ms, int Polls, double PollsPerTransaction);
 
     /// <summary>A database with the warm-up pool and N due runs, made through the REST API, copied once for every round.</summary>
     private static async Task<string> SeedAsync(BenchOptions options, int runs, int warm, BenchResult result, CancellationToken ct)
@@ -253,6 +253,7 @@ internal sealed class B3ClaimThroughput : IBenchmark
         await DrainAsync(api, WarmPool, workers, 1, ct);
         var quiet = await ProcStat.WaitUntilQuietAsync(server.Pid, 10, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30), ct);
         Out.Step($"warm-up done; the server was quiet {quiet:F1} s later");
+        var (pollsBefore, transactionsBefore) = await ClaimTransactionsAsync(api, ct);
 
         var claimed = new ConcurrentBag<Guid>();
         var pollMs = new ConcurrentBag<double>();
@@ -301,9 +302,23 @@ internal sealed class B3ClaimThroughput : IBenchmark
         }
 
         var polls = new Stats(pollMs);
-        var round = new Round(workers, limit, ids.Count, Math.Max(duplicates, dbDuplicates), seconds, distinct / seconds, sampler.AverageCpuPercent, polls.P50, polls.P99, polls.Count);
-        Out.Step($"HTTP  {workers,2} workers, limit {limit,3}: {round.RunsPerSecond,6:F0} runs/s ({seconds:F2} s, {polls.Count} polls p50 {Out.Ms(polls.P50)} p99 {Out.Ms(polls.P99)}, server CPU {round.ServerCpuPercent:F0} %), duplicates {round.Duplicates}");
+        var (pollsAfter, transactionsAfter) = await ClaimTransactionsAsync(api, ct);
+        var perTransaction = transactionsAfter > transactionsBefore ? (pollsAfter - pollsBefore) / (transactionsAfter - transactionsBefore) : double.NaN;
+        var round = new Round(workers, limit, ids.Count, Math.Max(duplicates, dbDuplicates), seconds, distinct / seconds, sampler.AverageCpuPercent, polls.P50, polls.P99, polls.Count, perTransaction);
+        Out.Step($"HTTP  {workers,2} workers, limit {limit,3}: {round.RunsPerSecond,6:F0} runs/s ({seconds:F2} s, {polls.Count} polls p50 {Out.Ms(polls.P50)} p99 {Out.Ms(polls.P99)}, {perTransaction:F1} polls per claim transaction, server CPU {round.ServerCpuPercent:F0} %), duplicates {round.Duplicates}");
         return round;
+    }
+
+    /// <summary>The server's count of polls answered and of claim transactions so far (console.claim.polls on /metrics); zeros where it has none.</summary>
+    private static async Task<(double Polls, double Transactions)> ClaimTransactionsAsync(HttpClient api, CancellationToken ct)
+    {
+        var metrics = await api.GetStringAsync(new Uri("/metrics", UriKind.Relative), ct);
+        // A sample line: the name, its labels in braces if any, a space, the value.
+        double Sample(string name) => metrics.Split('\n')
+            .Where(line => line.StartsWith(name + " ", StringComparison.Ordinal) || line.StartsWith(name + "{", StringComparison.Ordinal))
+            .Select(line => double.Parse(line[(line.Contains('}', StringComparison.Ordinal) ? line.LastIndexOf('}') + 1 : name.Length)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture))
+            .FirstOrDefault();
+        return (Sample("console_claim_polls_sum"), Sample("console_claim_polls_count"));
     }
 
     private static async Task DrainAsync(HttpClient api, string pool, int workers, int limit, CancellationToken ct) =>
@@ -435,7 +450,7 @@ internal sealed class B3ClaimThroughput : IBenchmark
     private static void Chart(string dir, List<Round> main, List<Round> sweep, int mainWorkers, int mainLimit, double raw, double rawFull, int runs)
     {
         var byWorkers = sweep.Where(s => s.Limit == mainLimit)
-            .Concat([new Round(mainWorkers, mainLimit, 0, 0, 0, Stats.Median(main.Select(m => m.RunsPerSecond)), 0, 0, 0, 0)])
+            .Concat([new Round(mainWorkers, mainLimit, 0, 0, 0, Stats.Median(main.Select(m => m.RunsPerSecond)), 0, 0, 0, 0, double.NaN)])
             .OrderBy(s => s.Workers).ToList();
         var chart = new SvgChart
         {
