@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using Console.Contracts;
 using Console.Contracts.Common;
 using Console.Contracts.Deployments;
@@ -13,7 +12,6 @@ using Console.Core.Workers;
 using Console.Core.WorkPools;
 using Console.Core.WorkQueues;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Console.Core.Polling;
@@ -31,15 +29,10 @@ namespace Console.Core.Polling;
 public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, WorkerService workers, ConsoleMetrics metrics, EventRecorder events)
     : IRunClaimer, IClaimDialect
 {
-    /// <summary>
-    /// The pool and its queues, compiled once per model: a compiled query runs only against the model
-    /// it was compiled for, and each provider (and each host's EF service provider) has its own.
-    /// </summary>
-    private static readonly ConditionalWeakTable<IModel, Func<ConsoleDbContext, string, CancellationToken, Task<WorkPool?>>> PoolQueries = [];
-
-    private static Task<WorkPool?> PoolWithQueues(ConsoleDbContext context, string name, CancellationToken ct) =>
-        PoolQueries.GetValue(context.Model, _ => EF.CompileAsyncQuery((ConsoleDbContext c, string n, CancellationToken t) =>
-            c.WorkPools.Include(p => p.Queues).FirstOrDefault(p => p.Name == n)))(context, name, ct);
+    /// <summary>The pool and its queues (tracked: the poll stamps them).</summary>
+    private static readonly CompiledPerModel<Func<ConsoleDbContext, string, CancellationToken, Task<WorkPool?>>> PoolWithQueues =
+        new(() => EF.CompileAsyncQuery((ConsoleDbContext c, string n, CancellationToken t) =>
+            c.WorkPools.Include(p => p.Queues).FirstOrDefault(p => p.Name == n)));
 
     protected ConsoleDbContext Db => db;
 
@@ -126,7 +119,7 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
     private async Task<ClaimOutcome> ClaimAloneAsync(ClaimRequest request, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var outcome = await ClaimInTransactionAsync(request, await ResolveAsync(request, ct), ct);
+        var outcome = await ClaimInTransactionAsync(request, await ResolveAsync(request, null, ct), ct);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         metrics.RecordClaimTransaction(1);
@@ -140,12 +133,14 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
     private async Task ClaimInOneTransactionAsync(List<ClaimTurn> live, List<(ClaimTurn Turn, ClaimOutcome Outcome)> done)
     {
         await using var tx = await db.Database.BeginTransactionAsync(CancellationToken.None);
+        // A pool read once serves every poll of it: nothing but this transaction writes meanwhile.
+        var pools = new Dictionary<string, WorkPool>(StringComparer.Ordinal);
         foreach (var turn in live)
         {
             Resolved resolved;
             try
             {
-                resolved = await ResolveAsync(turn.Request, CancellationToken.None);
+                resolved = await ResolveAsync(turn.Request, pools, CancellationToken.None);
             }
             catch (NotFoundException ex)
             {
@@ -220,10 +215,16 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
         $"""INSERT INTO "FlowRunStateChanges" ("FlowRunId", "State", "Message", "Timestamp", "Attempt") SELECT "Id", "State", NULL, "ClaimedAt", "Attempt" FROM {source}""";
 
     /// <summary>The pool and the queues a poll names (all of the pool's when it names none); reads only.</summary>
-    private async Task<Resolved> ResolveAsync(ClaimRequest request, CancellationToken ct)
+    /// <param name="read">The pools this transaction read already, by name; the one read here is added.</param>
+    private async Task<Resolved> ResolveAsync(ClaimRequest request, Dictionary<string, WorkPool>? read, CancellationToken ct)
     {
-        var pool = await PoolWithQueues(db, request.PoolName, ct)
-            ?? throw new NotFoundException($"Work pool '{request.PoolName}' does not exist.");
+        if (read?.GetValueOrDefault(request.PoolName) is not { } pool)
+        {
+            pool = await PoolWithQueues.For(db)(db, request.PoolName, ct)
+                ?? throw new NotFoundException($"Work pool '{request.PoolName}' does not exist.");
+            read?.Add(request.PoolName, pool);
+        }
+
         var allQueues = pool.Queues;
         if (request.Queues is not { Count: > 0 } names)
         {

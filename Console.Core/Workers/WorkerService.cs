@@ -6,19 +6,36 @@ using Console.Core.Common;
 using Console.Core.Feed;
 using Console.Core.Persistence;
 using Console.Core.WorkPools;
-using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata;
 
 namespace Console.Core.Workers;
 
 public sealed class WorkerService(ConsoleDbContext db, IChangeFeed feed, StatusRules rules, WorkPoolService pools, WorkerPresence presence)
 {
     /// <summary>
-    /// A heartbeat's one read: the worker, its pool and its running runs, untracked, compiled once
-    /// per model (a compiled query runs only against the model it was compiled for).
+    /// A heartbeat's one read: the worker, its pool and its running runs, untracked.
     /// </summary>
-    private static readonly ConditionalWeakTable<IModel, Func<ConsoleDbContext, string, string, CancellationToken, Task<BeatRow?>>> BeatQueries = [];
+    private static readonly CompiledPerModel<Func<ConsoleDbContext, string, string, CancellationToken, Task<BeatRow?>>> BeatQuery =
+        new(() => EF.CompileAsyncQuery((ConsoleDbContext c, string pool, string worker, CancellationToken t) =>
+            c.Workers.AsNoTracking()
+                .Where(w => w.Pool.Name == pool && w.Name == worker)
+                .Select(w => new BeatRow
+                {
+                    Worker = w,
+                    Pool = w.Pool,
+                    Running = c.FlowRuns.Count(r => r.PoolId == w.PoolId && r.WorkerName == w.Name && FlowRunStates.Active.Contains(r.State)),
+                })
+                .FirstOrDefault()));
+
+    /// <summary>The worker's row, tracked (a poll's claim reads it under the write lock).</summary>
+    private static readonly CompiledPerModel<Func<ConsoleDbContext, Guid, string, CancellationToken, Task<PoolWorker?>>> WorkerQuery =
+        new(() => EF.CompileAsyncQuery((ConsoleDbContext c, Guid pool, string worker, CancellationToken t) =>
+            c.Workers.FirstOrDefault(w => w.PoolId == pool && w.Name == worker)));
+
+    /// <summary>The worker's runs that hold a slot (its view's running count, published after every claim).</summary>
+    private static readonly CompiledPerModel<Func<ConsoleDbContext, Guid, string, CancellationToken, Task<int>>> RunningQuery =
+        new(() => EF.CompileAsyncQuery((ConsoleDbContext c, Guid pool, string worker, CancellationToken t) =>
+            c.FlowRuns.Count(r => r.PoolId == pool && r.WorkerName == worker && FlowRunStates.Active.Contains(r.State))));
 
     public async Task<IReadOnlyList<WorkerDto>> ListAsync(string? poolName, CancellationToken ct = default)
     {
@@ -99,7 +116,7 @@ public sealed class WorkerService(ConsoleDbContext db, IChangeFeed feed, StatusR
     {
         ArgumentNullException.ThrowIfNull(pool);
         ArgumentNullException.ThrowIfNull(beat);
-        var worker = await db.Workers.FirstOrDefaultAsync(w => w.PoolId == pool.Id && w.Name == name, ct);
+        var worker = await WorkerQuery.For(db)(db, pool.Id, name, ct);
         var now = rules.Now;
         // Liveness only: a draining worker is alive too.
         var wasOnline = worker is not null && rules.IsAlive(worker);
@@ -160,17 +177,7 @@ public sealed class WorkerService(ConsoleDbContext db, IChangeFeed feed, StatusR
     /// </summary>
     private async Task<PoolWorker?> SteadyBeatAsync(string poolName, string name, WorkerBeat beat, CancellationToken ct)
     {
-        var query = BeatQueries.GetValue(db.Model, _ => EF.CompileAsyncQuery((ConsoleDbContext c, string pool, string worker, CancellationToken t) =>
-            c.Workers.AsNoTracking()
-                .Where(w => w.Pool.Name == pool && w.Name == worker)
-                .Select(w => new BeatRow
-                {
-                    Worker = w,
-                    Pool = w.Pool,
-                    Running = c.FlowRuns.Count(r => r.PoolId == w.PoolId && r.WorkerName == w.Name && FlowRunStates.Active.Contains(r.State)),
-                })
-                .FirstOrDefault()));
-        var row = await query(db, poolName, name, ct);
+        var row = await BeatQuery.For(db)(db, poolName, name, ct);
         var queues = beat.Queues is { } q ? ConsoleJson.Serialize(q) : null;
         if (row is null || !rules.IsAlive(row.Worker) || !beat.ChangesNothingOf(row.Worker, queues))
         {
@@ -239,8 +246,7 @@ public sealed class WorkerService(ConsoleDbContext db, IChangeFeed feed, StatusR
     public async Task<WorkerDto> PublishAsync(PoolWorker worker, PollStampsDto? polled, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(worker);
-        var running = await db.FlowRuns.CountAsync(
-            r => r.PoolId == worker.PoolId && r.WorkerName == worker.Name && FlowRunStates.Active.Contains(r.State), ct);
+        var running = await RunningQuery.For(db)(db, worker.PoolId, worker.Name, ct);
         return Publish(worker, running, polled);
     }
 
