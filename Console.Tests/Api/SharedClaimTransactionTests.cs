@@ -68,6 +68,53 @@ public sealed class SharedClaimTransactionTests(ApiFactory factory) : ApiTestBas
         Assert.Equal(5, (await GetAsync<List<FlowRunDto>>($"/api/flow-runs?pool={pool.Name}&state=Scheduled&limit=100")).Count);
     }
 
+    /// <remarks>
+    /// A new worker's two polls in one transaction would both add its row, and the save fails on the
+    /// unique name: the transaction is undone and each poll claims again alone, the first adding the
+    /// worker, the second finding it. Every poll of that transaction is answered as if it had been alone.
+    /// </remarks>
+    [Fact]
+    public async Task When_a_shared_transaction_fails_each_of_its_polls_is_claimed_for_alone()
+    {
+        var pool = await CreatePoolAsync(type: "process");
+        var deployment = await CreateDeploymentAsync(pool.Name);
+        for (var i = 0; i < 12; i++)
+        {
+            await RunAsync(deployment.Id);
+        }
+
+        var before = await ClaimTransactionsAsync();
+        Task<IReadOnlyList<FlowRunDto>> first;
+        List<Task<IReadOnlyList<FlowRunDto>>> queued;
+        await using (var holder = new SqliteConnection($"Data Source={Factory.DatabasePath};Pooling=False"))
+        {
+            await holder.OpenAsync();
+            await ExecuteAsync(holder, "BEGIN IMMEDIATE");
+            first = PollAsync(pool.Name, "first", limit: 3);
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            queued = [PollAsync(pool.Name, "twice", limit: 3), PollAsync(pool.Name, "twice", limit: 3), PollAsync(pool.Name, "other", limit: 3)];
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            await ExecuteAsync(holder, "ROLLBACK");
+        }
+
+        var answers = new List<IReadOnlyList<FlowRunDto>> { await first };
+        foreach (var poll in queued)
+        {
+            answers.Add(await poll);
+        }
+
+        Assert.All(answers, a => Assert.Equal(3, a.Count));
+        Assert.Equal(12, answers.SelectMany(a => a).Select(r => r.Id).Distinct().Count());
+        var workers = await GetAsync<List<WorkerDto>>($"/api/work-pools/{pool.Name}/workers");
+        Assert.Equal(["first", "other", "twice"], workers.Select(w => w.Name).Order());
+        Assert.Equal(6, workers.Single(w => w.Name == "twice").RunningRuns);
+
+        // The first alone, the shared one undone (not counted), then its three polls alone.
+        var after = await ClaimTransactionsAsync();
+        Assert.Equal(4, after.Polls - before.Polls);
+        Assert.Equal(4, after.Transactions - before.Transactions);
+    }
+
     private static async Task ExecuteAsync(SqliteConnection connection, string sql)
     {
         await using var command = connection.CreateCommand();
