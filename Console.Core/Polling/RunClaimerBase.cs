@@ -57,7 +57,8 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
     /// if each had its own: each poll's read sees the runs the ones before it took. A poll naming a pool
     /// or queue that does not exist gets its error and the others go on (that lookup writes nothing);
     /// any other failure undoes the transaction and each poll is claimed for again alone, so the error
-    /// stays the poll's own. Ends every poll given.
+    /// stays the poll's own. Ends every poll given. For a single-writer database: the transaction
+    /// holds the write lock from its start, so what it read stays true until it commits.
     /// </summary>
     protected async Task ClaimTogetherAsync(IReadOnlyList<ClaimTurn> turns)
     {
@@ -133,7 +134,7 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
     private async Task ClaimInOneTransactionAsync(List<ClaimTurn> live, List<(ClaimTurn Turn, ClaimOutcome Outcome)> done)
     {
         await using var tx = await db.Database.BeginTransactionAsync(CancellationToken.None);
-        // A pool read once serves every poll of it: nothing but this transaction writes meanwhile.
+        // A pool read once serves every poll of it: nothing but this transaction writes until it commits.
         var pools = new Dictionary<string, WorkPool>(StringComparer.Ordinal);
         foreach (var turn in live)
         {

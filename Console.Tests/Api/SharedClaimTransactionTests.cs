@@ -18,44 +18,28 @@ public sealed class SharedClaimTransactionTests(ApiFactory factory) : ApiTestBas
     [Fact]
     public async Task Polls_queued_behind_a_claim_share_one_transaction_and_a_bad_one_fails_alone()
     {
-        var pool = await CreatePoolAsync(type: "process");
-        var deployment = await CreateDeploymentAsync(pool.Name);
-        for (var i = 0; i < 30; i++)
-        {
-            await RunAsync(deployment.Id);
-        }
-
+        var pool = await PoolWithRunsAsync(30);
         var before = await ClaimTransactionsAsync();
-        Task<IReadOnlyList<FlowRunDto>> first;
-        List<Task<IReadOnlyList<FlowRunDto>>> queued;
-        Task<HttpResponseMessage> noPool;
-        Task<HttpResponseMessage> noQueue;
-        await using (var holder = new SqliteConnection($"Data Source={Factory.DatabasePath};Pooling=False"))
-        {
-            await holder.OpenAsync();
-            await ExecuteAsync(holder, "BEGIN IMMEDIATE");
-            // The first poll's claim waits in BEGIN for the writer; the ones after it queue behind it.
-            first = PollAsync(pool.Name, "w0", limit: 5);
-            await Task.Delay(TimeSpan.FromSeconds(1));
-            queued = [.. Enumerable.Range(1, 4).Select(i => PollAsync(pool.Name, $"w{i}", limit: 5))];
-            noPool = Client.PostJsonAsync("/api/work-pools/no-such-pool/poll", new PollRequest { WorkerName = "w5" });
-            noQueue = Client.PostJsonAsync($"/api/work-pools/{pool.Name}/poll", new PollRequest { WorkerName = "w6", Queues = ["no-such-queue"] });
-            await Task.Delay(TimeSpan.FromSeconds(2));
-            Assert.False(first.IsCompleted, "the first poll should wait for the writer");
-            await ExecuteAsync(holder, "ROLLBACK");
-        }
+        Task<IReadOnlyList<FlowRunDto>> first = null!;
+        List<Task<IReadOnlyList<FlowRunDto>>> queued = [];
+        Task<HttpResponseMessage> noPool = null!;
+        Task<HttpResponseMessage> noQueue = null!;
+        await WhileTheWriterIsHeldAsync(
+            () => first = PollAsync(pool, "w0", limit: 5),
+            () =>
+            {
+                queued = [.. Enumerable.Range(1, 4).Select(i => PollAsync(pool, $"w{i}", limit: 5))];
+                noPool = Client.PostJsonAsync("/api/work-pools/no-such-pool/poll", new PollRequest { WorkerName = "w5" });
+                noQueue = Client.PostJsonAsync($"/api/work-pools/{pool}/poll", new PollRequest { WorkerName = "w6", Queues = ["no-such-queue"] });
+            });
 
-        var answers = new List<IReadOnlyList<FlowRunDto>> { await first };
-        foreach (var poll in queued)
-        {
-            answers.Add(await poll);
-        }
+        IReadOnlyList<FlowRunDto>[] answers = [await first, .. await Task.WhenAll(queued)];
 
         Assert.All(answers, a => Assert.Equal(5, a.Count));
         Assert.Equal(25, answers.SelectMany(a => a).Select(r => r.Id).Distinct().Count());
         await AssertProblemAsync(await noPool, HttpStatusCode.NotFound);
         await AssertProblemAsync(await noQueue, HttpStatusCode.NotFound);
-        for (var i = 0; i < answers.Count; i++)
+        for (var i = 0; i < answers.Length; i++)
         {
             Assert.All(answers[i], r => Assert.Equal(FlowRunState.Pending, r.State));
             Assert.All(answers[i], r => Assert.Equal($"w{i}", r.WorkerName));
@@ -65,7 +49,7 @@ public sealed class SharedClaimTransactionTests(ApiFactory factory) : ApiTestBas
         // Five polls answered: the first alone, the four queued behind it together.
         Assert.Equal(5, after.Polls - before.Polls);
         Assert.Equal(2, after.Transactions - before.Transactions);
-        Assert.Equal(5, (await GetAsync<List<FlowRunDto>>($"/api/flow-runs?pool={pool.Name}&state=Scheduled&limit=100")).Count);
+        Assert.Equal(5, (await GetAsync<List<FlowRunDto>>($"/api/flow-runs?pool={pool}&state=Scheduled&limit=100")).Count);
     }
 
     /// <remarks>
@@ -76,36 +60,19 @@ public sealed class SharedClaimTransactionTests(ApiFactory factory) : ApiTestBas
     [Fact]
     public async Task When_a_shared_transaction_fails_each_of_its_polls_is_claimed_for_alone()
     {
-        var pool = await CreatePoolAsync(type: "process");
-        var deployment = await CreateDeploymentAsync(pool.Name);
-        for (var i = 0; i < 12; i++)
-        {
-            await RunAsync(deployment.Id);
-        }
-
+        var pool = await PoolWithRunsAsync(12);
         var before = await ClaimTransactionsAsync();
-        Task<IReadOnlyList<FlowRunDto>> first;
-        List<Task<IReadOnlyList<FlowRunDto>>> queued;
-        await using (var holder = new SqliteConnection($"Data Source={Factory.DatabasePath};Pooling=False"))
-        {
-            await holder.OpenAsync();
-            await ExecuteAsync(holder, "BEGIN IMMEDIATE");
-            first = PollAsync(pool.Name, "first", limit: 3);
-            await Task.Delay(TimeSpan.FromSeconds(1));
-            queued = [PollAsync(pool.Name, "twice", limit: 3), PollAsync(pool.Name, "twice", limit: 3), PollAsync(pool.Name, "other", limit: 3)];
-            await Task.Delay(TimeSpan.FromSeconds(2));
-            await ExecuteAsync(holder, "ROLLBACK");
-        }
+        Task<IReadOnlyList<FlowRunDto>> first = null!;
+        List<Task<IReadOnlyList<FlowRunDto>>> queued = [];
+        await WhileTheWriterIsHeldAsync(
+            () => first = PollAsync(pool, "first", limit: 3),
+            () => queued = [PollAsync(pool, "twice", limit: 3), PollAsync(pool, "twice", limit: 3), PollAsync(pool, "other", limit: 3)]);
 
-        var answers = new List<IReadOnlyList<FlowRunDto>> { await first };
-        foreach (var poll in queued)
-        {
-            answers.Add(await poll);
-        }
+        IReadOnlyList<FlowRunDto>[] answers = [await first, .. await Task.WhenAll(queued)];
 
         Assert.All(answers, a => Assert.Equal(3, a.Count));
         Assert.Equal(12, answers.SelectMany(a => a).Select(r => r.Id).Distinct().Count());
-        var workers = await GetAsync<List<WorkerDto>>($"/api/work-pools/{pool.Name}/workers");
+        var workers = await GetAsync<List<WorkerDto>>($"/api/work-pools/{pool}/workers");
         Assert.Equal(["first", "other", "twice"], workers.Select(w => w.Name).Order());
         Assert.Equal(6, workers.Single(w => w.Name == "twice").RunningRuns);
 
@@ -113,6 +80,36 @@ public sealed class SharedClaimTransactionTests(ApiFactory factory) : ApiTestBas
         var after = await ClaimTransactionsAsync();
         Assert.Equal(4, after.Polls - before.Polls);
         Assert.Equal(4, after.Transactions - before.Transactions);
+    }
+
+    private async Task<string> PoolWithRunsAsync(int runs)
+    {
+        var pool = await CreatePoolAsync(type: "process");
+        var deployment = await CreateDeploymentAsync(pool.Name);
+        for (var i = 0; i < runs; i++)
+        {
+            await RunAsync(deployment.Id);
+        }
+
+        return pool.Name;
+    }
+
+    /// <summary>
+    /// Holds SQLite's write lock from a connection of its own: the claim of the poll <paramref name="sendFirst"/>
+    /// sends waits for it in BEGIN, the polls <paramref name="sendQueued"/> sends a second later queue behind
+    /// that claim, and two seconds later the lock is let go.
+    /// </summary>
+    private async Task WhileTheWriterIsHeldAsync(Func<Task> sendFirst, Action sendQueued)
+    {
+        await using var holder = new SqliteConnection($"Data Source={Factory.DatabasePath};Pooling=False");
+        await holder.OpenAsync();
+        await ExecuteAsync(holder, "BEGIN IMMEDIATE");
+        var first = sendFirst();
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        sendQueued();
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.False(first.IsCompleted, "the first poll should wait for the writer");
+        await ExecuteAsync(holder, "ROLLBACK");
     }
 
     private static async Task ExecuteAsync(SqliteConnection connection, string sql)
