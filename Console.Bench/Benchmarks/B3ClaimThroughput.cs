@@ -313,12 +313,7 @@ internal sealed class B3ClaimThroughput : IBenchmark
     private static async Task<(double Polls, double Transactions)> ClaimTransactionsAsync(HttpClient api, CancellationToken ct)
     {
         var metrics = await api.GetStringAsync(new Uri("/metrics", UriKind.Relative), ct);
-        // A sample line: the name, its labels in braces if any, a space, the value.
-        double Sample(string name) => metrics.Split('\n')
-            .Where(line => line.StartsWith(name + " ", StringComparison.Ordinal) || line.StartsWith(name + "{", StringComparison.Ordinal))
-            .Select(line => double.Parse(line[(line.Contains('}', StringComparison.Ordinal) ? line.LastIndexOf('}') + 1 : name.Length)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture))
-            .FirstOrDefault();
-        return (Sample("console_claim_polls_sum"), Sample("console_claim_polls_count"));
+        return (PrometheusText.TryValue(metrics, "console_claim_polls_sum") ?? 0, PrometheusText.TryValue(metrics, "console_claim_polls_count") ?? 0);
     }
 
     private static async Task DrainAsync(HttpClient api, string pool, int workers, int limit, CancellationToken ct) =>

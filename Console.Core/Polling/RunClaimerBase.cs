@@ -76,38 +76,33 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
             }
         }
 
+        // The outcomes belong to their polls, which read them on other threads, and this context (the
+        // leading poll's) may claim again: after each transaction its change tracker lets them go, so
+        // it never hands out or changes the same instances twice.
         var done = new List<(ClaimTurn Turn, ClaimOutcome Outcome)>(live.Count);
-        try
+        var shared = false;
+        if (live.Count > 1)
         {
-            if (live.Count == 1)
-            {
-                done.Add((live[0], await ClaimAloneAsync(live[0].Request, live[0].Cancellation)));
-            }
-            else if (live.Count > 1)
+            try
             {
                 await ClaimInOneTransactionAsync(live, done);
+                shared = true;
             }
-        }
-#pragma warning disable CA1031 // Not swallowed: each poll gets its own error (see below).
-        catch (Exception ex)
+#pragma warning disable CA1031 // Not swallowed: each poll is claimed for again alone below, and gets its own error.
+            catch (Exception)
 #pragma warning restore CA1031
-        {
-            db.ChangeTracker.Clear();
-            done.Clear();
-            if (live.Count == 1)
             {
-                live[0].Fail(ex);
+                done.Clear();
             }
-            else
+            finally
             {
-                await ClaimEachAloneAsync(live, done);
+                db.ChangeTracker.Clear();
             }
         }
-        finally
+
+        if (!shared)
         {
-            // The outcomes now belong to their polls, which read them on other threads, and this context
-            // (the leading poll's) may claim again: it must not hand out or change the same instances.
-            db.ChangeTracker.Clear();
+            await ClaimEachAloneAsync(live, done);
         }
 
         foreach (var (turn, outcome) in done)
@@ -157,7 +152,7 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
         metrics.RecordClaimTransaction(done.Count);
     }
 
-    /// <summary>After a shared transaction failed (and was undone): each poll not yet answered claims alone and gets its own error.</summary>
+    /// <summary>Each poll not yet answered claims alone and gets its own error: a lone poll, or the polls of a shared transaction that failed (and was undone).</summary>
     private async Task ClaimEachAloneAsync(List<ClaimTurn> live, List<(ClaimTurn Turn, ClaimOutcome Outcome)> done)
     {
         foreach (var turn in live.Where(t => !t.IsDone))

@@ -507,11 +507,11 @@ public abstract class RunPolicyTests : ApiTestBase
 
         var name = $"{deployment.FlowName}/{deployment.Name}";
         var metrics = "";
-        await Wait.UntilAsync(async () => Observability.PrometheusText.TryValue(metrics = await (await Client.GetAsync("/metrics")).Content.ReadAsStringAsync(),
+        await Wait.UntilAsync(async () => PrometheusText.TryValue(metrics = await (await Client.GetAsync("/metrics")).Content.ReadAsStringAsync(),
             "console_flow_runs_skipped_total", ("pool", pool.Name), ("deployment", name)) == 1, "the skip to show in /metrics", 15);
-        Assert.Equal(1, Observability.PrometheusText.Value(metrics, "console_flow_runs_retried_total", ("pool", pool.Name), ("deployment", name), ("state", "TimedOut")));
-        Assert.Equal(2, Observability.PrometheusText.Value(metrics, "console_flow_runs_timed_out_total", ("pool", pool.Name), ("deployment", name)));
-        Assert.Equal(1, Observability.PrometheusText.Value(metrics, "console_flow_runs_skipped_total", ("pool", pool.Name), ("deployment", name)));
+        Assert.Equal(1, PrometheusText.Value(metrics, "console_flow_runs_retried_total", ("pool", pool.Name), ("deployment", name), ("state", "TimedOut")));
+        Assert.Equal(2, PrometheusText.Value(metrics, "console_flow_runs_timed_out_total", ("pool", pool.Name), ("deployment", name)));
+        Assert.Equal(1, PrometheusText.Value(metrics, "console_flow_runs_skipped_total", ("pool", pool.Name), ("deployment", name)));
     }
 
     /// <summary>One attempt as a worker runs it: claimed (by <paramref name="worker"/>, or whoever polls), Running, a line of output, Failed with exit code 3.</summary>

@@ -2,7 +2,7 @@ using System.Net;
 using Console.Contracts;
 using Console.Contracts.FlowRuns;
 using Console.Tests.Infrastructure;
-using static Console.Tests.Observability.PrometheusText;
+using static Console.Testing.PrometheusText;
 
 namespace Console.Tests.Api;
 

@@ -2,7 +2,6 @@ using System.Net;
 using Console.Contracts;
 using Console.Contracts.FlowRuns;
 using Console.Tests.Infrastructure;
-using Console.Tests.Observability;
 using Microsoft.Data.Sqlite;
 
 namespace Console.Tests.Api;

@@ -1,7 +1,7 @@
 using Console.Contracts;
 using Console.Contracts.FlowRuns;
 using Console.Tests.Infrastructure;
-using static Console.Tests.Observability.PrometheusText;
+using static Console.Testing.PrometheusText;
 
 namespace Console.Tests.Worker;
 

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Console.Contracts.FlowRuns;
 using Console.Tests.Infrastructure;
-using static Console.Tests.Observability.PrometheusText;
+using static Console.Testing.PrometheusText;
 using static Console.Tests.Worker.WorkerTestKit;
 
 namespace Console.Tests.Worker;

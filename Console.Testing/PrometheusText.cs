@@ -1,14 +1,14 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Console.Tests.Observability;
+namespace Console.Testing;
 
-/// <summary>Reads samples out of a Prometheus text scrape, as a dashboard query would.</summary>
-internal static partial class PrometheusText
+/// <summary>Reads samples out of a Prometheus text scrape (/metrics), as a dashboard query would.</summary>
+public static partial class PrometheusText
 {
     public static double Value(string metrics, string name, params (string Key, string Value)[] labels) =>
         TryValue(metrics, name, labels)
-        ?? throw new Xunit.Sdk.XunitException($"no sample {name}{{{string.Join(",", labels.Select(l => $"{l.Key}=\"{l.Value}\""))}}} in:\n{metrics}");
+        ?? throw new InvalidOperationException($"no sample {name}{{{string.Join(",", labels.Select(l => $"{l.Key}=\"{l.Value}\""))}}} in:\n{metrics}");
 
     /// <summary>The value of the one sample of <paramref name="name"/> that carries all the labels (others may be present).</summary>
     public static double? TryValue(string metrics, string name, params (string Key, string Value)[] labels)
