@@ -107,10 +107,12 @@ public sealed class PollService(
 
                 if (outcome.Claimed.Count > 0)
                 {
-                    var answer = await ClaimAnswerAsync(outcome, ct);
-                    foreach (var run in outcome.Claimed)
+                    // One view per run: the feed gets it as it is, the answer with what only the worker may see.
+                    var views = outcome.Claimed.Select(runs.ToDto).ToList();
+                    var answer = await ClaimAnswerAsync(outcome, views, ct);
+                    foreach (var view in views)
                     {
-                        feed.Publish(new FlowRunChanged(runs.ToDto(run)));
+                        feed.Publish(new FlowRunChanged(view));
                     }
 
                     if (afterAnswer is null)
@@ -181,27 +183,40 @@ public sealed class PollService(
     /// open console. An operator's key polls without them, and the worker ends such a run Crashed
     /// naming the secret it lacks.
     /// </summary>
-    private async Task<IReadOnlyList<FlowRunDto>> ClaimAnswerAsync(ClaimOutcome outcome, CancellationToken ct)
+    /// <summary>The claimed runs' deployments with pull steps or a timeout (most have neither, and the read returns nothing).</summary>
+    private static readonly CompiledPerModel<Func<ConsoleDbContext, Guid[], IAsyncEnumerable<ClaimedDeployment>>> DeploymentsQuery =
+        new(() => EF.CompileAsyncQuery((ConsoleDbContext c, Guid[] ids) =>
+            c.Deployments.AsNoTracking()
+                .Where(d => ids.Contains(d.Id) && (d.PullSteps != "[]" || d.TimeoutSeconds != null))
+                .Select(d => new ClaimedDeployment(d.Id, d.PullSteps, d.TimeoutSeconds))));
+
+    private sealed record ClaimedDeployment(Guid Id, string PullSteps, int? TimeoutSeconds);
+
+    private async Task<IReadOnlyList<FlowRunDto>> ClaimAnswerAsync(ClaimOutcome outcome, List<FlowRunDto> views, CancellationToken ct)
     {
         // The deployments' pull steps as they are at claim time and their timeoutSeconds (the worker enforces it), in one read.
-        var ids = outcome.Claimed.Where(r => r.DeploymentId is not null).Select(r => r.DeploymentId!.Value).Distinct().ToList();
-        var deployments = ids.Count == 0
-            ? []
-            : await db.Deployments.AsNoTracking()
-                .Where(d => ids.Contains(d.Id) && (d.PullSteps != "[]" || d.TimeoutSeconds != null))
-                .Select(d => new { d.Id, d.PullSteps, d.TimeoutSeconds })
-                .ToDictionaryAsync(d => d.Id, ct);
+        var ids = outcome.Claimed.Where(r => r.DeploymentId is not null).Select(r => r.DeploymentId!.Value).Distinct().ToArray();
+        var deployments = new Dictionary<Guid, ClaimedDeployment>();
+        if (ids.Length > 0)
+        {
+            await foreach (var found in DeploymentsQuery.For(db)(db, ids).WithCancellation(ct))
+            {
+                deployments[found.Id] = found;
+            }
+        }
+
         var actor = actors.Current;
         var mayReceive = actor.IsWorker || actor.Kind is ActorKind.System or ActorKind.Anonymous || Roles.MayAdminister(actor.Role);
         var poolSecrets = mayReceive ? SecretUsage.NamesOf(outcome.Pool).ToList() : [];
         var answer = new List<FlowRunDto>(outcome.Claimed.Count);
-        foreach (var run in outcome.Claimed)
+        for (var i = 0; i < outcome.Claimed.Count; i++)
         {
+            var run = outcome.Claimed[i];
             var deployment = run.DeploymentId is { } id ? deployments.GetValueOrDefault(id) : null;
             IReadOnlyList<PullStepDto> steps = deployment is { PullSteps: not "[]" }
                 ? ConsoleJson.Deserialize<List<PullStepDto>>(deployment.PullSteps) ?? []
                 : [];
-            var claimed = runs.ToDto(run) with { PullSteps = steps, TimeoutSeconds = deployment?.TimeoutSeconds };
+            var claimed = views[i] with { PullSteps = steps, TimeoutSeconds = deployment?.TimeoutSeconds };
             answer.Add(mayReceive && await secrets.ForClaimAsync(run, poolSecrets, SecretReferences.InPullSteps(steps), ct) is { } values
                 ? claimed with { Secrets = values }
                 : claimed);
