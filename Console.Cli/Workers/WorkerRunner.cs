@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Console.Worker;
 using Console.Worker.Hosting;
+using Console.Worker.Memory;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -49,6 +50,7 @@ public sealed class WorkerRunner(IAnsiConsole console) : IWorkerRunner
         builder.Logging.AddFilter("Hangfire", LogLevel.Warning);
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
         builder.AddConsoleWorker();
+        builder.Services.AddMemoryTrimmer(builder.Configuration);
         // A drain may take its whole timeout; the host must not cut it short (a second signal does).
         builder.Services.AddOptions<HostOptions>().Configure<Microsoft.Extensions.Options.IOptions<WorkerOptions>>((host, worker) =>
             host.ShutdownTimeout = TimeSpan.FromSeconds(worker.Value.DrainTimeoutSeconds + worker.Value.CancelGraceSeconds + 60));

@@ -10,6 +10,7 @@ using Console.Web.Security;
 using Console.Projects;
 using Console.Projects.Images;
 using Console.Worker;
+using Console.Worker.Memory;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 
@@ -45,6 +46,7 @@ public static class WebSetup
         builder.Services.AddFlowProjects();
         builder.Services.AddOptions<ImageBuildOptions>().Configure<IOptions<WorkerOptions>>((images, worker) => images.DockerHost = worker.Value.DockerHost);
         builder.Services.AddHostedService<StartBanner>();
+        builder.Services.AddMemoryTrimmer(builder.Configuration);
         builder.AddConsoleObservability();
         builder.AddConsoleSecurity();
         return builder;
