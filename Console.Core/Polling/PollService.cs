@@ -40,6 +40,15 @@ public sealed class PollService(
     public const int DefaultLimit = 10;
     public const int MaxLimit = 100;
 
+    /// <summary>The claimed runs' deployments with pull steps or a timeout (most have neither, and the read returns nothing).</summary>
+    private static readonly CompiledPerModel<Func<ConsoleDbContext, Guid[], IAsyncEnumerable<ClaimedDeployment>>> DeploymentsQuery =
+        new(() => EF.CompileAsyncQuery((ConsoleDbContext c, Guid[] ids) =>
+            c.Deployments.AsNoTracking()
+                .Where(d => ids.Contains(d.Id) && (d.PullSteps != "[]" || d.TimeoutSeconds != null))
+                .Select(d => new ClaimedDeployment(d.Id, d.PullSteps, d.TimeoutSeconds))));
+
+    private sealed record ClaimedDeployment(Guid Id, string PullSteps, int? TimeoutSeconds);
+
     public async Task<IReadOnlyList<FlowRunDto>> PollAsync(string poolName, PollRequest request, CancellationToken ct) =>
         (await PollAsync(poolName, request, null, ct)).Runs;
 
@@ -183,15 +192,6 @@ public sealed class PollService(
     /// open console. An operator's key polls without them, and the worker ends such a run Crashed
     /// naming the secret it lacks.
     /// </summary>
-    /// <summary>The claimed runs' deployments with pull steps or a timeout (most have neither, and the read returns nothing).</summary>
-    private static readonly CompiledPerModel<Func<ConsoleDbContext, Guid[], IAsyncEnumerable<ClaimedDeployment>>> DeploymentsQuery =
-        new(() => EF.CompileAsyncQuery((ConsoleDbContext c, Guid[] ids) =>
-            c.Deployments.AsNoTracking()
-                .Where(d => ids.Contains(d.Id) && (d.PullSteps != "[]" || d.TimeoutSeconds != null))
-                .Select(d => new ClaimedDeployment(d.Id, d.PullSteps, d.TimeoutSeconds))));
-
-    private sealed record ClaimedDeployment(Guid Id, string PullSteps, int? TimeoutSeconds);
-
     private async Task<IReadOnlyList<FlowRunDto>> ClaimAnswerAsync(ClaimOutcome outcome, List<FlowRunDto> views, CancellationToken ct)
     {
         // The deployments' pull steps as they are at claim time and their timeoutSeconds (the worker enforces it), in one read.
