@@ -143,6 +143,13 @@ public static class ConsoleApi
     public static async Task<IReadOnlyList<string>> OutputAsync(this HttpClient http, Guid id) =>
         [.. (await http.LogsAsync(id)).Where(l => l.Stream != "worker").Select(l => l.Message)];
 
+    /// <summary>Polls answered and claim transactions so far (<c>console_claim_polls</c> on /metrics); zeros where the server has none.</summary>
+    public static async Task<(double Polls, double Transactions)> ClaimTransactionsAsync(this HttpClient http, CancellationToken ct = default)
+    {
+        var metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative), ct);
+        return (PrometheusText.TryValue(metrics, "console_claim_polls_sum") ?? 0, PrometheusText.TryValue(metrics, "console_claim_polls_count") ?? 0);
+    }
+
     public static async Task<IReadOnlyList<WorkerDto>> WorkersAsync(this HttpClient http, string pool, CancellationToken ct = default) =>
         await http.GetJsonAsync<List<WorkerDto>>($"/api/work-pools/{pool}/workers", ct);
 

@@ -253,7 +253,7 @@ internal sealed class B3ClaimThroughput : IBenchmark
         await DrainAsync(api, WarmPool, workers, 1, ct);
         var quiet = await ProcStat.WaitUntilQuietAsync(server.Pid, 10, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30), ct);
         Out.Step($"warm-up done; the server was quiet {quiet:F1} s later");
-        var (pollsBefore, transactionsBefore) = await ClaimTransactionsAsync(api, ct);
+        var (pollsBefore, transactionsBefore) = await api.ClaimTransactionsAsync(ct);
 
         var claimed = new ConcurrentBag<Guid>();
         var pollMs = new ConcurrentBag<double>();
@@ -302,18 +302,11 @@ internal sealed class B3ClaimThroughput : IBenchmark
         }
 
         var polls = new Stats(pollMs);
-        var (pollsAfter, transactionsAfter) = await ClaimTransactionsAsync(api, ct);
+        var (pollsAfter, transactionsAfter) = await api.ClaimTransactionsAsync(ct);
         var perTransaction = transactionsAfter > transactionsBefore ? (pollsAfter - pollsBefore) / (transactionsAfter - transactionsBefore) : double.NaN;
         var round = new Round(workers, limit, ids.Count, Math.Max(duplicates, dbDuplicates), seconds, distinct / seconds, sampler.AverageCpuPercent, polls.P50, polls.P99, polls.Count, perTransaction);
         Out.Step($"HTTP  {workers,2} workers, limit {limit,3}: {round.RunsPerSecond,6:F0} runs/s ({seconds:F2} s, {polls.Count} polls p50 {Out.Ms(polls.P50)} p99 {Out.Ms(polls.P99)}, {perTransaction:F1} polls per claim transaction, server CPU {round.ServerCpuPercent:F0} %), duplicates {round.Duplicates}");
         return round;
-    }
-
-    /// <summary>The server's count of polls answered and of claim transactions so far (console.claim.polls on /metrics); zeros where it has none.</summary>
-    private static async Task<(double Polls, double Transactions)> ClaimTransactionsAsync(HttpClient api, CancellationToken ct)
-    {
-        var metrics = await api.GetStringAsync(new Uri("/metrics", UriKind.Relative), ct);
-        return (PrometheusText.TryValue(metrics, "console_claim_polls_sum") ?? 0, PrometheusText.TryValue(metrics, "console_claim_polls_count") ?? 0);
     }
 
     private static async Task DrainAsync(HttpClient api, string pool, int workers, int limit, CancellationToken ct) =>

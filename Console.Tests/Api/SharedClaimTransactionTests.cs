@@ -18,7 +18,7 @@ public sealed class SharedClaimTransactionTests(ApiFactory factory) : ApiTestBas
     public async Task Polls_queued_behind_a_claim_share_one_transaction_and_a_bad_one_fails_alone()
     {
         var pool = await PoolWithRunsAsync(30);
-        var before = await ClaimTransactionsAsync();
+        var before = await Client.ClaimTransactionsAsync();
         Task<IReadOnlyList<FlowRunDto>> first = null!;
         List<Task<IReadOnlyList<FlowRunDto>>> queued = [];
         Task<HttpResponseMessage> noPool = null!;
@@ -44,7 +44,7 @@ public sealed class SharedClaimTransactionTests(ApiFactory factory) : ApiTestBas
             Assert.All(answers[i], r => Assert.Equal($"w{i}", r.WorkerName));
         }
 
-        var after = await ClaimTransactionsAsync();
+        var after = await Client.ClaimTransactionsAsync();
         // Five polls answered: the first alone, the four queued behind it together.
         Assert.Equal(5, after.Polls - before.Polls);
         Assert.Equal(2, after.Transactions - before.Transactions);
@@ -60,7 +60,7 @@ public sealed class SharedClaimTransactionTests(ApiFactory factory) : ApiTestBas
     public async Task When_a_shared_transaction_fails_each_of_its_polls_is_claimed_for_alone()
     {
         var pool = await PoolWithRunsAsync(12);
-        var before = await ClaimTransactionsAsync();
+        var before = await Client.ClaimTransactionsAsync();
         Task<IReadOnlyList<FlowRunDto>> first = null!;
         List<Task<IReadOnlyList<FlowRunDto>>> queued = [];
         await WhileTheWriterIsHeldAsync(
@@ -76,7 +76,7 @@ public sealed class SharedClaimTransactionTests(ApiFactory factory) : ApiTestBas
         Assert.Equal(6, workers.Single(w => w.Name == "twice").RunningRuns);
 
         // The first alone, the shared one undone (not counted), then its three polls alone.
-        var after = await ClaimTransactionsAsync();
+        var after = await Client.ClaimTransactionsAsync();
         Assert.Equal(4, after.Polls - before.Polls);
         Assert.Equal(4, after.Transactions - before.Transactions);
     }
@@ -116,11 +116,5 @@ public sealed class SharedClaimTransactionTests(ApiFactory factory) : ApiTestBas
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
         await command.ExecuteNonQueryAsync();
-    }
-
-    private async Task<(double Polls, double Transactions)> ClaimTransactionsAsync()
-    {
-        var metrics = await Client.GetStringAsync("/metrics");
-        return (PrometheusText.TryValue(metrics, "console_claim_polls_sum") ?? 0, PrometheusText.TryValue(metrics, "console_claim_polls_count") ?? 0);
     }
 }
