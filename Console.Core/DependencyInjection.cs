@@ -35,6 +35,7 @@ public static class DependencyInjection
         services.TryAddSingleton<WorkerPresence>();
         services.TryAddSingleton<StatusRules>();
         services.TryAddSingleton<ConnectionLossWatcher>();
+        services.TryAddSingleton<PollWakeups>();
         services.AddHostedService<HeartbeatFlusher>();
         services.AddConsoleDiagnostics();
 

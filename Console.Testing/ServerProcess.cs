@@ -19,6 +19,9 @@ public sealed record ServerStart(string ServerDll, string Folder)
     public string? LogPath { get; init; }
 
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(90);
+
+    /// <summary>The port of <c>--urls</c>; null picks a free one. Fixed when the settings name it too (Kestrel:Endpoints).</summary>
+    public int? Port { get; init; }
 }
 
 /// <summary>
@@ -67,7 +70,7 @@ public sealed class ServerProcess : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(start);
         Directory.CreateDirectory(start.Folder);
-        var server = new ServerProcess(start, FreePort.Next());
+        var server = new ServerProcess(start, start.Port ?? FreePort.Next());
         try
         {
             await server.StartAgainAsync();

@@ -9,7 +9,10 @@ namespace Console.Bench.Benchmarks;
 /// (waitSeconds 30) open against one server, for a bounded window. Heartbeat latency percentiles,
 /// errors of any kind, the server's CPU (from /proc/PID/stat) and RSS. Workers start at random
 /// phases within the first interval (a fleet's heartbeats are not synchronised); the steady-state
-/// figure counts heartbeats sent once every worker has started.
+/// figure counts heartbeats sent once every worker has started. Each simulated worker holds two
+/// connections (its long-poll and its heartbeat) over HTTP/1.1; where that would pass the open-files
+/// limit of one process (here 20,000: 10,000 workers), or with <c>--transport h2c</c>, the fleet is
+/// multiplexed over a few cleartext HTTP/2 connections instead, and the figure says so.
 /// </summary>
 internal sealed class B4FleetLoad : IBenchmark
 {
@@ -29,13 +32,18 @@ internal sealed class B4FleetLoad : IBenchmark
         var interval = options.Double("interval", 10, 10);
         // The goal: p99 25 ms on SQLite (1,000 workers), 50 ms on PostgreSQL (10,000 workers).
         var budget = BenchDatabase.IsPostgres(options) ? 50 : 25;
-        await using var server = await BenchServer.StartAsync(options, "b4");
+        var h2c = UseHttp2(options, workers);
+        await using var server = await BenchServer.StartAsync(options, "b4", http2Endpoint: h2c);
         // --provider (or --database) postgres: the same fleet against a server on PostgreSQL (BenchServer makes its database).
         result.Notes.Add($"database: {BenchDatabase.Label(options)}");
-        using var api = ConsoleApi.CreateHttpClient(server.Url);
+        result.Notes.Add(h2c
+            ? "transport: h2c, the fleet's requests multiplexed over cleartext HTTP/2 connections (sockets: below) instead of two connections per worker"
+            : "transport: HTTP/1.1, a connection per worker for its long-poll and one for its heartbeats");
+        using var admin = ConsoleApi.CreateHttpClient(server.Url);
+        using var api = h2c ? Http2Client.Create(server.Http2Url!) : ConsoleApi.CreateHttpClient(server.Url);
         for (var p = 0; p < Pools; p++)
         {
-            await api.CreatePoolAsync($"fleet-{p}", "process", ct: ct);
+            await admin.CreatePoolAsync($"fleet-{p}", "process", ct: ct);
         }
 
         var fleet = new HeartbeatFleet(api, workers, interval, i => $"fleet-{i % Pools}");
@@ -80,7 +88,10 @@ internal sealed class B4FleetLoad : IBenchmark
         var tasks = fleet.Start(t0, seconds, beatsEnd.Token)
             .Concat(Enumerable.Range(0, workers).Select(i => Task.Run(() => PollLoopAsync(i), end.Token)))
             .ToList();
-        await Task.Delay(TimeSpan.FromSeconds(seconds), ct);
+        // The server's sockets once every worker has started: a connection count beside the load.
+        await Task.Delay(TimeSpan.FromSeconds(Math.Min(interval + 2, seconds)), ct);
+        var serverSockets = ProcStat.Sockets(server.Pid);
+        await Task.Delay(TimeSpan.FromSeconds(seconds - Math.Min(interval + 2, seconds)), ct);
         await end.CancelAsync();
         // No heartbeat is sent after the window; one sent just before it closed is given 5 s to be
         // answered: cut off by the window's end, it was not missed. One still open then is counted.
@@ -105,7 +116,7 @@ internal sealed class B4FleetLoad : IBenchmark
         var errorList = errors.ToList();
         var late = unfinished.Count;
         result.Figure = $"heartbeat p50 {Out.Ms(steady.P50)}, p99 {Out.Ms(steady.P99)} (steady, n={steady.Count}; with ramp-up p99 {Out.Ms(all.P99)}){(late > 0 ? $"; {late} heartbeats unanswered when the fleet stopped, 5 s after the window (oldest {Out.Ms(unfinished.Max())})" : "")}; errors {errorList.Count}; server CPU {sampler.AverageCpuPercent:F0} % of a core, RSS max {sampler.MaxRssMb:F0} MB";
-        result.Reference = $"{workers} workers x 1 heartbeat / {interval:F0} s = {workers / interval:F0} heartbeats/s + {workers / 30.0:F0} long-polls/s; load generator CPU {selfCpu:F0} % of a core; machine busy {sampler.MachineBusyPercent:F0} % of all cores";
+        result.Reference = $"{workers} workers x 1 heartbeat / {interval:F0} s = {workers / interval:F0} heartbeats/s + {workers / 30.0:F0} long-polls/s over {(h2c ? "h2c" : "HTTP/1.1")} ({serverSockets} sockets open in the server); load generator CPU {selfCpu:F0} % of a core; machine busy {sampler.MachineBusyPercent:F0} % of all cores";
         result.Comparison = $"heartbeat p99 {steady.P99 / budget:F1}x the {budget} ms budget ({BenchDatabase.Label(options)})";
         result.Metrics["heartbeatP50Ms"] = steady.P50;
         result.Metrics["heartbeatP99Ms"] = steady.P99;
@@ -120,8 +131,10 @@ internal sealed class B4FleetLoad : IBenchmark
         result.Metrics["loadGeneratorCpuPercent"] = selfCpu;
         result.Metrics["machineBusyPercent"] = sampler.MachineBusyPercent;
         result.Metrics["pollsCompleted"] = pollStats.Count;
+        result.Metrics["serverSockets"] = serverSockets;
         result.Raw["serverSamples"] = sampler.Samples.Select(s => new { s.AtS, s.CpuPercent, s.RssMb, s.MachinePercent }).ToList();
         result.Raw["errorsSample"] = errorList.Take(20).ToList();
+        result.Raw["heartbeatBuckets"] = Buckets(heartbeats).Select(b => new { b.At, b.Stats.Count, b.Stats.P50, b.Stats.P99 }).ToList();
         // Group by what went wrong, not by the trace id each problem body carries.
         foreach (var e in errorList.GroupBy(e => e.Split("/api/", 2)[0] + (e.Contains(" 500 ", StringComparison.Ordinal) ? "500" : e.Split(':').Last()))
                      .OrderByDescending(g => g.Count()).Take(5))
@@ -142,6 +155,18 @@ internal sealed class B4FleetLoad : IBenchmark
 
         return result;
     }
+
+    /// <summary>
+    /// --transport http1 | h2c | auto (default): auto picks h2c when two sockets per worker, in the load
+    /// generator and as many in the server, would not fit under this process's open-files limit.
+    /// </summary>
+    private static bool UseHttp2(BenchOptions options, int workers) => (options.Get("transport") ?? "auto").ToLowerInvariant() switch
+    {
+        "http1" => false,
+        "h2c" => true,
+        "auto" => (2L * workers) + 1000 > ProcStat.OpenFilesLimit(),
+        var other => throw new ArgumentException($"--transport is '{other}'; it must be http1, h2c or auto"),
+    };
 
     /// <summary>The first lines of the server's error entries (what a 500 was).</summary>
     private static IEnumerable<string> ServerErrors(BenchServer server, int max)
@@ -165,10 +190,13 @@ internal sealed class B4FleetLoad : IBenchmark
         }
     }
 
+    /// <summary>The heartbeats by when they were sent, in 2 s buckets (the chart's points, and results.json's).</summary>
+    private static List<(double At, Stats Stats)> Buckets(List<(double AtS, double Ms)> beats) =>
+        [.. beats.GroupBy(b => Math.Floor(b.AtS / 2) * 2).OrderBy(g => g.Key).Select(g => (At: g.Key + 1, Stats: new Stats(g.Select(b => b.Ms))))];
+
     private static void Charts(string dir, List<(double AtS, double Ms)> beats, ProcSampler sampler, int workers, double interval, int budget)
     {
-        var buckets = beats.GroupBy(b => Math.Floor(b.AtS / 2) * 2).OrderBy(g => g.Key)
-            .Select(g => (At: g.Key + 1, Stats: new Stats(g.Select(b => b.Ms)))).ToList();
+        var buckets = Buckets(beats);
         var latency = new SvgChart
         {
             Title = $"B4 heartbeat latency under {workers} simulated workers (2 s buckets)",

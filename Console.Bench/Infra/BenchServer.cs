@@ -14,15 +14,19 @@ internal sealed class BenchServer : IAsyncDisposable
     private readonly BenchOptions _options;
     private bool _keepDatabase;
 
-    private BenchServer(ServerProcess server, BenchOptions options, string folder, string? postgresDatabase)
+    private BenchServer(ServerProcess server, BenchOptions options, string folder, string? postgresDatabase, Uri? http2Url)
     {
         _server = server;
         _options = options;
         Folder = folder;
         PostgresDatabase = postgresDatabase;
+        Http2Url = http2Url;
     }
 
     public Uri Url => _server.Url;
+
+    /// <summary>A second endpoint that speaks cleartext HTTP/2 only (h2c, prior knowledge), when asked for; else null.</summary>
+    public Uri? Http2Url { get; }
 
     public string Folder { get; }
 
@@ -40,7 +44,10 @@ internal sealed class BenchServer : IAsyncDisposable
 
     /// <param name="databaseFile">SQLite: a database file to start from (copied).</param>
     /// <param name="postgresTemplate">PostgreSQL: a database to start from (copied with CREATE DATABASE ... TEMPLATE).</param>
-    public static async Task<BenchServer> StartAsync(BenchOptions options, string name, IReadOnlyDictionary<string, string?>? extraEnv = null, string? databaseFile = null, string? postgresTemplate = null)
+    /// <param name="http2Endpoint">Also listen for cleartext HTTP/2 on a second port (<see cref="Http2Url"/>): many simulated
+    /// workers multiplexed over a few connections, where one socket each would pass the open-files limit.</param>
+    public static async Task<BenchServer> StartAsync(BenchOptions options, string name, IReadOnlyDictionary<string, string?>? extraEnv = null,
+        string? databaseFile = null, string? postgresTemplate = null, bool http2Endpoint = false)
     {
         var folder = Path.Combine(options.WorkFolder, $"{name}-{Guid.NewGuid():N}"[..(name.Length + 9)]);
         Directory.CreateDirectory(folder);
@@ -76,15 +83,29 @@ internal sealed class BenchServer : IAsyncDisposable
             env[pair[..eq]] = pair[(eq + 1)..];
         }
 
+        // Kestrel:Endpoints replace --urls, so the usual HTTP/1.1 address is named there too. Kestrel
+        // speaks HTTP/2 without TLS only on an endpoint that speaks nothing else.
+        int? port = null;
+        Uri? http2Url = null;
+        if (http2Endpoint)
+        {
+            port = FreePort.Next();
+            http2Url = new Uri($"http://127.0.0.1:{FreePort.Next()}");
+            env["Kestrel__Endpoints__Api__Url"] = $"http://127.0.0.1:{port}";
+            env["Kestrel__Endpoints__Fleet__Url"] = http2Url.ToString();
+            env["Kestrel__Endpoints__Fleet__Protocols"] = "Http2";
+        }
+
         var t0 = Clock.Now;
         var server = await ServerProcess.StartAsync(new ServerStart(Repo.WebDll(options.ServerDll), folder)
         {
             Name = $"server {name}",
             Settings = env,
             LogPath = Path.Combine(folder, "server.log"),
+            Port = port,
         });
-        Out.Step($"server {name} up on {server.Url} in {Clock.MsSince(t0) / 1000:F1} s (pid {server.Process.Id})");
-        return new BenchServer(server, options, folder, postgres);
+        Out.Step($"server {name} up on {server.Url}{(http2Url is null ? "" : $" and {http2Url} (HTTP/2 only)")} in {Clock.MsSince(t0) / 1000:F1} s (pid {server.Process.Id})");
+        return new BenchServer(server, options, folder, postgres, http2Url);
     }
 
     public async ValueTask DisposeAsync()

@@ -27,6 +27,19 @@ internal static class ProcStat
 
     public static bool Alive(int pid) => File.Exists($"/proc/{pid}/stat");
 
+    /// <summary>How many sockets the process holds open (its /proc/PID/fd entries that are sockets).</summary>
+    public static int Sockets(int pid) =>
+        new DirectoryInfo($"/proc/{pid}/fd").EnumerateFileSystemInfos()
+            .Count(f => f.LinkTarget?.StartsWith("socket:", StringComparison.Ordinal) == true);
+
+    /// <summary>This process's limit on open files (the soft limit, "Max open files" in /proc/self/limits).</summary>
+    public static long OpenFilesLimit()
+    {
+        var line = File.ReadLines("/proc/self/limits").First(l => l.StartsWith("Max open files", StringComparison.Ordinal));
+        var soft = line["Max open files".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries)[0];
+        return soft == "unlimited" ? long.MaxValue : long.Parse(soft, CultureInfo.InvariantCulture);
+    }
+
     /// <summary>
     /// Waits until the process used at most <paramref name="maxPercent"/> of a core over one <paramref name="window"/>
     /// (or <paramref name="timeout"/> passed); returns the seconds waited. After a warm-up the runtime still

@@ -35,7 +35,8 @@ public sealed class PollService(
     ConsoleMetrics metrics,
     RunSecrets secrets,
     IActorAccessor actors,
-    ConnectionLossWatcher connections)
+    ConnectionLossWatcher connections,
+    PollWakeups wakeups)
 {
     public const int DefaultLimit = 10;
     public const int MaxLimit = 100;
@@ -81,7 +82,7 @@ public sealed class PollService(
 
         var claim = new ClaimRequest(poolName, workerName, request.Queues, limit, request.HeartbeatIntervalSeconds);
         var deadline = time.GetUtcNow().AddSeconds(waitSeconds);
-        using var signal = new WorkSignal(feed, poolName);
+        using var signal = new WorkSignal(wakeups, poolName);
         var first = true;
         Guid? workerId = null;
         try
@@ -236,7 +237,7 @@ public sealed class PollService(
 
         if (!outcome.WorkerWasOnline)
         {
-            await pools.PublishAsync(outcome.Pool, ct);
+            await pools.PublishAsync(outcome.Pool, outcome.Worker, ct);
         }
 
         // Only a queue whose status turned: a claim's new counts reach the pages with the claimed
@@ -260,16 +261,12 @@ public sealed class PollService(
     /// </remarks>
     private sealed class WorkSignal : IDisposable
     {
-        private readonly IDisposable _subscription;
-        private readonly string _pool;
+        private readonly IDisposable _registration;
         private TaskCompletionSource _tcs = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private Gates? _seen;
 
-        public WorkSignal(IChangeFeed feed, string pool)
-        {
-            _pool = pool;
-            _subscription = feed.Subscribe(OnChange);
-        }
+        /// <summary>Registered before the first claim, so a change while it runs is not missed.</summary>
+        public WorkSignal(PollWakeups wakeups, string pool) => _registration = wakeups.Register(pool, OnChange);
 
         public void Reset()
         {
@@ -295,19 +292,15 @@ public sealed class PollService(
             return tcs.Task.IsCompleted;
         }
 
-        public void Dispose() => _subscription.Dispose();
+        public void Dispose() => _registration.Dispose();
 
         private sealed record Gates(Gate Pool, Dictionary<Guid, Gate> Queues);
 
         private readonly record struct Gate(bool Paused, int? Limit);
 
+        /// <summary>A change of this poll's pool (<see cref="PollWakeups"/> routes only those).</summary>
         private void OnChange(ChangeEvent change)
         {
-            if (change.PoolName != _pool)
-            {
-                return;
-            }
-
             var seen = Volatile.Read(ref _seen);
             var wakes = change switch
             {

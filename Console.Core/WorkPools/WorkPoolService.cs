@@ -6,6 +6,7 @@ using Console.Contracts.WorkPools;
 using Console.Core.Common;
 using Console.Core.Feed;
 using Console.Core.Persistence;
+using Console.Core.Workers;
 using Console.Core.WorkQueues;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -14,6 +15,10 @@ namespace Console.Core.WorkPools;
 
 public sealed class WorkPoolService(ConsoleDbContext db, IChangeFeed feed, StatusRules rules, IOptions<WorkPoolOptions> options)
 {
+    /// <summary>A pool by name, tracked: every heartbeat that writes and every API call on a pool begins with it.</summary>
+    private static readonly CompiledPerModel<Func<ConsoleDbContext, string, CancellationToken, Task<WorkPool?>>> ByName =
+        new(() => EF.CompileAsyncQuery((ConsoleDbContext c, string name, CancellationToken t) => c.WorkPools.FirstOrDefault(p => p.Name == name)));
+
     public async Task<IReadOnlyList<WorkPoolDto>> ListAsync(CancellationToken ct = default)
     {
         var pools = await db.WorkPools.AsNoTracking().OrderBy(p => p.Name).ToListAsync(ct);
@@ -28,7 +33,7 @@ public sealed class WorkPoolService(ConsoleDbContext db, IChangeFeed feed, Statu
     }
 
     public async Task<WorkPool> FindAsync(string name, CancellationToken ct = default) =>
-        await db.WorkPools.FirstOrDefaultAsync(p => p.Name == name, ct)
+        await ByName.For(db)(db, name, ct)
         ?? throw new NotFoundException($"Work pool '{name}' does not exist.");
 
     public async Task<WorkPoolDto> CreateAsync(CreateWorkPoolRequest request, CancellationToken ct = default)
@@ -129,6 +134,24 @@ public sealed class WorkPoolService(ConsoleDbContext db, IChangeFeed feed, Statu
     public async Task<WorkPoolDto> PublishAsync(WorkPool pool, CancellationToken ct = default)
     {
         var dto = await ToDtoAsync(pool, ct);
+        feed.Publish(new PoolChanged(dto));
+        return dto;
+    }
+
+    /// <summary>
+    /// Publishes the pool after <paramref name="changed"/>, one of its workers, changed. When that
+    /// worker is Online the pool has one, so its workers are not read: a fleet coming up published
+    /// its pool once per new worker, and each read every worker of the pool.
+    /// </summary>
+    public async Task<WorkPoolDto> PublishAsync(WorkPool pool, PoolWorker changed, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(changed);
+        if (rules.Worker(changed) != WorkerStatus.Online)
+        {
+            return await PublishAsync(pool, ct);
+        }
+
+        var dto = ToDto(pool, anyWorkerOnline: true);
         feed.Publish(new PoolChanged(dto));
         return dto;
     }

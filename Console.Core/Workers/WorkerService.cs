@@ -97,7 +97,7 @@ public sealed class WorkerService(ConsoleDbContext db, IChangeFeed feed, StatusR
             if (!wasOnline || drainChanged)
             {
                 // The pool may have just turned Ready.
-                await pools.PublishAsync(pool, ct);
+                await pools.PublishAsync(pool, worker, ct);
             }
 
             return worker;
