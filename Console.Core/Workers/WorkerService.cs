@@ -5,12 +5,13 @@ using Console.Contracts.FlowRuns;
 using Console.Core.Common;
 using Console.Core.Feed;
 using Console.Core.Persistence;
+using Console.Core.Polling;
 using Console.Core.WorkPools;
 using Microsoft.EntityFrameworkCore;
 
 namespace Console.Core.Workers;
 
-public sealed class WorkerService(ConsoleDbContext db, IChangeFeed feed, StatusRules rules, WorkPoolService pools, WorkerPresence presence)
+public sealed class WorkerService(ConsoleDbContext db, IChangeFeed feed, StatusRules rules, WorkPoolService pools, WorkerPresence presence, ClaimGate gate)
 {
     /// <summary>
     /// A heartbeat's one read: the worker, its pool and its running runs, untracked.
@@ -82,7 +83,7 @@ public sealed class WorkerService(ConsoleDbContext db, IChangeFeed feed, StatusR
             {
                 if (db.Entry(worker).State != EntityState.Detached)
                 {
-                    await db.SaveChangesAsync(ct);
+                    await SaveGatedAsync(ct);
                 }
             }
             catch (DbUpdateException ex) when (attempt == 1 && UniqueViolation.Is(ex) && db.Entry(worker).State == EntityState.Added)
@@ -101,6 +102,25 @@ public sealed class WorkerService(ConsoleDbContext db, IChangeFeed feed, StatusR
             }
 
             return worker;
+        }
+    }
+
+    /// <summary>
+    /// A heartbeat's write (a new worker, one back from Offline, new settings) waits its turn with the
+    /// claims and the heartbeat flush (<see cref="ClaimGate"/>): on SQLite, in order, instead of
+    /// busy-retrying on the write lock with sleeps of up to 100 ms; on PostgreSQL, without taking
+    /// connections past the gate's width. A fleet coming up writes a row per worker at once.
+    /// </summary>
+    private async Task SaveGatedAsync(CancellationToken ct)
+    {
+        await gate.WaitAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        finally
+        {
+            gate.Release();
         }
     }
 
