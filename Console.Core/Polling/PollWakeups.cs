@@ -24,7 +24,7 @@ public sealed class PollWakeups : IDisposable
     }
 
     /// <summary>How many polls wait now, in every pool.</summary>
-    public int Count
+    internal int Count
     {
         get
         {

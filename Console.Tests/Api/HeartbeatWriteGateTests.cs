@@ -1,4 +1,3 @@
-using System.Net;
 using Console.Contracts;
 using Console.Core.Polling;
 using Console.Tests.Infrastructure;
@@ -17,17 +16,16 @@ public sealed class HeartbeatWriteGateTests(ApiFactory factory) : ApiTestBase(fa
     public async Task A_new_workers_first_heartbeat_waits_for_the_write_gate_and_a_steady_one_does_not()
     {
         var pool = await CreatePoolAsync(type: "process");
-        Assert.Equal(HttpStatusCode.NoContent, (await HeartbeatAsync(pool.Name, "steady")).StatusCode);
+        await Client.HeartbeatAsync(pool.Name, "steady", 10);
         var gate = Factory.Services.GetRequiredService<ClaimGate>();
 
-        Task<HttpResponseMessage> newcomer;
+        Task newcomer;
         await gate.WaitAsync(CancellationToken.None);
         try
         {
-            using var steady = await HeartbeatAsync(pool.Name, "steady").WaitAsync(TimeSpan.FromSeconds(10));
-            Assert.Equal(HttpStatusCode.NoContent, steady.StatusCode);
+            await Client.HeartbeatAsync(pool.Name, "steady", 10).WaitAsync(TimeSpan.FromSeconds(10));
 
-            newcomer = HeartbeatAsync(pool.Name, "newcomer");
+            newcomer = Client.HeartbeatAsync(pool.Name, "newcomer", 10);
             await Task.Delay(500);
             Assert.False(newcomer.IsCompleted, "the new worker's heartbeat wrote while another writer held the gate");
         }
@@ -36,12 +34,8 @@ public sealed class HeartbeatWriteGateTests(ApiFactory factory) : ApiTestBase(fa
             gate.Release();
         }
 
-        using var answer = await newcomer.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.Equal(HttpStatusCode.NoContent, answer.StatusCode);
+        await newcomer.WaitAsync(TimeSpan.FromSeconds(10));
         var workers = await GetAsync<List<WorkerDto>>($"/api/work-pools/{pool.Name}/workers");
         Assert.Equal(WorkerStatus.Online, workers.Single(w => w.Name == "newcomer").Status);
     }
-
-    private Task<HttpResponseMessage> HeartbeatAsync(string pool, string worker) =>
-        Client.PostJsonAsync($"/api/work-pools/{pool}/workers/heartbeat", new HeartbeatRequest { Name = worker, HeartbeatIntervalSeconds = 10 });
 }
