@@ -9,10 +9,11 @@ namespace Console.Bench.Benchmarks;
 /// (waitSeconds 30) open against one server, for a bounded window. Heartbeat latency percentiles,
 /// errors of any kind, the server's CPU (from /proc/PID/stat) and RSS. Workers start at random
 /// phases within the first interval (a fleet's heartbeats are not synchronised); the steady-state
-/// figure counts heartbeats sent once every worker has started. Each simulated worker holds two
-/// connections (its long-poll and its heartbeat) over HTTP/1.1; where that would pass the open-files
-/// limit of one process (here 20,000: 10,000 workers), or with <c>--transport h2c</c>, the fleet is
-/// multiplexed over a few cleartext HTTP/2 connections instead, and the figure says so.
+/// figure counts heartbeats sent once every worker has started. Over HTTP/1.1 each waiting long-poll
+/// holds a connection of its own and the heartbeats a few more; 10,000 workers that way ran the load
+/// generator out ("Out of memory.") under this machine's limit of 20,000 open files. Where two sockets
+/// per worker would pass the limit, or with <c>--transport h2c</c>, the fleet is multiplexed over a
+/// few cleartext HTTP/2 connections instead, and the figure says so.
 /// </summary>
 internal sealed class B4FleetLoad : IBenchmark
 {
@@ -38,7 +39,7 @@ internal sealed class B4FleetLoad : IBenchmark
         result.Notes.Add($"database: {BenchDatabase.Label(options)}");
         result.Notes.Add(h2c
             ? "transport: h2c, the fleet's requests multiplexed over cleartext HTTP/2 connections (sockets: below) instead of two connections per worker"
-            : "transport: HTTP/1.1, a connection per worker for its long-poll and one for its heartbeats");
+            : "transport: HTTP/1.1, a connection per waiting long-poll and a few for the heartbeats");
         using var admin = ConsoleApi.CreateHttpClient(server.Url);
         using var api = h2c ? Http2Client.Create(server.Http2Url!) : ConsoleApi.CreateHttpClient(server.Url);
         for (var p = 0; p < Pools; p++)
@@ -157,8 +158,8 @@ internal sealed class B4FleetLoad : IBenchmark
     }
 
     /// <summary>
-    /// --transport http1 | h2c | auto (default): auto picks h2c when two sockets per worker, in the load
-    /// generator and as many in the server, would not fit under this process's open-files limit.
+    /// --transport http1 | h2c | auto (default): auto picks h2c when two sockets per worker (with room to
+    /// spare: the generator's own) would not fit under this process's open-files limit.
     /// </summary>
     private static bool UseHttp2(BenchOptions options, int workers) => (options.Get("transport") ?? "auto").ToLowerInvariant() switch
     {
