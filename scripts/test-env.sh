@@ -81,6 +81,15 @@ ensure_dockerd() {
         return 0
     fi
     command -v dockerd >/dev/null 2>&1 || { te_die "dockerd not found: install the docker.io package"; return 1; }
+    # A dockerd killed outright leaves its pid file behind, and the next one refuses to start over it.
+    local pidfile="${DOCKERD_PIDFILE:-/var/run/docker.pid}" old
+    if [[ -f "$pidfile" ]]; then
+        old="$(cat "$pidfile" 2>/dev/null)"
+        if [[ ! "$old" =~ ^[0-9]+$ ]] || ! kill -0 "$old" 2>/dev/null; then
+            te_log "removing the stale $pidfile (no process ${old:-named in it})"
+            rm -f "$pidfile"
+        fi
+    fi
     te_log "starting dockerd (log: $DOCKERD_LOG)"
     # Detached, with no inherited stdio, so that it outlives this script quietly.
     setsid dockerd </dev/null >>"$DOCKERD_LOG" 2>&1 &
