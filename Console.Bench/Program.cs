@@ -264,7 +264,7 @@ internal static class BenchProgram
               --database D      sqlite (default) | postgres: the servers' database (b3's raw loop follows it; b4 and the others just run on it); --provider D is the same
               --postgres CS     with --database postgres: a server where databases may be created (default: CONSOLE_TEST_POSTGRES)
               per benchmark: --runs N (b1), --ref-runs N (b1), --heartbeats N (b1: N workers heartbeat meanwhile), --pairs N (b2), --claim-runs N --claimers N --sweep 1,5,10 --limit N --limits 1,100 --rounds N --rest-runs N (b3),
-                             --workers N --seconds S --transport http1|h2c|auto (b4), --samples N (b5), --idle S (b6), --trials N (b7), --history N --runs N (b8)
+                             --workers N --seconds S --ramp S --transport http1|h2c|auto (b4: --ramp spreads the workers' starts over S seconds, default one heartbeat interval), --samples N (b5), --idle S (b6), --trials N (b7), --history N --runs N (b8)
             """);
     }
 }

@@ -8,8 +8,9 @@ namespace Console.Bench.Benchmarks;
 /// B4 fleet load: N simulated workers (10 pools) each heartbeat every 10 s and keep a long-poll
 /// (waitSeconds 30) open against one server, for a bounded window. Heartbeat latency percentiles,
 /// errors of any kind, the server's CPU (from /proc/PID/stat) and RSS. Workers start at random
-/// phases within the first interval (a fleet's heartbeats are not synchronised); the steady-state
-/// figure counts heartbeats sent once every worker has started. Over HTTP/1.1 each waiting long-poll
+/// times within the first interval (a fleet's heartbeats are not synchronised), or within
+/// <c>--ramp</c> seconds (a fleet rolled out over a minute: its new workers' first writes spread out);
+/// the steady-state figure counts heartbeats sent once every worker has started. Over HTTP/1.1 each waiting long-poll
 /// holds a connection of its own and the heartbeats a few more; 10,000 workers that way ran the load
 /// generator out ("Out of memory.") under this machine's limit of 20,000 open files. Where two sockets
 /// per worker would pass the limit, or with <c>--transport h2c</c>, the fleet is multiplexed over a
@@ -31,6 +32,7 @@ internal sealed class B4FleetLoad : IBenchmark
         var workers = options.Int("workers", 1000, 200);
         var seconds = options.Double("seconds", 60, 15);
         var interval = options.Double("interval", 10, 10);
+        var ramp = options.Double("ramp", interval, interval);
         // The goal: p99 25 ms on SQLite (1,000 workers), 50 ms on PostgreSQL (10,000 workers).
         var budget = BenchDatabase.IsPostgres(options) ? 50 : 25;
         var h2c = UseHttp2(options, workers);
@@ -47,7 +49,7 @@ internal sealed class B4FleetLoad : IBenchmark
             await admin.CreatePoolAsync($"fleet-{p}", "process", ct: ct);
         }
 
-        var fleet = new HeartbeatFleet(api, workers, interval, i => $"fleet-{i % Pools}");
+        var fleet = new HeartbeatFleet(api, workers, interval, i => $"fleet-{i % Pools}", rampSeconds: ramp);
         var polls = new ConcurrentBag<double>();
         var errors = fleet.Errors;
         using var end = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -90,9 +92,9 @@ internal sealed class B4FleetLoad : IBenchmark
             .Concat(Enumerable.Range(0, workers).Select(i => Task.Run(() => PollLoopAsync(i), end.Token)))
             .ToList();
         // The server's sockets once every worker has started: a connection count beside the load.
-        await Task.Delay(TimeSpan.FromSeconds(Math.Min(interval + 2, seconds)), ct);
+        await Task.Delay(TimeSpan.FromSeconds(Math.Min(ramp + 2, seconds)), ct);
         var serverSockets = ProcStat.Sockets(server.Pid);
-        await Task.Delay(TimeSpan.FromSeconds(seconds - Math.Min(interval + 2, seconds)), ct);
+        await Task.Delay(TimeSpan.FromSeconds(seconds - Math.Min(ramp + 2, seconds)), ct);
         await end.CancelAsync();
         // No heartbeat is sent after the window; one sent just before it closed is given 5 s to be
         // answered: cut off by the window's end, it was not missed. One still open then is counted.
@@ -112,7 +114,7 @@ internal sealed class B4FleetLoad : IBenchmark
         var heartbeats = fleet.Beats.ToList();
         var unfinished = fleet.Unanswered;
         var all = new Stats(heartbeats.Select(h => h.Ms));
-        var steady = new Stats(heartbeats.Where(h => h.AtS >= interval).Select(h => h.Ms));
+        var steady = new Stats(heartbeats.Where(h => h.AtS >= ramp).Select(h => h.Ms));
         var pollStats = new Stats(polls);
         var errorList = errors.ToList();
         var late = unfinished.Count;
@@ -151,7 +153,7 @@ internal sealed class B4FleetLoad : IBenchmark
         result.Judge(steady.Count > 0 && steady.P99 <= budget && errorList.Count == 0 && late == 0, options.Quick);
         if (options.OutDir is { } dir)
         {
-            Charts(dir, heartbeats, sampler, workers, interval, budget);
+            Charts(dir, heartbeats, sampler, workers, ramp, budget);
         }
 
         return result;
@@ -195,7 +197,7 @@ internal sealed class B4FleetLoad : IBenchmark
     private static List<(double At, Stats Stats)> Buckets(List<(double AtS, double Ms)> beats) =>
         [.. beats.GroupBy(b => Math.Floor(b.AtS / 2) * 2).OrderBy(g => g.Key).Select(g => (At: g.Key + 1, Stats: new Stats(g.Select(b => b.Ms))))];
 
-    private static void Charts(string dir, List<(double AtS, double Ms)> beats, ProcSampler sampler, int workers, double interval, int budget)
+    private static void Charts(string dir, List<(double AtS, double Ms)> beats, ProcSampler sampler, int workers, double ramp, int budget)
     {
         var buckets = Buckets(beats);
         var latency = new SvgChart
@@ -209,7 +211,7 @@ internal sealed class B4FleetLoad : IBenchmark
         latency.Series.Add(new ChartSeries { Name = "p50", Points = [.. buckets.Select(b => (b.At, b.Stats.P50))], Markers = true });
         latency.Series.Add(new ChartSeries { Name = "p99", Points = [.. buckets.Select(b => (b.At, b.Stats.P99))], Markers = true });
         latency.HorizontalLines.Add((budget, $"goal p99 {budget} ms"));
-        latency.VerticalLines.Add((interval, "every worker started"));
+        latency.VerticalLines.Add((ramp, "every worker started"));
         latency.Save(Path.Combine(dir, "b4-heartbeat-latency.svg"));
 
         var cpu = new SvgChart

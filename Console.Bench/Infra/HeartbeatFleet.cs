@@ -7,9 +7,9 @@ namespace Console.Bench.Infra;
 /// Simulated workers that heartbeat every <c>interval</c> seconds at random phases (a fleet's
 /// heartbeats are not synchronised), each heartbeat timed: B4's load, and B1's background load.
 /// </summary>
-internal sealed class HeartbeatFleet(HttpClient api, int workers, double intervalSeconds, Func<int, string> poolOf, int seed = 4)
+internal sealed class HeartbeatFleet(HttpClient api, int workers, double intervalSeconds, Func<int, string> poolOf, int seed = 4, double? rampSeconds = null)
 {
-    private readonly double[] _offsets = OffsetsOf(workers, intervalSeconds, seed);
+    private readonly double[] _offsets = OffsetsOf(workers, rampSeconds ?? intervalSeconds, seed);
 
     /// <summary>Each answered heartbeat: when it was sent (seconds since the fleet started) and how long it took.</summary>
     public ConcurrentBag<(double AtS, double Ms)> Beats { get; } = [];
@@ -64,9 +64,9 @@ internal sealed class HeartbeatFleet(HttpClient api, int workers, double interva
         }
     }
 
-    private static double[] OffsetsOf(int workers, double interval, int seed)
+    private static double[] OffsetsOf(int workers, double spread, int seed)
     {
         var random = new Random(seed);
-        return [.. Enumerable.Range(0, workers).Select(_ => random.NextDouble() * interval)];
+        return [.. Enumerable.Range(0, workers).Select(_ => random.NextDouble() * spread)];
     }
 }

@@ -50,9 +50,10 @@ public static class DatabaseRegistration
                 "(e.g. ConnectionStrings__Console=\"Host=db;Database=console;Username=console;Password=...\").");
         }
 
+        var tuned = PostgresConnectionDefaults.Apply(connectionString);
         services.AddDbContextPool<PostgresConsoleDbContext>((sp, options) =>
         {
-            ConfigureLogging(options.UseNpgsql(connectionString));
+            ConfigureLogging(options.UseNpgsql(tuned));
             // What others configure for ConsoleDbContext (the security interceptor, for one)
             // applies to the PostgreSQL context too: it is the same database to them.
             foreach (var configure in sp.GetServices<IDbContextOptionsConfiguration<ConsoleDbContext>>())

@@ -61,6 +61,29 @@ public sealed class SqliteDatabaseProviderTests(ApiFactory factory) : DatabasePr
 public sealed class PostgresDatabaseProviderTests(PostgresApiFactory factory) : DatabaseProviderTests(factory), IClassFixture<PostgresApiFactory>
 {
     protected override Type ExpectedContext => typeof(PostgresConsoleDbContext);
+
+    /// <summary>
+    /// A statement the server sends again and again is parsed and planned by PostgreSQL once per
+    /// connection, not every time. The test's connection string names no such setting, as an
+    /// operator's rarely does.
+    /// </summary>
+    [Fact]
+    public async Task Statements_the_server_repeats_are_prepared_on_its_connections()
+    {
+        var pool = await CreatePoolAsync(type: "process");
+        await using var scope = Factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ConsoleDbContext>();
+        await db.Database.OpenConnectionAsync(); // the same connection for every statement below
+        for (var i = 0; i < 8; i++)
+        {
+            Assert.NotNull(await db.WorkPools.AsNoTracking().SingleOrDefaultAsync(p => p.Name == pool.Name));
+        }
+
+        var prepared = await db.Database
+            .SqlQueryRaw<string>("SELECT statement AS \"Value\" FROM pg_prepared_statements")
+            .ToListAsync();
+        Assert.Contains(prepared, s => s.Contains("FROM \"WorkPools\"", StringComparison.Ordinal));
+    }
 }
 
 /// <summary>A misconfigured database stops the start with a message that names the setting.</summary>

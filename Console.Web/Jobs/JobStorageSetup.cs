@@ -1,4 +1,5 @@
 using Console.Core.Persistence;
+using Console.Core.Persistence.Postgres;
 using Hangfire;
 using Hangfire.AspNetCore;
 using Hangfire.InMemory;
@@ -40,7 +41,8 @@ internal static class JobStorageSetup
         }
 
         // AddConsoleCore has already refused a Postgres provider without a connection string.
-        var connectionString = configuration.GetConnectionString("Console")!;
+        // The same string as the database context's, so both draw on one connection pool.
+        var connectionString = PostgresConnectionDefaults.Apply(configuration.GetConnectionString("Console")!);
         var options = new PostgreSqlStorageOptions
         {
             SchemaName = PostgresSchema,
