@@ -58,6 +58,7 @@ internal sealed class B4FleetLoad : IBenchmark
         var sampler = new ProcSampler(server.Pid, TimeSpan.FromSeconds(1));
         var t0 = Clock.Now;
         Out.Step($"{workers} simulated workers in {Pools} pools ({BenchDatabase.Label(options)}): heartbeat every {interval:F0} s + long-poll (30 s), for {seconds:F0} s");
+        result.Notes.Add($"the workers' first heartbeats spread over the first {ramp:F0} s; steady = sent after that");
 
         async Task PollLoopAsync(int i)
         {

@@ -67,8 +67,7 @@ public sealed class PostgresRunClaimer(ConsoleDbContext db, StatusRules rules, W
     // FOR UPDATE is not allowed under UNION: one statement per select, one round trip still.
     public override string Combine(IReadOnlyList<string> selects) => string.Join(";\n", selects);
 
-    // A raw parameter skips the model's UTC converter; timestamptz takes only UTC times.
-    public override object Value(object value) => value is DateTime time ? DateTime.SpecifyKind(time, DateTimeKind.Utc) : value;
+    public override object Value(object value) => RawValues.Postgres(value);
 
     /// <summary>The UPDATE and the state history's INSERT in one statement (a data-modifying CTE).</summary>
     protected override Task<List<FlowRun>> TakeAsync(IReadOnlyList<Guid> ids, string workerName, DateTime now, CancellationToken ct)

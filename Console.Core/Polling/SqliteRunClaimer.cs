@@ -29,8 +29,7 @@ public sealed class SqliteRunClaimer(
     public override string Combine(IReadOnlyList<string> selects) =>
         string.Join("\nUNION ALL\n", selects.Select(s => $"SELECT * FROM ({s})"));
 
-    // EF Core keeps ids in SQLite as upper-case text.
-    public override object Value(object value) => value is Guid id ? id.ToString("D").ToUpperInvariant() : value;
+    public override object Value(object value) => RawValues.Sqlite(value);
 
     public override Task<ClaimOutcome> ClaimAsync(ClaimRequest request, CancellationToken ct) =>
         combiner.ClaimAsync(request, ClaimLeadingAsync, ct);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Console.Core.Common;
 using Console.Core.Persistence;
 using Console.Core.Polling;
@@ -18,6 +19,9 @@ public sealed partial class HeartbeatFlusher(
     WorkerPresence presence, IServiceScopeFactory scopes, ClaimGate gate, TimeProvider time,
     IOptions<StatusOptions> options, ILogger<HeartbeatFlusher> logger) : PeriodicBackgroundService
 {
+    /// <summary>Rows per UPDATE: three parameters each, far below SQLite's 32,766 and PostgreSQL's 65,535.</summary>
+    private const int RowsPerStatement = 1000;
+
     protected override TimeSpan Period => TimeSpan.FromMilliseconds(options.Value.HeartbeatFlushMilliseconds);
 
     protected override Task TickAsync(CancellationToken ct) => FlushAsync(ct);
@@ -58,30 +62,57 @@ public sealed partial class HeartbeatFlusher(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ConsoleDbContext>();
-        var gone = new List<Guid>();
+        Func<object, object> value = db.Database.IsSqlite() ? RawValues.Sqlite : RawValues.Postgres;
+        var written = new HashSet<Guid>();
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
-            foreach (var (id, at, polled) in pending)
+            // A statement per group and chunk, not per worker: a fleet of 10,000 leaves about 2,500
+            // heartbeats a flush. Polls stamp LastPolledAt as well; the rest leave it as it is (a
+            // column of NULL parameters would have no type on PostgreSQL).
+            foreach (var group in pending.GroupBy(p => p.PolledAt is not null))
             {
-                // Never backwards: another replica (or a write-through heartbeat) may have written a newer one.
-                var written = await db.Workers
-                    .Where(w => w.Id == id)
-                    .ExecuteUpdateAsync(s => s
-                        .SetProperty(w => w.LastHeartbeatAt, w => w.LastHeartbeatAt < at ? at : w.LastHeartbeatAt)
-                        .SetProperty(w => w.LastPolledAt, w => polled != null && (w.LastPolledAt == null || w.LastPolledAt < polled) ? polled : w.LastPolledAt), ct);
-                if (written == 0)
+                foreach (var chunk in group.Chunk(RowsPerStatement))
                 {
-                    gone.Add(id);
+                    var sql = UpdateSql(chunk.Length, polled: group.Key);
+                    var args = chunk.SelectMany(p => group.Key
+                        ? new[] { value(p.WorkerId), value(p.HeartbeatAt), value(p.PolledAt!.Value) }
+                        : new[] { value(p.WorkerId), value(p.HeartbeatAt) }).ToArray();
+                    written.UnionWith(await db.Database.SqlQueryRaw<Guid>(sql, args).ToListAsync(ct));
                 }
             }
 
             await tx.CommitAsync(ct);
         }
 
-        foreach (var id in gone)
+        foreach (var p in pending)
         {
-            presence.Forget(id);
+            if (!written.Contains(p.WorkerId))
+            {
+                presence.Forget(p.WorkerId); // its row is gone
+            }
         }
+    }
+
+    /// <summary>
+    /// The stamps of <paramref name="rows"/> workers in one UPDATE ... FROM a VALUES list (SQLite 3.33+
+    /// and PostgreSQL), never backwards: another replica, or a heartbeat written at once, may have
+    /// stored a newer one. Only fixed SQL and placeholders; every value is a parameter. (SQLite's
+    /// RETURNING names the updated table's columns only unqualified: hence "WorkerId" in the list.)
+    /// </summary>
+    private static string UpdateSql(int rows, bool polled)
+    {
+        var width = polled ? 3 : 2;
+        var values = string.Join(", ", Enumerable.Range(0, rows).Select(r =>
+            "(" + string.Join(", ", Enumerable.Range(r * width, width).Select(i => "{" + i.ToString(CultureInfo.InvariantCulture) + "}")) + ")"));
+        var polledSet = polled
+            ? """, "LastPolledAt" = CASE WHEN w."LastPolledAt" IS NULL OR w."LastPolledAt" < v."Polled" THEN v."Polled" ELSE w."LastPolledAt" END"""
+            : "";
+        return $"""
+            WITH v("WorkerId", "At"{(polled ? ", \"Polled\"" : "")}) AS (VALUES {values})
+            UPDATE "Workers" AS w SET "LastHeartbeatAt" = CASE WHEN w."LastHeartbeatAt" < v."At" THEN v."At" ELSE w."LastHeartbeatAt" END{polledSet}
+            FROM v WHERE w."Id" = v."WorkerId"
+            RETURNING "Id" AS "Value"
+            """;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Writing {Count} heartbeats failed; they stay pending for the next flush")]

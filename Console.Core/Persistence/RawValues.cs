@@ -1,0 +1,13 @@
+namespace Console.Core.Persistence;
+
+/// <summary>
+/// A value for a raw SQL parameter, as the provider stores it: raw parameters skip the model's
+/// converters. SQLite keeps ids as upper-case text (EF Core's mapping); PostgreSQL's
+/// <c>timestamptz</c> takes only UTC times.
+/// </summary>
+public static class RawValues
+{
+    public static object Sqlite(object value) => value is Guid id ? id.ToString("D").ToUpperInvariant() : value;
+
+    public static object Postgres(object value) => value is DateTime time ? DateTime.SpecifyKind(time, DateTimeKind.Utc) : value;
+}

@@ -1,0 +1,97 @@
+using Console.Core.Persistence;
+using Console.Core.Workers;
+using Console.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Console.Tests.Api;
+
+/// <summary>
+/// The heartbeats held in memory reach the workers' rows at the next flush, for a whole fleet at
+/// once (more workers than one statement carries), never moving a row's stamp backwards, and a
+/// worker deleted meanwhile costs the others nothing.
+/// </summary>
+public abstract class HeartbeatFlushTests(ApiFactory factory) : ApiTestBase(factory)
+{
+    private const int Fleet = 1500;
+
+    [Fact]
+    public async Task A_fleets_held_heartbeats_reach_the_rows_never_backwards()
+    {
+        var poolName = (await CreatePoolAsync(type: "process")).Name;
+        var presence = Factory.Services.GetRequiredService<WorkerPresence>();
+        var flusher = Factory.Services.GetServices<IHostedService>().OfType<HeartbeatFlusher>().Single();
+        var now = DateTime.UtcNow;
+        // Whole milliseconds: both databases hold them exactly.
+        var before = new DateTime(now.Ticks - (now.Ticks % TimeSpan.TicksPerMillisecond), DateTimeKind.Utc).AddMinutes(-1);
+        var beat = before.AddSeconds(50);
+        var ahead = before.AddHours(1); // a newer heartbeat another replica wrote meanwhile
+
+        List<PoolWorker> workers;
+        await using (var scope = Factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<ConsoleDbContext>();
+            var poolId = (await db.WorkPools.SingleAsync(p => p.Name == poolName)).Id;
+            workers = [.. Enumerable.Range(0, Fleet + 2).Select(i => new PoolWorker
+            {
+                PoolId = poolId,
+                Name = $"w{i:D4}",
+                CreatedAt = before,
+                LastHeartbeatAt = i == Fleet ? ahead : before,
+                LastPolledAt = i % 3 == 0 ? null : before,
+                HeartbeatIntervalSeconds = 30,
+            })];
+            db.Workers.AddRange(workers);
+            await db.SaveChangesAsync();
+        }
+
+        // Even workers polled as well (a poll stamps LastPolledAt too; others leave it, null or not);
+        // the last worker's row is deleted before the flush.
+        var gone = workers[^1];
+        foreach (var (worker, i) in workers.Select((w, i) => (w, i)))
+        {
+            presence.Beat(worker, beat, i % 2 == 0 ? beat : null, stored: false);
+        }
+
+        await using (var scope = Factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<ConsoleDbContext>();
+            await db.Workers.Where(w => w.Id == gone.Id).ExecuteDeleteAsync();
+        }
+
+        await flusher.FlushAsync(CancellationToken.None);
+
+        // The background flush may have taken some of them first: the rows catch up within a flush.
+        Dictionary<string, PoolWorker> stored = [];
+        await Wait.UntilAsync(async () =>
+        {
+            await using var scope = Factory.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<ConsoleDbContext>();
+            stored = await db.Workers.AsNoTracking().Where(w => w.Pool.Name == poolName).ToDictionaryAsync(w => w.Name);
+            return stored.Values.Count(w => w.LastHeartbeatAt == beat) == Fleet;
+        }, $"the {Fleet} rows to hold the heartbeat held in memory");
+
+        Assert.Equal(Fleet + 1, stored.Count);
+        Assert.Equal(ahead, stored[workers[Fleet].Name].LastHeartbeatAt);
+        for (var i = 0; i < Fleet; i++)
+        {
+            DateTime? polled = i % 2 == 0 ? beat : i % 3 == 0 ? null : before;
+            Assert.Equal((beat, polled), (stored[workers[i].Name].LastHeartbeatAt, stored[workers[i].Name].LastPolledAt));
+        }
+
+        // The next heartbeat of a worker whose row survived is written as well.
+        presence.Beat(workers[1], beat.AddSeconds(1), null, stored: false);
+        await flusher.FlushAsync(CancellationToken.None);
+        await Wait.UntilAsync(async () =>
+        {
+            await using var scope = Factory.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<ConsoleDbContext>();
+            return (await db.Workers.AsNoTracking().SingleAsync(w => w.Id == workers[1].Id)).LastHeartbeatAt == beat.AddSeconds(1);
+        }, "the row to hold the next heartbeat");
+    }
+}
+
+public sealed class SqliteHeartbeatFlushTests(ApiFactory factory) : HeartbeatFlushTests(factory), IClassFixture<ApiFactory>;
+
+public sealed class PostgresHeartbeatFlushTests(PostgresApiFactory factory) : HeartbeatFlushTests(factory), IClassFixture<PostgresApiFactory>;
