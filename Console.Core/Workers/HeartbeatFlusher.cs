@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Console.Core.Common;
 using Console.Core.Persistence;
 using Console.Core.Polling;
@@ -19,9 +20,6 @@ public sealed partial class HeartbeatFlusher(
     WorkerPresence presence, IServiceScopeFactory scopes, ClaimGate gate, TimeProvider time,
     IOptions<StatusOptions> options, ILogger<HeartbeatFlusher> logger) : PeriodicBackgroundService
 {
-    /// <summary>Rows per UPDATE: three parameters each, far below SQLite's 32,766 and PostgreSQL's 65,535.</summary>
-    private const int RowsPerStatement = 1000;
-
     protected override TimeSpan Period => TimeSpan.FromMilliseconds(options.Value.HeartbeatFlushMilliseconds);
 
     protected override Task TickAsync(CancellationToken ct) => FlushAsync(ct);
@@ -62,58 +60,63 @@ public sealed partial class HeartbeatFlusher(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ConsoleDbContext>();
-        Func<object, object> value = db.Database.IsSqlite() ? RawValues.Sqlite : RawValues.Postgres;
-        var written = new HashSet<Guid>();
+        List<Guid> written;
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
-            // A statement per group and chunk, not per worker: a fleet of 10,000 leaves about 2,500
-            // heartbeats a flush. Polls stamp LastPolledAt as well; the rest leave it as it is (a
-            // column of NULL parameters would have no type on PostgreSQL).
-            foreach (var group in pending.GroupBy(p => p.PolledAt is not null))
-            {
-                foreach (var chunk in group.Chunk(RowsPerStatement))
-                {
-                    var sql = UpdateSql(chunk.Length, polled: group.Key);
-                    var args = chunk.SelectMany(p => group.Key
-                        ? new[] { value(p.WorkerId), value(p.HeartbeatAt), value(p.PolledAt!.Value) }
-                        : new[] { value(p.WorkerId), value(p.HeartbeatAt) }).ToArray();
-                    written.UnionWith(await db.Database.SqlQueryRaw<Guid>(sql, args).ToListAsync(ct));
-                }
-            }
-
+            // One statement of fixed text for the whole flush, not one per worker: a fleet of 10,000
+            // leaves about 2,500 heartbeats a flush. The rows come as one parameter (a JSON array on
+            // SQLite, arrays on PostgreSQL), so the statement is prepared once and planned alike.
+            written = db.Database.IsSqlite()
+                ? await db.Database.SqlQueryRaw<Guid>(SqliteUpdate, SqliteRows(pending)).ToListAsync(ct)
+                : await db.Database.SqlQueryRaw<Guid>(
+                    PostgresUpdate,
+                    pending.Select(p => p.WorkerId).ToArray(),
+                    pending.Select(p => DateTime.SpecifyKind(p.HeartbeatAt, DateTimeKind.Utc)).ToArray(),
+                    pending.Select(p => p.PolledAt is { } at ? DateTime.SpecifyKind(at, DateTimeKind.Utc) : (DateTime?)null).ToArray())
+                    .ToListAsync(ct);
             await tx.CommitAsync(ct);
         }
 
+        var found = written.ToHashSet();
         foreach (var p in pending)
         {
-            if (!written.Contains(p.WorkerId))
+            if (!found.Contains(p.WorkerId))
             {
                 presence.Forget(p.WorkerId); // its row is gone
             }
         }
     }
 
-    /// <summary>
-    /// The stamps of <paramref name="rows"/> workers in one UPDATE ... FROM a VALUES list (SQLite 3.33+
-    /// and PostgreSQL), never backwards: another replica, or a heartbeat written at once, may have
-    /// stored a newer one. Only fixed SQL and placeholders; every value is a parameter. (SQLite's
-    /// RETURNING names the updated table's columns only unqualified: hence "WorkerId" in the list.)
-    /// </summary>
-    private static string UpdateSql(int rows, bool polled)
-    {
-        var width = polled ? 3 : 2;
-        var values = string.Join(", ", Enumerable.Range(0, rows).Select(r =>
-            "(" + string.Join(", ", Enumerable.Range(r * width, width).Select(i => "{" + i.ToString(CultureInfo.InvariantCulture) + "}")) + ")"));
-        var polledSet = polled
-            ? """, "LastPolledAt" = CASE WHEN w."LastPolledAt" IS NULL OR w."LastPolledAt" < v."Polled" THEN v."Polled" ELSE w."LastPolledAt" END"""
-            : "";
-        return $"""
-            WITH v("WorkerId", "At"{(polled ? ", \"Polled\"" : "")}) AS (VALUES {values})
-            UPDATE "Workers" AS w SET "LastHeartbeatAt" = CASE WHEN w."LastHeartbeatAt" < v."At" THEN v."At" ELSE w."LastHeartbeatAt" END{polledSet}
-            FROM v WHERE w."Id" = v."WorkerId"
-            RETURNING "Id" AS "Value"
-            """;
-    }
+    // Never backwards: another replica, or a heartbeat written at once, may have stored a newer one.
+    // A poll stamps LastPolledAt as well; a heartbeat alone leaves it as it is.
+    private const string SetStamps = """
+        SET "LastHeartbeatAt" = CASE WHEN w."LastHeartbeatAt" < v."At" THEN v."At" ELSE w."LastHeartbeatAt" END,
+            "LastPolledAt" = CASE WHEN v."Polled" IS NOT NULL AND (w."LastPolledAt" IS NULL OR w."LastPolledAt" < v."Polled") THEN v."Polled" ELSE w."LastPolledAt" END
+        """;
+
+    // SQLite's RETURNING names the updated table's columns only unqualified: hence "WorkerId" in v.
+    private const string SqliteUpdate = $"""
+        WITH v AS (SELECT json_extract(value, '$[0]') AS "WorkerId", json_extract(value, '$[1]') AS "At", json_extract(value, '$[2]') AS "Polled" FROM json_each({"{0}"}))
+        UPDATE "Workers" AS w {SetStamps}
+        FROM v WHERE w."Id" = v."WorkerId"
+        RETURNING "Id" AS "Value"
+        """;
+
+    private const string PostgresUpdate = $"""
+        UPDATE "Workers" AS w {SetStamps}
+        FROM unnest({"{0}"}, {"{1}"}, {"{2}"}) AS v("WorkerId", "At", "Polled")
+        WHERE w."Id" = v."WorkerId"
+        RETURNING "Id" AS "Value"
+        """;
+
+    /// <summary>The rows as SQLite stores them: ids as upper-case text, times as EF Core writes them (text that sorts as time).</summary>
+    private static string SqliteRows(IReadOnlyList<WorkerPresence.Pending> pending) =>
+        JsonSerializer.Serialize(pending.Select(p => new[]
+        {
+            (string)RawValues.Sqlite(p.WorkerId), SqliteTime(p.HeartbeatAt), p.PolledAt is { } at ? SqliteTime(at) : null,
+        }));
+
+    private static string SqliteTime(DateTime time) => time.ToString(@"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF", CultureInfo.InvariantCulture);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Writing {Count} heartbeats failed; they stay pending for the next flush")]
     private static partial void LogFlushFailed(ILogger logger, Exception exception, int count);

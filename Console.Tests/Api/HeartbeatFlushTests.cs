@@ -9,8 +9,8 @@ namespace Console.Tests.Api;
 
 /// <summary>
 /// The heartbeats held in memory reach the workers' rows at the next flush, for a whole fleet at
-/// once (more workers than one statement carries), never moving a row's stamp backwards, and a
-/// worker deleted meanwhile costs the others nothing.
+/// once (the flush is one statement), never moving a row's stamp backwards, and a worker deleted
+/// meanwhile costs the others nothing.
 /// </summary>
 public abstract class HeartbeatFlushTests(ApiFactory factory) : ApiTestBase(factory)
 {
