@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Console.Core.Persistence;
 
 /// <summary>
@@ -8,6 +10,9 @@ namespace Console.Core.Persistence;
 public static class RawValues
 {
     public static object Sqlite(object value) => value is Guid id ? id.ToString("D").ToUpperInvariant() : value;
+
+    /// <summary>A time as EF Core writes it to SQLite: text that sorts as the time does (a value inside a JSON parameter, which no converter sees).</summary>
+    public static string SqliteTime(DateTime time) => time.ToString(@"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF", CultureInfo.InvariantCulture);
 
     public static object Postgres(object value) => value is DateTime time ? DateTime.SpecifyKind(time, DateTimeKind.Utc) : value;
 }

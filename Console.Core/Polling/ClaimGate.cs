@@ -15,5 +15,30 @@ public sealed class ClaimGate(int width = 1) : IDisposable
 
     public void Release() => _semaphore.Release();
 
+    /// <summary>Runs <paramref name="work"/> once its turn comes (the wait honours <paramref name="ct"/>), and lets the next one in however it ends.</summary>
+    public async Task<T> RunAsync<T>(Func<Task<T>> work, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        await _semaphore.WaitAsync(ct);
+        try
+        {
+            return await work();
+        }
+        finally
+        {
+            _semaphore.Release();
+        }
+    }
+
+    public Task RunAsync(Func<Task> work, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        return RunAsync(async () =>
+        {
+            await work();
+            return true;
+        }, ct);
+    }
+
     public void Dispose() => _semaphore.Dispose();
 }

@@ -22,27 +22,22 @@ public sealed class PostgresRunClaimer(ConsoleDbContext db, StatusRules rules, W
 {
     private const int Attempts = 5;
 
-    public override async Task<ClaimOutcome> ClaimAsync(ClaimRequest request, CancellationToken ct)
+    public override Task<ClaimOutcome> ClaimAsync(ClaimRequest request, CancellationToken ct) =>
+        gate.RunAsync(() => ClaimRetryingAsync(request, ct), ct);
+
+    private async Task<ClaimOutcome> ClaimRetryingAsync(ClaimRequest request, CancellationToken ct)
     {
-        await gate.WaitAsync(ct);
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            for (var attempt = 1; ; attempt++)
+            try
             {
-                try
-                {
-                    return await base.ClaimAsync(request, ct);
-                }
-                catch (Exception ex) when (attempt < Attempts && IsRetryable(ex))
-                {
-                    // The transaction rolled back whole: start again from a clean slate.
-                    Db.ChangeTracker.Clear();
-                }
+                return await base.ClaimAsync(request, ct);
             }
-        }
-        finally
-        {
-            gate.Release();
+            catch (Exception ex) when (attempt < Attempts && IsRetryable(ex))
+            {
+                // The transaction rolled back whole: start again from a clean slate.
+                Db.ChangeTracker.Clear();
+            }
         }
     }
 

@@ -34,19 +34,9 @@ public sealed class SqliteRunClaimer(
     public override Task<ClaimOutcome> ClaimAsync(ClaimRequest request, CancellationToken ct) =>
         combiner.ClaimAsync(request, ClaimLeadingAsync, ct);
 
-    private async Task ClaimLeadingAsync(IReadOnlyList<ClaimTurn> turns)
-    {
-        // Not the polls' tokens: once a poll leads, it claims for the ones queued behind it.
-        await gate.WaitAsync(CancellationToken.None);
-        try
-        {
-            await ClaimTogetherAsync(turns);
-        }
-        finally
-        {
-            gate.Release();
-        }
-    }
+    // Not the polls' tokens: once a poll leads, it claims for the ones queued behind it.
+    private Task ClaimLeadingAsync(IReadOnlyList<ClaimTurn> turns) =>
+        gate.RunAsync(() => ClaimTogetherAsync(turns), CancellationToken.None);
 
     protected override async Task<List<FlowRun>> TakeAsync(IReadOnlyList<Guid> ids, string workerName, DateTime now, CancellationToken ct)
     {

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Console.Core.Common;
 using Console.Core.Persistence;
@@ -36,15 +35,7 @@ public sealed partial class HeartbeatFlusher(
         try
         {
             // SQLite has one writer: queue behind this process's claims instead of spinning on the lock.
-            await gate.WaitAsync(ct);
-            try
-            {
-                await WriteAsync(pending, ct);
-            }
-            finally
-            {
-                gate.Release();
-            }
+            await gate.RunAsync(() => WriteAsync(pending, ct), ct);
         }
         catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException or System.Data.Common.DbException or OperationCanceledException)
         {
@@ -113,10 +104,8 @@ public sealed partial class HeartbeatFlusher(
     private static string SqliteRows(IReadOnlyList<WorkerPresence.Pending> pending) =>
         JsonSerializer.Serialize(pending.Select(p => new[]
         {
-            (string)RawValues.Sqlite(p.WorkerId), SqliteTime(p.HeartbeatAt), p.PolledAt is { } at ? SqliteTime(at) : null,
+            (string)RawValues.Sqlite(p.WorkerId), RawValues.SqliteTime(p.HeartbeatAt), p.PolledAt is { } at ? RawValues.SqliteTime(at) : null,
         }));
-
-    private static string SqliteTime(DateTime time) => time.ToString(@"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF", CultureInfo.InvariantCulture);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Writing {Count} heartbeats failed; they stay pending for the next flush")]
     private static partial void LogFlushFailed(ILogger logger, Exception exception, int count);

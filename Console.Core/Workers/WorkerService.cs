@@ -111,18 +111,7 @@ public sealed class WorkerService(ConsoleDbContext db, IChangeFeed feed, StatusR
     /// busy-retrying on the write lock with sleeps of up to 100 ms; on PostgreSQL, without taking
     /// connections past the gate's width. A fleet coming up writes a row per worker at once.
     /// </summary>
-    private async Task SaveGatedAsync(CancellationToken ct)
-    {
-        await gate.WaitAsync(ct);
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        finally
-        {
-            gate.Release();
-        }
-    }
+    private Task<int> SaveGatedAsync(CancellationToken ct) => gate.RunAsync(() => db.SaveChangesAsync(ct), ct);
 
     /// <summary>
     /// Finds or creates the worker and stamps its heartbeat (and its poll, from a poll). When the
