@@ -10,6 +10,8 @@ internal sealed class DockerRunHandle(DockerClient client, string id, bool autoR
 {
     private static readonly TimeSpan EngineRetry = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan LogTailTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan OomRecheckDelay = TimeSpan.FromMilliseconds(200);
+    private const int OomRecheckAttempts = 10;
     private readonly CursorSink _sink = new(logs, logsAfter);
 
     public string InfrastructureId => id;
@@ -78,8 +80,7 @@ internal sealed class DockerRunHandle(DockerClient client, string id, bool autoR
                     return new RunExit(0);
                 }
 
-                var inspect = await client.Containers.InspectContainerAsync(id, cancellationToken);
-                var state = inspect.State;
+                var state = await InspectEndAsync(cancellationToken);
                 return new RunExit((int)state.ExitCode, state.OOMKilled, string.IsNullOrEmpty(state.Error) ? null : state.Error);
             }
             catch (DockerContainerNotFoundException)
@@ -91,6 +92,28 @@ internal sealed class DockerRunHandle(DockerClient client, string id, bool autoR
                 await Task.Delay(EngineRetry, time, cancellationToken);
             }
         }
+    }
+
+    /// <summary>
+    /// The ended container's state. Under cgroup v2 the engine can learn of an OOM kill after the exit
+    /// (the runtime's OOM event may follow its exit event), so a SIGKILL of a container with a memory
+    /// limit is inspected again for a short while before it is called a plain kill.
+    /// </summary>
+    private async Task<ContainerState> InspectEndAsync(CancellationToken cancellationToken)
+    {
+        var inspect = await client.Containers.InspectContainerAsync(id, cancellationToken);
+        if (inspect.HostConfig is not { Memory: > 0 })
+        {
+            return inspect.State;
+        }
+
+        for (var attempt = 0; attempt < OomRecheckAttempts && inspect.State is { ExitCode: 137, OOMKilled: false }; attempt++)
+        {
+            await Task.Delay(OomRecheckDelay, time, cancellationToken);
+            inspect = await client.Containers.InspectContainerAsync(id, cancellationToken);
+        }
+
+        return inspect.State;
     }
 
     private async Task StreamLogsAsync(CancellationToken cancellationToken)
