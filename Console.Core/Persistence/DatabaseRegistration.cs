@@ -67,13 +67,18 @@ public static class DatabaseRegistration
     }
 
     /// <summary>
-    /// EF logs a failed command, and a failed save, as errors with their exception, then throws
-    /// that exception: the caller either handles it (the worker row a first heartbeat and a first
-    /// poll raced to insert, an idempotency key taken a moment before) or lets it surface, where
-    /// the host logs it. At Debug, a failure is reported once, and a handled race prints no error line.
+    /// EF logs a failed command, a failed save, a connection that could not open and a transaction
+    /// that could not end as errors with their exception, then throws that exception: the caller
+    /// either handles it (the worker row a first heartbeat and a first poll raced to insert, an
+    /// idempotency key taken a moment before, the start-up migration probing for a PostgreSQL
+    /// database it is about to create) or lets it surface, where the host logs it (a request the
+    /// client abandoned mid-claim is not logged at all). At Debug, a failure is reported once, and
+    /// a handled one prints no error line.
     /// </summary>
     private static void ConfigureLogging(DbContextOptionsBuilder options) =>
         options.ConfigureWarnings(w => w.Log(
             (RelationalEventId.CommandError, LogLevel.Debug),
+            (RelationalEventId.ConnectionError, LogLevel.Debug),
+            (RelationalEventId.TransactionError, LogLevel.Debug),
             (CoreEventId.SaveChangesFailed, LogLevel.Debug)));
 }

@@ -26,7 +26,9 @@ internal sealed partial class ConsoleExceptionHandler(IProblemDetailsService pro
             NotFoundException e => (StatusCodes.Status404NotFound, "Not found", e.Message, e.Errors),
             ConflictException e => (StatusCodes.Status409Conflict, "Conflict", e.Message, e.Errors),
             BadHttpRequestException e => (e.StatusCode, e.StatusCode == 413 ? "Request body too large" : "Malformed request", Describe(e), null),
-            OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested => (499, "Client closed request", null, null),
+            // Whatever the abort caused: a claim cut mid-transaction fails with the database
+            // provider's own exception, not always a cancellation. Nobody is listening any more.
+            _ when httpContext.RequestAborted.IsCancellationRequested => (499, "Client closed request", null, null),
             _ => (0, null, null, null),
         };
 
@@ -38,7 +40,8 @@ internal sealed partial class ConsoleExceptionHandler(IProblemDetailsService pro
 
         if (status == 499)
         {
-            return true; // nobody is listening any more
+            LogAborted(logger, exception, httpContext.Request.Path);
+            return true;
         }
 
         httpContext.Response.StatusCode = status;
@@ -56,4 +59,7 @@ internal sealed partial class ConsoleExceptionHandler(IProblemDetailsService pro
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error on {Path}")]
     private static partial void LogUnhandled(ILogger logger, Exception ex, string path);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "The client closed {Path} before its answer")]
+    private static partial void LogAborted(ILogger logger, Exception ex, PathString path);
 }
