@@ -51,6 +51,7 @@ public static class DependencyInjection
         services.TryAddSingleton<WorkerImages>();
         services.TryAddScoped<FlowRunService>();
         services.TryAddScoped<PollService>();
+        services.TryAddScoped<PollAttempt>();
         services.TryAddScoped<InfrastructureFencingService>();
         services.AddConsoleSecrets();
         return services;

@@ -3,18 +3,10 @@ using Console.Contracts.Common;
 using Console.Contracts.Feed;
 using Console.Contracts.FlowRuns;
 using Console.Core.Common;
-using Console.Core.Feed;
-using Console.Core.FlowRuns;
 using Console.Core.Metrics;
-using Console.Core.Persistence;
-using Console.Core.Secrets;
-using Console.Core.Security;
-using Console.Contracts.Security;
 using Console.Core.Workers;
 using Console.Core.WorkPools;
-using Console.Core.WorkQueues;
-using Console.Contracts.Deployments;
-using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Console.Core.Polling;
 
@@ -23,32 +15,15 @@ namespace Console.Core.Polling;
 /// until the change feed says work may be there, the next scheduled run falls due, or the wait ends.
 /// </summary>
 public sealed class PollService(
-    ConsoleDbContext db,
-    IRunClaimer claimer,
-    IChangeFeed feed,
+    IServiceScopeFactory scopes,
     TimeProvider time,
     StatusRules rules,
-    WorkerService workers,
-    WorkQueueService queues,
-    WorkPoolService pools,
-    FlowRunService runs,
     ConsoleMetrics metrics,
-    RunSecrets secrets,
-    IActorAccessor actors,
     ConnectionLossWatcher connections,
     PollWakeups wakeups)
 {
     public const int DefaultLimit = 10;
     public const int MaxLimit = 100;
-
-    /// <summary>The claimed runs' deployments with pull steps or a timeout (most have neither, and the read returns nothing).</summary>
-    private static readonly CompiledPerModel<Func<ConsoleDbContext, Guid[], IAsyncEnumerable<ClaimedDeployment>>> DeploymentsQuery =
-        new(() => EF.CompileAsyncQuery((ConsoleDbContext c, Guid[] ids) =>
-            c.Deployments.AsNoTracking()
-                .Where(d => ids.Contains(d.Id) && (d.PullSteps != "[]" || d.TimeoutSeconds != null))
-                .Select(d => new ClaimedDeployment(d.Id, d.PullSteps, d.TimeoutSeconds))));
-
-    private sealed record ClaimedDeployment(Guid Id, string PullSteps, int? TimeoutSeconds);
 
     public async Task<IReadOnlyList<FlowRunDto>> PollAsync(string poolName, PollRequest request, CancellationToken ct) =>
         (await PollAsync(poolName, request, null, ct)).Runs;
@@ -104,43 +79,59 @@ public sealed class PollService(
             while (true)
             {
                 signal.Reset();
-                var outcome = await claimer.ClaimAsync(claim, ct);
-                signal.Saw(outcome.Pool);
-                workerId = outcome.Worker.Id;
+                // A scope per attempt: a poll that waits holds no database context (a pooled
+                // one per waiting poll ran the pool dry at 10,000 workers, every other request
+                // then made its own, and the server's memory passed a gigabyte).
+                var scope = scopes.CreateAsyncScope();
+                var handedOver = false;
+                ClaimOutcome outcome;
+                try
+                {
+                    var attempt = scope.ServiceProvider.GetRequiredService<PollAttempt>();
+                    outcome = await attempt.ClaimAsync(claim, ct);
+                    signal.Saw(outcome.Pool);
+                    workerId = outcome.Worker.Id;
+                    if (outcome.Claimed.Count > 0 && !(outcome.Draining && limit > 0))
+                    {
+                        var answer = await attempt.AnswerAsync(outcome, ct);
+                        if (afterAnswer is null)
+                        {
+                            await attempt.PublishAsync(outcome, first, CancellationToken.None);
+                        }
+                        else
+                        {
+                            var wasFirst = first;
+                            handedOver = true;
+                            afterAnswer(async () =>
+                            {
+                                await using (scope)
+                                {
+                                    await attempt.PublishAsync(outcome, wasFirst, CancellationToken.None);
+                                }
+                            });
+                        }
+
+                        return new PollAnswer(answer, outcome.Pool.TemplateTag());
+                    }
+
+                    await attempt.PublishAsync(outcome, first, ct);
+                }
+                finally
+                {
+                    if (!handedOver)
+                    {
+                        await scope.DisposeAsync();
+                    }
+                }
+
                 if (outcome.Draining && limit > 0)
                 {
                     // Held like an empty poll, so a worker that does not know it drains does not poll in a tight loop.
-                    await PublishAsync(outcome, first, ct);
                     await HoldAsync(deadline, ct);
                     return PollAnswer.Empty;
                 }
 
-                if (outcome.Claimed.Count > 0)
-                {
-                    // One view per run: the feed gets it as it is, the answer with what only the worker may see.
-                    var views = outcome.Claimed.Select(runs.ToDto).ToList();
-                    var answer = await ClaimAnswerAsync(outcome, views, ct);
-                    foreach (var view in views)
-                    {
-                        feed.Publish(new FlowRunChanged(view));
-                    }
-
-                    if (afterAnswer is null)
-                    {
-                        await PublishAsync(outcome, first, CancellationToken.None);
-                    }
-                    else
-                    {
-                        var wasFirst = first;
-                        afterAnswer(() => PublishAsync(outcome, wasFirst, CancellationToken.None));
-                    }
-
-                    return new PollAnswer(answer, outcome.Pool.TemplateTag());
-                }
-
-                await PublishAsync(outcome, first, ct);
                 first = false;
-
                 var now = time.GetUtcNow();
                 var wait = deadline - now;
                 if (wait <= TimeSpan.Zero || limit == 0)
@@ -170,8 +161,6 @@ public sealed class PollService(
                     // Nothing changed and the wait is over: the worker polls again at once, and that poll claims.
                     return PollAnswer.Empty;
                 }
-
-                db.ChangeTracker.Clear();
             }
         }
     }
@@ -182,73 +171,6 @@ public sealed class PollService(
         if (wait > TimeSpan.Zero)
         {
             await Task.Delay(wait, time, ct);
-        }
-    }
-
-    /// <summary>
-    /// The claimed runs with what their worker needs beyond the run itself: the deployment's pull
-    /// steps as they are at claim time, and the values of the secrets the run uses (its job
-    /// variables', its pool template's, its pull steps' credentials) when the caller may receive
-    /// them: a worker (its key's pools were checked before the poll got here), an admin key, or an
-    /// open console. An operator's key polls without them, and the worker ends such a run Crashed
-    /// naming the secret it lacks.
-    /// </summary>
-    private async Task<IReadOnlyList<FlowRunDto>> ClaimAnswerAsync(ClaimOutcome outcome, List<FlowRunDto> views, CancellationToken ct)
-    {
-        // The deployments' pull steps as they are at claim time and their timeoutSeconds (the worker enforces it), in one read.
-        var ids = outcome.Claimed.Where(r => r.DeploymentId is not null).Select(r => r.DeploymentId!.Value).Distinct().ToArray();
-        var deployments = new Dictionary<Guid, ClaimedDeployment>();
-        if (ids.Length > 0)
-        {
-            await foreach (var found in DeploymentsQuery.For(db)(db, ids).WithCancellation(ct))
-            {
-                deployments[found.Id] = found;
-            }
-        }
-
-        var actor = actors.Current;
-        var mayReceive = actor.IsWorker || actor.Kind is ActorKind.System or ActorKind.Anonymous || Roles.MayAdminister(actor.Role);
-        var poolSecrets = mayReceive ? SecretUsage.NamesOf(outcome.Pool).ToList() : [];
-        var answer = new List<FlowRunDto>(outcome.Claimed.Count);
-        for (var i = 0; i < outcome.Claimed.Count; i++)
-        {
-            var run = outcome.Claimed[i];
-            var deployment = run.DeploymentId is { } id ? deployments.GetValueOrDefault(id) : null;
-            IReadOnlyList<PullStepDto> steps = deployment is { PullSteps: not "[]" }
-                ? ConsoleJson.Deserialize<List<PullStepDto>>(deployment.PullSteps) ?? []
-                : [];
-            var claimed = views[i] with { PullSteps = steps, TimeoutSeconds = deployment?.TimeoutSeconds };
-            answer.Add(mayReceive && await secrets.ForClaimAsync(run, poolSecrets, SecretReferences.InPullSteps(steps), ct) is { } values
-                ? claimed with { Secrets = values }
-                : claimed);
-        }
-
-        return answer;
-    }
-
-    /// <summary>The views a poll changed besides its runs': the worker's (with the stamps it left), the pool's, the queues'.</summary>
-    private async Task PublishAsync(ClaimOutcome outcome, bool first, CancellationToken ct)
-    {
-        if (first || outcome.Claimed.Count > 0)
-        {
-            var stamps = new PollStampsDto(outcome.Pool.LastPolledAt, [.. outcome.PolledQueues.Select(q => new QueuePollStamp(q.Name, q.LastPolledAt))]);
-            await workers.PublishAsync(outcome.Worker, stamps, ct);
-        }
-
-        if (!outcome.WorkerWasOnline)
-        {
-            await pools.PublishAsync(outcome.Pool, outcome.Worker, ct);
-        }
-
-        // Only a queue whose status turned: a claim's new counts reach the pages with the claimed
-        // runs' own changes (FlowRunChanged). Counting a queue's backlog for every claim read the
-        // whole backlog once per poll, whether anybody looked or not.
-        if (outcome.QueuesTurnedReady.Count > 0)
-        {
-            foreach (var dto in await queues.ToDtosAsync(outcome.QueuesTurnedReady, ct))
-            {
-                feed.Publish(new QueueChanged(dto));
-            }
         }
     }
 

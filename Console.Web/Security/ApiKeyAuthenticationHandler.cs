@@ -9,11 +9,13 @@ namespace Console.Web.Security;
 /// <summary>
 /// <c>Authorization: Bearer &lt;key&gt;</c> (and <c>?access_token=</c> on the live hub, where browsers
 /// cannot set headers on WebSockets). A key that is present but unknown, revoked or expired fails
-/// authentication, so the caller gets 401 even on an open console.
+/// authentication, so the caller gets 401 even on an open console. A console key is looked up in a
+/// scope of its own: the request does not keep a database context for its whole length (a worker's
+/// long-poll lasts up to 30 s, and a fleet's waiting polls each held one).
 /// </summary>
 internal sealed partial class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory loggerFactory, UrlEncoder encoder,
-    ApiKeyService keys, EmbeddedWorkerCredential embedded, RunTokens runTokens)
+    IServiceScopeFactory scopes, EmbeddedWorkerCredential embedded, RunTokens runTokens)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -51,7 +53,12 @@ internal sealed partial class ApiKeyAuthenticationHandler(
             return AuthenticateResult.Success(new AuthenticationTicket(ConsoleClaims.ForRun(runId, SchemeName), SchemeName));
         }
 
-        var key = await keys.AuthenticateAsync(presented, Context.RequestAborted);
+        ApiKey? key;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            key = await scope.ServiceProvider.GetRequiredService<ApiKeyService>().AuthenticateAsync(presented, Context.RequestAborted);
+        }
+
         if (key is null)
         {
             // The prefix only: enough to find which key a client holds, useless to anyone reading the log.
