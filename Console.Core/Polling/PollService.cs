@@ -79,9 +79,9 @@ public sealed class PollService(
             while (true)
             {
                 signal.Reset();
-                // A scope per attempt: a poll that waits holds no database context (a pooled
-                // one per waiting poll ran the pool dry at 10,000 workers, every other request
-                // then made its own, and the server's memory passed a gigabyte).
+                // A scope per attempt: a poll that waits holds no database context. When each
+                // waiting poll kept its pooled one, 1,000 of them held 20-28 MB more, and past the
+                // pool's 1,024 every other request made a context of its own.
                 var scope = scopes.CreateAsyncScope();
                 var handedOver = false;
                 ClaimOutcome outcome;

@@ -52,7 +52,7 @@ public static class WorkerEndpoints
         return TypedResults.NoContent();
     }
 
-    /// <summary>The claim's worker and queue views are built and published once the answer is written (the request's services live until then).</summary>
+    /// <summary>The claim's worker and queue views are built and published once the answer is written (the claim's scope lives until then).</summary>
     public static async Task<Ok<IReadOnlyList<FlowRunDto>>> Poll(string pool, PollRequest request, PollService polls, HttpContext http, CancellationToken ct)
     {
         var answer = await polls.PollAsync(pool, request, publish => http.Response.OnCompleted(publish), ct);
