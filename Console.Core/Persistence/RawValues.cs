@@ -14,5 +14,8 @@ public static class RawValues
     /// <summary>A time as EF Core writes it to SQLite: text that sorts as the time does (a value inside a JSON parameter, which no converter sees).</summary>
     public static string SqliteTime(DateTime time) => time.ToString(@"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF", CultureInfo.InvariantCulture);
 
-    public static object Postgres(object value) => value is DateTime time ? DateTime.SpecifyKind(time, DateTimeKind.Utc) : value;
+    public static object Postgres(object value) => value is DateTime time ? PostgresTime(time) : value;
+
+    /// <summary>A time as <c>timestamptz</c> takes it (typed, for the arrays a statement unnests).</summary>
+    public static DateTime PostgresTime(DateTime time) => DateTime.SpecifyKind(time, DateTimeKind.Utc);
 }

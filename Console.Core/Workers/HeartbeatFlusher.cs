@@ -62,8 +62,8 @@ public sealed partial class HeartbeatFlusher(
                 : await db.Database.SqlQueryRaw<Guid>(
                     PostgresUpdate,
                     pending.Select(p => p.WorkerId).ToArray(),
-                    pending.Select(p => DateTime.SpecifyKind(p.HeartbeatAt, DateTimeKind.Utc)).ToArray(),
-                    pending.Select(p => p.PolledAt is { } at ? DateTime.SpecifyKind(at, DateTimeKind.Utc) : (DateTime?)null).ToArray())
+                    pending.Select(p => RawValues.PostgresTime(p.HeartbeatAt)).ToArray(),
+                    pending.Select(p => p.PolledAt is { } at ? RawValues.PostgresTime(at) : (DateTime?)null).ToArray())
                     .ToListAsync(ct);
             await tx.CommitAsync(ct);
         }
