@@ -150,6 +150,10 @@ public static class ConsoleApi
         return (PrometheusText.TryValue(metrics, "console_claim_polls_sum") ?? 0, PrometheusText.TryValue(metrics, "console_claim_polls_count") ?? 0);
     }
 
+    /// <summary>Claims and writes waiting at the server's claim gate now (<c>console_claim_gate_waiting</c> on /metrics); null where the server has none.</summary>
+    public static async Task<double?> ClaimGateWaitingAsync(this HttpClient http, CancellationToken ct = default) =>
+        PrometheusText.TryValue(await http.GetStringAsync(new Uri("/metrics", UriKind.Relative), ct), "console_claim_gate_waiting");
+
     public static async Task<IReadOnlyList<WorkerDto>> WorkersAsync(this HttpClient http, string pool, CancellationToken ct = default) =>
         await http.GetJsonAsync<List<WorkerDto>>($"/api/work-pools/{pool}/workers", ct);
 

@@ -95,7 +95,11 @@ internal sealed class B4FleetLoad : IBenchmark
         // The server's sockets once every worker has started: a connection count beside the load.
         await Task.Delay(TimeSpan.FromSeconds(Math.Min(ramp + 2, seconds)), ct);
         var serverSockets = ProcStat.Sockets(server.Pid);
+        // Where an overloaded fleet's requests queue in the server: its claim gate, once the ramp is
+        // over and as the window closes.
+        var gateAfterRamp = await admin.ClaimGateWaitingAsync(ct) ?? double.NaN;
         await Task.Delay(TimeSpan.FromSeconds(seconds - Math.Min(ramp + 2, seconds)), ct);
+        var gateAtEnd = await admin.ClaimGateWaitingAsync(ct) ?? double.NaN;
         await end.CancelAsync();
         // No heartbeat is sent after the window; one sent just before it closed is given 5 s to be
         // answered: cut off by the window's end, it was not missed. One still open then is counted.
@@ -120,7 +124,7 @@ internal sealed class B4FleetLoad : IBenchmark
         var errorList = errors.ToList();
         var late = unfinished.Count;
         result.Figure = $"heartbeat p50 {Out.Ms(steady.P50)}, p99 {Out.Ms(steady.P99)} (steady, n={steady.Count}; with ramp-up p99 {Out.Ms(all.P99)}){(late > 0 ? $"; {late} heartbeats unanswered when the fleet stopped, 5 s after the window (oldest {Out.Ms(unfinished.Max())})" : "")}; errors {errorList.Count}; server CPU {sampler.AverageCpuPercent:F0} % of a core, RSS max {sampler.MaxRssMb:F0} MB";
-        result.Reference = $"{workers} workers x 1 heartbeat / {interval:F0} s = {workers / interval:F0} heartbeats/s + {workers / 30.0:F0} long-polls/s over {(h2c ? "h2c" : "HTTP/1.1")} ({serverSockets} sockets open in the server); load generator CPU {selfCpu:F0} % of a core; machine busy {sampler.MachineBusyPercent:F0} % of all cores";
+        result.Reference = $"{workers} workers x 1 heartbeat / {interval:F0} s = {workers / interval:F0} heartbeats/s + {workers / 30.0:F0} long-polls/s over {(h2c ? "h2c" : "HTTP/1.1")} ({serverSockets} sockets open in the server); load generator CPU {selfCpu:F0} % of a core; machine busy {sampler.MachineBusyPercent:F0} % of all cores; waiting at the server's claim gate: {gateAfterRamp:F0} after the ramp, {gateAtEnd:F0} at the end";
         result.Comparison = $"heartbeat p99 {steady.P99 / budget:F1}x the {budget} ms budget ({BenchDatabase.Label(options)})";
         result.Metrics["heartbeatP50Ms"] = steady.P50;
         result.Metrics["heartbeatP99Ms"] = steady.P99;
@@ -136,6 +140,8 @@ internal sealed class B4FleetLoad : IBenchmark
         result.Metrics["machineBusyPercent"] = sampler.MachineBusyPercent;
         result.Metrics["pollsCompleted"] = pollStats.Count;
         result.Metrics["serverSockets"] = serverSockets;
+        result.Metrics["claimGateWaitingAfterRamp"] = gateAfterRamp;
+        result.Metrics["claimGateWaitingAtEnd"] = gateAtEnd;
         result.Raw["serverSamples"] = sampler.Samples.Select(s => new { s.AtS, s.CpuPercent, s.RssMb, s.MachinePercent }).ToList();
         result.Raw["errorsSample"] = errorList.Take(20).ToList();
         result.Raw["heartbeatBuckets"] = Buckets(heartbeats).Select(b => new { b.At, b.Stats.Count, b.Stats.P50, b.Stats.P99 }).ToList();

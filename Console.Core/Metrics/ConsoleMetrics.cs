@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Console.Contracts.Common;
+using Console.Core.Polling;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Console.Core.Metrics;
@@ -30,13 +31,14 @@ public sealed class ConsoleMetrics
     private readonly Counter<long> _skips;
     private readonly Counter<double> _runCpu;
 
-    public ConsoleMetrics(IMeterFactory meters, IServiceScopeFactory scopes, TimeProvider time)
-        : this(meters, new MetricsSnapshotSource(scopes, time))
+    public ConsoleMetrics(IMeterFactory meters, IServiceScopeFactory scopes, TimeProvider time, ClaimGate gate)
+        : this(meters, new MetricsSnapshotSource(scopes, time), gate)
     {
     }
 
-    internal ConsoleMetrics(IMeterFactory meters, MetricsSnapshotSource snapshots)
+    internal ConsoleMetrics(IMeterFactory meters, MetricsSnapshotSource snapshots, ClaimGate gate)
     {
+        ArgumentNullException.ThrowIfNull(gate);
         ArgumentNullException.ThrowIfNull(meters);
         _meter = meters.Create(new MeterOptions(MeterName) { Version = "1.0" });
         _claims = _meter.CreateCounter<long>("console.flow_runs.claimed", "{run}", "Flow runs claimed by workers (Scheduled -> Pending).");
@@ -61,6 +63,8 @@ public sealed class ConsoleMetrics
             "Waiting runs per work queue: state=scheduled (not yet late) or state=late.");
         _meter.CreateObservableGauge<double>("console.queue.oldest_wait", () => snapshots.Current().OldestWait, "s",
             "Seconds the oldest due, unclaimed run of a work queue has waited past its expected start.");
+        _meter.CreateObservableGauge<long>("console.claim_gate.waiting", () => gate.Waiting, "{request}",
+            "Claims and database writes of polls and heartbeats waiting for their turn at the claim gate (one at a time on SQLite, Database:MaxConcurrentClaims on PostgreSQL).");
         _meter.CreateObservableGauge<long>("console.workers.online", () => snapshots.Current().WorkersOnline, "{worker}",
             "Online workers per work pool (draining ones not counted: they claim nothing).");
         _meter.CreateObservableGauge<long>("console.workers.draining", () => snapshots.Current().WorkersDraining, "{worker}",

@@ -28,6 +28,8 @@ public sealed class HeartbeatWriteGateTests(ApiFactory factory) : ApiTestBase(fa
             newcomer = Client.HeartbeatAsync(pool.Name, "newcomer", 10);
             await Task.Delay(500);
             Assert.False(newcomer.IsCompleted, "the new worker's heartbeat wrote while another writer held the gate");
+            // What an operator sees of it (the heartbeat flush and the embedded worker's poll may wait there too).
+            Assert.InRange(await Client.ClaimGateWaitingAsync() ?? 0, 1, 10);
         }
         finally
         {
@@ -35,6 +37,7 @@ public sealed class HeartbeatWriteGateTests(ApiFactory factory) : ApiTestBase(fa
         }
 
         await newcomer.WaitAsync(TimeSpan.FromSeconds(10));
+        await Wait.UntilAsync(async () => await Client.ClaimGateWaitingAsync() == 0, "nothing waiting at the gate once it is let go", 10);
         var workers = await GetAsync<List<WorkerDto>>($"/api/work-pools/{pool.Name}/workers");
         Assert.Equal(WorkerStatus.Online, workers.Single(w => w.Name == "newcomer").Status);
     }
