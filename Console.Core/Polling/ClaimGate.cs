@@ -19,13 +19,14 @@ public sealed class ClaimGate(int width = 1) : IDisposable
     /// </summary>
     public int Waiting => Volatile.Read(ref _waiting);
 
-    public async Task WaitAsync(CancellationToken ct)
-    {
-        if (_semaphore.Wait(0, CancellationToken.None))
-        {
-            return;
-        }
+    /// <summary>A free turn is taken at once, uncounted; only a request that must wait is counted. A cancelled one takes none.</summary>
+    public Task WaitAsync(CancellationToken ct) =>
+        ct.IsCancellationRequested ? Task.FromCanceled(ct)
+        : _semaphore.Wait(0, CancellationToken.None) ? Task.CompletedTask
+        : WaitCountedAsync(ct);
 
+    private async Task WaitCountedAsync(CancellationToken ct)
+    {
         Interlocked.Increment(ref _waiting);
         try
         {
