@@ -27,6 +27,12 @@ internal sealed class ClaimRead
     public List<ClaimCandidate> Candidates { get; } = [];
     public DateTime? NextDueAt { get; private set; }
 
+    /// <summary>
+    /// The polling worker's runs that hold a slot (its view's running count) before this claim: read
+    /// here, in the claim's own command, instead of by a query of its own after the commit.
+    /// </summary>
+    public int WorkerActive { get; private set; }
+
     /// <summary>The SQL of <see cref="FlowRunStates.Active"/>: states are stored by name.</summary>
     private static readonly string ActiveStates = string.Join(", ", FlowRunStates.Active.Select(s => $"'{s}'"));
 
@@ -37,11 +43,12 @@ internal sealed class ClaimRead
     /// the pool's: the holders of limited deployments and runs holding infrastructure are always counted.
     /// </param>
     public static async Task<ClaimRead> ExecuteAsync(
-        DbCommand command, IClaimDialect dialect, Guid poolId, IReadOnlyList<WorkQueue> eligible, Func<WorkQueue, int> take,
+        DbCommand command, IClaimDialect dialect, Guid poolId, string workerName, IReadOnlyList<WorkQueue> eligible, Func<WorkQueue, int> take,
         IReadOnlyList<WorkQueue>? counted, DateTime now, DateTime heldAfter, CancellationToken ct)
     {
         var sql = new StringBuilder();
         Add(command, dialect, "pool", poolId);
+        Add(command, dialect, "worker", workerName);
         Add(command, dialect, "now", now);
         Add(command, dialect, "heldAfter", heldAfter);
         var lockSql = dialect.LockLimitedPoolSql;
@@ -52,6 +59,7 @@ internal sealed class ClaimRead
 
         sql.Append("""SELECT "Id", "ConcurrencyLimit", "LateSkipAfterSeconds" FROM "Deployments" WHERE "PoolId" = @pool AND ("ConcurrencyLimit" IS NOT NULL OR "LateSkipAfterSeconds" IS NOT NULL);""").Append('\n');
         sql.Append(HoldersSql(command, dialect, counted)).Append('\n');
+        sql.Append($"""SELECT COUNT(*) FROM "FlowRuns" WHERE "WorkerName" = @worker AND "State" IN ({ActiveStates}) AND "PoolId" = @pool;""").Append('\n');
         var queueIn = new List<string>();
         var selects = new List<string>();
         for (var i = 0; i < eligible.Count; i++)
@@ -106,6 +114,12 @@ internal sealed class ClaimRead
         while (await reader.ReadAsync(ct))
         {
             read.Holders.Add((reader.GetGuid(0), reader.IsDBNull(1) ? null : reader.GetGuid(1), (int)reader.GetInt64(2)));
+        }
+
+        await reader.NextResultAsync(ct);
+        if (await reader.ReadAsync(ct))
+        {
+            read.WorkerActive = (int)reader.GetInt64(0);
         }
 
         await reader.NextResultAsync(ct);

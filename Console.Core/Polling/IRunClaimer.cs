@@ -20,6 +20,9 @@ public sealed record ClaimOutcome(
 {
     /// <summary>The worker is draining: the server refused it runs, and the poll is held like an empty one.</summary>
     public bool Draining { get; init; }
+
+    /// <summary>The worker's runs that hold a slot once the claim committed; null when the claim read no runs (a limit of 0, a draining or unhealthy worker, no queue to claim from).</summary>
+    public int? WorkerRunning { get; init; }
 }
 
 /// <summary>

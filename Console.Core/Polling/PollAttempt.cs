@@ -95,7 +95,7 @@ internal sealed class PollAttempt(
         if (first || outcome.Claimed.Count > 0)
         {
             var stamps = new PollStampsDto(outcome.Pool.LastPolledAt, [.. outcome.PolledQueues.Select(q => new QueuePollStamp(q.Name, q.LastPolledAt))]);
-            await workers.PublishAsync(outcome.Worker, stamps, ct);
+            await workers.PublishAsync(outcome.Worker, stamps, outcome.WorkerRunning, ct);
         }
 
         if (!outcome.WorkerWasOnline)

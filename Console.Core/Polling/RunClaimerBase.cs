@@ -276,7 +276,7 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
         //    the same free slot). Runs the reaper ended whose infrastructure may still run keep
         //    their slot (FlowRunSlots).
         var heldAfter = FlowRunSlots.HeldAfter(now, rules.Options.InfrastructureHoldSeconds);
-        var read = await ReadAsync(pool, eligible, q => Math.Min(request.Limit, q.ConcurrencyLimit ?? request.Limit), now, heldAfter, ct);
+        var read = await ReadAsync(pool, request.WorkerName, eligible, q => Math.Min(request.Limit, q.ConcurrencyLimit ?? request.Limit), now, heldAfter, ct);
         var slots = new SlotCount(pool, read.DeploymentLimits, read.Holders);
         var want = Math.Min(request.Limit, slots.PoolRoom);
         var chosen = Choose(read.Candidates, eligible, slots, want, TooLate(read, now), out var skipped);
@@ -284,7 +284,7 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
         {
             // Deployment limits or late policies passed over some runs: read further down the queues (rare, so not
             // on every poll), more than the room left since more may be passed over.
-            var deeper = await ReadAsync(pool, eligible, q => (request.Limit * 4) + 16, now, heldAfter, ct);
+            var deeper = await ReadAsync(pool, request.WorkerName, eligible, q => (request.Limit * 4) + 16, now, heldAfter, ct);
             slots = new SlotCount(pool, deeper.DeploymentLimits, deeper.Holders);
             chosen = Choose(deeper.Candidates, eligible, slots, want, TooLate(deeper, now), out _);
         }
@@ -304,10 +304,15 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
             await events.InsertAsync(db, [.. claimed.Select(r => EventRecorder.RunStateChanged(r, previous[r.Id]))], Value, ct);
         }
 
-        return new ClaimOutcome(pool, worker, wasOnline, polled, turnedReady, claimed, claimed.Count == 0 ? read.NextDueAt : null);
+        // Every run taken holds a slot now: the worker's count after this claim, as its view shows it.
+        return new ClaimOutcome(pool, worker, wasOnline, polled, turnedReady, claimed, claimed.Count == 0 ? read.NextDueAt : null)
+        {
+            WorkerRunning = read.WorkerActive + claimed.Count,
+        };
     }
 
-    private async Task<ClaimRead> ReadAsync(WorkPool pool, List<WorkQueue> eligible, Func<WorkQueue, int> take, DateTime now, DateTime heldAfter, CancellationToken ct)
+    private async Task<ClaimRead> ReadAsync(
+        WorkPool pool, string workerName, List<WorkQueue> eligible, Func<WorkQueue, int> take, DateTime now, DateTime heldAfter, CancellationToken ct)
     {
         // Always inside the claim's transaction, which opened the connection and closes it at its end.
         // Opening it again here counted one more opening that nothing closed: the connection stayed
@@ -315,7 +320,7 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
         var tx = db.Database.CurrentTransaction ?? throw new InvalidOperationException("The claim's read runs inside its transaction.");
         await using var command = db.Database.GetDbConnection().CreateCommand();
         command.Transaction = tx.GetDbTransaction();
-        return await ClaimRead.ExecuteAsync(command, this, pool.Id, eligible, take, ClaimPolicy.QueuesToCount(pool, eligible), now, heldAfter, ct);
+        return await ClaimRead.ExecuteAsync(command, this, pool.Id, workerName, eligible, take, ClaimPolicy.QueuesToCount(pool, eligible), now, heldAfter, ct);
     }
 
     /// <summary>

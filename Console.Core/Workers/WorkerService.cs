@@ -249,14 +249,14 @@ public sealed class WorkerService(ConsoleDbContext db, IChangeFeed feed, StatusR
         feed.Publish(new WorkerDeleted(poolName, name));
     }
 
-    public Task<WorkerDto> PublishAsync(PoolWorker worker, CancellationToken ct = default) => PublishAsync(worker, null, ct);
+    public Task<WorkerDto> PublishAsync(PoolWorker worker, CancellationToken ct = default) => PublishAsync(worker, null, null, ct);
 
     /// <param name="polled">From a poll: the stamps it left on the pool and queues.</param>
-    public async Task<WorkerDto> PublishAsync(PoolWorker worker, PollStampsDto? polled, CancellationToken ct)
+    /// <param name="running">The worker's runs that hold a slot, when the caller read them already (a poll's claim); else read here.</param>
+    public async Task<WorkerDto> PublishAsync(PoolWorker worker, PollStampsDto? polled, int? running, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(worker);
-        var running = await RunningQuery.For(db)(db, worker.PoolId, worker.Name, ct);
-        return Publish(worker, running, polled);
+        return Publish(worker, running ?? await RunningQuery.For(db)(db, worker.PoolId, worker.Name, ct), polled);
     }
 
     private WorkerDto Publish(PoolWorker worker, int running, PollStampsDto? polled)
