@@ -72,13 +72,8 @@ public abstract class PollCommandTests(ApiFactory factory) : ApiTestBase(factory
     /// <summary>The running count of the one view the last poll published (a claim's view is published after its answer).</summary>
     private static async Task<int> PublishedRunningAsync(ConcurrentQueue<WorkerDto> views)
     {
-        var until = DateTime.UtcNow.AddSeconds(10);
-        while (views.IsEmpty && DateTime.UtcNow < until)
-        {
-            await Task.Delay(20);
-        }
-
-        Assert.True(views.TryDequeue(out var view), "the poll published no view of its worker");
+        await Wait.UntilAsync(() => !views.IsEmpty, "the poll to publish its worker's view", 10);
+        Assert.True(views.TryDequeue(out var view));
         Assert.Empty(views);
         return view.RunningRuns;
     }
