@@ -23,6 +23,13 @@ internal sealed class ClaimRead
 
     /// <summary>The late policies' <c>skipAfterSeconds</c> by deployment: a run later than that is the late-policy job's to skip, never claimed.</summary>
     public Dictionary<Guid, int> SkipAfterSeconds { get; } = [];
+
+    /// <summary>
+    /// The pool's deployments with pull steps or a <c>timeoutSeconds</c> (most have neither): what a
+    /// claimed run's answer adds to the run, read here so that the answer of runs that need neither
+    /// makes no query of its own.
+    /// </summary>
+    public Dictionary<Guid, DeploymentFacts> Deployments { get; } = [];
     public List<(Guid QueueId, Guid? DeploymentId, int Count)> Holders { get; } = [];
     public List<ClaimCandidate> Candidates { get; } = [];
     public DateTime? NextDueAt { get; private set; }
@@ -57,7 +64,10 @@ internal sealed class ClaimRead
             sql.Append(lockSql).Append(";\n");
         }
 
-        sql.Append("""SELECT "Id", "ConcurrencyLimit", "LateSkipAfterSeconds" FROM "Deployments" WHERE "PoolId" = @pool AND ("ConcurrencyLimit" IS NOT NULL OR "LateSkipAfterSeconds" IS NOT NULL);""").Append('\n');
+        sql.Append("""
+            SELECT "Id", "ConcurrencyLimit", "LateSkipAfterSeconds", "PullSteps" <> '[]', "TimeoutSeconds" FROM "Deployments"
+            WHERE "PoolId" = @pool AND ("ConcurrencyLimit" IS NOT NULL OR "LateSkipAfterSeconds" IS NOT NULL OR "PullSteps" <> '[]' OR "TimeoutSeconds" IS NOT NULL);
+            """).Append('\n');
         sql.Append(HoldersSql(command, dialect, counted)).Append('\n');
         sql.Append($"""SELECT COUNT(*) FROM "FlowRuns" WHERE "WorkerName" = @worker AND "State" IN ({ActiveStates}) AND "PoolId" = @pool;""").Append('\n');
         var queueIn = new List<string>();
@@ -107,6 +117,12 @@ internal sealed class ClaimRead
             if (!reader.IsDBNull(2))
             {
                 read.SkipAfterSeconds[reader.GetGuid(0)] = reader.GetInt32(2);
+            }
+
+            var hasPullSteps = reader.GetBoolean(3);
+            if (hasPullSteps || !reader.IsDBNull(4))
+            {
+                read.Deployments[reader.GetGuid(0)] = new DeploymentFacts(hasPullSteps, reader.IsDBNull(4) ? null : reader.GetInt32(4));
             }
         }
 

@@ -21,9 +21,18 @@ public sealed record ClaimOutcome(
     /// <summary>The worker is draining: the server refused it runs, and the poll is held like an empty one.</summary>
     public bool Draining { get; init; }
 
+    /// <summary>
+    /// The pool's deployments with pull steps or a timeout, by id, as the claim read them: what the
+    /// claimed runs' answer adds to each run (<see cref="PollAttempt.AnswerAsync"/>).
+    /// </summary>
+    public IReadOnlyDictionary<Guid, DeploymentFacts> Deployments { get; init; } = new Dictionary<Guid, DeploymentFacts>();
+
     /// <summary>The worker's runs that hold a slot once the claim committed; null when the claim read no runs (a limit of 0, a draining or unhealthy worker, no queue to claim from).</summary>
     public int? WorkerRunning { get; init; }
 }
+
+/// <summary>What a claimed run's answer takes from its deployment: whether it has pull steps (read for the answer), and its timeout.</summary>
+public readonly record struct DeploymentFacts(bool HasPullSteps, int? TimeoutSeconds);
 
 /// <summary>
 /// Claims due runs for a worker inside one write transaction: queue priority order, then expected

@@ -30,14 +30,12 @@ internal sealed class PollAttempt(
     RunSecrets secrets,
     IActorAccessor actors)
 {
-    /// <summary>The claimed runs' deployments with pull steps or a timeout (most have neither, and the read returns nothing).</summary>
-    private static readonly CompiledPerModel<Func<ConsoleDbContext, Guid[], IAsyncEnumerable<ClaimedDeployment>>> DeploymentsQuery =
+    /// <summary>The pull steps of the claimed runs' deployments that have some (the claim's read says which: most have none, and then nothing is read).</summary>
+    private static readonly CompiledPerModel<Func<ConsoleDbContext, Guid[], IAsyncEnumerable<DeploymentSteps>>> PullStepsQuery =
         new(() => EF.CompileAsyncQuery((ConsoleDbContext c, Guid[] ids) =>
-            c.Deployments.AsNoTracking()
-                .Where(d => ids.Contains(d.Id) && (d.PullSteps != "[]" || d.TimeoutSeconds != null))
-                .Select(d => new ClaimedDeployment(d.Id, d.PullSteps, d.TimeoutSeconds))));
+            c.Deployments.AsNoTracking().Where(d => ids.Contains(d.Id)).Select(d => new DeploymentSteps(d.Id, d.PullSteps))));
 
-    private sealed record ClaimedDeployment(Guid Id, string PullSteps, int? TimeoutSeconds);
+    private sealed record DeploymentSteps(Guid Id, string PullSteps);
 
     public Task<ClaimOutcome> ClaimAsync(ClaimRequest request, CancellationToken ct) => claimer.ClaimAsync(request, ct);
 
@@ -53,14 +51,17 @@ internal sealed class PollAttempt(
     {
         // One view per run: the feed gets it as it is, the answer with what only the worker may see.
         var views = outcome.Claimed.Select(runs.ToDto).ToList();
-        // The deployments' pull steps as they are at claim time and their timeoutSeconds (the worker enforces it), in one read.
-        var ids = outcome.Claimed.Where(r => r.DeploymentId is not null).Select(r => r.DeploymentId!.Value).Distinct().ToArray();
-        var deployments = new Dictionary<Guid, ClaimedDeployment>();
-        if (ids.Length > 0)
+        // The deployments' timeoutSeconds (the worker enforces it) came with the claim's read; their
+        // pull steps are read here, once for all the runs, only when one of the runs has some.
+        var withSteps = outcome.Claimed
+            .Where(r => r.DeploymentId is { } d && outcome.Deployments.GetValueOrDefault(d).HasPullSteps)
+            .Select(r => r.DeploymentId!.Value).Distinct().ToArray();
+        var pullSteps = new Dictionary<Guid, IReadOnlyList<PullStepDto>>();
+        if (withSteps.Length > 0)
         {
-            await foreach (var found in DeploymentsQuery.For(db)(db, ids).WithCancellation(ct))
+            await foreach (var found in PullStepsQuery.For(db)(db, withSteps).WithCancellation(ct))
             {
-                deployments[found.Id] = found;
+                pullSteps[found.Id] = ConsoleJson.Deserialize<List<PullStepDto>>(found.PullSteps) ?? [];
             }
         }
 
@@ -71,11 +72,9 @@ internal sealed class PollAttempt(
         for (var i = 0; i < outcome.Claimed.Count; i++)
         {
             var run = outcome.Claimed[i];
-            var deployment = run.DeploymentId is { } id ? deployments.GetValueOrDefault(id) : null;
-            IReadOnlyList<PullStepDto> steps = deployment is { PullSteps: not "[]" }
-                ? ConsoleJson.Deserialize<List<PullStepDto>>(deployment.PullSteps) ?? []
-                : [];
-            var claimed = views[i] with { PullSteps = steps, TimeoutSeconds = deployment?.TimeoutSeconds };
+            var deployment = run.DeploymentId is { } id ? outcome.Deployments.GetValueOrDefault(id) : default;
+            IReadOnlyList<PullStepDto> steps = run.DeploymentId is { } withId ? pullSteps.GetValueOrDefault(withId) ?? [] : [];
+            var claimed = views[i] with { PullSteps = steps, TimeoutSeconds = deployment.TimeoutSeconds };
             answer.Add(mayReceive && await secrets.ForClaimAsync(run, poolSecrets, SecretReferences.InPullSteps(steps), ct) is { } values
                 ? claimed with { Secrets = values }
                 : claimed);

@@ -193,7 +193,6 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
     {
         var retry = $"\"State\" = '{FlowRunState.AwaitingRetry}'";
         // SET expressions read the row as it was: a retry starts clean (FlowRunOrchestrator.Claim).
-        var ids = string.Join(", ", Enumerable.Range(2, count).Select(i => "{" + i.ToString(CultureInfo.InvariantCulture) + "}"));
         return $$"""
             UPDATE "FlowRuns" SET
               "InfrastructureId" = CASE WHEN {{retry}} THEN NULL ELSE "InfrastructureId" END,
@@ -201,12 +200,19 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
               "NextAttemptAt" = CASE WHEN {{retry}} THEN NULL ELSE "NextAttemptAt" END,
               "State" = '{{FlowRunState.Pending}}', "StateMessage" = NULL, "WorkerName" = {0},
               "ClaimedAt" = {1}, "UpdatedAt" = {1}, "Version" = "Version" + 1
-            WHERE "Id" IN ({{ids}}) AND "State" IN ('{{FlowRunState.Scheduled}}', '{{FlowRunState.AwaitingRetry}}')
+            WHERE {{Claimable(count)}}
             RETURNING *
             """;
     }
 
-    /// <summary>The state history of the claimed runs as one INSERT ... SELECT from <paramref name="source"/> (a table or CTE of them).</summary>
+    /// <summary>The runs the claim's UPDATE takes: ids from <c>{2}</c> on, still due to be claimed.</summary>
+    protected static string Claimable(int count)
+    {
+        var ids = string.Join(", ", Enumerable.Range(2, count).Select(i => "{" + i.ToString(CultureInfo.InvariantCulture) + "}"));
+        return $"\"Id\" IN ({ids}) AND \"State\" IN ('{FlowRunState.Scheduled}', '{FlowRunState.AwaitingRetry}')";
+    }
+
+    /// <summary>The state history of the claimed runs as one INSERT ... SELECT from <paramref name="source"/> (a table, CTE or subquery of them).</summary>
     protected static string HistorySql(string source) =>
         $"""INSERT INTO "FlowRunStateChanges" ("FlowRunId", "State", "Message", "Timestamp", "Attempt") SELECT "Id", "State", NULL, "ClaimedAt", "Attempt" FROM {source}""";
 
@@ -308,6 +314,7 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
         return new ClaimOutcome(pool, worker, wasOnline, polled, turnedReady, claimed, claimed.Count == 0 ? read.NextDueAt : null)
         {
             WorkerRunning = read.WorkerActive + claimed.Count,
+            Deployments = read.Deployments,
         };
     }
 

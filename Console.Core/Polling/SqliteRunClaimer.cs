@@ -1,4 +1,4 @@
-using System.Globalization;
+using Console.Contracts.FlowRuns;
 using Console.Core.Common;
 using Console.Core.Events;
 using Console.Core.FlowRuns;
@@ -38,12 +38,16 @@ public sealed class SqliteRunClaimer(
     private Task ClaimLeadingAsync(IReadOnlyList<ClaimTurn> turns) =>
         gate.RunAsync(() => ClaimTogetherAsync(turns), CancellationToken.None);
 
-    protected override async Task<List<FlowRun>> TakeAsync(IReadOnlyList<Guid> ids, string workerName, DateTime now, CancellationToken ct)
+    /// <summary>
+    /// The state history and the UPDATE in one command: SQLite allows no INSERT in a CTE, so the
+    /// history goes first, of the runs the UPDATE then takes (the same condition, read under the write
+    /// lock this transaction holds, so the same runs).
+    /// </summary>
+    protected override Task<List<FlowRun>> TakeAsync(IReadOnlyList<Guid> ids, string workerName, DateTime now, CancellationToken ct)
     {
-        var runs = await Db.FlowRuns.FromSqlRaw(ClaimUpdateSql(ids.Count), [workerName, now, .. ids.Select(id => Value(id))]).AsNoTracking().ToListAsync(ct);
-        var taken = runs.Select(r => Value(r.Id)).ToArray();
-        var list = string.Join(", ", Enumerable.Range(0, taken.Length).Select(i => "{" + i.ToString(CultureInfo.InvariantCulture) + "}"));
-        await Db.Database.ExecuteSqlRawAsync(HistorySql($"\"FlowRuns\" WHERE \"Id\" IN ({list})"), taken, ct);
-        return runs;
+        // Only fixed SQL and placeholders: every value is a parameter.
+        var history = HistorySql($$"""(SELECT "Id", '{{FlowRunState.Pending}}' AS "State", {1} AS "ClaimedAt", "Attempt" FROM "FlowRuns" WHERE {{Claimable(ids.Count)}})""");
+        var sql = history + ";\n" + ClaimUpdateSql(ids.Count);
+        return Db.FlowRuns.FromSqlRaw(sql, [workerName, now, .. ids.Select(id => Value(id))]).AsNoTracking().ToListAsync(ct);
     }
 }

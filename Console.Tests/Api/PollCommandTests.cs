@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
 using Console.Contracts;
+using Console.Contracts.Deployments;
 using Console.Contracts.Feed;
 using Console.Core.Feed;
 using Console.Core.Persistence;
@@ -17,6 +18,7 @@ namespace Console.Tests.Api;
 /// one transaction and nothing after it. The worker's view a poll publishes (its running count
 /// beside the "last polled" stamps) is read inside the claim's own command, not by a query of its
 /// own after the commit: on PostgreSQL that was one more pooled connection (and its reset) per poll.
+/// So are the deployments' timeouts a claimed run's answer carries, and whether they have pull steps.
 /// </summary>
 public abstract class PollCommandTests(ApiFactory factory) : ApiTestBase(factory)
 {
@@ -38,6 +40,53 @@ public abstract class PollCommandTests(ApiFactory factory) : ApiTestBase(factory
         Assert.Contains(commands.Seen, c => c.InTransaction && c.Text.Contains("FROM \"WorkPools\"", StringComparison.Ordinal));
         Assert.DoesNotContain(commands.Seen, c => !c.InTransaction && c.Text.Contains("FROM \"FlowRuns\"", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task A_claimed_run_gets_its_deployments_timeout_and_pull_steps_and_only_a_run_with_pull_steps_reads_them_after_the_claim()
+    {
+        var commands = new CommandLog();
+        await using var host = Factory.WithWebHostBuilder(b => b.ConfigureTestServices(s =>
+            s.ConfigureDbContext<ConsoleDbContext>((_, options) => options.AddInterceptors(commands))));
+        using var client = host.CreateClient();
+        var pool = Unique("pool");
+        await client.CreatePoolAsync(pool, "process");
+        var folder = Path.GetTempPath().TrimEnd('/');
+        var plain = await client.CreateDeploymentAsync(pool, Unique("flow"), Unique("dep"));
+        var timed = await client.CreateDeploymentAsync(DeploymentRequest(pool) with { TimeoutSeconds = 30 });
+        var pulled = await client.CreateDeploymentAsync(DeploymentRequest(pool) with
+        {
+            PullSteps = [new PullStepDto { SetWorkingDirectory = new SetWorkingDirectoryStep { Directory = folder } }],
+        });
+
+        // Neither: nothing of the deployment's is added, and nothing is read for it after the claim.
+        await client.CreateRunAsync(plain.Id);
+        commands.Clear();
+        var run = Assert.Single(await client.PollAsync(pool, "w", limit: 1));
+        Assert.Equal((plain.Id, (int?)null, 0), (run.DeploymentId, run.TimeoutSeconds, (run.PullSteps ?? []).Count));
+        Assert.DoesNotContain(commands.Seen, c => !c.InTransaction && c.Text.Contains("FROM \"Deployments\"", StringComparison.Ordinal));
+
+        // A timeout comes with the claim's own read.
+        await client.CreateRunAsync(timed.Id);
+        commands.Clear();
+        run = Assert.Single(await client.PollAsync(pool, "w", limit: 1));
+        Assert.Equal((timed.Id, (int?)30, 0), (run.DeploymentId, run.TimeoutSeconds, (run.PullSteps ?? []).Count));
+        Assert.DoesNotContain(commands.Seen, c => !c.InTransaction && c.Text.Contains("FROM \"Deployments\"", StringComparison.Ordinal));
+
+        // Pull steps are read for the runs that have them, as the deployment has them now.
+        await client.CreateRunAsync(pulled.Id);
+        run = Assert.Single(await client.PollAsync(pool, "w", limit: 1));
+        Assert.Equal((pulled.Id, (int?)null), (run.DeploymentId, run.TimeoutSeconds));
+        Assert.Equal(folder, Assert.Single(run.PullSteps ?? []).SetWorkingDirectory?.Directory);
+    }
+
+    private static CreateDeploymentRequest DeploymentRequest(string pool) => new()
+    {
+        FlowName = Unique("flow"),
+        Name = Unique("dep"),
+        Entrypoint = "flow.sh",
+        Command = "sh flow.sh",
+        WorkPoolName = pool,
+    };
 
     [Fact]
     public async Task The_worker_view_a_poll_publishes_counts_the_runs_the_worker_holds()
