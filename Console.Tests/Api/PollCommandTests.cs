@@ -6,6 +6,7 @@ using Console.Contracts.Feed;
 using Console.Core.Feed;
 using Console.Core.Persistence;
 using Console.Tests.Infrastructure;
+using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -26,8 +27,7 @@ public abstract class PollCommandTests(ApiFactory factory) : ApiTestBase(factory
     public async Task An_empty_poll_reads_the_workers_running_count_inside_its_claim_transaction()
     {
         var commands = new CommandLog();
-        await using var host = Factory.WithWebHostBuilder(b => b.ConfigureTestServices(s =>
-            s.ConfigureDbContext<ConsoleDbContext>((_, options) => options.AddInterceptors(commands))));
+        await using var host = Logged(commands);
         using var client = host.CreateClient();
         var pool = Unique("pool");
         await client.CreatePoolAsync(pool);
@@ -38,15 +38,14 @@ public abstract class PollCommandTests(ApiFactory factory) : ApiTestBase(factory
 
         // The claim's own reads (its pool, its worker) are seen; none of the poll's reads of runs comes after the commit.
         Assert.Contains(commands.Seen, c => c.InTransaction && c.Text.Contains("FROM \"WorkPools\"", StringComparison.Ordinal));
-        Assert.DoesNotContain(commands.Seen, c => !c.InTransaction && c.Text.Contains("FROM \"FlowRuns\"", StringComparison.Ordinal));
+        Assert.False(commands.ReadAfterCommit("FlowRuns"));
     }
 
     [Fact]
     public async Task A_claimed_run_gets_its_deployments_timeout_and_pull_steps_and_only_a_run_with_pull_steps_reads_them_after_the_claim()
     {
         var commands = new CommandLog();
-        await using var host = Factory.WithWebHostBuilder(b => b.ConfigureTestServices(s =>
-            s.ConfigureDbContext<ConsoleDbContext>((_, options) => options.AddInterceptors(commands))));
+        await using var host = Logged(commands);
         using var client = host.CreateClient();
         var pool = Unique("pool");
         await client.CreatePoolAsync(pool, "process");
@@ -63,20 +62,22 @@ public abstract class PollCommandTests(ApiFactory factory) : ApiTestBase(factory
         commands.Clear();
         var run = Assert.Single(await client.PollAsync(pool, "w", limit: 1));
         Assert.Equal((plain.Id, (int?)null, 0), (run.DeploymentId, run.TimeoutSeconds, (run.PullSteps ?? []).Count));
-        Assert.DoesNotContain(commands.Seen, c => !c.InTransaction && c.Text.Contains("FROM \"Deployments\"", StringComparison.Ordinal));
+        Assert.False(commands.ReadAfterCommit("Deployments"));
 
         // A timeout comes with the claim's own read.
         await client.CreateRunAsync(timed.Id);
         commands.Clear();
         run = Assert.Single(await client.PollAsync(pool, "w", limit: 1));
         Assert.Equal((timed.Id, (int?)30, 0), (run.DeploymentId, run.TimeoutSeconds, (run.PullSteps ?? []).Count));
-        Assert.DoesNotContain(commands.Seen, c => !c.InTransaction && c.Text.Contains("FROM \"Deployments\"", StringComparison.Ordinal));
+        Assert.False(commands.ReadAfterCommit("Deployments"));
 
         // Pull steps are read for the runs that have them, as the deployment has them now.
         await client.CreateRunAsync(pulled.Id);
+        commands.Clear();
         run = Assert.Single(await client.PollAsync(pool, "w", limit: 1));
         Assert.Equal((pulled.Id, (int?)null), (run.DeploymentId, run.TimeoutSeconds));
         Assert.Equal(folder, Assert.Single(run.PullSteps ?? []).SetWorkingDirectory?.Directory);
+        Assert.True(commands.ReadAfterCommit("Deployments"));
     }
 
     private static CreateDeploymentRequest DeploymentRequest(string pool) => new()
@@ -118,6 +119,11 @@ public abstract class PollCommandTests(ApiFactory factory) : ApiTestBase(factory
         Assert.Equal(3, await PublishedRunningAsync(views));
     }
 
+    /// <summary>This class's server with every command EF Core runs written to <paramref name="commands"/>.</summary>
+    private WebApplicationFactory<Program> Logged(CommandLog commands) =>
+        Factory.WithWebHostBuilder(b => b.ConfigureTestServices(s =>
+            s.ConfigureDbContext<ConsoleDbContext>((_, options) => options.AddInterceptors(commands))));
+
     /// <summary>The running count of the one view the last poll published (a claim's view is published after its answer).</summary>
     private static async Task<int> PublishedRunningAsync(ConcurrentQueue<WorkerDto> views)
     {
@@ -134,6 +140,10 @@ public abstract class PollCommandTests(ApiFactory factory) : ApiTestBase(factory
         public IEnumerable<(string Text, bool InTransaction)> Seen => _seen;
 
         public void Clear() => _seen.Clear();
+
+        /// <summary>Whether a command outside any transaction (after the claim's commit) read <paramref name="table"/>.</summary>
+        public bool ReadAfterCommit(string table) =>
+            _seen.Any(c => !c.InTransaction && c.Text.Contains($"FROM \"{table}\"", StringComparison.Ordinal));
 
         public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
             DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
