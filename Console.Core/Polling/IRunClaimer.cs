@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using Console.Core.FlowRuns;
 using Console.Core.WorkPools;
 using Console.Core.WorkQueues;
@@ -25,7 +26,7 @@ public sealed record ClaimOutcome(
     /// The pool's deployments with pull steps or a timeout, by id, as the claim read them: what the
     /// claimed runs' answer adds to each run (<see cref="PollAttempt.AnswerAsync"/>).
     /// </summary>
-    public IReadOnlyDictionary<Guid, DeploymentFacts> Deployments { get; init; } = new Dictionary<Guid, DeploymentFacts>();
+    public IReadOnlyDictionary<Guid, DeploymentFacts> Deployments { get; init; } = ReadOnlyDictionary<Guid, DeploymentFacts>.Empty;
 
     /// <summary>The worker's runs that hold a slot once the claim committed; null when the claim read no runs (a limit of 0, a draining or unhealthy worker, no queue to claim from).</summary>
     public int? WorkerRunning { get; init; }
