@@ -9,7 +9,9 @@ feed="$root/artifacts/cx"
 version="0.1.0-local.$(date -u +%Y%m%d%H%M%S)"
 
 rm -rf "$feed"
-dotnet pack "$root/Console.Cli" -c Release -o "$feed" -p:Version="$version" -nologo -v quiet
+# PackPerPlatform: on Linux a self-contained, trimmed cx (a leaner worker); elsewhere the
+# framework-dependent one (Console.Cli.csproj). About two minutes.
+dotnet pack "$root/Console.Cli" -c Release -o "$feed" -p:Version="$version" -p:PackPerPlatform=true -nologo -v quiet
 dotnet tool uninstall --global Console.Cli >/dev/null 2>&1 || true
 dotnet tool install --global --add-source "$feed" --version "$version" Console.Cli
 

@@ -4,7 +4,8 @@ namespace Console.Bench.Infra;
 /// The CLI as users get it (README, scripts/install-cx.sh): Console.Cli packed in Release as a .NET
 /// tool and installed from that package, here into a tool path of the harness's work folder rather
 /// than the user's global tools. Its `cx` runs with the package's runtime settings, so B6 weighs
-/// exactly what a user's `cx worker start` weighs.
+/// exactly what a user's `cx worker start` weighs (on Linux the trimmed, self-contained package the
+/// script's PackPerPlatform makes).
 /// </summary>
 internal static class InstalledCli
 {
@@ -22,7 +23,7 @@ internal static class InstalledCli
         var tools = Path.Combine(options.WorkFolder, "cx-tool");
         var version = $"0.1.0-bench.{DateTime.UtcNow:yyyyMMddHHmmss}";
         Out.Step("packing and installing the CLI as users do (dotnet pack -c Release, dotnet tool install)");
-        await RunAsync("dotnet", ["pack", Path.Combine(Repo.Root, "Console.Cli"), "-c", "Release", "-o", feed, $"-p:Version={version}", "-nologo", "-v", "quiet"]);
+        await RunAsync("dotnet", ["pack", Path.Combine(Repo.Root, "Console.Cli"), "-c", "Release", "-o", feed, $"-p:Version={version}", "-p:PackPerPlatform=true", "-nologo", "-v", "quiet"]);
         await RunAsync("dotnet", ["tool", "install", "--tool-path", tools, "--add-source", feed, "--version", version, "Console.Cli"]);
         var cx = Path.Combine(tools, "cx");
         return File.Exists(cx) ? _cx = cx : throw new InvalidOperationException($"dotnet tool install put no cx in {tools}");
