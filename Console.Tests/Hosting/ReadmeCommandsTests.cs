@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using Console.Tests.Flows;
 
@@ -36,6 +37,13 @@ public sealed partial class ReadmeCommandsTests(ReadmeConsole console) : IClassF
             var workerLog = File.Exists(Path.Combine(home, "worker.log")) ? File.ReadAllText(Path.Combine(home, "worker.log")) : "(no worker log)";
             Assert.True(exit == 0, $"exit {exit}\n{stdout}\n{stderr}\nworker:\n{workerLog}\nconsole:\n{console.Output}");
             Assert.True(File.Exists(Path.Combine(home, ".dotnet", "tools", "cx")), "scripts/install-cx.sh did not install the cx command");
+            // On Linux the tool store holds the platform's own package (self-contained, the framework
+            // trimmed: a leaner worker, ADR 0003), not the framework-dependent one.
+            var store = Path.Combine(home, ".dotnet", "tools", ".store", "console.cli");
+            var platform = $"console.cli.{RuntimeInformation.RuntimeIdentifier}";
+            Assert.True(
+                Directory.EnumerateDirectories(store, platform, SearchOption.AllDirectories).Any(),
+                $"no {platform} package in the tool store: {string.Join(", ", Directory.EnumerateDirectories(store, "*", SearchOption.AllDirectories))}");
             Assert.Contains("Created work pool 'my-docker-pool' of type docker", stdout, StringComparison.Ordinal);
             Assert.Contains(Lines(stdout), l => l.Contains("my-docker-pool", StringComparison.Ordinal) && l.Contains("docker", StringComparison.Ordinal) && l.Contains("Not ready", StringComparison.Ordinal));
             Assert.Contains(Lines(stdout), l => l.Contains(" default ", StringComparison.Ordinal) && l.Contains("Not ready", StringComparison.Ordinal));
