@@ -30,6 +30,7 @@ internal sealed class ClaimRead
     /// makes no query of its own.
     /// </summary>
     public Dictionary<Guid, DeploymentFacts> Deployments { get; } = [];
+
     public List<(Guid QueueId, Guid? DeploymentId, int Count)> Holders { get; } = [];
     public List<ClaimCandidate> Candidates { get; } = [];
     public DateTime? NextDueAt { get; private set; }
