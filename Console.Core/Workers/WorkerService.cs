@@ -11,7 +11,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Console.Core.Workers;
 
-public sealed class WorkerService(ConsoleDbContext db, IChangeFeed feed, StatusRules rules, WorkPoolService pools, WorkerPresence presence, ClaimGate gate)
+public sealed class WorkerService(
+    ConsoleDbContext db, IChangeFeed feed, StatusRules rules, WorkPoolService pools, WorkerPresence presence, ClaimGate gate, WorkerRegistrar registrar)
 {
     /// <summary>
     /// A heartbeat's one read: the worker, its pool and its running runs, untracked.
@@ -68,9 +69,18 @@ public sealed class WorkerService(ConsoleDbContext db, IChangeFeed feed, StatusR
             Stopped = request.Stopped == true,
             Draining = request.Draining == true,
         };
-        if (await SteadyBeatAsync(poolName, name, beat, ct) is { } steady)
+        var row = await BeatQuery.For(db)(db, poolName, name, ct);
+        if (row is not null && SteadyBeat(row, beat) is { } steady)
         {
             return steady;
+        }
+
+        if (row is null && !beat.Stopped && !beat.Draining
+            && await registrar.RegisterAsync(poolName, name, beat, ct) is { } registered)
+        {
+            await PublishAsync(registered, ct);
+            await pools.PublishAsync(registered.Pool, registered, ct);
+            return registered;
         }
 
         for (var attempt = 1; ; attempt++)
@@ -145,16 +155,33 @@ public sealed class WorkerService(ConsoleDbContext db, IChangeFeed feed, StatusR
 
         if (worker is null)
         {
-            worker = new PoolWorker
-            {
-                PoolId = pool.Id,
-                Name = name,
-                CreatedAt = now,
-                HeartbeatIntervalSeconds = rules.Options.DefaultHeartbeatIntervalSeconds,
-            };
-            db.Workers.Add(worker);
+            return (AddNew(pool, name, beat, now, queues), false);
         }
 
+        Stamp(worker, pool, beat, now, queues);
+        return (worker, wasOnline);
+    }
+
+    /// <summary>
+    /// A worker heard from for the first time, added to this context (the caller saves: its event says
+    /// it came online) and recorded in <see cref="WorkerPresence"/> as written.
+    /// </summary>
+    internal PoolWorker AddNew(WorkPool pool, string name, WorkerBeat beat, DateTime now, string? queuesJson)
+    {
+        var worker = new PoolWorker
+        {
+            PoolId = pool.Id,
+            Name = name,
+            CreatedAt = now,
+            HeartbeatIntervalSeconds = rules.Options.DefaultHeartbeatIntervalSeconds,
+        };
+        db.Workers.Add(worker);
+        Stamp(worker, pool, beat, now, queuesJson);
+        return worker;
+    }
+
+    private void Stamp(PoolWorker worker, WorkPool pool, WorkerBeat beat, DateTime now, string? queues)
+    {
         worker.Pool = pool;
         worker.ReturnedFromLoss = presence.IsLost(worker.Id);
         worker.LastHeartbeatAt = now;
@@ -176,7 +203,6 @@ public sealed class WorkerService(ConsoleDbContext db, IChangeFeed feed, StatusR
         }
 
         presence.Beat(worker, now, beat.PolledAt, stored: true);
-        return (worker, wasOnline);
     }
 
     /// <summary>
@@ -184,11 +210,10 @@ public sealed class WorkerService(ConsoleDbContext db, IChangeFeed feed, StatusR
     /// held in memory for the next flush and published with the running count that read gave (most
     /// of a fleet's heartbeats). Null when the heartbeat must be written (<see cref="UpsertAsync"/>).
     /// </summary>
-    private async Task<PoolWorker?> SteadyBeatAsync(string poolName, string name, WorkerBeat beat, CancellationToken ct)
+    private PoolWorker? SteadyBeat(BeatRow row, WorkerBeat beat)
     {
-        var row = await BeatQuery.For(db)(db, poolName, name, ct);
         var queues = beat.Queues is { } q ? ConsoleJson.Serialize(q) : null;
-        if (row is null || !rules.IsAlive(row.Worker) || !beat.ChangesNothingOf(row.Worker, queues))
+        if (!rules.IsAlive(row.Worker) || !beat.ChangesNothingOf(row.Worker, queues))
         {
             return null;
         }

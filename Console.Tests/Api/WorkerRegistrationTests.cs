@@ -1,0 +1,118 @@
+using System.Net.Http.Json;
+using Console.Contracts;
+using Console.Contracts.Automations;
+using Console.Core.Persistence;
+using Console.Core.Polling;
+using Console.Tests.Automations;
+using Console.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Console.Tests.Api;
+
+/// <summary>
+/// A fleet's new workers get their rows written together (<c>WorkerRegistrar</c>): while the write
+/// gate is busy they wait there as one writer, not one each, and each heartbeat is answered once its
+/// row and its "online" event are committed. A new worker's first heartbeat and first poll racing
+/// each other still leave one row.
+/// </summary>
+public abstract class WorkerRegistrationTests(ApiFactory factory) : ApiTestBase(factory)
+{
+    private const int Newcomers = 60;
+
+    [Fact]
+    public async Task New_workers_arriving_together_wait_at_the_gate_as_one_writer_and_each_comes_online_with_its_event()
+    {
+        var pool = (await CreatePoolAsync(type: "process")).Name;
+        var names = Enumerable.Range(0, Newcomers).Select(i => $"newcomer-{i:D2}").ToList();
+        var gate = Factory.Services.GetRequiredService<ClaimGate>();
+
+        List<Task> beats;
+        var held = await HoldEveryTurnAsync(gate);
+        try
+        {
+            beats = [.. names.Select(n => Client.HeartbeatAsync(pool, n, 10))];
+            await Task.Delay(1000);
+            Assert.DoesNotContain(beats, b => b.IsCompleted);
+            // One writer for all of them (the embedded worker's poll and the heartbeat flush may wait there too).
+            Assert.InRange(await Client.ClaimGateWaitingAsync() ?? 0, 1, 3);
+        }
+        finally
+        {
+            ReleaseTurns(gate, held);
+        }
+
+        await Task.WhenAll(beats).WaitAsync(TimeSpan.FromSeconds(30));
+        var workers = await Client.WorkersAsync(pool);
+        Assert.Equal(names, workers.Select(w => w.Name).Order(StringComparer.Ordinal));
+        Assert.All(workers, w => Assert.Equal(WorkerStatus.Online, w.Status));
+        var online = await Client.EventsAsync($"?type={EventTypes.WorkerOnline}&pool={pool}&limit=500");
+        Assert.Equal(names, online.Select(e => e.Resource.Name).Order(StringComparer.Ordinal));
+
+        // Their next heartbeats are steady ones: held in memory, answered without the gate.
+        held = await HoldEveryTurnAsync(gate);
+        try
+        {
+            await Task.WhenAll(names.Take(5).Select(n => Client.HeartbeatAsync(pool, n, 10))).WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        finally
+        {
+            ReleaseTurns(gate, held);
+        }
+    }
+
+    /// <summary>Takes every free turn of the gate (one on SQLite, several on PostgreSQL): nothing else writes until they are let go.</summary>
+    private static async Task<int> HoldEveryTurnAsync(ClaimGate gate)
+    {
+        var held = 0;
+        while (true)
+        {
+            using var cts = new CancellationTokenSource();
+            var turn = gate.WaitAsync(cts.Token);
+            if (turn.IsCompletedSuccessfully)
+            {
+                held++;
+                continue;
+            }
+
+            await cts.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => turn);
+            return held;
+        }
+    }
+
+    private static void ReleaseTurns(ClaimGate gate, int held)
+    {
+        for (var i = 0; i < held; i++)
+        {
+            gate.Release();
+        }
+    }
+
+    [Fact]
+    public async Task A_new_workers_first_heartbeat_and_first_poll_at_once_leave_one_row()
+    {
+        var pool = (await CreatePoolAsync(type: "process")).Name;
+        var names = Enumerable.Range(0, 20).Select(i => $"racer-{i:D2}").ToList();
+
+        await Task.WhenAll(names.SelectMany(n => new[] { Client.HeartbeatAsync(pool, n, 10), PollAsync(pool, n, limit: 1) }))
+            .WaitAsync(TimeSpan.FromSeconds(30));
+
+        await using var scope = Factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ConsoleDbContext>();
+        var rows = await db.Workers.AsNoTracking().Where(w => w.Pool.Name == pool).Select(w => w.Name).ToListAsync();
+        Assert.Equal(names, rows.Order(StringComparer.Ordinal));
+        Assert.All(await Client.WorkersAsync(pool), w => Assert.Equal(WorkerStatus.Online, w.Status));
+    }
+
+    [Fact]
+    public async Task A_first_heartbeat_to_a_pool_that_does_not_exist_is_still_a_404()
+    {
+        var response = await Client.PostAsJsonAsync($"/api/work-pools/{Unique("nopool")}/workers/heartbeat", new HeartbeatRequest { Name = "lost" });
+        await AssertProblemAsync(response, System.Net.HttpStatusCode.NotFound);
+    }
+}
+
+public sealed class SqliteWorkerRegistrationTests(ApiFactory factory) : WorkerRegistrationTests(factory), IClassFixture<ApiFactory>;
+
+public sealed class PostgresWorkerRegistrationTests(PostgresApiFactory factory) : WorkerRegistrationTests(factory), IClassFixture<PostgresApiFactory>;
