@@ -11,17 +11,20 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Console.Tests.Api;
 
 /// <summary>
-/// A fleet's new workers get their rows written together (<c>WorkerRegistrar</c>): while the write
-/// gate is busy they wait there as one writer, not one each, and each heartbeat is answered once its
-/// row and its "online" event are committed. A new worker's first heartbeat and first poll racing
-/// each other still leave one row.
+/// A fleet's new workers get their rows written together (<c>WorkerRegistrar</c>): on SQLite, while
+/// the write gate is busy, they wait there as one writer, not one each; on PostgreSQL they do not
+/// wait for the claims' gate at all. Each heartbeat is answered once its row and its "online" event
+/// are committed. A new worker's first heartbeat and first poll racing each other still leave one row.
 /// </summary>
 public abstract class WorkerRegistrationTests(ApiFactory factory) : ApiTestBase(factory)
 {
     private const int Newcomers = 60;
 
+    /// <summary>SQLite's one writer: new workers' rows wait for the claims' gate (as one writer).</summary>
+    protected abstract bool RegistrationWaitsForTheGate { get; }
+
     [Fact]
-    public async Task New_workers_arriving_together_wait_at_the_gate_as_one_writer_and_each_comes_online_with_its_event()
+    public async Task New_workers_arriving_together_take_at_most_one_turn_at_the_gate_and_each_comes_online_with_its_event()
     {
         var pool = (await CreatePoolAsync(type: "process")).Name;
         var names = Enumerable.Range(0, Newcomers).Select(i => $"newcomer-{i:D2}").ToList();
@@ -32,10 +35,18 @@ public abstract class WorkerRegistrationTests(ApiFactory factory) : ApiTestBase(
         try
         {
             beats = [.. names.Select(n => Client.HeartbeatAsync(pool, n, 10))];
-            await Task.Delay(1000);
-            Assert.DoesNotContain(beats, b => b.IsCompleted);
-            // One writer for all of them (the embedded worker's poll and the heartbeat flush may wait there too).
-            Assert.InRange(await Client.ClaimGateWaitingAsync() ?? 0, 1, 3);
+            if (RegistrationWaitsForTheGate)
+            {
+                await Task.Delay(1000);
+                Assert.DoesNotContain(beats, b => b.IsCompleted);
+                // One writer for all of them (the heartbeat flush may wait there too).
+                Assert.InRange(await Client.ClaimGateWaitingAsync() ?? 0, 1, 2);
+            }
+            else
+            {
+                // Answered while every claim would wait: a fleet's queued polls do not hold them up.
+                await Task.WhenAll(beats).WaitAsync(TimeSpan.FromSeconds(30));
+            }
         }
         finally
         {
@@ -113,6 +124,12 @@ public abstract class WorkerRegistrationTests(ApiFactory factory) : ApiTestBase(
     }
 }
 
-public sealed class SqliteWorkerRegistrationTests(ApiFactory factory) : WorkerRegistrationTests(factory), IClassFixture<ApiFactory>;
+public sealed class SqliteWorkerRegistrationTests(ApiFactory factory) : WorkerRegistrationTests(factory), IClassFixture<ApiFactory>
+{
+    protected override bool RegistrationWaitsForTheGate => true;
+}
 
-public sealed class PostgresWorkerRegistrationTests(PostgresApiFactory factory) : WorkerRegistrationTests(factory), IClassFixture<PostgresApiFactory>;
+public sealed class PostgresWorkerRegistrationTests(PostgresApiFactory factory) : WorkerRegistrationTests(factory), IClassFixture<PostgresApiFactory>
+{
+    protected override bool RegistrationWaitsForTheGate => false;
+}
