@@ -37,7 +37,7 @@ public static class DatabaseRegistration
                 ConfigureLogging(options.UseSqlite(connectionString ?? DatabaseSetup.DefaultConnectionString)
                     .AddInterceptors(new SqlitePragmas(db.SqliteSynchronous)));
             });
-            services.AddRunClaimer<SqliteRunClaimer>(_ => 1);
+            services.AddRunClaimer<SqliteRunClaimer>(_ => 1, singleWriter: true);
             services.TryAddSingleton<ClaimCombiner>();
             services.AddHostedService<SqliteCheckpointer>();
             return services;
@@ -62,7 +62,7 @@ public static class DatabaseRegistration
             }
         });
         services.TryAddScoped<ConsoleDbContext>(sp => sp.GetRequiredService<PostgresConsoleDbContext>());
-        services.AddRunClaimer<PostgresRunClaimer>(sp => sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.MaxConcurrentClaims);
+        services.AddRunClaimer<PostgresRunClaimer>(sp => sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.MaxConcurrentClaims, singleWriter: false);
         return services;
     }
 

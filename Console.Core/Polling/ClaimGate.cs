@@ -7,7 +7,8 @@ namespace Console.Core.Polling;
 /// nothing) instead of exhausting the connection pool under a fleet's load (B4). Registered with
 /// the claimer it serves (<see cref="ClaimRegistration"/>).
 /// </summary>
-public sealed class ClaimGate(int width = 1) : IDisposable
+/// <param name="singleWriter">The database has one writer (SQLite): other writes queue here too (<see cref="RunWriteAsync"/>).</param>
+public sealed class ClaimGate(int width = 1, bool singleWriter = true) : IDisposable
 {
     private readonly SemaphoreSlim _semaphore = new(width, width);
     private int _waiting;
@@ -63,6 +64,24 @@ public sealed class ClaimGate(int width = 1) : IDisposable
             await work();
             return true;
         }, ct);
+    }
+
+    /// <summary>
+    /// A write that is not a claim, made by a loop that runs one at a time (the heartbeat flush, a
+    /// batch of new workers). With one writer it takes its turn here, instead of spinning on the
+    /// database's lock. Otherwise it runs at once: it holds one connection, and behind the thousands
+    /// of polls a fleet queues here it waited for every one of them (B4, 10,000 workers on PostgreSQL).
+    /// </summary>
+    public Task<T> RunWriteAsync<T>(Func<Task<T>> work, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        return singleWriter ? RunAsync(work, ct) : work();
+    }
+
+    public Task RunWriteAsync(Func<Task> work, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        return singleWriter ? RunAsync(work, ct) : work();
     }
 
     public void Dispose() => _semaphore.Dispose();

@@ -35,7 +35,7 @@ public sealed partial class HeartbeatFlusher(
         try
         {
             // SQLite has one writer: queue behind this process's claims instead of spinning on the lock.
-            await gate.RunAsync(() => WriteAsync(pending, ct), ct);
+            await gate.RunWriteAsync(() => WriteAsync(pending, ct), ct);
         }
         catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException or System.Data.Common.DbException or OperationCanceledException)
         {

@@ -5,7 +5,6 @@ using Console.Core.Polling;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Console.Core.Workers;
 
@@ -16,16 +15,9 @@ namespace Console.Core.Workers;
 /// transaction of its own, while the fleet's first polls waited behind them (B4). A heartbeat still
 /// gets its answer only once its row and its "online" event are committed.
 /// </summary>
-/// <remarks>
-/// On SQLite a batch takes its turn at the gate like every write (one writer). On PostgreSQL it does
-/// not: the gate bounds the connections the claims hold, and a fleet's polls queued there in the
-/// thousands made every batch wait for all of them. One batch at a time holds one connection.
-/// </remarks>
-public sealed partial class WorkerRegistrar(
-    IServiceScopeFactory scopes, ClaimGate gate, StatusRules rules, IOptions<DatabaseOptions> database, ILogger<WorkerRegistrar> logger)
+/// <remarks>One batch is written at a time (<see cref="ClaimGate.RunWriteAsync"/>).</remarks>
+public sealed partial class WorkerRegistrar(IServiceScopeFactory scopes, ClaimGate gate, StatusRules rules, ILogger<WorkerRegistrar> logger)
 {
-    private readonly bool _gated = !DatabaseOptions.IsPostgres(database.Value.Provider);
-
     /// <summary>The most rows one transaction writes: it holds the gate (and on SQLite the write lock) meanwhile.</summary>
     public const int MaxBatch = 256;
 
@@ -79,7 +71,7 @@ public sealed partial class WorkerRegistrar(
             Dictionary<Registration, PoolWorker> written = [];
             try
             {
-                written = _gated ? await gate.RunAsync(() => WriteAsync(batch), CancellationToken.None) : await WriteAsync(batch);
+                written = await gate.RunWriteAsync(() => WriteAsync(batch), CancellationToken.None);
             }
 #pragma warning disable CA1031 // Not swallowed: each heartbeat of the batch writes its row alone and meets the error there.
             catch (Exception ex)
