@@ -21,6 +21,9 @@ public sealed partial class WorkerRegistrar(IServiceScopeFactory scopes, ClaimGa
     /// <summary>The most rows one transaction writes: it holds the gate (and on SQLite the write lock) meanwhile.</summary>
     public const int MaxBatch = 256;
 
+    /// <summary>Writes of one batch before its heartbeats write their rows alone.</summary>
+    private const int WriteAttempts = 3;
+
     private readonly Lock _sync = new();
     private List<Registration> _queued = [];
     private bool _writing;
@@ -68,21 +71,35 @@ public sealed partial class WorkerRegistrar(IServiceScopeFactory scopes, ClaimGa
                 _queued = _queued.Count <= MaxBatch ? [] : _queued[MaxBatch..];
             }
 
-            Dictionary<Registration, PoolWorker> written = [];
-            try
-            {
-                written = await gate.RunWriteAsync(() => WriteAsync(batch), CancellationToken.None);
-            }
-#pragma warning disable CA1031 // Not swallowed: each heartbeat of the batch writes its row alone and meets the error there.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                LogBatchFailed(logger, ex, batch.Count);
-            }
+            var written = await WriteBatchAsync(batch);
 
             foreach (var registration in batch)
             {
                 registration.Written.TrySetResult(written.GetValueOrDefault(registration));
+            }
+        }
+    }
+
+    /// <returns>The rows written, by registration; empty when the batch failed (each then writes its row alone and meets the error there).</returns>
+    private async Task<Dictionary<Registration, PoolWorker>> WriteBatchAsync(List<Registration> batch)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await gate.RunWriteAsync(() => WriteAsync(batch), CancellationToken.None);
+            }
+            catch (DbUpdateException ex) when (attempt < WriteAttempts && UniqueViolation.Is(ex))
+            {
+                // A claim on PostgreSQL inserted one of these workers meanwhile: read again and write
+                // the others, rather than send the whole batch the one-by-one way behind the claims.
+            }
+#pragma warning disable CA1031 // Not swallowed: given to the batch's heartbeats, through their own writes.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogBatchFailed(logger, ex, batch.Count);
+                return [];
             }
         }
     }
@@ -94,7 +111,7 @@ public sealed partial class WorkerRegistrar(IServiceScopeFactory scopes, ClaimGa
         var workers = scope.ServiceProvider.GetRequiredService<WorkerService>();
         // SQLite's transaction holds the write lock from its start, so no row can appear between the
         // read below and the insert. On PostgreSQL a claim may insert one meanwhile: the insert then
-        // fails whole, and each heartbeat writes its row alone.
+        // fails whole, and is tried again (WriteBatchAsync).
         await using var tx = await db.Database.BeginTransactionAsync();
         var poolNames = batch.Select(r => r.Pool).Distinct().ToList();
         var pools = await db.WorkPools.Where(p => poolNames.Contains(p.Name)).ToDictionaryAsync(p => p.Name, StringComparer.Ordinal);
