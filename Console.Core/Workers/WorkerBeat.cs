@@ -1,3 +1,5 @@
+using Console.Contracts.Common;
+
 namespace Console.Core.Workers;
 
 /// <summary>What a heartbeat or a poll says about its worker besides "alive now".</summary>
@@ -13,6 +15,9 @@ public sealed record WorkerBeat(
 
     /// <summary>The worker says it drains.</summary>
     public bool Draining { get; init; }
+
+    /// <summary>The queues as the worker's row stores them (a JSON array), or null when the beat does not say them.</summary>
+    public string? QueuesJson() => Queues is { } queues ? ConsoleJson.Serialize(queues) : null;
 
     /// <summary>True when this beat leaves every column of the worker's row but its stamps as it is.</summary>
     /// <param name="queuesJson">The queues serialised as the row stores them, or null when not said.</param>

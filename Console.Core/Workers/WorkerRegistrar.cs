@@ -1,4 +1,3 @@
-using Console.Contracts.Common;
 using Console.Core.Common;
 using Console.Core.Persistence;
 using Console.Core.Polling;
@@ -130,8 +129,7 @@ public sealed partial class WorkerRegistrar(IServiceScopeFactory scopes, ClaimGa
         {
             if (pools.GetValueOrDefault(registration.Pool) is { } pool && existing.Add((pool.Id, registration.Name)))
             {
-                var queues = registration.Beat.Queues is { } q ? ConsoleJson.Serialize(q) : null;
-                written[registration] = workers.AddNew(pool, registration.Name, registration.Beat, now, queues);
+                written[registration] = workers.AddNew(pool, registration.Name, registration.Beat, now, registration.Beat.QueuesJson());
             }
         }
 

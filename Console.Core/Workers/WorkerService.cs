@@ -139,7 +139,7 @@ public sealed class WorkerService(
         var now = rules.Now;
         // Liveness only: a draining worker is alive too.
         var wasOnline = worker is not null && rules.IsAlive(worker);
-        var queues = beat.Queues is { } q ? ConsoleJson.Serialize(q) : null;
+        var queues = beat.QueuesJson();
         if (worker is not null && wasOnline && beat.ChangesNothingOf(worker, queues))
         {
             db.Entry(worker).State = EntityState.Detached;
@@ -212,7 +212,7 @@ public sealed class WorkerService(
     /// </summary>
     private PoolWorker? SteadyBeat(BeatRow row, WorkerBeat beat)
     {
-        var queues = beat.Queues is { } q ? ConsoleJson.Serialize(q) : null;
+        var queues = beat.QueuesJson();
         if (!rules.IsAlive(row.Worker) || !beat.ChangesNothingOf(row.Worker, queues))
         {
             return null;
