@@ -146,9 +146,23 @@ public sealed class EventRecorder(StatusRules rules, IChangeFeed feed) : SaveCha
             return;
         }
 
+        // A few dozen rows a statement: SQLite finds each named parameter by a scan of all of them,
+        // so one statement for a fleet's hundreds of new workers would bind in quadratic time.
+        foreach (var chunk in events.Chunk(MaxRowsPerInsert))
+        {
+            await InsertChunkAsync(context, chunk, value, ct);
+        }
+
+        _uncommitted.GetOrCreateValue(transaction).AddRange(events);
+    }
+
+    private const int MaxRowsPerInsert = 32;
+
+    private static async Task InsertChunkAsync(DbContext context, ConsoleEvent[] events, Func<object, object> value, CancellationToken ct)
+    {
         var (into, columns) = InsertShapes.GetValue(context.Model, EventInsertShape);
-        var values = new List<object?>(columns.Length * events.Count);
-        var rows = new List<string>(events.Count);
+        var values = new List<object?>(columns.Length * events.Length);
+        var rows = new List<string>(events.Length);
         foreach (var e in events)
         {
             var placeholders = new List<string>(columns.Length);
@@ -173,7 +187,6 @@ public sealed class EventRecorder(StatusRules rules, IChangeFeed feed) : SaveCha
         // Only names from the model, NULL and numbered placeholders: every value is a parameter.
         var sql = $"{into} VALUES {string.Join(", ", rows)}";
         await context.Database.ExecuteSqlRawAsync(sql, values!, ct);
-        _uncommitted.GetOrCreateValue(transaction).AddRange(events);
     }
 
     /// <summary>The INSERT's head and its columns' properties, read from the model once (the claim runs this under the write lock).</summary>

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using Console.Core.Common;
+using Console.Core.Events;
 using Console.Core.Persistence;
 using Console.Core.Polling;
 using Microsoft.EntityFrameworkCore;
@@ -15,13 +17,11 @@ namespace Console.Core.Workers;
 /// gets its answer only once its row and its "online" event are committed.
 /// </summary>
 /// <remarks>One batch is written at a time (<see cref="ClaimGate.RunWriteAsync"/>).</remarks>
-public sealed partial class WorkerRegistrar(IServiceScopeFactory scopes, ClaimGate gate, StatusRules rules, ILogger<WorkerRegistrar> logger)
+public sealed partial class WorkerRegistrar(
+    IServiceScopeFactory scopes, ClaimGate gate, StatusRules rules, WorkerPresence presence, EventRecorder events, ILogger<WorkerRegistrar> logger)
 {
     /// <summary>The most rows one transaction writes: it holds the gate (and on SQLite the write lock) meanwhile.</summary>
     public const int MaxBatch = 256;
-
-    /// <summary>Writes of one batch before its heartbeats write their rows alone.</summary>
-    private const int WriteAttempts = 3;
 
     private readonly Lock _sync = new();
     private List<Registration> _queued = [];
@@ -82,24 +82,16 @@ public sealed partial class WorkerRegistrar(IServiceScopeFactory scopes, ClaimGa
     /// <returns>The rows written, by registration; empty when the batch failed (each then writes its row alone and meets the error there).</returns>
     private async Task<Dictionary<Registration, PoolWorker>> WriteBatchAsync(List<Registration> batch)
     {
-        for (var attempt = 1; ; attempt++)
+        try
         {
-            try
-            {
-                return await gate.RunWriteAsync(() => WriteAsync(batch), CancellationToken.None);
-            }
-            catch (DbUpdateException ex) when (attempt < WriteAttempts && UniqueViolation.Is(ex))
-            {
-                // A claim on PostgreSQL inserted one of these workers meanwhile: read again and write
-                // the others, rather than send the whole batch the one-by-one way behind the claims.
-            }
+            return await gate.RunWriteAsync(() => WriteAsync(batch), CancellationToken.None);
+        }
 #pragma warning disable CA1031 // Not swallowed: given to the batch's heartbeats, through their own writes.
-            catch (Exception ex)
+        catch (Exception ex)
 #pragma warning restore CA1031
-            {
-                LogBatchFailed(logger, ex, batch.Count);
-                return [];
-            }
+        {
+            LogBatchFailed(logger, ex, batch.Count);
+            return [];
         }
     }
 
@@ -108,39 +100,89 @@ public sealed partial class WorkerRegistrar(IServiceScopeFactory scopes, ClaimGa
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ConsoleDbContext>();
         var workers = scope.ServiceProvider.GetRequiredService<WorkerService>();
-        // SQLite's transaction holds the write lock from its start, so no row can appear between the
-        // read below and the insert. On PostgreSQL a claim may insert one meanwhile: the insert then
-        // fails whole, and is tried again (WriteBatchAsync).
         await using var tx = await db.Database.BeginTransactionAsync();
         var poolNames = batch.Select(r => r.Pool).Distinct().ToList();
-        var pools = await db.WorkPools.Where(p => poolNames.Contains(p.Name)).ToDictionaryAsync(p => p.Name, StringComparer.Ordinal);
-        var poolIds = pools.Values.Select(p => p.Id).ToList();
-        var names = batch.Select(r => r.Name).Distinct().ToList();
-        var existing = (await db.Workers.AsNoTracking()
-                .Where(w => poolIds.Contains(w.PoolId) && names.Contains(w.Name))
-                .Select(w => new { w.PoolId, w.Name })
-                .ToListAsync())
-            .Select(w => (w.PoolId, w.Name))
-            .ToHashSet();
+        var pools = await db.WorkPools.AsNoTracking().Where(p => poolNames.Contains(p.Name)).ToDictionaryAsync(p => p.Name, StringComparer.Ordinal);
 
         var now = rules.Now;
-        var written = new Dictionary<Registration, PoolWorker>();
+        var rows = new Dictionary<(Guid Pool, string Name), (Registration Registration, PoolWorker Worker)>();
         foreach (var registration in batch)
         {
-            if (pools.GetValueOrDefault(registration.Pool) is { } pool && existing.Add((pool.Id, registration.Name)))
+            // A name twice in one batch: the second heartbeat updates the row the first writes.
+            if (pools.GetValueOrDefault(registration.Pool) is { } pool && !rows.ContainsKey((pool.Id, registration.Name)))
             {
-                written[registration] = workers.AddNew(pool, registration.Name, registration.Beat, now, registration.Beat.QueuesJson());
+                rows[(pool.Id, registration.Name)] = (registration, workers.New(pool, registration.Name, registration.Beat, now, registration.Beat.QueuesJson()));
             }
         }
 
-        if (written.Count > 0)
+        if (rows.Count == 0)
         {
-            await db.SaveChangesAsync();
+            return [];
         }
 
+        // A row that exists by now is skipped, not an error: on PostgreSQL a first poll's claim may
+        // insert the same worker meanwhile (SQLite's transaction holds the write lock, so none can).
+        // Its heartbeat then updates that row the one-by-one way.
+        var sqlite = db.Database.IsSqlite();
+        var inserted = (sqlite
+                ? await db.Database.SqlQueryRaw<Guid>(SqliteInsert, SqliteRows(rows.Values.Select(r => r.Worker))).ToListAsync()
+                : await db.Database.SqlQueryRaw<Guid>(PostgresInsert, PostgresColumns(rows.Values.Select(r => r.Worker).ToList())).ToListAsync())
+            .ToHashSet();
+        var written = rows.Values.Where(r => inserted.Contains(r.Worker.Id)).ToDictionary(r => r.Registration, r => r.Worker);
+        await events.InsertAsync(
+            db, [.. written.Values.Select(w => WorkerEvents.Online(w, w.Pool.Name, now))], sqlite ? RawValues.Sqlite : RawValues.Postgres, CancellationToken.None);
         await tx.CommitAsync();
+        foreach (var worker in written.Values)
+        {
+            presence.Beat(worker, now, worker.LastPolledAt, stored: true);
+        }
+
         return written;
     }
+
+    private const string Columns = """
+        "Id", "PoolId", "Name", "CreatedAt", "LastHeartbeatAt", "LastPolledAt", "HeartbeatIntervalSeconds", "Queues", "IsHealthy", "HealthMessage"
+        """;
+
+    // The rows as one parameter, like the heartbeat flush: one statement of fixed text for any batch.
+    private const string SqliteInsert = $"""
+        INSERT INTO "Workers" ({Columns})
+        SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]'),
+               json_extract(value, '$[4]'), json_extract(value, '$[5]'), json_extract(value, '$[6]'), json_extract(value, '$[7]'),
+               json_extract(value, '$[8]'), json_extract(value, '$[9]')
+        FROM json_each({"{0}"}) WHERE true
+        ON CONFLICT ("PoolId", "Name") DO NOTHING
+        RETURNING "Id" AS "Value"
+        """;
+
+    private const string PostgresInsert = $"""
+        INSERT INTO "Workers" ({Columns})
+        SELECT * FROM unnest({"{0}"}, {"{1}"}, {"{2}"}, {"{3}"}, {"{4}"}, {"{5}"}, {"{6}"}, {"{7}"}, {"{8}"}, {"{9}"})
+        ON CONFLICT ("PoolId", "Name") DO NOTHING
+        RETURNING "Id" AS "Value"
+        """;
+
+    /// <summary>The rows as SQLite stores them: ids as upper-case text, times as EF Core writes them, booleans as 0 or 1.</summary>
+    private static string SqliteRows(IEnumerable<PoolWorker> rows) =>
+        JsonSerializer.Serialize(rows.Select(w => new object?[]
+        {
+            RawValues.Sqlite(w.Id), RawValues.Sqlite(w.PoolId), w.Name, RawValues.SqliteTime(w.CreatedAt), RawValues.SqliteTime(w.LastHeartbeatAt),
+            w.LastPolledAt is { } polled ? RawValues.SqliteTime(polled) : null, w.HeartbeatIntervalSeconds, w.Queues, w.IsHealthy ? 1 : 0, w.HealthMessage,
+        }));
+
+    private static object[] PostgresColumns(List<PoolWorker> rows) =>
+    [
+        rows.Select(w => w.Id).ToArray(),
+        rows.Select(w => w.PoolId).ToArray(),
+        rows.Select(w => w.Name).ToArray(),
+        rows.Select(w => RawValues.PostgresTime(w.CreatedAt)).ToArray(),
+        rows.Select(w => RawValues.PostgresTime(w.LastHeartbeatAt)).ToArray(),
+        rows.Select(w => w.LastPolledAt is { } polled ? RawValues.PostgresTime(polled) : (DateTime?)null).ToArray(),
+        rows.Select(w => w.HeartbeatIntervalSeconds).ToArray(),
+        rows.Select(w => w.Queues).ToArray(),
+        rows.Select(w => w.IsHealthy).ToArray(),
+        rows.Select(w => w.HealthMessage).ToArray(),
+    ];
 
     private sealed class Registration(string pool, string name, WorkerBeat beat)
     {

@@ -166,7 +166,16 @@ public sealed class WorkerService(
     /// A worker heard from for the first time, added to this context (the caller saves: its event says
     /// it came online) and recorded in <see cref="WorkerPresence"/> as written.
     /// </summary>
-    internal PoolWorker AddNew(WorkPool pool, string name, WorkerBeat beat, DateTime now, string? queuesJson)
+    private PoolWorker AddNew(WorkPool pool, string name, WorkerBeat beat, DateTime now, string? queuesJson)
+    {
+        var worker = New(pool, name, beat, now, queuesJson);
+        db.Workers.Add(worker);
+        presence.Beat(worker, now, beat.PolledAt, stored: true);
+        return worker;
+    }
+
+    /// <summary>The row of a worker heard from for the first time, neither tracked nor in <see cref="WorkerPresence"/> yet.</summary>
+    internal PoolWorker New(WorkPool pool, string name, WorkerBeat beat, DateTime now, string? queuesJson)
     {
         var worker = new PoolWorker
         {
@@ -175,12 +184,17 @@ public sealed class WorkerService(
             CreatedAt = now,
             HeartbeatIntervalSeconds = rules.Options.DefaultHeartbeatIntervalSeconds,
         };
-        db.Workers.Add(worker);
-        Stamp(worker, pool, beat, now, queuesJson);
+        Apply(worker, pool, beat, now, queuesJson);
         return worker;
     }
 
     private void Stamp(PoolWorker worker, WorkPool pool, WorkerBeat beat, DateTime now, string? queues)
+    {
+        Apply(worker, pool, beat, now, queues);
+        presence.Beat(worker, now, beat.PolledAt, stored: true);
+    }
+
+    private void Apply(PoolWorker worker, WorkPool pool, WorkerBeat beat, DateTime now, string? queues)
     {
         worker.Pool = pool;
         worker.ReturnedFromLoss = presence.IsLost(worker.Id);
@@ -201,8 +215,6 @@ public sealed class WorkerService(
             worker.IsHealthy = healthy;
             worker.HealthMessage = message;
         }
-
-        presence.Beat(worker, now, beat.PolledAt, stored: true);
     }
 
     /// <summary>

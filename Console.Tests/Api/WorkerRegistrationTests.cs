@@ -3,6 +3,7 @@ using Console.Contracts;
 using Console.Contracts.Automations;
 using Console.Core.Persistence;
 using Console.Core.Polling;
+using Console.Core.Workers;
 using Console.Tests.Automations;
 using Console.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -114,6 +115,40 @@ public abstract class WorkerRegistrationTests(ApiFactory factory) : ApiTestBase(
         var rows = await db.Workers.AsNoTracking().Where(w => w.Pool.Name == pool).Select(w => w.Name).ToListAsync();
         Assert.Equal(names, rows.Order(StringComparer.Ordinal));
         Assert.All(await Client.WorkersAsync(pool), w => Assert.Equal(WorkerStatus.Online, w.Status));
+    }
+
+    [Fact]
+    public async Task A_batch_that_meets_a_row_written_meanwhile_writes_the_others_and_leaves_that_one_to_its_heartbeat()
+    {
+        var poolName = (await CreatePoolAsync(type: "process")).Name;
+        var names = Enumerable.Range(0, 5).Select(i => $"beside-{i}").ToList();
+        await using var other = Factory.Services.CreateAsyncScope();
+        var db = other.ServiceProvider.GetRequiredService<ConsoleDbContext>();
+        var pool = await db.WorkPools.SingleAsync(p => p.Name == poolName);
+
+        // Another writer (a first poll's claim on another connection) has the row of "taken" in a
+        // transaction not committed yet when the batch writes.
+        await using (var tx = await db.Database.BeginTransactionAsync())
+        {
+            db.Workers.Add(new PoolWorker { PoolId = pool.Id, Name = "taken", CreatedAt = DateTime.UtcNow, LastHeartbeatAt = DateTime.UtcNow, HeartbeatIntervalSeconds = 10 });
+            await db.SaveChangesAsync();
+            var registrar = Factory.Services.GetRequiredService<WorkerRegistrar>();
+            var registering = new[] { "taken" }.Concat(names)
+                .Select(n => registrar.RegisterAsync(poolName, n, new WorkerBeat(10, Health: (true, null)), CancellationToken.None))
+                .ToList();
+            await Task.Delay(300);
+            await tx.CommitAsync();
+
+            var written = await Task.WhenAll(registering).WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Null(written[0]);
+            Assert.Equal(names, written.Skip(1).Select(w => w?.Name));
+        }
+
+        var rows = await db.Workers.AsNoTracking().Where(w => w.PoolId == pool.Id).Select(w => w.Name).ToListAsync();
+        Assert.Equal([.. names, "taken"], rows.Order(StringComparer.Ordinal));
+        var online = await Client.EventsAsync($"?type={EventTypes.WorkerOnline}&pool={poolName}&limit=50");
+        // One each: the other writer's save recorded the event of "taken", the batch none for it.
+        Assert.Equal([.. names, "taken"], online.Select(e => e.Resource.Name).Order(StringComparer.Ordinal));
     }
 
     [Fact]
