@@ -20,7 +20,8 @@ internal static class BenchProgram
 
     public static async Task<int> Main(string[] args)
     {
-        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        // Help anywhere on the line (`b4 --help` too), before the options are read as name-value pairs.
+        if (args.Length == 0 || args[0] is "help" || args.Any(a => a is "-h" or "--help"))
         {
             PrintHelp();
             return args.Length == 0 ? 2 : 0;
@@ -28,7 +29,17 @@ internal static class BenchProgram
 
         _ = Clock.SinceStart; // the harness's time zero for progress lines
         var command = args[0].ToLowerInvariant();
-        var options = BenchOptions.Parse(args.Skip(1));
+        BenchOptions options;
+        try
+        {
+            options = BenchOptions.Parse(args.Skip(1));
+        }
+        catch (ArgumentException ex)
+        {
+            Out.Error(ex.Message);
+            return 2;
+        }
+
         using var cts = new CancellationTokenSource();
         System.Console.CancelKeyPress += (_, e) =>
         {

@@ -152,6 +152,42 @@ public abstract class WorkerRegistrationTests(ApiFactory factory) : ApiTestBase(
     }
 
     [Fact]
+    public async Task A_registered_worker_reads_back_from_its_row_as_it_was_written()
+    {
+        var poolName = (await CreatePoolAsync(type: "process")).Name;
+        var registrar = Factory.Services.GetRequiredService<WorkerRegistrar>();
+        var polledAt = DateTime.UtcNow.AddSeconds(-1);
+        var written = await registrar.RegisterAsync(
+            poolName, "round-trip", new WorkerBeat(17, ["q-a", "q-b"], polledAt, (false, "docker: no engine")), CancellationToken.None);
+        Assert.NotNull(written);
+
+        await using var scope = Factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ConsoleDbContext>();
+        var row = await db.Workers.AsNoTracking().SingleAsync(w => w.Id == written.Id);
+        // Every stored column, so a column added to the model and left out of the batch's INSERT fails here.
+        foreach (var property in db.Model.FindEntityType(typeof(PoolWorker))!.GetProperties())
+        {
+            var info = property.PropertyInfo!;
+            var expected = info.GetValue(written);
+            var actual = info.GetValue(row);
+            if (expected is DateTime at)
+            {
+                // PostgreSQL keeps microseconds.
+                Assert.True(Math.Abs((at - (DateTime)actual!).TotalMilliseconds) < 1, $"{property.Name}: {at:O} written, {actual:O} read");
+            }
+            else
+            {
+                Assert.True(Equals(expected, actual), $"{property.Name}: {expected} written, {actual} read");
+            }
+        }
+
+        Assert.Equal(17, row.HeartbeatIntervalSeconds);
+        Assert.False(row.IsHealthy);
+        var worker = Assert.Single(await Client.WorkersAsync(poolName));
+        Assert.Equal(["q-a", "q-b"], worker.Queues);
+    }
+
+    [Fact]
     public async Task A_first_heartbeat_to_a_pool_that_does_not_exist_is_still_a_404()
     {
         var response = await Client.PostAsJsonAsync($"/api/work-pools/{Unique("nopool")}/workers/heartbeat", new HeartbeatRequest { Name = "lost" });
