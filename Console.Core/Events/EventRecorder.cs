@@ -146,8 +146,8 @@ public sealed class EventRecorder(StatusRules rules, IChangeFeed feed) : SaveCha
             return;
         }
 
-        // A few dozen rows a statement: SQLite finds each named parameter by a scan of all of them,
-        // so one statement for a fleet's hundreds of new workers would bind in quadratic time.
+        // SQLite finds each named parameter by a scan of all of them, so one statement for a fleet's
+        // hundreds of new workers would bind in quadratic time; a claim's events stay one statement.
         foreach (var chunk in events.Chunk(MaxRowsPerInsert))
         {
             await InsertChunkAsync(context, chunk, value, ct);
@@ -156,7 +156,8 @@ public sealed class EventRecorder(StatusRules rules, IChangeFeed feed) : SaveCha
         _uncommitted.GetOrCreateValue(transaction).AddRange(events);
     }
 
-    private const int MaxRowsPerInsert = 32;
+    /// <summary>The most runs one claim takes, so a claim's events are always one statement.</summary>
+    private const int MaxRowsPerInsert = Polling.PollService.MaxLimit;
 
     private static async Task InsertChunkAsync(DbContext context, ConsoleEvent[] events, Func<object, object> value, CancellationToken ct)
     {
