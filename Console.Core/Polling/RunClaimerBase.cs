@@ -29,10 +29,17 @@ namespace Console.Core.Polling;
 public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, WorkerService workers, ConsoleMetrics metrics, EventRecorder events)
     : IRunClaimer, IClaimDialect
 {
-    /// <summary>The pool and its queues (tracked: the poll stamps them).</summary>
-    private static readonly CompiledPerModel<Func<ConsoleDbContext, string, CancellationToken, Task<WorkPool?>>> PoolWithQueues =
-        new(() => EF.CompileAsyncQuery((ConsoleDbContext c, string n, CancellationToken t) =>
-            c.WorkPools.Include(p => p.Queues).FirstOrDefault(p => p.Name == n)));
+    /// <summary>
+    /// The pool and its queues, and the polling worker's row (null before its first heartbeat or
+    /// poll), in one round trip; tracked: the poll stamps them.
+    /// </summary>
+    private static readonly CompiledPerModel<Func<ConsoleDbContext, string, string, CancellationToken, Task<PoolAndWorker?>>> PoolWithQueues =
+        new(() => EF.CompileAsyncQuery((ConsoleDbContext c, string n, string worker, CancellationToken t) =>
+            c.WorkPools.Include(p => p.Queues).Where(p => p.Name == n)
+                .Select(p => new PoolAndWorker(p, c.Workers.FirstOrDefault(w => w.PoolId == p.Id && w.Name == worker)))
+                .FirstOrDefault()));
+
+    private sealed record PoolAndWorker(WorkPool Pool, PoolWorker? Worker);
 
     protected ConsoleDbContext Db => db;
 
@@ -220,17 +227,20 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
     /// <param name="read">The pools this transaction read already, by name; the one read here is added.</param>
     private async Task<Resolved> ResolveAsync(ClaimRequest request, Dictionary<string, WorkPool>? read, CancellationToken ct)
     {
+        WorkerRead? worker = null;
         if (read?.GetValueOrDefault(request.PoolName) is not { } pool)
         {
-            pool = await PoolWithQueues.For(db)(db, request.PoolName, ct)
+            var found = await PoolWithQueues.For(db)(db, request.PoolName, request.WorkerName, ct)
                 ?? throw new NotFoundException($"Work pool '{request.PoolName}' does not exist.");
+            pool = found.Pool;
+            worker = new WorkerRead(found.Worker);
             read?.Add(request.PoolName, pool);
         }
 
         var allQueues = pool.Queues;
         if (request.Queues is not { Count: > 0 } names)
         {
-            return new Resolved(pool, allQueues);
+            return new Resolved(pool, allQueues, worker);
         }
 
         var unknown = names.Where(n => allQueues.All(q => q.Name != n)).ToList();
@@ -239,22 +249,28 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
             throw new NotFoundException($"Work queue(s) {string.Join(", ", unknown.Select(n => $"'{n}'"))} do not exist in pool '{pool.Name}'.");
         }
 
-        return new Resolved(pool, [.. allQueues.Where(q => names.Contains(q.Name))]);
+        return new Resolved(pool, [.. allQueues.Where(q => names.Contains(q.Name))], worker);
     }
 
-    private sealed record Resolved(WorkPool Pool, List<WorkQueue> Polled);
+    /// <param name="Worker">The worker's row as read with the pool; null when the pool was read before in this transaction (then it is read on its own).</param>
+    private sealed record Resolved(WorkPool Pool, List<WorkQueue> Polled, WorkerRead? Worker);
+
+    /// <summary>A worker's row as a read found it: null when it has none.</summary>
+    private sealed record WorkerRead(PoolWorker? Row);
 
     private async Task<ClaimOutcome> ClaimInTransactionAsync(ClaimRequest request, Resolved resolved, CancellationToken ct)
     {
         var now = rules.Now;
-        var (pool, polled) = resolved;
+        var (pool, polled, workerRead) = resolved;
 
         // 1. Stamp the poll: it is a heartbeat and marks the queues as polled (the pool and its
         //    queues are the only rows besides the worker's the change tracker holds: a few, and
         //    written once a second at most). An online worker's stamps wait in memory for the next
         //    heartbeat flush (the worker is then detached).
-        var (worker, wasOnline) = await workers.UpsertAsync(
-            pool, request.WorkerName, new WorkerBeat(request.HeartbeatIntervalSeconds, request.Queues, PolledAt: now), ct);
+        var beat = new WorkerBeat(request.HeartbeatIntervalSeconds, request.Queues, PolledAt: now);
+        var (worker, wasOnline) = workerRead is { Row: var row }
+            ? workers.Upsert(pool, request.WorkerName, beat, row)
+            : await workers.UpsertAsync(pool, request.WorkerName, beat, ct);
         PollStamps.Stamp(pool, now);
 
         var turnedReady = new List<WorkQueue>();

@@ -131,11 +131,17 @@ public sealed class WorkerService(
     /// the claim read them from the row).
     /// </summary>
     /// <returns>The worker, and whether it was Online before this heartbeat.</returns>
-    public async Task<(PoolWorker Worker, bool WasOnline)> UpsertAsync(WorkPool pool, string name, WorkerBeat beat, CancellationToken ct)
+    public async Task<(PoolWorker Worker, bool WasOnline)> UpsertAsync(WorkPool pool, string name, WorkerBeat beat, CancellationToken ct) =>
+        Upsert(pool, name, beat, await WorkerQuery.For(db)(db, pool.Id, name, ct));
+
+    /// <summary>
+    /// <see cref="UpsertAsync"/> with the worker's row already read, tracked, in this context (null:
+    /// it has none): the claim reads it with its pool, in one round trip.
+    /// </summary>
+    public (PoolWorker Worker, bool WasOnline) Upsert(WorkPool pool, string name, WorkerBeat beat, PoolWorker? worker)
     {
         ArgumentNullException.ThrowIfNull(pool);
         ArgumentNullException.ThrowIfNull(beat);
-        var worker = await WorkerQuery.For(db)(db, pool.Id, name, ct);
         var now = rules.Now;
         // Liveness only: a draining worker is alive too.
         var wasOnline = worker is not null && rules.IsAlive(worker);
