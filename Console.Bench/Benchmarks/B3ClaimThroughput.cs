@@ -30,7 +30,7 @@ internal sealed class B3ClaimThroughput : IBenchmark
     {
         var result = new BenchResult(Id, Title, Goal);
         var runs = options.Int("claim-runs", 10_000, 500);
-        var warm = options.Int("warm-runs", 400, 60);
+        var warm = options.Int("warm-runs", 6_000, 600);
         var workers = options.Int("claimers", 20, 20);
         var limit = options.Int("limit", 10, 10);
         var rounds = options.Int("rounds", 3, 1);
@@ -139,25 +139,28 @@ internal sealed class B3ClaimThroughput : IBenchmark
         await api.CreatePoolAsync(Pool, "process", ct: ct);
         var warmDeployment = (await api.CreateDeploymentAsync(WarmPool, "bench", "warm", command: "true", ct: ct)).Id;
         var deployment = (await api.CreateDeploymentAsync(Pool, "bench", "b3", command: "true", ct: ct)).Id;
-        // Through the API: the warm-up runs and a sample of the measured ones (the creation rate is
-        // reported); the rest are copies of that sample's rows made in SQL, so seeding 10,000 runs
-        // does not take minutes on a loaded machine. Copies differ only in id, name and times.
+        // Through the API: a sample of the warm-up runs and of the measured ones (the creation rate is
+        // reported); the rest are copies of those rows made in SQL, so seeding 10,000 runs does not
+        // take minutes on a loaded machine. Copies differ only in id, name and times.
         var sample = Math.Min(runs, options.Int("rest-runs", 300, 60));
+        var warmSample = Math.Min(warm, 400);
         var t0 = Clock.Now;
-        await CreateRunsAsync(api, warmDeployment, warm, ct);
+        await CreateRunsAsync(api, warmDeployment, warmSample, ct);
         await CreateRunsAsync(api, deployment, sample, ct);
         var seconds = Clock.MsSince(t0) / 1000;
-        Out.Step($"created {warm + sample:N0} runs through POST /runs in {seconds:F1} s ({(warm + sample) / seconds:F0} creations/s, 4 clients)");
-        result.Metrics["createRunsPerSecond"] = (warm + sample) / seconds;
+        Out.Step($"created {warmSample + sample:N0} runs through POST /runs in {seconds:F1} s ({(warmSample + sample) / seconds:F0} creations/s, 4 clients)");
+        result.Metrics["createRunsPerSecond"] = (warmSample + sample) / seconds;
         if (server.PostgresDatabase is { } seeded)
         {
+            B3Postgres.CloneRuns(BenchDatabase.Postgres(options, seeded), WarmPool, warm - warmSample);
             B3Postgres.CloneRuns(BenchDatabase.Postgres(options, seeded), Pool, runs - sample);
             // Its copies are the rounds' databases: CREATE DATABASE ... TEMPLATE once the seed server is gone.
             server.KeepDatabase();
             return seeded;
         }
 
-        CloneRuns(server.DatabasePath, runs - sample);
+        CloneRuns(server.DatabasePath, WarmPool, warm - warmSample);
+        CloneRuns(server.DatabasePath, Pool, runs - sample);
         var template = Path.Combine(options.WorkFolder, "b3-template.db");
         File.Delete(template);
         await using (var conn = new SqliteConnection($"Data Source={server.DatabasePath};Pooling=False"))
@@ -173,7 +176,7 @@ internal sealed class B3ClaimThroughput : IBenchmark
     }
 
     /// <summary>Adds copies of one of the pool's REST-made runs (and its state history) until the pool holds the wanted count.</summary>
-    private static void CloneRuns(string database, int copies)
+    private static void CloneRuns(string database, string pool, int copies)
     {
         if (copies <= 0)
         {
@@ -205,7 +208,7 @@ internal sealed class B3ClaimThroughput : IBenchmark
         using var source = conn.CreateCommand();
         source.Transaction = tx;
         source.CommandText = "SELECT Id FROM FlowRuns WHERE WorkPoolName = $pool LIMIT 1";
-        source.Parameters.AddWithValue("$pool", Pool);
+        source.Parameters.AddWithValue("$pool", pool);
         var template = (string)source.ExecuteScalar()!;
         using var insert = conn.CreateCommand();
         insert.Transaction = tx;
@@ -246,11 +249,15 @@ internal sealed class B3ClaimThroughput : IBenchmark
             databaseFile: postgres ? null : template, postgresTemplate: postgres ? template : null);
         using var api = ConsoleApi.CreateHttpClient(server.Url);
 
-        // Warm-up (not timed): the same workers drain the warm-up pool one run per poll, so the
-        // server's claim path is jitted to its final tier before the clock starts. That final tier
-        // is compiled in the background after the methods turned hot: without the wait for it, a
-        // profile of the timed round showed the tiered-compilation thread at a sixth of the server's CPU.
-        await DrainAsync(api, WarmPool, workers, 1, ct);
+        // Warm-up (not timed): the same workers drain the warm-up pool as they will the measured one
+        // (same limit, so the claims share transactions the same way), so the server's claim path is
+        // jitted to its final tier before the clock starts. That final tier is compiled in the
+        // background after the methods turned hot: without the wait for it, a profile of the timed
+        // round showed the tiered-compilation thread at a sixth of the server's CPU. Until the
+        // twenty-third session the warm-up took one run per poll from 400: the shared transactions'
+        // path then ran its first tier in the timed round, and the tiered-compilation thread had 14 %
+        // of the server's samples in a profile of it.
+        await DrainAsync(api, WarmPool, workers, limit, ct);
         var quiet = await ProcStat.WaitUntilQuietAsync(server.Pid, 10, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30), ct);
         Out.Step($"warm-up done; the server was quiet {quiet:F1} s later");
         var (pollsBefore, transactionsBefore) = await api.ClaimTransactionsAsync(ct);
