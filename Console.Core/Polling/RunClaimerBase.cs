@@ -35,9 +35,13 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
     /// </summary>
     private static readonly CompiledPerModel<Func<ConsoleDbContext, string, string, CancellationToken, Task<PoolAndWorker?>>> PoolWithQueues =
         new(() => EF.CompileAsyncQuery((ConsoleDbContext c, string n, string worker, CancellationToken t) =>
-            c.WorkPools.Include(p => p.Queues).Where(p => p.Name == n)
-                .Select(p => new PoolAndWorker(p, c.Workers.FirstOrDefault(w => w.PoolId == p.Id && w.Name == worker)))
-                .FirstOrDefault()));
+            // A join on the worker's key (pool, name), not a subquery in the projection: EF numbers the
+            // rows of such a subquery over every worker of that name, a scan of the table.
+            (from p in c.WorkPools.Include(p => p.Queues)
+             where p.Name == n
+             join w in c.Workers on new { PoolId = p.Id, Name = worker } equals new { w.PoolId, w.Name } into found
+             from w in found.DefaultIfEmpty()
+             select new PoolAndWorker(p, w)).FirstOrDefault()));
 
     private sealed record PoolAndWorker(WorkPool Pool, PoolWorker? Worker);
 
