@@ -53,6 +53,27 @@ public sealed class WorkerDrainApiTests(StatusRuleTests.FakeClockApi factory) : 
     }
 
     [Fact]
+    public async Task A_worker_drained_in_one_pool_still_claims_in_another_under_the_same_name()
+    {
+        // A poll reads its worker's row with its pool: the row of that pool, never the namesake's of another.
+        var drainedPool = await CreatePoolAsync();
+        var otherPool = await CreatePoolAsync();
+        var held = await RunAsync((await CreateDeploymentAsync(drainedPool.Name)).Id);
+        var other = await RunAsync((await CreateDeploymentAsync(otherPool.Name)).Id);
+        foreach (var pool in new[] { drainedPool, otherPool })
+        {
+            Assert.Equal(HttpStatusCode.NoContent, (await HeartbeatAsync(pool.Name, new HeartbeatRequest { Name = "w1", HeartbeatIntervalSeconds = 10 })).StatusCode);
+        }
+
+        await Client.SendAsync<WorkerDto>(HttpMethod.Post, $"/api/work-pools/{drainedPool.Name}/workers/w1/drain", null, HttpStatusCode.OK);
+
+        Assert.Equal(other.Id, Assert.Single(await PollAsync(otherPool.Name, "w1", limit: 10, wait: 0)).Id);
+        Assert.Empty(await PollAsync(drainedPool.Name, "w1", limit: 10, wait: 0));
+        Assert.Equal(FlowRunState.Scheduled, (await Client.GetRunAsync(held.Id)).State);
+        Assert.Equal(WorkerStatus.Online, (await Worker(otherPool.Name, "w1")).Status);
+    }
+
+    [Fact]
     public async Task A_worker_that_says_it_drains_then_that_it_stopped_is_Offline_at_once_and_claims_again_when_it_comes_back()
     {
         var pool = await CreatePoolAsync();
