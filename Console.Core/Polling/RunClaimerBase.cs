@@ -227,7 +227,7 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
     protected static string HistorySql(string source) =>
         $"""INSERT INTO "FlowRunStateChanges" ("FlowRunId", "State", "Message", "Timestamp", "Attempt") SELECT "Id", "State", NULL, "ClaimedAt", "Attempt" FROM {source}""";
 
-    /// <summary>The pool and the queues a poll names (all of the pool's when it names none); reads only.</summary>
+    /// <summary>The pool and the queues a poll names (all of the pool's when it names none), and the worker's row when the pool is read here; reads only.</summary>
     /// <param name="read">The pools this transaction read already, by name; the one read here is added.</param>
     private async Task<Resolved> ResolveAsync(ClaimRequest request, Dictionary<string, WorkPool>? read, CancellationToken ct)
     {
