@@ -138,7 +138,7 @@ public sealed class WorkerService(
     /// <see cref="UpsertAsync"/> with the worker's row already read, tracked, in this context (null:
     /// it has none): the claim reads it with its pool, in one round trip.
     /// </summary>
-    public (PoolWorker Worker, bool WasOnline) Upsert(WorkPool pool, string name, WorkerBeat beat, PoolWorker? worker)
+    internal (PoolWorker Worker, bool WasOnline) Upsert(WorkPool pool, string name, WorkerBeat beat, PoolWorker? worker)
     {
         ArgumentNullException.ThrowIfNull(pool);
         ArgumentNullException.ThrowIfNull(beat);
