@@ -12,6 +12,12 @@ public sealed record ServerStart(string ServerDll, string Folder)
     /// <summary>The dotnet host to run the dll with (the tests pass their own, so children use the same runtime).</summary>
     public string DotnetHost { get; init; } = "dotnet";
 
+    /// <summary>
+    /// A published console's own executable (scripts/publish-console.sh: self-contained), run as users
+    /// start it, instead of <see cref="DotnetHost"/> with <see cref="ServerDll"/>.
+    /// </summary>
+    public string? AppHost { get; init; }
+
     /// <summary>Configuration keys (<c>Jobs:Enabled</c>, ...) passed as environment variables; a null value removes one.</summary>
     public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
 
@@ -50,8 +56,9 @@ public sealed class ServerProcess : IAsyncDisposable
             environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
-        Process = new ChildProcess($"{start.Name} :{port}", start.DotnetHost,
-            [start.ServerDll, "--urls", BaseUrl], environment, start.Folder, start.LogPath);
+        Process = start.AppHost is { } app
+            ? new ChildProcess($"{start.Name} :{port}", app, ["--urls", BaseUrl], environment, start.Folder, start.LogPath)
+            : new ChildProcess($"{start.Name} :{port}", start.DotnetHost, [start.ServerDll, "--urls", BaseUrl], environment, start.Folder, start.LogPath);
     }
 
     public int Port { get; }

@@ -46,8 +46,9 @@ internal sealed class BenchServer : IAsyncDisposable
     /// <param name="postgresTemplate">PostgreSQL: a database to start from (copied with CREATE DATABASE ... TEMPLATE).</param>
     /// <param name="http2Endpoint">Also listen for cleartext HTTP/2 on a second port (<see cref="Http2Url"/>): many simulated
     /// workers multiplexed over a few connections, where one socket each would pass the open-files limit.</param>
+    /// <param name="appHost">A published console's own executable (<see cref="PublishedConsole"/>) instead of the built Console.Web.dll.</param>
     public static async Task<BenchServer> StartAsync(BenchOptions options, string name, IReadOnlyDictionary<string, string?>? extraEnv = null,
-        string? databaseFile = null, string? postgresTemplate = null, bool http2Endpoint = false)
+        string? databaseFile = null, string? postgresTemplate = null, bool http2Endpoint = false, string? appHost = null)
     {
         var folder = Path.Combine(options.WorkFolder, $"{name}-{Guid.NewGuid():N}"[..(name.Length + 9)]);
         Directory.CreateDirectory(folder);
@@ -97,8 +98,9 @@ internal sealed class BenchServer : IAsyncDisposable
         }
 
         var t0 = Clock.Now;
-        var server = await ServerProcess.StartAsync(new ServerStart(Repo.WebDll(options.ServerDll), folder)
+        var server = await ServerProcess.StartAsync(new ServerStart(appHost is null ? Repo.WebDll(options.ServerDll) : appHost + ".dll", folder)
         {
+            AppHost = appHost,
             Name = $"server {name}",
             Settings = env,
             LogPath = Path.Combine(folder, "server.log"),
