@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Publishes the console (Console.Web) for this Linux machine into a folder (default:
 # artifacts/console): self-contained, with the .NET framework trimmed to what the console uses, so it
-# needs no .NET runtime on the host and an idle console holds about 44 MB less (ADR 0011).
+# needs no .NET runtime on the host and an idle console holds 30-45 MB less (ADR 0011).
 # Run it from that folder: `./Console.Web` (docs/deploy.md). Needs only the .NET SDK; about a minute.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
