@@ -4,6 +4,8 @@ using Console.Contracts;
 using Console.Contracts.FlowRuns;
 using Console.Tests.Flows;
 using Console.Tests.Infrastructure;
+using Console.Tests.Web.Browser;
+using Microsoft.Playwright;
 
 namespace Console.Tests.Hosting;
 
@@ -11,7 +13,8 @@ namespace Console.Tests.Hosting;
 /// The console as docs/deploy.md publishes it for a host (scripts/publish-console.sh): self-contained,
 /// its framework trimmed. The trimmer drops what nothing references, and the console's libraries find
 /// some of it by name (Hangfire loads its jobs' types so), so this runs the published executable as a
-/// user would and checks what such a loss would break: the server jobs, the embedded worker, the pages.
+/// user would and checks what such a loss would break: the server jobs, the embedded worker, the pages
+/// (in Chromium too: trimmed, Blazor's assemblies served the pages but never filled their live tables).
 /// </summary>
 public sealed class PublishedConsoleTests : IDisposable
 {
@@ -54,7 +57,7 @@ public sealed class PublishedConsoleTests : IDisposable
         Assert.Contains(health["jobs"]!.AsArray(), j => j!["id"]!.GetValue<string>() == "foreman" && j["lastRunAt"] is not null);
 
         // The embedded worker creates its pool when it starts.
-        await Wait.ForAsync(async () =>
+        var worker = await Wait.ForAsync(async () =>
         {
             using var response = await client.GetAsync(new Uri("/api/work-pools/published-pool/workers", UriKind.Relative));
             return response.StatusCode == HttpStatusCode.OK
@@ -71,6 +74,13 @@ public sealed class PublishedConsoleTests : IDisposable
         Assert.Contains("_framework/blazor.web.js", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         using var script = await client.GetAsync(new Uri("/_framework/blazor.web.js", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, script.StatusCode);
+
+        // The live page in a real browser: the Workers tab's row comes over Blazor's circuit.
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await BrowserFixture.LaunchAsync(playwright, TestEnvironment.RequireChromium());
+        var tab = await BrowserFixture.NewPageAsync(browser, server.BaseUrl);
+        await tab.GotoAsync("/work-pools/published-pool?tab=workers");
+        await Assertions.Expect(tab.Locator($"td[data-worker='{worker.Name}']")).ToBeVisibleAsync();
 
         var lines = await File.ReadAllLinesAsync(log);
         Assert.DoesNotContain(lines, l => l.Contains("fail:", StringComparison.Ordinal));
