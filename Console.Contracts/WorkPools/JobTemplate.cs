@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Console.Contracts.Common;
-using Json.Schema;
 
 namespace Console.Contracts.WorkPools;
 
@@ -16,14 +15,14 @@ public sealed partial class JobTemplate
     /// <summary>Variables whose object values merge key by key across pool, deployment and run.</summary>
     private static readonly HashSet<string> MergedByKey = ["env", "labels"];
 
-    private readonly Dictionary<string, JsonSchema> _propertySchemas;
+    private readonly Lazy<VariableSchemas> _schemas;
 
-    private JobTemplate(JsonObject source, JsonObject jobConfiguration, JsonObject variables, Dictionary<string, JsonSchema> propertySchemas)
+    private JobTemplate(JsonObject source, JsonObject jobConfiguration, JsonObject variables, Lazy<VariableSchemas> schemas)
     {
         Source = source;
         JobConfiguration = jobConfiguration;
         Variables = variables;
-        _propertySchemas = propertySchemas;
+        _schemas = schemas;
     }
 
     /// <summary>The whole template as parsed, top-level flags such as <c>allowDockerSocket</c> included.</summary>
@@ -42,6 +41,20 @@ public sealed partial class JobTemplate
 
     /// <summary>Checks the template and compiles its schema; a bad template is a 400 naming the part.</summary>
     public static JobTemplate Parse(JsonObject template, string field = "baseJobTemplate")
+    {
+        var parsed = Read(template, field);
+        _ = parsed._schemas.Value;
+        return parsed;
+    }
+
+    /// <summary>
+    /// A template the server has already checked, as a worker reads it: the structure is checked now,
+    /// the variables' schemas are compiled (and checked) at the first <see cref="ValidateVariables"/>.
+    /// An idle worker then never loads the JSON Schema library (about 640 methods to compile).
+    /// </summary>
+    public static JobTemplate ParseDeferred(JsonObject template) => Read(template, "baseJobTemplate");
+
+    private static JobTemplate Read(JsonObject template, string field)
     {
         ArgumentNullException.ThrowIfNull(template);
         if (template["jobConfiguration"] is not JsonObject jobConfiguration)
@@ -65,40 +78,27 @@ public sealed partial class JobTemplate
             throw new InvalidRequestException($"{field}.variables.properties", "'properties' must be an object.");
         }
 
-        var schemas = new Dictionary<string, JsonSchema>(StringComparer.Ordinal);
         foreach (var (name, prop) in properties)
         {
-            if (prop is not JsonObject propObject)
+            if (prop is not JsonObject)
             {
                 throw new InvalidRequestException($"{field}.variables.properties.{name}", $"The schema of variable '{name}' must be an object.");
             }
-
-            var schema = CompileSchema(propObject, $"{field}.variables.properties.{name}");
-            if (propObject["default"] is { } defaultValue && !Evaluate(schema, defaultValue).IsValid)
-            {
-                throw new InvalidRequestException($"{field}.variables.properties.{name}.default",
-                    $"The default of variable '{name}' does not match its own schema.");
-            }
-
-            schemas[name] = schema;
         }
-
-        // After the variables one by one, so a bad pattern is blamed on the variable that has it.
-        CompileSchema(variables, $"{field}.variables");
 
         foreach (var placeholder in Placeholders(jobConfiguration))
         {
-            if (!schemas.ContainsKey(placeholder))
+            if (!properties.ContainsKey(placeholder))
             {
                 throw new InvalidRequestException($"{field}.jobConfiguration",
                     $"The placeholder '{{{{ {placeholder} }}}}' names no declared variable.");
             }
         }
 
-        return new JobTemplate(template, jobConfiguration, variables, schemas);
+        return new JobTemplate(template, jobConfiguration, variables, new(() => VariableSchemas.Compile(variables, properties, field)));
     }
 
-    public bool Declares(string variable) => _propertySchemas.ContainsKey(variable);
+    public bool Declares(string variable) => Properties.ContainsKey(variable);
 
     /// <summary>Checks variables a deployment or run sets: unknown or ill-typed ones are a 422 naming each.</summary>
     public void ValidateVariables(JsonObject? values, string field = "jobVariables")
@@ -111,7 +111,7 @@ public sealed partial class JobTemplate
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         foreach (var (name, value) in values)
         {
-            if (!_propertySchemas.TryGetValue(name, out var schema))
+            if (!Declares(name))
             {
                 errors[$"{field}.{name}"] = [$"The pool's base job template declares no variable '{name}'."];
                 continue;
@@ -122,10 +122,9 @@ public sealed partial class JobTemplate
                 continue; // null means "use the default"
             }
 
-            var result = Evaluate(schema, value);
-            if (!result.IsValid)
+            if (_schemas.Value.Problem(name, value) is { } problem)
             {
-                errors[$"{field}.{name}"] = [$"'{name}' does not match the pool's schema: {Describe(result)}"];
+                errors[$"{field}.{name}"] = [$"'{name}' does not match the pool's schema: {problem}"];
             }
         }
 
@@ -237,71 +236,4 @@ public sealed partial class JobTemplate
             Placeholder().Matches(v.GetValue<string>()).Select(m => m.Groups[1].Value),
         _ => [],
     };
-
-    private static JsonSchema CompileSchema(JsonObject schema, string field)
-    {
-        var compiled = (JsonObject)schema.DeepClone();
-        RequireBoundedRegexes(compiled, field);
-        try
-        {
-            // A registry of its own per schema: the global one would grow with every template. The
-            // dialect is always ours ($schema is dropped above), so every pattern runs with a timeout.
-            return JsonSchema.FromText(compiled.ToJsonString(), new BuildOptions { SchemaRegistry = new SchemaRegistry(), Dialect = BoundedPattern.Dialect });
-        }
-        catch (Exception ex) when (ex is JsonSchemaException or JsonException or ArgumentException or InvalidOperationException)
-        {
-            throw new InvalidRequestException(field, $"Not a valid JSON Schema: {ex.Message}");
-        }
-    }
-
-    /// <summary>
-    /// Drops <c>$schema</c> (another draft's dialect would evaluate <c>pattern</c> without a timeout) and
-    /// refuses <c>patternProperties</c>, whose regular expressions the library matches without one.
-    /// </summary>
-    private static void RequireBoundedRegexes(JsonNode? node, string field)
-    {
-        switch (node)
-        {
-            case JsonObject obj:
-                obj.Remove("$schema");
-                if (obj.ContainsKey("patternProperties"))
-                {
-                    throw new InvalidRequestException(field,
-                        "'patternProperties' is not supported in job variable schemas (its patterns cannot be bounded in time): declare the properties by name.");
-                }
-
-                foreach (var (_, value) in obj)
-                {
-                    RequireBoundedRegexes(value, field);
-                }
-
-                break;
-            case JsonArray array:
-                foreach (var item in array)
-                {
-                    RequireBoundedRegexes(item, field);
-                }
-
-                break;
-        }
-    }
-
-    private static EvaluationResults Evaluate(JsonSchema schema, JsonNode value)
-    {
-        var element = JsonSerializer.SerializeToElement(value);
-        return schema.Evaluate(element, new EvaluationOptions { OutputFormat = OutputFormat.List });
-    }
-
-    private static string Describe(EvaluationResults result)
-    {
-        var messages = (result.Details ?? [])
-            .Where(d => d.Errors is not null)
-            .SelectMany(d => d.Errors!.Values.Select(e => string.IsNullOrEmpty(d.InstanceLocation.ToString())
-                ? e
-                : $"{d.InstanceLocation}: {e}"))
-            .Concat(result.Errors?.Values.AsEnumerable() ?? [])
-            .Distinct()
-            .ToList();
-        return messages.Count == 0 ? "invalid value." : string.Join("; ", messages);
-    }
 }

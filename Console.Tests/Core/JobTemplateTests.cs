@@ -65,6 +65,28 @@ public sealed class JobTemplateTests
         Assert.Throws<InvalidRequestException>(() => JobTemplate.Parse(new JsonObject { ["jobConfiguration"] = new JsonObject() }));
     }
 
+    [Fact]
+    public void A_deferred_template_checks_its_structure_at_once_and_its_schemas_at_the_first_check()
+    {
+        // What a worker reads at each pool refresh: the structure is checked now, the schemas (which
+        // only the server should ever have let through) when a run's variables are checked.
+        Assert.Throws<InvalidRequestException>(() => JobTemplate.ParseDeferred(new JsonObject { ["variables"] = new JsonObject() }));
+        var badSchema = JsonNode.Parse("""
+            { "jobConfiguration": { "image": "{{ image }}" },
+              "variables": { "type": "object", "properties": { "image": { "type": "string", "minLength": "five" } } } }
+            """)!.AsObject();
+        Assert.Throws<InvalidRequestException>(() => JobTemplate.Parse(badSchema.DeepClone().AsObject()));
+
+        var deferred = JobTemplate.ParseDeferred(badSchema);
+        Assert.True(deferred.Declares("image"));
+        var ex = Assert.Throws<InvalidRequestException>(() => deferred.ValidateVariables(new JsonObject { ["image"] = "x:1" }));
+        Assert.Equal(["baseJobTemplate.variables.properties.image"], ex.Errors.Keys);
+
+        var good = JobTemplate.ParseDeferred(WorkPoolTypes.DefaultTemplate("docker"));
+        var refused = Assert.Throws<UnprocessableException>(() => good.ValidateVariables(new JsonObject { ["auto_remove"] = "yes", ["image"] = "fine:1" }));
+        Assert.Equal(["jobVariables.auto_remove"], refused.Errors.Keys);
+    }
+
     [Theory]
     [InlineData("echo hi", new[] { "echo", "hi" })]
     [InlineData("sh -c 'echo \"a b\"; exit 3'", new[] { "sh", "-c", "echo \"a b\"; exit 3" })]

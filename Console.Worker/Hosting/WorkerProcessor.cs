@@ -420,7 +420,7 @@ public sealed partial class WorkerProcessor(
         }
 
         var type = _options.Type ?? dto.Type;
-        pool.Template = JobTemplate.Parse(dto.BaseJobTemplate);
+        pool.Template = JobTemplate.ParseDeferred(dto.BaseJobTemplate);
         pool.TemplateTag = tag;
         pool.Infrastructure = infrastructures.FirstOrDefault(i => i.Type == type);
         if (pool.Infrastructure is null)
