@@ -52,7 +52,21 @@ public sealed partial class JobTemplate
     /// the variables' schemas are compiled (and checked) at the first <see cref="ValidateVariables"/>.
     /// An idle worker then never loads the JSON Schema library (about 640 methods to compile).
     /// </summary>
-    public static JobTemplate ParseDeferred(JsonObject template) => Read(template, "baseJobTemplate");
+    public static JobTemplate ParseDeferred(JsonObject template)
+    {
+        // A worker's runs read one template from several threads, and a JsonNode builds its children
+        // on first access, which is not thread-safe: the whole tree is built here, before it is shared.
+        Materialize(template);
+        return Read(template, "baseJobTemplate");
+    }
+
+    private static void Materialize(JsonNode? node)
+    {
+        foreach (var child in node switch { JsonObject obj => obj.Select(p => p.Value), JsonArray array => array, _ => [] })
+        {
+            Materialize(child);
+        }
+    }
 
     private static JobTemplate Read(JsonObject template, string field)
     {
