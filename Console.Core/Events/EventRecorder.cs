@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Text;
 using System.Text.Json.Nodes;
 using Console.Contracts;
 using Console.Contracts.Automations;
@@ -150,7 +151,7 @@ public sealed class EventRecorder(StatusRules rules, IChangeFeed feed) : SaveCha
         // hundreds of new workers would bind in quadratic time; a claim's events stay one statement.
         foreach (var chunk in events.Chunk(MaxRowsPerInsert))
         {
-            await InsertChunkAsync(context, chunk, value, ct);
+            await InsertChunkAsync(context, transaction, chunk, value, ct);
         }
 
         _uncommitted.GetOrCreateValue(transaction).AddRange(events);
@@ -159,35 +160,48 @@ public sealed class EventRecorder(StatusRules rules, IChangeFeed feed) : SaveCha
     /// <summary>The most runs one claim takes, so a claim's events are always one statement.</summary>
     private const int MaxRowsPerInsert = Polling.PollService.MaxLimit;
 
-    private static async Task InsertChunkAsync(DbContext context, ConsoleEvent[] events, Func<object, object> value, CancellationToken ct)
+    /// <remarks>
+    /// A command of its own, not <c>ExecuteSqlRaw</c>: EF Core would parse the SQL back for its
+    /// placeholders and build each parameter anew, under the claim's write lock.
+    /// </remarks>
+    private static async Task InsertChunkAsync(DbContext context, DbTransaction transaction, ConsoleEvent[] events, Func<object, object> value, CancellationToken ct)
     {
         var (into, columns) = InsertShapes.GetValue(context.Model, EventInsertShape);
-        var values = new List<object?>(columns.Length * events.Length);
-        var rows = new List<string>(events.Length);
-        foreach (var e in events)
+        await using var command = context.Database.GetDbConnection().CreateCommand();
+        command.Transaction = transaction;
+        var sql = new StringBuilder(into).Append(" VALUES ");
+        for (var row = 0; row < events.Length; row++)
         {
-            var placeholders = new List<string>(columns.Length);
-            foreach (var column in columns)
+            sql.Append(row == 0 ? "(" : ", (");
+            for (var c = 0; c < columns.Length; c++)
             {
+                if (c > 0)
+                {
+                    sql.Append(", ");
+                }
+
                 // A null is written as the literal: SQLite finds a named parameter by a scan of all
                 // of them, so each one fewer shortens every other's binding (a claim's 10 events have ~160).
-                if (column.GetValue(e) is { } v)
+                if (columns[c].GetValue(events[row]) is { } v)
                 {
-                    placeholders.Add("{" + values.Count.ToString(CultureInfo.InvariantCulture) + "}");
-                    values.Add(value(v));
+                    var parameter = command.CreateParameter();
+                    parameter.ParameterName = "@p" + command.Parameters.Count.ToString(CultureInfo.InvariantCulture);
+                    parameter.Value = value(v);
+                    command.Parameters.Add(parameter);
+                    sql.Append(parameter.ParameterName);
                 }
                 else
                 {
-                    placeholders.Add("NULL");
+                    sql.Append("NULL");
                 }
             }
 
-            rows.Add($"({string.Join(", ", placeholders)})");
+            sql.Append(')');
         }
 
         // Only names from the model, NULL and numbered placeholders: every value is a parameter.
-        var sql = $"{into} VALUES {string.Join(", ", rows)}";
-        await context.Database.ExecuteSqlRawAsync(sql, values!, ct);
+        command.CommandText = sql.ToString();
+        await command.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>The INSERT's head and its columns' properties, read from the model once (the claim runs this under the write lock).</summary>

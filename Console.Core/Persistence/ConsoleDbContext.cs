@@ -128,14 +128,16 @@ public class ConsoleDbContext : DbContext
             e.HasIndex(r => new { r.QueueId, r.State, r.ExpectedStartAt });
             e.HasIndex(r => new { r.DeploymentId, r.State });
             // A worker's runs in flight (its running count, on every poll that claims): the pool last,
-            // so the count reads the index alone and never the pool's other runs in flight.
-            e.HasIndex(r => new { r.WorkerName, r.State, r.PoolId });
+            // so the count reads the index alone and never the pool's other runs in flight. Only runs
+            // with a worker: a run waiting for its claim is not in it, so the claim adds an entry and
+            // removes none (the partial indexes here: ADR 0001, "Indexes of the rows a claim writes").
+            e.HasIndex(r => new { r.WorkerName, r.State, r.PoolId }).HasFilter("\"WorkerName\" IS NOT NULL");
             e.HasIndex(r => r.CreatedAt);
             e.HasIndex(r => new { r.DeploymentId, r.ScheduleKey }).IsUnique();
-            // The claim counts held slots of a pool; almost every row has none.
-            e.HasIndex(r => new { r.PoolId, r.InfrastructureHeldSince });
-            // Runs waiting for their next attempt, by when it is due (the claim's second seek).
-            e.HasIndex(r => new { r.QueueId, r.State, r.NextAttemptAt });
+            // The claim counts held slots of a pool; almost every row has none, and only those are in it.
+            e.HasIndex(r => new { r.PoolId, r.InfrastructureHeldSince }).HasFilter("\"InfrastructureHeldSince\" IS NOT NULL");
+            // Runs waiting for their next attempt, by when it is due (the claim's second seek); only those.
+            e.HasIndex(r => new { r.QueueId, r.State, r.NextAttemptAt }).HasFilter("\"NextAttemptAt\" IS NOT NULL");
             // One run per key and deployment (docs/api.md, "Idempotency-Key"); NULLs are distinct.
             e.Property(r => r.IdempotencyKey).HasMaxLength(IdempotencyKeys.MaxLength);
             e.HasIndex(r => new { r.DeploymentId, r.IdempotencyKey }).IsUnique();
@@ -177,14 +179,16 @@ public class ConsoleDbContext : DbContext
             e.HasKey(x => x.Seq);
             e.HasIndex(x => x.Id).IsUnique();
             e.HasIndex(x => x.OccurredAt);
-            e.HasIndex(x => x.DispatchedAt);
+            // The dispatcher's backlog: an event leaves it once matched against the automations.
+            e.HasIndex(x => x.DispatchedAt).HasFilter("\"DispatchedAt\" IS NULL");
             e.HasIndex(x => new { x.Type, x.Seq });
             e.HasIndex(x => new { x.PoolName, x.Seq });
             e.HasIndex(x => new { x.DeploymentId, x.Type, x.State });
             e.HasIndex(x => new { x.FlowRunId, x.Seq });
-            e.HasIndex(x => new { x.AutomationId, x.Type });
-            // One record per occurrence of what time alone causes, however many replicas notice it.
-            e.HasIndex(x => x.OccurrenceKey).IsUnique();
+            // An automation's own events, and the occurrences of what time alone causes (one record
+            // each, however many replicas notice it): a few of all events, and only those are in them.
+            e.HasIndex(x => new { x.AutomationId, x.Type }).HasFilter("\"AutomationId\" IS NOT NULL");
+            e.HasIndex(x => x.OccurrenceKey).IsUnique().HasFilter("\"OccurrenceKey\" IS NOT NULL");
             e.Property(x => x.Type).HasMaxLength(64);
             e.Property(x => x.ResourceKind).HasMaxLength(32);
             e.Property(x => x.State).HasMaxLength(16);

@@ -69,7 +69,7 @@ public sealed class PostgresRunClaimer(ConsoleDbContext db, StatusRules rules, W
     {
         // Only fixed SQL and placeholders: every value is a parameter.
         var sql = "WITH claimed AS (" + ClaimUpdateSql(ids.Count) + "), history AS (" + HistorySql("claimed") + ") SELECT * FROM claimed";
-        return Db.FlowRuns.FromSqlRaw(sql, [workerName, Value(now), .. ids.Cast<object>()]).AsNoTracking().ToListAsync(ct);
+        return ReadRunsAsync(sql, [workerName, now, .. ids.Cast<object>()], ct);
     }
 
     // Deadlocks (the worker's row updated by a heartbeat at the same time) and the first poll of one

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using Console.Contracts;
 using Console.Contracts.Common;
@@ -44,6 +45,10 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
              select new PoolAndWorker(p, w)).FirstOrDefault()));
 
     private sealed record PoolAndWorker(WorkPool Pool, PoolWorker? Worker);
+
+    /// <summary>A pool's workers of the given names, tracked.</summary>
+    private static readonly CompiledPerModel<Func<ConsoleDbContext, Guid, string[], IAsyncEnumerable<PoolWorker>>> WorkersNamed =
+        new(() => EF.CompileAsyncQuery((ConsoleDbContext c, Guid pool, string[] names) => c.Workers.Where(w => w.PoolId == pool && names.Contains(w.Name))));
 
     protected ConsoleDbContext Db => db;
 
@@ -141,13 +146,13 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
     {
         await using var tx = await db.Database.BeginTransactionAsync(CancellationToken.None);
         // A pool read once serves every poll of it: nothing but this transaction writes until it commits.
-        var pools = new Dictionary<string, WorkPool>(StringComparer.Ordinal);
+        var shared = new SharedReads(live);
         foreach (var turn in live)
         {
             Resolved resolved;
             try
             {
-                resolved = await ResolveAsync(turn.Request, pools, CancellationToken.None);
+                resolved = await ResolveAsync(turn.Request, shared, CancellationToken.None);
             }
             catch (NotFoundException ex)
             {
@@ -199,7 +204,7 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
     /// </summary>
     protected abstract Task<List<FlowRun>> TakeAsync(IReadOnlyList<Guid> ids, string workerName, DateTime now, CancellationToken ct);
 
-    /// <summary>The SET and WHERE of the claim's UPDATE, <c>{0}</c> the worker, <c>{1}</c> the time, ids from <c>{2}</c> on.</summary>
+    /// <summary>The SET and WHERE of the claim's UPDATE, <c>@p0</c> the worker, <c>@p1</c> the time, ids from <c>@p2</c> on.</summary>
     protected static string ClaimUpdateSql(int count)
     {
         var retry = $"\"State\" = '{FlowRunState.AwaitingRetry}'";
@@ -209,17 +214,17 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
               "InfrastructureId" = CASE WHEN {{retry}} THEN NULL ELSE "InfrastructureId" END,
               "InfrastructureHeldSince" = CASE WHEN {{retry}} THEN NULL ELSE "InfrastructureHeldSince" END,
               "NextAttemptAt" = CASE WHEN {{retry}} THEN NULL ELSE "NextAttemptAt" END,
-              "State" = '{{FlowRunState.Pending}}', "StateMessage" = NULL, "WorkerName" = {0},
-              "ClaimedAt" = {1}, "UpdatedAt" = {1}, "Version" = "Version" + 1
+              "State" = '{{FlowRunState.Pending}}', "StateMessage" = NULL, "WorkerName" = @p0,
+              "ClaimedAt" = @p1, "UpdatedAt" = @p1, "Version" = "Version" + 1
             WHERE {{Claimable(count)}}
             RETURNING *
             """;
     }
 
-    /// <summary>The runs the claim's UPDATE takes: ids from <c>{2}</c> on, still due to be claimed.</summary>
+    /// <summary>The runs the claim's UPDATE takes: ids from <c>@p2</c> on, still due to be claimed.</summary>
     protected static string Claimable(int count)
     {
-        var ids = string.Join(", ", Enumerable.Range(2, count).Select(i => "{" + i.ToString(CultureInfo.InvariantCulture) + "}"));
+        var ids = string.Join(", ", Enumerable.Range(2, count).Select(i => "@p" + i.ToString(CultureInfo.InvariantCulture)));
         return $"\"Id\" IN ({ids}) AND \"State\" IN ('{FlowRunState.Scheduled}', '{FlowRunState.AwaitingRetry}')";
     }
 
@@ -227,18 +232,29 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
     protected static string HistorySql(string source) =>
         $"""INSERT INTO "FlowRunStateChanges" ("FlowRunId", "State", "Message", "Timestamp", "Attempt") SELECT "Id", "State", NULL, "ClaimedAt", "Attempt" FROM {source}""";
 
-    /// <summary>The pool and the queues a poll names (all of the pool's when it names none), and the worker's row when the pool is read here; reads only.</summary>
-    /// <param name="read">The pools this transaction read already, by name; the one read here is added.</param>
-    private async Task<Resolved> ResolveAsync(ClaimRequest request, Dictionary<string, WorkPool>? read, CancellationToken ct)
+    /// <summary>
+    /// The pool and the queues a poll names (all of the pool's when it names none), and the worker's
+    /// row when this transaction read it for this poll (null: the claim reads it); reads only.
+    /// </summary>
+    /// <param name="shared">What this transaction read already for its polls; what is read here is added.</param>
+    private async Task<Resolved> ResolveAsync(ClaimRequest request, SharedReads? shared, CancellationToken ct)
     {
         WorkerRead? worker = null;
-        if (read?.GetValueOrDefault(request.PoolName) is not { } pool)
+        if (shared?.Pools.GetValueOrDefault(request.PoolName) is not { } pool)
         {
             var found = await PoolWithQueues.For(db)(db, request.PoolName, request.WorkerName, ct)
                 ?? throw new NotFoundException($"Work pool '{request.PoolName}' does not exist.");
             pool = found.Pool;
             worker = new WorkerRead(found.Worker);
-            read?.Add(request.PoolName, pool);
+            if (shared is not null)
+            {
+                shared.Pools.Add(request.PoolName, pool);
+                await ReadWorkersAsync(pool, shared, shared.WorkersOf(request.PoolName, except: request.WorkerName), ct);
+            }
+        }
+        else if (shared.Workers.Remove((pool.Id, request.WorkerName), out var row))
+        {
+            worker = new WorkerRead(row);
         }
 
         var allQueues = pool.Queues;
@@ -256,8 +272,45 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
         return new Resolved(pool, [.. allQueues.Where(q => names.Contains(q.Name))], worker);
     }
 
-    /// <param name="Worker">The worker's row as read with the pool; null when the pool was read before in this transaction (then it is read on its own).</param>
+    /// <summary>
+    /// The rows of the other workers whose polls share this transaction, in one query instead of one
+    /// each (tracked: their polls stamp them). Each row serves the first of its worker's polls only:
+    /// a later one reads the row as that poll left it.
+    /// </summary>
+    private async Task ReadWorkersAsync(WorkPool pool, SharedReads shared, string[] names, CancellationToken ct)
+    {
+        if (names.Length == 0)
+        {
+            return;
+        }
+
+        var rows = new Dictionary<string, PoolWorker>(StringComparer.Ordinal);
+        await foreach (var row in WorkersNamed.For(db)(db, pool.Id, names).WithCancellation(ct))
+        {
+            rows[row.Name] = row;
+        }
+
+        foreach (var name in names)
+        {
+            shared.Workers[(pool.Id, name)] = rows.GetValueOrDefault(name);
+        }
+    }
+
+    /// <param name="Worker">The worker's row as this transaction read it for this poll; null when the claim reads it on its own.</param>
     private sealed record Resolved(WorkPool Pool, List<WorkQueue> Polled, WorkerRead? Worker);
+
+    /// <summary>What a shared transaction read once for all its polls.</summary>
+    private sealed class SharedReads(IReadOnlyList<ClaimTurn> turns)
+    {
+        /// <summary>The pools read, by name.</summary>
+        public Dictionary<string, WorkPool> Pools { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>The workers' rows read for polls still to come, by pool and name (null: none yet).</summary>
+        public Dictionary<(Guid Pool, string Worker), PoolWorker?> Workers { get; } = [];
+
+        public string[] WorkersOf(string pool, string except) =>
+            [.. turns.Select(t => t.Request).Where(r => r.PoolName == pool && r.WorkerName != except).Select(r => r.WorkerName).Distinct(StringComparer.Ordinal)];
+    }
 
     /// <summary>A worker's row as a read found it: null when it has none.</summary>
     private sealed record WorkerRead(PoolWorker? Row);
@@ -341,13 +394,41 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
     private async Task<ClaimRead> ReadAsync(
         WorkPool pool, string workerName, List<WorkQueue> eligible, Func<WorkQueue, int> take, DateTime now, DateTime heldAfter, CancellationToken ct)
     {
+        await using var command = TransactionCommand();
+        return await ClaimRead.ExecuteAsync(command, this, pool.Id, workerName, eligible, take, ClaimPolicy.QueuesToCount(pool, eligible), now, heldAfter, ct);
+    }
+
+    /// <summary>
+    /// Runs the claim's <paramref name="sql"/> (<c>@p0</c>.. are <paramref name="values"/>) and reads
+    /// the runs it returns whole: a command of its own, not EF Core's query pipeline (ADR 0001,
+    /// "The claim's statements without EF Core's query pipeline").
+    /// </summary>
+    protected async Task<List<FlowRun>> ReadRunsAsync(string sql, IReadOnlyList<object> values, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        await using var command = TransactionCommand();
+        command.CommandText = sql;
+        for (var i = 0; i < values.Count; i++)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = "@p" + i.ToString(CultureInfo.InvariantCulture);
+            parameter.Value = Value(values[i]);
+            command.Parameters.Add(parameter);
+        }
+
+        return await EntityRows<FlowRun>.ReadAsync(command, db.Model, ct);
+    }
+
+    /// <summary>A command in the claim's transaction.</summary>
+    private DbCommand TransactionCommand()
+    {
         // Always inside the claim's transaction, which opened the connection and closes it at its end.
         // Opening it again here counted one more opening that nothing closed: the connection stayed
         // with the request for its whole long-poll wait, and waiting workers emptied PostgreSQL's pool.
-        var tx = db.Database.CurrentTransaction ?? throw new InvalidOperationException("The claim's read runs inside its transaction.");
-        await using var command = db.Database.GetDbConnection().CreateCommand();
+        var tx = db.Database.CurrentTransaction ?? throw new InvalidOperationException("The claim's statements run inside its transaction.");
+        var command = db.Database.GetDbConnection().CreateCommand();
         command.Transaction = tx.GetDbTransaction();
-        return await ClaimRead.ExecuteAsync(command, this, pool.Id, workerName, eligible, take, ClaimPolicy.QueuesToCount(pool, eligible), now, heldAfter, ct);
+        return command;
     }
 
     /// <summary>

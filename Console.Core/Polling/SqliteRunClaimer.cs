@@ -46,8 +46,7 @@ public sealed class SqliteRunClaimer(
     protected override Task<List<FlowRun>> TakeAsync(IReadOnlyList<Guid> ids, string workerName, DateTime now, CancellationToken ct)
     {
         // Only fixed SQL and placeholders: every value is a parameter.
-        var history = HistorySql($$"""(SELECT "Id", '{{FlowRunState.Pending}}' AS "State", {1} AS "ClaimedAt", "Attempt" FROM "FlowRuns" WHERE {{Claimable(ids.Count)}})""");
-        var sql = history + ";\n" + ClaimUpdateSql(ids.Count);
-        return Db.FlowRuns.FromSqlRaw(sql, [workerName, now, .. ids.Select(id => Value(id))]).AsNoTracking().ToListAsync(ct);
+        var history = HistorySql($$"""(SELECT "Id", '{{FlowRunState.Pending}}' AS "State", @p1 AS "ClaimedAt", "Attempt" FROM "FlowRuns" WHERE {{Claimable(ids.Count)}})""");
+        return ReadRunsAsync(history + ";\n" + ClaimUpdateSql(ids.Count), [workerName, now, .. ids.Cast<object>()], ct);
     }
 }

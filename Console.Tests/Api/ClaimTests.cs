@@ -2,10 +2,15 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Text.Json.Nodes;
 using Console.Contracts;
 using Console.Contracts.Deployments;
 using Console.Contracts.FlowRuns;
+using Console.Core.FlowRuns;
+using Console.Core.Persistence;
 using Console.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Console.Tests.Api;
 
@@ -36,6 +41,50 @@ public abstract class ClaimTests(ApiFactory factory) : ApiTestBase(factory)
         Assert.Equal([onTime.Id], claimed.Select(r => r.Id));
         // Late (waiting past its start) until the late-policy job skips it, never claimed by a worker.
         Assert.Contains((await GetAsync<FlowRunDto>($"/api/flow-runs/{tooLate.Id}")).State, new[] { FlowRunState.Late, FlowRunState.Skipped });
+    }
+
+    /// <summary>
+    /// The claim reads the runs it takes with its own command (<see cref="EntityRows{T}"/>), not EF
+    /// Core's query: what the worker gets is what the API reads back, and every property of the
+    /// row, times' kind included, is what EF Core would have read.
+    /// </summary>
+    [Fact]
+    public async Task A_claimed_run_reaches_the_worker_as_the_database_holds_it()
+    {
+        var pool = await CreatePoolAsync(type: "process");
+        var deployment = await CreateDeploymentAsync(pool.Name);
+        var created = await RunAsync(deployment.Id, new CreateFlowRunRequest
+        {
+            Parameters = new JsonObject { ["rows"] = 3, ["name"] = "ü \"quoted\"" },
+            ScheduledStartAt = DateTime.UtcNow.AddSeconds(-30),
+        });
+
+        var claimed = Assert.Single(await PollAsync(pool.Name, "reader", limit: 5));
+        var stored = await GetAsync<FlowRunDto>($"/api/flow-runs/{created.Id}");
+        Assert.Equal(created.Id, claimed.Id);
+        Assert.Equal((FlowRunState.Pending, "reader"), (claimed.State, claimed.WorkerName));
+        Assert.Equal((stored.Name, stored.State, stored.WorkerName, stored.Attempt), (claimed.Name, claimed.State, claimed.WorkerName, claimed.Attempt));
+        Assert.Equal(stored.Parameters.ToJsonString(), claimed.Parameters.ToJsonString());
+        Assert.Equal((stored.ExpectedStartAt, stored.CreatedAt, stored.Version), (claimed.ExpectedStartAt, claimed.CreatedAt, claimed.Version));
+        Assert.Equal(DateTimeKind.Utc, claimed.ExpectedStartAt.Kind);
+
+        await using var scope = Factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ConsoleDbContext>();
+        var byQuery = await db.FlowRuns.AsNoTracking().SingleAsync(r => r.Id == created.Id);
+        await db.Database.OpenConnectionAsync();
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = "SELECT * FROM \"FlowRuns\" WHERE \"Id\" = @id";
+        var id = command.CreateParameter();
+        id.ParameterName = "@id";
+        id.Value = db.Database.IsNpgsql() ? created.Id : RawValues.Sqlite(created.Id);
+        command.Parameters.Add(id);
+        var byRows = Assert.Single(await EntityRows<FlowRun>.ReadAsync(command, db.Model, CancellationToken.None));
+        foreach (var property in typeof(FlowRun).GetProperties())
+        {
+            var (expected, actual) = (property.GetValue(byQuery), property.GetValue(byRows));
+            Assert.True(Equals(expected, actual), $"{property.Name}: EF Core read {expected}, the claim's reader {actual}");
+            Assert.True(expected is not DateTime time || time.Kind == ((DateTime)actual!).Kind, $"{property.Name}'s kind");
+        }
     }
 
     [Fact]

@@ -341,7 +341,8 @@ namespace Console.Core.Persistence.Postgres.Migrations
 
                     b.HasKey("Seq");
 
-                    b.HasIndex("DispatchedAt");
+                    b.HasIndex("DispatchedAt")
+                        .HasFilter("\"DispatchedAt\" IS NULL");
 
                     b.HasIndex("Id")
                         .IsUnique();
@@ -349,9 +350,11 @@ namespace Console.Core.Persistence.Postgres.Migrations
                     b.HasIndex("OccurredAt");
 
                     b.HasIndex("OccurrenceKey")
-                        .IsUnique();
+                        .IsUnique()
+                        .HasFilter("\"OccurrenceKey\" IS NOT NULL");
 
-                    b.HasIndex("AutomationId", "Type");
+                    b.HasIndex("AutomationId", "Type")
+                        .HasFilter("\"AutomationId\" IS NOT NULL");
 
                     b.HasIndex("FlowRunId", "Seq");
 
@@ -495,15 +498,18 @@ namespace Console.Core.Persistence.Postgres.Migrations
 
                     b.HasIndex("DeploymentId", "State");
 
-                    b.HasIndex("PoolId", "InfrastructureHeldSince");
+                    b.HasIndex("PoolId", "InfrastructureHeldSince")
+                        .HasFilter("\"InfrastructureHeldSince\" IS NOT NULL");
 
                     b.HasIndex("PoolId", "State", "ExpectedStartAt");
 
                     b.HasIndex("QueueId", "State", "ExpectedStartAt");
 
-                    b.HasIndex("QueueId", "State", "NextAttemptAt");
+                    b.HasIndex("QueueId", "State", "NextAttemptAt")
+                        .HasFilter("\"NextAttemptAt\" IS NOT NULL");
 
-                    b.HasIndex("WorkerName", "State", "PoolId");
+                    b.HasIndex("WorkerName", "State", "PoolId")
+                        .HasFilter("\"WorkerName\" IS NOT NULL");
 
                     b.ToTable("FlowRuns");
                 });
