@@ -10,6 +10,7 @@ using Console.Core.Common;
 using Console.Core.Deployments;
 using Console.Core.Feed;
 using Console.Core.FlowRuns;
+using Console.Core.Persistence;
 using Console.Core.Workers;
 using Console.Core.WorkPools;
 using Console.Core.WorkQueues;
@@ -133,9 +134,10 @@ public sealed class EventRecorder(StatusRules rules, IChangeFeed feed) : SaveCha
     /// publishes them after its commit, like a save's. For the claim, which holds the
     /// database's only write lock meanwhile: through the change tracker each event was an entity to
     /// track and one statement more. <paramref name="value"/> turns a value into what the provider
-    /// stores (SQLite keeps ids as upper-case text).
+    /// stores (SQLite keeps ids as upper-case text). With <paramref name="commands"/> the statement
+    /// is prepared once for the transaction (a claim's polls repeat it).
     /// </summary>
-    public async Task InsertAsync(DbContext context, IReadOnlyList<ConsoleEvent> events, Func<object, object> value, CancellationToken ct)
+    public async Task InsertAsync(DbContext context, IReadOnlyList<ConsoleEvent> events, Func<object, object> value, TransactionCommands? commands, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(events);
@@ -151,7 +153,7 @@ public sealed class EventRecorder(StatusRules rules, IChangeFeed feed) : SaveCha
         // hundreds of new workers would bind in quadratic time; a claim's events stay one statement.
         foreach (var chunk in events.Chunk(MaxRowsPerInsert))
         {
-            await InsertChunkAsync(context, transaction, chunk, value, ct);
+            await InsertChunkAsync(context, transaction, chunk, value, commands, ct);
         }
 
         _uncommitted.GetOrCreateValue(transaction).AddRange(events);
@@ -164,11 +166,11 @@ public sealed class EventRecorder(StatusRules rules, IChangeFeed feed) : SaveCha
     /// A command of its own, not <c>ExecuteSqlRaw</c>: EF Core would parse the SQL back for its
     /// placeholders and build each parameter anew, under the claim's write lock.
     /// </remarks>
-    private static async Task InsertChunkAsync(DbContext context, DbTransaction transaction, ConsoleEvent[] events, Func<object, object> value, CancellationToken ct)
+    private static async Task InsertChunkAsync(
+        DbContext context, DbTransaction transaction, ConsoleEvent[] events, Func<object, object> value, TransactionCommands? commands, CancellationToken ct)
     {
         var (into, columns) = InsertShapes.GetValue(context.Model, EventInsertShape);
-        await using var command = context.Database.GetDbConnection().CreateCommand();
-        command.Transaction = transaction;
+        var parameters = new List<KeyValuePair<string, object>>(columns.Length * events.Length);
         var sql = new StringBuilder(into).Append(" VALUES ");
         for (var row = 0; row < events.Length; row++)
         {
@@ -184,11 +186,9 @@ public sealed class EventRecorder(StatusRules rules, IChangeFeed feed) : SaveCha
                 // of them, so each one fewer shortens every other's binding (a claim's 10 events have ~160).
                 if (columns[c].GetValue(events[row]) is { } v)
                 {
-                    var parameter = command.CreateParameter();
-                    parameter.ParameterName = "@p" + command.Parameters.Count.ToString(CultureInfo.InvariantCulture);
-                    parameter.Value = value(v);
-                    command.Parameters.Add(parameter);
-                    sql.Append(parameter.ParameterName);
+                    var name = "@p" + parameters.Count.ToString(CultureInfo.InvariantCulture);
+                    parameters.Add(new(name, value(v)));
+                    sql.Append(name);
                 }
                 else
                 {
@@ -200,8 +200,14 @@ public sealed class EventRecorder(StatusRules rules, IChangeFeed feed) : SaveCha
         }
 
         // Only names from the model, NULL and numbered placeholders: every value is a parameter.
-        command.CommandText = sql.ToString();
-        await command.ExecuteNonQueryAsync(ct);
+        if (commands is not null)
+        {
+            await commands.For(sql.ToString(), parameters).ExecuteNonQueryAsync(ct);
+            return;
+        }
+
+        await using var own = new TransactionCommands(context.Database.GetDbConnection(), transaction);
+        await own.For(sql.ToString(), parameters).ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>The INSERT's head and its columns' properties, read from the model once (the claim runs this under the write lock).</summary>

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using Console.Contracts.FlowRuns;
 using Console.Core.FlowRuns;
+using Console.Core.Persistence;
 using Console.Core.WorkQueues;
 
 namespace Console.Core.Polling;
@@ -51,14 +52,16 @@ internal sealed class ClaimRead
     /// the pool's: the holders of limited deployments and runs holding infrastructure are always counted.
     /// </param>
     public static async Task<ClaimRead> ExecuteAsync(
-        DbCommand command, IClaimDialect dialect, Guid poolId, string workerName, IReadOnlyList<WorkQueue> eligible, Func<WorkQueue, int> take,
+        TransactionCommands commands, IClaimDialect dialect, Guid poolId, string workerName, IReadOnlyList<WorkQueue> eligible, Func<WorkQueue, int> take,
         IReadOnlyList<WorkQueue>? counted, DateTime now, DateTime heldAfter, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(commands);
         var sql = new StringBuilder();
-        Add(command, dialect, "pool", poolId);
-        Add(command, dialect, "worker", workerName);
-        Add(command, dialect, "now", now);
-        Add(command, dialect, "heldAfter", heldAfter);
+        var parameters = new List<KeyValuePair<string, object>>();
+        Add(parameters, dialect, "pool", poolId);
+        Add(parameters, dialect, "worker", workerName);
+        Add(parameters, dialect, "now", now);
+        Add(parameters, dialect, "heldAfter", heldAfter);
         var lockSql = dialect.LockLimitedPoolSql;
         if (lockSql is not null)
         {
@@ -69,14 +72,14 @@ internal sealed class ClaimRead
             SELECT "Id", "ConcurrencyLimit", "LateSkipAfterSeconds", "PullSteps" <> '[]', "TimeoutSeconds" FROM "Deployments"
             WHERE "PoolId" = @pool AND ("ConcurrencyLimit" IS NOT NULL OR "LateSkipAfterSeconds" IS NOT NULL OR "PullSteps" <> '[]' OR "TimeoutSeconds" IS NOT NULL);
             """).Append('\n');
-        sql.Append(HoldersSql(command, dialect, counted)).Append('\n');
+        sql.Append(HoldersSql(parameters, dialect, counted)).Append('\n');
         sql.Append($"""SELECT COUNT(*) FROM "FlowRuns" WHERE "WorkerName" = @worker AND "State" IN ({ActiveStates}) AND "PoolId" = @pool;""").Append('\n');
         var queueIn = new List<string>();
         var selects = new List<string>();
         for (var i = 0; i < eligible.Count; i++)
         {
-            Add(command, dialect, $"q{i}", eligible[i].Id);
-            Add(command, dialect, $"n{i}", take(eligible[i]));
+            Add(parameters, dialect, $"q{i}", eligible[i].Id);
+            Add(parameters, dialect, $"n{i}", take(eligible[i]));
             queueIn.Add($"@q{i}");
             selects.Add($"""
                 SELECT "Id", "QueueId", "DeploymentId", "State", "ExpectedStartAt" FROM "FlowRuns"
@@ -99,10 +102,8 @@ internal sealed class ClaimRead
               SELECT MIN("NextAttemptAt") AS d FROM "FlowRuns" WHERE "QueueId" IN ({queues}) AND "State" = '{FlowRunState.AwaitingRetry}' AND "NextAttemptAt" > @now) n;
             """).Append('\n');
         sql.Append(dialect.Combine(selects)).Append(';');
-        command.CommandText = sql.ToString();
-
         var read = new ClaimRead();
-        await using var reader = await command.ExecuteReaderAsync(ct);
+        await using var reader = await commands.For(sql.ToString(), parameters).ExecuteReaderAsync(ct);
         if (lockSql is not null)
         {
             await reader.NextResultAsync(ct);
@@ -168,7 +169,7 @@ internal sealed class ClaimRead
     /// deployments, each an index seek, so a pool with thousands of runs in flight and no limit does
     /// not read them all on every poll. A held run is never active.
     /// </summary>
-    private static string HoldersSql(DbCommand command, IClaimDialect dialect, IReadOnlyList<WorkQueue>? counted)
+    private static string HoldersSql(List<KeyValuePair<string, object>> parameters, IClaimDialect dialect, IReadOnlyList<WorkQueue>? counted)
     {
         if (counted is null)
         {
@@ -186,7 +187,7 @@ internal sealed class ClaimRead
         {
             for (var i = 0; i < counted.Count; i++)
             {
-                Add(command, dialect, $"c{i}", counted[i].Id);
+                Add(parameters, dialect, $"c{i}", counted[i].Id);
             }
 
             sets.Add($"""SELECT "Id" FROM "FlowRuns" WHERE "QueueId" IN ({List("c", counted.Count)}) AND "State" IN ({ActiveStates})""");
@@ -208,13 +209,8 @@ internal sealed class ClaimRead
 
     private static DateTime Utc(DateTime value) => DateTime.SpecifyKind(value, DateTimeKind.Utc);
 
-    private static void Add(DbCommand command, IClaimDialect dialect, string name, object value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = "@" + name;
-        parameter.Value = dialect.Value(value);
-        command.Parameters.Add(parameter);
-    }
+    private static void Add(List<KeyValuePair<string, object>> parameters, IClaimDialect dialect, string name, object value) =>
+        parameters.Add(new("@" + name, dialect.Value(value)));
 
     /// <summary>The parameter list of <paramref name="count"/> values named <paramref name="prefix"/>0.. as SQL.</summary>
     public static string List(string prefix, int count) =>

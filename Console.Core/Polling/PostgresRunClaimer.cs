@@ -65,11 +65,11 @@ public sealed class PostgresRunClaimer(ConsoleDbContext db, StatusRules rules, W
     public override object Value(object value) => RawValues.Postgres(value);
 
     /// <summary>The UPDATE and the state history's INSERT in one statement (a data-modifying CTE).</summary>
-    protected override Task<List<FlowRun>> TakeAsync(IReadOnlyList<Guid> ids, string workerName, DateTime now, CancellationToken ct)
+    protected override Task<List<FlowRun>> TakeAsync(IReadOnlyList<Guid> ids, string workerName, DateTime now, TransactionCommands commands, CancellationToken ct)
     {
         // Only fixed SQL and placeholders: every value is a parameter.
         var sql = "WITH claimed AS (" + ClaimUpdateSql(ids.Count) + "), history AS (" + HistorySql("claimed") + ") SELECT * FROM claimed";
-        return ReadRunsAsync(sql, [workerName, now, .. ids.Cast<object>()], ct);
+        return ReadRunsAsync(commands, sql, [workerName, now, .. ids.Cast<object>()], ct);
     }
 
     // Deadlocks (the worker's row updated by a heartbeat at the same time) and the first poll of one

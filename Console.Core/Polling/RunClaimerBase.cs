@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Globalization;
 using Console.Contracts;
 using Console.Contracts.Common;
@@ -131,7 +130,8 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
     private async Task<ClaimOutcome> ClaimAloneAsync(ClaimRequest request, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var outcome = await ClaimInTransactionAsync(request, await ResolveAsync(request, null, ct), ct);
+        await using var commands = CommandsOf(tx);
+        var outcome = await ClaimInTransactionAsync(request, await ResolveAsync(request, null, ct), commands, ct);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         metrics.RecordClaimTransaction(1);
@@ -145,6 +145,7 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
     private async Task ClaimInOneTransactionAsync(List<ClaimTurn> live, List<(ClaimTurn Turn, ClaimOutcome Outcome)> done)
     {
         await using var tx = await db.Database.BeginTransactionAsync(CancellationToken.None);
+        await using var commands = CommandsOf(tx);
         // A pool read once serves every poll of it: nothing but this transaction writes until it commits.
         var shared = new SharedReads(live);
         foreach (var turn in live)
@@ -160,13 +161,21 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
                 continue;
             }
 
-            done.Add((turn, await ClaimInTransactionAsync(turn.Request, resolved, CancellationToken.None)));
+            done.Add((turn, await ClaimInTransactionAsync(turn.Request, resolved, commands, CancellationToken.None)));
         }
 
         await db.SaveChangesAsync(CancellationToken.None);
         await tx.CommitAsync(CancellationToken.None);
         metrics.RecordClaimTransaction(done.Count);
     }
+
+    /// <summary>
+    /// The commands of the claim's transaction, kept prepared until it ends (<see cref="TransactionCommands"/>).
+    /// The transaction opened the connection and closes it at its end: a command that opened it again
+    /// counted one more opening that nothing closed, the connection stayed with the request for its
+    /// whole long-poll wait, and waiting workers emptied PostgreSQL's pool.
+    /// </summary>
+    private TransactionCommands CommandsOf(IDbContextTransaction tx) => new(db.Database.GetDbConnection(), tx.GetDbTransaction());
 
     /// <summary>Each poll not yet answered claims alone and gets its own error: a lone poll, or the polls of a shared transaction that failed (and was undone).</summary>
     private async Task ClaimEachAloneAsync(List<ClaimTurn> live, List<(ClaimTurn Turn, ClaimOutcome Outcome)> done)
@@ -202,7 +211,7 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
     /// name, as <see cref="FlowRunOrchestrator.Claim"/> does, the version one more) and writes their
     /// state history; returns them as they are now.
     /// </summary>
-    protected abstract Task<List<FlowRun>> TakeAsync(IReadOnlyList<Guid> ids, string workerName, DateTime now, CancellationToken ct);
+    protected abstract Task<List<FlowRun>> TakeAsync(IReadOnlyList<Guid> ids, string workerName, DateTime now, TransactionCommands commands, CancellationToken ct);
 
     /// <summary>The SET and WHERE of the claim's UPDATE, <c>@p0</c> the worker, <c>@p1</c> the time, ids from <c>@p2</c> on.</summary>
     protected static string ClaimUpdateSql(int count)
@@ -315,7 +324,7 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
     /// <summary>A worker's row as a read found it: null when it has none.</summary>
     private sealed record WorkerRead(PoolWorker? Row);
 
-    private async Task<ClaimOutcome> ClaimInTransactionAsync(ClaimRequest request, Resolved resolved, CancellationToken ct)
+    private async Task<ClaimOutcome> ClaimInTransactionAsync(ClaimRequest request, Resolved resolved, TransactionCommands commands, CancellationToken ct)
     {
         var now = rules.Now;
         var (pool, polled, workerRead) = resolved;
@@ -355,7 +364,7 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
         //    the same free slot). Runs the reaper ended whose infrastructure may still run keep
         //    their slot (FlowRunSlots).
         var heldAfter = FlowRunSlots.HeldAfter(now, rules.Options.InfrastructureHoldSeconds);
-        var read = await ReadAsync(pool, request.WorkerName, eligible, q => Math.Min(request.Limit, q.ConcurrencyLimit ?? request.Limit), now, heldAfter, ct);
+        var read = await ReadAsync(pool, request.WorkerName, eligible, q => Math.Min(request.Limit, q.ConcurrencyLimit ?? request.Limit), now, heldAfter, commands, ct);
         var slots = new SlotCount(pool, read.DeploymentLimits, read.Holders);
         var want = Math.Min(request.Limit, slots.PoolRoom);
         var chosen = Choose(read.Candidates, eligible, slots, want, TooLate(read, now), out var skipped);
@@ -363,7 +372,7 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
         {
             // Deployment limits or late policies passed over some runs: read further down the queues (rare, so not
             // on every poll), more than the room left since more may be passed over.
-            var deeper = await ReadAsync(pool, request.WorkerName, eligible, q => (request.Limit * 4) + 16, now, heldAfter, ct);
+            var deeper = await ReadAsync(pool, request.WorkerName, eligible, q => (request.Limit * 4) + 16, now, heldAfter, commands, ct);
             slots = new SlotCount(pool, deeper.DeploymentLimits, deeper.Holders);
             chosen = Choose(deeper.Candidates, eligible, slots, want, TooLate(deeper, now), out _);
         }
@@ -378,9 +387,9 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
             // 3. Take the slots: one UPDATE of exactly the runs chosen, their history, their events.
             var order = chosen.Select((c, i) => (c.Id, i)).ToDictionary(x => x.Id, x => x.i);
             // RETURNING gives rows in no set order: answer them in the order chosen (the worker starts them so).
-            claimed = [.. (await TakeAsync([.. chosen.Select(c => c.Id)], worker.Name, now, ct)).OrderBy(r => order[r.Id])];
+            claimed = [.. (await TakeAsync([.. chosen.Select(c => c.Id)], worker.Name, now, commands, ct)).OrderBy(r => order[r.Id])];
             var previous = chosen.ToDictionary(c => c.Id, c => c.State.ToString());
-            await events.InsertAsync(db, [.. claimed.Select(r => EventRecorder.RunStateChanged(r, previous[r.Id]))], Value, ct);
+            await events.InsertAsync(db, [.. claimed.Select(r => EventRecorder.RunStateChanged(r, previous[r.Id]))], Value, commands, ct);
         }
 
         // Every run taken holds a slot now: the worker's count after this claim, as its view shows it.
@@ -391,44 +400,21 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
         };
     }
 
-    private async Task<ClaimRead> ReadAsync(
-        WorkPool pool, string workerName, List<WorkQueue> eligible, Func<WorkQueue, int> take, DateTime now, DateTime heldAfter, CancellationToken ct)
-    {
-        await using var command = TransactionCommand();
-        return await ClaimRead.ExecuteAsync(command, this, pool.Id, workerName, eligible, take, ClaimPolicy.QueuesToCount(pool, eligible), now, heldAfter, ct);
-    }
+    private Task<ClaimRead> ReadAsync(
+        WorkPool pool, string workerName, List<WorkQueue> eligible, Func<WorkQueue, int> take, DateTime now, DateTime heldAfter, TransactionCommands commands, CancellationToken ct) =>
+        ClaimRead.ExecuteAsync(commands, this, pool.Id, workerName, eligible, take, ClaimPolicy.QueuesToCount(pool, eligible), now, heldAfter, ct);
 
     /// <summary>
     /// Runs the claim's <paramref name="sql"/> (<c>@p0</c>.. are <paramref name="values"/>) and reads
     /// the runs it returns whole: a command of its own, not EF Core's query pipeline (ADR 0001,
     /// "The claim's statements without EF Core's query pipeline").
     /// </summary>
-    protected async Task<List<FlowRun>> ReadRunsAsync(string sql, IReadOnlyList<object> values, CancellationToken ct)
+    protected async Task<List<FlowRun>> ReadRunsAsync(TransactionCommands commands, string sql, IReadOnlyList<object> values, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(commands);
         ArgumentNullException.ThrowIfNull(values);
-        await using var command = TransactionCommand();
-        command.CommandText = sql;
-        for (var i = 0; i < values.Count; i++)
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = "@p" + i.ToString(CultureInfo.InvariantCulture);
-            parameter.Value = Value(values[i]);
-            command.Parameters.Add(parameter);
-        }
-
-        return await EntityRows<FlowRun>.ReadAsync(command, db.Model, ct);
-    }
-
-    /// <summary>A command in the claim's transaction.</summary>
-    private DbCommand TransactionCommand()
-    {
-        // Always inside the claim's transaction, which opened the connection and closes it at its end.
-        // Opening it again here counted one more opening that nothing closed: the connection stayed
-        // with the request for its whole long-poll wait, and waiting workers emptied PostgreSQL's pool.
-        var tx = db.Database.CurrentTransaction ?? throw new InvalidOperationException("The claim's statements run inside its transaction.");
-        var command = db.Database.GetDbConnection().CreateCommand();
-        command.Transaction = tx.GetDbTransaction();
-        return command;
+        var parameters = values.Select((v, i) => new KeyValuePair<string, object>("@p" + i.ToString(CultureInfo.InvariantCulture), Value(v))).ToList();
+        return await EntityRows<FlowRun>.ReadAsync(commands.For(sql, parameters), db.Model, ct);
     }
 
     /// <summary>

@@ -43,10 +43,10 @@ public sealed class SqliteRunClaimer(
     /// history goes first, of the runs the UPDATE then takes (the same condition, read under the write
     /// lock this transaction holds, so the same runs).
     /// </summary>
-    protected override Task<List<FlowRun>> TakeAsync(IReadOnlyList<Guid> ids, string workerName, DateTime now, CancellationToken ct)
+    protected override Task<List<FlowRun>> TakeAsync(IReadOnlyList<Guid> ids, string workerName, DateTime now, TransactionCommands commands, CancellationToken ct)
     {
         // Only fixed SQL and placeholders: every value is a parameter.
         var history = HistorySql($$"""(SELECT "Id", '{{FlowRunState.Pending}}' AS "State", @p1 AS "ClaimedAt", "Attempt" FROM "FlowRuns" WHERE {{Claimable(ids.Count)}})""");
-        return ReadRunsAsync(history + ";\n" + ClaimUpdateSql(ids.Count), [workerName, now, .. ids.Cast<object>()], ct);
+        return ReadRunsAsync(commands, history + ";\n" + ClaimUpdateSql(ids.Count), [workerName, now, .. ids.Cast<object>()], ct);
     }
 }

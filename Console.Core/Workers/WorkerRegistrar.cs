@@ -130,7 +130,7 @@ public sealed partial class WorkerRegistrar(
             .ToHashSet();
         var written = rows.Values.Where(r => inserted.Contains(r.Worker.Id)).ToDictionary(r => r.Registration, r => r.Worker);
         await events.InsertAsync(
-            db, [.. written.Values.Select(w => WorkerEvents.Online(w, w.Pool.Name, now))], sqlite ? RawValues.Sqlite : RawValues.Postgres, CancellationToken.None);
+            db, [.. written.Values.Select(w => WorkerEvents.Online(w, w.Pool.Name, now))], sqlite ? RawValues.Sqlite : RawValues.Postgres, null, CancellationToken.None);
         await tx.CommitAsync();
         foreach (var worker in written.Values)
         {
