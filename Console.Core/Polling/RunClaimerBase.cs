@@ -406,8 +406,8 @@ public abstract class RunClaimerBase(ConsoleDbContext db, StatusRules rules, Wor
 
     /// <summary>
     /// Runs the claim's <paramref name="sql"/> (<c>@p0</c>.. are <paramref name="values"/>) and reads
-    /// the runs it returns whole: a command of its own, not EF Core's query pipeline (ADR 0001,
-    /// "The claim's statements without EF Core's query pipeline").
+    /// the runs it returns whole: the transaction's command of that SQL, not EF Core's query pipeline
+    /// (ADR 0001, "The claim's statements without EF Core's query pipeline").
     /// </summary>
     protected async Task<List<FlowRun>> ReadRunsAsync(TransactionCommands commands, string sql, IReadOnlyList<object> values, CancellationToken ct)
     {
