@@ -6,7 +6,6 @@ using Console.Core.Metrics;
 using Console.Core.Persistence;
 using Console.Core.Workers;
 using Console.Core.WorkPools;
-using Microsoft.EntityFrameworkCore;
 
 namespace Console.Core.Polling;
 

@@ -5,7 +5,6 @@ using Console.Core.FlowRuns;
 using Console.Core.Metrics;
 using Console.Core.Persistence;
 using Console.Core.Workers;
-using Microsoft.EntityFrameworkCore;
 
 namespace Console.Core.Polling;
 
