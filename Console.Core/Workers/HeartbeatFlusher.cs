@@ -23,8 +23,27 @@ public sealed partial class HeartbeatFlusher(
 
     protected override Task TickAsync(CancellationToken ct) => FlushAsync(ct);
 
+    // One flush at a time: a flush asked for while the periodic one writes waits for it, so when it
+    // returns every heartbeat held before it was called is written, not still on its way. Never
+    // disposed: the host's last flush (StopAsync) may come after the service is disposed, and a
+    // SemaphoreSlim whose wait handle nobody asked for holds nothing to release.
+    private readonly SemaphoreSlim _turn = new(1, 1);
+
     /// <summary>Writes what is pending now; a failure leaves it pending for the next flush.</summary>
     public async Task FlushAsync(CancellationToken ct)
+    {
+        await _turn.WaitAsync(ct);
+        try
+        {
+            await FlushPendingAsync(ct);
+        }
+        finally
+        {
+            _turn.Release();
+        }
+    }
+
+    private async Task FlushPendingAsync(CancellationToken ct)
     {
         var pending = presence.TakePending(time.GetUtcNow().UtcDateTime);
         if (pending.Count == 0)
