@@ -23,6 +23,13 @@ public sealed class ConsoleEvent
 
     public string Payload { get; set; } = "{}";
 
+    /// <summary>
+    /// The list <see cref="Related"/> was written from, on the instance that wrote it (not mapped: EF
+    /// Core maps public properties only). The change feed's copy of a new event takes it instead of
+    /// reading the JSON back, which a claim of 100 runs did 100 times under the write lock.
+    /// </summary>
+    internal IReadOnlyList<Contracts.Automations.EventResourceDto>? RelatedAsWritten { get; init; }
+
     // Columns for filters and matching (copied from resource, related and payload).
     public string? PoolName { get; set; }
     public string? QueueName { get; set; }

@@ -11,7 +11,7 @@ internal static class EventMapping
         OccurredAt = e.OccurredAt,
         Type = e.Type,
         Resource = new EventResourceDto(e.ResourceKind, e.ResourceId, e.ResourceName),
-        Related = ConsoleJson.Deserialize<List<EventResourceDto>>(e.Related) ?? [],
+        Related = e.RelatedAsWritten ?? ConsoleJson.Deserialize<List<EventResourceDto>>(e.Related) ?? [],
         Payload = ConsoleJson.ParseObject(e.Payload),
     };
 

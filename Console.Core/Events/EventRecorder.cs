@@ -473,6 +473,7 @@ public sealed class EventRecorder(StatusRules rules, IChangeFeed feed) : SaveCha
         ResourceId = resource.Id,
         ResourceName = resource.Name,
         Related = Contracts.Common.ConsoleJson.Serialize(related),
+        RelatedAsWritten = related,
         Payload = payload.ToJsonString(),
     };
 }

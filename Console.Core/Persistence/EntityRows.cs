@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Linq.Expressions;
+using System.Reflection;
 using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -51,8 +52,7 @@ internal static class EntityRows<T>
         var reader = Expression.Parameter(typeof(DbDataReader), "reader");
         var ordinals = Expression.Parameter(typeof(int[]), "ordinals");
         var entity = Expression.Variable(typeof(T), "entity");
-        // The parameterless constructor, as EF Core uses it (required members are the compiler's rule, not the runtime's).
-        var body = new List<Expression> { Expression.Assign(entity, Expression.New(typeof(T))) };
+        var body = new List<Expression> { Expression.Assign(entity, Create(entityType)) };
         var columns = new List<string>();
         foreach (var property in entityType.GetProperties())
         {
@@ -70,6 +70,25 @@ internal static class EntityRows<T>
         body.Add(entity);
         var read = Expression.Lambda<Func<DbDataReader, int[], T>>(Expression.Block([entity], body), reader, ordinals).Compile();
         return new Shape([.. columns], read);
+    }
+
+    /// <summary>
+    /// A new, empty entity. When every property it has is a column read below, it is made without
+    /// running its constructor: the initializers would only be overwritten, and a run's id initializer
+    /// asks the system for random bytes, a system call per run read. Otherwise the parameterless
+    /// constructor, as EF Core uses it (required members are the compiler's rule, not the runtime's).
+    /// </summary>
+    private static Expression Create(IEntityType entityType)
+    {
+        var mapped = entityType.GetProperties().Where(p => p.PropertyInfo is not null).Select(p => p.Name).ToHashSet();
+        var all = typeof(T).GetProperties(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic);
+        if (!all.All(p => mapped.Contains(p.Name)))
+        {
+            return Expression.New(typeof(T));
+        }
+
+        var uninitialized = typeof(RuntimeHelpers).GetMethod(nameof(RuntimeHelpers.GetUninitializedObject), [typeof(Type)])!;
+        return Expression.Convert(Expression.Call(uninitialized, Expression.Constant(typeof(T))), typeof(T));
     }
 
     /// <summary>The property's value from the reader: NULL as the CLR default, else the provider's value through the mapping's converter.</summary>
