@@ -16,15 +16,13 @@ namespace Console.Core.Polling;
 /// (skipped) or, once committed, no longer Scheduled (PostgreSQL re-checks the row), so no run is
 /// ever claimed twice and claimers never wait on each other's candidates.
 /// </summary>
-public sealed class PostgresRunClaimer(ConsoleDbContext db, StatusRules rules, WorkerService workers, ClaimGate gate, ConsoleMetrics metrics, EventRecorder events)
+public sealed class PostgresRunClaimer(ConsoleDbContext db, StatusRules rules, WorkerService workers, ConsoleMetrics metrics, EventRecorder events)
     : RunClaimerBase(db, rules, workers, metrics, events)
 {
     private const int Attempts = 5;
 
-    public override Task<ClaimOutcome> ClaimAsync(ClaimRequest request, CancellationToken ct) =>
-        gate.RunAsync(() => ClaimRetryingAsync(request, ct), ct);
-
-    private async Task<ClaimOutcome> ClaimRetryingAsync(ClaimRequest request, CancellationToken ct)
+    /// <remarks>The poll took its turn at the <see cref="ClaimGate"/> before this claimer's scope (<see cref="ClaimGate.TurnBeforeScopeAsync"/>).</remarks>
+    public override async Task<ClaimOutcome> ClaimAsync(ClaimRequest request, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {

@@ -34,6 +34,27 @@ public sealed class ClaimGateTests
     }
 
     [Fact]
+    public async Task A_turn_before_the_scope_is_taken_only_with_several_writers_and_given_back_when_disposed()
+    {
+        using var several = new ClaimGate(width: 1, singleWriter: false);
+        Task next;
+        using (await several.TurnBeforeScopeAsync(CancellationToken.None))
+        {
+            next = several.WaitAsync(CancellationToken.None);
+            Assert.False(next.IsCompleted);
+        }
+
+        await next.WaitAsync(Patience);
+
+        // One writer: the SQLite claimer takes its turn itself, for the polls it combines.
+        using var one = new ClaimGate(width: 1);
+        using (await one.TurnBeforeScopeAsync(CancellationToken.None))
+        {
+            Assert.True(one.WaitAsync(CancellationToken.None).IsCompletedSuccessfully);
+        }
+    }
+
+    [Fact]
     public async Task A_cancelled_request_takes_no_turn()
     {
         using var gate = new ClaimGate(width: 1);
