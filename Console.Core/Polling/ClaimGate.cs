@@ -41,28 +41,6 @@ public sealed class ClaimGate(int width = 1, bool singleWriter = true) : IDispos
 
     public void Release() => _semaphore.Release();
 
-    /// <summary>
-    /// With several writers (PostgreSQL), a claim's turn, taken by its poll before the claim's scope
-    /// (<see cref="PollService"/>) and given back when disposed; with one writer none (default): the
-    /// SQLite claimer takes its turn itself, for the polls it combines.
-    /// </summary>
-    public async ValueTask<Turn> TurnBeforeScopeAsync(CancellationToken ct)
-    {
-        if (singleWriter)
-        {
-            return default;
-        }
-
-        await WaitAsync(ct);
-        return new Turn(this);
-    }
-
-    /// <summary>A turn at the gate; disposing it lets the next one in (the default one holds none).</summary>
-    public readonly struct Turn(ClaimGate? gate) : IDisposable
-    {
-        public void Dispose() => gate?.Release();
-    }
-
     /// <summary>Runs <paramref name="work"/> once its turn comes (the wait honours <paramref name="ct"/>), and lets the next one in however it ends.</summary>
     public async Task<T> RunAsync<T>(Func<Task<T>> work, CancellationToken ct)
     {
@@ -86,6 +64,18 @@ public sealed class ClaimGate(int width = 1, bool singleWriter = true) : IDispos
             await work();
             return true;
         }, ct);
+    }
+
+    /// <summary>
+    /// A poll's claim with its scope (<see cref="PollService"/>). With several writers (PostgreSQL) it
+    /// takes its turn here before the scope is made, so the polls waiting for one hold no database
+    /// context. With one writer it runs at once: the SQLite claimer queues the polls itself and
+    /// takes the turn for the ones it combines.
+    /// </summary>
+    public Task<T> RunClaimAsync<T>(Func<Task<T>> work, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        return singleWriter ? work() : RunAsync(work, ct);
     }
 
     /// <summary>

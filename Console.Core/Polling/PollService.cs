@@ -168,21 +168,21 @@ public sealed class PollService(
     /// fleet of 10,000 kept about 10,000 polls waiting for it, each with a context and a scope of
     /// services. SQLite's claimer queues its polls itself (<see cref="ClaimCombiner"/>).
     /// </summary>
-    private async Task<(AsyncServiceScope Scope, PollAttempt Attempt, ClaimOutcome Outcome)> ClaimInScopeAsync(ClaimRequest claim, CancellationToken ct)
-    {
-        using var turn = await gate.TurnBeforeScopeAsync(ct);
-        var scope = scopes.CreateAsyncScope();
-        try
+    private Task<(AsyncServiceScope Scope, PollAttempt Attempt, ClaimOutcome Outcome)> ClaimInScopeAsync(ClaimRequest claim, CancellationToken ct) =>
+        gate.RunClaimAsync(async () =>
         {
-            var attempt = scope.ServiceProvider.GetRequiredService<PollAttempt>();
-            return (scope, attempt, await attempt.ClaimAsync(claim, ct));
-        }
-        catch
-        {
-            await scope.DisposeAsync();
-            throw;
-        }
-    }
+            var scope = scopes.CreateAsyncScope();
+            try
+            {
+                var attempt = scope.ServiceProvider.GetRequiredService<PollAttempt>();
+                return (scope, attempt, await attempt.ClaimAsync(claim, ct));
+            }
+            catch
+            {
+                await scope.DisposeAsync();
+                throw;
+            }
+        }, ct);
 
     private async Task HoldAsync(DateTimeOffset deadline, CancellationToken ct)
     {

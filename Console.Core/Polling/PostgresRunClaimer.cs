@@ -21,7 +21,7 @@ public sealed class PostgresRunClaimer(ConsoleDbContext db, StatusRules rules, W
 {
     private const int Attempts = 5;
 
-    /// <remarks>The poll took its turn at the <see cref="ClaimGate"/> before this claimer's scope (<see cref="ClaimGate.TurnBeforeScopeAsync"/>).</remarks>
+    /// <remarks>The poll took its turn at the <see cref="ClaimGate"/> before this claimer's scope (<see cref="ClaimGate.RunClaimAsync{T}"/>).</remarks>
     public override async Task<ClaimOutcome> ClaimAsync(ClaimRequest request, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)

@@ -34,24 +34,30 @@ public sealed class ClaimGateTests
     }
 
     [Fact]
-    public async Task A_turn_before_the_scope_is_taken_only_with_several_writers_and_given_back_when_disposed()
+    public async Task A_claim_takes_a_turn_only_with_several_writers_and_gives_it_back_however_it_ends()
     {
         using var several = new ClaimGate(width: 1, singleWriter: false);
-        Task next;
-        using (await several.TurnBeforeScopeAsync(CancellationToken.None))
+        var held = new TaskCompletionSource();
+        var finish = new TaskCompletionSource<int>();
+        var claim = several.RunClaimAsync(() =>
         {
-            next = several.WaitAsync(CancellationToken.None);
-            Assert.False(next.IsCompleted);
-        }
+            held.SetResult();
+            return finish.Task;
+        }, CancellationToken.None);
+        await held.Task.WaitAsync(Patience);
 
+        var next = several.WaitAsync(CancellationToken.None);
+        Assert.False(next.IsCompleted);
+        finish.SetException(new InvalidOperationException("the claim failed"));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => claim);
         await next.WaitAsync(Patience);
+        several.Release();
 
-        // One writer: the SQLite claimer takes its turn itself, for the polls it combines.
+        // One writer: the SQLite claimer takes its turn itself, for the polls it combines, so a
+        // claim runs even while the turn is held.
         using var one = new ClaimGate(width: 1);
-        using (await one.TurnBeforeScopeAsync(CancellationToken.None))
-        {
-            Assert.True(one.WaitAsync(CancellationToken.None).IsCompletedSuccessfully);
-        }
+        await one.WaitAsync(CancellationToken.None);
+        Assert.Equal(7, await one.RunClaimAsync(() => Task.FromResult(7), CancellationToken.None).WaitAsync(Patience));
     }
 
     [Fact]
