@@ -37,7 +37,6 @@ public static class DependencyInjection
         services.TryAddSingleton<StatusRules>();
         services.TryAddSingleton<ConnectionLossWatcher>();
         services.TryAddSingleton<PollWakeups>();
-        services.TryAddSingleton<EmptyClaims>();
         services.AddHostedService<HeartbeatFlusher>();
         services.AddConsoleDiagnostics();
 

@@ -40,21 +40,6 @@ internal sealed class PollAttempt(
     public Task<ClaimOutcome> ClaimAsync(ClaimRequest request, CancellationToken ct) => claimer.ClaimAsync(request, ct);
 
     /// <summary>
-    /// A long-poll answered by the empty claim made a moment ago (<see cref="EmptyClaims"/>) instead
-    /// of its own: no transaction, no turn at the gate, one read of the worker's row. It stamps the
-    /// worker's poll as the claim would (held for the next flush); the pool's and queues' stamps are
-    /// that claim's, at most a second old. Null when this worker's poll must claim.
-    /// </summary>
-    public async Task<ClaimOutcome?> SkipClaimAsync(ClaimRequest request, EmptyClaims.Found found, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(found);
-        return await workers.SteadyPollAsync(found.Pool, request.WorkerName, request.HeartbeatIntervalSeconds, request.Queues, ct) is var (worker, running)
-            ? new ClaimOutcome(found.Pool, worker, WorkerWasOnline: true, found.Polled, [], [], found.NextDueAt) { WorkerRunning = running }
-            : null;
-    }
-
-    /// <summary>
     /// The claimed runs with what their worker needs beyond the run itself: the deployment's pull
     /// steps as they are at claim time, and the values of the secrets the run uses (its job
     /// variables', its pool template's, its pull steps' credentials) when the caller may receive

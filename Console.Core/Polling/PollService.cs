@@ -21,8 +21,7 @@ public sealed class PollService(
     ConsoleMetrics metrics,
     ConnectionLossWatcher connections,
     PollWakeups wakeups,
-    ClaimGate gate,
-    EmptyClaims empty)
+    ClaimGate gate)
 {
     public const int DefaultLimit = 10;
     public const int MaxLimit = 100;
@@ -81,7 +80,7 @@ public sealed class PollService(
             while (true)
             {
                 signal.Reset();
-                var (scope, attempt, outcome) = await ClaimOrSkipAsync(claim, longPoll: time.GetUtcNow() < deadline, ct);
+                var (scope, attempt, outcome) = await ClaimInScopeAsync(claim, ct);
                 var handedOver = false;
                 try
                 {
@@ -162,24 +161,6 @@ public sealed class PollService(
     }
 
     /// <summary>
-    /// A long-poll of a pool this server found empty a moment ago skips its claim (<see cref="EmptyClaims"/>).
-    /// A poll with no wait always claims: it asks what is there now, and a change made on another
-    /// replica may not have reached this server's feed yet (a waiting poll is woken when it does).
-    /// </summary>
-    private async Task<(AsyncServiceScope Scope, PollAttempt Attempt, ClaimOutcome Outcome)> ClaimOrSkipAsync(ClaimRequest claim, bool longPoll, CancellationToken ct)
-    {
-        if (longPoll && empty.Lookup(claim) is { } found && await InScopeAsync(a => a.SkipClaimAsync(claim, found, ct)) is { } skipped)
-        {
-            return skipped;
-        }
-
-        var mark = empty.Mark(claim.PoolName);
-        var claimed = await ClaimInScopeAsync(claim, ct);
-        empty.Record(claim, mark, claimed.Outcome);
-        return claimed;
-    }
-
-    /// <summary>
     /// One claim in a scope of its own, which the caller disposes: a poll that waits (for work, or
     /// for its turn) holds no database context. When each waiting poll kept its pooled one, 1,000 of
     /// them held 20-28 MB more, and past the pool's 1,024 every other request made a context of its
@@ -187,30 +168,21 @@ public sealed class PollService(
     /// fleet of 10,000 kept about 10,000 polls waiting for it, each with a context and a scope of
     /// services. SQLite's claimer queues its polls itself (<see cref="ClaimCombiner"/>).
     /// </summary>
-    private async Task<(AsyncServiceScope Scope, PollAttempt Attempt, ClaimOutcome Outcome)> ClaimInScopeAsync(ClaimRequest claim, CancellationToken ct) =>
-        (await gate.RunClaimAsync(() => InScopeAsync(a => a.ClaimAsync(claim, ct)!), ct))!.Value;
-
-    /// <summary>Runs <paramref name="work"/> in a new scope, handed to the caller with its outcome; disposed here when there is none or it fails.</summary>
-    private async Task<(AsyncServiceScope Scope, PollAttempt Attempt, ClaimOutcome Outcome)?> InScopeAsync(Func<PollAttempt, Task<ClaimOutcome?>> work)
-    {
-        var scope = scopes.CreateAsyncScope();
-        try
+    private Task<(AsyncServiceScope Scope, PollAttempt Attempt, ClaimOutcome Outcome)> ClaimInScopeAsync(ClaimRequest claim, CancellationToken ct) =>
+        gate.RunClaimAsync(async () =>
         {
-            var attempt = scope.ServiceProvider.GetRequiredService<PollAttempt>();
-            if (await work(attempt) is { } outcome)
+            var scope = scopes.CreateAsyncScope();
+            try
             {
-                return (scope, attempt, outcome);
+                var attempt = scope.ServiceProvider.GetRequiredService<PollAttempt>();
+                return (scope, attempt, await attempt.ClaimAsync(claim, ct));
             }
-        }
-        catch
-        {
-            await scope.DisposeAsync();
-            throw;
-        }
-
-        await scope.DisposeAsync();
-        return null;
-    }
+            catch
+            {
+                await scope.DisposeAsync();
+                throw;
+            }
+        }, ct);
 
     private async Task HoldAsync(DateTimeOffset deadline, CancellationToken ct)
     {

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Console.Contracts.Feed;
 using Console.Core.Feed;
 
@@ -16,7 +15,6 @@ public sealed class PollWakeups : IDisposable
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, HashSet<Waiter>> _waiting = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, long> _changes = new(StringComparer.Ordinal);
     private readonly IDisposable _subscription;
 
     public PollWakeups(IChangeFeed feed)
@@ -56,13 +54,6 @@ public sealed class PollWakeups : IDisposable
         return waiter;
     }
 
-    /// <summary>
-    /// How many changes of the pool that may wake a poll this server has seen (<see cref="EmptyClaims"/>).
-    /// Counted before the polls waiting are woken: a poll listening already (<see cref="Register"/>)
-    /// that reads the same count as a claim before it missed none, and is woken by any later one.
-    /// </summary>
-    public long Changes(string pool) => _changes.GetValueOrDefault(pool);
-
     public void Dispose() => _subscription.Dispose();
 
     private void OnChange(ChangeEvent change)
@@ -74,8 +65,6 @@ public sealed class PollWakeups : IDisposable
             return;
         }
 
-        // Only pools that exist have changes: the count holds one entry per pool.
-        _changes.AddOrUpdate(pool, 1, static (_, n) => n + 1);
         lock (_lock)
         {
             if (_waiting.TryGetValue(pool, out var set))

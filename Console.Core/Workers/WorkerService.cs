@@ -241,30 +241,6 @@ public sealed class WorkerService(
         return row.Worker;
     }
 
-    /// <summary>
-    /// A poll that claims nothing (<see cref="Polling.EmptyClaims"/>) of an online, healthy worker that
-    /// is not draining and whose poll changes nothing of its row: the heartbeat's one untracked read,
-    /// the poll held in memory for the next flush. Null when the poll must claim: the claim writes
-    /// the row (a new worker, one back from Offline or lost, new settings) or refuses the worker.
-    /// </summary>
-    /// <returns>The worker, detached, and its runs that hold a slot.</returns>
-    internal async Task<(PoolWorker Worker, int Running)?> SteadyPollAsync(
-        WorkPool pool, string name, int? intervalSeconds, IReadOnlyList<string>? queues, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(pool);
-        var now = rules.Now;
-        var beat = new WorkerBeat(intervalSeconds, queues, PolledAt: now);
-        var row = await BeatQuery.For(db)(db, pool.Name, name, ct);
-        if (row is null || row.Pool.Id != pool.Id || row.Worker.DrainingSince is not null || !row.Worker.IsHealthy
-            || !rules.IsAlive(row.Worker) || !beat.ChangesNothingOf(row.Worker, beat.QueuesJson()))
-        {
-            return null;
-        }
-
-        HoldBeat(row.Worker, row.Pool, beat, now);
-        return (row.Worker, row.Running);
-    }
-
     /// <summary>Stamps a detached worker and leaves its heartbeat (and poll) to the next flush.</summary>
     private void HoldBeat(PoolWorker worker, WorkPool pool, WorkerBeat beat, DateTime now)
     {
