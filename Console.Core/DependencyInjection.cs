@@ -33,6 +33,7 @@ public static class DependencyInjection
         // Who is calling decides what a claim answer may carry (secrets); a host without requests acts as the system.
         services.TryAddSingleton<Security.IActorAccessor, Security.SystemActorAccessor>();
         services.TryAddSingleton<WorkerPresence>();
+        services.TryAddSingleton<SteadyBeats>();
         services.TryAddSingleton<WorkerRegistrar>();
         services.TryAddSingleton<StatusRules>();
         services.TryAddSingleton<ConnectionLossWatcher>();

@@ -33,4 +33,7 @@ public sealed class PoolWorker
     /// </summary>
     [NotMapped]
     public bool ReturnedFromLoss { get; set; }
+
+    /// <summary>A detached copy (<see cref="SteadyBeats"/> hands each heartbeat its own to stamp).</summary>
+    internal PoolWorker Copy() => (PoolWorker)MemberwiseClone();
 }

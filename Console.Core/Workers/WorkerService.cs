@@ -12,10 +12,11 @@ using Microsoft.EntityFrameworkCore;
 namespace Console.Core.Workers;
 
 public sealed class WorkerService(
-    ConsoleDbContext db, IChangeFeed feed, StatusRules rules, WorkPoolService pools, WorkerPresence presence, ClaimGate gate, WorkerRegistrar registrar)
+    ConsoleDbContext db, IChangeFeed feed, StatusRules rules, WorkPoolService pools, WorkerPresence presence, ClaimGate gate, WorkerRegistrar registrar,
+    SteadyBeats steadyBeats)
 {
     /// <summary>
-    /// A heartbeat's one read: the worker, its pool and its running runs, untracked.
+    /// A heartbeat's one read (<see cref="BeatRow"/>).
     /// </summary>
     private static readonly CompiledPerModel<Func<ConsoleDbContext, string, string, CancellationToken, Task<BeatRow?>>> BeatQuery =
         new(() => EF.CompileAsyncQuery((ConsoleDbContext c, string pool, string worker, CancellationToken t) =>
@@ -57,7 +58,8 @@ public sealed class WorkerService(
 
     /// <summary>
     /// Records a heartbeat, creating the worker on its first one. A heartbeat of an online worker
-    /// that changes nothing else is held in memory and written with the next flush (<see cref="WorkerPresence"/>).
+    /// that changes nothing else is held in memory and written with the next flush (<see cref="WorkerPresence"/>);
+    /// after the first such one, it reads what the last one read (<see cref="SteadyBeats"/>).
     /// </summary>
     public async Task<PoolWorker> HeartbeatAsync(string poolName, HeartbeatRequest request, CancellationToken ct = default)
     {
@@ -69,10 +71,16 @@ public sealed class WorkerService(
             Stopped = request.Stopped == true,
             Draining = request.Draining == true,
         };
-        var row = await BeatQuery.For(db)(db, poolName, name, ct);
-        if (row is not null && SteadyBeat(row, beat) is { } steady)
+        if (steadyBeats.Find(poolName, name, out var ticket) is { } kept && IsSteady(kept, beat))
         {
-            return steady;
+            return HoldSteady(kept, beat);
+        }
+
+        var row = await BeatQuery.For(db)(db, poolName, name, ct);
+        if (row is not null && IsSteady(row, beat))
+        {
+            steadyBeats.Keep(row, ticket);
+            return HoldSteady(row, beat);
         }
 
         if (row is null && !beat.Stopped && !beat.Draining
@@ -224,18 +232,14 @@ public sealed class WorkerService(
     }
 
     /// <summary>
-    /// The heartbeat of an online worker that changes nothing but its stamps, in one untracked read:
-    /// held in memory for the next flush and published with the running count that read gave (most
-    /// of a fleet's heartbeats). Null when the heartbeat must be written (<see cref="UpsertAsync"/>).
+    /// True for the heartbeat of an online worker that changes nothing but its stamps (most of a
+    /// fleet's heartbeats); otherwise it must be written (<see cref="UpsertAsync"/>).
     /// </summary>
-    private PoolWorker? SteadyBeat(BeatRow row, WorkerBeat beat)
-    {
-        var queues = beat.QueuesJson();
-        if (!rules.IsAlive(row.Worker) || !beat.ChangesNothingOf(row.Worker, queues))
-        {
-            return null;
-        }
+    private bool IsSteady(BeatRow row, WorkerBeat beat) => rules.IsAlive(row.Worker) && beat.ChangesNothingOf(row.Worker, beat.QueuesJson());
 
+    /// <summary>A steady heartbeat: held in memory for the next flush and published with the running count its row holds.</summary>
+    private PoolWorker HoldSteady(BeatRow row, WorkerBeat beat)
+    {
         HoldBeat(row.Worker, row.Pool, beat, rules.Now);
         Publish(row.Worker, row.Running, null);
         return row.Worker;
@@ -378,13 +382,4 @@ public sealed class WorkerService(
             .GroupBy(r => new { r.WorkPoolName, r.WorkerName })
             .Select(g => new { g.Key.WorkPoolName, g.Key.WorkerName, Count = g.Count() })
             .ToDictionaryAsync(g => (g.WorkPoolName, g.WorkerName!), g => g.Count, ct);
-
-    private sealed class BeatRow
-    {
-        public required PoolWorker Worker { get; init; }
-
-        public required WorkPool Pool { get; init; }
-
-        public int Running { get; init; }
-    }
 }

@@ -141,6 +141,38 @@ public sealed class ScaleOutTests(ReplicaPair replicas) : IClassFixture<ReplicaP
         Assert.Single(seen, w => w.Name == "remote-worker");
     }
 
+    [Fact]
+    public async Task A_worker_beating_on_B_hears_of_a_drain_asked_on_A_in_its_next_heartbeat()
+    {
+        // B answers the worker's steady heartbeats from what it read last; A's drain reaches B
+        // through Redis and drops that, so B's next answer says it (not a minute later).
+        var pool = ConsoleApi.UniqueName("drain");
+        await _a.CreatePoolAsync(pool);
+        for (var i = 0; i < 3; i++)
+        {
+            await _b.HeartbeatAsync(pool, "w1", intervalSeconds: 10);
+        }
+
+        var relayed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var feed = replicas.B.Services.GetRequiredService<IChangeFeed>().Subscribe(change =>
+        {
+            if (change is WorkerChanged { Worker: { Name: "w1", DrainingSince: not null } } e && e.Worker.PoolName == pool)
+            {
+                relayed.TrySetResult();
+            }
+        });
+        using (var drain = await _a.PostAsJsonAsync($"/api/work-pools/{pool}/workers/w1/drain", new { }, ConsoleJson.Options))
+        {
+            Assert.Equal(HttpStatusCode.OK, drain.StatusCode);
+        }
+
+        await relayed.Task.WaitAsync(Timeout);
+        using var beat = await _b.PostAsJsonAsync($"/api/work-pools/{pool}/workers/heartbeat",
+            new HeartbeatRequest { Name = "w1", HeartbeatIntervalSeconds = 10 }, ConsoleJson.Options);
+        Assert.Equal(HttpStatusCode.OK, beat.StatusCode);
+        Assert.True((await beat.ReadAsync<HeartbeatAnswer>()).Draining);
+    }
+
     private static async Task WorkAsync(
         HttpClient replica, string pool, string worker, ConcurrentQueue<(Guid, string)> claims, int total,
         TaskCompletionSource allClaimed, CancellationToken stop)
