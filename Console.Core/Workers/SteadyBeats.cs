@@ -35,12 +35,18 @@ public sealed class SteadyBeats : IDisposable
     /// <summary>Counts every drop: a read that began before one is not kept (it may predate the change).</summary>
     private long _generation;
 
+    /// <summary>When the rows of workers gone quiet (renamed pods, a fleet scaled down) are swept out next, in ticks.</summary>
+    private long _nextSweep;
+
     public SteadyBeats(IChangeFeed feed, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(feed);
         _time = time;
         _subscription = feed.Subscribe(OnChange);
     }
+
+    /// <summary>How many rows are kept (tests).</summary>
+    internal int Count => _kept.Count;
 
     /// <summary>Taken before the database read whose row <see cref="Keep"/> may keep.</summary>
     public readonly record struct Ticket(long Generation, long PoolGeneration);
@@ -68,10 +74,12 @@ public sealed class SteadyBeats : IDisposable
             return;
         }
 
+        var now = _time.GetUtcNow().UtcDateTime;
+        Sweep(now);
         var kept = new Kept(
             new BeatRow { Worker = row.Worker.Copy(), Pool = row.Pool, Running = row.Running },
             ConsoleJson.Deserialize<List<string>>(row.Worker.Queues) ?? [],
-            _time.GetUtcNow().UtcDateTime,
+            now,
             ticket.PoolGeneration);
         _kept[key] = kept;
         if (Volatile.Read(ref _generation) != ticket.Generation)
@@ -82,6 +90,24 @@ public sealed class SteadyBeats : IDisposable
     }
 
     public void Dispose() => _subscription.Dispose();
+
+    /// <summary>Once per <see cref="MaxAge"/>, removes the rows too old to be used: only one per worker name ever heard from would stay otherwise.</summary>
+    private void Sweep(DateTime now)
+    {
+        var due = Interlocked.Read(ref _nextSweep);
+        if (now.Ticks < due || Interlocked.CompareExchange(ref _nextSweep, (now + MaxAge).Ticks, due) != due)
+        {
+            return;
+        }
+
+        foreach (var entry in _kept)
+        {
+            if (now - entry.Value.At >= MaxAge)
+            {
+                _kept.TryRemove(entry);
+            }
+        }
+    }
 
     private long PoolGeneration(string pool) => _poolGenerations.TryGetValue(pool, out var generation) ? generation : 0;
 

@@ -33,6 +33,13 @@ public abstract class ApiTestBase(ApiFactory factory)
 
     protected Task<T> GetAsync<T>(string url) => Client.GetJsonAsync<T>(url);
 
+    /// <summary>A heartbeat whose answer the test reads (204, or 200 with a drain).</summary>
+    protected Task<HttpResponseMessage> HeartbeatAsync(string pool, HeartbeatRequest request) =>
+        Client.PostJsonAsync($"/api/work-pools/{pool}/workers/heartbeat", request);
+
+    protected async Task<WorkerDto> Worker(string pool, string name) =>
+        (await GetAsync<List<WorkerDto>>($"/api/work-pools/{pool}/workers")).Single(w => w.Name == name);
+
     /// <summary>Asserts a problem-details answer with the status, and (when given) an error on the field.</summary>
     protected static async Task<JsonObject> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string? field = null)
     {

@@ -134,12 +134,6 @@ public abstract class SteadyBeatTests(ApiFactory factory) : ApiTestBase(factory)
 
         Assert.Equal(WorkerStatus.Online, (await Worker(pool, worker)).Status);
     }
-
-    private Task<HttpResponseMessage> HeartbeatAsync(string pool, HeartbeatRequest request) =>
-        Client.PostJsonAsync($"/api/work-pools/{pool}/workers/heartbeat", request);
-
-    private async Task<WorkerDto> Worker(string pool, string name) =>
-        (await GetAsync<List<WorkerDto>>($"/api/work-pools/{pool}/workers")).Single(w => w.Name == name);
 }
 
 public sealed class SqliteSteadyBeatTests(StatusRuleTests.FakeClockApi factory) : SteadyBeatTests(factory), IClassFixture<StatusRuleTests.FakeClockApi>;

@@ -122,12 +122,6 @@ public sealed class WorkerDrainApiTests(StatusRuleTests.FakeClockApi factory) : 
         await AssertDrainStatusAsync(Unique("no-pool"), "w1", HttpStatusCode.NotFound);
     }
 
-    private Task<HttpResponseMessage> HeartbeatAsync(string pool, HeartbeatRequest request) =>
-        Client.PostJsonAsync($"/api/work-pools/{pool}/workers/heartbeat", request);
-
-    private async Task<WorkerDto> Worker(string pool, string name) =>
-        (await GetAsync<List<WorkerDto>>($"/api/work-pools/{pool}/workers")).Single(w => w.Name == name);
-
     private async Task AssertDrainStatusAsync(string pool, string worker, HttpStatusCode status)
     {
         using var response = await Client.PostJsonAsync($"/api/work-pools/{pool}/workers/{Uri.EscapeDataString(worker)}/drain", new { });

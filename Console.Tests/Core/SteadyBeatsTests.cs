@@ -9,14 +9,16 @@ namespace Console.Tests.Core;
 
 /// <summary>
 /// What <see cref="SteadyBeats"/> guarantees below what an API test can time: a row read while its
-/// worker changed is never kept, and each heartbeat stamps its own copy.
+/// worker changed is never kept, each heartbeat stamps its own copy, and the rows of workers gone
+/// quiet do not stay in memory.
 /// </summary>
 public sealed class SteadyBeatsTests : IDisposable
 {
     private readonly ChangeFeed _feed = new(NullLogger<ChangeFeed>.Instance);
+    private readonly FakeTimeProvider _time = new();
     private readonly SteadyBeats _beats;
 
-    public SteadyBeatsTests() => _beats = new SteadyBeats(_feed, new FakeTimeProvider());
+    public SteadyBeatsTests() => _beats = new SteadyBeats(_feed, _time);
 
     public void Dispose() => _beats.Dispose();
 
@@ -44,6 +46,22 @@ public sealed class SteadyBeatsTests : IDisposable
         var first = _beats.Find("pool", "w1", out _)!;
         first.Worker.LastHeartbeatAt = stamped;
         Assert.NotEqual(stamped, _beats.Find("pool", "w1", out _)!.Worker.LastHeartbeatAt);
+    }
+
+    [Fact]
+    public void Rows_of_workers_gone_quiet_are_swept_out()
+    {
+        foreach (var worker in new[] { "gone-1", "gone-2" })
+        {
+            _beats.Find("pool", worker, out var ticket);
+            _beats.Keep(Row("pool", worker), ticket);
+        }
+
+        _time.Advance(SteadyBeats.MaxAge);
+        _beats.Find("pool", "w1", out var next);
+        _beats.Keep(Row("pool", "w1"), next);
+        Assert.Equal(1, _beats.Count);
+        Assert.Null(_beats.Find("pool", "gone-1", out _));
     }
 
     private static BeatRow Row(string pool, string worker)
