@@ -23,23 +23,13 @@ public sealed partial class HeartbeatFlusher(
 
     protected override Task TickAsync(CancellationToken ct) => FlushAsync(ct);
 
-    // One flush at a time: a flush asked for while the periodic one writes waits for it, so when it
-    // returns every heartbeat held before it was called is written, not still on its way. Never
-    // disposed: the host's last flush (StopAsync) may come after the service is disposed, and a
-    // SemaphoreSlim whose wait handle nobody asked for holds nothing to release.
-    private readonly SemaphoreSlim _turn = new(1, 1);
-
     /// <summary>Writes what is pending now; a failure leaves it pending for the next flush.</summary>
+    /// <remarks>One flush at a time (<see cref="WorkerPresence.FlushTurnAsync"/>): when this returns, every heartbeat held before it was called is written, not still on its way.</remarks>
     public async Task FlushAsync(CancellationToken ct)
     {
-        await _turn.WaitAsync(ct);
-        try
+        using (await presence.FlushTurnAsync(ct))
         {
             await FlushPendingAsync(ct);
-        }
-        finally
-        {
-            _turn.Release();
         }
     }
 

@@ -14,12 +14,20 @@ namespace Console.Core.Workers;
 /// Also where a worker's lost connection is noted: a long-poll the peer aborted, with nothing heard
 /// from the worker since (<see cref="ConnectionLossWatcher"/>), makes the worker read Offline at once.
 /// </remarks>
+#pragma warning disable CA1001 // Its semaphore is never disposed, on purpose: see _flushTurn.
 public sealed class WorkerPresence
+#pragma warning restore CA1001
 {
     /// <summary>An entry nobody beat for this long is dropped (its worker left; the row keeps the last beat).</summary>
     private static readonly TimeSpan Forgotten = TimeSpan.FromHours(1);
 
     private readonly ConcurrentDictionary<Guid, Entry> _entries = new();
+
+    // One flush at a time, held from taking its heartbeats to the end of their write: a flush asked
+    // for while the periodic one writes waits for it, and a stopped worker's stamp waits for the flush
+    // that may hold one of its heartbeats (ForgetAsync). Never disposed: the host's last flush may
+    // come after disposal, and a SemaphoreSlim whose wait handle nobody asked for holds nothing.
+    private readonly SemaphoreSlim _flushTurn = new(1, 1);
 
     /// <summary>A heartbeat the database does not hold yet.</summary>
     public readonly record struct Pending(Guid WorkerId, DateTime HeartbeatAt, DateTime? PolledAt);
@@ -130,9 +138,43 @@ public sealed class WorkerPresence
     /// <summary>The worker's row is gone (deleted, or never written): the next heartbeat reads the database again.</summary>
     public void Forget(Guid workerId) => _entries.TryRemove(workerId, out _);
 
+    /// <summary>
+    /// Forgets the worker's heartbeats, then waits for a flush that took one of them before: when this
+    /// returns, no heartbeat of it heard so far is still on its way to its row. A stopped worker's
+    /// stamp is written after it, else a flush in flight would write a newer one over it and bring the
+    /// worker back Online.
+    /// </summary>
+    public async Task ForgetAsync(Guid workerId, CancellationToken ct)
+    {
+        Forget(workerId);
+        using (await FlushTurnAsync(ct))
+        {
+        }
+    }
+
+    /// <summary>The flush turn (<see cref="HeartbeatFlusher"/>): take the pending heartbeats and write them before disposing it.</summary>
+    public async Task<IDisposable> FlushTurnAsync(CancellationToken ct)
+    {
+        await _flushTurn.WaitAsync(ct);
+        return new Turn(_flushTurn);
+    }
+
     private static DateTime Max(DateTime a, DateTime b) => a > b ? a : b;
 
     private static DateTime? Max(DateTime? a, DateTime? b) => a is null ? b : b is null ? a : Max(a.Value, b.Value);
+
+    private sealed class Turn(SemaphoreSlim turn) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                turn.Release();
+            }
+        }
+    }
 
     private sealed class Entry
     {

@@ -97,6 +97,12 @@ public sealed class WorkerService(
             var (worker, wasOnline) = await UpsertAsync(pool, name, beat, ct);
             // A beat saying the worker drains or stopped is never held in memory (WorkerBeat).
             var drainChanged = db.Entry(worker).State != EntityState.Detached && ApplyLifecycle(worker, request);
+            if (beat.Stopped)
+            {
+                // Its heartbeats held in memory, or taken by a flush in flight, must not outweigh the stamp it gets.
+                await presence.ForgetAsync(worker.Id, ct);
+            }
+
             try
             {
                 if (db.Entry(worker).State != EntityState.Detached)
@@ -355,7 +361,6 @@ public sealed class WorkerService(
             // Its last word: Offline from now on, as if its heartbeats had lapsed this instant.
             worker.DrainingSince = null;
             worker.LastHeartbeatAt = rules.StoppedHeartbeat(worker);
-            presence.Forget(worker.Id); // its heartbeats held in memory must not outweigh this stamp
             return true;
         }
 

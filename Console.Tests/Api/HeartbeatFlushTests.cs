@@ -1,3 +1,5 @@
+using System.Net;
+using Console.Contracts;
 using Console.Core.Persistence;
 using Console.Core.Workers;
 using Console.Tests.Infrastructure;
@@ -87,6 +89,41 @@ public abstract class HeartbeatFlushTests(ApiFactory factory) : ApiTestBase(fact
             var db = scope.ServiceProvider.GetRequiredService<ConsoleDbContext>();
             Assert.Equal(beat.AddSeconds(1), (await db.Workers.AsNoTracking().SingleAsync(w => w.Id == workers[1].Id)).LastHeartbeatAt);
         }
+    }
+
+    [Fact]
+    public async Task A_flush_in_flight_with_a_workers_heartbeat_does_not_bring_it_back_Online_after_it_stopped()
+    {
+        var pool = (await CreatePoolAsync(type: "process")).Name;
+        var presence = Factory.Services.GetRequiredService<WorkerPresence>();
+        Assert.Equal(HttpStatusCode.NoContent, (await BeatAsync(stopped: false)).StatusCode); // writes the row
+        Guid id;
+        await using (var scope = Factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<ConsoleDbContext>();
+            id = await db.Workers.Where(w => w.Pool.Name == pool && w.Name == "w1").Select(w => w.Id).SingleAsync();
+        }
+
+        // A flush takes a steady heartbeat held in memory; the worker says it stopped before the flush writes it.
+        Task<HttpResponseMessage> stop;
+        using (await presence.FlushTurnAsync(CancellationToken.None))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, (await BeatAsync(stopped: false)).StatusCode);
+            var taken = Assert.Single(presence.TakePending(DateTime.UtcNow), p => p.WorkerId == id);
+            stop = BeatAsync(stopped: true);
+            await Task.WhenAny(stop, Task.Delay(TimeSpan.FromSeconds(2))); // a stop that does not wait for the flush is written by now
+            await using var scope = Factory.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<ConsoleDbContext>();
+            await db.Workers.Where(w => w.Id == id).ExecuteUpdateAsync(s => s.SetProperty(w => w.LastHeartbeatAt, taken.HeartbeatAt));
+        }
+
+        Assert.Equal(HttpStatusCode.NoContent, (await stop.WaitAsync(TimeSpan.FromSeconds(60))).StatusCode);
+        Assert.Equal(WorkerStatus.Offline, (await Worker(pool, "w1")).Status);
+        await FlushAsync(Factory.Services.GetServices<IHostedService>().OfType<HeartbeatFlusher>().Single());
+        Assert.Equal(WorkerStatus.Offline, (await Worker(pool, "w1")).Status);
+
+        Task<HttpResponseMessage> BeatAsync(bool stopped) =>
+            HeartbeatAsync(pool, new HeartbeatRequest { Name = "w1", HeartbeatIntervalSeconds = 10, Stopped = stopped });
     }
 
     /// <summary>A flush, bounded: one that hangs fails the test with its reason instead of holding up the run.</summary>
