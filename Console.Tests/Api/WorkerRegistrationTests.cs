@@ -88,8 +88,17 @@ public abstract class WorkerRegistrationTests(ApiFactory factory) : ApiTestBase(
             }
 
             await cts.CancelAsync();
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => turn);
-            return held;
+            try
+            {
+                // Another holder (the heartbeat flush, on SQLite) may have let its turn go before the
+                // cancel: then this one holds it, and must count it, or the gate would keep it for good.
+                await turn;
+                held++;
+            }
+            catch (OperationCanceledException)
+            {
+                return held;
+            }
         }
     }
 
