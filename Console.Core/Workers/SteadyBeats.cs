@@ -49,7 +49,7 @@ public sealed class SteadyBeats : IDisposable
     internal int Count => _kept.Count;
 
     /// <summary>Taken before the database read whose row <see cref="Keep"/> may keep.</summary>
-    public readonly record struct Ticket(long Generation, long PoolGeneration);
+    internal readonly record struct Ticket(long Generation, long PoolGeneration);
 
     /// <summary>The kept row of the worker, its worker a copy the caller may stamp; or null, with the ticket for the read.</summary>
     internal BeatRow? Find(string pool, string worker, out Ticket ticket)
