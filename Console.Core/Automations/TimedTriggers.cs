@@ -7,6 +7,7 @@ using Console.Contracts.FlowRuns;
 using Console.Core.Common;
 using Console.Core.Events;
 using Console.Core.Persistence;
+using Console.Core.Workers;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -51,14 +52,35 @@ public sealed class TimedTriggers(ConsoleDbContext db, EventService events, Stat
     private async Task WorkersOfflineAsync(CancellationToken ct)
     {
         var horizon = Horizon;
-        var workers = await db.Workers.AsNoTracking().Include(w => w.Pool).Where(w => w.LastHeartbeatAt > horizon).ToListAsync(ct);
-        foreach (var worker in workers.Where(w => rules.Worker(w) == WorkerStatus.Offline))
+        var offline = (await WorkersWithPools.ReadAsync(db, w => w.LastHeartbeatAt > horizon, ct))
+            .Where(w => rules.Worker(w) == WorkerStatus.Offline)
+            .Select(w => (Worker: w, Key: WorkerEvents.OfflineKey(w, rules.HeartbeatAt(w))))
+            .ToList();
+        // A worker stays Offline pass after pass until the horizon: its absence was recorded long ago,
+        // so the keys already recorded are looked up together, not one query per worker and pass.
+        var recorded = await RecordedAsync([.. offline.Select(o => o.Key)], ct);
+        foreach (var (worker, key) in offline.Where(o => !recorded.Contains(o.Key)))
         {
             // A worker whose connection was lost reads Offline before its heartbeats lapse: it went then, not later.
             var lapse = rules.WorkerOfflineAt(worker);
             var at = lapse < rules.Now ? lapse : rules.Now;
-            await events.RecordOnceAsync(WorkerEvents.Offline(worker, worker.Pool.Name, at), WorkerEvents.OfflineKey(worker, rules.HeartbeatAt(worker)), ct);
+            await events.RecordOnceAsync(WorkerEvents.Offline(worker, worker.Pool.Name, at), key, ct);
         }
+    }
+
+    /// <summary>Which of <paramref name="keys"/> were recorded already, read in chunks (bounded statements).</summary>
+    private async Task<HashSet<string>> RecordedAsync(List<string> keys, CancellationToken ct)
+    {
+        var recorded = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var chunk in keys.Chunk(Batch))
+        {
+            recorded.UnionWith(await db.Events.AsNoTracking()
+                .Where(e => e.OccurrenceKey != null && chunk.Contains(e.OccurrenceKey))
+                .Select(e => e.OccurrenceKey!)
+                .ToListAsync(ct));
+        }
+
+        return recorded;
     }
 
     private async Task QueuesNotReadyAsync(CancellationToken ct)

@@ -42,14 +42,8 @@ public sealed class WorkerService(
 
     public async Task<IReadOnlyList<WorkerDto>> ListAsync(string? poolName, CancellationToken ct = default)
     {
-        var query = db.Workers.AsNoTracking().Include(w => w.Pool).AsQueryable();
-        if (poolName is not null)
-        {
-            var pool = await pools.FindAsync(poolName, ct);
-            query = query.Where(w => w.PoolId == pool.Id);
-        }
-
-        var workers = await query.ToListAsync(ct);
+        Guid? poolId = poolName is null ? null : (await pools.FindAsync(poolName, ct)).Id;
+        var workers = await WorkersWithPools.ReadAsync(db, poolId is { } id ? w => w.PoolId == id : null, ct);
         var running = await RunningCountsAsync(ct);
         return [.. workers
             .OrderBy(w => w.Pool.Name).ThenBy(w => w.Name)

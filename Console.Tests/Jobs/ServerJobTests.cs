@@ -1,9 +1,11 @@
 using System.Collections.Concurrent;
 using Console.Contracts;
+using Console.Contracts.Automations;
 using Console.Contracts.Feed;
 using Console.Contracts.FlowRuns;
 using Console.Core.Feed;
 using Console.Tests.Api;
+using Console.Tests.Automations;
 using Console.Tests.Infrastructure;
 using Console.Web.Jobs;
 using Microsoft.Extensions.DependencyInjection;
@@ -215,6 +217,33 @@ public abstract class ServerJobTests : ApiTestBase
         Assert.Contains(seen, e => e is WorkerChanged { Worker: { Name: "quiet", Status: WorkerStatus.Offline } });
         Assert.Contains(seen, e => e is QueueChanged { Queue: { Name: "default", Status: QueueStatus.NotReady } });
         Assert.Contains(seen, e => e is PoolChanged { Pool.Status: PoolStatus.NotReady });
+    }
+
+    [Fact]
+    public async Task Each_worker_that_goes_offline_is_recorded_once_however_many_passes_see_it()
+    {
+        var pool = await CreatePoolAsync(type: "process");
+        await Client.HeartbeatAsync(pool.Name, "first", intervalSeconds: 10);
+        await Client.HeartbeatAsync(pool.Name, "second", intervalSeconds: 10);
+        _time.Advance(TimeSpan.FromSeconds(20));
+        await Client.HeartbeatAsync(pool.Name, "second", intervalSeconds: 10);
+        var offline = async () => (await Client.EventsAsync($"?pool={pool.Name}&type={EventTypes.WorkerOffline}&limit=100"))
+            .Select(e => e.Resource.Name).Order().ToList();
+
+        // 35 s after its last heartbeat "first" is Offline (three intervals of 10 s); "second" heard 15 s ago is not.
+        _time.Advance(TimeSpan.FromSeconds(15));
+        await RunJobAsync<TimedTriggersJob, bool>(async j => { await j.RunAsync(default); return true; });
+        await RunJobAsync<TimedTriggersJob, bool>(async j => { await j.RunAsync(default); return true; });
+        Assert.Equal(["first"], await offline());
+
+        // The passes that follow find "first" recorded already and record "second" once it goes too.
+        _time.Advance(TimeSpan.FromSeconds(20));
+        for (var pass = 0; pass < 3; pass++)
+        {
+            await RunJobAsync<TimedTriggersJob, bool>(async j => { await j.RunAsync(default); return true; });
+        }
+
+        Assert.Equal(["first", "second"], await offline());
     }
 
     [Fact]

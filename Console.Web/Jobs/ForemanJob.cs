@@ -41,7 +41,7 @@ public sealed class ForemanJob(
 
     private async Task PublishWorkerTransitionsAsync(CancellationToken ct)
     {
-        var all = await db.Workers.AsNoTracking().Include(w => w.Pool).ToListAsync(ct);
+        var all = await WorkersWithPools.ReadAsync(db, null, ct);
         var poolsToPublish = new HashSet<Guid>();
         foreach (var worker in all)
         {
