@@ -3,7 +3,7 @@ using Npgsql;
 
 namespace Console.Tests.Core;
 
-/// <summary>The console's PostgreSQL connections prepare what they repeat, unless the operator's connection string says otherwise.</summary>
+/// <summary>The console's PostgreSQL connections prepare what they repeat and skip the session reset, unless the operator's connection string says otherwise.</summary>
 public sealed class PostgresConnectionDefaultsTests
 {
     [Fact]
@@ -11,7 +11,7 @@ public sealed class PostgresConnectionDefaultsTests
     {
         var tuned = new NpgsqlConnectionStringBuilder(PostgresConnectionDefaults.Apply("Host=db;Database=console;Username=app;Password=s3cret;Maximum Pool Size=40"));
 
-        Assert.Equal(PostgresConnectionDefaults.MaxAutoPrepare, tuned.MaxAutoPrepare);
+        Assert.Equal((PostgresConnectionDefaults.MaxAutoPrepare, true), (tuned.MaxAutoPrepare, tuned.NoResetOnClose));
         Assert.Equal(("db", "console", "app", "s3cret", 40), (tuned.Host, tuned.Database, tuned.Username, tuned.Password, tuned.MaxPoolSize));
     }
 
@@ -23,5 +23,15 @@ public sealed class PostgresConnectionDefaultsTests
         var tuned = new NpgsqlConnectionStringBuilder(PostgresConnectionDefaults.Apply(connectionString));
 
         Assert.Equal(0, tuned.MaxAutoPrepare);
+    }
+
+    [Theory]
+    [InlineData("Host=db;No Reset On Close=false")]
+    [InlineData("Host=db;noresetonclose=False")]
+    public void The_operators_own_session_reset_wins_however_it_is_spelled(string connectionString)
+    {
+        var tuned = new NpgsqlConnectionStringBuilder(PostgresConnectionDefaults.Apply(connectionString));
+
+        Assert.Equal((false, PostgresConnectionDefaults.MaxAutoPrepare), (tuned.NoResetOnClose, tuned.MaxAutoPrepare));
     }
 }
