@@ -198,42 +198,73 @@ public sealed class PollService(
     /// A pool or queue view changes for many reasons that make nothing claimable (a worker came
     /// online, another worker claimed): waking every waiting poll of the pool for those made each one
     /// claim again, and a fleet starting up claimed tens of thousands of times for nothing. Only a
-    /// pause or a limit that differs from what the last claim read wakes it.
+    /// pause or a limit that differs from what the last claim read wakes it. A view that arrives before
+    /// the claim has said what it read (while the poll waits for its turn at the gate, or claims) is
+    /// kept and judged once it has: it woke the poll at once until then, and at 10,000 workers, whose
+    /// arrivals change their pools' views many times a second, each poll came back from its claim to
+    /// such a change and claimed again, about four claims for every poll.
     /// </remarks>
     private sealed class WorkSignal : IDisposable
     {
         private readonly IDisposable _registration;
+        private readonly Lock _lock = new();
         private TaskCompletionSource _tcs = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private Gates? _seen;
+
+        // The pauses and limits the views that came while the claim ran said, the latest of each.
+        private Gate? _poolSince;
+        private readonly Dictionary<Guid, Gate> _queuesSince = [];
 
         /// <summary>Registered before the first claim, so a change while it runs is not missed.</summary>
         public WorkSignal(PollWakeups wakeups, string pool) => _registration = wakeups.Register(pool, OnChange);
 
         public void Reset()
         {
-            // Until the claim says what it read, any pool or queue change wakes.
-            Volatile.Write(ref _seen, null);
-            Volatile.Write(ref _tcs, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            lock (_lock)
+            {
+                _seen = null;
+                _poolSince = null;
+                _queuesSince.Clear();
+                _tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
         }
 
-        /// <summary>The pauses and limits the claim read.</summary>
-        public void Saw(WorkPool pool) => Volatile.Write(ref _seen, new Gates(
-            new Gate(pool.IsPaused, pool.ConcurrencyLimit),
-            pool.Queues.ToDictionary(q => q.Id, q => new Gate(q.IsPaused, q.ConcurrencyLimit))));
+        /// <summary>The pauses and limits the claim read; a view that came meanwhile and differs wakes the poll now.</summary>
+        public void Saw(WorkPool pool)
+        {
+            var seen = new Gates(
+                new Gate(pool.IsPaused, pool.ConcurrencyLimit),
+                pool.Queues.ToDictionary(q => q.Id, q => new Gate(q.IsPaused, q.ConcurrencyLimit)));
+            lock (_lock)
+            {
+                _seen = seen;
+                if ((_poolSince is { } p && p != seen.Pool) || _queuesSince.Any(q => Differs(seen, q.Key, q.Value)))
+                {
+                    _tcs.TrySetResult();
+                }
+            }
+        }
 
         /// <returns>True when woken by a change, false when the time ran out.</returns>
         public async Task<bool> WaitAsync(TimeSpan timeout, TimeProvider time, CancellationToken ct)
         {
-            var tcs = Volatile.Read(ref _tcs);
+            Task woken;
+            lock (_lock)
+            {
+                woken = _tcs.Task;
+            }
+
             using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
             var delay = Task.Delay(timeout, time, cts.Token);
-            await Task.WhenAny(tcs.Task, delay);
+            await Task.WhenAny(woken, delay);
             await cts.CancelAsync();
             ct.ThrowIfCancellationRequested();
-            return tcs.Task.IsCompleted;
+            return woken.IsCompleted;
         }
 
         public void Dispose() => _registration.Dispose();
+
+        private static bool Differs(Gates seen, Guid queue, Gate now) => !seen.Queues.TryGetValue(queue, out var gate) || gate != now;
 
         private sealed record Gates(Gate Pool, Dictionary<Guid, Gate> Queues);
 
@@ -242,20 +273,43 @@ public sealed class PollService(
         /// <summary>A change of this poll's pool (<see cref="PollWakeups"/> routes only those).</summary>
         private void OnChange(ChangeEvent change)
         {
-            var seen = Volatile.Read(ref _seen);
-            var wakes = change switch
+            lock (_lock)
             {
-                // New, released or ended runs (an end frees a concurrency slot).
-                FlowRunChanged { FlowRun.State: not (FlowRunState.Pending or FlowRunState.Running or FlowRunState.Cancelling) } => true,
-                PoolChanged { Pool: var p } => seen is null || seen.Pool != new Gate(p.IsPaused, p.ConcurrencyLimit),
-                QueueChanged { Queue: var q } => seen is null || !seen.Queues.TryGetValue(q.Id, out var gate) || gate != new Gate(q.IsPaused, q.ConcurrencyLimit),
-                DeploymentChanged => true,
-                _ => false,
-            };
-            if (wakes)
-            {
-                Volatile.Read(ref _tcs).TrySetResult();
+                var wakes = change switch
+                {
+                    // New, released or ended runs (an end frees a concurrency slot): whenever they come.
+                    FlowRunChanged { FlowRun.State: not (FlowRunState.Pending or FlowRunState.Running or FlowRunState.Cancelling) } => true,
+                    DeploymentChanged => true,
+                    PoolChanged { Pool: var p } => Judge(new Gate(p.IsPaused, p.ConcurrencyLimit), null),
+                    QueueChanged { Queue: var q } => Judge(new Gate(q.IsPaused, q.ConcurrencyLimit), q.Id),
+                    _ => false,
+                };
+                if (wakes)
+                {
+                    _tcs.TrySetResult();
+                }
             }
+        }
+
+        /// <summary>Against what the claim read; kept for <see cref="Saw"/> while it has not said. Under the lock.</summary>
+        /// <param name="queue">The queue whose view it is; null for the pool's.</param>
+        private bool Judge(Gate now, Guid? queue)
+        {
+            if (_seen is not { } seen)
+            {
+                if (queue is { } id)
+                {
+                    _queuesSince[id] = now;
+                }
+                else
+                {
+                    _poolSince = now;
+                }
+
+                return false;
+            }
+
+            return queue is { } q ? Differs(seen, q, now) : seen.Pool != now;
         }
     }
 }

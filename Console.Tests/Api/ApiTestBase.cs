@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Console.Contracts;
 using Console.Core.Persistence;
+using Console.Core.Polling;
 using Console.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -57,6 +58,43 @@ public abstract class ApiTestBase(ApiFactory factory)
     }
 
     /// <summary>Runs one of the server's periodic jobs (Console.Web/Jobs) in a scope of its own, as Hangfire would.</summary>
+    /// <summary>Takes every free turn of the gate (one on SQLite, several on PostgreSQL): nothing else writes until they are let go.</summary>
+    protected static async Task<int> HoldEveryTurnAsync(ClaimGate gate)
+    {
+        var held = 0;
+        while (true)
+        {
+            using var cts = new CancellationTokenSource();
+            var turn = gate.WaitAsync(cts.Token);
+            if (turn.IsCompletedSuccessfully)
+            {
+                held++;
+                continue;
+            }
+
+            await cts.CancelAsync();
+            try
+            {
+                // Another holder (the heartbeat flush, on SQLite) may have let its turn go before the
+                // cancel: then this one holds it, and must count it, or the gate would keep it for good.
+                await turn;
+                held++;
+            }
+            catch (OperationCanceledException)
+            {
+                return held;
+            }
+        }
+    }
+
+    protected static void ReleaseTurns(ClaimGate gate, int held)
+    {
+        for (var i = 0; i < held; i++)
+        {
+            gate.Release();
+        }
+    }
+
     protected async Task<TResult> RunJobAsync<TJob, TResult>(Func<TJob, Task<TResult>> run)
         where TJob : notnull
     {

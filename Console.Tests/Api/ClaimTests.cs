@@ -1,16 +1,22 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 using Console.Contracts;
 using Console.Contracts.Deployments;
+using Console.Contracts.Feed;
 using Console.Contracts.FlowRuns;
+using Console.Core.Feed;
 using Console.Core.FlowRuns;
+using Console.Core.Metrics;
 using Console.Core.Persistence;
+using Console.Core.Polling;
 using Console.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
 namespace Console.Tests.Api;
 
@@ -365,6 +371,58 @@ public abstract class ClaimTests(ApiFactory factory) : ApiTestBase(factory)
         (await Client.PostAsync($"/api/work-pools/{pool.Name}/resume", null)).EnsureSuccessStatusCode();
         Assert.Equal(run.Id, Assert.Single(await poll).Id);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "resuming the pool must wake the waiting poll, not the end of its wait");
+    }
+
+    [Fact]
+    public async Task A_long_poll_that_waited_for_its_turn_through_views_that_change_nothing_claims_once()
+    {
+        var pool = await CreatePoolAsync(type: "process");
+        await PollAsync(pool.Name, "patient", limit: 0);
+        var poolView = await GetAsync<WorkPoolDto>($"/api/work-pools/{pool.Name}");
+        var queueView = Assert.Single(await GetAsync<List<WorkQueueDto>>($"/api/work-pools/{pool.Name}/queues"));
+        var feed = Factory.Services.GetRequiredService<IChangeFeed>();
+        using var claims = new MetricCollector<long>(Factory.Services.GetRequiredService<IMeterFactory>(), ConsoleMetrics.MeterName, "console.claim.polls");
+        var polls = () => claims.GetMeasurementSnapshot().Sum(m => m.Value);
+
+        // Views that come while the poll waits for its turn: a fleet's newcomers change them many
+        // times a second; these keep the pool's and queue's pauses and limits.
+        var patient = await WhileQueuedAtTheGateAsync(() => PollAsync(pool.Name, "patient", wait: 30), () =>
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                feed.Publish(new PoolChanged(poolView));
+                feed.Publish(new QueueChanged(queueView));
+            }
+        });
+        await Wait.UntilAsync(() => (polls() >= 1), "the waiting poll's claim", 20);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Equal(1, polls());
+        Assert.False(patient.IsCompleted);
+
+        // A view that differs from what the claim read (the pool paused meanwhile) makes it claim again.
+        var woken = await WhileQueuedAtTheGateAsync(() => PollAsync(pool.Name, "woken", wait: 30), () =>
+            feed.Publish(new PoolChanged(poolView with { IsPaused = true })));
+        await Wait.UntilAsync(() => (polls() >= 3), "the woken poll's second claim", 20);
+        Assert.False(woken.IsCompleted);
+    }
+
+    /// <summary>Starts <paramref name="poll"/> with every turn of the claim gate held, and does <paramref name="meanwhile"/> while it waits there.</summary>
+    private async Task<Task<IReadOnlyList<FlowRunDto>>> WhileQueuedAtTheGateAsync(Func<Task<IReadOnlyList<FlowRunDto>>> poll, Action meanwhile)
+    {
+        var gate = Factory.Services.GetRequiredService<ClaimGate>();
+        var held = await HoldEveryTurnAsync(gate);
+        try
+        {
+            var waiting = gate.Waiting;
+            var started = poll();
+            await Wait.UntilAsync(() => (gate.Waiting > waiting), "the poll waiting for its turn at the claim gate", 20);
+            meanwhile();
+            return started;
+        }
+        finally
+        {
+            ReleaseTurns(gate, held);
+        }
     }
 
     [Fact]

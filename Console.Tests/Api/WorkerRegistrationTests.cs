@@ -73,43 +73,6 @@ public abstract class WorkerRegistrationTests(ApiFactory factory) : ApiTestBase(
         }
     }
 
-    /// <summary>Takes every free turn of the gate (one on SQLite, several on PostgreSQL): nothing else writes until they are let go.</summary>
-    private static async Task<int> HoldEveryTurnAsync(ClaimGate gate)
-    {
-        var held = 0;
-        while (true)
-        {
-            using var cts = new CancellationTokenSource();
-            var turn = gate.WaitAsync(cts.Token);
-            if (turn.IsCompletedSuccessfully)
-            {
-                held++;
-                continue;
-            }
-
-            await cts.CancelAsync();
-            try
-            {
-                // Another holder (the heartbeat flush, on SQLite) may have let its turn go before the
-                // cancel: then this one holds it, and must count it, or the gate would keep it for good.
-                await turn;
-                held++;
-            }
-            catch (OperationCanceledException)
-            {
-                return held;
-            }
-        }
-    }
-
-    private static void ReleaseTurns(ClaimGate gate, int held)
-    {
-        for (var i = 0; i < held; i++)
-        {
-            gate.Release();
-        }
-    }
-
     [Fact]
     public async Task A_new_workers_first_heartbeat_and_first_poll_at_once_leave_one_row()
     {
